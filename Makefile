@@ -1,0 +1,77 @@
+# jupyterlab-xp: `make lab` (install and open JupyterLab on examples/), `make test` (install,
+# then every check and test). Everything installs into .venv from the pinned requirements.lock
+# and yarn.lock; nothing needs to be installed by hand first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+JLPM := $(BIN)/jlpm
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help install lab test lint format test-python test-ui bench clean browser
+
+help:
+	@echo "make lab      install everything and open JupyterLab on examples/"
+	@echo "make test     install everything, then lint, type-check and run every test"
+	@echo "make install  install the pinned Python and JS dependencies and the extension"
+	@echo "make bench    run the benchmarks (figures beside their baselines)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps: requirements.lock | $(PY)
+	$(PY) -m pip install --quiet pip==24.3.1
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.yarn-state.yml: package.json yarn.lock .yarnrc.yml $(VENV)/.deps
+	$(JLPM) install --immutable
+	touch $@
+
+labextension/package.json: node_modules/.yarn-state.yml tsconfig.json $(shell find src style -type f 2>/dev/null)
+	$(JLPM) build:prod
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.deps labextension/package.json pyproject.toml
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	touch $@
+
+install: $(VENV)/.installed
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=examples $(ROOT_FLAG)
+
+lint: install
+	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/codespell python tests benchmarks src README.md
+	$(JLPM) lint:check
+
+format: install
+	$(BIN)/ruff check --fix python tests benchmarks
+	$(BIN)/ruff format python tests benchmarks
+	$(JLPM) lint
+
+test-python: install
+	$(BIN)/pytest
+
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+ui-tests/node_modules/.package-lock.json: ui-tests/package.json ui-tests/package-lock.json
+	cd ui-tests && npm ci --no-audit --no-fund
+
+test-ui: install browser ui-tests/node_modules/.package-lock.json
+	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" npx playwright test
+
+test: lint test-python test-ui
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules lib labextension ui-tests/node_modules ui-tests/test-results

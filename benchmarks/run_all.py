@@ -1,0 +1,15 @@
+"""Run every benchmark (``make bench``); each prints its figures beside a baseline."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    chosen = sys.argv[1:] or ["bench_capture", "bench_start", "bench_cells"]
+    for name in chosen:
+        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")

@@ -1,0 +1,65 @@
+"""jupyterlab-xp: reproducible ML experiments in Jupyter notebooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    from ._version import __version__
+except ImportError:  # a source checkout that was never built
+    __version__ = "0.0.0.dev0"
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    # The built extension lives at the repository root (non-default layout), two levels up.
+    return [{"src": "../../labextension", "dest": "jupyterlab-xp"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .server import XpExtensionApp
+
+    return [{"module": "jupyterlab_xp", "app": XpExtensionApp}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the ``%xp`` magic and the cell hooks (``%load_ext jupyterlab_xp``)."""
+    from .magics import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove the ``%xp`` hooks (``%unload_ext jupyterlab_xp``)."""
+    from .magics import unload_ipython_extension as _unload
+
+    _unload(ipython)
+
+
+from .api import (  # noqa: E402 - after the hooks above, which must not need these
+    RunHandle,
+    active_run,
+    device,
+    log,
+    note,
+    param,
+    seed_everything,
+    start,
+    stop,
+    tag,
+)
+from .errors import XpError  # noqa: E402
+
+__all__ = [
+    "RunHandle",
+    "XpError",
+    "__version__",
+    "active_run",
+    "device",
+    "log",
+    "note",
+    "param",
+    "seed_everything",
+    "start",
+    "stop",
+    "tag",
+]

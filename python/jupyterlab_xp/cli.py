@@ -1,0 +1,194 @@
+"""``jupyter xp``: list and show recorded runs from the terminal.
+
+``jupyter xp runs [--experiment E] [--limit N] [--json]``
+``jupyter xp show RUN [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from .config import resolve_store
+from .errors import XpError
+from .mlflow_store import MlflowStore, StoreError
+from .runview import run_detail, run_summary
+from .sync import recover_orphans
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter xp", description="Reproducible notebook runs recorded by jupyterlab-xp."
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the "
+        "embedded store in $XP_HOME)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    runs = sub.add_parser("runs", help="list recorded runs, newest first")
+    runs.add_argument("--experiment", "-e", action="append", help="only this experiment")
+    runs.add_argument("--limit", "-n", type=int, default=20, help="at most N runs (default 20)")
+    runs.add_argument("--json", action="store_true", help="print JSON")
+    show = sub.add_parser("show", help="everything recorded for one run")
+    show.add_argument("run", help="run id (or a unique prefix of one)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _when(ms: int | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000)) if ms else "-"
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print the run list."""
+    if args.limit < 1:
+        raise XpError("--limit must be at least 1")
+    recover_orphans(store, store.location.runs_dir)
+    names = store.experiment_names()
+    runs = [
+        run_summary(r, names) for r in store.search_runs(args.experiment, max_results=args.limit)
+    ]
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
+    if not runs:
+        print(f"no runs recorded yet in {store.location.display}; record one with %xp start")
+        return 0
+    rows = [["RUN ID", "NAME", "EXPERIMENT", "STATUS", "STARTED", "CELLS", "SEED", "METRICS"]]
+    for run in runs:
+        metrics = ", ".join(
+            f"{k}={v:.4g}" for k, v in sorted(run["metrics"].items()) if not k.startswith("system/")
+        )
+        rows.append(
+            [
+                run["run_id"],
+                run["name"] or "-",
+                run["experiment"],
+                run["status"],
+                _when(run["start_time"]),
+                str(run["cells"]),
+                run["seed"] or "-",
+                metrics[:60],
+            ]
+        )
+    print(_table(rows))
+    return 0
+
+
+def _find_run(store: MlflowStore, ident: str) -> Any:
+    if not ident or not ident.isalnum():
+        raise XpError(f"not a run id: {ident!r}")
+    run = store.get_run(ident) if len(ident) == 32 else None
+    if run is not None:
+        return run
+    matches = [r for r in store.search_runs(max_results=5000) if r.info.run_id.startswith(ident)]
+    if len(matches) > 1:
+        raise XpError(f"{ident!r} matches {len(matches)} runs; give more of the id")
+    if not matches:
+        raise XpError(f"no run {ident!r} in {store.location.display}")
+    return matches[0]
+
+
+def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print one run in full."""
+    recover_orphans(store, store.location.runs_dir)
+    detail = run_detail(store, _find_run(store, args.run))
+    if args.json:
+        print(json.dumps(detail, indent=2, default=str))
+        return 0
+    print(render_detail(detail))
+    return 0
+
+
+def render_detail(d: dict[str, Any]) -> str:
+    """The text form of :func:`jupyterlab_xp.runview.run_detail`."""
+    out = [
+        f"run         {d['run_id']}  {d['name'] or ''}",
+        f"experiment  {d['experiment']}",
+        f"status      {d['status']}  ({d['kind'] or 'unknown kind'})",
+        f"started     {_when(d['start_time'])}   duration {d['duration'] or '-'} s",
+        f"notebook    {d['notebook'] or '-'}",
+    ]
+    if d.get("died_in_cell"):
+        out.append(f"died in     {d['died_in_cell']}")
+    out.append("\nparams")
+    out += [f"  {k} = {v}" for k, v in sorted(d["params"].items())] or ["  (none)"]
+    out.append("\nmetrics (latest)")
+    out += [f"  {k} = {v:.6g}" for k, v in sorted(d["metrics"].items())] or ["  (none)"]
+    seeds = d.get("seeds") or {}
+    out.append("\nseeds")
+    out.append(
+        f"  root seed {seeds.get('seed')} ({seeds.get('seed_source')}), "
+        f"PYTHONHASHSEED={seeds.get('pythonhashseed') or 'unset'}"
+    )
+    for lib, state in sorted((seeds.get("libraries") or {}).items()):
+        out.append(f"  {lib}: {state}")
+    for call in seeds.get("user_calls") or []:
+        out.append(
+            f"  user call in cell #{call.get('cell')}: {call['fn']}({', '.join(call['args'])})"
+        )
+    env = d.get("environment") or {}
+    out.append("\nenvironment")
+    py = env.get("python") or {}
+    plat = env.get("platform") or {}
+    out.append(
+        f"  python {py.get('version', '?')} on {plat.get('system', '?')} "
+        f"{plat.get('release', '')} {plat.get('machine', '')}"
+    )
+    out.append(
+        f"  {len(env.get('packages') or [])} packages; container: {env.get('container') or 'none'}"
+    )
+    hw = d.get("hardware") or {}
+    cpu = hw.get("cpu") or {}
+    out.append("\nhardware")
+    out.append(f"  cpu {cpu.get('model', '?')} ({cpu.get('logical_cores', '?')} logical cores)")
+    gpus = hw.get("gpus") or []
+    out += [f"  gpu{g.get('index')}: {g.get('name')}" for g in gpus] or ["  no GPU"]
+    repo = (d.get("git") or {}).get("repository") or {}
+    out.append("\ngit")
+    if repo:
+        out.append(
+            f"  {repo.get('commit')} on {repo.get('branch') or '(detached)'}"
+            f"{' (dirty)' if repo.get('dirty') else ''}  {repo.get('remote_url') or ''}"
+        )
+    else:
+        out.append("  not in a git repository")
+    out.append("\ncells")
+    for c in d["cells_journal"]:
+        first = next((ln for ln in c.get("source", "").splitlines() if ln.strip()), "")
+        dur = f"{c['duration']:.3f}s" if c.get("duration") is not None else "-"
+        err = f"  {c['error_name']}: {c['error_value']}" if c.get("error_name") else ""
+        out.append(
+            f"  #{c['seq']:<3} [{c.get('execution_count') or ' '}] {c['status']:<7} "
+            f"{dur:>9}  {first[:60]}{err}"
+        )
+    if not d["cells_journal"]:
+        out.append("  (no cells recorded)")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
+    args = _parser().parse_args(argv)
+    store = MlflowStore(resolve_store(args.tracking_uri))
+    commands = {"runs": cmd_runs, "show": cmd_show}
+    try:
+        return commands[args.command](store, args)
+    except XpError as exc:
+        print(f"jupyter xp: error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"jupyter xp: store error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,130 @@
+"""The cell journal: an append-only JSON-lines file, written before anything else.
+
+Each line is one record ``{"seq": n, "t": unix-time, "type": ..., ..., "sum": checksum}``.
+``seq`` counts up from 1 without gaps and ``sum`` is a truncated sha256 of the line's bytes up to
+the checksum, so a reader can tell a complete record from a torn or corrupted one and keep the
+valid prefix: whatever was on disk when a kernel died is readable, up to the last whole record.
+
+Records that must survive a crash of the machine (a cell about to run) are followed by
+``fdatasync``; a dying *process* loses nothing that ``os.write`` returned from, so the other
+records skip the sync to stay cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_SUM_KEY = b',"sum":"'
+_SUM_LEN = 16
+
+
+def _checksum(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:_SUM_LEN]
+
+
+def encode_record(record: dict[str, Any]) -> bytes:
+    """Serialise one record (which already holds ``seq``) to a checksummed line."""
+    body = json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    # body ends with "}"; the checksum covers everything before the closing brace.
+    head = body[:-1]
+    return head + _SUM_KEY + _checksum(head).encode() + b'"}\n'
+
+
+def decode_line(line: bytes) -> dict[str, Any] | None:
+    """Return the record in ``line`` when it is whole and its checksum matches, else None."""
+    if not line.endswith(b'"}\n'):
+        return None
+    cut = line.rfind(_SUM_KEY)
+    if cut < 0:
+        return None
+    head, digest = line[:cut], line[cut + len(_SUM_KEY) : -3]
+    if _checksum(head).encode() != digest:
+        return None
+    try:
+        record = json.loads(head + b"}")
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+class CellJournal:
+    """Appends records to one run's journal file (mode 0600, append-only).
+
+    Thread-safe: the kernel's main thread writes cell records while other threads may add
+    metrics or notes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seq, valid = 0, 0
+        for record, end in _scan(path):
+            self._seq, valid = record["seq"], end
+        if path.exists() and path.stat().st_size != valid:
+            # Cut a torn tail (a crash mid-write) so new records follow the valid prefix.
+            os.truncate(path, valid)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+        self._fd = os.open(path, flags, 0o600)
+        self._lock = threading.Lock()
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the last record written."""
+        return self._seq
+
+    def append(self, kind: str, /, durable: bool = False, **fields: Any) -> dict[str, Any]:
+        """Append one record and return it (with its ``seq`` and time).
+
+        Args:
+            kind: the record type (``cell_start``, ``metric``, ...).
+            durable: ``fdatasync`` before returning, so the record survives a machine crash.
+            **fields: the record's content; must be JSON-serialisable (others become ``str``).
+        """
+        with self._lock:
+            record: dict[str, Any] = {"seq": self._seq + 1, "t": time.time(), "type": kind}
+            record.update(fields)
+            line = encode_record(record)
+            os.write(self._fd, line)
+            if durable:
+                os.fdatasync(self._fd)
+            self._seq += 1
+        return record
+
+    def close(self) -> None:
+        """Flush to disk and close the file (idempotent)."""
+        with self._lock:
+            if self._fd >= 0:
+                os.fdatasync(self._fd)
+                os.close(self._fd)
+                self._fd = -1
+
+
+def _scan(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
+    """Yield ``(record, byte offset after it)`` for the valid prefix of a journal."""
+    if not path.exists():
+        return
+    with open(path, "rb") as handle:
+        expected, offset = 1, 0
+        for line in handle:
+            record = decode_line(line)
+            if record is None or record.get("seq") != expected:
+                return
+            offset += len(line)
+            record.pop("sum", None)
+            yield record, offset
+            expected += 1
+
+
+def read_journal(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the valid prefix of a journal: whole records with matching checksums and seq 1..n.
+
+    Stops at the first torn, corrupted or out-of-sequence line; a missing file yields nothing.
+    """
+    for record, _ in _scan(path):
+        yield record

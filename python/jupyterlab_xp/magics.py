@@ -1,0 +1,186 @@
+"""The ``%xp`` line magic and the IPython event hooks (``%load_ext jupyterlab_xp``).
+
+Loading is cheap: no MLflow, nbformat or torch import. Every error is one line
+(``UsageError: ...``) and leaves the kernel and any active run as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import time
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from . import api
+from .errors import XpError
+from .recorder import Recorder, get_recorder
+
+ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises a one-line UsageError instead of printing and exiting."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"%xp {self.prog}: {message}")
+
+
+def _parser(action: str) -> _Parser:
+    parser = _Parser(prog=action, add_help=False)
+    if action == "start":
+        parser.add_argument("name", nargs="?")
+        parser.add_argument("--experiment", "-e")
+        parser.add_argument("--seed", "-s")
+        parser.add_argument("--deterministic", action="store_true")
+        parser.add_argument("--tag", "-t", action="append", default=[])
+    elif action == "stop":
+        parser.add_argument(
+            "--status", choices=("finished", "failed", "killed"), default="finished"
+        )
+    elif action in ("log", "param", "tag"):
+        parser.add_argument("pairs", nargs="+", metavar="key=value")
+        if action == "log":
+            parser.add_argument("--step", type=int)
+    return parser
+
+
+def parse_pairs(pairs: list[str], numbers: bool = False) -> dict[str, Any]:
+    """``["lr=0.1", "name=adam"]`` to ``{"lr": 0.1, "name": "adam"}`` (literals where they parse).
+
+    Raises:
+        UsageError: a token without ``=``, an empty key, or (``numbers``) a non-numeric value.
+    """
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"expected key=value, got {pair!r}")
+        try:
+            value: Any = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = text
+        if numbers and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise UsageError(f"metric {key!r} needs a number, got {text!r}")
+        values[key] = value
+    return values
+
+
+@magics_class
+class XpMagics(Magics):
+    """``%xp <action> ...``: record this notebook's run (see ``%xp?``)."""
+
+    def __init__(self, shell: Any, recorder: Recorder) -> None:
+        super().__init__(shell)
+        self.recorder = recorder
+
+    @magic_arguments()
+    @argument("action", choices=ACTIONS, help="what to do")
+    @argument("args", nargs=argparse.REMAINDER, help="the action's arguments")
+    @line_magic
+    def xp(self, line: str) -> None:
+        """Record reproducible experiment runs.
+
+        %xp start [NAME] [--experiment E] [--seed S] [--deterministic] [--tag k=v ...]
+        %xp stop [--status finished|failed|killed]
+        %xp status
+        %xp log k=v ... [--step N]      metrics
+        %xp param k=v ...               parameters
+        %xp tag k=v ...                 tags
+        %xp note TEXT                   a free-text note
+        """
+        head, _, rest = line.strip().partition(" ")
+        if head == "note":  # free text: not split or unquoted
+            return self._guard(lambda: api.note(rest.strip()))
+        args = parse_argstring(self.xp, line)
+        options = _parser(args.action).parse_args(args.args)
+        handler = getattr(self, f"_{args.action}")
+        return self._guard(lambda: handler(options))
+
+    @staticmethod
+    def _guard(action: Any) -> None:
+        try:
+            action()
+        except XpError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _start(self, opts: argparse.Namespace) -> None:
+        tag_values = parse_pairs(opts.tag)
+        run = self.recorder.start(
+            name=opts.name,
+            experiment=opts.experiment,
+            seed=opts.seed,
+            deterministic=opts.deterministic,
+            tags_={k: str(v) for k, v in tag_values.items()},
+        )
+        print(
+            f"xp: recording {run.name or 'a run'} in experiment {run.experiment!r} "
+            f"(seed {run.seed}{', deterministic' if run.deterministic else ''}) "
+            f"to {self.recorder.location.display}"
+        )
+
+    def _stop(self, opts: argparse.Namespace) -> None:
+        handle = api.stop(opts.status)
+        run_id = handle.run_id or f"local {handle.local_id}"
+        print(
+            f"xp: stopped run {run_id} ({opts.status}): {handle.cells} cells recorded; "
+            f"`jupyter xp show {run_id}` shows it"
+        )
+
+    def _status(self, opts: argparse.Namespace) -> None:
+        run = self.recorder.active
+        where = self.recorder.location.display
+        if run is None:
+            print(f"xp: no run is being recorded (store: {where})")
+            return
+        elapsed = time.time() - run.started
+        lines = [
+            f"run:        {run.name or 'unnamed'} ({run.run_id or 'MLflow id pending'})",
+            f"experiment: {run.experiment}",
+            f"seed:       {run.seed}",
+            f"cells:      {run.cells} recorded, {run.errors} with errors",
+            f"elapsed:    {elapsed:.1f} s",
+            f"store:      {where}",
+            f"journal:    {run.journal.path}",
+        ]
+        if self.recorder.worker.last_error:
+            lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
+        print("\n".join(lines))
+
+    def _log(self, opts: argparse.Namespace) -> None:
+        api.log(parse_pairs(opts.pairs, numbers=True), step=opts.step)
+
+    def _param(self, opts: argparse.Namespace) -> None:
+        api.param(**parse_pairs(opts.pairs))
+
+    def _tag(self, opts: argparse.Namespace) -> None:
+        api.tag(**parse_pairs(opts.pairs))
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Register the magic and the ``pre_run_cell`` / ``post_run_cell`` hooks (idempotent)."""
+    recorder = get_recorder()
+    if recorder.shell is shell:
+        return
+    recorder.shell = shell
+    recorder.user_ns = shell.user_ns
+    shell.register_magics(XpMagics(shell, recorder))
+    shell.events.register("pre_run_cell", recorder.pre_run_cell)
+    shell.events.register("post_run_cell", recorder.post_run_cell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    """Stop an active run and remove the hooks."""
+    recorder = get_recorder()
+    if recorder.active is not None:
+        recorder.stop(reason="unload")
+    for event, callback in (
+        ("pre_run_cell", recorder.pre_run_cell),
+        ("post_run_cell", recorder.post_run_cell),
+    ):
+        if callback in shell.events.callbacks[event]:
+            shell.events.unregister(event, callback)
+    recorder.shell = None

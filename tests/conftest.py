@@ -1,0 +1,168 @@
+"""Shared fixtures: a private MLflow store per test, real kernels through jupyter_client."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated MLflow SQLite file (migrating costs seconds: do it once, then copy)."""
+    from mlflow.tracking import MlflowClient
+
+    db = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{db}").search_experiments()
+    return db
+
+
+@pytest.fixture
+def xp_home(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh XP_HOME with a migrated store; the process-wide recorder points at it."""
+    from jupyterlab_xp.recorder import reset_recorder
+
+    home = tmp_path / "xp-home"
+    home.mkdir()
+    shutil.copyfile(migrated_db, home / "mlflow.db")
+    monkeypatch.setenv("XP_HOME", str(home))
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "XP_NOTEBOOK"):
+        monkeypatch.delenv(name, raising=False)
+    reset_recorder()
+    return home
+
+
+@pytest.fixture
+def store(xp_home: Path) -> Any:
+    """The MlflowStore over the test's XP_HOME."""
+    from jupyterlab_xp.config import resolve_store
+    from jupyterlab_xp.mlflow_store import MlflowStore
+
+    return MlflowStore(resolve_store())
+
+
+def write_notebook(path: Path, cells: list[dict[str, Any]]) -> Path:
+    """Write a minimal nbformat 4.5 notebook; each cell: {"source", "id"?, "tags"?}."""
+    nb_cells = []
+    for i, cell in enumerate(cells):
+        nb_cells.append(
+            {
+                "cell_type": "code",
+                "id": cell.get("id", f"cell-{i}"),
+                "metadata": {"tags": cell.get("tags", [])},
+                "execution_count": None,
+                "outputs": [],
+                "source": cell["source"],
+            }
+        )
+    doc = {
+        "cells": nb_cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+class Kernel:
+    """A real IPython kernel driven through jupyter_client, as JupyterLab drives it."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        from jupyter_client.manager import KernelManager
+
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(env=env, cwd=str(cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def execute(
+        self, code: str, cell_id: str | None = None, timeout: float = 120
+    ) -> dict[str, Any]:
+        """Run ``code`` like a notebook cell; return {status, stdout, stderr, error, count}."""
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        metadata = {"cellId": cell_id} if cell_id else {}
+        msg = self.kc.session.msg("execute_request", content, metadata=metadata)
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
+        out: dict[str, Any] = {"stdout": "", "stderr": "", "error": None}
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"no reply to {code[:40]!r}") from None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        out["status"] = reply["content"]["status"]
+        out["count"] = reply["content"].get("execution_count")
+        # Drain the outputs of this request (they precede the idle status on iopub).
+        while True:
+            try:
+                io = self.kc.get_iopub_msg(timeout=10)
+            except queue.Empty:
+                break
+            if io["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, body = io["msg_type"], io["content"]
+            if kind == "stream":
+                out[body["name"]] += body["text"]
+            elif kind == "error":
+                out["error"] = f"{body['ename']}: {body['evalue']}"
+            elif kind in ("execute_result", "display_data"):
+                out["stdout"] += body.get("data", {}).get("text/plain", "") + "\n"
+            elif kind == "status" and body["execution_state"] == "idle":
+                break
+        return out
+
+    def is_alive(self) -> bool:
+        return bool(self.km.is_alive())
+
+    def shutdown(self) -> None:
+        self.kc.stop_channels()
+        if self.km.has_kernel:
+            self.km.shutdown_kernel(now=False)
+
+
+@pytest.fixture
+def kernel_factory(xp_home: Path, tmp_path: Path) -> Iterator[Any]:
+    """Start real kernels whose recorder writes to this test's store."""
+    kernels: list[Kernel] = []
+
+    def start(notebook: Path | None = None, extra_env: dict[str, str] | None = None) -> Kernel:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "JPY_"))}
+        env["XP_HOME"] = str(xp_home)
+        if notebook is not None:
+            env["JPY_SESSION_NAME"] = str(notebook)
+        env.update(extra_env or {})
+        kernel = Kernel(env, cwd=notebook.parent if notebook else tmp_path)
+        kernels.append(kernel)
+        return kernel
+
+    yield start
+    for kernel in kernels:
+        kernel.shutdown()
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:8]

@@ -1,0 +1,104 @@
+"""The journal: append-only, checksummed, private, and readable up to any cut."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from jupyterlab_xp.files import write_atomic
+from jupyterlab_xp.journal import CellJournal, read_journal
+
+
+def _journal_with_records(path: Path, n: int) -> list[dict]:
+    journal = CellJournal(path)
+    written = [
+        journal.append("cell_start", durable=i % 2 == 0, cell=i, source=f"x = {i}  # é ✓\n")
+        for i in range(1, n + 1)
+    ]
+    journal.close()
+    return written
+
+
+def test_records_read_back_in_order_with_sequence_numbers(tmp_path: Path) -> None:
+    # Given a journal with five records
+    path = tmp_path / "journal.jsonl"
+    written = _journal_with_records(path, 5)
+    # When it is read back
+    read = list(read_journal(path))
+    # Then every record comes back, numbered 1..5, with its checksum verified and removed
+    assert [r["seq"] for r in read] == [1, 2, 3, 4, 5]
+    assert [r["source"] for r in read] == [w["source"] for w in written]
+    assert all("sum" not in r for r in read)
+
+
+def test_journal_file_is_private(tmp_path: Path) -> None:
+    # Given a new journal
+    path = tmp_path / "journal.jsonl"
+    _journal_with_records(path, 1)
+    # Then only its owner may read or write it
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_journal_cut_at_any_byte_reads_as_its_valid_prefix(tmp_path: Path) -> None:
+    # Given a complete journal and the byte offset where each record ends
+    path = tmp_path / "journal.jsonl"
+    _journal_with_records(path, 4)
+    data = path.read_bytes()
+    ends = [i + 1 for i, b in enumerate(data) if b == ord("\n")]
+    cut = tmp_path / "cut.jsonl"
+    for offset in range(len(data) + 1):
+        # When the file is cut at this offset (a crash mid-write)
+        cut.write_bytes(data[:offset])
+        # Then exactly the records that ended before the cut are read
+        whole = sum(1 for end in ends if end <= offset)
+        assert [r["seq"] for r in read_journal(cut)] == list(range(1, whole + 1)), offset
+
+
+def test_a_corrupted_record_ends_the_valid_prefix(tmp_path: Path) -> None:
+    # Given a journal whose second record had one byte changed
+    path = tmp_path / "journal.jsonl"
+    _journal_with_records(path, 3)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b"x = 2", b"x = 9")
+    path.write_bytes(b"".join(lines))
+    # When it is read
+    # Then only the first record is trusted
+    assert [r["seq"] for r in read_journal(path)] == [1]
+
+
+def test_reopening_after_a_torn_write_continues_the_sequence(tmp_path: Path) -> None:
+    # Given a journal whose last record was torn by a crash
+    path = tmp_path / "journal.jsonl"
+    _journal_with_records(path, 3)
+    data = path.read_bytes()
+    path.write_bytes(data[:-7])
+    # When the journal is reopened and appended to
+    journal = CellJournal(path)
+    journal.append("note", text="after the crash")
+    journal.close()
+    # Then the torn record is gone and numbering continues without a gap
+    records = list(read_journal(path))
+    assert [r["seq"] for r in records] == [1, 2, 3]
+    assert records[-1]["type"] == "note"
+
+
+def test_records_are_json_lines(tmp_path: Path) -> None:
+    # Given a journal
+    path = tmp_path / "journal.jsonl"
+    _journal_with_records(path, 2)
+    # Then every line is a JSON object any tool can read
+    for line in path.read_text().splitlines():
+        assert isinstance(json.loads(line), dict)
+
+
+def test_write_atomic_replaces_whole_file_privately(tmp_path: Path) -> None:
+    # Given an existing file
+    target = tmp_path / "state.json"
+    target.write_text("old")
+    # When it is replaced atomically
+    write_atomic(target, "new")
+    # Then it holds the new content, mode 0600, and no temporary file is left behind
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]

@@ -1,0 +1,233 @@
+"""The recorder in a real kernel, driven through jupyter_client the way JupyterLab drives it."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import write_notebook
+
+pytestmark = pytest.mark.kernel
+
+
+def _only_run(store: Any) -> Any:
+    runs = store.search_runs()
+    assert len(runs) == 1, [r.info.run_id for r in runs]
+    return runs[0]
+
+
+def _cells(store: Any, run_id: str) -> list[dict[str, Any]]:
+    text = store.read_artifact_text(run_id, "xp/cells.jsonl")
+    assert text is not None
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_journal_follows_executions_in_order_with_errors_and_reruns(
+    kernel_factory: Any, store: Any, tmp_path: Path, xp_home: Path
+) -> None:
+    # Given a notebook with a parameters cell, opened in a real kernel
+    nb = write_notebook(
+        tmp_path / "train.ipynb",
+        [
+            {"id": "params", "source": "lr = 0.1\nepochs = 3\n", "tags": ["parameters"]},
+            {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start first --seed 7"},
+            {"id": "work", "source": "total = lr * epochs"},
+            {"id": "boom", "source": "raise ValueError('bad batch')"},
+            {"id": "end", "source": "%xp stop"},
+        ],
+    )
+    k = kernel_factory(notebook=nb)
+    # When cells run out of order, one fails, and one runs twice
+    k.execute("lr = 0.1\nepochs = 3\n", cell_id="params")
+    started = k.execute("%load_ext jupyterlab_xp\n%xp start first --seed 7", cell_id="start")
+    failed = k.execute("raise ValueError('bad batch')", cell_id="boom")
+    k.execute("total = lr * epochs", cell_id="work")
+    k.execute("total = lr * epochs", cell_id="work")
+    stopped = k.execute("%xp stop", cell_id="end")
+    # Then the run is finished in the store with the cells in execution order
+    assert started["status"] == "ok", started
+    assert "recording first" in started["stdout"]
+    assert failed["error"] == "ValueError: bad batch"
+    assert stopped["status"] == "ok", stopped
+    run = _only_run(store)
+    assert run.info.status == "FINISHED"
+    assert run.info.run_name == "first"
+    cells = _cells(store, run.info.run_id)
+    assert [c["cell_id"] for c in cells] == ["start", "boom", "work", "work", "end"]
+    assert [c["seq"] for c in cells] == [1, 2, 3, 4, 5]
+    assert [c["status"] for c in cells] == ["ok", "error", "ok", "ok", "ok"]
+    assert cells[1]["error_name"] == "ValueError" and cells[1]["error_value"] == "bad batch"
+    counts = [c["execution_count"] for c in cells[:4]]
+    assert counts == sorted(counts) and len(set(counts)) == 4
+    assert all(c["duration"] is not None and c["duration"] >= 0 for c in cells)
+    assert cells[2]["sha256"] == cells[3]["sha256"]
+    # ...with the seed and the parameters cell's values as params
+    assert run.data.params["seed"] == "7"
+    assert run.data.params["lr"] == "0.1" and run.data.params["epochs"] == "3"
+    assert run.data.tags["xp.cells"] == "5" and run.data.tags["xp.errors"] == "1"
+    assert run.data.tags["xp.notebook.path"] == str(nb.resolve())
+    # ...the notebook snapshot and the captures are artifacts
+    snapshot = store.read_artifact_text(run.info.run_id, "xp/notebook.ipynb")
+    assert json.loads(snapshot)["cells"][0]["id"] == "params"
+    for name in (
+        "environment.json",
+        "hardware.json",
+        "seeds.json",
+        "requirements.lock",
+        "git.json",
+        "journal.jsonl",
+    ):
+        assert store.read_artifact_text(run.info.run_id, f"xp/{name}"), name
+    # ...and the local journal is private
+    journals = list((xp_home / "runs").glob("*/journal.jsonl"))
+    assert len(journals) == 1
+    assert stat.S_IMODE(journals[0].stat().st_mode) == 0o600
+
+
+def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, store: Any) -> None:
+    # Given a recorded run
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start mine")["status"] == "ok"
+    # When the user logs through plain MLflow, and through xp.log and %xp log
+    out = k.execute(
+        "import mlflow\nmlflow.log_metric('plain/metric', 1.5)\n"
+        "import jupyterlab_xp as xp\nxp.log({'val/accuracy': 0.75}, step=2)\n"
+        "xp.param(layers=3)"
+    )
+    assert out["status"] == "ok", out
+    assert k.execute("%xp log train/loss=0.25 --step 1")["status"] == "ok"
+    assert k.execute("%xp note first try with dropout")["status"] == "ok"
+    assert k.execute("%xp stop")["status"] == "ok"
+    # Then all of it is in the one run
+    run = _only_run(store)
+    assert run.data.metrics["plain/metric"] == 1.5
+    assert run.data.metrics["val/accuracy"] == 0.75
+    assert run.data.metrics["train/loss"] == 0.25
+    assert run.data.params["layers"] == "3"
+    assert run.data.tags["mlflow.note.content"] == "first try with dropout"
+    assert run.info.status == "FINISHED"
+
+
+def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
+    # Given a recorded run
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start doomed", cell_id="c1")["status"] == "ok"
+    k.execute("x = 41 + 1", cell_id="c2")
+    # When a cell kills the kernel process
+    k.kc.execute("import os\nos._exit(1)", store_history=True)
+    deadline = time.monotonic() + 30
+    while k.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not k.is_alive()
+    # Then listing runs (a new process) marks the run KILLED and names the dying cell
+    listed = subprocess.run(
+        [sys.executable, "-m", "jupyterlab_xp", "runs", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    runs = json.loads(listed.stdout)
+    assert len(runs) == 1
+    assert runs[0]["status"] == "KILLED"
+    assert "import os" in runs[0]["died_in_cell"]
+    cells = _cells(store, runs[0]["run_id"])
+    assert [c["status"] for c in cells] == ["ok", "ok", "died"]
+    assert "os._exit(1)" in cells[-1]["source"]
+
+
+def test_bad_input_gives_one_line_and_harms_nothing(kernel_factory: Any, store: Any) -> None:
+    # Given a kernel with the extension and no run
+    k = kernel_factory()
+    k.execute("%load_ext jupyterlab_xp")
+    no_run = k.execute("%xp stop")
+    # When every action gets bad input, with a run active
+    assert k.execute("%xp start good --seed 3")["status"] == "ok"
+    bad = [
+        "%xp strat",
+        "%xp start --seed abc",
+        "%xp start again",
+        "%xp log loss",
+        "%xp log loss=high",
+        "%xp param =3",
+        "%xp tag",
+        "%xp stop --status maybe",
+        "%xp start x --seed 99999999999",
+        "%xp log ../escape=1",
+        "%xp note",
+    ]
+    results = {line: k.execute(line) for line in bad}
+    # Then each is a one-line error and no traceback
+    for line, out in [("%xp stop (no run)", no_run), *results.items()]:
+        assert out["status"] == "error", line
+        assert out["error"].startswith("UsageError: "), (line, out)
+        assert "\n" not in out["error"].strip(), (line, out)
+        assert "Traceback" not in out["stderr"], (line, out)
+    # ...and the kernel and the active run carry on
+    assert k.execute("y = 1 + 1\nprint(y)")["stdout"].strip() == "2"
+    status = k.execute("%xp status")["stdout"]
+    assert "good" in status and "seed:       3" in status
+    assert k.execute("%xp stop")["status"] == "ok"
+    run = _only_run(store)
+    assert run.info.status == "FINISHED"
+    assert run.data.params["seed"] == "3"
+
+
+DRAWS = (
+    "import numpy as np, torch, random\n"
+    "print(random.random(), np.random.rand(), float(torch.rand(1)))"
+)
+
+
+def _draws(kernel_factory: Any, seed: int, import_first: bool) -> str:
+    k = kernel_factory()
+    if import_first:
+        k.execute("import numpy, torch")
+    k.execute(f"%load_ext jupyterlab_xp\n%xp start --seed {seed}")
+    out = k.execute(DRAWS)
+    assert out["status"] == "ok", out
+    k.execute("%xp stop")
+    return str(out["stdout"]).strip()
+
+
+def test_same_seed_same_draws_different_seed_different_draws(kernel_factory: Any) -> None:
+    # Given runs seeded through %xp start, with numpy/torch imported after start or before
+    a = _draws(kernel_factory, 11, import_first=False)
+    b = _draws(kernel_factory, 11, import_first=True)
+    c = _draws(kernel_factory, 12, import_first=False)
+    # Then the same seed gives the same python, numpy and torch draws; another seed does not
+    assert a == b
+    assert a != c
+    assert len(a.split()) == 3
+
+
+def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store: Any) -> None:
+    # Given a run started before numpy and torch are imported
+    k = kernel_factory()
+    k.execute("%load_ext jupyterlab_xp\n%xp start seeds --seed 5 --deterministic")
+    # When the user imports them and seeds by hand
+    out = k.execute(
+        "import numpy as np, torch\nnp.random.seed(123)\ntorch.manual_seed(9)", cell_id="user-seeds"
+    )
+    assert out["status"] == "ok", out
+    k.execute("%xp stop")
+    # Then seeds.json says what was seeded, when, and the user's own calls with their cell
+    run = _only_run(store)
+    seeds = json.loads(store.read_artifact_text(run.info.run_id, "xp/seeds.json"))
+    assert seeds["seed"] == 5 and seeds["seed_source"] == "given"
+    assert seeds["libraries"] == {"random": "seeded", "numpy": "seeded", "torch": "seeded"}
+    calls = [(c["fn"], c["args"], c["cell"]) for c in seeds["user_calls"]]
+    assert calls == [("numpy.random.seed", ["123"], 2), ("torch.manual_seed", ["9"], 2)]
+    assert seeds["determinism"]["torch_deterministic_algorithms"] is True
+    assert seeds["determinism"]["cublas_workspace_config"] == ":4096:8"
+    assert run.data.tags["xp.deterministic"] == "true"
+    assert run.data.tags["xp.seed_calls"] == "2"
