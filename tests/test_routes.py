@@ -21,7 +21,6 @@ def jp_server_config(xp_home: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.asyncio
 async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home: Any) -> None:
     # Given a server whose extension uses the test's XP_HOME
     # When the panel asks for the configuration
@@ -33,7 +32,6 @@ async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home
     assert payload["store"] == f"sqlite:///{xp_home / 'mlflow.db'}"
 
 
-@pytest.mark.asyncio
 async def test_requests_without_a_token_are_refused(jp_fetch: Any) -> None:
     # Given a request that carries no token
     # When it asks for the configuration

@@ -167,9 +167,28 @@ def load_ipython_extension(shell: Any) -> None:
         return
     recorder.shell = shell
     recorder.user_ns = shell.user_ns
+    # Loaded from inside a cell (usually the one that goes on to %xp start): its pre_run_cell
+    # already fired without us, so take the cell from the kernel's current request instead.
+    recorder.note_running_cell(_running_cell(shell))
     shell.register_magics(XpMagics(shell, recorder))
     shell.events.register("pre_run_cell", recorder.pre_run_cell)
     shell.events.register("post_run_cell", recorder.post_run_cell)
+
+
+def _running_cell(shell: Any) -> tuple[str, str | None, int | None] | None:
+    """The cell being executed, from ipykernel's parent message (None outside a kernel)."""
+    try:
+        parent = shell.kernel.get_parent()
+    except Exception:
+        return None
+    if not isinstance(parent, dict) or parent.get("msg_type", parent.get("header", {}).get(
+        "msg_type")) != "execute_request":
+        return None
+    code = parent.get("content", {}).get("code")
+    cell_id = parent.get("metadata", {}).get("cellId")
+    if not isinstance(code, str):
+        return None
+    return code, cell_id if isinstance(cell_id, str) else None, shell.execution_count
 
 
 def unload_ipython_extension(shell: Any) -> None:

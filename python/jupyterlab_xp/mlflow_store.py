@@ -10,6 +10,7 @@ active-run stack, so it cannot steal or end a run the user started themselves.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -60,6 +61,8 @@ class MlflowStore:
         """The MlflowClient, created (and for a new SQLite file, migrated) on first use."""
         if self.location.embedded:
             self.location.home.mkdir(parents=True, exist_ok=True)
+        # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         from mlflow.tracking import MlflowClient
 
         return MlflowClient(tracking_uri=self.location.tracking_uri)

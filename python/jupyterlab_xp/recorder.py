@@ -388,6 +388,9 @@ class Recorder:
             or (notebook.stem if notebook else "scratch")
         )
         validate_key(experiment, "experiment name")
+        # Always name the run: MLflow would otherwise draw a name from the global `random`,
+        # on our thread, at a moment that depends on timing, shifting the user's seeded draws.
+        name = name or f"{experiment}-{time.strftime('%Y%m%d-%H%M%S')}"
         if "PYTHONHASHSEED" not in os.environ and "pythonhashseed" not in self._warned:
             self._warned.add("pythonhashseed")
             print(
@@ -458,6 +461,11 @@ class Recorder:
             except Exception as exc:  # exiting anyway; recovery finishes from the journal
                 log.warning("xp: could not finish the run at exit: %s", exc)
 
+    def note_running_cell(self, cell: tuple[str, str | None, int | None] | None) -> None:
+        """Remember the cell running now (its pre_run_cell fired before the hooks existed)."""
+        if cell is not None and self._pending_cell is None:
+            self._pending_cell = cell
+
     # -- IPython events -----------------------------------------------------------------------
     def pre_run_cell(self, info: Any) -> None:
         """IPython ``pre_run_cell``: journal the cell before it runs."""
@@ -469,8 +477,9 @@ class Recorder:
             run = self.active
             if run is not None:
                 run.cell_started(source, cell_id, count)
-                if run.run_id is None and "mlflow" in sys.modules:
-                    # The user's own MLflow calls need the run to exist first.
+                if run.run_id is None and "mlflow" in source:
+                    # The user's own MLflow calls resume our run: it must exist first. (Our
+                    # sync thread imports mlflow too, so sys.modules cannot tell us.)
                     run.wait_run_id(30.0)
         except Exception as exc:
             self._report_once("pre", exc)

@@ -1,0 +1,104 @@
+"""Secret hygiene: which environment variables are recorded, and redaction of what looks secret.
+
+Nothing here is clever on purpose: an allow-list decides which variables are read at all, and a
+value that *looks* like a credential is replaced even under an innocent name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "<redacted>"
+
+# Exact names worth recording for reproducibility.
+ENV_ALLOW_NAMES = frozenset(
+    {
+        "PYTHONHASHSEED", "PYTHONPATH", "PYTHONOPTIMIZE", "CUDA_VISIBLE_DEVICES",
+        "CUBLAS_WORKSPACE_CONFIG", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "LANG", "LC_ALL", "TZ",
+        "VIRTUAL_ENV", "CONDA_DEFAULT_ENV", "CONDA_PREFIX", "MLFLOW_TRACKING_URI",
+        "MLFLOW_EXPERIMENT_NAME", "HF_HOME", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+        "TOKENIZERS_PARALLELISM", "KMP_AFFINITY", "NCCL_DEBUG",
+    }
+)
+# Prefixes of names worth recording (each still passes the secret filters below).
+ENV_ALLOW_PREFIXES = ("CUDA_", "CUDNN_", "NVIDIA_", "TORCH_", "PYTORCH_", "XP_", "JUPYTER_")
+
+_SECRET_NAME = re.compile(
+    r"(TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH|SESSION|"
+    r"COOKIE|SIGNATURE|DSN|DATABASE_URL)",
+    re.IGNORECASE,
+)
+_SECRET_VALUE = re.compile(
+    r"(gh[pousr]_[A-Za-z0-9]{10,}|github_pat_[A-Za-z0-9_]{10,}|hf_[A-Za-z0-9]{10,}|"
+    r"sk-[A-Za-z0-9_\-]{10,}|xox[abposr]-[A-Za-z0-9\-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|"
+    r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{4,}|"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|glpat-[A-Za-z0-9_\-]{10,}|AIza[A-Za-z0-9_\-]{20,})"
+)
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<cred>[^/@\s]+)@")
+_SECRET_QUERY = re.compile(
+    r"^(token|access_token|auth|key|api_key|apikey|sig|signature|password|secret|"
+    r"x-amz-signature|x-amz-credential|x-amz-security-token)$",
+    re.IGNORECASE,
+)
+_HIGH_ENTROPY = re.compile(r"^[A-Za-z0-9+/=_\-]{40,}$")
+
+
+def is_allowed(name: str) -> bool:
+    """Whether the environment variable ``name`` is on the allow-list."""
+    return name in ENV_ALLOW_NAMES or name.startswith(ENV_ALLOW_PREFIXES)
+
+
+def looks_secret(name: str, value: str) -> bool:
+    """True when the variable's name or its value looks like a credential."""
+    if _SECRET_NAME.search(name):
+        return True
+    if _SECRET_VALUE.search(value):
+        return True
+    # A long run of token characters with both letters and digits: an opaque key.
+    return bool(_HIGH_ENTROPY.match(value)) and any(c.isdigit() for c in value) and any(
+        c.isalpha() for c in value
+    )
+
+
+def strip_url_credentials(url: str) -> str:
+    """``https://user:token@host/x?token=t`` to ``https://host/x`` (credentials gone).
+
+    ``git@host:org/repo.git`` (scp-like, a plain user name and no secret) is kept as it is.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _URL_CREDENTIALS.sub(r"\g<scheme>", url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    if ":" in parts.netloc.rpartition("@")[2] and parts.port is None:
+        host = parts.netloc.rpartition("@")[2]
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+         if not _SECRET_QUERY.match(k)]
+    )
+    return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
+
+
+def redact_value(name: str, value: str) -> str:
+    """The value to record for variable ``name``: credentials stripped or fully redacted."""
+    if "://" in value and "@" in value:
+        value = strip_url_credentials(value)
+    return REDACTED if looks_secret(name, value) else value
+
+
+def redact_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """Allow-listed variables only, each through :func:`redact_value`."""
+    return {k: redact_value(k, v) for k, v in sorted(environ.items()) if is_allowed(k)}
+
+
+def redact_text(text: str) -> str:
+    """Replace secret-looking substrings (tokens, credential URLs) in free text."""
+    text = _URL_CREDENTIALS.sub(r"\g<scheme>" + REDACTED + "@", text)
+    return _SECRET_VALUE.sub(REDACTED, text)
