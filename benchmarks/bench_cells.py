@@ -22,7 +22,10 @@ def hooks_in_process(n: int = 5000) -> tuple[list[float], list[float]]:
 
     recorder = reset_recorder()
     recorder.shell = SimpleNamespace(execution_count=1)
-    recorder.start("bench-hooks", seed=1)
+    run = recorder.start("bench-hooks", seed=1)
+    # Measure the steady state: once the sync thread has imported MLflow and created the run.
+    run.wait_run_id(120)
+    recorder.worker.flush(run.sync, 120)
     info = SimpleNamespace(raw_cell="x = 1\ny = x + 1\n", cell_id="abc")
     result = SimpleNamespace(execution_count=1, error_before_exec=None, error_in_exec=None)
     ours, base = [], []

@@ -89,16 +89,10 @@ class RunSync:
             uploads.extend(rec.get("artifacts", []))
             if kind == "cell_start":
                 counts["cells"] = counts.get("cells", 0) + 1
-            elif kind == "cell_end":
-                if rec.get("status") == summary.ERROR:
-                    counts["errors"] = counts.get("errors", 0) + 1
-                metrics.append(
-                    ("system/cell_seconds", float(rec.get("duration", 0)), ts, int(rec["cell"]))
-                )
-                if rec.get("peak_rss_mb") is not None:
-                    metrics.append(
-                        ("system/cell_peak_rss_mb", float(rec["peak_rss_mb"]), ts, int(rec["cell"]))
-                    )
+            elif kind == "cell_end" and rec.get("status") == summary.ERROR:
+                # Per-cell durations and memory stay in cells.jsonl: as metrics they would cost
+                # the store a row per cell and this thread CPU that the kernel wants.
+                counts["errors"] = counts.get("errors", 0) + 1
             elif kind == "seed_call":
                 counts["seed_calls"] = counts.get("seed_calls", 0) + 1
                 run_tags[tags.SEED_CALLS] = str(counts["seed_calls"])
@@ -213,7 +207,11 @@ class SyncWorker:
     it, so a stop that cannot reach the store leaves the rest to ``recover`` later.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, linger: float = 0.5) -> None:
+        # Wait this long after the first queued record before writing, so that a burst of
+        # cells becomes one MLflow request and the thread stays off the kernel's GIL.
+        self.linger = linger
+        self._wake = threading.Event()
         self._queue: queue.Queue[_Item] = queue.Queue()
         self._pending: dict[int, int] = {}  # id(RunSync) -> records queued, not yet applied
         self._cond = threading.Condition()
@@ -239,6 +237,7 @@ class SyncWorker:
     def flush(self, run: RunSync | None, timeout: float) -> bool:
         """Wait until everything queued for ``run`` is done; False on timeout."""
         deadline = time.monotonic() + timeout
+        self._wake.set()
         with self._cond:
             while self._pending.get(id(run), 0) > 0:
                 left = deadline - time.monotonic()
@@ -250,6 +249,8 @@ class SyncWorker:
     def _loop(self) -> None:
         while True:
             batch = [self._queue.get()]
+            self._wake.wait(self.linger)
+            self._wake.clear()
             # Gather what else is queued so that one MLflow request carries many records.
             with contextlib.suppress(queue.Empty):
                 while len(batch) < 5000:
