@@ -181,8 +181,10 @@ def _running_cell(shell: Any) -> tuple[str, str | None, int | None] | None:
         parent = shell.kernel.get_parent()
     except Exception:
         return None
-    if not isinstance(parent, dict) or parent.get("msg_type", parent.get("header", {}).get(
-        "msg_type")) != "execute_request":
+    if (
+        not isinstance(parent, dict)
+        or parent.get("msg_type", parent.get("header", {}).get("msg_type")) != "execute_request"
+    ):
         return None
     code = parent.get("content", {}).get("code")
     cell_id = parent.get("metadata", {}).get("cellId")

@@ -15,12 +15,30 @@ REDACTED = "<redacted>"
 # Exact names worth recording for reproducibility.
 ENV_ALLOW_NAMES = frozenset(
     {
-        "PYTHONHASHSEED", "PYTHONPATH", "PYTHONOPTIMIZE", "CUDA_VISIBLE_DEVICES",
-        "CUBLAS_WORKSPACE_CONFIG", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-        "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "LANG", "LC_ALL", "TZ",
-        "VIRTUAL_ENV", "CONDA_DEFAULT_ENV", "CONDA_PREFIX", "MLFLOW_TRACKING_URI",
-        "MLFLOW_EXPERIMENT_NAME", "HF_HOME", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
-        "TOKENIZERS_PARALLELISM", "KMP_AFFINITY", "NCCL_DEBUG",
+        "PYTHONHASHSEED",
+        "PYTHONPATH",
+        "PYTHONOPTIMIZE",
+        "CUDA_VISIBLE_DEVICES",
+        "CUBLAS_WORKSPACE_CONFIG",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "LANG",
+        "LC_ALL",
+        "TZ",
+        "VIRTUAL_ENV",
+        "CONDA_DEFAULT_ENV",
+        "CONDA_PREFIX",
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_EXPERIMENT_NAME",
+        "HF_HOME",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "TOKENIZERS_PARALLELISM",
+        "KMP_AFFINITY",
+        "NCCL_DEBUG",
     }
 )
 # Prefixes of names worth recording (each still passes the secret filters below).
@@ -58,8 +76,10 @@ def looks_secret(name: str, value: str) -> bool:
     if _SECRET_VALUE.search(value):
         return True
     # A long run of token characters with both letters and digits: an opaque key.
-    return bool(_HIGH_ENTROPY.match(value)) and any(c.isdigit() for c in value) and any(
-        c.isalpha() for c in value
+    return (
+        bool(_HIGH_ENTROPY.match(value))
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
     )
 
 
@@ -80,8 +100,11 @@ def strip_url_credentials(url: str) -> str:
     if ":" in parts.netloc.rpartition("@")[2] and parts.port is None:
         host = parts.netloc.rpartition("@")[2]
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not _SECRET_QUERY.match(k)]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _SECRET_QUERY.match(k)
+        ]
     )
     return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
 

@@ -1,0 +1,198 @@
+"""Hardware capture: CPU, memory, GPUs through NVML, torch's build, all without importing torch.
+
+NVML comes from ``nvidia-ml-py`` (import name ``pynvml``). On a machine without an NVIDIA
+driver ``nvmlInit`` raises (``NVMLError_LibraryNotFound``) in about a millisecond: that is the
+normal no-GPU path, giving ``gpus == []`` and the reason in ``nvml_error``.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import platform
+import sys
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _text(value: Any) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _load_nvml(nvml: ModuleType | None) -> ModuleType:
+    if nvml is not None:
+        return nvml
+    import pynvml
+
+    return pynvml  # type: ignore[no-any-return]
+
+
+def gpus_via_nvml(nvml: ModuleType | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The GPUs NVML sees, and an error line when NVML is unavailable (no driver, no GPU)."""
+    try:
+        lib = _load_nvml(nvml)
+        lib.nvmlInit()
+    except Exception as exc:  # ImportError or any NVMLError: no usable NVML here
+        return [], f"{type(exc).__name__}: {exc}".strip()
+    gpus: list[dict[str, Any]] = []
+    try:
+        driver = _text(lib.nvmlSystemGetDriverVersion())
+        cuda = lib.nvmlSystemGetCudaDriverVersion()
+        cuda_text = f"{cuda // 1000}.{(cuda % 1000) // 10}" if isinstance(cuda, int) else None
+        for index in range(lib.nvmlDeviceGetCount()):
+            handle = lib.nvmlDeviceGetHandleByIndex(index)
+            memory = lib.nvmlDeviceGetMemoryInfo(handle)
+            gpus.append(
+                {
+                    "index": index,
+                    "name": _text(lib.nvmlDeviceGetName(handle)),
+                    "uuid": _text(lib.nvmlDeviceGetUUID(handle)),
+                    "memory_total": int(memory.total),
+                    "driver_version": driver,
+                    "cuda_driver_version": cuda_text,
+                }
+            )
+        return gpus, None
+    except Exception as exc:
+        return gpus, f"{type(exc).__name__}: {exc}".strip()
+    finally:
+        with contextlib.suppress(Exception):  # a half-initialised NVML may refuse to shut down
+            lib.nvmlShutdown()
+
+
+class NvmlSession:
+    """An open NVML handle set for the sampler; ``sample()`` is cheap and never raises."""
+
+    def __init__(self, lib: ModuleType, handles: list[Any]) -> None:
+        self._lib = lib
+        self._handles = handles
+
+    def sample(self) -> list[dict[str, Any]]:
+        """Utilisation (percent) and memory (bytes) per GPU; [] once NVML fails."""
+        out: list[dict[str, Any]] = []
+        try:
+            for index, handle in enumerate(self._handles):
+                rates = self._lib.nvmlDeviceGetUtilizationRates(handle)
+                memory = self._lib.nvmlDeviceGetMemoryInfo(handle)
+                out.append(
+                    {
+                        "index": index,
+                        "utilization_gpu": int(rates.gpu),
+                        "memory_used": int(memory.used),
+                        "memory_total": int(memory.total),
+                    }
+                )
+        except Exception:
+            self._handles = []  # a GPU fell off the bus or the driver went away: stop asking
+            return []
+        return out
+
+    def close(self) -> None:
+        """Shut NVML down (idempotent)."""
+        if self._handles is not None:
+            with contextlib.suppress(Exception):  # nothing useful to do about a failed shutdown
+                self._lib.nvmlShutdown()
+            self._handles = []
+
+
+def open_nvml(nvml: ModuleType | None = None) -> NvmlSession | None:
+    """An NVML session over every GPU, or None without NVML or GPUs."""
+    try:
+        lib = _load_nvml(nvml)
+        lib.nvmlInit()
+    except Exception:
+        return None
+    try:
+        handles = [lib.nvmlDeviceGetHandleByIndex(i) for i in range(lib.nvmlDeviceGetCount())]
+    except Exception:
+        handles = []
+    if not handles:
+        with contextlib.suppress(Exception):  # see NvmlSession.close
+            lib.nvmlShutdown()
+        return None
+    return NvmlSession(lib, handles)
+
+
+def torch_build_info() -> dict[str, Any]:
+    """torch's version and CUDA/HIP build, read from its files: importing torch costs seconds."""
+    try:
+        dist = metadata.distribution("torch")
+    except metadata.PackageNotFoundError:
+        return {}
+    info: dict[str, Any] = {"version": dist.version}
+    version_file = next((f for f in dist.files or [] if str(f) == "torch/version.py"), None)
+    if version_file is None:
+        return info
+    try:
+        tree = ast.parse(version_file.read_text())
+    except (OSError, SyntaxError, ValueError):
+        return info
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in ("cuda", "hip", "git_version"):
+                    try:
+                        info[f"{target.id}_build"] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                    except ValueError:
+                        continue
+    return info
+
+
+def torch_runtime_info(torch: ModuleType) -> dict[str, Any]:
+    """What the imported torch sees: CUDA availability, devices, cuDNN, MPS."""
+    info: dict[str, Any] = {"version": str(torch.__version__)}
+    try:
+        info["cuda_available"] = bool(torch.cuda.is_available())
+        info["cuda_device_count"] = int(torch.cuda.device_count())
+        info["cuda_version"] = torch.version.cuda
+        info["cudnn_version"] = torch.backends.cudnn.version() if info["cuda_available"] else None
+        mps = getattr(torch.backends, "mps", None)
+        info["mps_available"] = bool(mps is not None and mps.is_available())
+        info["num_threads"] = int(torch.get_num_threads())
+    except Exception as exc:
+        info["error"] = f"{type(exc).__name__}: {exc}"
+    return info
+
+
+def capture_hardware(nvml: ModuleType | None = None) -> dict[str, Any]:
+    """CPU, memory, GPUs (NVML) and torch's build (and runtime when torch is imported)."""
+    import psutil
+
+    gpus, nvml_error = gpus_via_nvml(nvml)
+    freq = None
+    try:
+        current = psutil.cpu_freq()
+        freq = round(current.max or current.current, 1) if current else None
+    except Exception:
+        freq = None
+    torch_info = torch_build_info()
+    loaded = sys.modules.get("torch")
+    if loaded is not None:
+        torch_info["runtime"] = torch_runtime_info(loaded)
+    return {
+        "cpu": {
+            "model": _cpu_model(),
+            "logical_cores": psutil.cpu_count(logical=True),
+            "physical_cores": psutil.cpu_count(logical=False),
+            "max_mhz": freq,
+            "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        },
+        "memory": {"total": int(psutil.virtual_memory().total)},
+        "gpus": gpus,
+        "nvml_error": nvml_error,
+        "torch": torch_info,
+    }
