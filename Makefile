@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 JLPM := $(BIN)/jlpm
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# jlpm's scripts, hatch-jupyter-builder and `jupyter labextension develop` find jupyter-builder
+# and jlpm on PATH, and those live in the venv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help install lab test lint format test-python test-ui bench clean browser
@@ -35,8 +38,9 @@ labextension/package.json: node_modules/.yarn-state.yml tsconfig.json $(shell fi
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.deps labextension/package.json pyproject.toml
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	# The extension was just built above: skip hatch's build hook (it would build it again).
+	HATCH_BUILD_NO_HOOKS=true $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/jupyter-builder develop --overwrite . >/dev/null
 	touch $@
 
 install: $(VENV)/.installed

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    from ._version import __version__
-except ImportError:  # a source checkout that was never built
-    __version__ = "0.0.0.dev0"
+
+def __getattr__(name: str) -> Any:
+    # The version is looked up on first use: importlib.metadata costs ~35 ms to import, and
+    # `%load_ext jupyterlab_xp` must stay cheap.
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("jupyterlab-xp")
+        except metadata.PackageNotFoundError:  # a source checkout that was never installed
+            return "0.0.0.dev0"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -1,0 +1,78 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { API_PATH } from './tokens';
+
+/**
+ * The body of `GET /jupyterlab-xp/api/v1/config`.
+ */
+export interface IConfigResponse {
+  /** Where runs are stored, credentials removed. */
+  store: string;
+  /** The server extension's version. */
+  version: string;
+}
+
+/**
+ * Call the jupyterlab-xp REST API, the one way the frontend talks to the server.
+ *
+ * @param endPoint - path under `/jupyterlab-xp/api/v1/`, e.g. `config`
+ * @param init - request options (method, body, headers)
+ * @param settings - the server connection; JupyterLab's defaults when omitted
+ * @returns the decoded JSON body (`undefined` when the body is empty)
+ * @throws {ServerConnection.NetworkError} when the server cannot be reached
+ * @throws {ServerConnection.ResponseError} when the server answers with an
+ *   error status or with a body that is not JSON
+ */
+export async function requestAPI<T>(
+  endPoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const requestUrl = URLExt.join(settings.baseUrl, ...API_PATH, endPoint);
+
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(requestUrl, init, settings);
+  } catch (error) {
+    throw new ServerConnection.NetworkError(error as TypeError);
+  }
+
+  const body = await response.text();
+  const data = body.length > 0 ? parseJSON(body) : undefined;
+
+  if (!response.ok) {
+    throw new ServerConnection.ResponseError(
+      response,
+      serverMessage(data) ?? `${response.status} ${response.statusText}`.trim()
+    );
+  }
+  if (body.length > 0 && data === undefined) {
+    throw new ServerConnection.ResponseError(
+      response,
+      'The server answered with a body that is not JSON.'
+    );
+  }
+  return data as T;
+}
+
+function parseJSON(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `message` field of a jupyter_server error body, if there is one.
+ */
+function serverMessage(data: unknown): string | undefined {
+  if (typeof data === 'object' && data !== null && 'message' in data) {
+    const { message } = data;
+    if (typeof message === 'string' && message.length > 0) {
+      return message;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,18 @@
+"""Jupyter server configuration for the jupyterlab-xp browser tests.
+
+Galata's settings (port 8888, no token, a temporary root folder), plus a fresh xp home so the
+tests never read or write a user's run store. Jupyter's config loader provides ``c``.
+"""
+
+import os
+import tempfile
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)
+# Build machines and CI run as root.
+c.ServerApp.allow_root = True
+
+os.environ["XP_HOME"] = tempfile.mkdtemp(prefix="xp-ui-tests-")
+# An inherited tracking URI would point the panel at a real MLflow server.
+os.environ.pop("MLFLOW_TRACKING_URI", None)
