@@ -1,0 +1,83 @@
+"""Hardware capture: the GPU path against a fake NVML, the real no-GPU path, torch unimported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pynvml
+
+from fake_nvml import make_fake_nvml
+from jupyterlab_xp.hardware import capture_hardware, open_nvml, torch_build_info
+
+
+def test_gpus_are_described_through_nvml() -> None:
+    # Given an NVML that reports two GPUs
+    nvml = make_fake_nvml()
+    # When hardware is captured
+    hw = capture_hardware(nvml)
+    # Then each GPU has its name, memory, driver and CUDA version, and NVML was shut down
+    assert [g["name"] for g in hw["gpus"]] == ["NVIDIA A100-SXM4-40GB"] * 2
+    assert hw["gpus"][0] == {
+        "index": 0,
+        "name": "NVIDIA A100-SXM4-40GB",
+        "uuid": "GPU-0000",
+        "memory_total": 40 * 2**30,
+        "driver_version": "550.54.15",
+        "cuda_driver_version": "12.4",
+    }
+    assert hw["nvml_error"] is None
+    assert nvml.state["init"] == nvml.state["shutdown"] == 1
+
+
+def test_no_gpu_machine_gives_an_empty_list_and_the_reason() -> None:
+    # Given this machine's real NVML binding, with no driver or GPU
+    # When hardware is captured
+    hw = capture_hardware(pynvml)
+    # Then there are no GPUs, the reason is one line, and CPU and memory are still there
+    assert hw["gpus"] == []
+    assert hw["nvml_error"] and "\n" not in hw["nvml_error"]
+    assert hw["cpu"]["logical_cores"] >= 1
+    assert hw["memory"]["total"] > 0
+
+
+def test_sampler_reads_utilisation_and_stops_cleanly_when_a_gpu_is_lost() -> None:
+    # Given an NVML session over two GPUs that fails after three reads
+    nvml = make_fake_nvml(fail_after_samples=3)
+    session = open_nvml(nvml)
+    assert session is not None
+    # When it is sampled three times
+    first = session.sample()
+    second = session.sample()
+    # Then the readings come back, and once a GPU is lost sampling returns [] for good
+    assert [(g["utilization_gpu"], g["memory_used"]) for g in first] == [
+        (57, 3 * 2**30),
+        (12, 1 * 2**30),
+    ]
+    assert second == []
+    assert session.sample() == []
+    session.close()
+    assert nvml.state["shutdown"] == 1
+
+
+def test_no_nvml_session_without_gpus() -> None:
+    # Given the real, GPU-less NVML
+    # Then no sampler session is opened
+    assert open_nvml(pynvml) is None
+
+
+def test_torch_build_is_read_without_importing_torch() -> None:
+    # Given a fresh interpreter
+    code = (
+        "import sys, json\n"
+        "from jupyterlab_xp.hardware import torch_build_info\n"
+        "info = torch_build_info()\n"
+        "print(json.dumps([info, 'torch' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    info, imported = __import__("json").loads(out.stdout)
+    # Then torch's version and CUDA build are known and torch was never imported
+    assert info["version"].startswith("2.13.0")
+    assert "cuda_build" in info  # None for this CPU build
+    assert imported is False
+    assert torch_build_info()["version"] == info["version"]
