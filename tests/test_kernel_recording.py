@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import write_notebook
+from jupyterlab_xp.sync import recover_orphans
 
 pytestmark = pytest.mark.kernel
 
@@ -231,3 +232,52 @@ def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store:
     assert seeds["determinism"]["cublas_workspace_config"] == ":4096:8"
     assert run.data.tags["xp.deterministic"] == "true"
     assert run.data.tags["xp.seed_calls"] == "2"
+
+
+def _wait_for(predicate: Any, timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+def test_next_start_finishes_a_dead_kernels_run(kernel_factory: Any, store: Any) -> None:
+    # Given a run whose kernel was killed without warning
+    first = kernel_factory()
+    assert first.execute("%load_ext jupyterlab_xp\n%xp start victim")["status"] == "ok"
+    first.execute("import jupyterlab_xp as xp\nxp.active_run().run_id")  # the run exists
+    first.km.shutdown_kernel(now=True)  # SIGKILL: no atexit, no goodbye
+    # When another kernel starts recording
+    second = kernel_factory()
+    assert second.execute("%load_ext jupyterlab_xp\n%xp start survivor")["status"] == "ok"
+
+    # Then the dead kernel's run ends KILLED without anyone running a command
+    def victim_status() -> str | None:
+        runs = {r.info.run_name: r for r in store.search_runs()}
+        victim = runs.get("victim")
+        return victim.info.status if victim and victim.info.status != "RUNNING" else None
+
+    assert _wait_for(victim_status) == "KILLED"
+    assert second.execute("%xp stop")["status"] == "ok"
+
+
+def test_kernel_shutdown_finishes_the_active_run(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
+    # Given a recorded run with a metric
+    k = kernel_factory()
+    k.execute("%load_ext jupyterlab_xp\n%xp start closing")
+    k.execute("%xp log val/loss=0.5")
+    # When the kernel is shut down politely (the notebook is closed) without %xp stop
+    k.shutdown()
+    # Then nothing is lost: the run is finished, with its metric and the reason (if the
+    # kernel manager's patience ran out before the store answered, the next listing
+    # finishes the sync from the journal)
+    recover_orphans(store, xp_home / "runs")
+    run = _only_run(store)
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics["val/loss"] == 0.5
+    assert run.data.tags["xp.end_reason"] == "shutdown"
