@@ -10,6 +10,7 @@ active-run stack, so it cannot steal or end a run the user started themselves.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -64,6 +65,10 @@ class MlflowStore:
         # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         from mlflow.tracking import MlflowClient
+
+        # A new store logs its migrations at INFO: from our background thread that would land
+        # in the middle of the user's notebook output.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
 
         return MlflowClient(tracking_uri=self.location.tracking_uri)
 
