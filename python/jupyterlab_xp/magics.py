@@ -17,7 +17,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from . import api
 from .errors import XpError
-from .recorder import Recorder, get_recorder
+from .recorder import Recorder, get_recorder, running_count
 
 ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note")
 
@@ -190,7 +190,8 @@ def _running_cell(shell: Any) -> tuple[str, str | None, int | None] | None:
     cell_id = parent.get("metadata", {}).get("cellId")
     if not isinstance(code, str):
         return None
-    return code, cell_id if isinstance(cell_id, str) else None, shell.execution_count
+    store_history = bool(parent.get("content", {}).get("store_history", True))
+    return code, cell_id if isinstance(cell_id, str) else None, running_count(shell, store_history)
 
 
 def unload_ipython_extension(shell: Any) -> None:

@@ -472,7 +472,7 @@ class Recorder:
         try:
             source = info.raw_cell or ""
             cell_id = getattr(info, "cell_id", None)
-            count = getattr(self.shell, "execution_count", None)
+            count = running_count(self.shell, getattr(info, "store_history", True))
             self._pending_cell = (source, cell_id, count)
             run = self.active
             if run is not None:
@@ -503,6 +503,16 @@ class Recorder:
                 "recording continues where it can.",
                 file=sys.stderr,
             )
+
+
+def running_count(shell: Any, store_history: bool) -> int | None:
+    """The execution count of the cell running now.
+
+    IPython increments ``execution_count`` before ``pre_run_cell`` fires, so the running cell's
+    own number is one less (and a cell run without history gets none).
+    """
+    count = getattr(shell, "execution_count", None)
+    return count - 1 if store_history and isinstance(count, int) else None
 
 
 _recorder: Recorder | None = None
