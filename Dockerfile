@@ -6,9 +6,8 @@
 
 # --- build the wheel (it carries the prebuilt JupyterLab extension) -------------------------
 FROM python:3.11.7-slim-bookworm AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends nodejs npm git \
- && rm -rf /var/lib/apt/lists/*
+# Node 20 for the extension build (Debian's is older); jlpm itself ships with JupyterLab.
+COPY --from=node:20.20.2-bookworm-slim /usr/local/bin/node /usr/local/bin/node
 WORKDIR /src
 COPY requirements.lock ./
 # torch's CPU build comes from PyTorch's own index (PyPI's default torch wheel bundles CUDA).
