@@ -46,7 +46,7 @@ $(VENV)/.installed: $(VENV)/.deps labextension/package.json pyproject.toml
 install: $(VENV)/.installed
 
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=examples $(ROOT_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
 lint: install
 	$(BIN)/ruff check python tests benchmarks
