@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 Report = Callable[[dict[str, float], int], None]
@@ -16,8 +17,15 @@ Report = Callable[[dict[str, float], int], None]
 class SystemSampler:
     """Samples at ``interval`` seconds and reports averages every ``report_every`` samples."""
 
-    def __init__(self, report: Report, interval: float = 1.0, report_every: int = 10) -> None:
+    def __init__(
+        self,
+        report: Report,
+        interval: float = 1.0,
+        report_every: int = 10,
+        nvml: ModuleType | None = None,
+    ) -> None:
         self._report = report
+        self._nvml_module = nvml
         self._interval = interval
         self._report_every = report_every
         self._stop = threading.Event()
@@ -45,7 +53,7 @@ class SystemSampler:
 
             process = psutil.Process()
             process.cpu_percent(None)  # the first call only primes the counter
-            nvml = open_nvml()
+            nvml = open_nvml(self._nvml_module)
             sums: dict[str, float] = {}
             count = step = 0
             while not self._stop.wait(self._interval):

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -148,7 +147,9 @@ class RunSync:
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
-        shutil.copyfile(self.dir / JOURNAL_FILE, self.artifacts_dir / tags.JOURNAL_ARTIFACT)
+        write_atomic(
+            self.artifacts_dir / tags.JOURNAL_ARTIFACT, (self.dir / JOURNAL_FILE).read_bytes()
+        )
         return cells
 
     def _save(self) -> None:
