@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint format test-python test-ui bench clean browser
+.PHONY: help install lab test lint format test-python test-ui bench clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
@@ -48,7 +48,12 @@ install: $(VENV)/.installed
 lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
-lint: install
+# The TypeScript API types are generated from the pydantic models; fail when they are stale.
+types-check: install
+	$(PY) -m jupyterlab_xp.schema | node_modules/.bin/json2ts --additionalProperties false --unreachableDefinitions --bannerComment "/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */" | node_modules/.bin/prettier --stdin-filepath src/api-types.ts | diff -u src/api-types.ts - \
+	  || (echo "src/api-types.ts is stale: run 'jlpm build:types'" && exit 1)
+
+lint: install types-check
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	$(BIN)/mypy

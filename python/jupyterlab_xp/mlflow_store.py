@@ -193,21 +193,43 @@ class MlflowStore:
         order_by: Sequence[str] = ("attributes.start_time DESC",),
     ) -> list[Run]:
         """Runs recorded by jupyterlab-xp (any run with an ``xp.kind`` tag), newest first."""
-        exp_ids = self.experiment_ids(experiments)
-        if not exp_ids:
-            return []
-        clauses = ["tags.`xp.kind` != ''"] + ([filter_string] if filter_string else [])
+        return self.search_page(experiments, filter_string, max_results, order_by)[0]
+
+    def search_page(
+        self,
+        experiments: Sequence[str] | None = None,
+        filter_string: str = "",
+        max_results: int = 100,
+        order_by: Sequence[str] = ("attributes.start_time DESC",),
+        page_token: str | None = None,
+    ) -> tuple[list[Run], str | None]:
+        """One page of jupyterlab-xp runs and the token of the next page (None at the end).
+
+        Raises:
+            StoreError: the store failed or refused the query.
+        """
         try:
-            return list(
-                self.client.search_runs(
-                    exp_ids,
-                    " and ".join(clauses),
-                    max_results=max_results,
-                    order_by=list(order_by),
-                )
+            exp_ids = self.experiment_ids(experiments)
+            if not exp_ids:
+                return [], None
+            clauses = ["tags.`xp.kind` != ''"] + ([filter_string] if filter_string else [])
+            page = self.client.search_runs(
+                exp_ids,
+                " and ".join(clauses),
+                max_results=max_results,
+                order_by=list(order_by),
+                page_token=page_token,
             )
         except Exception as exc:
-            raise StoreError(f"cannot search runs in {self.location.display}: {exc}") from exc
+            raise StoreError(
+                f"cannot search runs in {self.location.display}: {str(exc).splitlines()[0]}"
+            ) from exc
+        return list(page), page.token
+
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
+        """``(step, value, timestamp_ms)`` of every value logged for ``key``, in step order."""
+        history = self.client.get_metric_history(run_id, key)
+        return sorted((m.step, m.value, m.timestamp) for m in history)
 
     def get_run(self, run_id: str) -> Run | None:
         """The run with this id, or None when the store has no such run."""

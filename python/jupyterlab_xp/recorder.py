@@ -51,6 +51,13 @@ def validate_key(key: str, what: str = "name") -> str:
     return key
 
 
+def validate_name(name: str, what: str) -> str:
+    """A free-text name (run, experiment): 1 to 250 printable characters."""
+    if not name or len(name) > MAX_KEY or not name.isprintable():
+        raise XpError(f"{what} must be 1 to {MAX_KEY} printable characters, got {name[:80]!r}")
+    return name
+
+
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm", "rb") as handle:
@@ -378,7 +385,7 @@ class Recorder:
                 "stop it first with %xp stop"
             )
         if name is not None:
-            validate_key(name, "run name")
+            validate_name(name, "run name")
         user_tags = {validate_key(k, "tag name"): str(v) for k, v in (tags_ or {}).items()}
         root = parse_seed(seed) if seed is not None else draw_seed()
         notebook = find_notebook(self.user_ns)
@@ -387,7 +394,7 @@ class Recorder:
             or os.environ.get("MLFLOW_EXPERIMENT_NAME")
             or (notebook.stem if notebook else "scratch")
         )
-        validate_key(experiment, "experiment name")
+        validate_name(experiment, "experiment name")
         # Always name the run: MLflow would otherwise draw a name from the global `random`,
         # on our thread, at a moment that depends on timing, shifting the user's seeded draws.
         name = name or f"{experiment}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -7,23 +7,34 @@ use, so runs recorded in any notebook show in the panel at once.
 
 from __future__ import annotations
 
-import json
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode
+from pydantic import BaseModel
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Unicode
 
+from . import models
+from .compare import compare_runs
 from .config import StoreLocation, resolve_store
+from .errors import XpError
+from .mlflow_store import MlflowStore, StoreError
+from .runquery import parse_run_query
+from .runview import run_detail, run_summary
+from .sync import recover_orphans
 
 NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
+_RUN_ID = r"(?P<run_id>[^/]+)"
 
 
 class XpHandler(APIHandler):
-    """Base class: every handler answers JSON and checks permissions on ``jupyterlab_xp``."""
+    """Base class: JSON answers, permissions checked on ``jupyterlab_xp``, one error path."""
 
     auth_resource = AUTH_RESOURCE
 
@@ -31,10 +42,53 @@ class XpHandler(APIHandler):
     def location(self) -> StoreLocation:
         return self.settings["xp_location"]  # type: ignore[no-any-return]
 
-    def write_json(self, payload: Any, status: int = 200) -> None:
+    @property
+    def store(self) -> MlflowStore:
+        return self.settings["xp_store"]  # type: ignore[no-any-return]
+
+    def query_args(self) -> dict[str, list[str]]:
+        """The query string as text (a 400 for bytes that are not UTF-8)."""
+        try:
+            return {
+                k: [v.decode("utf-8") for v in values]
+                for k, values in self.request.query_arguments.items()
+            }
+        except UnicodeDecodeError:
+            raise XpError("the query string is not UTF-8") from None
+
+    async def respond(self, compute: Callable[[], BaseModel]) -> None:
+        """Answer with ``compute()``'s model, or map its failure to a status and one line.
+
+        bad input (XpError) 400, unknown id (LookupError) 404, store down (StoreError) 503,
+        anything else 500. MLflow calls block, so they run on a worker thread.
+        """
+        try:
+            body = await asyncio.to_thread(compute)
+        except XpError as exc:
+            self._error(400, str(exc))
+        except LookupError as exc:
+            self._error(404, str(exc.args[0]) if exc.args else "not found")
+        except StoreError as exc:
+            self._error(503, str(exc))
+        except Exception as exc:
+            self.log.exception("jupyterlab-xp: %s failed", self.request.path)
+            self._error(500, f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
+        else:
+            self.set_header("Content-Type", "application/json")
+            self.finish(body.model_dump_json())
+
+    def _error(self, status: int, message: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(payload, default=str))
+        self.finish(models.ErrorBody(message=message).model_dump_json())
+
+    def _run(self, run_id: str) -> Any:
+        if not (run_id.isalnum() and len(run_id) <= 64):
+            raise XpError(f"not a run id: {run_id[:80]!r}")
+        run = self.store.get_run(run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return run
 
 
 class ConfigHandler(XpHandler):
@@ -45,14 +99,89 @@ class ConfigHandler(XpHandler):
     async def get(self) -> None:
         from . import __version__
 
-        self.write_json(
-            {
-                "store": self.location.display,
-                "embedded": self.location.embedded,
-                "home": str(self.location.home),
-                "version": __version__,
-            }
+        await self.respond(
+            lambda: models.ConfigBody(
+                store=self.location.display,
+                embedded=self.location.embedded,
+                home=str(self.location.home),
+                version=__version__,
+            )
         )
+
+
+class RunsHandler(XpHandler):
+    """``GET runs``: filter, sort and page through recorded runs."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            query = parse_run_query(args)
+            runs, token = self.store.search_page(
+                query.experiments or None,
+                query.filter_string,
+                query.limit,
+                query.order_by,
+                query.page_token,
+            )
+            names = self.store.experiment_names()
+            return models.RunList(
+                runs=[models.RunSummary(**run_summary(r, names)) for r in runs],
+                next_page_token=token,
+            )
+
+        await self.respond(compute)
+
+
+class RunHandler(XpHandler):
+    """``GET runs/{id}``: everything recorded for one run."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        await self.respond(lambda: models.RunDetail(**run_detail(self.store, self._run(run_id))))
+
+
+class MetricHistoryHandler(XpHandler):
+    """``GET runs/{id}/metrics/{key}``: every logged value of one metric."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str, key: str) -> None:
+        def compute() -> BaseModel:
+            from .recorder import validate_key
+
+            run = self._run(run_id)
+            validate_key(key, "metric name")
+            if key not in run.data.metrics:
+                raise LookupError(f"run {run_id} has no metric {key!r}")
+            points = self.store.metric_history(run_id, key)
+            return models.MetricHistory(
+                run_id=run_id,
+                key=key,
+                points=[models.MetricPoint(step=s, value=v, timestamp=t) for s, v, t in points],
+            )
+
+        await self.respond(compute)
+
+
+class CompareHandler(XpHandler):
+    """``GET compare?ids=a,b,...``: what differs between runs, computed here."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            if set(args) - {"ids"} or len(args.get("ids", [])) != 1:
+                raise XpError("compare takes one argument: ids=RUN,RUN,...")
+            ids = [i for i in args["ids"][0].split(",") if i]
+            return models.CompareBody(**compare_runs(self.store, ids))
+
+        await self.respond(compute)
 
 
 class XpExtensionApp(ExtensionApp):
@@ -65,11 +194,40 @@ class XpExtensionApp(ExtensionApp):
         config=True,
         help="MLflow tracking URI; empty means $MLFLOW_TRACKING_URI, else the embedded store.",
     )
+    recover_interval = Float(
+        30.0,
+        config=True,
+        help="Seconds between sweeps that finish runs whose kernel died (0 turns them off).",
+    )
 
     def initialize_settings(self) -> None:
         location = resolve_store(self.tracking_uri or None)
         self.settings["xp_location"] = location
+        self.settings["xp_store"] = MlflowStore(location)
         self.log.info("jupyterlab-xp: runs are read from %s", location.display)
+        if self.recover_interval > 0:
+            self._sweeper = PeriodicCallback(self._sweep, self.recover_interval * 1000)
+            self._sweeper.start()
+
+    async def _sweep(self) -> None:
+        store: MlflowStore = self.settings["xp_store"]
+        try:
+            await asyncio.to_thread(recover_orphans, store, store.location.runs_dir)
+        except Exception as exc:  # a sweep that fails is retried at the next interval
+            self.log.warning("jupyterlab-xp: recovering dead kernels' runs failed: %s", exc)
+
+    async def stop_extension(self) -> None:
+        sweeper = getattr(self, "_sweeper", None)
+        if sweeper is not None:
+            sweeper.stop()
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend([(rf"/{NAMESPACE}/config", ConfigHandler)])
+        self.handlers.extend(
+            [
+                (rf"/{NAMESPACE}/config", ConfigHandler),
+                (rf"/{NAMESPACE}/runs", RunsHandler),
+                (rf"/{NAMESPACE}/runs/{_RUN_ID}", RunHandler),
+                (rf"/{NAMESPACE}/runs/{_RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+                (rf"/{NAMESPACE}/compare", CompareHandler),
+            ]
+        )

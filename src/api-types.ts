@@ -1,0 +1,301 @@
+/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */
+
+/**
+ * jupyterlab-xp REST API bodies (from python/jupyterlab_xp/models.py)
+ */
+export interface XpApi {
+  CellDiff?: CellDiff;
+  CellExecution?: CellExecution;
+  CompareBody?: CompareBody;
+  ConfigBody?: ConfigBody;
+  ErrorBody?: ErrorBody;
+  GroupTest?: GroupTest;
+  MetricHistory?: MetricHistory;
+  MetricPoint?: MetricPoint;
+  MetricRow?: MetricRow;
+  MetricStats?: MetricStats;
+  PackageRow?: PackageRow;
+  RunDetail?: RunDetail;
+  RunList?: RunList;
+  RunSummary?: RunSummary;
+  SeedGroup?: SeedGroup;
+  ValueRow?: ValueRow;
+}
+/**
+ * Executed code that differs: a unified diff of each run's cell journal against the first.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CellDiff".
+ */
+export interface CellDiff {
+  diff: string;
+  identical: boolean;
+  run_id: string;
+}
+/**
+ * One entry of the cell journal (``xp/cells.jsonl``).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CellExecution".
+ */
+export interface CellExecution {
+  cell_id: string | null;
+  duration: number | null;
+  error_name: string | null;
+  error_value: string | null;
+  execution_count: number | null;
+  peak_rss_mb: number | null;
+  seq: number;
+  sha256: string | null;
+  source: string;
+  start: number;
+  status: 'ok' | 'error' | 'died' | 'running';
+}
+/**
+ * ``GET compare?ids=...``: the differences between runs, computed on the server.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CompareBody".
+ */
+export interface CompareBody {
+  cells: CellDiff[];
+  environment: ValueRow[];
+  git: ValueRow[];
+  group_tests: GroupTest[];
+  hardware: ValueRow[];
+  metrics: MetricRow[];
+  packages: PackageRow[];
+  params: ValueRow[];
+  runs: RunSummary[];
+  seed_groups: SeedGroup[];
+}
+/**
+ * One compared field: its value in each run (in the order of ``CompareBody.runs``).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ValueRow".
+ */
+export interface ValueRow {
+  differs: boolean;
+  key: string;
+  values: (string | null)[];
+}
+/**
+ * Whether two seed groups differ on a metric by more than seed noise.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "GroupTest".
+ */
+export interface GroupTest {
+  cohens_d: number | null;
+  /**
+   * p < 0.05 on Welch's test
+   */
+  distinguishable: boolean;
+  group_a: string;
+  group_b: string;
+  key: string;
+  mean_difference: number;
+  permutation_p: number | null;
+  welch_p: number | null;
+}
+/**
+ * A metric's latest value in each run.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "MetricRow".
+ */
+export interface MetricRow {
+  differs: boolean;
+  key: string;
+  values: (number | null)[];
+}
+/**
+ * A package whose presence or version differs between the first run and another.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PackageRow".
+ */
+export interface PackageRow {
+  change: 'added' | 'removed' | 'changed' | 'same';
+  name: string;
+  versions: (string | null)[];
+}
+/**
+ * One run in a list.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunSummary".
+ */
+export interface RunSummary {
+  cells: number;
+  died_in_cell: string | null;
+  /**
+   * seconds
+   */
+  duration: number | null;
+  end_time: number | null;
+  errors: number;
+  experiment: string;
+  experiment_id: string;
+  kind: string | null;
+  metrics: {
+    [k: string]: number;
+  };
+  name: string | null;
+  notebook: string | null;
+  run_id: string;
+  seed: string | null;
+  /**
+   * ms since the epoch
+   */
+  start_time: number | null;
+  status: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+}
+/**
+ * Runs with the same params except the seed.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SeedGroup".
+ */
+export interface SeedGroup {
+  label: string;
+  metrics: MetricStats[];
+  params: {
+    [k: string]: string;
+  };
+  run_ids: string[];
+}
+/**
+ * A metric over the runs of one seed group.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "MetricStats".
+ */
+export interface MetricStats {
+  ci_high: number;
+  /**
+   * 95% bootstrap confidence interval of the mean
+   */
+  ci_low: number;
+  key: string;
+  mean: number;
+  n: number;
+  std: number;
+}
+/**
+ * ``GET config``.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ConfigBody".
+ */
+export interface ConfigBody {
+  /**
+   * true for the default SQLite store in the xp home
+   */
+  embedded: boolean;
+  /**
+   * the xp home folder (journals, run state)
+   */
+  home: string;
+  /**
+   * tracking URI, credentials removed
+   */
+  store: string;
+  version: string;
+}
+/**
+ * Every error answer: one line that says what went wrong.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ErrorBody".
+ */
+export interface ErrorBody {
+  message: string;
+}
+/**
+ * ``GET runs/{id}/metrics/{key}``.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "MetricHistory".
+ */
+export interface MetricHistory {
+  key: string;
+  points: MetricPoint[];
+  run_id: string;
+}
+/**
+ * One logged value of a metric.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "MetricPoint".
+ */
+export interface MetricPoint {
+  step: number;
+  timestamp: number;
+  value: number;
+}
+/**
+ * ``GET runs/{id}``: everything recorded for one run.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunDetail".
+ */
+export interface RunDetail {
+  cells: number;
+  cells_journal: CellExecution[];
+  died_in_cell: string | null;
+  /**
+   * seconds
+   */
+  duration: number | null;
+  end_time: number | null;
+  environment: {
+    [k: string]: unknown;
+  } | null;
+  errors: number;
+  experiment: string;
+  experiment_id: string;
+  git: {
+    [k: string]: unknown;
+  } | null;
+  hardware: {
+    [k: string]: unknown;
+  } | null;
+  kind: string | null;
+  metrics: {
+    [k: string]: number;
+  };
+  name: string | null;
+  note: string | null;
+  notebook: string | null;
+  params: {
+    [k: string]: string;
+  };
+  run_id: string;
+  seed: string | null;
+  seeds: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * ms since the epoch
+   */
+  start_time: number | null;
+  status: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+  tags: {
+    [k: string]: string;
+  };
+}
+/**
+ * ``GET runs``: a page of runs.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunList".
+ */
+export interface RunList {
+  /**
+   * pass as page_token for the next page
+   */
+  next_page_token: string | null;
+  runs: RunSummary[];
+}
