@@ -86,7 +86,8 @@ async def test_runs_lists_filters_sorts_and_pages(jp_fetch: Any, two_runs: list[
     # Then each answer holds the expected runs in the expected order
     assert [r["run_id"] for r in listed["runs"]] == [second, first]
     assert listed["runs"][0]["metrics"]["val/accuracy"] == 0.75
-    assert len(finished["runs"]) == 2 and not await get(jp_fetch, "runs", status="KILLED") == {}
+    assert len(finished["runs"]) == 2
+    assert (await get(jp_fetch, "runs", status="KILLED"))["runs"] == []
     assert [r["run_id"] for r in by_name["runs"]] == [first]
     assert len(by_tag["runs"]) == 2
     assert [r["run_id"] for r in by_metric["runs"]] == [first, second]
