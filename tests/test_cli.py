@@ -73,3 +73,29 @@ def test_empty_store_says_how_to_record(store: Any, capsys: pytest.CaptureFixtur
     assert main(["runs"]) == 0
     # Then the output says how to record one
     assert "%xp start" in capsys.readouterr().out
+
+
+def test_compare_prints_differences_and_seed_statistics(
+    store: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two configurations, each run with three seeds
+    ids = []
+    for lr, base in ((0.1, 0.50), (0.2, 0.80)):
+        for seed in (1, 2, 3):
+            with xp.start(f"lr{lr}-s{seed}", experiment="cli", seed=seed) as run:
+                xp.param(lr=lr)
+                xp.log({"val/accuracy": base + seed / 100})
+            ids.append(run.run_id)
+    # When they are compared as text and as JSON
+    assert main(["compare", *[i[:10] for i in ids]]) == 0
+    text = capsys.readouterr().out
+    assert main(["compare", ids[0], ids[3], "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    # Then differing params are shown, identical packages are not, and seed noise is measured
+    assert "lr" in text and "0.2" in text
+    assert "(no differences)" in text  # packages: same environment for every run
+    assert "lr=0.1 (3 runs)" in text and "val/accuracy: 0.52 ± 0.01" in text
+    assert "distinguishable" in text
+    assert ": distinguishable" in text.splitlines()[-1]
+    assert [r["key"] for r in body["params"] if r["differs"]] == ["lr"]
+    assert body["group_tests"] == []  # one run a side: nothing to test

@@ -2,6 +2,7 @@
 
 ``jupyter xp runs [--experiment E] [--limit N] [--json]``
 ``jupyter xp show RUN [--json]``
+``jupyter xp compare RUN RUN ... [--all] [--json]``
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="everything recorded for one run")
     show.add_argument("run", help="run id (or a unique prefix of one)")
     show.add_argument("--json", action="store_true", help="print JSON")
+    compare = sub.add_parser("compare", help="what differs between two or more runs")
+    compare.add_argument("runs", nargs="+", help="run ids (or unique prefixes)")
+    compare.add_argument("--all", action="store_true", help="show rows that do not differ too")
+    compare.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -112,6 +117,73 @@ def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print the differences between runs."""
+    from .compare import compare_runs
+
+    recover_orphans(store, store.location.runs_dir)
+    ids = [_find_run(store, ident).info.run_id for ident in args.runs]
+    body = compare_runs(store, ids)
+    if args.json:
+        print(json.dumps(body, indent=2, default=str))
+        return 0
+    print(render_compare(body, show_all=args.all))
+    return 0
+
+
+def render_compare(body: dict[str, Any], show_all: bool = False) -> str:
+    """The text form of :func:`jupyterlab_xp.compare.compare_runs` (differences only by default)."""
+    runs = body["runs"]
+    header = ["", *[f"{r['run_id'][:8]} {r['name'] or ''}"[:28] for r in runs]]
+    out: list[str] = []
+
+    def section(title: str, rows: list[list[str]]) -> None:
+        out.append(f"\n{title}")
+        out.append(_table([header, *rows]) if rows else "  (no differences)")
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+    for title in ("params", "metrics", "hardware", "git", "environment"):
+        rows = [
+            [r["key"], *map(cell, r["values"])] for r in body[title] if show_all or r["differs"]
+        ]
+        section(title, rows)
+    packages = [
+        [p["name"], *map(cell, p["versions"])]
+        for p in body["packages"]
+        if show_all or p["change"] != "same"
+    ]
+    section("packages", packages)
+    out.append("\nexecuted code")
+    for diff in body["cells"]:
+        if diff["identical"]:
+            out.append(f"  {diff['run_id'][:8]}: same code as {runs[0]['run_id'][:8]}")
+        else:
+            out.append(diff["diff"])
+    groups = [g for g in body["seed_groups"] if len(g["run_ids"]) > 1]
+    if groups:
+        out.append("\nacross seeds (mean ± std, 95% bootstrap CI)")
+        for group in groups:
+            out.append(f"  {group['label']} ({len(group['run_ids'])} runs)")
+            for m in group["metrics"]:
+                out.append(
+                    f"    {m['key']}: {m['mean']:.6g} ± {m['std']:.3g} "
+                    f"[{m['ci_low']:.6g}, {m['ci_high']:.6g}]"
+                )
+    for test in body["group_tests"]:
+        verdict = "distinguishable" if test["distinguishable"] else "within seed noise"
+        out.append(
+            f"  {test['key']}: {test['group_b']} - {test['group_a']} = "
+            f"{test['mean_difference']:+.4g}, d={cell(test['cohens_d'])}, "
+            f"Welch p={cell(test['welch_p'])}, permutation p={cell(test['permutation_p'])}"
+            f": {verdict}"
+        )
+    return "\n".join(out).lstrip("\n")
+
+
 def render_detail(d: dict[str, Any]) -> str:
     """The text form of :func:`jupyterlab_xp.runview.run_detail`."""
     out = [
@@ -183,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
     args = _parser().parse_args(argv)
     store = MlflowStore(resolve_store(args.tracking_uri))
-    commands = {"runs": cmd_runs, "show": cmd_show}
+    commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare}
     try:
         return commands[args.command](store, args)
     except XpError as exc:
