@@ -4,21 +4,13 @@ import { ServerConnection } from '@jupyterlab/services';
 import { API_PATH } from './tokens';
 
 /**
- * The body of `GET /jupyterlab-xp/api/v1/config`.
- */
-export interface IConfigResponse {
-  /** Where runs are stored, credentials removed. */
-  store: string;
-  /** The server extension's version. */
-  version: string;
-}
-
-/**
  * Call the jupyterlab-xp REST API, the one way the frontend talks to the server.
  *
  * @param endPoint - path under `/jupyterlab-xp/api/v1/`, e.g. `config`
  * @param init - request options (method, body, headers)
  * @param settings - the server connection; JupyterLab's defaults when omitted
+ * @param query - query arguments, appended after the path is joined (so that
+ *   nothing in them is read as a path segment)
  * @returns the decoded JSON body (`undefined` when the body is empty)
  * @throws {ServerConnection.NetworkError} when the server cannot be reached
  * @throws {ServerConnection.ResponseError} when the server answers with an
@@ -27,9 +19,12 @@ export interface IConfigResponse {
 export async function requestAPI<T>(
   endPoint = '',
   init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+  query?: URLSearchParams
 ): Promise<T> {
-  const requestUrl = URLExt.join(settings.baseUrl, ...API_PATH, endPoint);
+  const path = URLExt.join(settings.baseUrl, ...API_PATH, endPoint);
+  const search = query?.toString() ?? '';
+  const requestUrl = search.length > 0 ? `${path}?${search}` : path;
 
   let response: Response;
   try {

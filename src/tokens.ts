@@ -13,7 +13,25 @@ export const PLUGIN_ID = 'jupyterlab-xp:plugin';
 /** DOM id of the left-sidebar panel (also its key in the layout restorer). */
 export const PANEL_ID = 'jupyterlab-xp-panel';
 
+/** Widget tracker namespaces of the main-area tabs (keys in the layout restorer). */
+export const TrackerNamespaces = {
+  run: 'jupyterlab-xp-run',
+  compare: 'jupyterlab-xp-compare'
+} as const;
+
 /** Every command the extension registers. */
 export const CommandIDs = {
-  openPanel: 'jupyterlab-xp:open-panel'
+  openPanel: 'jupyterlab-xp:open-panel',
+  /** args: `{ runId: string }` */
+  openRun: 'jupyterlab-xp:open-run',
+  /** args: `{ ids: string[] }`, two or more run ids */
+  openCompare: 'jupyterlab-xp:open-compare',
+  /** Start or stop recording the current notebook (`%xp start` / `%xp stop`). */
+  toggleRecording: 'jupyterlab-xp:toggle-recording'
 } as const;
+
+/** How often the live views ask the server for news, in milliseconds. */
+export const POLL_INTERVAL = 2000;
+
+/** The longest wait between polls while the server keeps failing, in milliseconds. */
+export const POLL_MAX_INTERVAL = 30000;

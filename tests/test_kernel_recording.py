@@ -165,6 +165,8 @@ def test_bad_input_gives_one_line_and_harms_nothing(kernel_factory: Any, store: 
         "%xp start x --seed 99999999999",
         "%xp log ../escape=1",
         "%xp note",
+        "%xp compare zzz9",
+        "%xp runs --limit 0",
     ]
     results = {line: k.execute(line) for line in bad}
     # Then each is a one-line UsageError (IPython prints it on stderr) and no traceback
@@ -281,3 +283,20 @@ def test_kernel_shutdown_finishes_the_active_run(
     assert run.info.status == "FINISHED"
     assert run.data.metrics["val/loss"] == 0.5
     assert run.data.tags["xp.end_reason"] == "shutdown"
+
+
+def test_runs_and_compare_widgets_in_a_kernel(kernel_factory: Any, store: Any) -> None:
+    # Given two recorded runs in a kernel
+    k = kernel_factory()
+    k.execute("%load_ext jupyterlab_xp")
+    for lr in (0.1, 0.2):
+        k.execute(f"%xp start lr{lr} --seed 1")
+        k.execute(f"%xp param lr={lr}")
+        k.execute("%xp stop")
+    ids = [r.info.run_id for r in store.search_runs()]
+    # When the runs and their comparison are displayed
+    runs = k.execute("%xp runs")
+    compared = k.execute(f"%xp compare {ids[0][:8]} {ids[1][:8]}")
+    # Then both display widgets without error
+    assert runs["status"] == "ok" and "VBox" in runs["stdout"], runs
+    assert compared["status"] == "ok" and "VBox" in compared["stdout"], compared

@@ -92,7 +92,12 @@ def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_run(store: MlflowStore, ident: str) -> Any:
+def find_run(store: MlflowStore, ident: str) -> Any:
+    """The run with id ``ident``, or the only one whose id starts with it.
+
+    Raises:
+        XpError: malformed, ambiguous or unknown.
+    """
     if not ident or not ident.isalnum():
         raise XpError(f"not a run id: {ident!r}")
     run = store.get_run(ident) if len(ident) == 32 else None
@@ -109,7 +114,7 @@ def _find_run(store: MlflowStore, ident: str) -> Any:
 def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print one run in full."""
     recover_orphans(store, store.location.runs_dir)
-    detail = run_detail(store, _find_run(store, args.run))
+    detail = run_detail(store, find_run(store, args.run))
     if args.json:
         print(json.dumps(detail, indent=2, default=str))
         return 0
@@ -122,7 +127,7 @@ def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
     from .compare import compare_runs
 
     recover_orphans(store, store.location.runs_dir)
-    ids = [_find_run(store, ident).info.run_id for ident in args.runs]
+    ids = [find_run(store, ident).info.run_id for ident in args.runs]
     body = compare_runs(store, ids)
     if args.json:
         print(json.dumps(body, indent=2, default=str))

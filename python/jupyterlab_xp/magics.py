@@ -19,7 +19,7 @@ from . import api
 from .errors import XpError
 from .recorder import Recorder, get_recorder, running_count
 
-ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note")
+ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note", "runs", "compare")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +41,10 @@ def _parser(action: str) -> _Parser:
         parser.add_argument(
             "--status", choices=("finished", "failed", "killed"), default="finished"
         )
+    elif action == "runs":
+        parser.add_argument("--limit", "-n", type=int, default=50)
+    elif action == "compare":
+        parser.add_argument("runs", nargs="+", metavar="RUN")
     elif action in ("log", "param", "tag"):
         parser.add_argument("pairs", nargs="+", metavar="key=value")
         if action == "log":
@@ -91,6 +95,8 @@ class XpMagics(Magics):
         %xp param k=v ...               parameters
         %xp tag k=v ...                 tags
         %xp note TEXT                   a free-text note
+        %xp runs [--limit N]            the recent runs (a widget)
+        %xp compare RUN RUN ...         what differs between runs (a widget)
         """
         head, _, rest = line.strip().partition(" ")
         if head == "note":  # free text: not split or unquoted
@@ -149,6 +155,24 @@ class XpMagics(Magics):
         if self.recorder.worker.last_error:
             lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
         print("\n".join(lines))
+
+    def _runs(self, opts: argparse.Namespace) -> None:
+        from IPython.display import display
+
+        from .widgets import runs_view
+
+        if not 1 <= opts.limit <= 1000:
+            raise XpError("--limit must be from 1 to 1000")
+        display(runs_view(self.recorder.store, opts.limit))
+
+    def _compare(self, opts: argparse.Namespace) -> None:
+        from IPython.display import display
+
+        from .cli import find_run
+        from .widgets import compare_view
+
+        store = self.recorder.store
+        display(compare_view(store, [find_run(store, r).info.run_id for r in opts.runs]))
 
     def _log(self, opts: argparse.Namespace) -> None:
         api.log(parse_pairs(opts.pairs, numbers=True), step=opts.step)
