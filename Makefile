@@ -49,8 +49,8 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
 # The TypeScript API types are generated from the pydantic models; fail when they are stale.
-types-check: install
-	$(PY) -m jupyterlab_xp.schema | node_modules/.bin/json2ts --additionalProperties false --unreachableDefinitions --bannerComment "/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */" | node_modules/.bin/prettier --stdin-filepath src/api-types.ts | diff -u src/api-types.ts - \
+types-check: $(VENV)/.deps node_modules/.yarn-state.yml
+	PYTHONPATH=python $(PY) -m jupyterlab_xp.schema | node_modules/.bin/json2ts --additionalProperties false --unreachableDefinitions --bannerComment "/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */" | node_modules/.bin/prettier --stdin-filepath src/api-types.ts | diff -u src/api-types.ts - \
 	  || (echo "src/api-types.ts is stale: run 'jlpm build:types'" && exit 1)
 
 lint: install types-check

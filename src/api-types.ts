@@ -269,6 +269,12 @@ export interface RunDetail {
   name: string | null;
   note: string | null;
   notebook: string | null;
+  /**
+   * the order verdict (xp/order.json): linear, reasons and the cells behind them
+   */
+  order: {
+    [k: string]: unknown;
+  } | null;
   params: {
     [k: string]: string;
   };

@@ -86,6 +86,11 @@ def test_journal_follows_executions_in_order_with_errors_and_reruns(
         "journal.jsonl",
     ):
         assert store.read_artifact_text(run.info.run_id, f"xp/{name}"), name
+    # ...with the order verdict: "work" ran twice, so a top-to-bottom run would not replay it
+    order = json.loads(store.read_artifact_text(run.info.run_id, "xp/order.json"))
+    assert order["linear"] is False and order["re_run"] == ["work"]
+    assert order["failed"] == ["boom"]
+    assert run.data.tags["xp.linear"] == "false"
     # ...and the local journal is private
     journals = list((xp_home / "runs").glob("*/journal.jsonl"))
     assert len(journals) == 1

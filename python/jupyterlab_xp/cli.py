@@ -242,6 +242,11 @@ def render_detail(d: dict[str, Any]) -> str:
         )
     else:
         out.append("  not in a git repository")
+    order = d.get("order") or {}
+    if order:
+        state = {True: "linear", False: "NOT linear", None: "unknown"}[order.get("linear")]
+        out.append(f"\norder: {state}")
+        out += [f"  {reason}" for reason in order.get("reasons", [])]
     out.append("\ncells")
     for c in d["cells_journal"]:
         first = next((ln for ln in c.get("source", "").splitlines() if ln.strip()), "")

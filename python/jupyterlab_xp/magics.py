@@ -152,6 +152,15 @@ class XpMagics(Magics):
             f"store:      {where}",
             f"journal:    {run.journal.path}",
         ]
+        if run.notebook is not None:
+            from .journal import read_journal
+            from .order import notebook_code_cells, order_verdict
+            from .summary import cell_executions
+
+            executions = cell_executions(read_journal(run.journal.path), alive=True)
+            verdict = order_verdict(executions, notebook_code_cells(run.notebook))
+            state = "linear" if verdict["linear"] else "not linear"
+            lines.append(f"order:      {state} (as saved): {'; '.join(verdict['reasons'])}")
         if self.recorder.worker.last_error:
             lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
         print("\n".join(lines))

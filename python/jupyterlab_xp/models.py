@@ -87,6 +87,9 @@ class RunDetail(RunSummary):
     environment: dict[str, Any] | None
     hardware: dict[str, Any] | None
     git: dict[str, Any] | None
+    order: dict[str, Any] | None = Field(
+        description="the order verdict (xp/order.json): linear, reasons and the cells behind them"
+    )
     cells_journal: list[CellExecution]
 
 

@@ -58,6 +58,7 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["environment"] = _json_artifact(store, run_id, tags.ENVIRONMENT_ARTIFACT)
     detail["hardware"] = _json_artifact(store, run_id, tags.HARDWARE_ARTIFACT)
     detail["git"] = _json_artifact(store, run_id, tags.GIT_ARTIFACT)
+    detail["order"] = _json_artifact(store, run_id, tags.ORDER_ARTIFACT)
     cells_text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CELLS_ARTIFACT}")
     detail["cells_journal"] = [
         json.loads(line) for line in (cells_text or "").splitlines() if line.strip()

@@ -22,6 +22,7 @@ from . import summary, tags
 from .files import read_json, write_atomic, write_json_atomic
 from .journal import read_journal
 from .mlflow_store import MAX_TAG_VALUE, MlflowStore
+from .order import notebook_code_cells, order_verdict
 
 log = logging.getLogger(__name__)
 
@@ -133,24 +134,32 @@ class RunSync:
 
     def _finish(self, status: str, end_tags: dict[str, str], end_ms: int) -> None:
         assert self.run_id is not None
-        self.write_derived_artifacts(alive=False)
+        verdict = self.write_derived_artifacts(alive=False)
         self.store.log_artifacts(self.run_id, self.artifacts_dir, tags.ARTIFACT_DIR)
-        if end_tags:
-            self.store.log_batch(self.run_id, tags=end_tags)
+        linear = verdict["linear"]
+        end_tags = {**end_tags, tags.LINEAR: "unknown" if linear is None else str(linear).lower()}
+        self.store.log_batch(self.run_id, tags=end_tags)
         self.store.set_terminated(self.run_id, status, end_ms)
         self.ended, self.status = True, status
 
-    def write_derived_artifacts(self, alive: bool) -> list[dict[str, Any]]:
-        """Write cells.jsonl, seeds.json and a copy of the journal into the artifacts folder."""
+    def write_derived_artifacts(self, alive: bool) -> dict[str, Any]:
+        """Write cells.jsonl, seeds.json, order.json and a copy of the journal (artifacts folder).
+
+        Returns:
+            The order verdict (judged against the notebook snapshot taken at stop).
+        """
         records = list(read_journal(self.dir / JOURNAL_FILE))
         cells = summary.cell_executions(records, alive=alive)
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
+        snapshot = self.artifacts_dir / tags.NOTEBOOK_ARTIFACT
+        verdict = order_verdict(cells, notebook_code_cells(snapshot) if snapshot.exists() else None)
+        write_json_atomic(self.artifacts_dir / tags.ORDER_ARTIFACT, verdict)
         write_atomic(
             self.artifacts_dir / tags.JOURNAL_ARTIFACT, (self.dir / JOURNAL_FILE).read_bytes()
         )
-        return cells
+        return verdict
 
     def _save(self) -> None:
         write_json_atomic(

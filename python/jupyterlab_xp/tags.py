@@ -26,6 +26,7 @@ DIED_IN_CELL: Final = (
 )
 END_REASON: Final = "xp.end_reason"  # "stop" | "shutdown" | "kernel-died" | "exception"
 NOTE: Final = "xp.note"  # latest note; all notes are in the journal
+LINEAR: Final = "xp.linear"  # "true" | "false" | "unknown": does top-to-bottom replay the run?
 
 # Seeds and determinism.
 SEED_PARAM: Final = "seed"
@@ -68,6 +69,7 @@ HARDWARE_ARTIFACT: Final = "hardware.json"
 GIT_ARTIFACT: Final = "git.json"
 GIT_DIFF_ARTIFACT: Final = "git.diff"
 NOTEBOOK_ARTIFACT: Final = "notebook.ipynb"
+ORDER_ARTIFACT: Final = "order.json"
 
 # Kinds of run.
 KIND_NOTEBOOK: Final = "notebook"
