@@ -107,3 +107,19 @@ def test_unsynced_journal_is_replayed_by_recovery(store: Any, xp_home: Path) -> 
     assert run.info.status == "FINISHED"
     assert run.data.metrics["val/accuracy"] == 0.9
     assert json.loads(store.read_artifact_text(first[0], "xp/seeds.json"))["seed"] == 8
+
+
+def test_runs_are_readable_with_plain_mlflow(store: Any) -> None:
+    # Given a run recorded by jupyterlab-xp
+    with xp.start("plain", experiment="plain-tools", seed=2) as run:
+        xp.log({"val/accuracy": 0.5})
+    # When plain MLflow searches the same store
+    import mlflow
+
+    mlflow.set_tracking_uri(store.location.tracking_uri)
+    frame = mlflow.search_runs(experiment_names=["plain-tools"])
+    # Then it finds the run with its metric, seed and xp tags
+    assert list(frame["run_id"]) == [run.run_id]
+    assert frame["metrics.val/accuracy"][0] == 0.5
+    assert frame["params.seed"][0] == "2"
+    assert frame["tags.xp.kind"][0] == "script"

@@ -238,6 +238,9 @@ def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store:
     assert seeds["determinism"]["torch_deterministic_algorithms"] is True
     assert seeds["determinism"]["cublas_workspace_config"] == ":4096:8"
     assert run.data.tags["xp.deterministic"] == "true"
+    # ...and torch's runtime, known only once imported, joins the hardware capture
+    hardware = json.loads(store.read_artifact_text(run.info.run_id, "xp/hardware.json"))
+    assert hardware["torch"]["runtime"]["cuda_available"] is False
     assert run.data.tags["xp.seed_calls"] == "2"
 
 

@@ -151,6 +151,7 @@ class SeedKeeper:
 
     def _on_torch(self, torch: ModuleType) -> None:
         self._guarded("torch", lambda: self._seed_torch(torch, self.seed))
+        self._guarded("torch", lambda: self._emit("torch_runtime", **_torch_runtime(torch)))
         if self.deterministic:
             self._guarded("torch", lambda: self._set_deterministic(torch))
         for owner, attr, label in (
@@ -217,6 +218,13 @@ class SeedKeeper:
         for owner, attr, original in reversed(self._patched):
             setattr(owner, attr, original)
         self._patched.clear()
+
+
+def _torch_runtime(torch: ModuleType) -> dict[str, Any]:
+    # What only the imported torch can say (CUDA availability, cuDNN): recorded on import.
+    from .hardware import torch_runtime_info
+
+    return {"runtime": torch_runtime_info(torch)}
 
 
 def determinism_flags(torch: ModuleType | None = None) -> dict[str, Any]:

@@ -153,6 +153,7 @@ class RunSync:
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
+        self._add_torch_runtime(records)
         snapshot = self.artifacts_dir / tags.NOTEBOOK_ARTIFACT
         verdict = order_verdict(cells, notebook_code_cells(snapshot) if snapshot.exists() else None)
         write_json_atomic(self.artifacts_dir / tags.ORDER_ARTIFACT, verdict)
@@ -160,6 +161,25 @@ class RunSync:
             self.artifacts_dir / tags.JOURNAL_ARTIFACT, (self.dir / JOURNAL_FILE).read_bytes()
         )
         return verdict
+
+    def _add_torch_runtime(self, records: list[dict[str, Any]]) -> None:
+        """Fold what the imported torch reported (CUDA, cuDNN) into hardware.json.
+
+        The capture at start never imports torch; the import hook records the runtime later.
+        """
+        runtime = next(
+            (
+                r.get("runtime") or r.get("torch")
+                for r in reversed(records)
+                if r["type"] in ("torch_runtime", "device")
+            ),
+            None,
+        )
+        path = self.artifacts_dir / tags.HARDWARE_ARTIFACT
+        hardware = read_json(path)
+        if runtime and isinstance(hardware, dict):
+            hardware.setdefault("torch", {})["runtime"] = runtime
+            write_json_atomic(path, hardware)
 
     def _save(self) -> None:
         write_json_atomic(
