@@ -172,6 +172,7 @@ def test_bad_input_gives_one_line_and_harms_nothing(kernel_factory: Any, store: 
         "%xp note",
         "%xp compare zzz9",
         "%xp runs --limit 0",
+        "%xp dataset /no/such/data",
     ]
     results = {line: k.execute(line) for line in bad}
     # Then each is a one-line UsageError (IPython prints it on stderr) and no traceback

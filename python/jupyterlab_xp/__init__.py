@@ -46,6 +46,7 @@ def unload_ipython_extension(ipython: Any) -> None:
 from .api import (  # noqa: E402 - after the hooks above, which must not need these
     RunHandle,
     active_run,
+    dataset,
     device,
     log,
     note,
@@ -62,6 +63,7 @@ __all__ = [
     "XpError",
     "__version__",
     "active_run",
+    "dataset",
     "device",
     "log",
     "note",

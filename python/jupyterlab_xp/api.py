@@ -5,9 +5,11 @@ The same meaning as the ``%xp`` magic, usable from notebooks and plain scripts a
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -132,6 +134,20 @@ def param(**values: Any) -> None:
 def tag(**values: Any) -> None:
     """Set tags on the active run."""
     _require_run().set_tags(values)
+
+
+def dataset(
+    path: str | os.PathLike[str], name: str | None = None, context: str = "training"
+) -> str:
+    """Declare data the run reads: a file or folder whose content checksum is recorded.
+
+    The checksum is computed in the background and lands as an MLflow dataset input (digest,
+    source path) and a tag ``xp.dataset.<name>``; compare two runs to see if their data differ.
+
+    Returns:
+        The dataset's name in the run (``name``, else the file or folder name).
+    """
+    return _require_run().dataset(Path(path), name, context)
 
 
 def note(text: str) -> None:

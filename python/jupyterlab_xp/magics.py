@@ -19,7 +19,7 @@ from . import api
 from .errors import XpError
 from .recorder import Recorder, get_recorder, running_count
 
-ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note", "runs", "compare")
+ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note", "dataset", "runs", "compare")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +41,10 @@ def _parser(action: str) -> _Parser:
         parser.add_argument(
             "--status", choices=("finished", "failed", "killed"), default="finished"
         )
+    elif action == "dataset":
+        parser.add_argument("path")
+        parser.add_argument("--name")
+        parser.add_argument("--context", default="training")
     elif action == "runs":
         parser.add_argument("--limit", "-n", type=int, default=50)
     elif action == "compare":
@@ -95,6 +99,7 @@ class XpMagics(Magics):
         %xp param k=v ...               parameters
         %xp tag k=v ...                 tags
         %xp note TEXT                   a free-text note
+        %xp dataset PATH [--name N]     checksum data the run reads
         %xp runs [--limit N]            the recent runs (a widget)
         %xp compare RUN RUN ...         what differs between runs (a widget)
         """
@@ -164,6 +169,10 @@ class XpMagics(Magics):
         if self.recorder.worker.last_error:
             lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
         print("\n".join(lines))
+
+    def _dataset(self, opts: argparse.Namespace) -> None:
+        name = api.dataset(opts.path, opts.name, opts.context)
+        print(f"xp: dataset {name!r} declared; its checksum is computed in the background")
 
     def _runs(self, opts: argparse.Namespace) -> None:
         from IPython.display import display

@@ -10,6 +10,7 @@ active-run stack, so it cannot steal or end a run the user started themselves.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -149,6 +150,21 @@ class MlflowStore:
     def log_artifact(self, run_id: str, local_file: Path, artifact_path: str) -> None:
         """Upload one file to ``artifact_path`` in the run (replacing an earlier upload)."""
         self.client.log_artifact(run_id, str(local_file), artifact_path)
+
+    def log_dataset(
+        self, run_id: str, name: str, sha256: str, path: str, context: str | None = None
+    ) -> None:
+        """Log a local file or folder as an MLflow dataset input (digest = its checksum)."""
+        from mlflow.entities import Dataset, DatasetInput, InputTag
+
+        dataset = Dataset(
+            name=name,
+            digest=sha256[:36],  # MLflow's digest column holds 36 characters
+            source_type="local",
+            source=json.dumps({"uri": Path(path).as_uri(), "sha256": sha256}),
+        )
+        tags_ = [InputTag("mlflow.data.context", context)] if context else []
+        self.client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags_)])
 
     def set_terminated(self, run_id: str, status: str, end_ms: int | None = None) -> None:
         """End a run with ``status`` (FINISHED, FAILED or KILLED)."""

@@ -287,6 +287,32 @@ class ActiveRun:
         clean = {validate_key(k, "tag name"): str(v) for k, v in values.items()}
         self.record("tag", tags=clean)
 
+    def dataset(self, path: Path, name: str | None = None, context: str = "training") -> str:
+        """Declare a data file or folder: its content checksum is computed in the background.
+
+        Returns:
+            The dataset's name in the run.
+        """
+        if not path.expanduser().exists():
+            raise XpError(f"no file or folder at {path}")
+        name = validate_key(name or path.name or "dataset", "dataset name")
+        validate_key(context, "dataset context")
+
+        def checksum() -> None:
+            from .datasets import dataset_checksum
+
+            info = dataset_checksum(path)
+            self.record(
+                "dataset",
+                name=name,
+                context=context,
+                **info,
+                tags={f"xp.dataset.{name}": info["sha256"]},
+            )
+
+        self.recorder.worker.call_soon(checksum)
+        return name
+
     def note(self, text: str) -> None:
         """Record a free-text note (kept in the journal; the latest shows as a tag)."""
         if not text.strip():

@@ -68,6 +68,7 @@ class RunSync:
         run_tags: dict[str, str] = {}
         uploads: list[str] = []
         end: dict[str, Any] | None = None
+        datasets: list[dict[str, Any]] = []
         last_seq = self.synced_seq
         # Work on copies: if the store fails half-way the whole batch is retried, so nothing
         # may count as done until every write below has succeeded.
@@ -100,6 +101,8 @@ class RunSync:
                 notes.append(str(rec.get("text", "")))
                 run_tags[tags.NOTE] = notes[-1]
                 run_tags[tags.MLFLOW_NOTE] = "\n\n".join(notes)[-MAX_TAG_VALUE:]
+            elif kind == "dataset":
+                datasets.append(rec)
             elif kind == "run_end":
                 end = rec
         if self.run_id is None:
@@ -107,6 +110,10 @@ class RunSync:
         run_tags[tags.CELLS] = str(counts.get("cells", 0))
         run_tags[tags.ERRORS] = str(counts.get("errors", 0))
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
+        for data in datasets:
+            self.store.log_dataset(
+                self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
+            )
         for name in uploads:
             path = self.artifacts_dir / name
             if path.exists():
