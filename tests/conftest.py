@@ -119,7 +119,7 @@ class Kernel:
         # Drain the outputs of this request (they precede the idle status on iopub).
         while True:
             try:
-                io = self.kc.get_iopub_msg(timeout=10)
+                io = self.kc.get_iopub_msg(timeout=60)  # shared CI machines can be slow
             except queue.Empty:
                 break
             if io["parent_header"].get("msg_id") != msg_id:
