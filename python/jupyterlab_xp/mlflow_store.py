@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
@@ -36,6 +37,32 @@ _PARAMS_TAGS_PER_BATCH = 100
 _METRICS_PER_BATCH = 1000
 
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+
+
+# One import of MLflow at a time: two threads importing its circular package graph at once can
+# see a half-initialised module (ImportError). The kernel's sync thread imports it in the
+# background; anyone else who needs it waits here instead of racing.
+_import_lock = threading.Lock()
+_imported = threading.Event()
+
+
+def _client_class() -> type[MlflowClient]:
+    with _import_lock:
+        from mlflow.tracking import MlflowClient
+
+        _imported.set()
+        return MlflowClient
+
+
+def mlflow_import_pending() -> bool:
+    """True while another thread is importing MLflow for us."""
+    return _import_lock.locked() and not _imported.is_set()
+
+
+def wait_for_mlflow_import(timeout: float) -> None:
+    """Block until a background import of MLflow has finished (at most ``timeout`` seconds)."""
+    if _import_lock.acquire(timeout=timeout):
+        _import_lock.release()
 
 
 class StoreError(RuntimeError):
@@ -65,13 +92,13 @@ class MlflowStore:
             self.location.home.mkdir(parents=True, exist_ok=True)
         # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        from mlflow.tracking import MlflowClient
+        client_class = _client_class()
 
         # A new store logs its migrations at INFO: from our background thread that would land
         # in the middle of the user's notebook output.
         logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
 
-        return MlflowClient(tracking_uri=self.location.tracking_uri)
+        return client_class(tracking_uri=self.location.tracking_uri)
 
     # -- writing -----------------------------------------------------------------------------
     def experiment_id(self, name: str) -> str:

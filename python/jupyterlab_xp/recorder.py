@@ -27,7 +27,13 @@ from .config import StoreLocation, resolve_store
 from .errors import XpError
 from .files import write_atomic
 from .journal import CellJournal
-from .mlflow_store import MAX_KEY, MAX_PARAM_VALUE, MlflowStore
+from .mlflow_store import (
+    MAX_KEY,
+    MAX_PARAM_VALUE,
+    MlflowStore,
+    mlflow_import_pending,
+    wait_for_mlflow_import,
+)
 from .seeds import SeedKeeper, determinism_flags, draw_seed, parse_seed
 from .sync import JOURNAL_FILE, RunSync, SyncWorker, hold_lock, recover_orphans, release_lock
 
@@ -351,10 +357,15 @@ class ActiveRun:
         if self.sampler is not None:
             self.sampler.stop()
         self.seeds.uninstall()
-        end_tags = {tags.END_REASON: reason}
-        snapshot = self._snapshot_notebook()
-        self.record("run_end", durable=True, status=status, tags=end_tags, artifacts=snapshot)
-        synced = self.recorder.worker.flush(self.sync, timeout)
+        self._snapshot_notebook()
+        # How the run ended is on disk first: if the process dies while we wait for the store
+        # (a kernel manager's patience at shutdown is a few seconds), recovery finishes the job.
+        self.record("run_end", durable=True, status=status, tags={tags.END_REASON: reason})
+        # Background work of this run (captures, dataset checksums) may still journal results:
+        # wait for it too before closing the journal.
+        deadline = time.monotonic() + timeout
+        self.recorder.worker.flush(None, timeout)
+        synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
         if os.environ.get("MLFLOW_RUN_ID") == self.run_id:
             del os.environ["MLFLOW_RUN_ID"]
         if self.run_id:
@@ -363,15 +374,15 @@ class ActiveRun:
         release_lock(self._lock_fd)
         return synced
 
-    def _snapshot_notebook(self) -> list[str]:
+    def _snapshot_notebook(self) -> None:
+        """Copy the notebook as saved now; it is uploaded with the artifacts at the end."""
         if self.notebook is None:
-            return []
+            return
         try:
             data = self.notebook.read_bytes()
         except OSError:
-            return []
+            return
         write_atomic(self.sync.artifacts_dir / tags.NOTEBOOK_ARTIFACT, data)
-        return []  # uploaded with the whole artifacts folder at the end
 
 
 def _version() -> str:
@@ -510,6 +521,10 @@ class Recorder:
             run = self.active
             if run is not None:
                 run.cell_started(source, cell_id, count)
+                if "import" in source and mlflow_import_pending():
+                    # A cell importing while our thread imports MLflow could meet a
+                    # half-initialised module (numpy, pandas, mlflow itself): wait it out.
+                    wait_for_mlflow_import(60.0)
                 if run.run_id is None and "mlflow" in source:
                     # The user's own MLflow calls resume our run: it must exist first. (Our
                     # sync thread imports mlflow too, so sys.modules cannot tell us.)
