@@ -123,3 +123,18 @@ def test_runs_are_readable_with_plain_mlflow(store: Any) -> None:
     assert frame["metrics.val/accuracy"][0] == 0.5
     assert frame["params.seed"][0] == "2"
     assert frame["tags.xp.kind"][0] == "script"
+
+
+def test_the_environment_is_left_as_it_was(store: Any) -> None:
+    # Given no tracking URI in the environment
+    import os
+
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    # When a run starts (pointing the user's own MLflow calls at it) and stops
+    with xp.start("env", seed=0) as run:
+        assert run.run_id is not None
+        assert os.environ["MLFLOW_RUN_ID"] == run.run_id
+        assert os.environ["MLFLOW_TRACKING_URI"] == store.location.tracking_uri
+    # Then neither variable is left behind
+    assert "MLFLOW_RUN_ID" not in os.environ
+    assert "MLFLOW_TRACKING_URI" not in os.environ

@@ -17,7 +17,8 @@ from typing import Any
 from .config import resolve_store
 from .errors import XpError
 from .mlflow_store import MlflowStore, StoreError
-from .runview import run_detail, run_summary
+from .runquery import parse_run_query
+from .runview import list_runs, run_detail
 from .sync import recover_orphans
 
 
@@ -61,10 +62,8 @@ def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise XpError("--limit must be at least 1")
     recover_orphans(store, store.location.runs_dir)
-    names = store.experiment_names()
-    runs = [
-        run_summary(r, names) for r in store.search_runs(args.experiment, max_results=args.limit)
-    ]
+    query = parse_run_query({"experiment": args.experiment or [], "limit": [str(args.limit)]})
+    runs, _ = list_runs(store, query)
     if args.json:
         print(json.dumps(runs, indent=2))
         return 0

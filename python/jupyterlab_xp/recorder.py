@@ -132,6 +132,7 @@ class ActiveRun:
         self.sync = RunSync(recorder.store, self.dir)
         self.sync.on_run_created = self._on_run_created
         self._created = threading.Event()
+        self._set_tracking_uri = False
         self.cells = 0
         self.errors = 0
         self.params: dict[str, str] = {}
@@ -192,7 +193,9 @@ class ActiveRun:
         self.run_id_value = run_id
         # A user's own mlflow.log_metric(...) resumes this run (fluent API reads MLFLOW_RUN_ID).
         os.environ["MLFLOW_RUN_ID"] = run_id
-        os.environ.setdefault("MLFLOW_TRACKING_URI", self.recorder.location.tracking_uri)
+        if "MLFLOW_TRACKING_URI" not in os.environ:
+            os.environ["MLFLOW_TRACKING_URI"] = self.recorder.location.tracking_uri
+            self._set_tracking_uri = True
         self._created.set()
 
     @property
@@ -368,6 +371,8 @@ class ActiveRun:
         synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
         if os.environ.get("MLFLOW_RUN_ID") == self.run_id:
             del os.environ["MLFLOW_RUN_ID"]
+        if self._set_tracking_uri:  # leave the environment as the user had it
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
         if self.run_id:
             MlflowStore.end_fluent_run(self.run_id, status)
         self.journal.close()

@@ -1,7 +1,8 @@
-"""Validate a run-list query (from REST or the CLI) and turn it into an MLflow search.
+"""Validate a run-list query (from REST or the CLI) and express it for a store.
 
-Client strings never reach the MLflow filter language unchecked: every value is matched against
-a strict pattern first, so a quote or an operator in a filter is a 400, not a query change.
+Client strings never reach a query language unchecked: every value is matched against a strict
+pattern first (a quote or an operator in a filter is a 400, not a query change), and the SQLite
+fast path binds values as parameters.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ DEFAULT_LIMIT = 100
 _TEXT = re.compile(r"^[\w .:/@+-]{1,100}$")
 _VALUE = re.compile(r"^[^'\"\\\x00-\x1f]{1,500}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,500}$")
-_SORTS = {"start_time": "attributes.start_time", "name": "attributes.run_name"}
 ALLOWED = frozenset(
     {"experiment", "notebook", "status", "tag", "q", "sort", "order", "limit", "page_token"}
 )
@@ -28,13 +28,47 @@ ALLOWED = frozenset(
 
 @dataclass(frozen=True)
 class RunQuery:
-    """A validated query: which experiments, an MLflow filter, an order, a page."""
+    """A validated query over jupyterlab-xp runs.
+
+    Attributes:
+        experiments: experiment names (empty: all).
+        tags: ``(key, value)`` pairs a run must carry (the notebook filter is one of them).
+        status: a run status, or None.
+        text: a substring of the run name (case-insensitive), or None.
+        sort_metric: sort by this metric's latest value instead of ``sort``.
+        sort: ``start_time`` or ``name`` (when ``sort_metric`` is None).
+        descending: sort order.
+        limit: page size.
+        page_token: where the previous page stopped.
+    """
 
     experiments: list[str] = field(default_factory=list)
-    filter_string: str = ""
-    order_by: list[str] = field(default_factory=lambda: ["attributes.start_time DESC"])
+    tags: list[tuple[str, str]] = field(default_factory=list)
+    status: str | None = None
+    text: str | None = None
+    sort_metric: str | None = None
+    sort: str = "start_time"
+    descending: bool = True
     limit: int = DEFAULT_LIMIT
     page_token: str | None = None
+
+    def mlflow_filter(self) -> str:
+        """The query as an MLflow search filter (values are pre-validated: no quotes)."""
+        clauses = [f"tags.`{k}` = '{v}'" for k, v in self.tags]
+        if self.status:
+            clauses.append(f"attributes.status = '{self.status}'")
+        if self.text:
+            clauses.append(f"attributes.run_name ILIKE '%{self.text}%'")
+        return " and ".join(clauses)
+
+    def mlflow_order_by(self) -> list[str]:
+        """The order as MLflow ``order_by`` clauses (start time breaks ties)."""
+        direction = "DESC" if self.descending else "ASC"
+        if self.sort_metric:
+            return [f"metrics.`{self.sort_metric}` {direction}", "attributes.start_time DESC"]
+        if self.sort == "name":
+            return [f"attributes.run_name {direction}", "attributes.start_time DESC"]
+        return [f"attributes.start_time {direction}"]
 
 
 def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -59,32 +93,26 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
     unknown = sorted(set(args) - ALLOWED)
     if unknown:
         raise XpError(f"unknown query argument {unknown[0]!r}; known: {', '.join(sorted(ALLOWED))}")
-    clauses: list[str] = []
-    experiments = [_value("experiment", e) for e in args.get("experiment", [])]
+    pairs: list[tuple[str, str]] = []
     notebook = _one(args, "notebook")
     if notebook is not None:
-        clauses.append(f"tags.`{tags.NOTEBOOK_PATH}` = '{_value('notebook', notebook)}'")
-    status = _one(args, "status")
-    if status is not None:
-        if status.upper() not in RUN_STATUSES:
-            raise XpError(f"status must be one of {', '.join(RUN_STATUSES)}")
-        clauses.append(f"attributes.status = '{status.upper()}'")
+        pairs.append((tags.NOTEBOOK_PATH, _value("notebook", notebook)))
     for pair in args.get("tag", []):
         key, sep, value = pair.partition("=")
         if not sep:
             raise XpError("tag filters look like key=value")
-        clauses.append(f"tags.`{validate_key(key, 'tag name')}` = '{_value('tag value', value)}'")
-    text = _one(args, "q")
-    if text:
-        if not _TEXT.match(text):
-            raise XpError("search text may hold letters, digits, spaces and . : / @ + - _ (1-100)")
-        clauses.append(f"attributes.run_name ILIKE '%{text}%'")
+        pairs.append((validate_key(key, "tag name"), _value("tag value", value)))
+    status = _one(args, "status")
+    if status is not None and status.upper() not in RUN_STATUSES:
+        raise XpError(f"status must be one of {', '.join(RUN_STATUSES)}")
+    text = _one(args, "q") or None
+    if text is not None and not _TEXT.match(text):
+        raise XpError("search text may hold letters, digits, spaces and . : / @ + - _ (1-100)")
     sort = _one(args, "sort") or "start_time"
+    metric = None
     if sort.startswith("metrics."):
-        column = f"metrics.`{validate_key(sort.removeprefix('metrics.'), 'metric name')}`"
-    elif sort in _SORTS:
-        column = _SORTS[sort]
-    else:
+        metric = validate_key(sort.removeprefix("metrics."), "metric name")
+    elif sort not in ("start_time", "name"):
         raise XpError("sort must be start_time, name or metrics.<key>")
     order = (_one(args, "order") or "desc").lower()
     if order not in ("asc", "desc"):
@@ -98,13 +126,14 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
     token = _one(args, "page_token")
     if token is not None and not _TOKEN.match(token):
         raise XpError("page_token is not one this server gave out")
-    order_by = [f"{column} {order.upper()}"]
-    if column != "attributes.start_time":
-        order_by.append("attributes.start_time DESC")
     return RunQuery(
-        experiments=experiments,
-        filter_string=" and ".join(clauses),
-        order_by=order_by,
+        experiments=[_value("experiment", e) for e in args.get("experiment", [])],
+        tags=pairs,
+        status=status.upper() if status else None,
+        text=text,
+        sort_metric=metric,
+        sort=sort if metric is None else "start_time",
+        descending=order == "desc",
         limit=limit,
         page_token=token,
     )

@@ -6,10 +6,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from . import tags
-from .mlflow_store import MlflowStore
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
+
+    from .mlflow_store import MlflowStore
+    from .runquery import RunQuery
 
 
 def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -34,6 +36,32 @@ def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dic
         "died_in_cell": run_tags.get(tags.DIED_IN_CELL),
         "metrics": dict(data.metrics),
     }
+
+
+def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of run summaries and the next page's token.
+
+    A local SQLite store is read directly (fast at 10,000 runs); any other store (a team
+    tracking server) through ``MlflowClient.search_runs``.
+    """
+    if store.local_sqlite is not None and store.local_sqlite.exists():
+        return store.list_summaries_sqlite(query)
+    return list_runs_mlflow(store, query)
+
+
+def list_runs_mlflow(
+    store: MlflowStore, query: RunQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    """:func:`list_runs` through MLflow's search API (any kind of store)."""
+    runs, token = store.search_page(
+        query.experiments or None,
+        query.mlflow_filter(),
+        query.limit,
+        query.mlflow_order_by(),
+        query.page_token,
+    )
+    names = store.experiment_names()
+    return [run_summary(r, names) for r in runs], token
 
 
 def _json_artifact(store: MlflowStore, run_id: str, name: str) -> Any:

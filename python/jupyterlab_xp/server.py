@@ -25,7 +25,7 @@ from .config import StoreLocation, resolve_store
 from .errors import XpError
 from .mlflow_store import MlflowStore, StoreError
 from .runquery import parse_run_query
-from .runview import run_detail, run_summary
+from .runview import list_runs, run_detail
 from .sync import recover_orphans
 
 NAMESPACE = "jupyterlab-xp/api/v1"
@@ -118,18 +118,9 @@ class RunsHandler(XpHandler):
         args = self.query_args()
 
         def compute() -> BaseModel:
-            query = parse_run_query(args)
-            runs, token = self.store.search_page(
-                query.experiments or None,
-                query.filter_string,
-                query.limit,
-                query.order_by,
-                query.page_token,
-            )
-            names = self.store.experiment_names()
+            summaries, token = list_runs(self.store, parse_run_query(args))
             return models.RunList(
-                runs=[models.RunSummary(**run_summary(r, names)) for r in runs],
-                next_page_token=token,
+                runs=[models.RunSummary(**s) for s in summaries], next_page_token=token
             )
 
         await self.respond(compute)

@@ -14,7 +14,8 @@ import ipywidgets as w
 
 from .compare import compare_runs
 from .mlflow_store import MlflowStore
-from .runview import run_summary
+from .runquery import RunQuery
+from .runview import list_runs
 
 _SECTIONS = ("params", "metrics", "packages", "hardware", "git", "environment")
 
@@ -47,8 +48,7 @@ def _grid(rows: list[list[str]]) -> w.GridBox:
 
 def runs_view(store: MlflowStore, limit: int = 50) -> w.VBox:
     """The newest runs as a table: id, name, experiment, status, start, cells, seed, metrics."""
-    names = store.experiment_names()
-    runs = [run_summary(r, names) for r in store.search_runs(max_results=limit)]
+    runs, _ = list_runs(store, RunQuery(limit=limit))
     if not runs:
         return w.VBox([w.Label(value="No runs yet: run %xp start in a notebook.")])
     rows = [["run", "name", "experiment", "status", "started", "cells", "seed", "metrics"]]

@@ -1,0 +1,96 @@
+"""Run listing: the SQLite fast path answers exactly as MLflow's search does."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import jupyterlab_xp as xp
+from jupyterlab_xp.config import resolve_store
+from jupyterlab_xp.errors import XpError
+from jupyterlab_xp.mlflow_store import MlflowStore
+from jupyterlab_xp.recorder import reset_recorder
+from jupyterlab_xp.runquery import parse_run_query
+from jupyterlab_xp.runview import list_runs_mlflow
+
+
+@pytest.fixture(scope="module")
+def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Six runs over two experiments (recorded once for the module: recording takes time)."""
+    home = tmp_path_factory.mktemp("listing")
+    shutil.copyfile(migrated_db, home / "mlflow.db")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XP_HOME", str(home))
+        env.delenv("MLFLOW_TRACKING_URI", raising=False)
+        reset_recorder()
+        ids = []
+        specs = [
+            ("Alpha one", "exp-a", "finished", {"team": "vision"}, 0.5),
+            ("alpha two", "exp-a", "failed", {"team": "nlp"}, 0.9),
+            ("beta", "exp-b", "finished", {"team": "vision"}, None),
+            ("gamma", "exp-b", "killed", {}, 0.1),
+            ("Delta", "exp-a", "finished", {"team": "vision"}, 0.7),
+            ("epsilon", "exp-b", "finished", {}, 0.3),
+        ]
+        for name, experiment, status, run_tags, accuracy in specs:
+            run = xp.start(name, experiment=experiment, seed=len(ids), tags=run_tags)
+            if accuracy is not None:
+                xp.log({"val/accuracy": accuracy})
+            xp.stop(status)
+            ids.append(run.run_id)
+        yield MlflowStore(resolve_store()), ids
+        reset_recorder()
+
+
+QUERIES = [
+    {},
+    {"experiment": ["exp-a"]},
+    {"experiment": ["exp-a", "exp-b"], "status": ["finished"]},
+    {"q": ["ALPHA"]},
+    {"tag": ["team=vision"]},
+    {"tag": ["team=vision"], "q": ["a"]},
+    {"sort": ["name"], "order": ["asc"]},
+    {"sort": ["name"]},
+    {"sort": ["metrics.val/accuracy"]},
+    {"sort": ["metrics.val/accuracy"], "order": ["asc"]},
+    {"order": ["asc"], "limit": ["4"]},
+    {"experiment": ["missing"]},
+]
+
+
+@pytest.mark.parametrize("args", QUERIES, ids=[str(q) for q in QUERIES])
+def test_fast_path_matches_mlflow_search(listing: Any, args: Any) -> None:
+    # Given a query
+    store, _ = listing
+    query = parse_run_query(args)
+    # When both paths answer it
+    fast, fast_token = store.list_summaries_sqlite(query)
+    slow, slow_token = list_runs_mlflow(store, query)
+    # Then they list the same runs, in the same order, with the same summaries
+    assert [r["run_id"] for r in fast] == [r["run_id"] for r in slow]
+    assert fast == slow
+    assert (fast_token is None) == (slow_token is None)
+
+
+def test_pages_cover_every_run_once(listing: Any) -> None:
+    # Given pages of two
+    store, runs = listing
+    seen, token = [], None
+    while True:
+        args = {"limit": ["2"], **({"page_token": [token]} if token else {})}
+        page, token = store.list_summaries_sqlite(parse_run_query(args))
+        seen += [r["run_id"] for r in page]
+        if token is None:
+            break
+    # Then every run appears exactly once, newest first
+    assert seen == list(reversed(runs))
+
+
+def test_a_forged_page_token_is_refused(listing: Any) -> None:
+    store, _ = listing
+    with pytest.raises(XpError, match="page_token"):
+        store.list_summaries_sqlite(parse_run_query({"page_token": ["bm90IGpzb24="]}))
