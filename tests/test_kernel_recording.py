@@ -309,3 +309,27 @@ def test_runs_and_compare_widgets_in_a_kernel(kernel_factory: Any, store: Any) -
     # Then both display widgets without error
     assert runs["status"] == "ok" and "VBox" in runs["stdout"], runs
     assert compared["status"] == "ok" and "VBox" in compared["stdout"], compared
+
+
+def test_python_api_in_a_kernel_records_cells_of_a_named_notebook(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a kernel that does not know its notebook (renamed since it started)
+    nb = write_notebook(tmp_path / "renamed.ipynb", [{"id": "c1", "source": "x = 1"}])
+    k = kernel_factory()
+    # When the run is started from Python, naming the notebook, without %load_ext
+    started = k.execute(
+        f"import jupyterlab_xp as xp\nrun = xp.start('api', seed=4, notebook={str(nb)!r})",
+        cell_id="c0",
+    )
+    k.execute("x = 1", cell_id="c1")
+    k.execute("xp.stop()", cell_id="c2")
+    # Then the cells were recorded and the run points at the notebook
+    assert started["status"] == "ok", started
+    run = _only_run(store)
+    assert run.data.tags["xp.kind"] == "notebook"
+    assert run.data.tags["xp.notebook.path"] == str(nb.resolve())
+    assert [c["cell_id"] for c in _cells(store, run.info.run_id)] == ["c0", "c1", "c2"]
+    # ...and a notebook that does not exist is a clear error
+    bad = k.execute("%xp start --notebook /no/such.ipynb")
+    assert bad["stderr"].startswith("UsageError: --notebook must name an existing .ipynb")

@@ -75,3 +75,8 @@ def test_without_cell_ids_cells_match_by_source(tmp_path: Path) -> None:
 def test_unknown_notebook_gives_no_verdict() -> None:
     verdict = order_verdict([_ex(1, "a", "x = 1")], None)
     assert verdict["linear"] is None and "unknown" in verdict["reasons"][0]
+
+
+def test_no_recorded_cells_gives_no_verdict(tmp_path: Path) -> None:
+    verdict = order_verdict([], _notebook(tmp_path))
+    assert verdict["linear"] is None and "no cell executions" in verdict["reasons"][0]

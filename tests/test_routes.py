@@ -92,6 +92,8 @@ async def test_runs_lists_filters_sorts_and_pages(jp_fetch: Any, two_runs: list[
     assert len(by_tag["runs"]) == 2
     assert [r["run_id"] for r in by_metric["runs"]] == [first, second]
     assert [r["run_id"] for r in page1["runs"] + page2["runs"]] == [second, first]
+    # ...JupyterLab's cache-busting timestamp argument is ignored
+    assert (await get(jp_fetch, "runs", **{"1795000000000": ""}))["runs"] == listed["runs"]
     # ...and captured strings come back as plain JSON strings, untouched
     assert listed["runs"][0]["name"] == f"beta {XSS}"
 

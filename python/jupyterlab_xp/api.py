@@ -80,6 +80,7 @@ def start(
     seed: int | None = None,
     deterministic: bool = False,
     tags: Mapping[str, str] | None = None,
+    notebook: str | os.PathLike[str] | None = None,
 ) -> RunHandle:
     """Start recording a run: seed everything and capture environment, hardware and git.
 
@@ -91,6 +92,8 @@ def start(
         deterministic: turn on torch's deterministic algorithms, cuDNN determinism and
             ``CUBLAS_WORKSPACE_CONFIG``.
         tags: extra MLflow tags.
+        notebook: the notebook file this run executes, when the kernel cannot know it (a
+            renamed notebook, papermill); found from the kernel's session otherwise.
 
     Returns:
         A handle, usable as a context manager.
@@ -98,11 +101,27 @@ def start(
     Raises:
         XpError: a run is already active, or an argument is invalid (nothing changes).
     """
+    _attach_ipython()
     return RunHandle(
         get_recorder().start(
-            name=name, experiment=experiment, seed=seed, deterministic=deterministic, tags_=tags
+            name=name,
+            experiment=experiment,
+            seed=seed,
+            deterministic=deterministic,
+            tags_=tags,
+            notebook=os.fspath(notebook) if notebook is not None else None,
         )
     )
+
+
+def _attach_ipython() -> None:
+    """Inside IPython, ``xp.start()`` records cells too, as if ``%load_ext`` had run."""
+    ipython_module = sys.modules.get("IPython")  # never import IPython into a plain script
+    shell = ipython_module.get_ipython() if ipython_module is not None else None
+    if shell is not None and get_recorder().shell is None:
+        from .magics import load_ipython_extension
+
+        load_ipython_extension(shell)
 
 
 def stop(status: str = "finished") -> RunHandle:

@@ -37,6 +37,7 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("--seed", "-s")
         parser.add_argument("--deterministic", action="store_true")
         parser.add_argument("--tag", "-t", action="append", default=[])
+        parser.add_argument("--notebook")
     elif action == "stop":
         parser.add_argument(
             "--status", choices=("finished", "failed", "killed"), default="finished"
@@ -93,6 +94,7 @@ class XpMagics(Magics):
         """Record reproducible experiment runs.
 
         %xp start [NAME] [--experiment E] [--seed S] [--deterministic] [--tag k=v ...]
+                  [--notebook PATH]
         %xp stop [--status finished|failed|killed]
         %xp status
         %xp log k=v ... [--step N]      metrics
@@ -126,6 +128,7 @@ class XpMagics(Magics):
             seed=opts.seed,
             deterministic=opts.deterministic,
             tags_={k: str(v) for k, v in tag_values.items()},
+            notebook=opts.notebook,
         )
         print(
             f"xp: recording {run.name or 'a run'} in experiment {run.experiment!r} "

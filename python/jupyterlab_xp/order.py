@@ -57,6 +57,9 @@ def order_verdict(
     if notebook is None:
         verdict["reasons"].append("the notebook file is unknown, so order cannot be judged")
         return verdict
+    if not executions:
+        verdict["reasons"].append("no cell executions were recorded, so order cannot be judged")
+        return verdict
     by_id = {c["id"]: c for c in notebook if c["id"]}
     by_sha: dict[str, dict[str, Any]] = {}
     for cell in notebook:

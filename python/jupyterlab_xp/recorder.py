@@ -84,6 +84,14 @@ def _process_start_time() -> str:
         return ""
 
 
+def _given_notebook(path: str | Path) -> Path:
+    """A notebook named by the caller (``%xp start --notebook``): a local .ipynb file."""
+    resolved = Path(path).expanduser().resolve()
+    if resolved.suffix != ".ipynb" or not resolved.is_file():
+        raise XpError(f"--notebook must name an existing .ipynb file, got {str(path)[:200]!r}")
+    return resolved
+
+
 def find_notebook(user_ns: Mapping[str, Any] | None) -> Path | None:
     """The notebook this kernel runs, when a frontend told us (``XP_NOTEBOOK`` wins).
 
@@ -419,6 +427,7 @@ class Recorder:
         deterministic: bool = False,
         tags_: Mapping[str, str] | None = None,
         kind: str | None = None,
+        notebook: str | Path | None = None,
     ) -> ActiveRun:
         """Start recording a run (see :func:`jupyterlab_xp.start`)."""
         if self.active is not None:
@@ -430,11 +439,11 @@ class Recorder:
             validate_name(name, "run name")
         user_tags = {validate_key(k, "tag name"): str(v) for k, v in (tags_ or {}).items()}
         root = parse_seed(seed) if seed is not None else draw_seed()
-        notebook = find_notebook(self.user_ns)
+        notebook_path = _given_notebook(notebook) if notebook else find_notebook(self.user_ns)
         experiment = (
             experiment
             or os.environ.get("MLFLOW_EXPERIMENT_NAME")
-            or (notebook.stem if notebook else "scratch")
+            or (notebook_path.stem if notebook_path else "scratch")
         )
         validate_name(experiment, "experiment name")
         # Always name the run: MLflow would otherwise draw a name from the global `random`,
@@ -456,7 +465,7 @@ class Recorder:
             deterministic=deterministic,
             user_tags=user_tags,
             kind=kind or (tags.KIND_NOTEBOOK if self.shell is not None else tags.KIND_SCRIPT),
-            notebook=notebook,
+            notebook=notebook_path,
         )
         self.active = run
         if self._pending_cell is not None:  # the cell running %xp start is part of the run

@@ -90,6 +90,8 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
     Raises:
         XpError: an unknown argument or a malformed value (a one-line reason).
     """
+    # JupyterLab's ServerConnection adds a bare timestamp to GETs to defeat caches: ignore it.
+    args = {k: v for k, v in args.items() if not k.isdigit()}
     unknown = sorted(set(args) - ALLOWED)
     if unknown:
         raise XpError(f"unknown query argument {unknown[0]!r}; known: {', '.join(sorted(ALLOWED))}")

@@ -167,7 +167,8 @@ class CompareHandler(XpHandler):
         args = self.query_args()
 
         def compute() -> BaseModel:
-            if set(args) - {"ids"} or len(args.get("ids", [])) != 1:
+            extra = {k for k in args if not k.isdigit()} - {"ids"}  # digits: cache-buster
+            if extra or len(args.get("ids", [])) != 1:
                 raise XpError("compare takes one argument: ids=RUN,RUN,...")
             ids = [i for i in args["ids"][0].split(",") if i]
             return models.CompareBody(**compare_runs(self.store, ids))
