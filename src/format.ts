@@ -7,6 +7,11 @@
 /** Shown for a value a run does not have. */
 export const MISSING = '—';
 
+/** The name a run is shown by: its name, else the start of its id. */
+export function runLabel(run: { name: string | null; run_id: string }): string {
+  return run.name && run.name.length > 0 ? run.name : run.run_id.slice(0, 8);
+}
+
 /** A metric or statistic: integers as they are, others to six significant digits. */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) {

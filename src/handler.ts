@@ -26,9 +26,18 @@ export async function requestAPI<T>(
   const search = query?.toString() ?? '';
   const requestUrl = search.length > 0 ? `${path}?${search}` : path;
 
+  // With JupyterLab's default `cache: 'no-store'`, makeRequest appends a bare
+  // timestamp to the query string, which the API rejects as an unknown
+  // argument; `no-cache` still makes the browser ask the server every time.
+  const options: RequestInit = { cache: 'no-cache', ...init };
+
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(requestUrl, init, settings);
+    response = await ServerConnection.makeRequest(
+      requestUrl,
+      options,
+      settings
+    );
   } catch (error) {
     throw new ServerConnection.NetworkError(error as TypeError);
   }

@@ -3,42 +3,224 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { DocumentWidget } from '@jupyterlab/docregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import { XpClient } from './api';
 import { xpIcon } from './icons';
+import {
+  CompareModel,
+  RecordingModel,
+  RunDetailModel,
+  RunListModel
+} from './model';
 import { XpPanel } from './panel';
-import { CommandIDs, PANEL_ID, PLUGIN_ID } from './tokens';
+import {
+  isRecording,
+  RecordExtension,
+  RecordingStatus,
+  toggleRecording
+} from './recording';
+import {
+  CommandIDs,
+  PANEL_ID,
+  PLUGIN_ID,
+  STATUS_ITEM_ID,
+  TrackerNamespaces
+} from './tokens';
+import { CompareWidget, RunDetailWidget } from './widgets';
+
+function runIdArg(args: ReadonlyPartialJSONObject): string {
+  const { runId } = args;
+  if (typeof runId !== 'string' || runId.length === 0) {
+    throw new Error(`${CommandIDs.openRun} needs a runId`);
+  }
+  return runId;
+}
+
+function idsArg(args: ReadonlyPartialJSONObject): string[] {
+  const { ids } = args;
+  if (
+    !Array.isArray(ids) ||
+    ids.length < 2 ||
+    !ids.every(id => typeof id === 'string' && id.length > 0)
+  ) {
+    throw new Error(`${CommandIDs.openCompare} needs two or more run ids`);
+  }
+  return ids as string[];
+}
 
 /**
- * The jupyterlab-xp frontend: the Experiments panel in the left sidebar and
- * a command that opens it.
+ * The jupyterlab-xp frontend: the Experiments panel (live run list), run and
+ * comparison tabs, the notebook toolbar's Record toggle and the status-bar
+ * item.
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'The Experiments panel: runs recorded by %xp start.',
+  description:
+    'The Experiments panel: runs recorded by %xp start, their details and comparisons.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, IStatusBar],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null
   ): void => {
-    const panel = new XpPanel(app.serviceManager.serverSettings);
-    app.shell.add(panel, 'left', { rank: 600 });
+    const { commands, shell } = app;
+    const client = new XpClient(app.serviceManager.serverSettings);
+    const serverRoot = PageConfig.getOption('serverRoot');
+
+    const openRun = (runId: string): void => {
+      void commands.execute(CommandIDs.openRun, { runId });
+    };
+    const panel = new XpPanel(new RunListModel(client), {
+      onOpenRun: openRun,
+      onCompare: ids => void commands.execute(CommandIDs.openCompare, { ids })
+    });
+    shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
 
-    app.commands.addCommand(CommandIDs.openPanel, {
+    const runs = new WidgetTracker<MainAreaWidget<RunDetailWidget>>({
+      namespace: TrackerNamespaces.run
+    });
+    const comparisons = new WidgetTracker<MainAreaWidget<CompareWidget>>({
+      namespace: TrackerNamespaces.compare
+    });
+
+    commands.addCommand(CommandIDs.openPanel, {
       label: 'Show Experiments',
       caption: 'Open the jupyterlab-xp Experiments panel',
       icon: xpIcon,
       execute: () => {
-        app.shell.activateById(PANEL_ID);
+        shell.activateById(PANEL_ID);
       }
     });
+
+    commands.addCommand(CommandIDs.openRun, {
+      label: 'Open Run',
+      caption: 'Show everything recorded for a run',
+      icon: xpIcon,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { runId: { type: 'string' } },
+          required: ['runId']
+        }
+      },
+      execute: args => {
+        const runId = runIdArg(args);
+        let widget = runs.find(w => w.content.runId === runId);
+        if (!widget) {
+          const content = new RunDetailWidget(
+            new RunDetailModel(client, runId),
+            serverRoot,
+            path => void commands.execute('docmanager:open', { path })
+          );
+          widget = new MainAreaWidget({ content });
+          widget.id = `jupyterlab-xp-run-${runId}`;
+          void runs.add(widget);
+          shell.add(widget, 'main');
+        }
+        shell.activateById(widget.id);
+        return widget;
+      }
+    });
+
+    commands.addCommand(CommandIDs.openCompare, {
+      label: 'Compare Runs',
+      caption: 'Compare two or more runs side by side',
+      icon: xpIcon,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { ids: { type: 'array', items: { type: 'string' } } },
+          required: ['ids']
+        }
+      },
+      execute: args => {
+        const ids = idsArg(args);
+        const key = ids.join(',');
+        let widget = comparisons.find(w => w.content.runIds.join(',') === key);
+        if (!widget) {
+          const content = new CompareWidget(
+            new CompareModel(client, ids),
+            openRun
+          );
+          widget = new MainAreaWidget({ content });
+          widget.id = `jupyterlab-xp-compare-${ids.join('-')}`;
+          void comparisons.add(widget);
+          shell.add(widget, 'main');
+        }
+        shell.activateById(widget.id);
+        return widget;
+      }
+    });
+
+    if (restorer) {
+      void restorer.restore(runs, {
+        command: CommandIDs.openRun,
+        args: widget => ({ runId: widget.content.runId }),
+        name: widget => widget.content.runId
+      });
+      void restorer.restore(comparisons, {
+        command: CommandIDs.openCompare,
+        args: widget => ({ ids: [...widget.content.runIds] }),
+        name: widget => widget.content.runIds.join(',')
+      });
+    }
+
+    const recording = new RecordingModel(client, serverRoot);
+    const notebooks = new WidgetTracker<DocumentWidget>({
+      namespace: TrackerNamespaces.notebooks
+    });
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new RecordExtension(recording, notebooks)
+    );
+
+    commands.addCommand(CommandIDs.toggleRecording, {
+      label: () => {
+        const notebook = notebooks.currentWidget;
+        return notebook && isRecording(recording, notebook)
+          ? 'Stop Recording the Notebook (%xp stop)'
+          : 'Record the Notebook (%xp start)';
+      },
+      caption: 'Start or stop recording the current notebook',
+      icon: xpIcon,
+      isEnabled: () => notebooks.currentWidget !== null,
+      execute: () => {
+        const notebook = notebooks.currentWidget;
+        return notebook ? toggleRecording(recording, notebook) : undefined;
+      }
+    });
+
     palette?.addItem({
       command: CommandIDs.openPanel,
       category: 'Experiments'
     });
+    palette?.addItem({
+      command: CommandIDs.toggleRecording,
+      category: 'Experiments'
+    });
+
+    if (statusBar) {
+      const status = new RecordingStatus(recording, notebooks);
+      statusBar.registerStatusItem(STATUS_ITEM_ID, {
+        item: status,
+        align: 'left',
+        rank: 5,
+        isActive: () => status.isActive,
+        activeStateChanged: status.activeStateChanged
+      });
+    }
   }
 };
 

@@ -394,7 +394,7 @@ export class RunDetailModel implements IDisposable {
       return;
     }
     this._visible = value;
-    if (value && this._run?.status === 'RUNNING') {
+    if (value && (this._run === null || this._run.status === 'RUNNING')) {
       void this._poll.refresh();
     }
   }
@@ -531,11 +531,7 @@ export class CompareModel implements IDisposable {
     const queue = body.metrics.slice();
     const worker = async (): Promise<void> => {
       for (let row = queue.shift(); row; row = queue.shift()) {
-        const curves = await this._fetchCurves(
-          body.runs,
-          row.key,
-          row.values
-        );
+        const curves = await this._fetchCurves(body.runs, row.key, row.values);
         if (generation !== this._generation || this._isDisposed) {
           return;
         }

@@ -1,92 +1,73 @@
-import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
-import React, { useEffect, useState } from 'react';
+import { Message } from '@lumino/messaging';
+import React from 'react';
 
-import { IConfigResponse, requestAPI } from './handler';
+import { RunListView } from './components/RunList';
 import { xpIcon } from './icons';
+import { RunListModel } from './model';
 import { PANEL_ID } from './tokens';
 
 /**
- * The Experiments panel in the left sidebar.
+ * The Experiments panel in the left sidebar: the live run list.
  *
- * For now it says where runs are stored; the run history comes in a later
- * version, with a model between this widget and the request helper.
+ * The panel tells its model when it is shown or hidden, so the list is polled
+ * only while someone can see it.
  */
 export class XpPanel extends ReactWidget {
   /**
-   * @param settings - the Jupyter server connection the panel reads from
+   * @param model - the run list (disposed with the panel)
+   * @param actions - what clicking a run and Compare do
    */
-  constructor(private readonly settings: ServerConnection.ISettings) {
+  constructor(
+    readonly model: RunListModel,
+    private readonly actions: {
+      onOpenRun: (runId: string) => void;
+      onCompare: (runIds: string[]) => void;
+    }
+  ) {
     super();
     this.id = PANEL_ID;
     this.title.icon = xpIcon;
     this.title.label = 'Experiments';
-    this.title.caption = 'jupyterlab-xp: experiment runs';
+    this.title.caption = 'jupyterlab-xp: runs recorded by %xp start';
     this.addClass('jp-xp-Panel');
   }
 
-  protected render(): React.JSX.Element {
-    return <PanelView settings={this.settings} />;
+  override dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
+    super.dispose();
   }
-}
 
-type StoreState =
-  | { status: 'loading' }
-  | { status: 'ready'; store: string }
-  | { status: 'failed'; message: string };
+  protected render(): React.JSX.Element {
+    return (
+      <RunListView
+        model={this.model}
+        onOpenRun={this.actions.onOpenRun}
+        onCompare={this.actions.onCompare}
+      />
+    );
+  }
 
-function PanelView(props: {
-  settings: ServerConnection.ISettings;
-}): React.JSX.Element {
-  const [store, setStore] = useState<StoreState>({ status: 'loading' });
+  protected override onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.model.visible = this.isVisible;
+  }
 
-  useEffect(() => {
-    let current = true;
-    requestAPI<IConfigResponse>('config', {}, props.settings)
-      .then(config => {
-        if (current) {
-          setStore(
-            typeof config?.store === 'string'
-              ? { status: 'ready', store: config.store }
-              : { status: 'failed', message: 'the answer names no store' }
-          );
-        }
-      })
-      .catch((error: Error) => {
-        if (current) {
-          setStore({ status: 'failed', message: error.message });
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [props.settings]);
+  protected override onBeforeDetach(msg: Message): void {
+    this.model.visible = false;
+    super.onBeforeDetach(msg);
+  }
 
-  return (
-    <div className="jp-xp-Panel-content">
-      <h2 className="jp-xp-Panel-heading">jupyterlab-xp</h2>
-      <p>The run history arrives in a later version.</p>
-      <StoreLine state={store} />
-    </div>
-  );
-}
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.visible = true;
+  }
 
-/**
- * Where runs are stored, or why that is unknown. Server strings are rendered
- * as text nodes only.
- */
-function StoreLine(props: { state: StoreState }): React.JSX.Element {
-  const { state } = props;
-  switch (state.status) {
-    case 'loading':
-      return <p className="jp-xp-Panel-store">Store: reading…</p>;
-    case 'ready':
-      return <p className="jp-xp-Panel-store">Store: {state.store}</p>;
-    case 'failed':
-      return (
-        <p className="jp-xp-Panel-store jp-xp-Panel-error" role="alert">
-          Could not read the store configuration: {state.message}
-        </p>
-      );
+  protected override onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.visible = false;
   }
 }

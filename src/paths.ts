@@ -51,7 +51,5 @@ export function isSameNotebook(
   if (rel.length === 0) {
     return false;
   }
-  return (
-    path === absoluteFromRoot(rel, serverRoot) || path.endsWith(`/${rel}`)
-  );
+  return path === absoluteFromRoot(rel, serverRoot) || path.endsWith(`/${rel}`);
 }

@@ -16,8 +16,12 @@ export const PANEL_ID = 'jupyterlab-xp-panel';
 /** Widget tracker namespaces of the main-area tabs (keys in the layout restorer). */
 export const TrackerNamespaces = {
   run: 'jupyterlab-xp-run',
-  compare: 'jupyterlab-xp-compare'
+  compare: 'jupyterlab-xp-compare',
+  notebooks: 'jupyterlab-xp-notebooks'
 } as const;
+
+/** The status-bar item that names the current notebook's running run. */
+export const STATUS_ITEM_ID = 'jupyterlab-xp:recording-status';
 
 /** Every command the extension registers. */
 export const CommandIDs = {

@@ -1,0 +1,192 @@
+import React from 'react';
+
+import type { MetricPoint } from '../api-types';
+import { formatNumber } from '../format';
+
+/** One line of a chart. */
+export interface ISeries {
+  /** Shown in the legend (a run's name). */
+  label: string;
+  /** Points in logging order. */
+  points: readonly MetricPoint[];
+}
+
+/** Colors cycle through this many CSS classes (`jp-xp-Series-<n>`). */
+export const SERIES_COLORS = 8;
+
+/** Points drawn per line at most: longer histories are thinned evenly. */
+const MAX_POINTS = 1000;
+
+const WIDTH = 320;
+const HEIGHT = 120;
+const PAD = { left: 52, right: 8, top: 8, bottom: 18 };
+
+function thin(points: readonly MetricPoint[]): readonly MetricPoint[] {
+  if (points.length <= MAX_POINTS) {
+    return points;
+  }
+  const stride = points.length / MAX_POINTS;
+  const kept: MetricPoint[] = [];
+  for (let i = 0; i < MAX_POINTS; i++) {
+    kept.push(points[Math.floor(i * stride)]);
+  }
+  kept.push(points[points.length - 1]);
+  return kept;
+}
+
+function extent(values: number[]): [number, number] {
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  if (low === high) {
+    const pad = low === 0 ? 1 : Math.abs(low) * 0.05;
+    low -= pad;
+    high += pad;
+  }
+  return [low, high];
+}
+
+/**
+ * A small inline SVG line chart of metric values against steps: one line per
+ * series, with the value range on the left, the step range below and, for
+ * more than one series, a legend.
+ */
+export function LineChart(props: {
+  title: string;
+  series: readonly ISeries[];
+}): React.JSX.Element {
+  const series = props.series
+    .map((s, index) => ({ ...s, index, points: thin(s.points) }))
+    .filter(s => s.points.length > 0);
+  if (series.length === 0) {
+    return <p className="jp-xp-Muted">No values logged.</p>;
+  }
+  const all = series.flatMap(s => s.points);
+  const steps = all.map(p => p.step);
+  const [firstStep, lastStep] = [Math.min(...steps), Math.max(...steps)];
+  const [x0, x1] = extent(steps);
+  const values = all.map(p => p.value);
+  const [y0, y1] = extent(values);
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const x = (step: number): number =>
+    PAD.left + ((step - x0) / (x1 - x0)) * plotWidth;
+  const y = (value: number): number =>
+    PAD.top + (1 - (value - y0) / (y1 - y0)) * plotHeight;
+  const stepRange =
+    firstStep === lastStep
+      ? `step ${formatNumber(firstStep)}`
+      : `steps ${formatNumber(firstStep)} to ${formatNumber(lastStep)}`;
+  const description = `${props.title}: ${series.length} line(s), values ${formatNumber(Math.min(...values))} to ${formatNumber(Math.max(...values))}, ${stepRange}`;
+
+  return (
+    <figure className="jp-xp-Chart">
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        className="jp-xp-Chart-svg"
+        role="img"
+        aria-label={description}
+      >
+        <title>{description}</title>
+        <line
+          className="jp-xp-Chart-axis"
+          x1={PAD.left}
+          y1={PAD.top}
+          x2={PAD.left}
+          y2={HEIGHT - PAD.bottom}
+        />
+        <line
+          className="jp-xp-Chart-axis"
+          x1={PAD.left}
+          y1={HEIGHT - PAD.bottom}
+          x2={WIDTH - PAD.right}
+          y2={HEIGHT - PAD.bottom}
+        />
+        <text
+          className="jp-xp-Chart-label"
+          x={PAD.left - 4}
+          y={PAD.top + 8}
+          textAnchor="end"
+        >
+          {formatNumber(y1)}
+        </text>
+        <text
+          className="jp-xp-Chart-label"
+          x={PAD.left - 4}
+          y={HEIGHT - PAD.bottom}
+          textAnchor="end"
+        >
+          {formatNumber(y0)}
+        </text>
+        {firstStep === lastStep ? (
+          <text
+            className="jp-xp-Chart-label"
+            x={x(firstStep)}
+            y={HEIGHT - 4}
+            textAnchor="middle"
+          >
+            {stepRange}
+          </text>
+        ) : (
+          <>
+            <text
+              className="jp-xp-Chart-label"
+              x={PAD.left}
+              y={HEIGHT - 4}
+              textAnchor="start"
+            >
+              {`step ${formatNumber(firstStep)}`}
+            </text>
+            <text
+              className="jp-xp-Chart-label"
+              x={WIDTH - PAD.right}
+              y={HEIGHT - 4}
+              textAnchor="end"
+            >
+              {formatNumber(lastStep)}
+            </text>
+          </>
+        )}
+        {series.map(s => {
+          const color = `jp-xp-Series-${s.index % SERIES_COLORS}`;
+          if (s.points.length === 1) {
+            const [point] = s.points;
+            return (
+              <circle
+                key={s.index}
+                className={`jp-xp-Chart-dot ${color}`}
+                cx={x(point.step)}
+                cy={y(point.value)}
+                r={3}
+              />
+            );
+          }
+          const d = s.points
+            .map(
+              (p, i) =>
+                `${i === 0 ? 'M' : 'L'}${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`
+            )
+            .join(' ');
+          return (
+            <path key={s.index} className={`jp-xp-Chart-line ${color}`} d={d} />
+          );
+        })}
+      </svg>
+      {props.series.length > 1 && (
+        <figcaption>
+          <ul className="jp-xp-Legend" aria-label={`Legend of ${props.title}`}>
+            {props.series.map((s, index) => (
+              <li key={index}>
+                <span
+                  className={`jp-xp-Legend-swatch jp-xp-Series-${index % SERIES_COLORS}`}
+                  aria-hidden="true"
+                />
+                {s.label}
+                {s.points.length === 0 && ' (not logged)'}
+              </li>
+            ))}
+          </ul>
+        </figcaption>
+      )}
+    </figure>
+  );
+}

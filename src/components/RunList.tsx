@@ -1,0 +1,498 @@
+import { Debouncer } from '@lumino/polling';
+import { Signal } from '@lumino/signaling';
+import React from 'react';
+
+import type { RunStatus } from '../api';
+import type { RunSummary } from '../api-types';
+import { formatDuration, formatNumber, formatTime, runLabel } from '../format';
+import { IRunFilters, RunListModel } from '../model';
+import { Button, EmptyState, ErrorState, Loading, StatusBadge } from './common';
+import { VirtualList } from './VirtualList';
+
+/** Props of {@link RunListView}. */
+export interface IRunListViewProps {
+  model: RunListModel;
+  /** Open a run's detail tab. */
+  onOpenRun: (runId: string) => void;
+  /** Open a comparison of two or more runs. */
+  onCompare: (runIds: string[]) => void;
+}
+
+type GroupBy = 'experiment' | 'notebook' | 'none';
+
+interface IState {
+  /** The search box's text (sent to the model after a pause in typing). */
+  search: string;
+  /** Selected run ids, in the order they were ticked. */
+  selected: readonly string[];
+  /** Keys of the collapsed groups. */
+  collapsed: ReadonlySet<string>;
+  groupBy: GroupBy;
+}
+
+type Row =
+  | {
+      kind: 'group';
+      key: string;
+      label: string;
+      count: number;
+      collapsed: boolean;
+    }
+  | { kind: 'run'; run: RunSummary };
+
+/** Height of every row of the list, in pixels (the windowing needs it fixed). */
+const ROW_HEIGHT = 44;
+
+/** Milliseconds without typing before the search is sent. */
+const SEARCH_DELAY = 300;
+
+const STATUSES: readonly { value: RunStatus | ''; label: string }[] = [
+  { value: '', label: 'All statuses' },
+  { value: 'RUNNING', label: 'Running' },
+  { value: 'FINISHED', label: 'Finished' },
+  { value: 'FAILED', label: 'Failed' },
+  { value: 'KILLED', label: 'Killed' }
+];
+
+function groupKey(run: RunSummary, groupBy: GroupBy): string {
+  if (groupBy === 'experiment') {
+    return run.experiment;
+  }
+  if (groupBy === 'notebook') {
+    return run.notebook ?? '';
+  }
+  return '';
+}
+
+function groupLabel(key: string, groupBy: GroupBy): string {
+  if (groupBy === 'notebook') {
+    return key === '' ? '(not from a notebook)' : key;
+  }
+  return key;
+}
+
+/** The rows of the list: group headers, each followed by its runs unless collapsed. */
+function buildRows(
+  runs: readonly RunSummary[],
+  groupBy: GroupBy,
+  collapsed: ReadonlySet<string>
+): Row[] {
+  if (groupBy === 'none') {
+    return runs.map(run => ({ kind: 'run', run }));
+  }
+  const groups = new Map<string, RunSummary[]>();
+  for (const run of runs) {
+    const key = groupKey(run, groupBy);
+    const group = groups.get(key);
+    if (group) {
+      group.push(run);
+    } else {
+      groups.set(key, [run]);
+    }
+  }
+  const rows: Row[] = [];
+  for (const [key, members] of groups) {
+    const isCollapsed = collapsed.has(key);
+    rows.push({
+      kind: 'group',
+      key,
+      label: groupLabel(key, groupBy),
+      count: members.length,
+      collapsed: isCollapsed
+    });
+    if (!isCollapsed) {
+      for (const run of members) {
+        rows.push({ kind: 'run', run });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * The run list of the Experiments panel: search, filters, sort and grouping
+ * above a windowed list of runs with checkboxes, and a Compare button.
+ */
+export class RunListView extends React.Component<IRunListViewProps, IState> {
+  constructor(props: IRunListViewProps) {
+    super(props);
+    this.state = {
+      search: props.model.filters.q,
+      selected: [],
+      collapsed: new Set(),
+      groupBy: 'experiment'
+    };
+    this._searchDebouncer = new Debouncer(() => {
+      this.props.model.setFilters({ q: this.state.search });
+    }, SEARCH_DELAY);
+  }
+
+  override componentDidMount(): void {
+    this.props.model.changed.connect(this._onModelChanged, this);
+  }
+
+  override componentWillUnmount(): void {
+    Signal.clearData(this);
+    this._searchDebouncer.dispose();
+  }
+
+  override render(): React.JSX.Element {
+    return (
+      <div className="jp-xp-RunList">
+        {this._renderControls()}
+        {this._renderActions()}
+        {this._renderBody()}
+        {this._renderStore()}
+      </div>
+    );
+  }
+
+  private _onModelChanged(): void {
+    this.forceUpdate();
+  }
+
+  private _setFilter(patch: Partial<IRunFilters>): void {
+    this.props.model.setFilters(patch);
+  }
+
+  private _renderControls(): React.JSX.Element {
+    const { model } = this.props;
+    const { filters, experiments, metricKeys } = model;
+    const sortOptions = [
+      { value: 'start_time', label: 'Start time' },
+      { value: 'name', label: 'Name' },
+      ...metricKeys.map(key => ({ value: `metrics.${key}`, label: key }))
+    ];
+    if (!sortOptions.some(option => option.value === filters.sort)) {
+      sortOptions.push({
+        value: filters.sort,
+        label: filters.sort.replace(/^metrics\./, '')
+      });
+    }
+    const experimentOptions =
+      filters.experiment && !experiments.includes(filters.experiment)
+        ? [...experiments, filters.experiment]
+        : experiments;
+    return (
+      <div className="jp-xp-RunList-controls">
+        <input
+          type="search"
+          className="jp-xp-Input jp-xp-RunList-search"
+          placeholder="Search run names"
+          aria-label="Search run names"
+          value={this.state.search}
+          onChange={event => {
+            this.setState({ search: event.currentTarget.value });
+            void this._searchDebouncer.invoke();
+          }}
+        />
+        <div className="jp-xp-RunList-filters">
+          <select
+            className="jp-xp-Select"
+            aria-label="Status"
+            value={filters.status}
+            onChange={event =>
+              this._setFilter({
+                status: event.currentTarget.value as RunStatus | ''
+              })
+            }
+          >
+            {STATUSES.map(option => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+          <select
+            className="jp-xp-Select"
+            aria-label="Experiment"
+            value={filters.experiment}
+            onChange={event =>
+              this._setFilter({ experiment: event.currentTarget.value })
+            }
+          >
+            <option value="">All experiments</option>
+            {experimentOptions.map(name => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="jp-xp-RunList-filters">
+          <label className="jp-xp-Label">
+            Sort
+            <select
+              className="jp-xp-Select"
+              aria-label="Sort by"
+              value={filters.sort}
+              onChange={event =>
+                this._setFilter({ sort: event.currentTarget.value })
+              }
+            >
+              {sortOptions.map(option => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button
+            aria-label={
+              filters.order === 'desc'
+                ? 'Descending: click for ascending'
+                : 'Ascending: click for descending'
+            }
+            title={filters.order === 'desc' ? 'Descending' : 'Ascending'}
+            onClick={() =>
+              this._setFilter({
+                order: filters.order === 'desc' ? 'asc' : 'desc'
+              })
+            }
+          >
+            {filters.order === 'desc' ? '↓ desc' : '↑ asc'}
+          </Button>
+          <label className="jp-xp-Label">
+            Group
+            <select
+              className="jp-xp-Select"
+              aria-label="Group by"
+              value={this.state.groupBy}
+              onChange={event =>
+                this.setState({
+                  groupBy: event.currentTarget.value as GroupBy,
+                  collapsed: new Set()
+                })
+              }
+            >
+              <option value="experiment">Experiment</option>
+              <option value="notebook">Notebook</option>
+              <option value="none">None</option>
+            </select>
+          </label>
+        </div>
+      </div>
+    );
+  }
+
+  private _renderActions(): React.JSX.Element {
+    const { model, onCompare } = this.props;
+    const { selected } = this.state;
+    const count = `${model.runs.length}${model.hasMore ? '+' : ''} run${
+      model.runs.length === 1 && !model.hasMore ? '' : 's'
+    }`;
+    return (
+      <div className="jp-xp-RunList-actions">
+        <span className="jp-xp-Muted" aria-live="polite">
+          {model.loaded ? count : ''}
+        </span>
+        <span className="jp-xp-RunList-spacer" />
+        {selected.length > 0 && (
+          <Button onClick={() => this.setState({ selected: [] })}>Clear</Button>
+        )}
+        <Button
+          primary
+          disabled={selected.length < 2}
+          title={
+            selected.length < 2
+              ? 'Tick two or more runs to compare them'
+              : 'Compare the ticked runs'
+          }
+          onClick={() => onCompare([...selected])}
+        >
+          {`Compare (${selected.length})`}
+        </Button>
+      </div>
+    );
+  }
+
+  private _renderBody(): React.JSX.Element {
+    const { model } = this.props;
+    const { error, loaded, runs } = model;
+    if (!loaded) {
+      return error !== null ? (
+        <ErrorState
+          what="Could not list the runs"
+          message={error}
+          onRetry={() => model.refresh()}
+        />
+      ) : (
+        <Loading what="Loading runs…" />
+      );
+    }
+    if (runs.length === 0) {
+      return model.isFiltered ? (
+        <EmptyState>
+          <p>No runs match this search and these filters.</p>
+          <Button
+            onClick={() => {
+              this.setState({ search: '' });
+              model.setFilters({ q: '', status: '', experiment: '' });
+            }}
+          >
+            Clear filters
+          </Button>
+        </EmptyState>
+      ) : (
+        <EmptyState>
+          <p>
+            No runs yet: run <code>%load_ext jupyterlab_xp</code> and{' '}
+            <code>%xp start</code> in a notebook (or click Record in its
+            toolbar).
+          </p>
+        </EmptyState>
+      );
+    }
+    const rows = buildRows(runs, this.state.groupBy, this.state.collapsed);
+    return (
+      <>
+        {error !== null && (
+          <ErrorState
+            what="Could not refresh the runs"
+            message={error}
+            onRetry={() => model.refresh()}
+          />
+        )}
+        <VirtualList
+          items={rows}
+          rowHeight={ROW_HEIGHT}
+          label="Runs"
+          itemKey={row =>
+            row.kind === 'group' ? `group:${row.key}` : row.run.run_id
+          }
+          renderItem={row =>
+            row.kind === 'group'
+              ? this._renderGroup(row)
+              : this._renderRun(row.run)
+          }
+          onNearEnd={this._loadMore}
+        />
+        {model.loadingMore && <Loading what="Loading more runs…" />}
+      </>
+    );
+  }
+
+  private _loadMore = (): void => {
+    void this.props.model.loadMore();
+  };
+
+  private _renderGroup(row: Row & { kind: 'group' }): React.JSX.Element {
+    return (
+      <button
+        type="button"
+        className="jp-xp-RunGroup"
+        aria-expanded={!row.collapsed}
+        title={row.label}
+        onClick={() => {
+          const collapsed = new Set(this.state.collapsed);
+          if (collapsed.has(row.key)) {
+            collapsed.delete(row.key);
+          } else {
+            collapsed.add(row.key);
+          }
+          this.setState({ collapsed });
+        }}
+      >
+        <span className="jp-xp-RunGroup-caret" aria-hidden="true">
+          {row.collapsed ? '▸' : '▾'}
+        </span>
+        <span className="jp-xp-RunGroup-label">{row.label}</span>
+        <span className="jp-xp-RunGroup-count">{row.count}</span>
+      </button>
+    );
+  }
+
+  private _renderRun(run: RunSummary): React.JSX.Element {
+    const { onOpenRun, model } = this.props;
+    const label = runLabel(run);
+    const isSelected = this.state.selected.includes(run.run_id);
+    const sortKey = model.filters.sort.startsWith('metrics.')
+      ? model.filters.sort.slice('metrics.'.length)
+      : null;
+    const metricKeys = Object.keys(run.metrics).sort();
+    const shownKeys = (
+      sortKey !== null && sortKey in run.metrics
+        ? [sortKey, ...metricKeys.filter(key => key !== sortKey)]
+        : metricKeys
+    ).slice(0, 2);
+    const details = [
+      formatTime(run.start_time),
+      run.status === 'RUNNING' ? null : formatDuration(run.duration),
+      run.seed !== null ? `seed ${run.seed}` : null,
+      `${run.cells} cell${run.cells === 1 ? '' : 's'}`,
+      ...shownKeys.map(key => `${key} ${formatNumber(run.metrics[key])}`)
+    ].filter((part): part is string => part !== null);
+    return (
+      <div
+        className={`jp-xp-RunRow${isSelected ? ' jp-mod-selected' : ''}${
+          run.status === 'KILLED' ? ' jp-xp-RunRow-killed' : ''
+        }`}
+      >
+        <input
+          type="checkbox"
+          className="jp-xp-RunRow-check"
+          aria-label={`Select ${label}`}
+          checked={isSelected}
+          onChange={() => this._toggle(run.run_id)}
+        />
+        <div className="jp-xp-RunRow-text">
+          <div className="jp-xp-RunRow-line">
+            <button
+              type="button"
+              className="jp-xp-RunRow-name"
+              title={`${label} (${run.run_id}): open its details`}
+              onClick={() => onOpenRun(run.run_id)}
+            >
+              {label}
+            </button>
+            <StatusBadge status={run.status} />
+          </div>
+          <div
+            className="jp-xp-RunRow-details"
+            title={
+              run.died_in_cell !== null
+                ? `Died in ${run.died_in_cell}`
+                : details.join(' · ')
+            }
+          >
+            {details.join(' · ')}
+          </div>
+        </div>
+      </div>
+    );
+  }
+
+  private _toggle(runId: string): void {
+    this.setState(state => ({
+      selected: state.selected.includes(runId)
+        ? state.selected.filter(id => id !== runId)
+        : [...state.selected, runId]
+    }));
+  }
+
+  private _renderStore(): React.JSX.Element {
+    const { config } = this.props.model;
+    let text: string;
+    switch (config.kind) {
+      case 'loading':
+        text = 'Store: reading…';
+        break;
+      case 'ready':
+        text = `Store: ${config.value.store}`;
+        break;
+      case 'failed':
+        text = `Could not read the store configuration: ${config.message}`;
+        break;
+    }
+    return (
+      <p
+        className={`jp-xp-RunList-store${config.kind === 'failed' ? ' jp-xp-Error' : ''}`}
+        title={text}
+      >
+        {text}
+      </p>
+    );
+  }
+
+  private readonly _searchDebouncer: Debouncer;
+}
