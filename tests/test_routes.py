@@ -78,7 +78,7 @@ async def test_runs_lists_filters_sorts_and_pages(jp_fetch: Any, two_runs: list[
     # When runs are listed, filtered, sorted and paged
     listed = await get(jp_fetch, "runs")
     finished = await get(jp_fetch, "runs", status="finished", experiment="routes")
-    by_name = await get(jp_fetch, "runs", q="alph")
+    by_name = await get(jp_fetch, "runs", q="LPH")
     by_tag = await get(jp_fetch, "runs", tag="team=vision")
     by_metric = await get(jp_fetch, "runs", sort="metrics.val/accuracy", order="asc")
     page1 = await get(jp_fetch, "runs", limit="1")
@@ -181,3 +181,36 @@ async def test_compare_rejects_bad_id_lists(jp_fetch: Any, two_runs: list[str]) 
     assert one[0] == 400 and "2 to 20" in one[1]
     assert unknown[0] == 404
     assert hostile[0] == 400
+
+
+async def test_a_cookie_session_without_xsrf_token_cannot_post(
+    jp_fetch: Any, jp_http_port: int, jp_base_url: str, jp_auth_header: dict[str, str]
+) -> None:
+    # Given a browser session: a login cookie obtained with the server's token
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+    client = AsyncHTTPClient()
+    base = f"http://localhost:{jp_http_port}{jp_base_url}"
+    token = jp_auth_header["Authorization"].split()[-1]
+    login = await client.fetch(f"{base}api/status?token={token}", raise_error=False)
+    cookies = [c.split(";")[0] for c in login.headers.get_list("Set-Cookie")]
+    session = [c for c in cookies if c.startswith("username-")]
+    assert session, cookies
+    url = f"{base}jupyterlab-xp/api/v1/runs"
+    # When a forged cross-site form posts with that cookie but no XSRF token
+    forged = await client.fetch(
+        HTTPRequest(url, method="POST", body="{}", headers={"Cookie": session[0]}),
+        raise_error=False,
+    )
+    # Then it is refused; with the XSRF token the same request gets past the check
+    assert forged.code == 403
+    with_xsrf = await client.fetch(
+        HTTPRequest(
+            url,
+            method="POST",
+            body="{}",
+            headers={"Cookie": f"{session[0]}; _xsrf=abc", "X-XSRFToken": "abc"},
+        ),
+        raise_error=False,
+    )
+    assert with_xsrf.code == 405  # authenticated, XSRF-checked, and no POST on this route
