@@ -110,7 +110,8 @@ def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, st
     assert out["status"] == "ok", out
     assert k.execute("%xp log train/loss=0.25 --step 1")["status"] == "ok"
     assert k.execute("%xp note first try with dropout")["status"] == "ok"
-    assert k.execute("%xp stop")["status"] == "ok"
+    stopped = k.execute("%xp stop")
+    assert stopped["status"] == "ok", stopped
     # Then all of it is in the one run
     run = _only_run(store)
     assert run.data.metrics["plain/metric"] == 1.5

@@ -377,12 +377,16 @@ class ActiveRun:
         deadline = time.monotonic() + timeout
         self.recorder.worker.flush(None, timeout)
         synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
+        if self.run_id:
+            # Before the environment is restored: MLflow's fluent API finds the store through it.
+            try:
+                MlflowStore.end_fluent_run(self.run_id, status)
+            except Exception as exc:  # the run itself is ended; this only tidies MLflow's stack
+                log.warning("xp: could not end MLflow's active run: %s", exc)
         if os.environ.get("MLFLOW_RUN_ID") == self.run_id:
             del os.environ["MLFLOW_RUN_ID"]
         if self._set_tracking_uri:  # leave the environment as the user had it
             os.environ.pop("MLFLOW_TRACKING_URI", None)
-        if self.run_id:
-            MlflowStore.end_fluent_run(self.run_id, status)
         self.journal.close()
         release_lock(self._lock_fd)
         return synced
