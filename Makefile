@@ -79,7 +79,7 @@ test-ui: install browser ui-tests/node_modules/.package-lock.json
 
 test: lint test-python test-ui
 
-bench: install
+bench: install browser ui-tests/node_modules/.package-lock.json
 	$(PY) benchmarks/run_all.py
 
 clean:

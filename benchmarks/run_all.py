@@ -10,6 +10,12 @@ HERE = Path(__file__).parent
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    chosen = sys.argv[1:] or ["bench_capture", "bench_start", "bench_cells", "bench_runs_api"]
+    chosen = sys.argv[1:] or [
+        "bench_capture",
+        "bench_start",
+        "bench_cells",
+        "bench_runs_api",
+        "bench_panel",
+    ]
     for name in chosen:
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")

@@ -1,11 +1,10 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
 import React from 'react';
 
 import { RunListView } from './components/RunList';
 import { xpIcon } from './icons';
 import { RunListModel } from './model';
 import { PANEL_ID } from './tokens';
+import { VisibleModelWidget } from './visible';
 
 /**
  * The Experiments panel in the left sidebar: the live run list.
@@ -13,19 +12,19 @@ import { PANEL_ID } from './tokens';
  * The panel tells its model when it is shown or hidden, so the list is polled
  * only while someone can see it.
  */
-export class XpPanel extends ReactWidget {
+export class XpPanel extends VisibleModelWidget<RunListModel> {
   /**
    * @param model - the run list (disposed with the panel)
    * @param actions - what clicking a run and Compare do
    */
   constructor(
-    readonly model: RunListModel,
+    model: RunListModel,
     private readonly actions: {
       onOpenRun: (runId: string) => void;
       onCompare: (runIds: string[]) => void;
     }
   ) {
-    super();
+    super(model);
     this.id = PANEL_ID;
     this.title.icon = xpIcon;
     this.title.label = 'Experiments';
@@ -49,25 +48,5 @@ export class XpPanel extends ReactWidget {
         onCompare={this.actions.onCompare}
       />
     );
-  }
-
-  protected override onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this.model.visible = this.isVisible;
-  }
-
-  protected override onBeforeDetach(msg: Message): void {
-    this.model.visible = false;
-    super.onBeforeDetach(msg);
-  }
-
-  protected override onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.visible = true;
-  }
-
-  protected override onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.visible = false;
   }
 }

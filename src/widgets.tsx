@@ -1,5 +1,4 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
 import React from 'react';
 
 import { CompareView } from './components/Compare';
@@ -7,23 +6,24 @@ import { RunDetailView } from './components/RunDetail';
 import { runLabel } from './format';
 import { xpIcon } from './icons';
 import { CompareModel, RunDetailModel } from './model';
+import { VisibleModelWidget } from './visible';
 
 /**
  * The content of a run's main-area tab. Its model polls only while the tab is
  * visible, and is disposed with it.
  */
-export class RunDetailWidget extends ReactWidget {
+export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
   /**
    * @param model - the run's model
    * @param serverRoot - the server's root folder
    * @param onOpenNotebook - open a notebook by its path relative to the root
    */
   constructor(
-    readonly model: RunDetailModel,
+    model: RunDetailModel,
     private readonly serverRoot: string,
     private readonly onOpenNotebook: (path: string) => void
   ) {
-    super();
+    super(model);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
@@ -52,26 +52,6 @@ export class RunDetailWidget extends ReactWidget {
         onOpenNotebook={this.onOpenNotebook}
       />
     );
-  }
-
-  protected override onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this.model.visible = this.isVisible;
-  }
-
-  protected override onBeforeDetach(msg: Message): void {
-    this.model.visible = false;
-    super.onBeforeDetach(msg);
-  }
-
-  protected override onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.visible = true;
-  }
-
-  protected override onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.visible = false;
   }
 
   private _setTitle(): void {

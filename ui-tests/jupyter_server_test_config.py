@@ -13,6 +13,7 @@ configure_jupyter_server(c)
 # Build machines and CI run as root.
 c.ServerApp.allow_root = True
 
-os.environ["XP_HOME"] = tempfile.mkdtemp(prefix="xp-ui-tests-")
+# The panel benchmark (benchmarks/bench_panel.py) brings a store of 10,000 runs.
+os.environ["XP_HOME"] = os.environ.get("XP_BENCH_HOME") or tempfile.mkdtemp(prefix="xp-ui-tests-")
 # An inherited tracking URI would point the panel at a real MLflow server.
 os.environ.pop("MLFLOW_TRACKING_URI", None)

@@ -1,0 +1,12 @@
+/**
+ * The panel benchmark (run by benchmarks/bench_panel.py through `make bench`, not by
+ * `make test`): the browser tests' configuration, pointed at ./bench.
+ */
+const testConfig = require('./playwright.config.js');
+
+module.exports = {
+  ...testConfig,
+  testDir: './bench',
+  testMatch: '*.bench.ts',
+  retries: 0
+};
