@@ -199,9 +199,16 @@ export interface ConfigBody {
    */
   home: string;
   /**
+   * the MLflow client library's version
+   */
+  mlflow_version: string;
+  /**
    * tracking URI, credentials removed
    */
   store: string;
+  /**
+   * jupyterlab-xp's version
+   */
   version: string;
 }
 /**

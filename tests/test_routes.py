@@ -60,6 +60,7 @@ async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home
     # Then it names the embedded store in XP_HOME
     assert payload["embedded"] is True
     assert payload["store"] == f"sqlite:///{xp_home / 'mlflow.db'}"
+    assert payload["mlflow_version"] == "3.17.2"
 
 
 async def test_requests_without_a_token_are_refused(jp_fetch: Any) -> None:
@@ -214,3 +215,25 @@ async def test_a_cookie_session_without_xsrf_token_cannot_post(
         raise_error=False,
     )
     assert with_xsrf.code == 405  # authenticated, XSRF-checked, and no POST on this route
+
+
+@pytest.mark.parametrize(
+    "jp_server_config",
+    [
+        {
+            "ServerApp": {
+                "jpserver_extensions": {"jupyterlab_xp": True, "jupyter_server_terminals": False},
+                "allow_unauthenticated_access": False,
+            },
+            # A store that cannot exist: a database "inside" /dev/null.
+            "XpExtensionApp": {"recover_interval": 0, "tracking_uri": "sqlite:////dev/null/x.db"},
+        }
+    ],
+)
+async def test_an_unreachable_store_is_a_503(jp_fetch: Any, jp_server_config: Any) -> None:
+    # Given a server whose store cannot be opened
+    # When the runs are listed
+    code, message = await refused(jp_fetch, "runs")
+    # Then the answer is 503 with one line naming the store, not a traceback
+    assert code == 503
+    assert "sqlite:////dev/null/x.db" in message and "\n" not in message

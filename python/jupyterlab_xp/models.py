@@ -31,7 +31,8 @@ class ConfigBody(ApiModel):
     store: str = Field(description="tracking URI, credentials removed")
     embedded: bool = Field(description="true for the default SQLite store in the xp home")
     home: str = Field(description="the xp home folder (journals, run state)")
-    version: str
+    version: str = Field(description="jupyterlab-xp's version")
+    mlflow_version: str = Field(description="the MLflow client library's version")
 
 
 class RunSummary(ApiModel):

@@ -97,6 +97,8 @@ class ConfigHandler(XpHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
+        from importlib.metadata import version
+
         from . import __version__
 
         await self.respond(
@@ -105,6 +107,7 @@ class ConfigHandler(XpHandler):
                 embedded=self.location.embedded,
                 home=str(self.location.home),
                 version=__version__,
+                mlflow_version=version("mlflow"),
             )
         )
 
