@@ -102,12 +102,13 @@ def find_run(store: MlflowStore, ident: str) -> Any:
     run = store.get_run(ident) if len(ident) == 32 else None
     if run is not None:
         return run
-    matches = [r for r in store.search_runs(max_results=5000) if r.info.run_id.startswith(ident)]
+    matches = store.run_ids_with_prefix(ident.lower(), limit=2)
     if len(matches) > 1:
-        raise XpError(f"{ident!r} matches {len(matches)} runs; give more of the id")
-    if not matches:
+        raise XpError(f"{ident!r} matches more than one run; give more of the id")
+    run = store.get_run(matches[0]) if matches else None
+    if run is None:
         raise XpError(f"no run {ident!r} in {store.location.display}")
-    return matches[0]
+    return run
 
 
 def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:

@@ -386,6 +386,28 @@ class MlflowStore:
         token = _offset_token(offset + query.limit) if len(rows) > query.limit else None
         return summaries, token
 
+    def run_ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        """Ids of jupyterlab-xp runs starting with ``prefix`` (hex digits), at most ``limit``."""
+        if not all(c in "0123456789abcdef" for c in prefix):
+            return []
+        db = self.local_sqlite
+        if db is not None and db.exists():
+            try:
+                with contextlib.closing(
+                    sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+                ) as conn:
+                    rows = conn.execute(
+                        "SELECT run_uuid FROM runs WHERE run_uuid LIKE ? AND lifecycle_stage = "
+                        "'active' LIMIT ?",
+                        (f"{prefix}%", limit),
+                    ).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read runs from {self.location.display}: {exc}") from exc
+            return [row[0] for row in rows]
+        # A tracking server cannot search ids by prefix: scan the most recent runs.
+        runs = self.search_runs(max_results=5000)
+        return [r.info.run_id for r in runs if r.info.run_id.startswith(prefix)][:limit]
+
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
         """``(step, value, timestamp_ms)`` of every value logged for ``key``, in step order."""
         history = self.client.get_metric_history(run_id, key)
