@@ -92,6 +92,11 @@ class RunDetail(RunSummary):
         description="the order verdict (xp/order.json): linear, reasons and the cells behind them"
     )
     cells_journal: list[CellExecution]
+    source_run_id: str | None = Field(description="for a promoted run: the run it reproduces")
+    verification: Verification | None = Field(
+        description="for a promoted run: did it reproduce its source (xp/verify.json)"
+    )
+    promoted_runs: list[str] = Field(description="for a source run: runs promoted from it")
 
 
 class MetricPoint(ApiModel):
@@ -190,6 +195,116 @@ class CompareBody(ApiModel):
     group_tests: list[GroupTest]
 
 
+PromoteOrder = Literal["recorded", "execution-count", "notebook"]
+PromotionState = Literal["queued", "running", "finished", "failed", "cancelled"]
+VerdictName = Literal["exact", "within-tolerance", "differs", "no-metrics"]
+
+
+class PromoteRequest(ApiModel):
+    """``POST promotions``: promote a recorded run, or a notebook under the server root."""
+
+    run_id: str | None = Field(default=None, description="the source run (or give notebook)")
+    notebook: str | None = Field(
+        default=None, description="a .ipynb path relative to the server root (or give run_id)"
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="parameter overrides: identifiers to literal values"
+    )
+    seeds: list[int] = Field(
+        default_factory=list, description="one run per seed; empty means the source's seed"
+    )
+    order: PromoteOrder | None = Field(
+        default=None, description="default: recorded for a run, execution-count for a notebook"
+    )
+    cell_timeout: float | None = Field(default=None, description="seconds per cell (600)")
+    tolerance: float | None = Field(
+        default=None, description="relative tolerance for 'within tolerance' (1e-6)"
+    )
+
+
+class PromotePlan(ApiModel):
+    """``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills."""
+
+    run_id: str | None
+    notebook: str | None
+    name: str = Field(description="the bundle name the server will use")
+    params: dict[str, Any] = Field(description="the source's parameters, typed")
+    seed: int | None = Field(description="the source run's root seed")
+    orders: list[PromoteOrder] = Field(description="the orders this source supports")
+    default_order: PromoteOrder
+    cells: dict[str, int] = Field(description="code cells to run, per order")
+    order_verdict: dict[str, Any] | None = Field(
+        description="linear and reasons (xp/order.json) when the source is a recorded run"
+    )
+
+
+class MetricDiff(ApiModel):
+    """One metric of the source run next to the promoted run's."""
+
+    key: str
+    source: float | None
+    promoted: float | None
+    abs_diff: float | None
+    rel_diff: float | None
+
+
+class OutputCheck(ApiModel):
+    """Stored text outputs of the source notebook against the executed notebook's."""
+
+    compared: int
+    matched: int
+    mismatched: list[str] = Field(description="labels of cells whose outputs differ")
+
+
+class Verification(ApiModel):
+    """Did the promoted run reproduce its source?"""
+
+    verdict: VerdictName
+    tolerance: float
+    metrics_compared: int
+    largest: list[MetricDiff] = Field(description="the largest differences first")
+    outputs: OutputCheck | None
+
+
+class PromotedRun(ApiModel):
+    """One run of a promotion (one per seed)."""
+
+    seed: int
+    run_id: str | None
+    status: RunStatus | None
+    executed_notebook: str | None
+    error: str | None = Field(description="the failing cell and its error, when it failed")
+    verification: Verification | None
+
+
+class Promotion(ApiModel):
+    """A promotion job: its progress, runs, bundle and verdict."""
+
+    id: str
+    state: PromotionState
+    source_run_id: str | None
+    notebook: str | None
+    name: str
+    order: PromoteOrder
+    params: dict[str, Any]
+    seeds: list[int]
+    cells_done: int
+    cells_total: int
+    current_cell: str | None = Field(description="the cell running now (first line)")
+    runs: list[PromotedRun]
+    verdict: VerdictName | None = Field(description="the verdict of the source-seed run")
+    error: str | None
+    bundle: str | None = Field(description="the bundle folder, when written")
+    created: float
+    finished: float | None
+
+
+class PromotionList(ApiModel):
+    """``GET promotions[?run_id=...]``: promotions, newest first."""
+
+    promotions: list[Promotion]
+
+
 API_MODELS: tuple[type[BaseModel], ...] = (
     ErrorBody,
     ConfigBody,
@@ -207,4 +322,12 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     SeedGroup,
     GroupTest,
     CompareBody,
+    PromoteRequest,
+    PromotePlan,
+    MetricDiff,
+    OutputCheck,
+    Verification,
+    PromotedRun,
+    Promotion,
+    PromotionList,
 )

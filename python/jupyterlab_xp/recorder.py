@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import logging
 import os
 import resource
@@ -43,6 +44,7 @@ STOP_FLUSH_SECONDS = 60.0  # how long %xp stop waits for the store before leavin
 EXIT_FLUSH_SECONDS = 10.0  # the same at interpreter exit, where a hung kernel helps nobody
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./: ")
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+PROMOTION_ENV = "XP_PROMOTION"  # JSON set by a promotion job: seed, kind, name, tags
 
 
 def validate_key(key: str, what: str = "name") -> str:
@@ -124,6 +126,7 @@ class ActiveRun:
         user_tags: dict[str, str],
         kind: str,
         notebook: Path | None,
+        prelude: list[dict[str, Any]] | None = None,
     ) -> None:
         self.recorder = recorder
         self.local_id = uuid.uuid4().hex
@@ -178,6 +181,7 @@ class ActiveRun:
             seeds=seed_state,
             tags=run_tags,
             params={tags.SEED_PARAM: seed},
+            prelude=prelude or [],
         )
         self.params[tags.SEED_PARAM] = str(seed)
 
@@ -439,6 +443,14 @@ class Recorder:
                 f"a run is already being recorded ({self.describe_active()}); "
                 "stop it first with %xp stop"
             )
+        promotion = self._take_promotion()
+        if promotion is not None:
+            # A promotion job runs this notebook: its seed and identity win over the code's.
+            seed = promotion.get("seed", seed)
+            kind = str(promotion.get("kind") or tags.KIND_PROMOTED)
+            experiment = promotion.get("experiment") or experiment
+            name = promotion.get("name") or name
+            tags_ = {**(tags_ or {}), **promotion.get("tags", {})}
         if name is not None:
             validate_name(name, "run name")
         user_tags = {validate_key(k, "tag name"): str(v) for k, v in (tags_ or {}).items()}
@@ -470,6 +482,7 @@ class Recorder:
             user_tags=user_tags,
             kind=kind or (tags.KIND_NOTEBOOK if self.shell is not None else tags.KIND_SCRIPT),
             notebook=notebook_path,
+            prelude=self._prelude(),
         )
         self.active = run
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
@@ -479,6 +492,37 @@ class Recorder:
         self.worker.call_soon(self._recover_others)
         self._start_sampler(run)
         return run
+
+    def _take_promotion(self) -> dict[str, Any] | None:
+        """The overrides a promotion job passes in ``XP_PROMOTION`` (once per process)."""
+        text = os.environ.pop(PROMOTION_ENV, None)
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            print(f"xp: {PROMOTION_ENV} is not a JSON object; recording as usual", file=sys.stderr)
+            return None
+        return value
+
+    def _prelude(self) -> list[dict[str, Any]]:
+        """What this kernel ran before the run started, in order (promote replays it).
+
+        IPython keeps every input of the session; the cell running ``%xp start`` is the last one
+        and is journaled as part of the run, so it is left out here.
+        """
+        history = getattr(getattr(self.shell, "history_manager", None), "input_hist_raw", None)
+        if not isinstance(history, list) or self._pending_cell is None:
+            return []
+        count = self._pending_cell[2]
+        earlier = history[1:count] if isinstance(count, int) else []
+        return [
+            {"execution_count": n, "source": source}
+            for n, source in enumerate(earlier, start=1)
+            if isinstance(source, str) and source.strip()
+        ]
 
     def stop(self, status: str = tags.FINISHED, reason: str = "stop") -> ActiveRun:
         """Stop the active run (see :func:`jupyterlab_xp.stop`)."""

@@ -160,6 +160,8 @@ class RunSync:
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
+        start = next((r for r in records if r["type"] == "run_start"), {})
+        write_json_atomic(self.artifacts_dir / tags.PRELUDE_ARTIFACT, start.get("prelude", []))
         self._add_torch_runtime(records)
         snapshot = self.artifacts_dir / tags.NOTEBOOK_ARTIFACT
         verdict = order_verdict(cells, notebook_code_cells(snapshot) if snapshot.exists() else None)

@@ -70,6 +70,18 @@ GIT_ARTIFACT: Final = "git.json"
 GIT_DIFF_ARTIFACT: Final = "git.diff"
 NOTEBOOK_ARTIFACT: Final = "notebook.ipynb"
 ORDER_ARTIFACT: Final = "order.json"
+PRELUDE_ARTIFACT: Final = "prelude.json"  # inputs the kernel ran before %xp start, in order
+VERIFY_ARTIFACT: Final = "verify.json"  # a promoted run: did it reproduce its source?
+BUNDLE_DIR: Final = "bundle"  # a promoted run: the bundle, under xp/bundle/
+
+# Promotion: a promoted run names its source and job; the source names its promoted runs.
+SOURCE_RUN: Final = "xp.source_run"
+PROMOTION_ID: Final = "xp.promotion.id"  # "<job id>:<seed>" (one run per seed)
+PROMOTION_ORDER: Final = "xp.promotion.order"
+FAILED_CELL: Final = "xp.failed_cell"  # "cell N (id ...): ErrorName: message"
+VERDICT: Final = "xp.verdict"  # promoted run: exact | within-tolerance | differs | no-metrics
+PROMOTED_RUNS: Final = "xp.promoted.runs"  # source run: comma-separated promoted run ids
+PROMOTED_VERDICT: Final = "xp.promoted.verdict"  # source run: the latest promotion's verdict
 
 # Kinds of run.
 KIND_NOTEBOOK: Final = "notebook"

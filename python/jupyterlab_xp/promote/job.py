@@ -1,0 +1,336 @@
+"""The promotion job's process: ``python -m jupyterlab_xp.promote.job <job folder>``.
+
+For each seed: execute the built notebook with papermill (which starts its own kernel) with a
+per-cell timeout; the kernel's recorder makes the run a tracked ``promoted`` run (the seed, kind
+and links come through ``XP_PROMOTION``). Then name the failing cell if any, finish the run's
+status, verify it against the source, write the bundle and log it to the run's artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from .. import tags
+from ..config import resolve_store
+from ..files import read_json, write_atomic, write_json_atomic
+from ..mlflow_store import MlflowStore
+from ..recorder import PROMOTION_ENV, _process_start_time
+from ..sync import hold_lock, recover_orphans
+from . import build, bundle, jobs, verify
+from . import source as sources
+
+
+class Cancelled(BaseException):
+    """SIGTERM from ``cancel``: unwinds papermill like Ctrl-C would."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Cancelled()
+
+
+class Job:
+    def __init__(self, job_dir: Path) -> None:
+        self.dir = job_dir
+        self.request: dict[str, Any] = read_json(job_dir / jobs.REQUEST)
+        self.status: dict[str, Any] = {"state": "running", "runs": []}
+        self.bundle = Path(self.request["bundle"])
+        self.location = resolve_store(self.request["tracking_uri"], Path(self.request["home"]))
+        self.store = MlflowStore(self.location)
+        self.params = jobs.request_params(self.request)
+        self.seeds: list[int] = self.request["seeds"]
+
+    def save(self) -> None:
+        write_json_atomic(self.dir / jobs.STATUS, self.status)
+
+    def run(self) -> int:
+        self.status.update(pid=os.getpid(), pid_start=_process_start_time(), started=time.time())
+        self.status["runs"] = [self._run_entry(s) for s in self.seeds]
+        self.save()
+        if (self.dir / "cancel.json").exists():
+            return self._end("cancelled", "cancelled before it started")
+        try:
+            src = self._source()
+            cells = build.plan_cells(src, self.request["order"])
+            for index, seed in enumerate(self.seeds):
+                outcome = self._execute(src, seed, index)
+                if outcome == "cancelled":
+                    self._write_bundle(src, cells)
+                    return self._end("cancelled", "cancelled")
+            for index, _ in enumerate(self.seeds):
+                self._verify(src, cells, index)
+            self._write_bundle(src, cells)
+        except Cancelled:
+            return self._end("cancelled", "cancelled")
+        except Exception as exc:
+            return self._end("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+        failed = [r for r in self.status["runs"] if r["error"]]
+        if failed:
+            return self._end("failed", f"seed {failed[0]['seed']}: {failed[0]['error']}")
+        return self._end("finished", None)
+
+    def _run_entry(self, seed: int) -> dict[str, Any]:
+        return {
+            "seed": seed,
+            "run_id": None,
+            "status": None,
+            "executed_notebook": str(self.bundle / bundle.executed_name(seed, self.seeds)),
+            "error": None,
+            "verification": None,
+        }
+
+    def _end(self, state: str, error: str | None) -> int:
+        self.status.update(state=state, error=error, finished=time.time())
+        self.save()
+        return 0 if state == "finished" else 1
+
+    def _source(self) -> sources.Source:
+        if self.request.get("source_run_id"):
+            return sources.from_run(self.store, self.request["source_run_id"])
+        return sources.from_notebook(Path(self.request["notebook"]))
+
+    def _env(self, src: sources.Source, seed: int) -> dict[str, str]:
+        """The kernel's environment: same store, the promotion's identity, the source's
+        hash seed."""
+        link = build.source_tags(src, self.request["id"], seed, self.request["order"])
+        name = f"{src.name}-promoted-seed{seed}"
+        env = dict(os.environ)
+        env[PROMOTION_ENV] = json.dumps(
+            {
+                "seed": seed,
+                "kind": tags.KIND_PROMOTED,
+                "tags": link,
+                "name": name,
+                "experiment": src.experiment,
+            }
+        )
+        env["XP_HOME"] = str(self.location.home)
+        if not self.location.embedded:
+            env["MLFLOW_TRACKING_URI"] = self.location.tracking_uri
+        env["XP_NOTEBOOK"] = str(self.bundle / bundle.NOTEBOOK)
+        if src.pythonhashseed and src.pythonhashseed.isdigit():
+            env["PYTHONHASHSEED"] = src.pythonhashseed
+        env.pop("MLFLOW_RUN_ID", None)
+        return env
+
+    def _execute(self, src: sources.Source, seed: int, index: int) -> str:
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        entry = self.status["runs"][index]
+        entry["status"] = tags.RUNNING
+        self.save()
+        output = Path(entry["executed_notebook"])
+        cwd = src.notebook_path.parent if src.notebook_path else self.bundle
+        saved_env = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(self._env(src, seed))  # papermill's kernel inherits our environment
+        outcome, error = "ok", None
+        try:
+            papermill.execute_notebook(
+                str(self.bundle / bundle.NOTEBOOK),
+                str(output),
+                parameters=self.params,
+                kernel_name="python3",
+                execution_timeout=self.request["cell_timeout"],
+                progress_bar=False,
+                cwd=str(cwd),
+                start_timeout=120,
+            )
+        except PapermillExecutionError as exc:
+            outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
+        except Cancelled:
+            outcome, error = "cancelled", "cancelled"
+            _stop_children()
+        except Exception as exc:  # timeout, dead kernel, kernel that would not start
+            outcome = "killed" if type(exc).__name__ == "DeadKernelError" else "failed"
+            error = f"{type(exc).__name__}: {str(exc).strip()}".splitlines()[0][:300]
+        finally:
+            os.environ.clear()
+            os.environ.update(saved_env)
+        cell = _failed_cell(output) if outcome != "ok" else None
+        if outcome == "ok":
+            cell = _error_output_cell(output)  # an error shown in a cell papermill passed
+            if cell is not None:
+                outcome, error = "failed", f"error output in {cell}"
+        if cell is not None and error and not error.startswith("error output"):
+            error = f"{cell}: {error}"
+        entry["error"] = error
+        entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
+        self.save()
+        return outcome
+
+    def _settle_run(self, seed: int, outcome: str, error: str | None) -> tuple[str | None, str]:
+        """Find the promoted run, finish it if its kernel died, and set the final status."""
+        recover_orphans(self.store, self.location.runs_dir)  # a dead kernel's run: KILLED
+        run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
+        status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
+        if run_id is None:
+            return None, status
+        if outcome != "ok":
+            self.store.log_batch(run_id, tags={tags.FAILED_CELL: error or outcome})
+            self.store.set_terminated(run_id, status)
+        return run_id, status
+
+    def _verify(self, src: sources.Source, cells: list[build.PlannedCell], index: int) -> None:
+        entry = self.status["runs"][index]
+        if entry["status"] != tags.FINISHED or entry["run_id"] is None:
+            return
+        run = self.store.get_run(entry["run_id"])
+        if run is None:
+            return
+        tolerance = self.request["tolerance"]
+        result = verify.compare_metrics(src.metrics, dict(run.data.metrics), tolerance)
+        executed = read_json(Path(entry["executed_notebook"])) or {}
+        # The executed notebook has papermill's injected-parameters cell: skip it to align.
+        executed = {
+            "cells": [
+                c
+                for c in executed.get("cells", [])
+                if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+            ]
+        }
+        result["outputs"] = verify.compare_outputs(cells, executed, tolerance)
+        result["verdict"] = verify.overall(result["verdict"], result["outputs"])
+        entry["verification"] = result
+        folder = self.dir / f"seed-{entry['seed']}"
+        folder.mkdir(exist_ok=True)
+        write_atomic(folder / tags.VERIFY_ARTIFACT, json.dumps(result, indent=2) + "\n")
+        self.store.log_artifact(entry["run_id"], folder / tags.VERIFY_ARTIFACT, tags.ARTIFACT_DIR)
+        self.store.log_batch(entry["run_id"], tags={tags.VERDICT: result["verdict"]})
+        if index == self._reference_index(src):
+            self.status["verdict"] = result["verdict"]
+        self.save()
+
+    def _reference_index(self, src: sources.Source) -> int:
+        """The run whose verdict speaks for the promotion: the one with the source's seed."""
+        return self.seeds.index(src.seed) if src.seed in self.seeds else 0
+
+    def _write_bundle(self, src: sources.Source, cells: list[build.PlannedCell]) -> None:
+        folder = self.bundle
+        seed = self.seeds[self._reference_index(src)]
+        files = {
+            bundle.SCRIPT: bundle.script(src, cells, self.params, seed),
+            bundle.PARAMS: bundle.params_yaml(self.params, seed),
+            bundle.LOCK: bundle.lock_text(src),
+            bundle.MLPROJECT: bundle.mlproject(src, self.params, seed),
+            bundle.PYTHON_ENV: bundle.python_env(src),
+            bundle.DOCKERFILE: bundle.dockerfile(src),
+        }
+        for name, text in files.items():
+            write_atomic(folder / name, text, mode=0o644)
+        runs = self.status["runs"]
+        bundle.write_metadata(
+            folder,
+            {
+                "format": 1,
+                "name": src.name,
+                "version": src.version,
+                "created": self.request["created"],
+                "source": {
+                    "run_id": src.run_id,
+                    "notebook": str(src.notebook_path) if src.notebook_path else None,
+                    "experiment": src.experiment,
+                    "metrics": src.metrics,
+                },
+                "order": self.request["order"],
+                "params": {k: repr(v) for k, v in self.params.items()},
+                "seeds": self.seeds,
+                "runs": [
+                    {
+                        "seed": r["seed"],
+                        "run_id": r["run_id"],
+                        "status": r["status"],
+                        "verdict": (r["verification"] or {}).get("verdict"),
+                    }
+                    for r in runs
+                ],
+                "verdict": self.status.get("verdict"),
+            },
+        )
+        self.status["bundle"] = str(folder)
+        self.save()
+        for entry in runs:
+            if entry["run_id"]:
+                self.store.log_artifacts(
+                    entry["run_id"], folder, f"{tags.ARTIFACT_DIR}/{tags.BUNDLE_DIR}"
+                )
+        self._link_source(src)
+
+    def _link_source(self, src: sources.Source) -> None:
+        """Tell the source run which runs reproduce it, and the verdict."""
+        if not src.run_id:
+            return
+        run = self.store.get_run(src.run_id)
+        earlier = (run.data.tags.get(tags.PROMOTED_RUNS, "") if run else "").split(",")
+        ids = [i for i in earlier if i] + [r["run_id"] for r in self.status["runs"] if r["run_id"]]
+        link = {tags.PROMOTED_RUNS: ",".join(dict.fromkeys(ids))[-5000:]}
+        if self.status.get("verdict"):
+            link[tags.PROMOTED_VERDICT] = self.status["verdict"]
+        self.store.log_batch(src.run_id, tags=link)
+
+
+def _cells(path: Path) -> list[dict[str, Any]]:
+    data = read_json(path)
+    cells = data.get("cells", []) if isinstance(data, dict) else []
+    return [c for c in cells if c.get("cell_type") == "code"]
+
+
+def _describe(cell: dict[str, Any], number: int) -> str:
+    origin = cell.get("metadata", {}).get("xp", {}).get("origin")
+    first = (sources.cell_source(cell).strip().splitlines() or [""])[0][:80]
+    where = f"cell {number}" + (f" [{origin}]" if origin else "")
+    return f"{where} `{first}`"
+
+
+def _failed_cell(path: Path) -> str | None:
+    """The last cell papermill started: where a raise, a timeout or a dead kernel stopped it.
+
+    (papermill marks a timed-out cell "completed", so its status cannot tell.)
+    """
+    started = [
+        (number, cell)
+        for number, cell in enumerate(_cells(path), start=1)
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return _describe(started[-1][1], started[-1][0]) if started else None
+
+
+def _stop_children() -> None:
+    """Stop the kernel papermill started (it runs in its own session, out of our group)."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
+        child.kill()
+
+
+def _error_output_cell(path: Path) -> str | None:
+    for number, cell in enumerate(_cells(path), start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return _describe(cell, number)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m jupyterlab_xp.promote.job JOB_FOLDER", file=sys.stderr)
+        return 2
+    job_dir = Path(args[0])
+    hold_lock(job_dir)  # held until this process ends: readers know the job is alive
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    return Job(job_dir).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""Promotion jobs on disk: plan, create (validate, build, spawn), read progress, list, cancel.
+
+A job is a folder ``<xp home>/promotions/<id>/`` (``request.json`` from whoever created it,
+``status.json`` and ``job.log`` from the job process, which holds ``owner.lock`` while it lives)
+and a bundle folder ``<xp home>/bundles/<name>/<version>/<timestamp>/``. The server, the CLI and
+``%xp promote`` all go through here, so each sees the others' jobs.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ..config import StoreLocation
+from ..errors import XpError
+from ..files import read_json, write_atomic, write_json_atomic
+from ..mlflow_store import MlflowStore
+from ..sync import hold_lock, release_lock
+from . import build, bundle
+from . import source as sources
+from .params import check_params, check_seeds
+from .verify import DEFAULT_TOLERANCE
+
+REQUEST = "request.json"
+STATUS = "status.json"
+LOG = "job.log"
+DEFAULT_CELL_TIMEOUT = 600.0
+ACTIVE = ("queued", "running")
+
+
+def jobs_dir(location: StoreLocation) -> Path:
+    return location.home / "promotions"
+
+
+def bundles_dir(location: StoreLocation) -> Path:
+    return location.home / "bundles"
+
+
+def load_source(store: MlflowStore, run_id: str | None, notebook: Path | None) -> sources.Source:
+    """The source named by exactly one of ``run_id`` and ``notebook`` (already confined)."""
+    if bool(run_id) == bool(notebook):
+        raise XpError("promote takes a run id or a notebook, not both and not neither")
+    if run_id:
+        return sources.from_run(store, run_id)
+    assert notebook is not None
+    return sources.from_notebook(notebook)
+
+
+def plan(source: sources.Source) -> dict[str, Any]:
+    """What the Promote dialog pre-fills (the ``PromotePlan`` model)."""
+    return {
+        "run_id": source.run_id,
+        "notebook": str(source.notebook_path) if source.notebook_path else None,
+        "name": source.name,
+        "params": {k: _jsonable(v) for k, v in source.params.items()},
+        "seed": source.seed,
+        "orders": build.orders_for(source),
+        "default_order": build.default_order(source),
+        "cells": build.plan_summary(source),
+        "order_verdict": source.order_verdict,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON for the dialog: tuples become lists, other non-JSON literals their Python text."""
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        if isinstance(value, tuple):
+            return [_jsonable(v) for v in value]
+        return repr(value)
+
+
+def create(
+    store: MlflowStore,
+    src: sources.Source,
+    *,
+    params: dict[str, Any] | None = None,
+    seeds: list[int] | None = None,
+    order: str | None = None,
+    cell_timeout: float | None = None,
+    tolerance: float | None = None,
+    spawn: bool = True,
+) -> dict[str, Any]:
+    """Validate, build the notebook and the bundle folder, start the job; the Promotion."""
+    overrides = check_params(params or {})
+    unknown = sorted(set(overrides) - set(src.params))
+    if unknown and src.params:
+        raise XpError(f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(src.params)}")
+    final = {**src.params, **overrides}
+    seeds = check_seeds(list(seeds or [])) or [src.seed if src.seed is not None else 0]
+    order = order or build.default_order(src)
+    timeout = DEFAULT_CELL_TIMEOUT if cell_timeout is None else float(cell_timeout)
+    if not 1 <= timeout <= 86_400:
+        raise XpError("cell timeout must be 1 to 86400 seconds")
+    tol = DEFAULT_TOLERANCE if tolerance is None else float(tolerance)
+    if not 0 <= tol < 1:
+        raise XpError("tolerance must be at least 0 and below 1")
+    cells = build.plan_cells(src, order)  # XpError for an order the source cannot do
+
+    location = store.location
+    job_id = uuid.uuid4().hex[:16]
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    folder = bundles_dir(location) / src.name / src.version / f"{stamp}-{job_id[:6]}"
+    folder.mkdir(parents=True, mode=0o700)
+    notebook = build.build_notebook(src, cells, order)
+    write_atomic(folder / bundle.NOTEBOOK, build.dumps_notebook(notebook), mode=0o644)
+    job_dir = jobs_dir(location) / job_id
+    job_dir.mkdir(parents=True, mode=0o700)
+    request = {
+        "id": job_id,
+        "created": time.time(),
+        "source_run_id": src.run_id,
+        "notebook": str(src.notebook_path) if src.notebook_path else None,
+        "name": src.name,
+        "order": order,
+        "params": {k: repr(v) for k, v in final.items()},  # JSON cannot hold every literal
+        "seeds": seeds,
+        "cell_timeout": timeout,
+        "tolerance": tol,
+        "bundle": str(folder),
+        "cells_total": len(cells),
+        "tracking_uri": location.tracking_uri,
+        "home": str(location.home),
+    }
+    write_json_atomic(job_dir / REQUEST, request)
+    write_json_atomic(job_dir / STATUS, {"state": "queued", "runs": []})
+    if spawn:
+        start_process(job_dir)
+    return read(location, job_id)
+
+
+def start_process(job_dir: Path) -> subprocess.Popen[bytes]:
+    """Run the job in its own process (and session, so cancel reaches only it)."""
+    log = open(job_dir / LOG, "ab")  # noqa: SIM115 - the child owns it
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab_xp.promote.job", str(job_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    finally:
+        log.close()
+    # Reap it when it ends, so a long-lived server collects no zombies.
+    import threading
+
+    threading.Thread(target=process.wait, daemon=True, name="xp-promote-reaper").start()
+    return process
+
+
+def request_params(request: dict[str, Any]) -> dict[str, Any]:
+    """The job's parameters, parsed back from their Python text."""
+    return {k: ast.literal_eval(v) for k, v in request.get("params", {}).items()}
+
+
+def _alive(job_dir: Path) -> bool:
+    try:
+        fd = hold_lock(job_dir)
+    except OSError:
+        return True
+    release_lock(fd)
+    return False
+
+
+def _progress(path: Path) -> tuple[int, str | None]:
+    """Cells papermill completed in an executed notebook, and the one running now."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        return 0, None
+    done, current = 0, None
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        if status == "completed":
+            done += 1
+        elif status == "running":
+            text = sources.cell_source(cell).strip().splitlines()
+            current = (text[0] if text else "")[:120]
+    return done, current
+
+
+def read(location: StoreLocation, job_id: str) -> dict[str, Any]:
+    """A job as the ``Promotion`` model; LookupError for an unknown id."""
+    if not (job_id.isalnum() and len(job_id) <= 64):
+        raise XpError(f"not a promotion id: {job_id[:80]!r}")
+    job_dir = jobs_dir(location) / job_id
+    request = read_json(job_dir / REQUEST)
+    if not isinstance(request, dict):
+        raise LookupError(f"no promotion {job_id}")
+    status = read_json(job_dir / STATUS) or {}
+    state = status.get("state", "queued")
+    error = status.get("error")
+    if state in ACTIVE and not _alive(job_dir) and time.time() - request["created"] > 30:
+        state, error = (
+            "failed",
+            error or f"the job process ended unexpectedly (see {job_dir / LOG})",
+        )
+    seeds: list[int] = request["seeds"]
+    folder = Path(request["bundle"])
+    done, current = 0, None
+    # papermill's own cell count includes the injected-parameters cell it adds.
+    per_seed = request["cells_total"] + (1 if request["params"] else 0)
+    for seed in seeds:
+        seed_done, seed_current = _progress(folder / bundle.executed_name(seed, seeds))
+        done += min(seed_done, per_seed)
+        current = seed_current or current
+    runs = status.get("runs") or [
+        {
+            "seed": s,
+            "run_id": None,
+            "status": None,
+            "executed_notebook": None,
+            "error": None,
+            "verification": None,
+        }
+        for s in seeds
+    ]
+    if state in ("finished", "failed", "cancelled"):
+        current = None
+    return {
+        "id": job_id,
+        "state": state,
+        "source_run_id": request.get("source_run_id"),
+        "notebook": request.get("notebook"),
+        "name": request["name"],
+        "order": request["order"],
+        "params": {k: _jsonable(v) for k, v in request_params(request).items()},
+        "seeds": seeds,
+        "cells_done": done if state != "finished" else per_seed * len(seeds),
+        "cells_total": per_seed * len(seeds),
+        "current_cell": current,
+        "runs": runs,
+        "verdict": status.get("verdict"),
+        "error": error,
+        "bundle": status.get("bundle"),
+        "created": request["created"],
+        "finished": status.get("finished"),
+    }
+
+
+def list_jobs(location: StoreLocation, source_run_id: str | None = None) -> list[dict[str, Any]]:
+    """Every job (newest first), or those promoting ``source_run_id``."""
+    folder = jobs_dir(location)
+    if not folder.is_dir():
+        return []
+    found: list[dict[str, Any]] = []
+    for job_dir in folder.iterdir():
+        try:
+            job = read(location, job_dir.name)
+        except (LookupError, XpError, KeyError, ValueError, SyntaxError):
+            continue
+        if source_run_id is None or job["source_run_id"] == source_run_id:
+            found.append(job)
+    return sorted(found, key=lambda j: -j["created"])
+
+
+def cancel(location: StoreLocation, job_id: str) -> dict[str, Any]:
+    """Ask a job to stop (SIGTERM to its process); it marks its run KILLED and keeps outputs."""
+    job = read(location, job_id)
+    if job["state"] not in ACTIVE:
+        raise XpError(f"promotion {job_id} is {job['state']}, there is nothing to cancel")
+    job_dir = jobs_dir(location) / job_id
+    write_json_atomic(job_dir / "cancel.json", {"requested": time.time()})
+    status = read_json(job_dir / STATUS) or {}
+    pid = status.get("pid")
+    if isinstance(pid, int) and _alive(job_dir) and _same_process(pid, status.get("pid_start")):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    return read(location, job_id)
+
+
+def _same_process(pid: int, start: object) -> bool:
+    """Guard against a recycled pid: the process start time must match what the job wrote."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[19].decode() == str(start)
+    except (OSError, IndexError):
+        return False

@@ -1,0 +1,188 @@
+"""What a promotion starts from: a recorded run (journal, prelude, snapshot) or a notebook file."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import tags
+from ..errors import XpError
+from ..mlflow_store import MlflowStore
+from .params import check_name, typed
+
+_START = re.compile(r"^\s*%xp\s+start\b.*?--seed[ =](\d+)", re.MULTILINE)
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def cell_source(cell: dict[str, Any]) -> str:
+    """A notebook cell's source as one string (nbformat allows a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def sha256(text: str) -> str:
+    """The journal's checksum of a cell source."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def safe_name(text: str) -> str:
+    """A folder name made from a notebook or run name (the server chooses output names)."""
+    name = _SAFE_NAME.sub("-", text).strip("-.")[:80]
+    return name or "promoted"
+
+
+@dataclass
+class Source:
+    """Everything a promotion needs to know about what it promotes."""
+
+    name: str
+    version: str  # the bundle folder below the name: the source run, or the notebook content
+    run_id: str | None = None
+    experiment: str | None = None
+    notebook_path: Path | None = None  # the file on disk, when there is one
+    notebook: dict[str, Any] | None = None  # the notebook JSON (file, or the run's snapshot)
+    executions: list[dict[str, Any]] = field(default_factory=list)  # cells.jsonl
+    prelude: list[dict[str, Any]] = field(default_factory=list)  # inputs before %xp start
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    lock: str | None = None
+    python: str | None = None
+    pythonhashseed: str | None = None
+    deterministic: bool = False
+    order_verdict: dict[str, Any] | None = None
+
+    @property
+    def code_cells(self) -> list[dict[str, Any]]:
+        """The notebook's code cells (empty without a notebook)."""
+        cells = (self.notebook or {}).get("cells", [])
+        return [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+
+    @property
+    def parameters_cell(self) -> dict[str, Any] | None:
+        """The notebook's cell tagged ``parameters`` (papermill's convention), if any."""
+        for cell in self.code_cells:
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                return cell
+        return None
+
+
+def _json(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def assigned_literals(source: str) -> dict[str, Any]:
+    """Names a parameters cell assigns to plain literals, with their values."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    values: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(value)
+                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                    continue
+    return values
+
+
+def _identifier_params(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == tags.SEED_PARAM:
+            continue
+        try:
+            out[check_name(key)] = value
+        except XpError:
+            continue  # e.g. "dataset.train": a recorded param, not a variable of the code
+    return out
+
+
+def from_run(store: MlflowStore, run_id: str) -> Source:
+    """Load a recorded run: LookupError when there is none, XpError when it cannot be promoted."""
+    if not (run_id.isalnum() and len(run_id) <= 64):
+        raise XpError(f"not a run id: {run_id[:80]!r}")
+    run = store.get_run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    if run.info.status == tags.RUNNING:
+        raise XpError(f"run {run_id} is still running: stop it (%xp stop) before promoting it")
+    run_tags = dict(run.data.tags)
+
+    def artifact(name: str) -> str | None:
+        return store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}")
+
+    cells_text = artifact(tags.CELLS_ARTIFACT) or ""
+    executions = [json.loads(line) for line in cells_text.splitlines() if line.strip()]
+    if not executions:
+        raise XpError(f"run {run_id} recorded no cell executions, so there is nothing to replay")
+    notebook_tag = run_tags.get(tags.NOTEBOOK_PATH)
+    notebook_path = Path(notebook_tag) if notebook_tag else None
+    environment = _json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
+    python = environment.get("python") if isinstance(environment, dict) else None
+    python = python if isinstance(python, dict) else {}
+    seed_text = run.data.params.get(tags.SEED_PARAM, "")
+    name_from = notebook_path.stem if notebook_path else run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
+    params = {k: typed(v) for k, v in run.data.params.items()}
+    return Source(
+        name=safe_name(name_from),
+        version=f"run-{run_id[:8]}",
+        run_id=run_id,
+        experiment=store.experiment_names().get(run.info.experiment_id),
+        notebook_path=notebook_path if notebook_path and notebook_path.is_file() else None,
+        notebook=_json(artifact(tags.NOTEBOOK_ARTIFACT)),
+        executions=executions,
+        prelude=_json(artifact(tags.PRELUDE_ARTIFACT)) or [],
+        params=_identifier_params(params),
+        seed=int(seed_text) if seed_text.isdigit() else None,
+        metrics=dict(run.data.metrics),
+        lock=artifact(tags.LOCK_ARTIFACT),
+        python=str(python.get("version") or "") or None,
+        pythonhashseed=run_tags.get(tags.PYTHONHASHSEED),
+        deterministic=run_tags.get(tags.DETERMINISTIC) == "true",
+        order_verdict=_json(artifact(tags.ORDER_ARTIFACT)),
+    )
+
+
+def from_notebook(path: Path) -> Source:
+    """Load a notebook file (recorded elsewhere, or never): its cells, outputs and parameters."""
+    try:
+        raw = path.read_bytes()
+        notebook = json.loads(raw)
+    except (OSError, ValueError) as exc:
+        raise XpError(f"cannot read notebook {path.name}: {exc}".splitlines()[0]) from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise XpError(f"{path.name} is not a notebook (no cells)")
+    source = Source(
+        name=safe_name(path.stem),
+        version=f"nb-{hashlib.sha256(raw).hexdigest()[:8]}",
+        notebook_path=path,
+        notebook=notebook,
+    )
+    parameters = source.parameters_cell
+    if parameters is not None:
+        source.params = _identifier_params(assigned_literals(cell_source(parameters)))
+    for cell in source.code_cells:
+        match = _START.search(cell_source(cell))
+        if match:
+            source.seed = int(match.group(1))
+            break
+    return source
