@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ import pytest
 from conftest import write_notebook
 from jupyterlab_xp import tags
 from jupyterlab_xp.promote import bundle, jobs
-from jupyterlab_xp.promote.source import from_run
+from jupyterlab_xp.promote.source import from_notebook, from_run
 
 # Top to bottom gives scale * r + 1; the recorded run re-ran the last step: scale * r + 2.
 CELLS = [
@@ -106,3 +109,207 @@ def test_recorded_order_reproduces_what_notebook_order_does_not(
     assert other["verdict"] == "differs"
     diff = other["runs"][0]["verification"]["largest"][0]
     assert diff["key"] == "result" and diff["source"] == source_value
+
+
+def test_bundle_script_and_mlflow_project_reproduce_the_metric(
+    recorded_run: str, store: Any, xp_home: Path
+) -> None:
+    done = wait_job(store, jobs.create(store, from_run(store, recorded_run))["id"])
+    assert done["state"] == "finished", done
+    folder = Path(done["bundle"])
+    source_value = store.get_run(recorded_run).data.metrics["result"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
+    env["XP_HOME"] = str(xp_home)
+
+    # python script.py --config params.yaml: the same parameters give the same metric.
+    ran = subprocess.run(
+        [sys.executable, "script.py", "--config", "params.yaml"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    scripts = [r for r in store.search_runs() if r.data.tags.get(tags.KIND) == "script"]
+    assert len(scripts) == 1
+    assert scripts[0].data.metrics["result"] == source_value
+    assert scripts[0].data.tags[tags.SOURCE_RUN] == recorded_run
+    # A flag overrides the config: another scale gives another result.
+    ran = subprocess.run(
+        [sys.executable, "script.py", "--scale", "3"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "scale" in (folder / "MLproject").read_text()
+
+    # mlflow run <bundle> --env-manager local runs the script through MLproject.
+    env["MLFLOW_TRACKING_URI"] = store.location.tracking_uri
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # its python
+    ran = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "mlflow"),
+            "run",
+            str(folder),
+            "--env-manager",
+            "local",
+            "-P",
+            "seed=7",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    scripts = [r for r in store.search_runs() if r.data.tags.get(tags.KIND) == "script"]
+    assert sorted(r.data.metrics["result"] == source_value for r in scripts) == [False, True, True]
+
+
+OUT_OF_ORDER = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "execution_count": 1,
+            "outputs": [],
+            "source": "label = 'a'",
+        },
+        {
+            "cell_type": "code",
+            "id": "use",
+            "metadata": {},
+            "execution_count": 3,
+            "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "y = 6 at 0x7f3a2b1c9d40\n"}
+            ],
+            "source": "y = x * 2\nprint('y =', y, 'at', hex(id(object())))",
+        },
+        {
+            "cell_type": "code",
+            "id": "def",
+            "metadata": {},
+            "execution_count": 2,
+            "outputs": [],
+            "source": "x = 3",
+        },
+    ],
+    "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
+    env["XP_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "jupyterlab_xp", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_execution_count_order_restores_a_notebook_recorded_elsewhere(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    notebook = tmp_path / "saved.ipynb"
+    notebook.write_text(json.dumps(OUT_OF_ORDER))
+    hostile = 'x = 1\nimport os\nos.system("id")\ny'
+    refused = _cli("promote", str(notebook), "-p", hostile, "1", home=xp_home)
+    assert refused.returncode == 2 and "identifier" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+
+    ran = _cli(
+        "promote",
+        str(notebook),
+        "--order",
+        "execution-count",
+        "-p",
+        "label",
+        '"""',
+        "--json",
+        home=xp_home,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    result = json.loads(ran.stdout)
+    assert result["state"] == "finished" and result["verdict"] == "exact"
+    check = result["promotion"]["runs"][0]["verification"]
+    assert check["outputs"] == {"compared": 1, "matched": 1, "mismatched": []}
+    run = store.get_run(result["runs"][0])
+    assert run.data.params["label"] == '"""'  # a hostile value is only ever a string
+    assert Path(result["bundle"], "executed.ipynb").is_file()
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    return write_notebook(path, [{"source": s} for s in sources])
+
+
+def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
+    store: Any, tmp_path: Path
+) -> None:
+    show_error = (
+        "from IPython import get_ipython\ntry:\n    1 / 0\nexcept Exception:\n"
+        "    get_ipython().showtraceback()"
+    )
+    cases = {
+        "raises": (_notebook(tmp_path / "raises.ipynb", "x = 1", "1 / 0", "print('after')"), {}),
+        "dies": (_notebook(tmp_path / "dies.ipynb", "x = 1", "import os\nos._exit(1)"), {}),
+        "hangs": (
+            _notebook(tmp_path / "hangs.ipynb", "import time\ntime.sleep(120)"),
+            {"cell_timeout": 3},
+        ),
+        "shown": (_notebook(tmp_path / "shown.ipynb", show_error, "print('after')"), {}),
+        "cancel": (_notebook(tmp_path / "cancel.ipynb", "import time\ntime.sleep(120)"), {}),
+        "top-down": (tmp_path / "saved.ipynb", {}),
+    }
+    (tmp_path / "saved.ipynb").write_text(json.dumps(OUT_OF_ORDER))
+    started = {
+        name: jobs.create(store, from_notebook(path), order="notebook", **options)["id"]
+        for name, (path, options) in cases.items()
+    }
+    deadline = time.monotonic() + 180
+    while jobs.read(store.location, started["cancel"])["current_cell"] != "import time":
+        assert time.monotonic() < deadline, "the cancel job never reached its sleeping cell"
+        time.sleep(0.3)
+    jobs.cancel(store.location, started["cancel"])
+    done = {name: wait_job(store, job_id) for name, job_id in started.items()}
+
+    expect = {
+        "raises": (
+            "failed",
+            "FAILED",
+            "`1 / 0` (cell 4 of the executed notebook; cell 2)",
+            "ZeroDivisionError",
+        ),
+        "dies": ("failed", "KILLED", "`import os` (cell 4", "DeadKernelError"),
+        "hangs": ("failed", "FAILED", "`import time` (cell 3", "CellTimeoutError"),
+        "shown": ("failed", "FAILED", "`from IPython import get_ipython` (cell 3", "ZeroDivision"),
+        "cancel": ("cancelled", "KILLED", None, "cancelled"),
+        "top-down": ("failed", "FAILED", "y = x * 2", "NameError"),
+    }
+    for name, (state, status, cell, error) in expect.items():
+        job = done[name]
+        assert job["state"] == state, (name, job)
+        entry = job["runs"][0]
+        assert entry["status"] == status, (name, entry)
+        assert error in (entry["error"] or ""), (name, entry)
+        if cell:
+            assert cell in entry["error"], (name, entry)
+        assert Path(entry["executed_notebook"]).is_file(), name  # the partial notebook is kept
+        run = store.get_run(entry["run_id"])
+        assert run.info.status == status, name
+        assert run.data.tags[tags.KIND] == tags.KIND_PROMOTED
+        assert run.data.tags[tags.FAILED_CELL] == entry["error"]
+    executed = json.loads(Path(done["raises"]["runs"][0]["executed_notebook"]).read_text())
+    assert "after" not in json.dumps([c.get("outputs") for c in executed["cells"]])

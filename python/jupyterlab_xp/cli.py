@@ -3,6 +3,8 @@
 ``jupyter xp runs [--experiment E] [--limit N] [--json]``
 ``jupyter xp show RUN [--json]``
 ``jupyter xp compare RUN RUN ... [--all] [--json]``
+``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
+[--cell-timeout S] [--json]``
 """
 
 from __future__ import annotations
@@ -43,6 +45,32 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("runs", nargs="+", help="run ids (or unique prefixes)")
     compare.add_argument("--all", action="store_true", help="show rows that do not differ too")
     compare.add_argument("--json", action="store_true", help="print JSON")
+    promote = sub.add_parser(
+        "promote",
+        help="run a recorded run (or a notebook) again as a parameterized, tracked job, "
+        "bundle it and check that it reproduces",
+    )
+    promote.add_argument("source", help="a run id (or unique prefix), or a .ipynb file")
+    promote.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (VALUE is read as a Python literal, else as text)",
+    )
+    promote.add_argument("--seeds", help="comma-separated seeds: one promoted run per seed")
+    promote.add_argument(
+        "--order",
+        choices=("recorded", "execution-count", "notebook"),
+        help="cell order (default: recorded for a run, execution-count for a notebook)",
+    )
+    promote.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
+    promote.add_argument(
+        "--tolerance", type=float, help="relative tolerance for metrics (default 1e-6)"
+    )
+    promote.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -189,6 +217,108 @@ def render_compare(body: dict[str, Any], show_all: bool = False) -> str:
     return "\n".join(out).lstrip("\n")
 
 
+def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Promote a run or a notebook, follow its progress, print runs, bundle and verdict."""
+    from pathlib import Path
+
+    from .promote import jobs
+    from .promote.params import parse_seeds, parse_text
+
+    if args.source.endswith(".ipynb") or "/" in args.source:
+        if "://" in args.source:
+            raise XpError(f"promote takes a local notebook, got {args.source[:120]!r}")
+        path = Path(args.source).expanduser().resolve()
+        if path.suffix != ".ipynb" or not path.is_file():
+            raise XpError(f"no notebook {args.source[:120]!r}")
+        src = jobs.load_source(store, None, path)
+    else:
+        src = jobs.load_source(store, find_run(store, args.source).info.run_id, None)
+    params = {name: parse_text(name, value) for name, value in args.param}
+    job = jobs.create(
+        store,
+        src,
+        params=params,
+        seeds=parse_seeds(args.seeds) if args.seeds else None,
+        order=args.order,
+        cell_timeout=args.cell_timeout,
+        tolerance=args.tolerance,
+    )
+    if not args.json:
+        print(f"promotion {job['id']}: {job['order']} order, seeds {job['seeds']}")
+    try:
+        job = _follow(store, job["id"], quiet=args.json)
+    except KeyboardInterrupt:
+        jobs.cancel(store.location, job["id"])
+        job = _follow(store, job["id"], quiet=args.json)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": job["id"],
+                    "state": job["state"],
+                    "runs": [r["run_id"] for r in job["runs"]],
+                    "bundle": job["bundle"],
+                    "verdict": job["verdict"],
+                    "error": job["error"],
+                    "promotion": job,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(render_promotion(job))
+    return 0 if job["state"] == "finished" else 1
+
+
+def _follow(store: MlflowStore, job_id: str, quiet: bool) -> dict[str, Any]:
+    """Poll the job until it ends, printing progress lines when they change."""
+    from .promote import jobs
+
+    shown = ""
+    while True:
+        job = jobs.read(store.location, job_id)
+        if job["state"] not in jobs.ACTIVE:
+            return job
+        line = f"  {job['state']}: {job['cells_done']}/{job['cells_total']} cells"
+        if job["current_cell"]:
+            line += f", running `{job['current_cell'][:60]}`"
+        if line != shown and not quiet:
+            print(line, flush=True)
+            shown = line
+        time.sleep(0.5)
+
+
+def render_promotion(job: dict[str, Any]) -> str:
+    """The text form of a promotion's outcome."""
+    out = [
+        f"promotion {job['id']}: {job['state']}" + (f" ({job['error']})" if job["error"] else "")
+    ]
+    for run in job["runs"]:
+        check = run.get("verification") or {}
+        verdict = check.get("verdict") or "-"
+        out.append(
+            f"  seed {run['seed']}: run {run['run_id'] or '-'} {run['status'] or '-'}, "
+            f"verdict {verdict}" + (f"  {run['error']}" if run.get("error") else "")
+        )
+        for diff in (check.get("largest") or [])[:3]:
+            out.append(f"    {diff['key']}: source {diff['source']} promoted {diff['promoted']}")
+        outputs = check.get("outputs")
+        if outputs:
+            out.append(
+                f"    outputs: {outputs['matched']}/{outputs['compared']} cells match"
+                + (
+                    f"; differ: {', '.join(outputs['mismatched'][:5])}"
+                    if outputs["mismatched"]
+                    else ""
+                )
+            )
+    if job["bundle"]:
+        out.append(f"bundle  {job['bundle']}")
+    if job["verdict"]:
+        out.append(f"verdict {job['verdict']}")
+    return "\n".join(out)
+
+
 def render_detail(d: dict[str, Any]) -> str:
     """The text form of :func:`jupyterlab_xp.runview.run_detail`."""
     out = [
@@ -200,6 +330,12 @@ def render_detail(d: dict[str, Any]) -> str:
     ]
     if d.get("died_in_cell"):
         out.append(f"died in     {d['died_in_cell']}")
+    if d.get("source_run_id"):
+        verdict = (d.get("verification") or {}).get("verdict", "not verified")
+        out.append(f"promoted    from run {d['source_run_id']}: {verdict}")
+    if d.get("promoted_runs"):
+        verdict = d["tags"].get("xp.promoted.verdict", "-")
+        out.append(f"promoted to {', '.join(d['promoted_runs'])} (latest verdict: {verdict})")
     out.append("\nparams")
     out += [f"  {k} = {v}" for k, v in sorted(d["params"].items())] or ["  (none)"]
     out.append("\nmetrics (latest)")
@@ -265,11 +401,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
     args = _parser().parse_args(argv)
     store = MlflowStore(resolve_store(args.tracking_uri))
-    commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare}
+    commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
     try:
         return commands[args.command](store, args)
-    except XpError as exc:
-        print(f"jupyter xp: error: {exc}", file=sys.stderr)
+    except (XpError, LookupError) as exc:
+        message = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+        print(f"jupyter xp: error: {message}", file=sys.stderr)
         return 2
     except StoreError as exc:
         print(f"jupyter xp: store error: {exc}", file=sys.stderr)

@@ -19,7 +19,19 @@ from . import api
 from .errors import XpError
 from .recorder import Recorder, get_recorder, running_count
 
-ACTIONS = ("start", "stop", "status", "log", "param", "tag", "note", "dataset", "runs", "compare")
+ACTIONS = (
+    "start",
+    "stop",
+    "status",
+    "log",
+    "param",
+    "tag",
+    "note",
+    "dataset",
+    "runs",
+    "compare",
+    "promote",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +62,13 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("--limit", "-n", type=int, default=50)
     elif action == "compare":
         parser.add_argument("runs", nargs="+", metavar="RUN")
+    elif action == "promote":
+        parser.add_argument("run", nargs="?", metavar="RUN")
+        parser.add_argument("-p", "--param", nargs=2, action="append", default=[])
+        parser.add_argument("--seeds")
+        parser.add_argument("--order", choices=("recorded", "execution-count", "notebook"))
+        parser.add_argument("--cell-timeout", type=float)
+        parser.add_argument("--wait", action="store_true")
     elif action in ("log", "param", "tag"):
         parser.add_argument("pairs", nargs="+", metavar="key=value")
         if action == "log":
@@ -104,6 +123,10 @@ class XpMagics(Magics):
         %xp dataset PATH [--name N]     checksum data the run reads
         %xp runs [--limit N]            the recent runs (a widget)
         %xp compare RUN RUN ...         what differs between runs (a widget)
+        %xp promote [RUN] [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
+                    [--cell-timeout S] [--wait]
+                                        replay the last stopped run (or RUN) as a tracked
+                                        papermill job, bundle it and verify it
         """
         head, _, rest = line.strip().partition(" ")
         if head == "note":  # free text: not split or unquoted
@@ -194,6 +217,36 @@ class XpMagics(Magics):
 
         store = self.recorder.store
         display(compare_view(store, [find_run(store, r).info.run_id for r in opts.runs]))
+
+    def _promote(self, opts: argparse.Namespace) -> None:
+        from .cli import _follow, find_run, render_promotion
+        from .promote import jobs
+        from .promote.params import parse_seeds, parse_text
+
+        recorder = self.recorder
+        if recorder.active is not None and opts.run is None:
+            raise XpError("a run is being recorded: stop it (%xp stop), then %xp promote")
+        store = recorder.store
+        if opts.run is not None:
+            run_id = find_run(store, opts.run).info.run_id
+        elif recorder.last is not None and recorder.last.run_id is not None:
+            run_id = recorder.last.run_id
+        else:
+            raise XpError("no stopped run in this kernel: give a run id (%xp promote RUN)")
+        job = jobs.create(
+            store,
+            jobs.load_source(store, run_id, None),
+            params={name: parse_text(name, value) for name, value in opts.param},
+            seeds=parse_seeds(opts.seeds) if opts.seeds else None,
+            order=opts.order,
+            cell_timeout=opts.cell_timeout,
+        )
+        print(
+            f"xp: promotion {job['id']} of run {run_id} started ({job['order']} order, "
+            f"seeds {job['seeds']}); follow it in the Experiments panel"
+        )
+        if opts.wait:
+            print(render_promotion(_follow(store, job["id"], quiet=False)))
 
     def _log(self, opts: argparse.Namespace) -> None:
         api.log(parse_pairs(opts.pairs, numbers=True), step=opts.step)

@@ -420,6 +420,7 @@ class Recorder:
         self.store = MlflowStore(self.location)
         self.worker = SyncWorker()
         self.active: ActiveRun | None = None
+        self.last: ActiveRun | None = None  # the run stopped last (what %xp promote promotes)
         self.user_ns: Mapping[str, Any] | None = None
         self.shell: Any = None
         self._pending_cell: tuple[str, str | None, int | None] | None = None
@@ -530,6 +531,7 @@ class Recorder:
         if run is None:
             raise XpError("no run is being recorded; start one with %xp start")
         self.active = None
+        self.last = run
         synced = run.finish(status, reason, STOP_FLUSH_SECONDS)
         if not synced:
             print(

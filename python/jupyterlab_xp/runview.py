@@ -91,4 +91,10 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["cells_journal"] = [
         json.loads(line) for line in (cells_text or "").splitlines() if line.strip()
     ]
+    run_tags = run.data.tags
+    detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
+    detail["verification"] = (
+        _json_artifact(store, run_id, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
+    )
+    detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
     return detail

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.application import ExtensionApp
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Unicode
 
-from . import models
+from . import models, tags
 from .compare import compare_runs
 from .config import StoreLocation, resolve_store
 from .errors import XpError
 from .mlflow_store import MlflowStore, StoreError
+from .paths import confine_notebook
+from .promote import jobs
 from .runquery import parse_run_query
 from .runview import list_runs, run_detail
 from .sync import recover_orphans
@@ -81,6 +84,11 @@ class XpHandler(APIHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(models.ErrorBody(message=message).model_dump_json())
+
+    @property
+    def root_dir(self) -> Path:
+        """The server's root folder: notebooks named by clients must lie inside it."""
+        return Path(self.settings.get("server_root_dir") or ".").expanduser()
 
     def _run(self, run_id: str) -> Any:
         if not (run_id.isalnum() and len(run_id) <= 64):
@@ -179,6 +187,105 @@ class CompareHandler(XpHandler):
         await self.respond(compute)
 
 
+class PromotePlanHandler(XpHandler):
+    """``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"run_id", "notebook"}
+            if extra or any(len(v) != 1 for v in args.values()):
+                raise XpError("promote-plan takes run_id=RUN or notebook=PATH")
+            run_id = args.get("run_id", [None])[0]
+            notebook = args.get("notebook", [None])[0]
+            if notebook and not run_id:
+                path = confine_notebook(self.root_dir, notebook)
+                run_id = latest_run_of_notebook(self.store, path)
+                src = jobs.load_source(self.store, run_id, None if run_id else path)
+            else:
+                src = jobs.load_source(self.store, run_id, None)
+            return models.PromotePlan(**jobs.plan(src))
+
+        await self.respond(compute)
+
+
+class PromotionsHandler(XpHandler):
+    """``GET promotions[?run_id=]`` lists jobs; ``POST promotions`` starts one (execute)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"run_id"}
+            if extra or any(len(v) != 1 for v in args.values()):
+                raise XpError("promotions takes one optional argument: run_id=RUN")
+            found = jobs.list_jobs(self.location, args.get("run_id", [None])[0])
+            return models.PromotionList(promotions=[models.Promotion(**j) for j in found])
+
+        await self.respond(compute)
+
+    @tornado.web.authenticated
+    @authorized(action="execute")  # type: ignore[untyped-decorator]  # promote runs code
+    async def post(self) -> None:
+        try:
+            body = models.PromoteRequest.model_validate_json(self.request.body or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            self._error(400, f"bad promote request: {where}: {first.get('msg')}")
+            return
+
+        def compute() -> BaseModel:
+            notebook = confine_notebook(self.root_dir, body.notebook) if body.notebook else None
+            src = jobs.load_source(self.store, body.run_id, notebook)
+            job = jobs.create(
+                self.store,
+                src,
+                params=body.params,
+                seeds=body.seeds,
+                order=body.order,
+                cell_timeout=body.cell_timeout,
+                tolerance=body.tolerance,
+            )
+            return models.Promotion(**job)
+
+        self.set_status(202)
+        await self.respond(compute)
+
+
+class PromotionHandler(XpHandler):
+    """``GET promotions/{id}``: a job's progress, runs, bundle and verdict."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        await self.respond(lambda: models.Promotion(**jobs.read(self.location, job_id)))
+
+
+class PromotionCancelHandler(XpHandler):
+    """``POST promotions/{id}/cancel``: stop a job; its run ends KILLED, outputs are kept."""
+
+    @tornado.web.authenticated
+    @authorized(action="execute")  # type: ignore[untyped-decorator]
+    async def post(self, job_id: str) -> None:
+        await self.respond(lambda: models.Promotion(**jobs.cancel(self.location, job_id)))
+
+
+def latest_run_of_notebook(store: MlflowStore, path: Path) -> str | None:
+    """The newest finished run recorded from the notebook at ``path``, if any."""
+    found = store.search_runs(
+        filter_string=f"tags.`{tags.NOTEBOOK_PATH}` = '{str(path).replace(chr(39), '')}' "
+        f"and attributes.status = 'FINISHED' and tags.`{tags.KIND}` = '{tags.KIND_NOTEBOOK}'",
+        max_results=1,
+    )
+    return str(found[0].info.run_id) if found else None
+
+
 class XpExtensionApp(ExtensionApp):
     """jupyterlab-xp's server extension."""
 
@@ -224,5 +331,9 @@ class XpExtensionApp(ExtensionApp):
                 (rf"/{NAMESPACE}/runs/{_RUN_ID}", RunHandler),
                 (rf"/{NAMESPACE}/runs/{_RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
                 (rf"/{NAMESPACE}/compare", CompareHandler),
+                (rf"/{NAMESPACE}/promote-plan", PromotePlanHandler),
+                (rf"/{NAMESPACE}/promotions", PromotionsHandler),
+                (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)", PromotionHandler),
+                (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)/cancel", PromotionCancelHandler),
             ]
         )

@@ -131,7 +131,7 @@ class Job:
         saved_env = dict(os.environ)
         os.environ.clear()
         os.environ.update(self._env(src, seed))  # papermill's kernel inherits our environment
-        outcome, error = "ok", None
+        outcome, error, failed_at = "ok", None, None
         try:
             papermill.execute_notebook(
                 str(self.bundle / bundle.NOTEBOOK),
@@ -145,6 +145,7 @@ class Job:
             )
         except PapermillExecutionError as exc:
             outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
+            failed_at = exc.exec_count
         except Cancelled:
             outcome, error = "cancelled", "cancelled"
             _stop_children()
@@ -154,7 +155,7 @@ class Job:
         finally:
             os.environ.clear()
             os.environ.update(saved_env)
-        cell = _failed_cell(output) if outcome != "ok" else None
+        cell = _failed_cell(output, failed_at) if outcome != "ok" else None
         if outcome == "ok":
             cell = _error_output_cell(output)  # an error shown in a cell papermill passed
             if cell is not None:
@@ -285,15 +286,19 @@ def _cells(path: Path) -> list[dict[str, Any]]:
 def _describe(cell: dict[str, Any], number: int) -> str:
     origin = cell.get("metadata", {}).get("xp", {}).get("origin")
     first = (sources.cell_source(cell).strip().splitlines() or [""])[0][:80]
-    where = f"cell {number}" + (f" [{origin}]" if origin else "")
-    return f"{where} `{first}`"
+    return f"`{first}` (cell {number} of the executed notebook" + (
+        f"; {origin})" if origin else ")"
+    )
 
 
-def _failed_cell(path: Path) -> str | None:
-    """The last cell papermill started: where a raise, a timeout or a dead kernel stopped it.
+def _failed_cell(path: Path, execution_count: int | None) -> str | None:
+    """The cell papermill names (by execution count), else the last one it started.
 
     (papermill marks a timed-out cell "completed", so its status cannot tell.)
     """
+    for number, cell in enumerate(_cells(path), start=1):
+        if execution_count is not None and cell.get("execution_count") == execution_count:
+            return _describe(cell, number)
     started = [
         (number, cell)
         for number, cell in enumerate(_cells(path), start=1)
