@@ -197,7 +197,7 @@ async def test_a_cookie_session_without_xsrf_token_cannot_post(
     cookies = [c.split(";")[0] for c in login.headers.get_list("Set-Cookie")]
     session = [c for c in cookies if c.startswith("username-")]
     assert session, cookies
-    url = f"{base}jupyterlab-xp/api/v1/runs"
+    url = f"{base}jupyterlab-xp/api/v1/promotions"
     # When a forged cross-site form posts with that cookie but no XSRF token
     forged = await client.fetch(
         HTTPRequest(url, method="POST", body="{}", headers={"Cookie": session[0]}),
@@ -214,7 +214,8 @@ async def test_a_cookie_session_without_xsrf_token_cannot_post(
         ),
         raise_error=False,
     )
-    assert with_xsrf.code == 405  # authenticated, XSRF-checked, and no POST on this route
+    assert with_xsrf.code == 400  # authenticated, XSRF-checked: the empty request is refused
+    assert "run id or a notebook" in json.loads(with_xsrf.body)["message"]
 
 
 @pytest.mark.parametrize(

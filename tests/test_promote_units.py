@@ -1,0 +1,118 @@
+"""Promote's pure parts: parameter checks, order building, output normalisers, verdicts."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import pytest
+
+from jupyterlab_xp.errors import XpError
+from jupyterlab_xp.promote import build, verify
+from jupyterlab_xp.promote.params import check_params, parse_seeds, parse_text
+from jupyterlab_xp.promote.source import Source
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({'x = 1\nimport os\nos.system("id")\ny': 1}, "identifiers"),
+        ({"lambda": 1}, "keyword"),
+        ({"match": 1}, "keyword"),
+        ({"lr": object()}, "plain literal"),
+        ({"lr": float("nan")}, "plain literal"),
+        ({"lr": "x" * 20_000}, "longer than"),
+    ],
+)
+def test_bad_parameters_are_refused_with_one_line(params: dict[str, Any], words: str) -> None:
+    with pytest.raises(XpError) as error:
+        check_params(params)
+    assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_values_round_trip_and_command_line_text_is_typed() -> None:
+    values = {"lr": 0.1, "layers": (64, 32), "name": '"""', "flags": {"a": [1, None]}}
+    assert check_params(values) == values
+    assert parse_text("lr", "0.1") == 0.1 and parse_text("opt", "adam") == "adam"
+    assert parse_text("q", '"""') == '"""'
+    assert parse_seeds("0, 1,2") == [0, 1, 2]
+    with pytest.raises(XpError):
+        parse_seeds("1,x")
+
+
+def test_recorded_order_replays_prelude_and_successful_executions() -> None:
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "p",
+                "source": "a = 1",
+                "metadata": {"tags": ["parameters"]},
+            },
+            {"cell_type": "code", "id": "s", "source": "%xp start", "metadata": {}},
+            {
+                "cell_type": "code",
+                "id": "b",
+                "source": "b = a + 1",
+                "metadata": {},
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "2\n"}],
+            },
+        ]
+    }
+    src = Source(
+        name="n",
+        version="v",
+        run_id="r" * 32,
+        notebook=notebook,
+        prelude=[
+            {"execution_count": 1, "source": "a = 1"},
+            {"execution_count": 2, "source": "junk = 'deleted since'"},
+        ],
+        executions=[
+            {"seq": 1, "cell_id": "s", "source": "%xp start", "sha256": None, "status": "ok"},
+            {"seq": 2, "cell_id": "b", "source": "b = a + 1", "status": "error"},
+            {"seq": 3, "cell_id": "b", "source": "b = a + 1", "status": "ok"},
+        ],
+        params={"a": 1},
+    )
+    cells = build.plan_cells(src, "recorded")
+    assert [c.source for c in cells] == ["a = 1", "%xp start", "b = a + 1", "%xp stop"]
+    assert cells[0].parameters and cells[2].outputs  # stored outputs of the last execution
+    notebook_cells = build.plan_cells(src, "notebook")
+    assert [c.source for c in notebook_cells][-1] == "%xp stop"
+    nb = build.build_notebook(src, cells, "recorded")
+    assert nb["cells"][1]["metadata"]["tags"] == ["parameters"]
+    assert len({c["id"] for c in nb["cells"]}) == len(nb["cells"])
+
+
+def test_a_notebook_without_parameters_or_start_gets_both() -> None:
+    src = Source(
+        name="n",
+        version="v",
+        params={"lr": (1, 2)},
+        seed=3,
+        notebook={"cells": [{"cell_type": "code", "source": "print(lr)"}]},
+    )
+    cells = build.plan_cells(src, "notebook")
+    assert cells[0].parameters and ast.literal_eval(cells[0].source.split("= ")[-1]) == (1, 2)
+    assert cells[1].source.endswith("%xp start --seed 3") and cells[-1].source == "%xp stop"
+
+
+def test_outputs_are_compared_after_normalising() -> None:
+    assert verify.same_text(
+        "loss 0.1234567 at 0x7f00aa11bb22 on 2026-11-24 10:00:01, took 3.2s",
+        "loss 0.1234568 at 0x7f00cc33dd44 on 2026-11-25T11:12:13Z, took 9.9s",
+        1e-5,
+    )
+    assert not verify.same_text("loss 0.12", "loss 0.13", 1e-6)
+    assert not verify.same_text("accuracy 0.9", "precision 0.9", 1e-6)
+
+
+def test_metric_verdicts() -> None:
+    assert verify.compare_metrics({"a": 1.0}, {"a": 1.0}, 1e-6)["verdict"] == "exact"
+    near = verify.compare_metrics({"a": 1.0}, {"a": 1.0 + 1e-9}, 1e-6)
+    assert near["verdict"] == "within-tolerance"
+    far = verify.compare_metrics({"a": 1.0, "b": 2.0}, {"a": 1.5}, 1e-6)
+    assert far["verdict"] == "differs"
+    assert [d["key"] for d in far["largest"]] == ["b", "a"]  # a missing metric first
+    assert verify.compare_metrics({"system/cpu": 3.0}, {}, 1e-6)["verdict"] == "no-metrics"
