@@ -16,6 +16,7 @@ if __name__ == "__main__":
         "bench_cells",
         "bench_runs_api",
         "bench_panel",
+        "bench_promote",
     ]
     for name in chosen:
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")

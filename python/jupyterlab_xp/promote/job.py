@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -20,7 +21,7 @@ from typing import Any
 from .. import tags
 from ..config import resolve_store
 from ..files import read_json, write_atomic, write_json_atomic
-from ..mlflow_store import MlflowStore
+from ..mlflow_store import MlflowStore, _client_class
 from ..recorder import PROMOTION_ENV, _process_start_time
 from ..sync import hold_lock, recover_orphans
 from . import build, bundle, jobs, verify
@@ -45,9 +46,14 @@ class Job:
         self.store = MlflowStore(self.location)
         self.params = jobs.request_params(self.request)
         self.seeds: list[int] = self.request["seeds"]
+        self._t0 = time.monotonic()
 
     def save(self) -> None:
         write_json_atomic(self.dir / jobs.STATUS, self.status)
+
+    def log(self, message: str) -> None:
+        """A line in job.log, with the seconds since the job started (where time goes)."""
+        print(f"[{time.monotonic() - self._t0:7.2f}s] {message}", flush=True)
 
     def run(self) -> int:
         self.status.update(pid=os.getpid(), pid_start=_process_start_time(), started=time.time())
@@ -56,16 +62,24 @@ class Job:
         if (self.dir / "cancel.json").exists():
             return self._end("cancelled", "cancelled before it started")
         try:
+            import papermill  # noqa: F401 - before the thread below imports MLflow's deps
+
+            # MLflow takes seconds to import: do it while the kernel starts and runs.
+            threading.Thread(target=_client_class, daemon=True, name="xp-mlflow-import").start()
             src = self._source()
             cells = build.plan_cells(src, self.request["order"])
+            self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
             for index, seed in enumerate(self.seeds):
                 outcome = self._execute(src, seed, index)
+                self.log(f"seed {seed}: {outcome}")
                 if outcome == "cancelled":
                     self._write_bundle(src, cells)
                     return self._end("cancelled", "cancelled")
             for index, _ in enumerate(self.seeds):
                 self._verify(src, cells, index)
+            self.log("verified")
             self._write_bundle(src, cells)
+            self.log("bundle written and logged")
         except Cancelled:
             return self._end("cancelled", "cancelled")
         except Exception as exc:
@@ -155,6 +169,7 @@ class Job:
         finally:
             os.environ.clear()
             os.environ.update(saved_env)
+        self.log(f"papermill returned: {outcome}")
         cell = _failed_cell(output, failed_at) if outcome != "ok" else None
         if outcome == "ok":
             cell = _error_output_cell(output)  # an error shown in a cell papermill passed
