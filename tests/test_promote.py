@@ -313,3 +313,28 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         assert run.data.tags[tags.FAILED_CELL] == entry["error"]
     executed = json.loads(Path(done["raises"]["runs"][0]["executed_notebook"]).read_text())
     assert "after" not in json.dumps([c.get("outputs") for c in executed["cells"]])
+
+
+def test_xp_promote_in_the_kernel_replays_the_prelude_and_reports_the_verdict(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    cells = [
+        {"id": "p", "source": "lr = 0.5", "tags": ["parameters"]},
+        {"id": "s", "source": "%load_ext jupyterlab_xp\n%xp start --seed 3"},
+        {"id": "l", "source": "import jupyterlab_xp as xp\nxp.log({'v': lr * 2})"},
+        {"id": "e", "source": "%xp stop"},
+    ]
+    notebook = write_notebook(tmp_path / "k.ipynb", cells)
+    kernel = kernel_factory(notebook)
+    for cell in cells:
+        assert kernel.execute(cell["source"], cell_id=cell["id"])["status"] == "ok"
+    bad = kernel.execute("%xp promote --seeds x")
+    assert bad["stderr"].strip().startswith("UsageError") and "seeds" in bad["stderr"]
+    assert len(bad["stderr"].strip().splitlines()) == 1
+    promoted = kernel.execute("%xp promote --wait", timeout=300)
+    assert promoted["status"] == "ok", promoted
+    assert "verdict exact" in promoted["stdout"], promoted["stdout"]
+    source = next(r for r in store.search_runs() if r.data.tags[tags.KIND] == "notebook")
+    prelude = json.loads(store.read_artifact_text(source.info.run_id, "xp/prelude.json"))
+    assert [p["source"] for p in prelude] == ["lr = 0.5"]
+    assert kernel.execute("print(lr)")["stdout"].strip() == "0.5"  # the kernel is unharmed

@@ -64,8 +64,10 @@ class Job:
         try:
             import papermill  # noqa: F401 - before the thread below imports MLflow's deps
 
-            # MLflow takes seconds to import: do it while the kernel starts and runs.
-            threading.Thread(target=_client_class, daemon=True, name="xp-mlflow-import").start()
+            if not self.request.get("source_run_id"):
+                # MLflow takes seconds to import: do it while the kernel starts and runs. (A
+                # run source needs it at once, so there it is imported right away instead.)
+                threading.Thread(target=_client_class, daemon=True, name="xp-import").start()
             src = self._source()
             cells = build.plan_cells(src, self.request["order"])
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
@@ -184,6 +186,7 @@ class Job:
 
     def _settle_run(self, seed: int, outcome: str, error: str | None) -> tuple[str | None, str]:
         """Find the promoted run, finish it if its kernel died, and set the final status."""
+        _client_class()  # waits for the background import: two threads importing MLflow race
         recover_orphans(self.store, self.location.runs_dir)  # a dead kernel's run: KILLED
         run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
         status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
