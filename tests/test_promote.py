@@ -56,7 +56,7 @@ def recorded_run(kernel_factory: Any, store: Any, tmp_path: Path) -> str:
 
 
 def test_recorded_order_reproduces_what_notebook_order_does_not(
-    recorded_run: str, store: Any
+    recorded_run: str, store: Any, xp_home: Path
 ) -> None:
     source_run = store.get_run(recorded_run)
     assert source_run.data.tags[tags.LINEAR] == "false"
@@ -103,6 +103,8 @@ def test_recorded_order_reproduces_what_notebook_order_does_not(
     ):
         assert name in metadata["files"], name
 
+    check_script_and_mlflow_project(store, folder, source_value, recorded_run, xp_home)
+
     # Top to bottom does not replay the re-run step, and the verdict says so.
     other = wait_job(store, jobs.create(store, src, order="notebook")["id"])
     assert other["state"] == "finished", other
@@ -111,13 +113,10 @@ def test_recorded_order_reproduces_what_notebook_order_does_not(
     assert diff["key"] == "result" and diff["source"] == source_value
 
 
-def test_bundle_script_and_mlflow_project_reproduce_the_metric(
-    recorded_run: str, store: Any, xp_home: Path
+def check_script_and_mlflow_project(
+    store: Any, folder: Path, source_value: float, recorded_run: str, xp_home: Path
 ) -> None:
-    done = wait_job(store, jobs.create(store, from_run(store, recorded_run))["id"])
-    assert done["state"] == "finished", done
-    folder = Path(done["bundle"])
-    source_value = store.get_run(recorded_run).data.metrics["result"]
+    """python script.py and mlflow run <bundle> reproduce the metric of the source run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
     env["XP_HOME"] = str(xp_home)
 
@@ -307,6 +306,7 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         if cell:
             assert cell in entry["error"], (name, entry)
         assert Path(entry["executed_notebook"]).is_file(), name  # the partial notebook is kept
+        assert entry["run_id"], (name, job)
         run = store.get_run(entry["run_id"])
         assert run.info.status == status, name
         assert run.data.tags[tags.KIND] == tags.KIND_PROMOTED

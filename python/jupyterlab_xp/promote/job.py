@@ -187,6 +187,9 @@ class Job:
     def _settle_run(self, seed: int, outcome: str, error: str | None) -> tuple[str | None, str]:
         """Find the promoted run, finish it if its kernel died, and set the final status."""
         _client_class()  # waits for the background import: two threads importing MLflow race
+        # A kernel papermill gave up on may still be exiting (or syncing at exit): wait for it,
+        # so that its run is either synced by it or recovered from its journal here.
+        _stop_children(grace=30.0)
         recover_orphans(self.store, self.location.runs_dir)  # a dead kernel's run: KILLED
         run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
         status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
@@ -325,11 +328,16 @@ def _failed_cell(path: Path, execution_count: int | None) -> str | None:
     return _describe(started[-1][1], started[-1][0]) if started else None
 
 
-def _stop_children() -> None:
-    """Stop the kernel papermill started (it runs in its own session, out of our group)."""
+def _stop_children(grace: float = 0.0) -> None:
+    """Stop the kernel papermill started (in its own session, out of our process group).
+
+    With ``grace``, first give it that long to exit by itself (it may be syncing its run).
+    """
     import psutil
 
     children = psutil.Process().children(recursive=True)
+    if grace:
+        _, children = psutil.wait_procs(children, timeout=grace)
     for child in children:
         child.terminate()
     _, alive = psutil.wait_procs(children, timeout=5)
