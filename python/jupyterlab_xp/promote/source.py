@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import re
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import tags
+from ..capture import parameters_from_source
 from ..errors import XpError
 from ..mlflow_store import MlflowStore
 from .params import check_name, typed
@@ -79,29 +79,6 @@ def _json(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def assigned_literals(source: str) -> dict[str, Any]:
-    """Names a parameters cell assigns to plain literals, with their values."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    values: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        else:
-            continue
-        for target in targets:
-            if isinstance(target, ast.Name):
-                try:
-                    values[target.id] = ast.literal_eval(value)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    continue
-    return values
 
 
 def _identifier_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +156,7 @@ def from_notebook(path: Path) -> Source:
     )
     parameters = source.parameters_cell
     if parameters is not None:
-        source.params = _identifier_params(assigned_literals(cell_source(parameters)))
+        source.params = _identifier_params(parameters_from_source(cell_source(parameters), None))
     for cell in source.code_cells:
         match = _START.search(cell_source(cell))
         if match:
