@@ -234,6 +234,10 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
     else:
         src = jobs.load_source(store, find_run(store, args.source).info.run_id, None)
     params = {name: parse_text(name, value) for name, value in args.param}
+    verdict = src.order_verdict or {}
+    if verdict and not args.json:
+        state = {True: "linear", False: "NOT linear"}.get(verdict.get("linear"), "unknown")
+        print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
     job = jobs.create(
         store,
         src,
