@@ -236,7 +236,8 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
     params = {name: parse_text(name, value) for name, value in args.param}
     verdict = src.order_verdict or {}
     if verdict and not args.json:
-        state = {True: "linear", False: "NOT linear"}.get(verdict.get("linear"), "unknown")
+        linear = verdict.get("linear")
+        state = "unknown" if linear is None else "linear" if linear else "NOT linear"
         print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
     job = jobs.create(
         store,

@@ -105,7 +105,20 @@ class MlflowStore:
         # in the middle of the user's notebook output.
         logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
 
-        return client_class(tracking_uri=self.location.tracking_uri)
+        client = client_class(tracking_uri=self.location.tracking_uri)
+        if self.location.embedded:
+            # The first call creates and migrates a new SQLite file. A kernel and the server
+            # starting together would both migrate it and break it: one process at a time.
+            import fcntl
+
+            lock = self.location.home / "store.lock"
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                client.search_experiments(max_results=1)
+            finally:
+                os.close(fd)  # closing releases the lock
+        return client
 
     # -- writing -----------------------------------------------------------------------------
     def experiment_id(self, name: str) -> str:

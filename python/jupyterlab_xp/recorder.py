@@ -387,7 +387,7 @@ class ActiveRun:
                 MlflowStore.end_fluent_run(self.run_id, status)
             except Exception as exc:  # the run itself is ended; this only tidies MLflow's stack
                 log.warning("xp: could not end MLflow's active run: %s", exc)
-        if os.environ.get("MLFLOW_RUN_ID") == self.run_id:
+        if self.run_id is not None and os.environ.get("MLFLOW_RUN_ID") == self.run_id:
             del os.environ["MLFLOW_RUN_ID"]
         if self._set_tracking_uri:  # leave the environment as the user had it
             os.environ.pop("MLFLOW_TRACKING_URI", None)

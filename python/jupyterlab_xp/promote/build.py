@@ -204,11 +204,12 @@ def dumps_notebook(notebook: dict[str, Any]) -> str:
 
 
 def plan_summary(source: Source) -> dict[str, int]:
-    """How many code cells each supported order runs."""
+    """How many code cells each supported order runs (with papermill's injected parameters)."""
     out: dict[str, int] = {}
+    injected = 1 if source.params else 0
     for order in orders_for(source):
         try:
-            out[order] = len(plan_cells(source, order))
+            out[order] = len(plan_cells(source, order)) + injected
         except XpError:
             continue
     return out

@@ -184,8 +184,10 @@ def _progress(path: Path) -> tuple[int, str | None]:
     for cell in data.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if status == "completed":
+        meta = cell.get("metadata", {}).get("papermill", {})
+        status = meta.get("status")
+        # papermill's last save marks cells it never started "completed": count started ones.
+        if status == "completed" and meta.get("start_time"):
             done += 1
         elif status == "running":
             text = sources.cell_source(cell).strip().splitlines()
