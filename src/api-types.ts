@@ -10,16 +10,24 @@ export interface XpApi {
   ConfigBody?: ConfigBody;
   ErrorBody?: ErrorBody;
   GroupTest?: GroupTest;
+  MetricDiff?: MetricDiff;
   MetricHistory?: MetricHistory;
   MetricPoint?: MetricPoint;
   MetricRow?: MetricRow;
   MetricStats?: MetricStats;
+  OutputCheck?: OutputCheck;
   PackageRow?: PackageRow;
+  PromotePlan?: PromotePlan;
+  PromoteRequest?: PromoteRequest;
+  PromotedRun?: PromotedRun;
+  Promotion?: Promotion;
+  PromotionList?: PromotionList;
   RunDetail?: RunDetail;
   RunList?: RunList;
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
   ValueRow?: ValueRow;
+  Verification?: Verification;
 }
 /**
  * Executed code that differs: a unified diff of each run's cell journal against the first.
@@ -221,6 +229,19 @@ export interface ErrorBody {
   message: string;
 }
 /**
+ * One metric of the source run next to the promoted run's.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "MetricDiff".
+ */
+export interface MetricDiff {
+  abs_diff: number | null;
+  key: string;
+  promoted: number | null;
+  rel_diff: number | null;
+  source: number | null;
+}
+/**
  * ``GET runs/{id}/metrics/{key}``.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -241,6 +262,177 @@ export interface MetricPoint {
   step: number;
   timestamp: number;
   value: number;
+}
+/**
+ * Stored text outputs of the source notebook against the executed notebook's.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "OutputCheck".
+ */
+export interface OutputCheck {
+  compared: number;
+  matched: number;
+  /**
+   * labels of cells whose outputs differ
+   */
+  mismatched: string[];
+}
+/**
+ * ``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PromotePlan".
+ */
+export interface PromotePlan {
+  /**
+   * code cells to run, per order
+   */
+  cells: {
+    [k: string]: number;
+  };
+  default_order: 'recorded' | 'execution-count' | 'notebook';
+  /**
+   * the bundle name the server will use
+   */
+  name: string;
+  notebook: string | null;
+  /**
+   * linear and reasons (xp/order.json) when the source is a recorded run
+   */
+  order_verdict: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * the orders this source supports
+   */
+  orders: ('recorded' | 'execution-count' | 'notebook')[];
+  /**
+   * the source's parameters, typed
+   */
+  params: {
+    [k: string]: unknown;
+  };
+  run_id: string | null;
+  /**
+   * the source run's root seed
+   */
+  seed: number | null;
+}
+/**
+ * ``POST promotions``: promote a recorded run, or a notebook under the server root.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PromoteRequest".
+ */
+export interface PromoteRequest {
+  /**
+   * seconds per cell (600)
+   */
+  cell_timeout?: number | null;
+  /**
+   * a .ipynb path relative to the server root (or give run_id)
+   */
+  notebook?: string | null;
+  /**
+   * default: recorded for a run, execution-count for a notebook
+   */
+  order?: ('recorded' | 'execution-count' | 'notebook') | null;
+  /**
+   * parameter overrides: identifiers to literal values
+   */
+  params?: {
+    [k: string]: unknown;
+  };
+  /**
+   * the source run (or give notebook)
+   */
+  run_id?: string | null;
+  /**
+   * one run per seed; empty means the source's seed
+   */
+  seeds?: number[];
+  /**
+   * relative tolerance for 'within tolerance' (1e-6)
+   */
+  tolerance?: number | null;
+}
+/**
+ * One run of a promotion (one per seed).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PromotedRun".
+ */
+export interface PromotedRun {
+  /**
+   * the failing cell and its error, when it failed
+   */
+  error: string | null;
+  executed_notebook: string | null;
+  run_id: string | null;
+  seed: number;
+  status: ('RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED') | null;
+  verification: Verification | null;
+}
+/**
+ * Did the promoted run reproduce its source?
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Verification".
+ */
+export interface Verification {
+  /**
+   * the largest differences first
+   */
+  largest: MetricDiff[];
+  metrics_compared: number;
+  outputs: OutputCheck | null;
+  tolerance: number;
+  verdict: 'exact' | 'within-tolerance' | 'differs' | 'no-metrics';
+}
+/**
+ * A promotion job: its progress, runs, bundle and verdict.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Promotion".
+ */
+export interface Promotion {
+  /**
+   * the bundle folder, when written
+   */
+  bundle: string | null;
+  cells_done: number;
+  cells_total: number;
+  created: number;
+  /**
+   * the cell running now (first line)
+   */
+  current_cell: string | null;
+  error: string | null;
+  finished: number | null;
+  id: string;
+  name: string;
+  notebook: string | null;
+  order: 'recorded' | 'execution-count' | 'notebook';
+  params: {
+    [k: string]: unknown;
+  };
+  runs: PromotedRun[];
+  seeds: number[];
+  source_run_id: string | null;
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  /**
+   * the verdict of the source-seed run
+   */
+  verdict: ('exact' | 'within-tolerance' | 'differs' | 'no-metrics') | null;
+}
+/**
+ * ``GET promotions[?run_id=...]``: promotions, newest first.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PromotionList".
+ */
+export interface PromotionList {
+  promotions: Promotion[];
 }
 /**
  * ``GET runs/{id}``: everything recorded for one run.
@@ -285,11 +477,19 @@ export interface RunDetail {
   params: {
     [k: string]: string;
   };
+  /**
+   * for a source run: runs promoted from it
+   */
+  promoted_runs: string[];
   run_id: string;
   seed: string | null;
   seeds: {
     [k: string]: unknown;
   } | null;
+  /**
+   * for a promoted run: the run it reproduces
+   */
+  source_run_id: string | null;
   /**
    * ms since the epoch
    */
@@ -298,6 +498,10 @@ export interface RunDetail {
   tags: {
     [k: string]: string;
   };
+  /**
+   * for a promoted run: did it reproduce its source (xp/verify.json)
+   */
+  verification: Verification | null;
 }
 /**
  * ``GET runs``: a page of runs.

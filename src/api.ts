@@ -4,6 +4,10 @@ import type {
   CompareBody,
   ConfigBody,
   MetricHistory,
+  PromotePlan,
+  PromoteRequest,
+  Promotion,
+  PromotionList,
   RunDetail,
   RunList,
   RunSummary
@@ -12,6 +16,42 @@ import { requestAPI } from './handler';
 
 /** A run's lifecycle state, as MLflow names it. */
 export type RunStatus = RunSummary['status'];
+
+/** The replay orders a promotion can follow. */
+export type PromoteOrder = PromotePlan['default_order'];
+
+/** What is promoted: a recorded run, or a notebook by its path under the server root. */
+export type PromoteSource = { runId: string } | { notebook: string };
+
+/**
+ * A JSON value sent as the very text the user typed. JavaScript numbers
+ * forget that `1.0` was written as a float; Python, reading `1`, would make
+ * it an int, and a promoted run would get a parameter of another type.
+ */
+export class JSONText {
+  /**
+   * @param text - text that `JSON.parse` accepts
+   */
+  constructor(readonly text: string) {}
+}
+
+/** `JSON.stringify`, with each {@link JSONText} written verbatim. */
+export function toJSONBody(value: unknown): string {
+  const verbatim: string[] = [];
+  // A placeholder no string of the user's can equal: a NUL, a random nonce.
+  const nonce = Math.random().toString(36).slice(2);
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (item instanceof JSONText) {
+      verbatim.push(item.text);
+      return `\u0000${nonce}:${verbatim.length - 1}`;
+    }
+    return item;
+  });
+  const placeholder = new RegExp(`"\\\\u0000${nonce}:(\\d+)"`, 'g');
+  return text.replace(placeholder, (_match, index: string) =>
+    verbatim[Number(index)].trim()
+  );
+}
 
 /**
  * The arguments of `GET runs`. Every field is optional; the server answers
@@ -103,6 +143,66 @@ export class XpClient {
   compare(runIds: readonly string[]): Promise<CompareBody> {
     const args = new URLSearchParams({ ids: runIds.join(',') });
     return requestAPI<CompareBody>('compare', {}, this.settings, args);
+  }
+
+  /**
+   * `GET promote-plan`: what the Promote dialog pre-fills for a run or a
+   * notebook. For a notebook the server picks its latest finished recorded
+   * run as the source when there is one (then `run_id` is set).
+   */
+  promotePlan(source: PromoteSource): Promise<PromotePlan> {
+    const args = new URLSearchParams(
+      'runId' in source
+        ? { run_id: source.runId }
+        : { notebook: source.notebook }
+    );
+    return requestAPI<PromotePlan>('promote-plan', {}, this.settings, args);
+  }
+
+  /**
+   * `POST promotions`: start a promotion job (202). The server validates the
+   * request; a bad one rejects with its 400 message.
+   *
+   * @param request - the body; parameter values may be {@link JSONText}
+   */
+  promote(request: PromoteRequest): Promise<Promotion> {
+    return requestAPI<Promotion>(
+      'promotions',
+      {
+        method: 'POST',
+        body: toJSONBody(request),
+        headers: { 'Content-Type': 'application/json' }
+      },
+      this.settings
+    );
+  }
+
+  /**
+   * `GET promotions`: promotion jobs, newest first; with `runId`, only those
+   * whose source is that run.
+   */
+  promotions(runId?: string): Promise<PromotionList> {
+    const args =
+      runId === undefined ? undefined : new URLSearchParams({ run_id: runId });
+    return requestAPI<PromotionList>('promotions', {}, this.settings, args);
+  }
+
+  /** `GET promotions/{id}`: one job's progress, runs, bundle and verdict. */
+  promotion(id: string): Promise<Promotion> {
+    return requestAPI<Promotion>(
+      `promotions/${encodeURIComponent(id)}`,
+      {},
+      this.settings
+    );
+  }
+
+  /** `POST promotions/{id}/cancel`: stop a job; its runs end KILLED. */
+  cancelPromotion(id: string): Promise<Promotion> {
+    return requestAPI<Promotion>(
+      `promotions/${encodeURIComponent(id)}/cancel`,
+      { method: 'POST' },
+      this.settings
+    );
   }
 }
 

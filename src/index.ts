@@ -8,20 +8,25 @@ import {
   MainAreaWidget,
   WidgetTracker
 } from '@jupyterlab/apputils';
-import { PageConfig } from '@jupyterlab/coreutils';
+import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { XpClient } from './api';
+import type { Promotion } from './api-types';
+import { PromoteSource, XpClient } from './api';
+import { showPromoteDialog } from './components/PromoteDialog';
+import { runLabel } from './format';
 import { xpIcon } from './icons';
 import {
   CompareModel,
+  PromotionsModel,
   RecordingModel,
   RunDetailModel,
   RunListModel
 } from './model';
 import { XpPanel } from './panel';
+import { notebookSource, PromoteExtension } from './promote';
 import {
   isRecording,
   RecordExtension,
@@ -35,7 +40,7 @@ import {
   STATUS_ITEM_ID,
   TrackerNamespaces
 } from './tokens';
-import { CompareWidget, RunDetailWidget } from './widgets';
+import { CompareWidget, PromotionsWidget, RunDetailWidget } from './widgets';
 
 function runIdArg(args: ReadonlyPartialJSONObject): string {
   const { runId } = args;
@@ -57,10 +62,19 @@ function idsArg(args: ReadonlyPartialJSONObject): string[] {
   return ids as string[];
 }
 
+/** The optional string argument `name` of a command. */
+function stringArg(
+  args: ReadonlyPartialJSONObject,
+  name: string
+): string | null {
+  const value = args[name];
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
 /**
- * The jupyterlab-xp frontend: the Experiments panel (live run list), run and
- * comparison tabs, the notebook toolbar's Record toggle and the status-bar
- * item.
+ * The jupyterlab-xp frontend: the Experiments panel (live run list), run,
+ * comparison and promotion tabs, the notebook toolbar's Record toggle and
+ * Promote button, and the status-bar item.
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -94,6 +108,78 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const comparisons = new WidgetTracker<MainAreaWidget<CompareWidget>>({
       namespace: TrackerNamespaces.compare
     });
+    const promotionTabs = new WidgetTracker<MainAreaWidget<PromotionsWidget>>({
+      namespace: TrackerNamespaces.promotions
+    });
+
+    /** The run's tab, brought to the front (created when it is not open). */
+    const showRun = (runId: string): MainAreaWidget<RunDetailWidget> => {
+      let widget = runs.find(w => w.content.runId === runId);
+      if (!widget) {
+        const content = new RunDetailWidget(
+          new RunDetailModel(client, runId),
+          serverRoot,
+          {
+            onOpenNotebook: path =>
+              void commands.execute('docmanager:open', { path }),
+            onOpenRun: openRun,
+            onPromote: run =>
+              void commands.execute(CommandIDs.promote, {
+                runId: run.run_id,
+                label: runLabel(run)
+              })
+          }
+        );
+        widget = new MainAreaWidget({ content });
+        widget.id = `jupyterlab-xp-run-${runId}`;
+        void runs.add(widget);
+        shell.add(widget, 'main');
+      }
+      shell.activateById(widget.id);
+      return widget;
+    };
+
+    /** The Promotions tab, brought to the front (created when it is not open). */
+    const showPromotions = (): MainAreaWidget<PromotionsWidget> => {
+      let widget = promotionTabs.currentWidget;
+      if (!widget) {
+        const content = new PromotionsWidget(
+          new PromotionsModel(client, null),
+          openRun
+        );
+        widget = new MainAreaWidget({ content });
+        widget.id = 'jupyterlab-xp-promotions';
+        void promotionTabs.add(widget);
+        shell.add(widget, 'main');
+      }
+      shell.activateById(widget.id);
+      return widget;
+    };
+
+    /**
+     * Show a promotion's progress where it belongs: in its source run's tab,
+     * else (a notebook without a recorded run) in the Promotions tab.
+     */
+    const showPromotion = (promotion: Promotion): void => {
+      if (promotion.source_run_id !== null) {
+        showRun(promotion.source_run_id).content.model.promotions.add(
+          promotion
+        );
+      } else {
+        showPromotions().content.model.add(promotion);
+      }
+    };
+
+    /** The Promote dialog; what it starts is shown at once. */
+    const promote = async (
+      source: PromoteSource,
+      label: string
+    ): Promise<void> => {
+      const promotion = await showPromoteDialog(client, source, label);
+      if (promotion !== null) {
+        showPromotion(promotion);
+      }
+    };
 
     commands.addCommand(CommandIDs.openPanel, {
       label: 'Show Experiments',
@@ -115,23 +201,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           required: ['runId']
         }
       },
-      execute: args => {
-        const runId = runIdArg(args);
-        let widget = runs.find(w => w.content.runId === runId);
-        if (!widget) {
-          const content = new RunDetailWidget(
-            new RunDetailModel(client, runId),
-            serverRoot,
-            path => void commands.execute('docmanager:open', { path })
-          );
-          widget = new MainAreaWidget({ content });
-          widget.id = `jupyterlab-xp-run-${runId}`;
-          void runs.add(widget);
-          shell.add(widget, 'main');
-        }
-        shell.activateById(widget.id);
-        return widget;
-      }
+      execute: args => showRun(runIdArg(args))
     });
 
     commands.addCommand(CommandIDs.openCompare, {
@@ -164,7 +234,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    commands.addCommand(CommandIDs.openPromotions, {
+      label: 'Show Promotions',
+      caption: 'Promotion jobs: progress, promoted runs and verdicts',
+      icon: xpIcon,
+      execute: () => showPromotions()
+    });
+
     if (restorer) {
+      void restorer.restore(promotionTabs, {
+        command: CommandIDs.openPromotions,
+        name: () => 'promotions'
+      });
       void restorer.restore(runs, {
         command: CommandIDs.openRun,
         args: widget => ({ runId: widget.content.runId }),
@@ -185,6 +266,60 @@ const plugin: JupyterFrontEndPlugin<void> = {
       'Notebook',
       new RecordExtension(recording, notebooks)
     );
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new PromoteExtension(
+        notebook =>
+          void commands.execute(CommandIDs.promote, {
+            notebook: notebook.context.path
+          })
+      )
+    );
+
+    commands.addCommand(CommandIDs.promote, {
+      label: args =>
+        stringArg(args, 'runId') !== null
+          ? 'Promote Run…'
+          : 'Promote the Notebook…',
+      caption:
+        'Replay a run or notebook as a parameterized, tracked job and verify that it reproduces the result',
+      icon: xpIcon,
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            runId: { type: 'string' },
+            label: { type: 'string' },
+            notebook: { type: 'string' }
+          }
+        }
+      },
+      isEnabled: args =>
+        stringArg(args, 'runId') !== null ||
+        stringArg(args, 'notebook') !== null ||
+        notebooks.currentWidget !== null,
+      execute: async args => {
+        const runId = stringArg(args, 'runId');
+        if (runId !== null) {
+          return promote(
+            { runId },
+            stringArg(args, 'label') ?? runId.slice(0, 8)
+          );
+        }
+        const path = stringArg(args, 'notebook');
+        const notebook =
+          path === null
+            ? notebooks.currentWidget
+            : notebooks.find(w => w.context.path === path);
+        if (notebook) {
+          const { source, label } = await notebookSource(notebook);
+          return promote(source, label);
+        }
+        if (path !== null) {
+          return promote({ notebook: path }, PathExt.basename(path));
+        }
+      }
+    });
 
     commands.addCommand(CommandIDs.toggleRecording, {
       label: () => {
@@ -208,6 +343,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({
       command: CommandIDs.toggleRecording,
+      category: 'Experiments'
+    });
+    palette?.addItem({ command: CommandIDs.promote, category: 'Experiments' });
+    palette?.addItem({
+      command: CommandIDs.openPromotions,
       category: 'Experiments'
     });
 

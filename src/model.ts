@@ -6,12 +6,17 @@ import type {
   CompareBody,
   ConfigBody,
   MetricHistory,
+  Promotion,
   RunDetail,
   RunSummary
 } from './api-types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from './api';
 import { isSameNotebook } from './paths';
-import { POLL_INTERVAL, POLL_MAX_INTERVAL } from './tokens';
+import {
+  POLL_INTERVAL,
+  POLL_MAX_INTERVAL,
+  PROMOTION_POLL_INTERVAL
+} from './tokens';
 
 /**
  * The models between the REST client and the React views. Each owns its
@@ -337,10 +342,13 @@ export class RunListModel implements IDisposable {
 }
 
 /**
- * One run's detail and the history of each of its metrics.
+ * One run's detail, the history of each of its metrics and the promotions
+ * made from it.
  *
  * Fetched when created; while the run is RUNNING it is polled every 2 s
- * (with backoff on errors) as long as its tab is visible.
+ * (with backoff on errors) as long as its tab is visible. When one of its
+ * promotions ends, the run is fetched again: the server has linked the
+ * promoted runs to it.
  */
 export class RunDetailModel implements IDisposable {
   /**
@@ -352,6 +360,8 @@ export class RunDetailModel implements IDisposable {
     readonly runId: string
   ) {
     this._client = client;
+    this.promotions = new PromotionsModel(client, runId);
+    this.promotions.settled.connect(this._onPromotionSettled, this);
     this._poll = new Poll({
       name: `jupyterlab-xp:run:${runId}`,
       factory: () => this._fetch(),
@@ -361,9 +371,13 @@ export class RunDetailModel implements IDisposable {
         document.hidden ||
         (this._run !== null &&
           this._error === null &&
+          !this._stale &&
           this._run.status !== 'RUNNING')
     });
   }
+
+  /** The promotions whose source is this run (disposed with this model). */
+  readonly promotions: PromotionsModel;
 
   /** Emitted when the run or a metric history has changed. */
   get changed(): ISignal<this, void> {
@@ -394,7 +408,11 @@ export class RunDetailModel implements IDisposable {
       return;
     }
     this._visible = value;
-    if (value && (this._run === null || this._run.status === 'RUNNING')) {
+    this.promotions.visible = value;
+    if (
+      value &&
+      (this._run === null || this._stale || this._run.status === 'RUNNING')
+    ) {
       void this._poll.refresh();
     }
   }
@@ -414,10 +432,22 @@ export class RunDetailModel implements IDisposable {
     }
     this._isDisposed = true;
     this._poll.dispose();
+    this.promotions.dispose();
     Signal.clearData(this);
   }
 
+  /**
+   * A promotion of this run has ended: its promoted runs are now linked to
+   * it. The poll stands by for a finished run, so mark it stale to get one
+   * more fetch through.
+   */
+  private _onPromotionSettled(): void {
+    this._stale = true;
+    void this._poll.refresh();
+  }
+
   private async _fetch(): Promise<void> {
+    this._stale = false;
     let run: RunDetail;
     try {
       run = await this._client.run(this.runId);
@@ -460,6 +490,246 @@ export class RunDetailModel implements IDisposable {
   private readonly _changed = new Signal<this, void>(this);
   private readonly _histories = new Map<string, LoadState<MetricHistory>>();
   private _run: RunDetail | null = null;
+  private _error: string | null = null;
+  private _stale = false;
+  private _visible = false;
+  private _isDisposed = false;
+}
+
+/** Whether a promotion is still on its way (queued or running). */
+export function isActivePromotion(promotion: Promotion): boolean {
+  return promotion.state === 'queued' || promotion.state === 'running';
+}
+
+/**
+ * Promotion jobs with their progress: those of one source run, or all of
+ * them (`runId` `null`), newest first.
+ *
+ * Polled every second while any of them is queued or running and a view of
+ * them is visible (backing off to 30 s while the server fails); once all have
+ * ended the poll stands by until the view is shown again or a promotion is
+ * {@link add}ed.
+ */
+export class PromotionsModel implements IDisposable {
+  /**
+   * @param client - the REST client
+   * @param runId - the source run whose promotions these are; `null` for all
+   */
+  constructor(
+    client: XpClient,
+    readonly runId: string | null
+  ) {
+    this._client = client;
+    this._poll = new Poll({
+      name: `jupyterlab-xp:promotions:${runId ?? '*'}`,
+      factory: () => this._fetch(),
+      frequency: {
+        interval: PROMOTION_POLL_INTERVAL,
+        backoff: 2,
+        max: POLL_MAX_INTERVAL
+      },
+      standby: () =>
+        !this._visible ||
+        document.hidden ||
+        (this._loaded && !this._stale && this._error === null && !this.active)
+    });
+  }
+
+  /** Emitted when anything the views show has changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted with a promotion seen queued or running once it has ended. */
+  get settled(): ISignal<this, Promotion> {
+    return this._settled;
+  }
+
+  /** The promotions, newest first. */
+  get promotions(): readonly Promotion[] {
+    return this._promotions;
+  }
+
+  /** Whether the first answer has arrived. */
+  get loaded(): boolean {
+    return this._loaded;
+  }
+
+  /** The last fetch's failure, or `null`. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** Whether any promotion is queued or running. */
+  get active(): boolean {
+    return this._promotions.some(isActivePromotion);
+  }
+
+  /** Whether a cancel of the promotion `id` is on its way. */
+  isCancelling(id: string): boolean {
+    return this._cancelling.has(id);
+  }
+
+  /** Why the last cancel of the promotion `id` failed, or `null`. */
+  cancelError(id: string): string | null {
+    return this._cancelErrors.get(id) ?? null;
+  }
+
+  /** Whether a view of the promotions is on screen; polling stands by while not. */
+  get visible(): boolean {
+    return this._visible;
+  }
+  set visible(value: boolean) {
+    if (value === this._visible) {
+      return;
+    }
+    this._visible = value;
+    if (value) {
+      // Promotions may have started elsewhere (the CLI, another tab) while
+      // the view was hidden: ask once even if all known ones have ended.
+      this._stale = true;
+      void this._poll.refresh();
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Show a promotion that was just started, before the next poll brings it,
+   * and poll its progress. Ignored when it belongs to another source run.
+   */
+  add(promotion: Promotion): void {
+    if (this.runId !== null && promotion.source_run_id !== this.runId) {
+      return;
+    }
+    this._pinned.set(promotion.id, promotion);
+    this._set(this._merge(this._promotions));
+    void this._poll.refresh();
+  }
+
+  /** Ask the job to stop; its progress shows it ending. */
+  async cancel(id: string): Promise<void> {
+    if (this._cancelling.has(id)) {
+      return;
+    }
+    this._cancelling.add(id);
+    this._cancelErrors.delete(id);
+    this._changed.emit();
+    try {
+      const promotion = await this._client.cancelPromotion(id);
+      if (this._isDisposed) {
+        return;
+      }
+      this._set(
+        this._promotions.map(known => (known.id === id ? promotion : known))
+      );
+    } catch (error) {
+      if (!this._isDisposed) {
+        this._cancelErrors.set(id, errorMessage(error));
+      }
+    } finally {
+      if (!this._isDisposed) {
+        this._cancelling.delete(id);
+        this._changed.emit();
+        void this._poll.refresh();
+      }
+    }
+  }
+
+  /** Fetch again now (the Retry button). */
+  refresh(): void {
+    this._stale = true;
+    void this._poll.refresh();
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  /** The poll's factory: rejects on failure so the poll backs off. */
+  private async _fetch(): Promise<void> {
+    this._stale = false;
+    let promotions: Promotion[];
+    try {
+      const list = await this._client.promotions(this.runId ?? undefined);
+      promotions = list.promotions;
+    } catch (error) {
+      if (!this._isDisposed) {
+        this._error = errorMessage(error);
+        this._changed.emit();
+      }
+      throw error;
+    }
+    if (this._isDisposed) {
+      return;
+    }
+    for (const promotion of promotions) {
+      this._pinned.delete(promotion.id);
+    }
+    const news = this._error !== null || !this._loaded;
+    this._error = null;
+    this._loaded = true;
+    this._set(this._merge(promotions), news);
+  }
+
+  /**
+   * The server's list with the promotions added here in front: a poll that
+   * left before the job was created does not have it yet.
+   */
+  private _merge(promotions: readonly Promotion[]): Promotion[] {
+    const fetched = new Set(promotions.map(promotion => promotion.id));
+    const pinned = [...this._pinned.values()].filter(
+      promotion => !fetched.has(promotion.id)
+    );
+    return [...pinned.reverse(), ...promotions];
+  }
+
+  /**
+   * Replace the list and tell who ended; emit `changed` only when the list
+   * differs (polls bring the same answer every second) or `force` is set.
+   */
+  private _set(promotions: Promotion[], force = false): void {
+    const before = new Map(
+      this._promotions.map(promotion => [promotion.id, promotion])
+    );
+    const signature = JSON.stringify(promotions);
+    const changed = signature !== this._signature;
+    this._signature = signature;
+    this._promotions = promotions;
+    for (const promotion of promotions) {
+      const previous = before.get(promotion.id);
+      if (
+        previous !== undefined &&
+        isActivePromotion(previous) &&
+        !isActivePromotion(promotion)
+      ) {
+        this._settled.emit(promotion);
+      }
+    }
+    if (changed || force) {
+      this._changed.emit();
+    }
+  }
+
+  private readonly _client: XpClient;
+  private readonly _poll: Poll;
+  private readonly _changed = new Signal<this, void>(this);
+  private readonly _settled = new Signal<this, Promotion>(this);
+  /** Promotions added here that no answer has brought yet, oldest first. */
+  private readonly _pinned = new Map<string, Promotion>();
+  private readonly _cancelling = new Set<string>();
+  private readonly _cancelErrors = new Map<string, string>();
+  private _promotions: Promotion[] = [];
+  private _signature = '';
+  private _loaded = false;
+  private _stale = false;
   private _error: string | null = null;
   private _visible = false;
   private _isDisposed = false;

@@ -17,6 +17,7 @@ export const PANEL_ID = 'jupyterlab-xp-panel';
 export const TrackerNamespaces = {
   run: 'jupyterlab-xp-run',
   compare: 'jupyterlab-xp-compare',
+  promotions: 'jupyterlab-xp-promotions',
   notebooks: 'jupyterlab-xp-notebooks'
 } as const;
 
@@ -31,11 +32,25 @@ export const CommandIDs = {
   /** args: `{ ids: string[] }`, two or more run ids */
   openCompare: 'jupyterlab-xp:open-compare',
   /** Start or stop recording the current notebook (`%xp start` / `%xp stop`). */
-  toggleRecording: 'jupyterlab-xp:toggle-recording'
+  toggleRecording: 'jupyterlab-xp:toggle-recording',
+  /**
+   * Open the Promote dialog. args: `{ runId: string }` or `{ notebook: string }`
+   * (a path relative to the server root); none: the current notebook.
+   */
+  promote: 'jupyterlab-xp:promote',
+  /** Every promotion job, newest first, with its progress. */
+  openPromotions: 'jupyterlab-xp:open-promotions'
 } as const;
 
 /** How often the live views ask the server for news, in milliseconds. */
 export const POLL_INTERVAL = 2000;
+
+/**
+ * How often a view with a queued or running promotion asks for its progress,
+ * in milliseconds: cells take seconds, so the progress bar should move with
+ * them.
+ */
+export const PROMOTION_POLL_INTERVAL = 1000;
 
 /** The longest wait between polls while the server keeps failing, in milliseconds. */
 export const POLL_MAX_INTERVAL = 30000;

@@ -1,12 +1,24 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
+import type { RunDetail } from './api-types';
 import { CompareView } from './components/Compare';
+import { PromotionListView } from './components/Promotion';
 import { RunDetailView } from './components/RunDetail';
 import { runLabel } from './format';
 import { xpIcon } from './icons';
-import { CompareModel, RunDetailModel } from './model';
+import { CompareModel, PromotionsModel, RunDetailModel } from './model';
 import { VisibleModelWidget } from './visible';
+
+/** What the links and buttons of a run's tab do. */
+export interface IRunDetailActions {
+  /** Open a notebook by its path relative to the server root. */
+  onOpenNotebook: (path: string) => void;
+  /** Open another run's tab. */
+  onOpenRun: (runId: string) => void;
+  /** Open the Promote dialog for the run. */
+  onPromote: (run: RunDetail) => void;
+}
 
 /**
  * The content of a run's main-area tab. Its model polls only while the tab is
@@ -16,12 +28,12 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
   /**
    * @param model - the run's model
    * @param serverRoot - the server's root folder
-   * @param onOpenNotebook - open a notebook by its path relative to the root
+   * @param actions - what the tab's links and buttons do
    */
   constructor(
     model: RunDetailModel,
     private readonly serverRoot: string,
-    private readonly onOpenNotebook: (path: string) => void
+    private readonly actions: IRunDetailActions
   ) {
     super(model);
     this.addClass('jp-xp-MainArea');
@@ -49,7 +61,9 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
       <RunDetailView
         model={this.model}
         serverRoot={this.serverRoot}
-        onOpenNotebook={this.onOpenNotebook}
+        onOpenNotebook={this.actions.onOpenNotebook}
+        onOpenRun={this.actions.onOpenRun}
+        onPromote={this.actions.onPromote}
       />
     );
   }
@@ -95,5 +109,54 @@ export class CompareWidget extends ReactWidget {
 
   protected render(): React.JSX.Element {
     return <CompareView model={this.model} onOpenRun={this.onOpenRun} />;
+  }
+}
+
+/**
+ * The Promotions tab: every promotion job, newest first, with its progress.
+ * It shows the promotions of notebooks that have no recorded run (those of a
+ * run show in the run's tab too).
+ */
+export class PromotionsWidget extends VisibleModelWidget<PromotionsModel> {
+  /**
+   * @param model - all promotions (disposed with the tab)
+   * @param onOpenRun - open a run's detail tab
+   */
+  constructor(
+    model: PromotionsModel,
+    private readonly onOpenRun: (runId: string) => void
+  ) {
+    super(model);
+    this.addClass('jp-xp-MainArea');
+    this.title.icon = xpIcon;
+    this.title.closable = true;
+    this.title.label = 'Promotions';
+    this.title.caption = 'Promotion jobs: progress, promoted runs and verdicts';
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
+    super.dispose();
+  }
+
+  protected render(): React.JSX.Element {
+    return (
+      <div className="jp-xp-Detail">
+        <h2 className="jp-xp-DetailHeader-title">Promotions</h2>
+        <PromotionListView
+          model={this.model}
+          onOpenRun={this.onOpenRun}
+          empty={
+            <p className="jp-xp-Muted">
+              No promotions yet. Click Promote in a run’s tab or a notebook’s
+              toolbar.
+            </p>
+          }
+        />
+      </div>
+    );
   }
 }

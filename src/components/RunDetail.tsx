@@ -31,6 +31,7 @@ import {
   StatusBadge
 } from './common';
 import { LineChart } from './LineChart';
+import { PromotionListView, VerificationView } from './Promotion';
 
 /** Props of {@link RunDetailView}. */
 export interface IRunDetailViewProps {
@@ -39,11 +40,16 @@ export interface IRunDetailViewProps {
   serverRoot: string;
   /** Open a notebook by its path relative to the server root. */
   onOpenNotebook: (path: string) => void;
+  /** Open another run's detail (a promoted run, a source run). */
+  onOpenRun: (runId: string) => void;
+  /** Open the Promote dialog for this run. */
+  onPromote: (run: RunDetail) => void;
 }
 
 /**
- * Everything recorded for one run: header, params, metrics with curves,
- * seeds, environment, hardware, git, the cell journal and notes.
+ * Everything recorded for one run: header, reproduction (for a promoted run),
+ * promotions, params, metrics with curves, seeds, environment, hardware, git,
+ * the cell journal and notes.
  */
 export class RunDetailView extends React.Component<IRunDetailViewProps> {
   override componentDidMount(): void {
@@ -55,7 +61,7 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
   }
 
   override render(): React.JSX.Element {
-    const { model } = this.props;
+    const { model, onOpenRun } = this.props;
     const { run, error } = model;
     if (run === null) {
       return (
@@ -85,7 +91,28 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
           run={run}
           serverRoot={this.props.serverRoot}
           onOpenNotebook={this.props.onOpenNotebook}
+          onPromote={this.props.onPromote}
         />
+        {(run.source_run_id !== null || run.verification !== null) && (
+          <Section title="Reproduction">
+            <Reproduction run={run} onOpenRun={onOpenRun} />
+          </Section>
+        )}
+        <Section title="Promotions">
+          <PromotedRuns runIds={run.promoted_runs} onOpenRun={onOpenRun} />
+          <PromotionListView
+            model={model.promotions}
+            onOpenRun={onOpenRun}
+            empty={
+              run.promoted_runs.length === 0 ? (
+                <p className="jp-xp-Muted">
+                  Not promoted yet. Promote replays this run as a parameterized,
+                  tracked job and checks that it reproduces the metrics.
+                </p>
+              ) : null
+            }
+          />
+        </Section>
         <Section title="Parameters">
           <ParamsTable params={run.params} />
         </Section>
@@ -147,8 +174,9 @@ function Header(props: {
   run: RunDetail;
   serverRoot: string;
   onOpenNotebook: (path: string) => void;
+  onPromote: (run: RunDetail) => void;
 }): React.JSX.Element {
-  const { run, serverRoot, onOpenNotebook } = props;
+  const { run, serverRoot, onOpenNotebook, onPromote } = props;
   const relative =
     run.notebook !== null ? relativeToRoot(run.notebook, serverRoot) : null;
   const notebook =
@@ -182,10 +210,21 @@ function Header(props: {
   ];
   return (
     <header className="jp-xp-DetailHeader">
-      <h2 className="jp-xp-DetailHeader-title">
-        <span>{runLabel(run)}</span>
-        <StatusBadge status={run.status} />
-      </h2>
+      <div className="jp-xp-DetailHeader-bar">
+        <h2 className="jp-xp-DetailHeader-title">
+          <span>{runLabel(run)}</span>
+          <StatusBadge status={run.status} />
+        </h2>
+        {run.status !== 'RUNNING' && (
+          <Button
+            primary
+            title="Replay this run as a parameterized, tracked job and check that it reproduces the metrics"
+            onClick={() => onPromote(run)}
+          >
+            Promote
+          </Button>
+        )}
+      </div>
       {run.died_in_cell !== null && (
         <div className="jp-xp-Died" role="alert">
           <strong>The kernel died in a cell:</strong> {run.died_in_cell}
@@ -193,6 +232,73 @@ function Header(props: {
       )}
       <KeyValueTable label="Run" rows={rows} />
     </header>
+  );
+}
+
+/** A link to another run, by the start of its id. */
+function RunLink(props: {
+  runId: string;
+  onOpenRun: (runId: string) => void;
+}): React.JSX.Element {
+  const { runId, onOpenRun } = props;
+  return (
+    <button
+      type="button"
+      className="jp-xp-Link"
+      title={`${runId}: open its details`}
+      onClick={() => onOpenRun(runId)}
+    >
+      <code>{runId.slice(0, 8)}</code>
+    </button>
+  );
+}
+
+/** For a promoted run: where it comes from, and whether it reproduced it. */
+function Reproduction(props: {
+  run: RunDetail;
+  onOpenRun: (runId: string) => void;
+}): React.JSX.Element {
+  const { run, onOpenRun } = props;
+  return (
+    <>
+      {run.source_run_id !== null && (
+        <p className="jp-xp-PromotedFrom">
+          {'Promoted from '}
+          <RunLink runId={run.source_run_id} onOpenRun={onOpenRun} />
+        </p>
+      )}
+      {run.verification !== null ? (
+        <VerificationView verification={run.verification} />
+      ) : (
+        <p className="jp-xp-Muted">
+          {run.status === 'RUNNING'
+            ? 'Not verified yet: the run is still going.'
+            : 'No verification was stored for this run.'}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** For a source run: the runs promoted from it. */
+function PromotedRuns(props: {
+  runIds: readonly string[];
+  onOpenRun: (runId: string) => void;
+}): React.JSX.Element | null {
+  const { runIds, onOpenRun } = props;
+  if (runIds.length === 0) {
+    return null;
+  }
+  return (
+    <p className="jp-xp-PromotedRuns">
+      {`Promoted run${runIds.length === 1 ? '' : 's'}: `}
+      {runIds.map((runId, index) => (
+        <React.Fragment key={runId}>
+          {index > 0 && ', '}
+          <RunLink runId={runId} onOpenRun={onOpenRun} />
+        </React.Fragment>
+      ))}
+    </p>
   );
 }
 

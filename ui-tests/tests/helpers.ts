@@ -1,5 +1,8 @@
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
+/** A code cell: its source, or its source and cell tags (e.g. `parameters`). */
+export type CellSpec = string | { source: string; tags: string[] };
+
 /**
  * Write a notebook with one code cell per entry of `cells` into the test's
  * folder and open it: its kernel starts with the notebook's final path (the
@@ -9,16 +12,16 @@ export async function openNotebook(
   page: IJupyterLabPageFixture,
   folder: string,
   name: string,
-  cells: string[]
+  cells: CellSpec[]
 ): Promise<void> {
   const notebook = {
-    cells: cells.map((source, index) => ({
+    cells: cells.map((cell, index) => ({
       cell_type: 'code',
       execution_count: null,
       id: `cell-${index}`,
-      metadata: {},
+      metadata: typeof cell === 'string' ? {} : { tags: cell.tags },
       outputs: [],
-      source
+      source: typeof cell === 'string' ? cell : cell.source
     })),
     metadata: {
       kernelspec: {
@@ -47,7 +50,7 @@ export async function runNotebook(
   page: IJupyterLabPageFixture,
   folder: string,
   name: string,
-  cells: string[]
+  cells: CellSpec[]
 ): Promise<void> {
   await openNotebook(page, folder, name, cells);
   await page.notebook.run();
