@@ -26,7 +26,9 @@ test('promote a recorded run from its detail, watch it run and see it reproduced
   await expect(entry).toBeVisible({ timeout: STORE_TIMEOUT });
   await expect(
     panel
-      .locator('.jp-xp-RunRow', { has: entry })
+      .locator('.jp-xp-RunRow', {
+        has: page.getByRole('button', { name: 'promo', exact: true })
+      })
       .getByText('finished', { exact: true })
   ).toBeVisible({ timeout: STORE_TIMEOUT });
 

@@ -40,7 +40,7 @@ test('record two runs, see them in the panel, open one and compare both', async 
   for (const name of ['first', 'second']) {
     // (other spec files share this server's store: look at these two rows only)
     const row = panel.locator('.jp-xp-RunRow', {
-      has: panel.getByRole('button', { name, exact: true })
+      has: page.getByRole('button', { name, exact: true })
     });
     await expect(row.getByText('finished', { exact: true })).toBeVisible();
   }
