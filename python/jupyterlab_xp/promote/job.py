@@ -190,8 +190,15 @@ class Job:
         # A kernel papermill gave up on may still be exiting (or syncing at exit): wait for it,
         # so that its run is either synced by it or recovered from its journal here.
         _stop_children(grace=30.0)
-        recover_orphans(self.store, self.location.runs_dir)  # a dead kernel's run: KILLED
-        run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
+        run_id = None
+        deadline = time.monotonic() + 60
+        while run_id is None and time.monotonic() < deadline:
+            # A dead (or killed mid-sync) kernel's run is finished from its journal. Another
+            # job's sweep may be recovering it right now: then look again in a moment.
+            recover_orphans(self.store, self.location.runs_dir)
+            run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
+            if run_id is None:
+                time.sleep(1.0)
         status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
         if run_id is None:
             return None, status
