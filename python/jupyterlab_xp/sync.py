@@ -362,6 +362,33 @@ def release_lock(fd: int) -> None:
         os.close(fd)
 
 
+def settle(store: MlflowStore, run_dir: Path, timeout: float) -> bool:
+    """Wait until nobody holds ``run_dir`` (its recorder, or a sweep recovering it), then
+    finish its run from the journal if it is still unfinished.
+
+    A caller that changes the run afterwards (e.g. a promotion marking it FAILED) cannot be
+    overwritten by a recovery that was half-way through when it looked.
+
+    Returns:
+        False when the folder was still held after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = hold_lock(run_dir)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+    try:
+        if not (read_json(run_dir / STATE_FILE) or {}).get("ended"):
+            RunSync(store, run_dir).recover()
+    finally:
+        release_lock(fd)
+    return True
+
+
 def recover_orphans(store: MlflowStore, runs_dir: Path) -> list[str]:
     """Finish every run in ``runs_dir`` whose owning process is gone (KILLED when it died).
 

@@ -23,7 +23,7 @@ from ..config import resolve_store
 from ..files import read_json, write_atomic, write_json_atomic
 from ..mlflow_store import MlflowStore, _client_class
 from ..recorder import PROMOTION_ENV, _process_start_time
-from ..sync import hold_lock, recover_orphans
+from ..sync import hold_lock, recover_orphans, settle
 from . import build, bundle, jobs, verify
 from . import source as sources
 
@@ -202,6 +202,12 @@ class Job:
         status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
         if run_id is None:
             return None, status
+        run = self.store.get_run(run_id)
+        local_id = run.data.tags.get(tags.LOCAL_ID) if run is not None else None
+        if local_id and "/" not in local_id:
+            # Another job's sweep may be half-way through recovering this run: let it finish
+            # first, or its end status would land after (and over) ours.
+            settle(self.store, self.location.runs_dir / local_id, timeout=60)
         if outcome != "ok":
             self.store.log_batch(run_id, tags={tags.FAILED_CELL: error or outcome})
             self.store.set_terminated(run_id, status)
