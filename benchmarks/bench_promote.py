@@ -16,7 +16,7 @@ from _common import fresh_home, header, line, median
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from conftest import write_notebook
 
-ROUNDS = 3
+ROUNDS = 5  # papermill alone sometimes waits ~3 s for a kernel to exit: medians of 5
 CELLS = [
     {"source": "n = 2_000_000", "tags": ["parameters"]},
     {"source": "total = sum(range(n))\nprint(total)"},

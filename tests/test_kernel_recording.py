@@ -122,6 +122,35 @@ def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, st
     assert run.info.status == "FINISHED"
 
 
+def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
+    # Given two kernels started the way a promotion job starts them (sync deferred to the job)
+    promo = json.dumps({"seed": 7, "kind": "promoted", "name": "deferred", "defer_sync": True})
+    quiet = kernel_factory(extra_env={"XP_PROMOTION": promo})
+    mixed = kernel_factory(extra_env={"XP_PROMOTION": promo.replace("deferred", "mixed")})
+    # When one only uses xp, and the other also calls MLflow itself
+    for k in (quiet, mixed):
+        assert k.execute("%load_ext jupyterlab_xp\n%xp start")["status"] == "ok"
+        assert k.execute("%xp log val/loss=0.5 --step 1\nx = 2")["status"] == "ok"
+    mine = mixed.execute("import mlflow\nmlflow.log_metric('plain/metric', 1.5)")
+    assert mine["status"] == "ok", mine
+    for k in (quiet, mixed):
+        assert k.execute("%xp stop")["status"] == "ok"
+    # Then the quiet kernel never imported MLflow and left its run to the job
+    imported = quiet.execute("import sys\nprint('mlflow' in sys.modules)")
+    assert imported["stdout"].strip() == "False", imported
+    assert [r.info.run_name for r in store.search_runs()] == ["mixed"]  # synced live
+    # and once the job syncs the journal, nothing is missing from either run
+    recover_orphans(store, xp_home / "runs")
+    runs = {r.info.run_name: r for r in store.search_runs()}
+    assert runs["deferred"].info.status == runs["mixed"].info.status == "FINISHED"
+    assert runs["deferred"].data.metrics["val/loss"] == 0.5
+    assert runs["deferred"].data.params["seed"] == "7"
+    assert runs["mixed"].data.metrics["plain/metric"] == 1.5
+    assert [c["source"] for c in _cells(store, runs["deferred"].info.run_id)][-1] == "%xp stop"
+
+
 def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
     kernel_factory: Any, store: Any, xp_home: Path
 ) -> None:

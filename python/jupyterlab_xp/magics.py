@@ -161,7 +161,13 @@ class XpMagics(Magics):
 
     def _stop(self, opts: argparse.Namespace) -> None:
         handle = api.stop(opts.status)
-        run_id = handle.run_id or f"local {handle.local_id}"
+        run_id = handle.run_id
+        if run_id is None:  # a promotion's kernel: its job syncs the run once the kernel exits
+            print(
+                f"xp: stopped local run {handle.local_id} ({opts.status}): {handle.cells} cells "
+                "recorded; the journal is synced to the store when this kernel exits"
+            )
+            return
         print(
             f"xp: stopped run {run_id} ({opts.status}): {handle.cells} cells recorded; "
             f"`jupyter xp show {run_id}` shows it"

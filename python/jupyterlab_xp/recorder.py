@@ -27,7 +27,7 @@ from . import summary, tags
 from .config import StoreLocation, resolve_store
 from .errors import XpError
 from .files import write_atomic
-from .journal import CellJournal
+from .journal import CellJournal, read_journal
 from .mlflow_store import (
     MAX_KEY,
     MAX_PARAM_VALUE,
@@ -127,8 +127,15 @@ class ActiveRun:
         kind: str,
         notebook: Path | None,
         prelude: list[dict[str, Any]] | None = None,
+        defer_sync: bool = False,
     ) -> None:
         self.recorder = recorder
+        # A promotion job syncs its kernel's journal itself once the kernel is gone: the kernel
+        # then never imports MLflow (seconds of CPU) and its stop does not wait for the store.
+        # Anything that needs the MLflow run (its id, the user's own mlflow calls) syncs live.
+        self.deferred = defer_sync
+        self.ended = False
+        self._record_lock = threading.Lock()
         self.local_id = uuid.uuid4().hex
         self.name = name
         self.experiment = experiment
@@ -187,9 +194,20 @@ class ActiveRun:
 
     # -- journal ------------------------------------------------------------------------------
     def record(self, kind: str, /, durable: bool = False, **fields: Any) -> dict[str, Any]:
-        record = self.journal.append(kind, durable=durable, **fields)
-        self.recorder.worker.submit(self.sync, record)
+        with self._record_lock:  # records reach the worker in journal order
+            record = self.journal.append(kind, durable=durable, **fields)
+            if not self.deferred:
+                self.recorder.worker.submit(self.sync, record)
         return record
+
+    def sync_now(self) -> None:
+        """End a deferred sync: queue what the journal holds so far, then every new record."""
+        with self._record_lock:
+            if not self.deferred or self.ended:  # ended: the journal is the job's now
+                return
+            self.deferred = False
+            for record in read_journal(self.dir / JOURNAL_FILE):
+                self.recorder.worker.submit(self.sync, record)
 
     def _emit(self, kind: str, /, **fields: Any) -> None:
         """Events from the seed keeper and the capture (any thread)."""
@@ -217,6 +235,9 @@ class ActiveRun:
 
     def wait_run_id(self, timeout: float = 60.0) -> str | None:
         """Block until the MLflow run exists (at most ``timeout`` seconds)."""
+        self.sync_now()
+        if self.deferred:  # it ended before anything needed MLflow: its job syncs it
+            return self.run_id
         self._created.wait(timeout)
         return self.run_id
 
@@ -380,7 +401,10 @@ class ActiveRun:
         # wait for it too before closing the journal.
         deadline = time.monotonic() + timeout
         self.recorder.worker.flush(None, timeout)
-        synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
+        if self.deferred:  # the promotion job syncs the journal once this kernel is gone
+            synced = True
+        else:
+            synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
         if self.run_id:
             # Before the environment is restored: MLflow's fluent API finds the store through it.
             try:
@@ -391,6 +415,8 @@ class ActiveRun:
             del os.environ["MLFLOW_RUN_ID"]
         if self._set_tracking_uri:  # leave the environment as the user had it
             os.environ.pop("MLFLOW_TRACKING_URI", None)
+        with self._record_lock:
+            self.ended = True
         self.journal.close()
         release_lock(self._lock_fd)
         return synced
@@ -452,6 +478,7 @@ class Recorder:
             experiment = promotion.get("experiment") or experiment
             name = promotion.get("name") or name
             tags_ = {**(tags_ or {}), **promotion.get("tags", {})}
+        defer_sync = bool(promotion and promotion.get("defer_sync"))
         if name is not None:
             validate_name(name, "run name")
         user_tags = {validate_key(k, "tag name"): str(v) for k, v in (tags_ or {}).items()}
@@ -484,13 +511,15 @@ class Recorder:
             kind=kind or (tags.KIND_NOTEBOOK if self.shell is not None else tags.KIND_SCRIPT),
             notebook=notebook_path,
             prelude=self._prelude(),
+            defer_sync=defer_sync,
         )
         self.active = run
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         user_ns = self.user_ns
         self.worker.call_soon(lambda: run.capture(user_ns))
-        self.worker.call_soon(self._recover_others)
+        if not defer_sync:  # (a promotion job sweeps orphans itself)
+            self.worker.call_soon(self._recover_others)
         self._start_sampler(run)
         return run
 

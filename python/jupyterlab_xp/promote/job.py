@@ -1,9 +1,11 @@
 """The promotion job's process: ``python -m jupyterlab_xp.promote.job <job folder>``.
 
 For each seed: execute the built notebook with papermill (which starts its own kernel) with a
-per-cell timeout; the kernel's recorder makes the run a tracked ``promoted`` run (the seed, kind
-and links come through ``XP_PROMOTION``). Then name the failing cell if any, finish the run's
-status, verify it against the source, write the bundle and log it to the run's artifacts.
+per-cell timeout; the kernel's recorder journals a ``promoted`` run (the seed, kind and links
+come through ``XP_PROMOTION``) and this process syncs that journal to the store once the kernel
+is gone, so the kernel neither imports MLflow nor waits for it. Then name the failing cell if
+any, finish the run's status, verify it against the source, write the bundle and log it to the
+run's artifacts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from .. import tags
 from ..config import resolve_store
 from ..files import read_json, write_atomic, write_json_atomic
-from ..mlflow_store import MlflowStore, _client_class
+from ..mlflow_store import MlflowStore
 from ..recorder import PROMOTION_ENV, _process_start_time
 from ..sync import hold_lock, recover_orphans, settle
 from . import build, bundle, jobs, verify
@@ -47,6 +49,7 @@ class Job:
         self.params = jobs.request_params(self.request)
         self.seeds: list[int] = self.request["seeds"]
         self._t0 = time.monotonic()
+        self._opening: threading.Thread | None = None
 
     def save(self) -> None:
         write_json_atomic(self.dir / jobs.STATUS, self.status)
@@ -64,10 +67,13 @@ class Job:
         try:
             import papermill  # noqa: F401 - before the thread below imports MLflow's deps
 
+            self.log("papermill imported")
+
             if not self.request.get("source_run_id"):
-                # MLflow takes seconds to import: do it while the kernel starts and runs. (A
-                # run source needs it at once, so there it is imported right away instead.)
-                threading.Thread(target=_client_class, daemon=True, name="xp-import").start()
+                # MLflow takes seconds to import and its store a moment to open: do both while
+                # the kernel starts and runs. (A run source needs them at once.)
+                self._opening = threading.Thread(target=self._open_store, daemon=True)
+                self._opening.start()
             src = self._source()
             cells = build.plan_cells(src, self.request["order"])
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
@@ -106,6 +112,12 @@ class Job:
         self.save()
         return 0 if state == "finished" else 1
 
+    def _open_store(self) -> None:
+        try:
+            self.store.client  # noqa: B018 - opens (imports MLflow, checks the schema) once
+        except Exception as exc:  # the job's own use of the store reports it
+            self.log(f"could not open the store in the background: {exc}")
+
     def _source(self) -> sources.Source:
         if self.request.get("source_run_id"):
             return sources.from_run(self.store, self.request["source_run_id"])
@@ -124,6 +136,8 @@ class Job:
                 "tags": link,
                 "name": name,
                 "experiment": src.experiment,
+                # The kernel only journals; _settle_run syncs the run once the kernel is gone.
+                "defer_sync": True,
             }
         )
         env["XP_HOME"] = str(self.location.home)
@@ -186,7 +200,8 @@ class Job:
 
     def _settle_run(self, seed: int, outcome: str, error: str | None) -> tuple[str | None, str]:
         """Find the promoted run, finish it if its kernel died, and set the final status."""
-        _client_class()  # waits for the background import: two threads importing MLflow race
+        if self._opening is not None:  # two threads importing MLflow at once would race
+            self._opening.join()
         # A kernel papermill gave up on may still be exiting (or syncing at exit): wait for it,
         # so that its run is either synced by it or recovered from its journal here.
         _stop_children(grace=30.0)
@@ -371,6 +386,10 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m jupyterlab_xp.promote.job JOB_FOLDER", file=sys.stderr)
         return 2
     job_dir = Path(args[0])
+    # papermill -> nbformat -> jsonschema imports rfc3987-syntax, which builds an IRI grammar
+    # at import (1-2 s here) for a string format no notebook schema uses. This process only
+    # validates notebooks, so it goes without: jsonschema skips that format when it is absent.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     hold_lock(job_dir)  # held until this process ends: readers know the job is alive
     signal.signal(signal.SIGTERM, _on_sigterm)
     return Job(job_dir).run()
