@@ -338,3 +338,45 @@ def test_xp_promote_in_the_kernel_replays_the_prelude_and_reports_the_verdict(
     prelude = json.loads(store.read_artifact_text(source.info.run_id, "xp/prelude.json"))
     assert [p["source"] for p in prelude] == ["lr = 0.5"]
     assert kernel.execute("print(lr)")["stdout"].strip() == "0.5"  # the kernel is unharmed
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a python3 kernel that dies at birth the first time (as one does when another
+    # process takes one of its ports between jupyter_client's pick and the kernel's bind)
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    marker = tmp_path / "died-once"
+    wrapper = spec_dir / "launch.py"
+    wrapper.write_text(
+        "import pathlib, sys\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n"
+        "    marker.write_text('died')\n"
+        "    sys.exit(1)\n"
+        "from ipykernel.kernelapp import launch_new_instance\n"
+        "launch_new_instance()\n"
+    )
+    spec = {
+        "argv": [sys.executable, str(wrapper), "-f", "{connection_file}"],
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("TEAM_SETTING", "inherited")
+    notebook = _notebook(
+        tmp_path / "nb.ipynb", "import os", "print(os.environ.get('TEAM_SETTING'))"
+    )
+    # When it is promoted
+    job = wait_job(store, jobs.create(store, from_notebook(notebook), order="notebook")["id"])
+    # Then the job started the kernel again (found through the inherited JUPYTER_PATH), and
+    # the promotion ran as usual
+    assert marker.read_text() == "died"
+    assert job["state"] == "finished", job
+    assert job["runs"][0]["status"] == "FINISHED"
+    log = (store.location.home / "promotions" / job["id"] / jobs.LOG).read_text()
+    assert "the kernel died while starting; attempt 2" in log
+    # and the kernel had the environment the job was started with (plus the promotion's)
+    assert "inherited" in Path(job["runs"][0]["executed_notebook"]).read_text()

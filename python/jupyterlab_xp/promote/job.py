@@ -29,6 +29,9 @@ from ..sync import hold_lock, recover_orphans, settle
 from . import build, bundle, jobs, verify
 from . import source as sources
 
+KERNEL_START_ATTEMPTS = 3
+KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
+
 
 class Cancelled(BaseException):
     """SIGTERM from ``cancel``: unwinds papermill like Ctrl-C would."""
@@ -158,21 +161,31 @@ class Job:
         self.save()
         output = Path(entry["executed_notebook"])
         cwd = src.notebook_path.parent if src.notebook_path else self.bundle
-        saved_env = dict(os.environ)
+        saved_env, kernel_env = dict(os.environ), self._env(src, seed)
         os.environ.clear()
-        os.environ.update(self._env(src, seed))  # papermill's kernel inherits our environment
+        os.environ.update(kernel_env)  # papermill's kernel inherits our environment
         outcome, error, failed_at = "ok", None, None
         try:
-            papermill.execute_notebook(
-                str(self.bundle / bundle.NOTEBOOK),
-                str(output),
-                parameters=self.params,
-                kernel_name="python3",
-                execution_timeout=self.request["cell_timeout"],
-                progress_bar=False,
-                cwd=str(cwd),
-                start_timeout=120,
-            )
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                try:
+                    papermill.execute_notebook(
+                        str(self.bundle / bundle.NOTEBOOK),
+                        str(output),
+                        parameters=self.params,
+                        kernel_name="python3",
+                        execution_timeout=self.request["cell_timeout"],
+                        progress_bar=False,
+                        cwd=str(cwd),
+                        start_timeout=120,
+                    )
+                    break
+                except RuntimeError as exc:
+                    # jupyter_client picks free ports, closes them and lets the kernel bind
+                    # them; a kernel starting at that moment elsewhere (another job's) can take
+                    # one first and this kernel dies at birth. No cell ran: start it again.
+                    if KERNEL_DIED_AT_START not in str(exc) or attempt == KERNEL_START_ATTEMPTS:
+                        raise
+                    self.log(f"seed {seed}: the kernel died while starting; attempt {attempt + 1}")
         except PapermillExecutionError as exc:
             outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
             failed_at = exc.exec_count
