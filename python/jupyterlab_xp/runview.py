@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from . import tags
+from .files import parse_json
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -65,13 +66,7 @@ def list_runs_mlflow(
 
 
 def _json_artifact(store: MlflowStore, run_id: str, name: str) -> Any:
-    text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}")
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+    return parse_json(store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}"))
 
 
 def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:

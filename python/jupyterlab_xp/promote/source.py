@@ -12,6 +12,7 @@ from typing import Any
 from .. import tags
 from ..capture import parameters_from_source
 from ..errors import XpError
+from ..files import parse_json
 from ..mlflow_store import MlflowStore
 from .params import check_name, typed
 
@@ -72,15 +73,6 @@ class Source:
         return None
 
 
-def _json(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
 def _identifier_params(params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in params.items():
@@ -113,7 +105,7 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
         raise XpError(f"run {run_id} recorded no cell executions, so there is nothing to replay")
     notebook_tag = run_tags.get(tags.NOTEBOOK_PATH)
     notebook_path = Path(notebook_tag) if notebook_tag else None
-    environment = _json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
+    environment = parse_json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
     python = environment.get("python") if isinstance(environment, dict) else None
     python = python if isinstance(python, dict) else {}
     seed_text = run.data.params.get(tags.SEED_PARAM, "")
@@ -125,9 +117,9 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
         run_id=run_id,
         experiment=store.experiment_names().get(run.info.experiment_id),
         notebook_path=notebook_path if notebook_path and notebook_path.is_file() else None,
-        notebook=_json(artifact(tags.NOTEBOOK_ARTIFACT)),
+        notebook=parse_json(artifact(tags.NOTEBOOK_ARTIFACT)),
         executions=executions,
-        prelude=_json(artifact(tags.PRELUDE_ARTIFACT)) or [],
+        prelude=parse_json(artifact(tags.PRELUDE_ARTIFACT)) or [],
         params=_identifier_params(params),
         seed=int(seed_text) if seed_text.isdigit() else None,
         metrics=dict(run.data.metrics),
@@ -135,7 +127,7 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
         python=str(python.get("version") or "") or None,
         pythonhashseed=run_tags.get(tags.PYTHONHASHSEED),
         deterministic=run_tags.get(tags.DETERMINISTIC) == "true",
-        order_verdict=_json(artifact(tags.ORDER_ARTIFACT)),
+        order_verdict=parse_json(artifact(tags.ORDER_ARTIFACT)),
     )
 
 
