@@ -362,15 +362,16 @@ def release_lock(fd: int) -> None:
         os.close(fd)
 
 
-def settle(store: MlflowStore, run_dir: Path, timeout: float) -> bool:
-    """Wait until nobody holds ``run_dir`` (its recorder, or a sweep recovering it), then
-    finish its run from the journal if it is still unfinished.
+def settle(store: MlflowStore, run_dir: Path, timeout: float = 0.0) -> str | None:
+    """Finish the run in ``run_dir`` from its journal once nobody holds the folder.
 
-    A caller that changes the run afterwards (e.g. a promotion marking it FAILED) cannot be
-    overwritten by a recovery that was half-way through when it looked.
+    Waits up to ``timeout`` seconds for its holder (the recorder, or another process
+    recovering it). A caller that changes the run afterwards (e.g. a promotion marking it
+    FAILED) cannot then be overwritten by a recovery that was half-way through.
 
     Returns:
-        False when the folder was still held after ``timeout`` seconds.
+        The MLflow id of the run finished here; None when it had already ended or the folder
+        was still held after ``timeout``.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -378,15 +379,15 @@ def settle(store: MlflowStore, run_dir: Path, timeout: float) -> bool:
             fd = hold_lock(run_dir)
             break
         except OSError:
-            if time.monotonic() > deadline:
-                return False
+            if time.monotonic() >= deadline:
+                return None  # its recorder is alive (or another process is recovering it)
             time.sleep(0.2)
     try:
-        if not (read_json(run_dir / STATE_FILE) or {}).get("ended"):
-            RunSync(store, run_dir).recover()
+        if (read_json(run_dir / STATE_FILE) or {}).get("ended"):
+            return None
+        return RunSync(store, run_dir).recover()
     finally:
         release_lock(fd)
-    return True
 
 
 def recover_orphans(store: MlflowStore, runs_dir: Path) -> list[str]:
@@ -398,6 +399,17 @@ def recover_orphans(store: MlflowStore, runs_dir: Path) -> list[str]:
     finished: list[str] = []
     if not runs_dir.is_dir():
         return finished
+    for run_dir in sorted(p for p in runs_dir.iterdir() if p.is_dir()):
+        if (read_json(run_dir / STATE_FILE) or {}).get("ended"):
+            continue  # most folders: no lock to take
+        try:
+            run_id = settle(store, run_dir)
+        except Exception as exc:  # one broken folder must not stop the others
+            log.warning("xp: could not recover %s: %s", run_dir.name, exc)
+            continue
+        if run_id:
+            finished.append(run_id)
+    return finished
     for run_dir in sorted(p for p in runs_dir.iterdir() if p.is_dir()):
         state = read_json(run_dir / STATE_FILE) or {}
         if state.get("ended"):

@@ -71,7 +71,6 @@ class Job:
             import papermill  # noqa: F401 - before the thread below imports MLflow's deps
 
             self.log("papermill imported")
-
             if not self.request.get("source_run_id"):
                 # MLflow takes seconds to import and its store a moment to open: do both while
                 # the kernel starts and runs. (A run source needs them at once.)
