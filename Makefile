@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint format test-python test-ui bench clean browser types-check
+.PHONY: help install lab test lint format test-python test-js test-ui bench clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
@@ -50,8 +50,8 @@ lab: install
 
 # The TypeScript API types are generated from the pydantic models; fail when they are stale.
 types-check: $(VENV)/.deps node_modules/.yarn-state.yml
-	PYTHONPATH=python $(PY) -m jupyterlab_xp.schema | node_modules/.bin/json2ts --additionalProperties false --unreachableDefinitions --bannerComment "/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */" | node_modules/.bin/prettier --stdin-filepath src/api-types.ts | diff -u src/api-types.ts - \
-	  || (echo "src/api-types.ts is stale: run 'jlpm build:types'" && exit 1)
+	PYTHONPATH=python $(PY) -m jupyterlab_xp.server.schema | node_modules/.bin/json2ts --additionalProperties false --unreachableDefinitions --bannerComment "/* Generated from python/jupyterlab_xp/server/models.py by 'jlpm build:types': do not edit. */" | node_modules/.bin/prettier --stdin-filepath src/api/types.ts | diff -u src/api/types.ts - \
+	  || (echo "src/api/types.ts is stale: run 'jlpm build:types'" && exit 1)
 
 lint: install types-check
 	$(BIN)/ruff check python tests benchmarks
@@ -68,6 +68,9 @@ format: install
 test-python: install
 	$(BIN)/pytest
 
+test-js: node_modules/.yarn-state.yml
+	$(JLPM) test
+
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
@@ -77,7 +80,7 @@ ui-tests/node_modules/.package-lock.json: ui-tests/package.json ui-tests/package
 test-ui: install browser ui-tests/node_modules/.package-lock.json
 	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" npx playwright test
 
-test: lint test-python test-ui
+test: lint test-python test-js test-ui
 
 bench: install browser ui-tests/node_modules/.package-lock.json
 	$(PY) benchmarks/run_all.py

@@ -34,7 +34,7 @@ export default defineConfig(
   },
   {
     // Generated from the Python models (jlpm build:types): its names follow the models.
-    files: ['src/api-types.ts'],
+    files: ['src/api/types.ts'],
     rules: { '@typescript-eslint/naming-convention': 'off' }
   },
   {

@@ -13,8 +13,8 @@ import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import type { Promotion } from './api-types';
-import { PromoteSource, XpClient } from './api';
+import type { Promotion } from './api/types';
+import { PromoteSource, XpClient } from './api/client';
 import { showPromoteDialog } from './components/PromoteDialog';
 import { runLabel } from './format';
 import { xpIcon } from './icons';
@@ -24,15 +24,15 @@ import {
   RecordingModel,
   RunDetailModel,
   RunListModel
-} from './model';
-import { XpPanel } from './panel';
-import { notebookSource, PromoteExtension } from './promote';
+} from './models/runList';
+import { XpPanel } from './widgets/panel';
+import { notebookSource, PromoteExtension } from './notebook/promote';
 import {
   isRecording,
   RecordExtension,
   RecordingStatus,
   toggleRecording
-} from './recording';
+} from './notebook/recording';
 import {
   CommandIDs,
   PANEL_ID,
@@ -40,7 +40,11 @@ import {
   STATUS_ITEM_ID,
   TrackerNamespaces
 } from './tokens';
-import { CompareWidget, PromotionsWidget, RunDetailWidget } from './widgets';
+import {
+  CompareWidget,
+  PromotionsWidget,
+  RunDetailWidget
+} from './widgets/tabs';
 
 function runIdArg(args: ReadonlyPartialJSONObject): string {
   const { runId } = args;

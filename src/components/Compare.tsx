@@ -7,9 +7,9 @@ import type {
   PackageRow,
   RunSummary,
   ValueRow
-} from '../api-types';
+} from '../api/types';
 import { formatNumber, formatPValue, MISSING, runLabel } from '../format';
-import { CompareModel } from '../model';
+import { CompareModel } from '../models/runList';
 import {
   Badge,
   Button,

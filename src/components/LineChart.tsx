@@ -1,6 +1,6 @@
 import React from 'react';
 
-import type { MetricPoint } from '../api-types';
+import type { MetricPoint } from '../api/types';
 import { formatNumber } from '../format';
 
 /** One line of a chart. */

@@ -2,16 +2,16 @@ import { Dialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import type { PromotePlan, PromoteRequest, Promotion } from '../api-types';
+import type { PromotePlan, PromoteRequest, Promotion } from '../api/types';
 import {
   errorMessage,
   JSONText,
   PromoteOrder,
   PromoteSource,
   XpClient
-} from '../api';
+} from '../api/client';
 import { asArray, asString } from '../format';
-import { LoadState } from '../model';
+import { LoadState } from '../models/runList';
 import { Badge, ErrorState, Loading } from './common';
 
 /**

@@ -1,9 +1,9 @@
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { Promotion, PromotedRun, Verification } from '../api-types';
+import type { Promotion, PromotedRun, Verification } from '../api/types';
 import { formatNumber, formatTime, MISSING } from '../format';
-import { isActivePromotion, PromotionsModel } from '../model';
+import { isActivePromotion, PromotionsModel } from '../models/runList';
 import {
   Badge,
   Button,

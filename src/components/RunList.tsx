@@ -2,10 +2,10 @@ import { Debouncer } from '@lumino/polling';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { RunStatus } from '../api';
-import type { RunSummary } from '../api-types';
+import type { RunStatus } from '../api/client';
+import type { RunSummary } from '../api/types';
 import { formatDuration, formatNumber, formatTime, runLabel } from '../format';
-import { IRunFilters, RunListModel } from '../model';
+import { IRunFilters, RunListModel } from '../models/runList';
 import { Button, EmptyState, ErrorState, Loading, StatusBadge } from './common';
 import { VirtualList } from './VirtualList';
 

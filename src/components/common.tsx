@@ -1,6 +1,6 @@
 import React from 'react';
 
-import type { RunStatus } from '../api';
+import type { RunStatus } from '../api/client';
 
 /**
  * Small presentational pieces shared by the panel, the run detail and the

@@ -9,14 +9,14 @@ import type {
   Promotion,
   RunDetail,
   RunSummary
-} from './api-types';
-import { errorMessage, IRunsQuery, RunStatus, XpClient } from './api';
-import { isSameNotebook } from './paths';
+} from '../api/types';
+import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
+import { isSameNotebook } from '../paths';
 import {
   POLL_INTERVAL,
   POLL_MAX_INTERVAL,
   PROMOTION_POLL_INTERVAL
-} from './tokens';
+} from '../tokens';
 
 /**
  * The models between the REST client and the React views. Each owns its

@@ -11,7 +11,7 @@ import type {
   RunDetail,
   RunList,
   RunSummary
-} from './api-types';
+} from './types';
 import { requestAPI } from './handler';
 
 /** A run's lifecycle state, as MLflow names it. */

@@ -1,13 +1,17 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import type { RunDetail } from './api-types';
-import { CompareView } from './components/Compare';
-import { PromotionListView } from './components/Promotion';
-import { RunDetailView } from './components/RunDetail';
-import { runLabel } from './format';
-import { xpIcon } from './icons';
-import { CompareModel, PromotionsModel, RunDetailModel } from './model';
+import type { RunDetail } from '../api/types';
+import { CompareView } from '../components/Compare';
+import { PromotionListView } from '../components/Promotion';
+import { RunDetailView } from '../components/runDetail/RunDetail';
+import { runLabel } from '../format';
+import { xpIcon } from '../icons';
+import {
+  CompareModel,
+  PromotionsModel,
+  RunDetailModel
+} from '../models/runList';
 import { VisibleModelWidget } from './visible';
 
 /** What the links and buttons of a run's tab do. */

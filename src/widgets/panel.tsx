@@ -1,9 +1,9 @@
 import React from 'react';
 
-import { RunListView } from './components/RunList';
-import { xpIcon } from './icons';
-import { RunListModel } from './model';
-import { PANEL_ID } from './tokens';
+import { RunListView } from '../components/RunList';
+import { xpIcon } from '../icons';
+import { RunListModel } from '../models/runList';
+import { PANEL_ID } from '../tokens';
 import { VisibleModelWidget } from './visible';
 
 /**

@@ -7,10 +7,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import React from 'react';
 
-import { errorMessage } from './api';
-import { runLabel } from './format';
-import { xpIcon } from './icons';
-import { RecordingModel } from './model';
+import { errorMessage } from '../api/client';
+import { runLabel } from '../format';
+import { xpIcon } from '../icons';
+import { RecordingModel } from '../models/runList';
 
 /** The notebook widgets that have a Record button. */
 export type NotebookTracker = WidgetTracker<DocumentWidget>;

@@ -1,7 +1,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { API_PATH } from './tokens';
+import { API_PATH } from '../tokens';
 
 /**
  * Call the jupyterlab-xp REST API, the one way the frontend talks to the server.

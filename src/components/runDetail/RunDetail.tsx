@@ -1,7 +1,7 @@
 import { Signal } from '@lumino/signaling';
 import React, { useState } from 'react';
 
-import type { CellExecution, RunDetail } from '../api-types';
+import type { CellExecution, RunDetail } from '../../api/types';
 import {
   asArray,
   asNumber,
@@ -16,9 +16,9 @@ import {
   formatValue,
   MISSING,
   runLabel
-} from '../format';
-import { RunDetailModel } from '../model';
-import { relativeToRoot } from '../paths';
+} from '../../format';
+import { RunDetailModel } from '../../models/runList';
+import { relativeToRoot } from '../../paths';
 import {
   Badge,
   Button,
@@ -29,9 +29,9 @@ import {
   Loading,
   Section,
   StatusBadge
-} from './common';
-import { LineChart } from './LineChart';
-import { PromotionListView, VerificationView } from './Promotion';
+} from '../common';
+import { LineChart } from '../LineChart';
+import { PromotionListView, VerificationView } from '../Promotion';
 
 /** Props of {@link RunDetailView}. */
 export interface IRunDetailViewProps {

@@ -1,4 +1,4 @@
-/* Generated from python/jupyterlab_xp/models.py by 'jlpm build:types': do not edit. */
+/* Generated from python/jupyterlab_xp/server/models.py by 'jlpm build:types': do not edit. */
 
 /**
  * jupyterlab-xp REST API bodies (from python/jupyterlab_xp/models.py)

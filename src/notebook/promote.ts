@@ -4,7 +4,7 @@ import { ToolbarButton } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 
-import type { PromoteSource } from './api';
+import type { PromoteSource } from '../api/client';
 
 /**
  * What the Promote dialog is opened for, from a notebook: its path relative
