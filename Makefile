@@ -57,6 +57,7 @@ lint: install types-check
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/codespell python tests benchmarks src README.md
 	$(JLPM) lint:check
 

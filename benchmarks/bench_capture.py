@@ -15,7 +15,7 @@ ROUNDS = 7
 
 
 def ours() -> tuple[float, int]:
-    from jupyterlab_xp.environment import capture_environment, requirements_lock
+    from jupyterlab_xp.capture.environment import capture_environment, requirements_lock
 
     start = time.perf_counter()
     env = capture_environment()

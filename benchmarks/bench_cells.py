@@ -18,7 +18,7 @@ CELLS = 1000
 def hooks_in_process(n: int = 5000) -> tuple[list[float], list[float]]:
     """Time pre_run_cell + post_run_cell with a run active, against two empty callbacks."""
     os.environ["XP_HOME"] = str(fresh_home())
-    from jupyterlab_xp.recorder import reset_recorder
+    from jupyterlab_xp.kernel.recorder import reset_recorder
 
     recorder = reset_recorder()
     recorder.shell = SimpleNamespace(execution_count=1)

@@ -35,10 +35,10 @@ def papermill_alone(notebook: Path) -> float:
 
 
 def promoted(notebook: Path, home: Path) -> float:
-    from jupyterlab_xp.config import resolve_store
-    from jupyterlab_xp.mlflow_store import MlflowStore
+    from jupyterlab_xp.core.config import resolve_store
     from jupyterlab_xp.promote import jobs
     from jupyterlab_xp.promote.source import from_notebook
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
 
     store = MlflowStore(resolve_store(None, home))
     started = time.perf_counter()

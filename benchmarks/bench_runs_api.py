@@ -29,7 +29,7 @@ def populate(home: Path) -> str:
     """Record one real run, then clone its rows in SQL (recording 10,000 would take minutes)."""
     os.environ["XP_HOME"] = str(home)
     import jupyterlab_xp as xp
-    from jupyterlab_xp.recorder import reset_recorder
+    from jupyterlab_xp.kernel.recorder import reset_recorder
 
     reset_recorder()
     with xp.start("template", experiment="bench", seed=0) as run:

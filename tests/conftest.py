@@ -30,7 +30,7 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def xp_home(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh XP_HOME with a migrated store; the process-wide recorder points at it."""
-    from jupyterlab_xp.recorder import reset_recorder
+    from jupyterlab_xp.kernel.recorder import reset_recorder
 
     home = tmp_path / "xp-home"
     home.mkdir()
@@ -45,8 +45,8 @@ def xp_home(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) 
 @pytest.fixture
 def store(xp_home: Path) -> Any:
     """The MlflowStore over the test's XP_HOME."""
-    from jupyterlab_xp.config import resolve_store
-    from jupyterlab_xp.mlflow_store import MlflowStore
+    from jupyterlab_xp.core.config import resolve_store
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
 
     return MlflowStore(resolve_store())
 

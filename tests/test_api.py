@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import jupyterlab_xp as xp
-from jupyterlab_xp.sync import recover_orphans
+from jupyterlab_xp.store.recovery import recover_orphans
 
 
 def test_script_run_records_params_metrics_and_seed(store: Any) -> None:
@@ -80,7 +80,7 @@ def test_device_is_chosen_and_recorded(store: Any) -> None:
 
 def test_unsynced_journal_is_replayed_by_recovery(store: Any, xp_home: Path) -> None:
     # Given a run folder whose process stopped the run but never reached the store
-    from jupyterlab_xp.journal import CellJournal
+    from jupyterlab_xp.journal.jsonl import CellJournal
 
     run_dir = xp_home / "runs" / "0123456789abcdef0123456789abcdef"
     run_dir.mkdir(parents=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_notebook
-from jupyterlab_xp.capture import parameter_cell_sources, parameters_from_source
+from jupyterlab_xp.capture.parameters import parameter_cell_sources, parameters_from_source
 
 
 def test_parameters_cell_then_injected_cell_are_found(tmp_path: Path) -> None:

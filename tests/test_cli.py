@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import jupyterlab_xp as xp
-from jupyterlab_xp.cli import main
+from jupyterlab_xp.frontends.cli import main
 
 
 def _record(name: str, seed: int, accuracy: float) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import jupyterlab_xp as xp
-from jupyterlab_xp.datasets import dataset_checksum
+from jupyterlab_xp.capture.datasets import dataset_checksum
 
 
 def _folder(root: Path) -> Path:

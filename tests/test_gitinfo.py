@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_xp.gitinfo import capture_git, capture_git_for_modules
+from jupyterlab_xp.capture.gitinfo import capture_git, capture_git_for_modules
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -8,7 +8,7 @@ import sys
 import pynvml
 
 from fake_nvml import make_fake_nvml
-from jupyterlab_xp.hardware import capture_hardware, open_nvml, torch_build_info
+from jupyterlab_xp.capture.hardware import capture_hardware, open_nvml, torch_build_info
 
 
 def test_gpus_are_described_through_nvml() -> None:
@@ -70,7 +70,7 @@ def test_torch_build_is_read_without_importing_torch() -> None:
     # Given a fresh interpreter
     code = (
         "import sys, json\n"
-        "from jupyterlab_xp.hardware import torch_build_info\n"
+        "from jupyterlab_xp.capture.hardware import torch_build_info\n"
         "info = torch_build_info()\n"
         "print(json.dumps([info, 'torch' in sys.modules]))"
     )

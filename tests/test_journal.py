@@ -6,8 +6,8 @@ import json
 import stat
 from pathlib import Path
 
-from jupyterlab_xp.files import write_atomic
-from jupyterlab_xp.journal import CellJournal, read_journal
+from jupyterlab_xp.core.files import write_atomic
+from jupyterlab_xp.journal.jsonl import CellJournal, read_journal
 
 
 def _journal_with_records(path: Path, n: int) -> list[dict]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import write_notebook
-from jupyterlab_xp.sync import recover_orphans
+from jupyterlab_xp.store.recovery import recover_orphans
 
 pytestmark = pytest.mark.kernel
 

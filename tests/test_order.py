@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import write_notebook
-from jupyterlab_xp.order import notebook_code_cells, order_verdict
+from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
 
 
 def _ex(seq: int, cell_id: str | None, source: str, status: str = "ok") -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import write_notebook
-from jupyterlab_xp import tags
+from jupyterlab_xp.core import tags
 from jupyterlab_xp.promote import bundle, jobs
 from jupyterlab_xp.promote.source import from_notebook, from_run
 

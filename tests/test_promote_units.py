@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_xp.errors import XpError
+from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import build, verify
 from jupyterlab_xp.promote.params import check_params, parse_seeds, parse_text
 from jupyterlab_xp.promote.source import Source
@@ -116,3 +116,16 @@ def test_metric_verdicts() -> None:
     assert far["verdict"] == "differs"
     assert [d["key"] for d in far["largest"]] == ["b", "a"]  # a missing metric first
     assert verify.compare_metrics({"system/cpu": 3.0}, {}, 1e-6)["verdict"] == "no-metrics"
+
+
+def test_metric_tolerance_is_relative_below_one_too() -> None:
+    # Given a 1 % tolerance: a loss of 0.001 against 0.0015 is 50 % off, not "close"
+    assert not verify.close(0.001, 0.0015, 1e-2)
+    assert verify.close(0.001, 0.001005, 1e-2)
+    assert verify.close(1000.0, 1005.0, 1e-2)
+    # Near zero only the absolute floor (1e-12) applies
+    assert verify.close(0.0, 1e-13, 1e-6)
+    assert not verify.close(0.0, 1e-9, 1e-6)
+    # NaN equals NaN, nothing else
+    assert verify.close(float("nan"), float("nan"), 1e-6)
+    assert not verify.close(float("nan"), 0.0, 1e-6)

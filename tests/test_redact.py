@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from jupyterlab_xp.environment import capture_environment, requirements_lock
-from jupyterlab_xp.redact import REDACTED, redact_env, redact_text, strip_url_credentials
+from jupyterlab_xp.capture.environment import capture_environment, requirements_lock
+from jupyterlab_xp.core.redact import REDACTED, redact_env, redact_text, strip_url_credentials
 
 
 def test_only_allow_listed_variables_are_kept_and_secrets_are_redacted() -> None:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 import jupyterlab_xp as xp
-from jupyterlab_xp.config import resolve_store
-from jupyterlab_xp.errors import XpError
-from jupyterlab_xp.mlflow_store import MlflowStore
-from jupyterlab_xp.recorder import reset_recorder
-from jupyterlab_xp.runquery import parse_run_query
-from jupyterlab_xp.runview import list_runs_mlflow
+from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.kernel.recorder import reset_recorder
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.store.sqlite_index import list_summaries
+from jupyterlab_xp.views.runview import list_runs_mlflow
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_fast_path_matches_mlflow_search(listing: Any, args: Any) -> None:
     store, _ = listing
     query = parse_run_query(args)
     # When both paths answer it
-    fast, fast_token = store.list_summaries_sqlite(query)
+    fast, fast_token = list_summaries(store.local_sqlite, store.location.display, query)
     slow, slow_token = list_runs_mlflow(store, query)
     # Then they list the same runs, in the same order, with the same summaries
     assert [r["run_id"] for r in fast] == [r["run_id"] for r in slow]
@@ -82,7 +83,9 @@ def test_pages_cover_every_run_once(listing: Any) -> None:
     seen, token = [], None
     while True:
         args = {"limit": ["2"], **({"page_token": [token]} if token else {})}
-        page, token = store.list_summaries_sqlite(parse_run_query(args))
+        page, token = list_summaries(
+            store.local_sqlite, store.location.display, parse_run_query(args)
+        )
         seen += [r["run_id"] for r in page]
         if token is None:
             break
@@ -93,4 +96,8 @@ def test_pages_cover_every_run_once(listing: Any) -> None:
 def test_a_forged_page_token_is_refused(listing: Any) -> None:
     store, _ = listing
     with pytest.raises(XpError, match="page_token"):
-        store.list_summaries_sqlite(parse_run_query({"page_token": ["bm90IGpzb24="]}))
+        list_summaries(
+            store.local_sqlite,
+            store.location.display,
+            parse_run_query({"page_token": ["bm90IGpzb24="]}),
+        )

@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from fake_nvml import make_fake_nvml
-from jupyterlab_xp.sampler import SystemSampler
+from jupyterlab_xp.kernel.sampler import SystemSampler
 
 
 def test_reports_cpu_memory_and_gpu_averages() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 import jupyterlab_xp as xp
-from jupyterlab_xp.widgets import compare_view, runs_view
+from jupyterlab_xp.frontends.widgets import compare_view, runs_view
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -1,5 +1,7 @@
+"""``python -m jupyterlab_xp``: the same command line as ``jupyter xp``."""
+
 import sys
 
-from .cli import main
+from jupyterlab_xp.frontends.cli import main
 
 sys.exit(main())

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import tags
-from ..errors import XpError
-from .source import Source, cell_source, sha256
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
 ORDERS = ("recorded", "execution-count", "notebook")
 _STARTS = re.compile(r"^\s*(%xp\s+start\b|%load_ext\s+jupyterlab_xp\b)|\bxp\.start\(", re.M)

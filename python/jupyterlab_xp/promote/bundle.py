@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from .. import tags
-from .build import PlannedCell
-from .source import Source
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.promote.build import PlannedCell
+from jupyterlab_xp.promote.source import Source
 
 SCRIPT = "script.py"
 PARAMS = "params.yaml"
@@ -207,7 +207,7 @@ def lock_text(source: Source) -> str:
     """The source run's package lock, or this environment's for a notebook never recorded."""
     if source.lock:
         return source.lock
-    from ..environment import installed_packages, requirements_lock
+    from jupyterlab_xp.capture.environment import installed_packages, requirements_lock
 
     return requirements_lock(installed_packages())
 

@@ -20,14 +20,16 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .. import tags
-from ..config import resolve_store
-from ..files import read_json, write_atomic, write_json_atomic
-from ..mlflow_store import MlflowStore
-from ..recorder import PROMOTION_ENV, _process_start_time
-from ..sync import hold_lock, recover_orphans, settle
-from . import build, bundle, jobs, verify
-from . import source as sources
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
+from jupyterlab_xp.core.process import process_start_time
+from jupyterlab_xp.core.tags import PROMOTION_ENV
+from jupyterlab_xp.journal.rundir import hold_lock
+from jupyterlab_xp.promote import build, bundle, jobs, verify
+from jupyterlab_xp.promote import source as sources
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.recovery import recover_orphans, settle
 
 KERNEL_START_ATTEMPTS = 3
 KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
@@ -62,7 +64,7 @@ class Job:
         print(f"[{time.monotonic() - self._t0:7.2f}s] {message}", flush=True)
 
     def run(self) -> int:
-        self.status.update(pid=os.getpid(), pid_start=_process_start_time(), started=time.time())
+        self.status.update(pid=os.getpid(), pid_start=process_start_time(), started=time.time())
         self.status["runs"] = [self._run_entry(s) for s in self.seeds]
         self.save()
         if (self.dir / "cancel.json").exists():

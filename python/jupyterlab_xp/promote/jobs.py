@@ -20,15 +20,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..config import StoreLocation
-from ..errors import XpError
-from ..files import read_json, write_atomic, write_json_atomic
-from ..mlflow_store import MlflowStore
-from ..sync import hold_lock, release_lock
-from . import build, bundle
-from . import source as sources
-from .params import check_params, check_seeds
-from .verify import DEFAULT_TOLERANCE
+from jupyterlab_xp.core.config import StoreLocation
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
+from jupyterlab_xp.core.process import same_process
+from jupyterlab_xp.journal.rundir import hold_lock, release_lock
+from jupyterlab_xp.promote import build, bundle
+from jupyterlab_xp.promote import source as sources
+from jupyterlab_xp.promote.params import check_params, check_seeds
+from jupyterlab_xp.promote.verify import DEFAULT_TOLERANCE
+from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 REQUEST = "request.json"
 STATUS = "status.json"
@@ -279,16 +280,23 @@ def cancel(location: StoreLocation, job_id: str) -> dict[str, Any]:
     write_json_atomic(job_dir / "cancel.json", {"requested": time.time()})
     status = read_json(job_dir / STATUS) or {}
     pid = status.get("pid")
-    if isinstance(pid, int) and _alive(job_dir) and _same_process(pid, status.get("pid_start")):
+    if isinstance(pid, int) and _alive(job_dir) and same_process(pid, status.get("pid_start")):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     return read(location, job_id)
 
 
-def _same_process(pid: int, start: object) -> bool:
-    """Guard against a recycled pid: the process start time must match what the job wrote."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[1].split()[19].decode() == str(start)
-    except (OSError, IndexError):
-        return False
+def follow(store: MlflowStore, job_id: str, quiet: bool) -> dict[str, Any]:
+    """Poll the job until it ends, printing progress lines when they change."""
+    shown = ""
+    while True:
+        job = read(store.location, job_id)
+        if job["state"] not in ACTIVE:
+            return job
+        line = f"  {job['state']}: {job['cells_done']}/{job['cells_total']} cells"
+        if job["current_cell"]:
+            line += f", running `{job['current_cell'][:60]}`"
+        if line != shown and not quiet:
+            print(line, flush=True)
+            shown = line
+        time.sleep(0.5)

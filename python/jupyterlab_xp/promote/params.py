@@ -12,7 +12,7 @@ import keyword
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import XpError
+from jupyterlab_xp.core.errors import XpError
 
 MAX_PARAMS = 200
 MAX_VALUE_CHARS = 10_000

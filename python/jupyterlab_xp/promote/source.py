@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import tags
-from ..capture import parameters_from_source
-from ..errors import XpError
-from ..files import parse_json
-from ..mlflow_store import MlflowStore
-from .params import check_name, typed
+from jupyterlab_xp.capture.parameters import parameters_from_source
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.files import parse_json
+from jupyterlab_xp.promote.params import check_name, typed
+from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 _START = re.compile(r"^\s*%xp\s+start\b.*?--seed[ =](\d+)", re.MULTILINE)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")

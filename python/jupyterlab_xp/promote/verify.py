@@ -2,8 +2,9 @@
 
 Metrics: every metric of the source run against the promoted run's latest value: all equal is
 "exact", all within the tolerance is
-"within-tolerance", anything else (or a metric missing) "differs". The tolerance is relative,
-and absolute for values below 1: ``|a - b| <= tol * max(|a|, |b|, 1)``.
+"within-tolerance", anything else (or a metric missing) "differs". Two numbers are close when
+``math.isclose(a, b, rel_tol=tolerance, abs_tol=ABS_TOLERANCE)``: relative, as the README says,
+with a small absolute floor so that values that should be zero may differ by rounding.
 
 Outputs: text outputs (streams, ``text/plain`` results, error names) after normalising what
 legitimately changes between runs: memory addresses, timestamps, durations, and numbers, which
@@ -16,9 +17,10 @@ import math
 import re
 from typing import Any
 
-from .build import PlannedCell
+from jupyterlab_xp.promote.build import PlannedCell
 
 DEFAULT_TOLERANCE = 1e-6
+ABS_TOLERANCE = 1e-12  # below this, two values are the same number whatever their ratio
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -29,10 +31,10 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
 def close(a: float, b: float, tolerance: float) -> bool:
-    """Equal within a relative tolerance (absolute near zero); NaN equals NaN."""
+    """Equal within a relative ``tolerance`` (and :data:`ABS_TOLERANCE`); NaN equals NaN."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
-    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1.0)
+    return math.isclose(a, b, rel_tol=tolerance, abs_tol=ABS_TOLERANCE)
 
 
 def compare_metrics(

@@ -1,0 +1,97 @@
+"""What ``%xp start`` captures once, in the background: files under ``xp/`` and summary tags.
+
+Each capture is independent: one that fails is reported in ``errors`` and the rest still land.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.files import write_atomic, write_json_atomic
+
+
+@dataclass
+class CaptureResult:
+    """Files written (names inside the artifacts folder), summary tags, and failures."""
+
+    files: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def capture_all(artifacts: Path, notebook: Path | None) -> CaptureResult:
+    """Write environment, lock file, hardware and git captures into ``artifacts``."""
+    result = CaptureResult()
+    steps: list[tuple[str, Callable[[Path, CaptureResult], None]]] = [
+        ("environment", _environment),
+        ("hardware", _hardware),
+        ("git", lambda out, res: _git(out, res, notebook)),
+    ]
+    for name, step in steps:
+        try:
+            step(artifacts, result)
+        except Exception as exc:  # a capture bug must not cost the run its other captures
+            result.errors[name] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def _environment(out: Path, result: CaptureResult) -> None:
+    from jupyterlab_xp.capture.environment import capture_environment, requirements_lock
+
+    env = capture_environment()
+    write_json_atomic(out / tags.ENVIRONMENT_ARTIFACT, env)
+    write_atomic(out / tags.LOCK_ARTIFACT, requirements_lock(env["packages"]))
+    result.files += [tags.ENVIRONMENT_ARTIFACT, tags.LOCK_ARTIFACT]
+    python = env.get("python", {})
+    platform = env.get("platform", {})
+    result.tags[tags.PYTHON] = str(python.get("version", ""))
+    result.tags[tags.PLATFORM] = " ".join(
+        str(platform.get(k, "")) for k in ("system", "release", "machine")
+    ).strip()
+    result.tags[tags.CONTAINER] = str(env.get("container") or "none")
+    result.tags[tags.PACKAGES] = str(len(env["packages"]))
+
+
+def _hardware(out: Path, result: CaptureResult) -> None:
+    from jupyterlab_xp.capture.hardware import capture_hardware
+
+    hw = capture_hardware()
+    write_json_atomic(out / tags.HARDWARE_ARTIFACT, hw)
+    result.files.append(tags.HARDWARE_ARTIFACT)
+    gpus = hw.get("gpus", [])
+    names = sorted({str(g.get("name")) for g in gpus})
+    result.tags[tags.GPU] = f"{len(gpus)} x {', '.join(names)}" if gpus else "none"
+    cpu = hw.get("cpu", {})
+    result.tags[tags.CPU] = f"{cpu.get('model', 'unknown')} ({cpu.get('logical_cores', '?')} cores)"
+    torch_info = hw.get("torch") or {}
+    if torch_info.get("version"):
+        result.tags[tags.TORCH] = str(torch_info["version"])
+
+
+def _git(out: Path, result: CaptureResult, notebook: Path | None) -> None:
+    from jupyterlab_xp.capture.gitinfo import capture_git, capture_git_for_modules
+
+    where = notebook.parent if notebook is not None else Path.cwd()
+    repo = capture_git(where)
+    module_files = [getattr(m, "__file__", None) for m in list(sys.modules.values())]
+    modules = capture_git_for_modules(
+        [f for f in module_files if isinstance(f, str)],
+        exclude_toplevel=repo.get("toplevel") if repo else None,
+    )
+    info = {"repository": repo, "modules": modules}
+    diff = (repo or {}).pop("diff", None)
+    write_json_atomic(out / tags.GIT_ARTIFACT, info)
+    result.files.append(tags.GIT_ARTIFACT)
+    if diff:
+        write_atomic(out / tags.GIT_DIFF_ARTIFACT, diff)
+        result.files.append(tags.GIT_DIFF_ARTIFACT)
+    if repo:
+        result.tags[tags.GIT_COMMIT] = str(repo.get("commit") or "")
+        result.tags[tags.MLFLOW_GIT_COMMIT] = str(repo.get("commit") or "")
+        result.tags[tags.GIT_BRANCH] = str(repo.get("branch") or "")
+        result.tags[tags.GIT_REMOTE] = str(repo.get("remote_url") or "")
+        result.tags[tags.GIT_DIRTY] = str(bool(repo.get("dirty"))).lower()

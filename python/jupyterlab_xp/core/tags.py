@@ -1,0 +1,105 @@
+"""Every MLflow tag key, param key and artifact path that jupyterlab-xp writes, in one place.
+
+Readers (the server, the CLI, the panel through the REST API) and writers (the recorder, promote)
+import these names rather than spelling strings, so a rename is one edit.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PREFIX: Final = "xp."
+
+# MLflow's server-side limits (mlflow.utils.validation), repeated here so that callers can
+# validate without importing MLflow.
+MAX_PARAM_VALUE: Final = 6000
+MAX_TAG_VALUE: Final = 8000
+MAX_KEY: Final = 250
+RUN_STATUSES: Final = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+
+# The environment variable a promotion job sets for its kernel: JSON (seed, kind, name, tags).
+PROMOTION_ENV: Final = "XP_PROMOTION"
+
+# Identity and lifecycle of a recorded run.
+KIND: Final = "xp.kind"  # "notebook" | "script" | "promoted"
+LOCAL_ID: Final = "xp.local_id"  # the id of the run folder in XP_HOME (journal, state)
+VERSION: Final = "xp.version"  # jupyterlab-xp version that recorded the run
+HOST: Final = "xp.host"
+PID: Final = "xp.pid"
+PID_START: Final = "xp.pid_start"  # process start time: tells a recycled pid apart
+NOTEBOOK_PATH: Final = "xp.notebook.path"
+NOTEBOOK_NAME: Final = "xp.notebook.name"
+CELLS: Final = "xp.cells"  # number of cell executions journaled
+ERRORS: Final = "xp.errors"  # number of cell executions that raised
+DIED_IN_CELL: Final = (
+    "xp.died_in_cell"  # set when the kernel died: "seq N, cell <id>: <first line>"
+)
+END_REASON: Final = "xp.end_reason"  # "stop" | "shutdown" | "kernel-died" | "exception"
+NOTE: Final = "xp.note"  # latest note; all notes are in the journal
+LINEAR: Final = "xp.linear"  # "true" | "false" | "unknown": does top-to-bottom replay the run?
+
+# Seeds and determinism.
+SEED_PARAM: Final = "seed"
+PYTHONHASHSEED: Final = "xp.pythonhashseed"
+DETERMINISTIC: Final = "xp.deterministic"
+CUDNN_DETERMINISTIC: Final = "xp.cudnn.deterministic"
+CUDNN_BENCHMARK: Final = "xp.cudnn.benchmark"
+CUBLAS_WORKSPACE_CONFIG: Final = "xp.cublas_workspace_config"
+SEED_CALLS: Final = "xp.seed_calls"  # number of seed calls the user made after start
+
+# Hardware and environment summaries (details are artifacts).
+PYTHON: Final = "xp.python"
+PLATFORM: Final = "xp.platform"
+CONTAINER: Final = "xp.container"
+CPU: Final = "xp.cpu"
+GPU: Final = "xp.gpu"  # "2 x NVIDIA A100-SXM4-40GB" or "none"
+DEVICE: Final = "xp.device"  # device chosen through xp.device()
+TORCH: Final = "xp.torch"
+PACKAGES: Final = "xp.packages"  # number of installed distributions in the lock
+
+# git (MLflow's own tag is set too so the MLflow UI shows the commit).
+GIT_COMMIT: Final = "xp.git.commit"
+GIT_BRANCH: Final = "xp.git.branch"
+GIT_REMOTE: Final = "xp.git.remote"
+GIT_DIRTY: Final = "xp.git.dirty"
+MLFLOW_GIT_COMMIT: Final = "mlflow.source.git.commit"
+MLFLOW_SOURCE_NAME: Final = "mlflow.source.name"
+MLFLOW_SOURCE_TYPE: Final = "mlflow.source.type"
+MLFLOW_RUN_NAME: Final = "mlflow.runName"
+MLFLOW_NOTE: Final = "mlflow.note.content"
+
+# Artifacts, all under ARTIFACT_DIR in the run.
+ARTIFACT_DIR: Final = "xp"
+CELLS_ARTIFACT: Final = "cells.jsonl"
+JOURNAL_ARTIFACT: Final = "journal.jsonl"
+SEEDS_ARTIFACT: Final = "seeds.json"
+ENVIRONMENT_ARTIFACT: Final = "environment.json"
+LOCK_ARTIFACT: Final = "requirements.lock"
+HARDWARE_ARTIFACT: Final = "hardware.json"
+GIT_ARTIFACT: Final = "git.json"
+GIT_DIFF_ARTIFACT: Final = "git.diff"
+NOTEBOOK_ARTIFACT: Final = "notebook.ipynb"
+ORDER_ARTIFACT: Final = "order.json"
+PRELUDE_ARTIFACT: Final = "prelude.json"  # inputs the kernel ran before %xp start, in order
+VERIFY_ARTIFACT: Final = "verify.json"  # a promoted run: did it reproduce its source?
+BUNDLE_DIR: Final = "bundle"  # a promoted run: the bundle, under xp/bundle/
+
+# Promotion: a promoted run names its source and job; the source names its promoted runs.
+SOURCE_RUN: Final = "xp.source_run"
+PROMOTION_ID: Final = "xp.promotion.id"  # "<job id>:<seed>" (one run per seed)
+PROMOTION_ORDER: Final = "xp.promotion.order"
+FAILED_CELL: Final = "xp.failed_cell"  # "cell N (id ...): ErrorName: message"
+VERDICT: Final = "xp.verdict"  # promoted run: exact | within-tolerance | differs | no-metrics
+PROMOTED_RUNS: Final = "xp.promoted.runs"  # source run: comma-separated promoted run ids
+PROMOTED_VERDICT: Final = "xp.promoted.verdict"  # source run: the latest promotion's verdict
+
+# Kinds of run.
+KIND_NOTEBOOK: Final = "notebook"
+KIND_SCRIPT: Final = "script"
+KIND_PROMOTED: Final = "promoted"
+
+# MLflow's run statuses, as strings (no mlflow import needed to name them).
+RUNNING: Final = "RUNNING"
+FINISHED: Final = "FINISHED"
+FAILED: Final = "FAILED"
+KILLED: Final = "KILLED"

@@ -1,0 +1,30 @@
+"""Keys (metrics, params, tags) and free-text names, checked against MLflow's rules.
+
+The limits are repeated in :mod:`jupyterlab_xp.core.tags`, so checking never imports MLflow.
+"""
+
+from __future__ import annotations
+
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.tags import MAX_KEY
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./: ")
+
+
+def validate_key(key: str, what: str = "name") -> str:
+    """Check a metric/param/tag key against MLflow's rules, with a one-line error."""
+    if not key or len(key) > MAX_KEY:
+        raise XpError(f"{what} must be 1 to {MAX_KEY} characters, got {key!r}")
+    if not set(key) <= _NAME_CHARS:
+        raise XpError(f"{what} {key!r} may only hold letters, digits, spaces and _ - . / :")
+    parts = key.split("/")
+    if key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise XpError(f"{what} {key!r} must not look like a path ('/', '.', '..' parts)")
+    return key
+
+
+def validate_name(name: str, what: str) -> str:
+    """A free-text name (run, experiment): 1 to 250 printable characters."""
+    if not name or len(name) > MAX_KEY or not name.isprintable():
+        raise XpError(f"{what} must be 1 to {MAX_KEY} printable characters, got {name[:80]!r}")
+    return name

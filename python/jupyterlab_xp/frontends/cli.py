@@ -1,0 +1,214 @@
+"""``jupyter xp``: list and show recorded runs from the terminal.
+
+``jupyter xp runs [--experiment E] [--limit N] [--json]``
+``jupyter xp show RUN [--json]``
+``jupyter xp compare RUN RUN ... [--all] [--json]``
+``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
+[--cell-timeout S] [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.frontends.render import (
+    render_compare,
+    render_detail,
+    render_promotion,
+    table,
+    when,
+)
+from jupyterlab_xp.promote.jobs import follow
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.store.recovery import recover_orphans
+from jupyterlab_xp.views.lookup import find_run
+from jupyterlab_xp.views.runview import list_runs, run_detail
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter xp", description="Reproducible notebook runs recorded by jupyterlab-xp."
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the "
+        "embedded store in $XP_HOME)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    runs = sub.add_parser("runs", help="list recorded runs, newest first")
+    runs.add_argument("--experiment", "-e", action="append", help="only this experiment")
+    runs.add_argument("--limit", "-n", type=int, default=20, help="at most N runs (default 20)")
+    runs.add_argument("--json", action="store_true", help="print JSON")
+    show = sub.add_parser("show", help="everything recorded for one run")
+    show.add_argument("run", help="run id (or a unique prefix of one)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    compare = sub.add_parser("compare", help="what differs between two or more runs")
+    compare.add_argument("runs", nargs="+", help="run ids (or unique prefixes)")
+    compare.add_argument("--all", action="store_true", help="show rows that do not differ too")
+    compare.add_argument("--json", action="store_true", help="print JSON")
+    promote = sub.add_parser(
+        "promote",
+        help="run a recorded run (or a notebook) again as a parameterized, tracked job, "
+        "bundle it and check that it reproduces",
+    )
+    promote.add_argument("source", help="a run id (or unique prefix), or a .ipynb file")
+    promote.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (VALUE is read as a Python literal, else as text)",
+    )
+    promote.add_argument("--seeds", help="comma-separated seeds: one promoted run per seed")
+    promote.add_argument(
+        "--order",
+        choices=("recorded", "execution-count", "notebook"),
+        help="cell order (default: recorded for a run, execution-count for a notebook)",
+    )
+    promote.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
+    promote.add_argument(
+        "--tolerance", type=float, help="relative tolerance for metrics (default 1e-6)"
+    )
+    promote.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print the run list."""
+    if args.limit < 1:
+        raise XpError("--limit must be at least 1")
+    recover_orphans(store, store.location.runs_dir)
+    query = parse_run_query({"experiment": args.experiment or [], "limit": [str(args.limit)]})
+    runs, _ = list_runs(store, query)
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
+    if not runs:
+        print(f"no runs recorded yet in {store.location.display}; record one with %xp start")
+        return 0
+    rows = [["RUN ID", "NAME", "EXPERIMENT", "STATUS", "STARTED", "CELLS", "SEED", "METRICS"]]
+    for run in runs:
+        metrics = ", ".join(
+            f"{k}={v:.4g}" for k, v in sorted(run["metrics"].items()) if not k.startswith("system/")
+        )
+        rows.append(
+            [
+                run["run_id"],
+                run["name"] or "-",
+                run["experiment"],
+                run["status"],
+                when(run["start_time"]),
+                str(run["cells"]),
+                run["seed"] or "-",
+                metrics[:60],
+            ]
+        )
+    print(table(rows))
+    return 0
+
+
+def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print one run in full."""
+    recover_orphans(store, store.location.runs_dir)
+    detail = run_detail(store, find_run(store, args.run))
+    if args.json:
+        print(json.dumps(detail, indent=2, default=str))
+        return 0
+    print(render_detail(detail))
+    return 0
+
+
+def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Print the differences between runs."""
+    from jupyterlab_xp.views.compare import compare_runs
+
+    recover_orphans(store, store.location.runs_dir)
+    ids = [find_run(store, ident).info.run_id for ident in args.runs]
+    body = compare_runs(store, ids)
+    if args.json:
+        print(json.dumps(body, indent=2, default=str))
+        return 0
+    print(render_compare(body, show_all=args.all))
+    return 0
+
+
+def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
+    """Promote a run or a notebook, follow its progress, print runs, bundle and verdict."""
+    from pathlib import Path
+
+    from jupyterlab_xp.promote import jobs
+    from jupyterlab_xp.promote.params import parse_seeds, parse_text
+
+    if args.source.endswith(".ipynb") or "/" in args.source:
+        if "://" in args.source:
+            raise XpError(f"promote takes a local notebook, got {args.source[:120]!r}")
+        path = Path(args.source).expanduser().resolve()
+        if path.suffix != ".ipynb" or not path.is_file():
+            raise XpError(f"no notebook {args.source[:120]!r}")
+        src = jobs.load_source(store, None, path)
+    else:
+        src = jobs.load_source(store, find_run(store, args.source).info.run_id, None)
+    params = {name: parse_text(name, value) for name, value in args.param}
+    verdict = src.order_verdict or {}
+    if verdict and not args.json:
+        linear = verdict.get("linear")
+        state = "unknown" if linear is None else "linear" if linear else "NOT linear"
+        print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
+    job = jobs.create(
+        store,
+        src,
+        params=params,
+        seeds=parse_seeds(args.seeds) if args.seeds else None,
+        order=args.order,
+        cell_timeout=args.cell_timeout,
+        tolerance=args.tolerance,
+    )
+    if not args.json:
+        print(f"promotion {job['id']}: {job['order']} order, seeds {job['seeds']}")
+    try:
+        job = follow(store, job["id"], quiet=args.json)
+    except KeyboardInterrupt:
+        jobs.cancel(store.location, job["id"])
+        job = follow(store, job["id"], quiet=args.json)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": job["id"],
+                    "state": job["state"],
+                    "runs": [r["run_id"] for r in job["runs"]],
+                    "bundle": job["bundle"],
+                    "verdict": job["verdict"],
+                    "error": job["error"],
+                    "promotion": job,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(render_promotion(job))
+    return 0 if job["state"] == "finished" else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
+    args = _parser().parse_args(argv)
+    store = MlflowStore(resolve_store(args.tracking_uri))
+    commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
+    try:
+        return commands[args.command](store, args)
+    except (XpError, LookupError) as exc:
+        message = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+        print(f"jupyter xp: error: {message}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"jupyter xp: store error: {exc}", file=sys.stderr)
+        return 1

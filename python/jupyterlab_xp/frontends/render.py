@@ -1,0 +1,180 @@
+"""Text renderings of runs, comparisons and promotions, shared by the CLI and the %xp magic."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def when(ms: int | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000)) if ms else "-"
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+def render_compare(body: dict[str, Any], show_all: bool = False) -> str:
+    """The text form of :func:`~jupyterlab_xp.views.compare.compare_runs` (only differences by
+    default)."""
+    runs = body["runs"]
+    header = ["", *[f"{r['run_id'][:8]} {r['name'] or ''}"[:28] for r in runs]]
+    out: list[str] = []
+
+    def section(title: str, rows: list[list[str]]) -> None:
+        out.append(f"\n{title}")
+        out.append(table([header, *rows]) if rows else "  (no differences)")
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+    for title in ("params", "metrics", "hardware", "git", "environment"):
+        rows = [
+            [r["key"], *map(cell, r["values"])] for r in body[title] if show_all or r["differs"]
+        ]
+        section(title, rows)
+    packages = [
+        [p["name"], *map(cell, p["versions"])]
+        for p in body["packages"]
+        if show_all or p["change"] != "same"
+    ]
+    section("packages", packages)
+    out.append("\nexecuted code")
+    for diff in body["cells"]:
+        if diff["identical"]:
+            out.append(f"  {diff['run_id'][:8]}: same code as {runs[0]['run_id'][:8]}")
+        else:
+            out.append(diff["diff"])
+    groups = [g for g in body["seed_groups"] if len(g["run_ids"]) > 1]
+    if groups:
+        out.append("\nacross seeds (mean ± std, 95% bootstrap CI)")
+        for group in groups:
+            out.append(f"  {group['label']} ({len(group['run_ids'])} runs)")
+            for m in group["metrics"]:
+                out.append(
+                    f"    {m['key']}: {m['mean']:.6g} ± {m['std']:.3g} "
+                    f"[{m['ci_low']:.6g}, {m['ci_high']:.6g}]"
+                )
+    for test in body["group_tests"]:
+        verdict = "distinguishable" if test["distinguishable"] else "within seed noise"
+        out.append(
+            f"  {test['key']}: {test['group_b']} - {test['group_a']} = "
+            f"{test['mean_difference']:+.4g}, d={cell(test['cohens_d'])}, "
+            f"Welch p={cell(test['welch_p'])}, permutation p={cell(test['permutation_p'])}"
+            f": {verdict}"
+        )
+    return "\n".join(out).lstrip("\n")
+
+
+def render_promotion(job: dict[str, Any]) -> str:
+    """The text form of a promotion's outcome."""
+    out = [
+        f"promotion {job['id']}: {job['state']}" + (f" ({job['error']})" if job["error"] else "")
+    ]
+    for run in job["runs"]:
+        check = run.get("verification") or {}
+        verdict = check.get("verdict") or "-"
+        out.append(
+            f"  seed {run['seed']}: run {run['run_id'] or '-'} {run['status'] or '-'}, "
+            f"verdict {verdict}" + (f"  {run['error']}" if run.get("error") else "")
+        )
+        for diff in (check.get("largest") or [])[:3]:
+            out.append(f"    {diff['key']}: source {diff['source']} promoted {diff['promoted']}")
+        outputs = check.get("outputs")
+        if outputs:
+            out.append(
+                f"    outputs: {outputs['matched']}/{outputs['compared']} cells match"
+                + (
+                    f"; differ: {', '.join(outputs['mismatched'][:5])}"
+                    if outputs["mismatched"]
+                    else ""
+                )
+            )
+    if job["bundle"]:
+        out.append(f"bundle  {job['bundle']}")
+    if job["verdict"]:
+        out.append(f"verdict {job['verdict']}")
+    return "\n".join(out)
+
+
+def render_detail(d: dict[str, Any]) -> str:
+    """The text form of :func:`jupyterlab_xp.views.runview.run_detail`."""
+    out = [
+        f"run         {d['run_id']}  {d['name'] or ''}",
+        f"experiment  {d['experiment']}",
+        f"status      {d['status']}  ({d['kind'] or 'unknown kind'})",
+        f"started     {when(d['start_time'])}   duration {d['duration'] or '-'} s",
+        f"notebook    {d['notebook'] or '-'}",
+    ]
+    if d.get("died_in_cell"):
+        out.append(f"died in     {d['died_in_cell']}")
+    if d.get("source_run_id"):
+        verdict = (d.get("verification") or {}).get("verdict", "not verified")
+        out.append(f"promoted    from run {d['source_run_id']}: {verdict}")
+    if d.get("promoted_runs"):
+        verdict = d["tags"].get("xp.promoted.verdict", "-")
+        out.append(f"promoted to {', '.join(d['promoted_runs'])} (latest verdict: {verdict})")
+    out.append("\nparams")
+    out += [f"  {k} = {v}" for k, v in sorted(d["params"].items())] or ["  (none)"]
+    out.append("\nmetrics (latest)")
+    out += [f"  {k} = {v:.6g}" for k, v in sorted(d["metrics"].items())] or ["  (none)"]
+    seeds = d.get("seeds") or {}
+    out.append("\nseeds")
+    out.append(
+        f"  root seed {seeds.get('seed')} ({seeds.get('seed_source')}), "
+        f"PYTHONHASHSEED={seeds.get('pythonhashseed') or 'unset'}"
+    )
+    for lib, state in sorted((seeds.get("libraries") or {}).items()):
+        out.append(f"  {lib}: {state}")
+    for call in seeds.get("user_calls") or []:
+        out.append(
+            f"  user call in cell #{call.get('cell')}: {call['fn']}({', '.join(call['args'])})"
+        )
+    env = d.get("environment") or {}
+    out.append("\nenvironment")
+    py = env.get("python") or {}
+    plat = env.get("platform") or {}
+    out.append(
+        f"  python {py.get('version', '?')} on {plat.get('system', '?')} "
+        f"{plat.get('release', '')} {plat.get('machine', '')}"
+    )
+    out.append(
+        f"  {len(env.get('packages') or [])} packages; container: {env.get('container') or 'none'}"
+    )
+    hw = d.get("hardware") or {}
+    cpu = hw.get("cpu") or {}
+    out.append("\nhardware")
+    out.append(f"  cpu {cpu.get('model', '?')} ({cpu.get('logical_cores', '?')} logical cores)")
+    gpus = hw.get("gpus") or []
+    out += [f"  gpu{g.get('index')}: {g.get('name')}" for g in gpus] or ["  no GPU"]
+    repo = (d.get("git") or {}).get("repository") or {}
+    out.append("\ngit")
+    if repo:
+        out.append(
+            f"  {repo.get('commit')} on {repo.get('branch') or '(detached)'}"
+            f"{' (dirty)' if repo.get('dirty') else ''}  {repo.get('remote_url') or ''}"
+        )
+    else:
+        out.append("  not in a git repository")
+    order = d.get("order") or {}
+    if order:
+        state = {True: "linear", False: "NOT linear", None: "unknown"}[order.get("linear")]
+        out.append(f"\norder: {state}")
+        out += [f"  {reason}" for reason in order.get("reasons", [])]
+    out.append("\ncells")
+    for c in d["cells_journal"]:
+        first = next((ln for ln in c.get("source", "").splitlines() if ln.strip()), "")
+        dur = f"{c['duration']:.3f}s" if c.get("duration") is not None else "-"
+        err = f"  {c['error_name']}: {c['error_value']}" if c.get("error_name") else ""
+        out.append(
+            f"  #{c['seq']:<3} [{c.get('execution_count') or ' '}] {c['status']:<7} "
+            f"{dur:>9}  {first[:60]}{err}"
+        )
+    if not d["cells_journal"]:
+        out.append("  (no cells recorded)")
+    return "\n".join(out)

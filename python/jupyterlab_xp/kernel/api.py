@@ -1,0 +1,232 @@
+"""The Python API: ``import jupyterlab_xp as xp`` then ``xp.start()``, ``xp.log()``, ...
+
+The same meaning as the ``%xp`` magic, usable from notebooks and plain scripts alike.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.kernel.recorder import get_recorder
+from jupyterlab_xp.kernel.run import ActiveRun
+from jupyterlab_xp.kernel.seeds import parse_seed
+
+_STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
+
+
+class RunHandle:
+    """A recorded run; a context manager that stops the run (FAILED on an exception)."""
+
+    def __init__(self, run: ActiveRun) -> None:
+        self._run = run
+
+    @property
+    def run_id(self) -> str | None:
+        """The MLflow run id (waits up to a minute for the background thread to create it)."""
+        return self._run.run_id or self._run.wait_run_id(60.0)
+
+    @property
+    def local_id(self) -> str:
+        """The id of the run's local folder (journal) in the xp home."""
+        return self._run.local_id
+
+    @property
+    def name(self) -> str | None:
+        """The run name given at start."""
+        return self._run.name
+
+    @property
+    def seed(self) -> int:
+        """The root seed."""
+        return self._run.seed
+
+    @property
+    def experiment(self) -> str:
+        """The experiment name."""
+        return self._run.experiment
+
+    @property
+    def cells(self) -> int:
+        """Cell executions journaled so far."""
+        return self._run.cells
+
+    def __enter__(self) -> RunHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if get_recorder().active is self._run:
+            stop("failed" if exc_type is not None else "finished")
+
+    def __repr__(self) -> str:
+        return f"<xp run {self.name or 'unnamed'} local={self.local_id[:8]} seed={self.seed}>"
+
+
+def start(
+    name: str | None = None,
+    *,
+    experiment: str | None = None,
+    seed: int | None = None,
+    deterministic: bool = False,
+    tags: Mapping[str, str] | None = None,
+    notebook: str | os.PathLike[str] | None = None,
+) -> RunHandle:
+    """Start recording a run: seed everything and capture environment, hardware and git.
+
+    Args:
+        name: the run name shown in MLflow and the panel.
+        experiment: experiment name; default ``$MLFLOW_EXPERIMENT_NAME``, else the notebook's
+            file name, else ``scratch``.
+        seed: the root seed; drawn at random (and recorded) when not given.
+        deterministic: turn on torch's deterministic algorithms, cuDNN determinism and
+            ``CUBLAS_WORKSPACE_CONFIG``.
+        tags: extra MLflow tags.
+        notebook: the notebook file this run executes, when the kernel cannot know it (a
+            renamed notebook, papermill); found from the kernel's session otherwise.
+
+    Returns:
+        A handle, usable as a context manager.
+
+    Raises:
+        XpError: a run is already active, or an argument is invalid (nothing changes).
+    """
+    _attach_ipython()
+    return RunHandle(
+        get_recorder().start(
+            name=name,
+            experiment=experiment,
+            seed=seed,
+            deterministic=deterministic,
+            tags_=tags,
+            notebook=os.fspath(notebook) if notebook is not None else None,
+        )
+    )
+
+
+def _attach_ipython() -> None:
+    """Inside IPython, ``xp.start()`` records cells too, as if ``%load_ext`` had run."""
+    ipython_module = sys.modules.get("IPython")  # never import IPython into a plain script
+    shell = ipython_module.get_ipython() if ipython_module is not None else None
+    if shell is not None and get_recorder().shell is None:
+        # Through IPython's extension manager, as `%load_ext` would: it also marks the
+        # extension loaded, and this module need not import the magics (which import it).
+        shell.extension_manager.load_extension("jupyterlab_xp")
+
+
+def stop(status: str = "finished") -> RunHandle:
+    """Stop the active run with ``status`` (``finished``, ``failed`` or ``killed``)."""
+    if status.lower() not in _STATUSES:
+        raise XpError(f"status must be one of {', '.join(_STATUSES)}, got {status!r}")
+    return RunHandle(get_recorder().stop(_STATUSES[status.lower()]))
+
+
+def _require_run() -> ActiveRun:
+    run = get_recorder().active
+    if run is None:
+        raise XpError("no run is being recorded; start one with xp.start() or %xp start")
+    return run
+
+
+def log(metrics: Mapping[str, float], step: int | None = None) -> None:
+    """Log numeric metrics, e.g. ``xp.log({"val/accuracy": 0.93}, step=epoch)``."""
+    if not isinstance(metrics, Mapping):
+        raise XpError("xp.log takes a dict of metric name to number")
+    _require_run().log_metrics(metrics, step)
+
+
+def param(**values: Any) -> None:
+    """Record parameters, e.g. ``xp.param(lr=0.01, layers=3)`` (write-once per run)."""
+    _require_run().log_params(values)
+
+
+def tag(**values: Any) -> None:
+    """Set tags on the active run."""
+    _require_run().set_tags(values)
+
+
+def dataset(
+    path: str | os.PathLike[str], name: str | None = None, context: str = "training"
+) -> str:
+    """Declare data the run reads: a file or folder whose content checksum is recorded.
+
+    The checksum is computed in the background and lands as an MLflow dataset input (digest,
+    source path) and a tag ``xp.dataset.<name>``; compare two runs to see if their data differ.
+
+    Returns:
+        The dataset's name in the run (``name``, else the file or folder name).
+    """
+    return _require_run().dataset(Path(path), name, context)
+
+
+def note(text: str) -> None:
+    """Attach a free-text note to the active run."""
+    _require_run().note(text)
+
+
+def active_run() -> RunHandle | None:
+    """The run being recorded in this process, or None."""
+    run = get_recorder().active
+    return RunHandle(run) if run is not None else None
+
+
+def seed_everything(seed: int) -> int:
+    """Seed Python ``random``, NumPy and torch (those already imported) with ``seed``.
+
+    During a run the call is recorded and libraries imported later are seeded on import.
+    """
+    value = parse_seed(seed)
+    run = get_recorder().active
+    if run is not None:
+        run.record("seed_call", fn="xp.seed_everything", args=[repr(value)])
+        run.seeds.reseed(value)
+        return value
+    random.seed(value)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(value)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(value)
+    return value
+
+
+def device(preference: str = "auto") -> str:
+    """The torch device to use: ``auto`` picks cuda, then mps, then cpu; recorded on the run.
+
+    Args:
+        preference: ``auto``, or an explicit ``cpu``, ``cuda``, ``cuda:N`` or ``mps``.
+    """
+    import torch
+
+    from jupyterlab_xp.capture.hardware import torch_runtime_info
+
+    if preference == "auto":
+        if torch.cuda.is_available():
+            chosen = "cuda"
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            chosen = "mps"
+        else:
+            chosen = "cpu"
+    else:
+        kind, _, index = preference.partition(":")
+        if kind not in ("cpu", "cuda", "mps") or (index and not index.isdigit()):
+            raise XpError(f"device must be auto, cpu, cuda, cuda:N or mps, got {preference!r}")
+        chosen = preference
+    run = get_recorder().active
+    if run is not None:
+        run.record(
+            "device", device=chosen, torch=torch_runtime_info(torch), tags={tags.DEVICE: chosen}
+        )
+    return chosen

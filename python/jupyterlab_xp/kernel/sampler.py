@@ -1,0 +1,85 @@
+"""System metrics sampled once a second in a daemon thread: CPU, memory, GPUs (NVML).
+
+Samples are averaged and handed to the recorder every ``report_every`` seconds as metrics
+``system/*``; the running peak of resident memory serves the per-cell peak.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+Report = Callable[[dict[str, float], int], None]
+
+
+class SystemSampler:
+    """Samples at ``interval`` seconds and reports averages every ``report_every`` samples."""
+
+    def __init__(
+        self,
+        report: Report,
+        interval: float = 1.0,
+        report_every: int = 10,
+        nvml: ModuleType | None = None,
+    ) -> None:
+        self._report = report
+        self._nvml_module = nvml
+        self._interval = interval
+        self._report_every = report_every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="xp-sampler", daemon=True)
+        self.peak_mb = 0.0
+
+    def start(self) -> None:
+        """Start the sampling thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling (returns at once; the thread ends within one interval)."""
+        self._stop.set()
+
+    def reset_peak(self) -> None:
+        """Start a new peak-memory window (a cell starts)."""
+        self.peak_mb = 0.0
+
+    def _loop(self) -> None:
+        nvml = None
+        try:
+            import psutil
+
+            from jupyterlab_xp.capture.hardware import open_nvml
+
+            process = psutil.Process()
+            process.cpu_percent(None)  # the first call only primes the counter
+            nvml = open_nvml(self._nvml_module)
+            sums: dict[str, float] = {}
+            count = step = 0
+            while not self._stop.wait(self._interval):
+                sample = self._sample(process, nvml)
+                self.peak_mb = max(self.peak_mb, sample.get("system/rss_mb", 0.0))
+                for key, value in sample.items():
+                    sums[key] = sums.get(key, 0.0) + value
+                count += 1
+                if count >= self._report_every:
+                    self._report({k: round(v / count, 3) for k, v in sums.items()}, step)
+                    sums, count, step = {}, 0, step + 1
+        except Exception:  # noqa: S110 - a sampler must never disturb the kernel; it just stops
+            pass
+        finally:
+            if nvml is not None:
+                nvml.close()
+
+    @staticmethod
+    def _sample(process: Any, nvml: Any) -> dict[str, float]:
+        memory = process.memory_info()
+        sample = {
+            "system/cpu_percent": float(process.cpu_percent(None)),
+            "system/rss_mb": memory.rss / 2**20,
+        }
+        for gpu in nvml.sample() if nvml is not None else []:
+            index = gpu["index"]
+            sample[f"system/gpu{index}_utilization_percent"] = float(gpu["utilization_gpu"])
+            sample[f"system/gpu{index}_memory_used_mb"] = gpu["memory_used"] / 2**20
+        return sample

@@ -1,0 +1,85 @@
+"""The Jupyter server extension app: its settings and the route table.
+
+Routes live under ``/jupyterlab-xp/api/v1/``; the handlers are in
+:mod:`jupyterlab_xp.server.handlers`. The store location is a trait (config file or
+``--XpExtensionApp.tracking_uri``) that defaults to the same resolution the kernel and the CLI
+use, so runs recorded in any notebook show in the panel at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Unicode
+
+from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.server.handlers import (
+    NAMESPACE,
+    RUN_ID,
+    CompareHandler,
+    ConfigHandler,
+    MetricHistoryHandler,
+    PromotePlanHandler,
+    PromotionCancelHandler,
+    PromotionHandler,
+    PromotionsHandler,
+    RunHandler,
+    RunsHandler,
+)
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.recovery import recover_orphans
+
+
+class XpExtensionApp(ExtensionApp):
+    """jupyterlab-xp's server extension."""
+
+    name = "jupyterlab_xp"
+
+    tracking_uri = Unicode(
+        "",
+        config=True,
+        help="MLflow tracking URI; empty means $MLFLOW_TRACKING_URI, else the embedded store.",
+    )
+    recover_interval = Float(
+        30.0,
+        config=True,
+        help="Seconds between sweeps that finish runs whose kernel died (0 turns them off).",
+    )
+
+    def initialize_settings(self) -> None:
+        location = resolve_store(self.tracking_uri or None)
+        self.settings["xp_location"] = location
+        self.settings["xp_store"] = MlflowStore(location)
+        self.log.info("jupyterlab-xp: runs are read from %s", location.display)
+        if self.recover_interval > 0:
+            self._sweeper = PeriodicCallback(self._sweep, self.recover_interval * 1000)
+            self._sweeper.start()
+
+    async def _sweep(self) -> None:
+        store: MlflowStore = self.settings["xp_store"]
+        try:
+            await asyncio.to_thread(recover_orphans, store, store.location.runs_dir)
+        except Exception as exc:  # a sweep that fails is retried at the next interval
+            self.log.warning("jupyterlab-xp: recovering dead kernels' runs failed: %s", exc)
+
+    async def stop_extension(self) -> None:
+        sweeper = getattr(self, "_sweeper", None)
+        if sweeper is not None:
+            sweeper.stop()
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(
+            [
+                (rf"/{NAMESPACE}/config", ConfigHandler),
+                (rf"/{NAMESPACE}/runs", RunsHandler),
+                (rf"/{NAMESPACE}/runs/{RUN_ID}", RunHandler),
+                (rf"/{NAMESPACE}/runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+                (rf"/{NAMESPACE}/compare", CompareHandler),
+                (rf"/{NAMESPACE}/promote-plan", PromotePlanHandler),
+                (rf"/{NAMESPACE}/promotions", PromotionsHandler),
+                (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)", PromotionHandler),
+                (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)/cancel", PromotionCancelHandler),
+            ]
+        )

@@ -1,0 +1,281 @@
+"""The REST handlers under ``/jupyterlab-xp/api/v1/``: thin, one error path, pydantic bodies.
+
+The route table and the store location (a trait) live on the app in
+:mod:`jupyterlab_xp.server.app`; the logic lives in ``views``, ``store`` and ``promote``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel, ValidationError
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.config import StoreLocation
+from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.core.paths import confine_notebook
+from jupyterlab_xp.core.version import version
+from jupyterlab_xp.promote import jobs
+from jupyterlab_xp.server import models
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.views.compare import compare_runs
+from jupyterlab_xp.views.runview import list_runs, run_detail
+
+NAMESPACE = "jupyterlab-xp/api/v1"
+AUTH_RESOURCE = "jupyterlab_xp"
+RUN_ID = r"(?P<run_id>[^/]+)"
+
+
+class XpHandler(APIHandler):
+    """Base class: JSON answers, permissions checked on ``jupyterlab_xp``, one error path."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def location(self) -> StoreLocation:
+        return self.settings["xp_location"]  # type: ignore[no-any-return]
+
+    @property
+    def store(self) -> MlflowStore:
+        return self.settings["xp_store"]  # type: ignore[no-any-return]
+
+    def query_args(self) -> dict[str, list[str]]:
+        """The query string as text (a 400 for bytes that are not UTF-8)."""
+        try:
+            return {
+                k: [v.decode("utf-8") for v in values]
+                for k, values in self.request.query_arguments.items()
+            }
+        except UnicodeDecodeError:
+            raise XpError("the query string is not UTF-8") from None
+
+    async def respond(self, compute: Callable[[], BaseModel]) -> None:
+        """Answer with ``compute()``'s model, or map its failure to a status and one line.
+
+        bad input (XpError) 400, unknown id (LookupError) 404, store down (StoreError) 503,
+        anything else 500. MLflow calls block, so they run on a worker thread.
+        """
+        try:
+            body = await asyncio.to_thread(compute)
+        except XpError as exc:
+            self._error(400, str(exc))
+        except LookupError as exc:
+            self._error(404, str(exc.args[0]) if exc.args else "not found")
+        except StoreError as exc:
+            self._error(503, str(exc))
+        except Exception as exc:
+            self.log.exception("jupyterlab-xp: %s failed", self.request.path)
+            self._error(500, f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
+        else:
+            self.set_header("Content-Type", "application/json")
+            self.finish(body.model_dump_json())
+
+    def _error(self, status: int, message: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(models.ErrorBody(message=message).model_dump_json())
+
+    @property
+    def root_dir(self) -> Path:
+        """The server's root folder: notebooks named by clients must lie inside it."""
+        return Path(self.settings.get("server_root_dir") or ".").expanduser()
+
+    def _run(self, run_id: str) -> Any:
+        if not (run_id.isalnum() and len(run_id) <= 64):
+            raise XpError(f"not a run id: {run_id[:80]!r}")
+        run = self.store.get_run(run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        return run
+
+
+class ConfigHandler(XpHandler):
+    """``GET config``: where runs are stored (credentials removed) and versions."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from importlib.metadata import version as distribution_version
+
+        await self.respond(
+            lambda: models.ConfigBody(
+                store=self.location.display,
+                embedded=self.location.embedded,
+                home=str(self.location.home),
+                version=version(),
+                mlflow_version=distribution_version("mlflow"),
+            )
+        )
+
+
+class RunsHandler(XpHandler):
+    """``GET runs``: filter, sort and page through recorded runs."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            summaries, token = list_runs(self.store, parse_run_query(args))
+            return models.RunList(
+                runs=[models.RunSummary(**s) for s in summaries], next_page_token=token
+            )
+
+        await self.respond(compute)
+
+
+class RunHandler(XpHandler):
+    """``GET runs/{id}``: everything recorded for one run."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        await self.respond(lambda: models.RunDetail(**run_detail(self.store, self._run(run_id))))
+
+
+class MetricHistoryHandler(XpHandler):
+    """``GET runs/{id}/metrics/{key}``: every logged value of one metric."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str, key: str) -> None:
+        def compute() -> BaseModel:
+            from jupyterlab_xp.core.validation import validate_key
+
+            run = self._run(run_id)
+            validate_key(key, "metric name")
+            if key not in run.data.metrics:
+                raise LookupError(f"run {run_id} has no metric {key!r}")
+            points = self.store.metric_history(run_id, key)
+            return models.MetricHistory(
+                run_id=run_id,
+                key=key,
+                points=[models.MetricPoint(step=s, value=v, timestamp=t) for s, v, t in points],
+            )
+
+        await self.respond(compute)
+
+
+class CompareHandler(XpHandler):
+    """``GET compare?ids=a,b,...``: what differs between runs, computed here."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"ids"}  # digits: cache-buster
+            if extra or len(args.get("ids", [])) != 1:
+                raise XpError("compare takes one argument: ids=RUN,RUN,...")
+            ids = [i for i in args["ids"][0].split(",") if i]
+            return models.CompareBody(**compare_runs(self.store, ids))
+
+        await self.respond(compute)
+
+
+class PromotePlanHandler(XpHandler):
+    """``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"run_id", "notebook"}
+            if extra or any(len(v) != 1 for v in args.values()):
+                raise XpError("promote-plan takes run_id=RUN or notebook=PATH")
+            run_id = args.get("run_id", [None])[0]
+            notebook = args.get("notebook", [None])[0]
+            if notebook and not run_id:
+                path = confine_notebook(self.root_dir, notebook)
+                run_id = latest_run_of_notebook(self.store, path)
+                src = jobs.load_source(self.store, run_id, None if run_id else path)
+            else:
+                src = jobs.load_source(self.store, run_id, None)
+            return models.PromotePlan(**jobs.plan(src))
+
+        await self.respond(compute)
+
+
+class PromotionsHandler(XpHandler):
+    """``GET promotions[?run_id=]`` lists jobs; ``POST promotions`` starts one (execute)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"run_id"}
+            if extra or any(len(v) != 1 for v in args.values()):
+                raise XpError("promotions takes one optional argument: run_id=RUN")
+            found = jobs.list_jobs(self.location, args.get("run_id", [None])[0])
+            return models.PromotionList(promotions=[models.Promotion(**j) for j in found])
+
+        await self.respond(compute)
+
+    @tornado.web.authenticated
+    @authorized(action="execute")  # type: ignore[untyped-decorator]  # promote runs code
+    async def post(self) -> None:
+        try:
+            body = models.PromoteRequest.model_validate_json(self.request.body or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            self._error(400, f"bad promote request: {where}: {first.get('msg')}")
+            return
+
+        def compute() -> BaseModel:
+            notebook = confine_notebook(self.root_dir, body.notebook) if body.notebook else None
+            src = jobs.load_source(self.store, body.run_id, notebook)
+            job = jobs.create(
+                self.store,
+                src,
+                params=body.params,
+                seeds=body.seeds,
+                order=body.order,
+                cell_timeout=body.cell_timeout,
+                tolerance=body.tolerance,
+            )
+            return models.Promotion(**job)
+
+        self.set_status(202)
+        await self.respond(compute)
+
+
+class PromotionHandler(XpHandler):
+    """``GET promotions/{id}``: a job's progress, runs, bundle and verdict."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        await self.respond(lambda: models.Promotion(**jobs.read(self.location, job_id)))
+
+
+class PromotionCancelHandler(XpHandler):
+    """``POST promotions/{id}/cancel``: stop a job; its run ends KILLED, outputs are kept."""
+
+    @tornado.web.authenticated
+    @authorized(action="execute")  # type: ignore[untyped-decorator]
+    async def post(self, job_id: str) -> None:
+        await self.respond(lambda: models.Promotion(**jobs.cancel(self.location, job_id)))
+
+
+def latest_run_of_notebook(store: MlflowStore, path: Path) -> str | None:
+    """The newest finished run recorded from the notebook at ``path``, if any."""
+    found = store.search_runs(
+        filter_string=f"tags.`{tags.NOTEBOOK_PATH}` = '{str(path).replace(chr(39), '')}' "
+        f"and attributes.status = 'FINISHED' and tags.`{tags.KIND}` = '{tags.KIND_NOTEBOOK}'",
+        max_results=1,
+    )
+    return str(found[0].info.run_id) if found else None

@@ -1,0 +1,334 @@
+"""Request and response bodies of the REST API, as pydantic models.
+
+These are the single source of the API's shapes: ``python -m jupyterlab_xp.server.schema``
+writes their JSON schema, from which ``src/api/types.ts`` is generated (and CI fails when it is
+stale).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
+
+
+class ApiModel(BaseModel):
+    """Base: unknown fields are an error, so a typo in a client is a 400, not silence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(ApiModel):
+    """Every error answer: one line that says what went wrong."""
+
+    message: str
+
+
+class ConfigBody(ApiModel):
+    """``GET config``."""
+
+    store: str = Field(description="tracking URI, credentials removed")
+    embedded: bool = Field(description="true for the default SQLite store in the xp home")
+    home: str = Field(description="the xp home folder (journals, run state)")
+    version: str = Field(description="jupyterlab-xp's version")
+    mlflow_version: str = Field(description="the MLflow client library's version")
+
+
+class RunSummary(ApiModel):
+    """One run in a list."""
+
+    run_id: str
+    name: str | None
+    experiment_id: str
+    experiment: str
+    status: RunStatus
+    kind: str | None
+    start_time: int | None = Field(description="ms since the epoch")
+    end_time: int | None
+    duration: float | None = Field(description="seconds")
+    seed: str | None
+    cells: int
+    errors: int
+    notebook: str | None
+    died_in_cell: str | None
+    metrics: dict[str, float]
+
+
+class RunList(ApiModel):
+    """``GET runs``: a page of runs."""
+
+    runs: list[RunSummary]
+    next_page_token: str | None = Field(description="pass as page_token for the next page")
+
+
+class CellExecution(ApiModel):
+    """One entry of the cell journal (``xp/cells.jsonl``)."""
+
+    seq: int
+    execution_count: int | None
+    cell_id: str | None
+    source: str
+    sha256: str | None
+    start: float
+    duration: float | None
+    status: Literal["ok", "error", "died", "running"]
+    error_name: str | None
+    error_value: str | None
+    peak_rss_mb: float | None
+
+
+class RunDetail(RunSummary):
+    """``GET runs/{id}``: everything recorded for one run."""
+
+    params: dict[str, str]
+    tags: dict[str, str]
+    note: str | None
+    seeds: dict[str, Any] | None
+    environment: dict[str, Any] | None
+    hardware: dict[str, Any] | None
+    git: dict[str, Any] | None
+    order: dict[str, Any] | None = Field(
+        description="the order verdict (xp/order.json): linear, reasons and the cells behind them"
+    )
+    cells_journal: list[CellExecution]
+    source_run_id: str | None = Field(description="for a promoted run: the run it reproduces")
+    verification: Verification | None = Field(
+        description="for a promoted run: did it reproduce its source (xp/verify.json)"
+    )
+    promoted_runs: list[str] = Field(description="for a source run: runs promoted from it")
+
+
+class MetricPoint(ApiModel):
+    """One logged value of a metric."""
+
+    step: int
+    value: float
+    timestamp: int
+
+
+class MetricHistory(ApiModel):
+    """``GET runs/{id}/metrics/{key}``."""
+
+    run_id: str
+    key: str
+    points: list[MetricPoint]
+
+
+class ValueRow(ApiModel):
+    """One compared field: its value in each run (in the order of ``CompareBody.runs``)."""
+
+    key: str
+    values: list[str | None]
+    differs: bool
+
+
+class MetricRow(ApiModel):
+    """A metric's latest value in each run."""
+
+    key: str
+    values: list[float | None]
+    differs: bool
+
+
+class PackageRow(ApiModel):
+    """A package whose presence or version differs between the first run and another."""
+
+    name: str
+    versions: list[str | None]
+    change: Literal["added", "removed", "changed", "same"]
+
+
+class CellDiff(ApiModel):
+    """Executed code that differs: a unified diff of each run's cell journal against the first."""
+
+    run_id: str
+    diff: str
+    identical: bool
+
+
+class MetricStats(ApiModel):
+    """A metric over the runs of one seed group."""
+
+    key: str
+    n: int
+    mean: float
+    std: float
+    ci_low: float = Field(description="95% bootstrap confidence interval of the mean")
+    ci_high: float
+
+
+class SeedGroup(ApiModel):
+    """Runs with the same params except the seed."""
+
+    label: str
+    run_ids: list[str]
+    params: dict[str, str]
+    metrics: list[MetricStats]
+
+
+class GroupTest(ApiModel):
+    """Whether two seed groups differ on a metric by more than seed noise."""
+
+    key: str
+    group_a: str
+    group_b: str
+    mean_difference: float
+    cohens_d: float | None
+    welch_p: float | None
+    permutation_p: float | None
+    distinguishable: bool = Field(description="p < 0.05 on Welch's test")
+
+
+class CompareBody(ApiModel):
+    """``GET compare?ids=...``: the differences between runs, computed on the server."""
+
+    runs: list[RunSummary]
+    params: list[ValueRow]
+    metrics: list[MetricRow]
+    packages: list[PackageRow]
+    hardware: list[ValueRow]
+    git: list[ValueRow]
+    environment: list[ValueRow]
+    cells: list[CellDiff]
+    seed_groups: list[SeedGroup]
+    group_tests: list[GroupTest]
+
+
+PromoteOrder = Literal["recorded", "execution-count", "notebook"]
+PromotionState = Literal["queued", "running", "finished", "failed", "cancelled"]
+VerdictName = Literal["exact", "within-tolerance", "differs", "no-metrics"]
+
+
+class PromoteRequest(ApiModel):
+    """``POST promotions``: promote a recorded run, or a notebook under the server root."""
+
+    run_id: str | None = Field(default=None, description="the source run (or give notebook)")
+    notebook: str | None = Field(
+        default=None, description="a .ipynb path relative to the server root (or give run_id)"
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="parameter overrides: identifiers to literal values"
+    )
+    seeds: list[int] = Field(
+        default_factory=list, description="one run per seed; empty means the source's seed"
+    )
+    order: PromoteOrder | None = Field(
+        default=None, description="default: recorded for a run, execution-count for a notebook"
+    )
+    cell_timeout: float | None = Field(default=None, description="seconds per cell (600)")
+    tolerance: float | None = Field(
+        default=None, description="relative tolerance for 'within tolerance' (1e-6)"
+    )
+
+
+class PromotePlan(ApiModel):
+    """``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills."""
+
+    run_id: str | None
+    notebook: str | None
+    name: str = Field(description="the bundle name the server will use")
+    params: dict[str, Any] = Field(description="the source's parameters, typed")
+    seed: int | None = Field(description="the source run's root seed")
+    orders: list[PromoteOrder] = Field(description="the orders this source supports")
+    default_order: PromoteOrder
+    cells: dict[str, int] = Field(description="code cells to run, per order")
+    order_verdict: dict[str, Any] | None = Field(
+        description="linear and reasons (xp/order.json) when the source is a recorded run"
+    )
+
+
+class MetricDiff(ApiModel):
+    """One metric of the source run next to the promoted run's."""
+
+    key: str
+    source: float | None
+    promoted: float | None
+    abs_diff: float | None
+    rel_diff: float | None
+
+
+class OutputCheck(ApiModel):
+    """Stored text outputs of the source notebook against the executed notebook's."""
+
+    compared: int
+    matched: int
+    mismatched: list[str] = Field(description="labels of cells whose outputs differ")
+
+
+class Verification(ApiModel):
+    """Did the promoted run reproduce its source?"""
+
+    verdict: VerdictName
+    tolerance: float
+    metrics_compared: int
+    largest: list[MetricDiff] = Field(description="the largest differences first")
+    outputs: OutputCheck | None
+
+
+class PromotedRun(ApiModel):
+    """One run of a promotion (one per seed)."""
+
+    seed: int
+    run_id: str | None
+    status: RunStatus | None
+    executed_notebook: str | None
+    error: str | None = Field(description="the failing cell and its error, when it failed")
+    verification: Verification | None
+
+
+class Promotion(ApiModel):
+    """A promotion job: its progress, runs, bundle and verdict."""
+
+    id: str
+    state: PromotionState
+    source_run_id: str | None
+    notebook: str | None
+    name: str
+    order: PromoteOrder
+    params: dict[str, Any]
+    seeds: list[int]
+    cells_done: int
+    cells_total: int
+    current_cell: str | None = Field(description="the cell running now (first line)")
+    runs: list[PromotedRun]
+    verdict: VerdictName | None = Field(description="the verdict of the source-seed run")
+    error: str | None
+    bundle: str | None = Field(description="the bundle folder, when written")
+    created: float
+    finished: float | None
+
+
+class PromotionList(ApiModel):
+    """``GET promotions[?run_id=...]``: promotions, newest first."""
+
+    promotions: list[Promotion]
+
+
+API_MODELS: tuple[type[BaseModel], ...] = (
+    ErrorBody,
+    ConfigBody,
+    RunSummary,
+    RunList,
+    CellExecution,
+    RunDetail,
+    MetricPoint,
+    MetricHistory,
+    ValueRow,
+    MetricRow,
+    PackageRow,
+    CellDiff,
+    MetricStats,
+    SeedGroup,
+    GroupTest,
+    CompareBody,
+    PromoteRequest,
+    PromotePlan,
+    MetricDiff,
+    OutputCheck,
+    Verification,
+    PromotedRun,
+    Promotion,
+    PromotionList,
+)

@@ -1,0 +1,329 @@
+"""The one module that talks to MLflow.
+
+Everything else in jupyterlab-xp goes through :class:`MlflowStore`. MLflow is imported lazily
+(``import mlflow`` costs about two seconds), so importing this module is cheap and the kernel only
+pays in its background sync thread.
+
+``MlflowClient`` is used with explicit run ids throughout: it never touches the fluent API's
+active-run stack, so it cannot steal or end a run the user started themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyterlab_xp.core.config import StoreLocation
+from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
+from jupyterlab_xp.store import sqlite_index
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+    from mlflow.tracking import MlflowClient
+
+
+_PARAMS_TAGS_PER_BATCH = 100
+_METRICS_PER_BATCH = 1000
+
+
+# One import of MLflow at a time: two threads importing its circular package graph at once can
+# see a half-initialised module (ImportError). The kernel's sync thread imports it in the
+# background; anyone else who needs it waits here instead of racing.
+_import_lock = threading.Lock()
+_imported = threading.Event()
+
+
+def _client_class() -> type[MlflowClient]:
+    with _import_lock:
+        from mlflow.tracking import MlflowClient
+
+        _imported.set()
+        return MlflowClient
+
+
+def mlflow_import_pending() -> bool:
+    """True while another thread is importing MLflow for us."""
+    return _import_lock.locked() and not _imported.is_set()
+
+
+def wait_for_mlflow_import(timeout: float) -> None:
+    """Block until a background import of MLflow has finished (at most ``timeout`` seconds)."""
+    if _import_lock.acquire(timeout=timeout):
+        _import_lock.release()
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class MlflowStore:
+    """Reads and writes runs in one MLflow tracking store.
+
+    Args:
+        location: where the store is (see :func:`jupyterlab_xp.core.config.resolve_store`).
+    """
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self._experiments: dict[str, str] = {}
+
+    @cached_property
+    def client(self) -> MlflowClient:
+        """The MlflowClient, created (and for a new SQLite file, migrated) on first use."""
+        if self.location.embedded:
+            self.location.home.mkdir(parents=True, exist_ok=True)
+        # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        client_class = _client_class()
+
+        # A new store logs its migrations at INFO: from our background thread that would land
+        # in the middle of the user's notebook output.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+
+        client = client_class(tracking_uri=self.location.tracking_uri)
+        if self.location.embedded:
+            # The first call creates and migrates a new SQLite file. A kernel and the server
+            # starting together would both migrate it and break it: one process at a time.
+            import fcntl
+
+            lock = self.location.home / "store.lock"
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                client.search_experiments(max_results=1)
+            finally:
+                os.close(fd)  # closing releases the lock
+        return client
+
+    # -- writing -----------------------------------------------------------------------------
+    def experiment_id(self, name: str) -> str:
+        """Id of the experiment called ``name``, created (with our artifact location) if new."""
+        if name in self._experiments:
+            return self._experiments[name]
+        from mlflow.exceptions import MlflowException
+
+        found = self.client.get_experiment_by_name(name)
+        if found is None:
+            try:
+                exp_id = self.client.create_experiment(
+                    name, artifact_location=self.location.artifact_location
+                )
+            except MlflowException:
+                # Another process created it between our lookup and our create.
+                found = self.client.get_experiment_by_name(name)
+                if found is None:
+                    raise
+                exp_id = found.experiment_id
+        else:
+            exp_id = found.experiment_id
+        self._experiments[name] = exp_id
+        return exp_id
+
+    def create_run(
+        self, experiment: str, run_name: str | None, tags: Mapping[str, str], start_ms: int
+    ) -> str:
+        """Create a RUNNING run and return its id."""
+        exp_id = self.experiment_id(experiment)
+        run = self.client.create_run(
+            exp_id,
+            start_time=start_ms,
+            tags={k: _cap(v, MAX_TAG_VALUE) for k, v in tags.items()},
+            run_name=run_name,
+        )
+        return str(run.info.run_id)
+
+    def find_run_by_tag(self, key: str, value: str) -> str | None:
+        """Id of a run (any experiment) whose tag ``key`` equals ``value``, or None."""
+        from mlflow.entities import ViewType
+
+        exp_ids = [e.experiment_id for e in self.client.search_experiments(ViewType.ALL)]
+        if not exp_ids:
+            return None
+        quoted = value.replace("'", "")
+        runs = self.client.search_runs(
+            exp_ids, f"tags.`{key}` = '{quoted}'", ViewType.ALL, max_results=1
+        )
+        return str(runs[0].info.run_id) if runs else None
+
+    def log_batch(
+        self,
+        run_id: str,
+        params: Mapping[str, str] | None = None,
+        metrics: Iterable[tuple[str, float, int, int]] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """Log params, metrics ``(key, value, timestamp_ms, step)`` and tags in few requests."""
+        from mlflow.entities import Metric, Param, RunTag
+
+        param_list = [Param(k, _cap(str(v), MAX_PARAM_VALUE)) for k, v in (params or {}).items()]
+        tag_list = [RunTag(k, _cap(str(v), MAX_TAG_VALUE)) for k, v in (tags or {}).items()]
+        metric_list = [Metric(k, float(v), int(ts), int(step)) for k, v, ts, step in metrics]
+        for chunk in _chunks(param_list, _PARAMS_TAGS_PER_BATCH):
+            self.client.log_batch(run_id, params=list(chunk), synchronous=True)
+        for chunk in _chunks(tag_list, _PARAMS_TAGS_PER_BATCH):
+            self.client.log_batch(run_id, tags=list(chunk), synchronous=True)
+        for chunk in _chunks(metric_list, _METRICS_PER_BATCH):
+            self.client.log_batch(run_id, metrics=list(chunk), synchronous=True)
+
+    def log_artifacts(self, run_id: str, local_dir: Path, artifact_path: str) -> None:
+        """Upload every file below ``local_dir`` to ``artifact_path`` in the run."""
+        self.client.log_artifacts(run_id, str(local_dir), artifact_path)
+
+    def log_artifact(self, run_id: str, local_file: Path, artifact_path: str) -> None:
+        """Upload one file to ``artifact_path`` in the run (replacing an earlier upload)."""
+        self.client.log_artifact(run_id, str(local_file), artifact_path)
+
+    def log_dataset(
+        self, run_id: str, name: str, sha256: str, path: str, context: str | None = None
+    ) -> None:
+        """Log a local file or folder as an MLflow dataset input (digest = its checksum)."""
+        from mlflow.entities import Dataset, DatasetInput, InputTag
+
+        dataset = Dataset(
+            name=name,
+            digest=sha256[:36],  # MLflow's digest column holds 36 characters
+            source_type="local",
+            source=json.dumps({"uri": Path(path).as_uri(), "sha256": sha256}),
+        )
+        tags_ = [InputTag("mlflow.data.context", context)] if context else []
+        self.client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags_)])
+
+    def set_terminated(self, run_id: str, status: str, end_ms: int | None = None) -> None:
+        """End a run with ``status`` (FINISHED, FAILED or KILLED)."""
+        self.client.set_terminated(run_id, status, end_ms or int(time.time() * 1000))
+
+    @staticmethod
+    def end_fluent_run(run_id: str, status: str) -> None:
+        """Pop our run off MLflow's fluent active-run stack if the user's code resumed it.
+
+        Only when the user already imported ``mlflow``: this must not pay for the import.
+        """
+        fluent = sys.modules.get("mlflow")
+        if fluent is None:
+            return
+        active = fluent.active_run()
+        if active is not None and active.info.run_id == run_id:
+            fluent.end_run(status)
+
+    # -- reading -----------------------------------------------------------------------------
+    def experiment_ids(self, names: Sequence[str] | None = None) -> list[str]:
+        """Ids of the named experiments (unknown names are skipped), or of all of them."""
+        from mlflow.entities import ViewType
+
+        if names:
+            found = (self.client.get_experiment_by_name(n) for n in names)
+            return [e.experiment_id for e in found if e is not None]
+        return [e.experiment_id for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)]
+
+    def experiment_names(self) -> dict[str, str]:
+        """Map of experiment id to name."""
+        from mlflow.entities import ViewType
+
+        return {
+            e.experiment_id: e.name for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)
+        }
+
+    def search_runs(
+        self,
+        experiments: Sequence[str] | None = None,
+        filter_string: str = "",
+        max_results: int = 100,
+        order_by: Sequence[str] = ("attributes.start_time DESC",),
+    ) -> list[Run]:
+        """Runs recorded by jupyterlab-xp (any run with an ``xp.kind`` tag), newest first."""
+        return self.search_page(experiments, filter_string, max_results, order_by)[0]
+
+    def search_page(
+        self,
+        experiments: Sequence[str] | None = None,
+        filter_string: str = "",
+        max_results: int = 100,
+        order_by: Sequence[str] = ("attributes.start_time DESC",),
+        page_token: str | None = None,
+    ) -> tuple[list[Run], str | None]:
+        """One page of jupyterlab-xp runs and the token of the next page (None at the end).
+
+        Raises:
+            StoreError: the store failed or refused the query.
+        """
+        try:
+            exp_ids = self.experiment_ids(experiments)
+            if not exp_ids:
+                return [], None
+            clauses = ["tags.`xp.kind` != ''"] + ([filter_string] if filter_string else [])
+            page = self.client.search_runs(
+                exp_ids,
+                " and ".join(clauses),
+                max_results=max_results,
+                order_by=list(order_by),
+                page_token=page_token,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot search runs in {self.location.display}: {str(exc).splitlines()[0]}"
+            ) from exc
+        return list(page), page.token
+
+    @property
+    def local_sqlite(self) -> Path | None:
+        """The database file when the store is a local SQLite file, else None."""
+        uri = self.location.tracking_uri
+        return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:////") else None
+
+    def run_ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        """Ids of jupyterlab-xp runs starting with ``prefix`` (hex digits), at most ``limit``."""
+        if not all(c in "0123456789abcdef" for c in prefix):
+            return []
+        db = self.local_sqlite
+        if db is not None and db.exists():
+            return sqlite_index.run_ids_with_prefix(db, self.location.display, prefix, limit)
+        # A tracking server cannot search ids by prefix: scan the most recent runs.
+        runs = self.search_runs(max_results=5000)
+        return [r.info.run_id for r in runs if r.info.run_id.startswith(prefix)][:limit]
+
+    def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
+        """``(step, value, timestamp_ms)`` of every value logged for ``key``, in step order."""
+        history = self.client.get_metric_history(run_id, key)
+        return sorted((m.step, m.value, m.timestamp) for m in history)
+
+    def get_run(self, run_id: str) -> Run | None:
+        """The run with this id, or None when the store has no such run."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return self.client.get_run(run_id)
+        except MlflowException as exc:
+            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return None
+            raise StoreError(str(exc)) from exc
+
+    def read_artifact_text(self, run_id: str, path: str) -> str | None:
+        """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist."""
+        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
+            try:
+                local = self.client.download_artifacts(run_id, path, tmp)
+            except Exception:
+                return None
+            try:
+                return Path(local).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+
+
+def _cap(value: str, limit: int) -> str:
+    """Cut ``value`` to MLflow's limit, saying so, rather than losing the whole write."""
+    if len(value) <= limit:
+        return value
+    marker = "...[truncated]"
+    return value[: limit - len(marker)] + marker

@@ -1,0 +1,160 @@
+"""Validate a run-list query (from REST or the CLI) and express it for a store.
+
+Client strings never reach a query language unchecked: every value is matched against a strict
+pattern first (a quote or an operator in a filter is a 400, not a query change), and the SQLite
+fast path binds values as parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.tags import RUN_STATUSES
+from jupyterlab_xp.core.validation import validate_key
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+_TEXT = re.compile(r"^[\w .:/@+-]{1,100}$")
+_VALUE = re.compile(r"^[^'\"\\\x00-\x1f]{1,500}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,500}$")
+ALLOWED = frozenset(
+    {"experiment", "notebook", "status", "tag", "q", "sort", "order", "limit", "page_token"}
+)
+
+
+@dataclass(frozen=True)
+class RunQuery:
+    """A validated query over jupyterlab-xp runs.
+
+    Attributes:
+        experiments: experiment names (empty: all).
+        tags: ``(key, value)`` pairs a run must carry (the notebook filter is one of them).
+        status: a run status, or None.
+        text: a substring of the run name (case-insensitive), or None.
+        sort_metric: sort by this metric's latest value instead of ``sort``.
+        sort: ``start_time`` or ``name`` (when ``sort_metric`` is None).
+        descending: sort order.
+        limit: page size.
+        page_token: where the previous page stopped.
+    """
+
+    experiments: list[str] = field(default_factory=list)
+    tags: list[tuple[str, str]] = field(default_factory=list)
+    status: str | None = None
+    text: str | None = None
+    sort_metric: str | None = None
+    sort: str = "start_time"
+    descending: bool = True
+    limit: int = DEFAULT_LIMIT
+    page_token: str | None = None
+
+    def mlflow_filter(self) -> str:
+        """The query as an MLflow search filter (values are pre-validated: no quotes)."""
+        clauses = [f"tags.`{k}` = '{v}'" for k, v in self.tags]
+        if self.status:
+            clauses.append(f"attributes.status = '{self.status}'")
+        if self.text:
+            clauses.append(f"attributes.run_name ILIKE '%{self.text}%'")
+        return " and ".join(clauses)
+
+    def mlflow_order_by(self) -> list[str]:
+        """The order as MLflow ``order_by`` clauses (start time breaks ties)."""
+        direction = "DESC" if self.descending else "ASC"
+        if self.sort_metric:
+            return [f"metrics.`{self.sort_metric}` {direction}", "attributes.start_time DESC"]
+        if self.sort == "name":
+            return [f"attributes.run_name {direction}", "attributes.start_time DESC"]
+        return [f"attributes.start_time {direction}"]
+
+
+def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = args.get(name) or []
+    if len(values) > 1:
+        raise XpError(f"give {name} once")
+    return values[0] if values else None
+
+
+def _value(name: str, value: str) -> str:
+    if not _VALUE.match(value):
+        raise XpError(f"{name} must be 1 to 500 characters without quotes or backslashes")
+    return value
+
+
+def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
+    """Build a :class:`RunQuery` from query arguments (name to list of values).
+
+    Raises:
+        XpError: an unknown argument or a malformed value (a one-line reason).
+    """
+    # JupyterLab's ServerConnection adds a bare timestamp to GETs to defeat caches: ignore it.
+    args = {k: v for k, v in args.items() if not k.isdigit()}
+    unknown = sorted(set(args) - ALLOWED)
+    if unknown:
+        raise XpError(f"unknown query argument {unknown[0]!r}; known: {', '.join(sorted(ALLOWED))}")
+    pairs: list[tuple[str, str]] = []
+    notebook = _one(args, "notebook")
+    if notebook is not None:
+        pairs.append((tags.NOTEBOOK_PATH, _value("notebook", notebook)))
+    for pair in args.get("tag", []):
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise XpError("tag filters look like key=value")
+        pairs.append((validate_key(key, "tag name"), _value("tag value", value)))
+    status = _one(args, "status")
+    if status is not None and status.upper() not in RUN_STATUSES:
+        raise XpError(f"status must be one of {', '.join(RUN_STATUSES)}")
+    text = _one(args, "q") or None
+    if text is not None and not _TEXT.match(text):
+        raise XpError("search text may hold letters, digits, spaces and . : / @ + - _ (1-100)")
+    sort = _one(args, "sort") or "start_time"
+    metric = None
+    if sort.startswith("metrics."):
+        metric = validate_key(sort.removeprefix("metrics."), "metric name")
+    elif sort not in ("start_time", "name"):
+        raise XpError("sort must be start_time, name or metrics.<key>")
+    order = (_one(args, "order") or "desc").lower()
+    if order not in ("asc", "desc"):
+        raise XpError("order must be asc or desc")
+    limit_text = _one(args, "limit")
+    limit = DEFAULT_LIMIT
+    if limit_text is not None:
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+            raise XpError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        limit = int(limit_text)
+    token = _one(args, "page_token")
+    if token is not None and not _TOKEN.match(token):
+        raise XpError("page_token is not one this server gave out")
+    return RunQuery(
+        experiments=[_value("experiment", e) for e in args.get("experiment", [])],
+        tags=pairs,
+        status=status.upper() if status else None,
+        text=text,
+        sort_metric=metric,
+        sort=sort if metric is None else "start_time",
+        descending=order == "desc",
+        limit=limit,
+        page_token=token,
+    )
+
+
+def token_offset(token: str | None) -> int:
+    """The offset in a page token (MLflow's own format: base64 of ``{"offset": n}``)."""
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.b64decode(token, validate=True))["offset"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise XpError("page_token is not one this server gave out") from exc
+    if not isinstance(offset, int) or offset < 0:
+        raise XpError("page_token is not one this server gave out")
+    return offset
+
+
+def offset_token(offset: int) -> str:
+    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()

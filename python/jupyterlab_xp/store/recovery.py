@@ -1,0 +1,64 @@
+"""Finish runs whose recorder is gone, from their journals (marking KILLED where a kernel died)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from jupyterlab_xp.core.files import read_json
+from jupyterlab_xp.journal.rundir import STATE_FILE, hold_lock, release_lock
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.sync import RunSync
+
+log = logging.getLogger(__name__)
+
+
+def settle(store: MlflowStore, run_dir: Path, timeout: float = 0.0) -> str | None:
+    """Finish the run in ``run_dir`` from its journal once nobody holds the folder.
+
+    Waits up to ``timeout`` seconds for its holder (the recorder, or another process
+    recovering it). A caller that changes the run afterwards (e.g. a promotion marking it
+    FAILED) cannot then be overwritten by a recovery that was half-way through.
+
+    Returns:
+        The MLflow id of the run finished here; None when it had already ended or the folder
+        was still held after ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = hold_lock(run_dir)
+            break
+        except OSError:
+            if time.monotonic() >= deadline:
+                return None  # its recorder is alive (or another process is recovering it)
+            time.sleep(0.2)
+    try:
+        if (read_json(run_dir / STATE_FILE) or {}).get("ended"):
+            return None
+        return RunSync(store, run_dir).recover()
+    finally:
+        release_lock(fd)
+
+
+def recover_orphans(store: MlflowStore, runs_dir: Path) -> list[str]:
+    """Finish every run in ``runs_dir`` whose owning process is gone (KILLED when it died).
+
+    Returns:
+        The MLflow ids of the runs finished here.
+    """
+    finished: list[str] = []
+    if not runs_dir.is_dir():
+        return finished
+    for run_dir in sorted(p for p in runs_dir.iterdir() if p.is_dir()):
+        if (read_json(run_dir / STATE_FILE) or {}).get("ended"):
+            continue  # most folders: no lock to take
+        try:
+            run_id = settle(store, run_dir)
+        except Exception as exc:  # one broken folder must not stop the others
+            log.warning("xp: could not recover %s: %s", run_dir.name, exc)
+            continue
+        if run_id:
+            finished.append(run_id)
+    return finished

@@ -1,0 +1,137 @@
+"""A read model over MLflow's SQLite schema: the run list and id prefixes at scale, read-only.
+
+This reads MLflow's private tables (``runs``, ``tags``, ``params``, ``latest_metrics``,
+``experiments``) with plain indexed SQL. It must answer exactly as MLflow's own search does:
+``tests/test_runquery.py`` checks the two against each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.store.query import RunQuery, offset_token, token_offset
+
+
+def list_summaries(
+    db: Path, display: str, query: RunQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Run summaries straight from a local SQLite store: the panel's list at scale.
+
+    ``MlflowClient.search_runs`` builds full Run objects (every tag, param and metric
+    through the ORM): about a second per thousand runs. A list only needs a few columns,
+    which plain indexed SQL reads in milliseconds. Values are bound parameters; the shape
+    of each query is fixed here. Same results and page tokens as
+    :meth:`MlflowStore.search_page <jupyterlab_xp.store.mlflow_store.MlflowStore.search_page>`.
+    """
+    offset = token_offset(query.page_token)
+    where = [
+        "r.lifecycle_stage = 'active'",
+        "e.lifecycle_stage = 'active'",
+        "EXISTS (SELECT 1 FROM tags k WHERE k.run_uuid = r.run_uuid AND k.key = ?)",
+    ]
+    args: list[Any] = [tags.KIND]
+    if query.experiments:
+        where.append(f"e.name IN ({','.join('?' * len(query.experiments))})")
+        args += query.experiments
+    for key, value in query.tags:
+        where.append(
+            "EXISTS (SELECT 1 FROM tags t WHERE t.run_uuid = r.run_uuid "
+            "AND t.key = ? AND t.value = ?)"
+        )
+        args += [key, value]
+    if query.status:
+        where.append("r.status = ?")
+        args.append(query.status)
+    if query.text:
+        escaped = query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("r.name LIKE ? ESCAPE '\\'")
+        args.append(f"%{escaped}%")
+    direction = "DESC" if query.descending else "ASC"
+    join = ""
+    if query.sort_metric:
+        join = "LEFT JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = ?"
+        args.insert(0, query.sort_metric)
+        order = f"m.value IS NULL, m.value {direction}, r.start_time DESC"
+    elif query.sort == "name":
+        order = f"r.name {direction}, r.start_time DESC"
+    else:
+        order = f"r.start_time {direction}"
+    # Fixed fragments only; every value is a bound parameter.
+    sql = (
+        "SELECT r.run_uuid, r.name, r.status, r.start_time, r.end_time, r.experiment_id, "  # noqa: S608
+        f"e.name FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id {join} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order}, r.run_uuid LIMIT ? OFFSET ?"
+    )
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(sql, [*args, query.limit + 1, offset]).fetchall()
+            page = rows[: query.limit]
+            ids = [row[0] for row in page]
+            marks = ",".join("?" * len(ids))
+            run_tags: dict[str, dict[str, str]] = {i: {} for i in ids}
+            wanted = (tags.KIND, tags.CELLS, tags.ERRORS, tags.NOTEBOOK_PATH, tags.DIED_IN_CELL)
+            for run_id, key, value in conn.execute(
+                f"SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({marks}) "  # noqa: S608
+                f"AND key IN ({','.join('?' * len(wanted))})",
+                [*ids, *wanted],
+            ):
+                run_tags[run_id][key] = value
+            seeds = dict(
+                conn.execute(
+                    f"SELECT run_uuid, value FROM params WHERE run_uuid IN ({marks}) "  # noqa: S608
+                    "AND key = ?",
+                    [*ids, tags.SEED_PARAM],
+                ).fetchall()
+            )
+            metrics: dict[str, dict[str, float]] = {i: {} for i in ids}
+            for run_id, key, value in conn.execute(
+                f"SELECT run_uuid, key, value FROM latest_metrics "  # noqa: S608
+                f"WHERE run_uuid IN ({marks})",
+                ids,
+            ):
+                metrics[run_id][key] = value
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read runs from {display}: {exc}") from exc
+    summaries = []
+    for run_id, name, status, start, end, exp_id, exp_name in page:
+        t = run_tags[run_id]
+        summaries.append(
+            {
+                "run_id": run_id,
+                "name": name,
+                "experiment_id": str(exp_id),
+                "experiment": exp_name,
+                "status": status,
+                "kind": t.get(tags.KIND),
+                "start_time": start,
+                "end_time": end,
+                "duration": (end - start) / 1000 if end and start else None,
+                "seed": seeds.get(run_id),
+                "cells": int(t.get(tags.CELLS) or 0),
+                "errors": int(t.get(tags.ERRORS) or 0),
+                "notebook": t.get(tags.NOTEBOOK_PATH),
+                "died_in_cell": t.get(tags.DIED_IN_CELL),
+                "metrics": metrics[run_id],
+            }
+        )
+    token = offset_token(offset + query.limit) if len(rows) > query.limit else None
+    return summaries, token
+
+
+def run_ids_with_prefix(db: Path, display: str, prefix: str, limit: int) -> list[str]:
+    """Ids of active runs whose id starts with ``prefix``, at most ``limit`` (one indexed query)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(
+                "SELECT run_uuid FROM runs WHERE run_uuid LIKE ? AND lifecycle_stage = "
+                "'active' LIMIT ?",
+                (f"{prefix}%", limit),
+            ).fetchall()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read runs from {display}: {exc}") from exc
+    return [row[0] for row in rows]

@@ -1,0 +1,231 @@
+"""Background sync: journal records become MLflow params, metrics, tags and artifacts.
+
+The recorder writes every record to the journal first and then hands it to the one
+:class:`SyncWorker` thread, which applies records to the store in batches. The same
+:class:`RunSync` code replays a journal left behind by a dead kernel (``recover``), so what
+reaches MLflow never depends on whether the kernel lived to say goodbye.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
+from jupyterlab_xp.core.tags import MAX_TAG_VALUE
+from jupyterlab_xp.journal import summary
+from jupyterlab_xp.journal.jsonl import read_journal
+from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
+from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
+from jupyterlab_xp.store.mlflow_store import MlflowStore
+
+log = logging.getLogger(__name__)
+
+
+_META_KEYS = frozenset({"seq", "t", "type"})
+
+
+class RunSync:
+    """Applies one run's journal records to the MLflow store; remembers how far it got.
+
+    The progress (``run_id``, ``synced_seq``, ``ended``) is kept in ``sync.json`` in the run
+    folder so that a later process can carry on from where this one stopped.
+    """
+
+    def __init__(self, store: MlflowStore, run_dir: Path) -> None:
+        self.store = store
+        self.dir = run_dir
+        state = read_json(run_dir / STATE_FILE) or {}
+        self.run_id: str | None = state.get("run_id")
+        self.synced_seq: int = int(state.get("synced_seq", 0))
+        self.ended: bool = bool(state.get("ended", False))
+        self.status: str | None = state.get("status")
+        self.on_run_created: Callable[[str], None] | None = None
+        self._logged_params: dict[str, str] = dict(state.get("params", {}))
+        self._counts: dict[str, int] = dict(state.get("counts", {}))
+        self._notes: list[str] = list(state.get("notes", []))
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Local folder whose files are uploaded under ``xp/`` in the run."""
+        return self.dir / ARTIFACTS_DIR
+
+    def apply(self, records: Iterable[dict[str, Any]], recovering: bool = False) -> None:
+        """Apply records in order (records at or below ``synced_seq`` are skipped).
+
+        Raises whatever the store raises; the records stay unsynced and are retried.
+        """
+        params: dict[str, str] = {}
+        metrics: list[tuple[str, float, int, int]] = []
+        run_tags: dict[str, str] = {}
+        uploads: list[str] = []
+        end: dict[str, Any] | None = None
+        datasets: list[dict[str, Any]] = []
+        last_seq = self.synced_seq
+        # Work on copies: if the store fails half-way the whole batch is retried, so nothing
+        # may count as done until every write below has succeeded.
+        logged, counts, notes = dict(self._logged_params), dict(self._counts), list(self._notes)
+        for rec in records:
+            if rec["seq"] <= self.synced_seq:
+                continue
+            last_seq = rec["seq"]
+            kind = rec["type"]
+            if kind == "run_start" and self.run_id is None:
+                self._create_run(rec, recovering)
+            for key, value in rec.get("params", {}).items():
+                if key not in logged:  # MLflow params are write-once
+                    logged[key] = params[key] = str(value)
+            step = int(rec.get("step") or 0)
+            ts = int(rec["t"] * 1000)
+            metrics.extend((k, float(v), ts, step) for k, v in rec.get("metrics", {}).items())
+            run_tags.update({k: str(v) for k, v in rec.get("tags", {}).items()})
+            uploads.extend(rec.get("artifacts", []))
+            if kind == "cell_start":
+                counts["cells"] = counts.get("cells", 0) + 1
+            elif kind == "cell_end" and rec.get("status") == summary.ERROR:
+                # Per-cell durations and memory stay in cells.jsonl: as metrics they would cost
+                # the store a row per cell and this thread CPU that the kernel wants.
+                counts["errors"] = counts.get("errors", 0) + 1
+            elif kind == "seed_call":
+                counts["seed_calls"] = counts.get("seed_calls", 0) + 1
+                run_tags[tags.SEED_CALLS] = str(counts["seed_calls"])
+            elif kind == "note":
+                notes.append(str(rec.get("text", "")))
+                run_tags[tags.NOTE] = notes[-1]
+                run_tags[tags.MLFLOW_NOTE] = "\n\n".join(notes)[-MAX_TAG_VALUE:]
+            elif kind == "dataset":
+                datasets.append(rec)
+            elif kind == "run_end":
+                end = rec
+        if self.run_id is None:
+            return
+        run_tags[tags.CELLS] = str(counts.get("cells", 0))
+        run_tags[tags.ERRORS] = str(counts.get("errors", 0))
+        self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
+        for data in datasets:
+            self.store.log_dataset(
+                self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
+            )
+        for name in uploads:
+            path = self.artifacts_dir / name
+            if path.exists():
+                self.store.log_artifact(self.run_id, path, tags.ARTIFACT_DIR)
+        if end is not None:
+            self._finish(
+                end.get("status", tags.FINISHED), end.get("tags", {}), int(end["t"] * 1000)
+            )
+        self._logged_params, self._counts, self._notes = logged, counts, notes
+        self.synced_seq = last_seq
+        self._save()
+
+    def _create_run(self, rec: dict[str, Any], recovering: bool) -> None:
+        local_id = rec["local_id"]
+        if recovering:
+            # The dead process may have created the run without living to write sync.json.
+            self.run_id = self.store.find_run_by_tag(tags.LOCAL_ID, local_id)
+        if self.run_id is None:
+            self.run_id = self.store.create_run(
+                rec["experiment"], rec.get("name"), rec.get("tags", {}), int(rec["t"] * 1000)
+            )
+        self._save()
+        if self.on_run_created is not None:
+            self.on_run_created(self.run_id)
+
+    def _finish(self, status: str, end_tags: dict[str, str], end_ms: int) -> None:
+        assert self.run_id is not None
+        verdict = self.write_derived_artifacts(alive=False)
+        self.store.log_artifacts(self.run_id, self.artifacts_dir, tags.ARTIFACT_DIR)
+        linear = verdict["linear"]
+        end_tags = {**end_tags, tags.LINEAR: "unknown" if linear is None else str(linear).lower()}
+        self.store.log_batch(self.run_id, tags=end_tags)
+        self.store.set_terminated(self.run_id, status, end_ms)
+        self.ended, self.status = True, status
+
+    def write_derived_artifacts(self, alive: bool) -> dict[str, Any]:
+        """Write cells.jsonl, seeds.json, order.json and a copy of the journal (artifacts folder).
+
+        Returns:
+            The order verdict (judged against the notebook snapshot taken at stop).
+        """
+        records = list(read_journal(self.dir / JOURNAL_FILE))
+        cells = summary.cell_executions(records, alive=alive)
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
+        write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
+        start = next((r for r in records if r["type"] == "run_start"), {})
+        write_json_atomic(self.artifacts_dir / tags.PRELUDE_ARTIFACT, start.get("prelude", []))
+        self._add_torch_runtime(records)
+        snapshot = self.artifacts_dir / tags.NOTEBOOK_ARTIFACT
+        verdict = order_verdict(cells, notebook_code_cells(snapshot) if snapshot.exists() else None)
+        write_json_atomic(self.artifacts_dir / tags.ORDER_ARTIFACT, verdict)
+        write_atomic(
+            self.artifacts_dir / tags.JOURNAL_ARTIFACT, (self.dir / JOURNAL_FILE).read_bytes()
+        )
+        return verdict
+
+    def _add_torch_runtime(self, records: list[dict[str, Any]]) -> None:
+        """Fold what the imported torch reported (CUDA, cuDNN) into hardware.json.
+
+        The capture at start never imports torch; the import hook records the runtime later.
+        """
+        runtime = next(
+            (
+                r.get("runtime") or r.get("torch")
+                for r in reversed(records)
+                if r["type"] in ("torch_runtime", "device")
+            ),
+            None,
+        )
+        path = self.artifacts_dir / tags.HARDWARE_ARTIFACT
+        hardware = read_json(path)
+        if runtime and isinstance(hardware, dict):
+            hardware.setdefault("torch", {})["runtime"] = runtime
+            write_json_atomic(path, hardware)
+
+    def _save(self) -> None:
+        write_json_atomic(
+            self.dir / STATE_FILE,
+            {
+                "run_id": self.run_id,
+                "synced_seq": self.synced_seq,
+                "ended": self.ended,
+                "status": self.status,
+                "params": self._logged_params,
+                "counts": self._counts,
+                "notes": self._notes,
+            },
+        )
+
+    def recover(self) -> str | None:
+        """Finish a run whose process is gone: replay the unsynced journal and end the run.
+
+        A journal with a ``run_end`` record (the process stopped the run but could not sync)
+        ends with the recorded status; one without ends KILLED, naming the cell it died in.
+
+        Returns:
+            The MLflow run id, or None when the journal holds no run.
+        """
+        records = list(read_journal(self.dir / JOURNAL_FILE))
+        if not records:
+            return None
+        if not self.ended and not any(r["type"] == "run_end" for r in records):
+            cells = summary.cell_executions(records, alive=False)
+            dead = summary.died_in(cells)
+            end_tags = {tags.END_REASON: "kernel-died"}
+            if dead is not None:
+                end_tags[tags.DIED_IN_CELL] = summary.describe_cell(dead)
+            records.append(
+                {
+                    "seq": records[-1]["seq"] + 1,
+                    "t": time.time(),
+                    "type": "run_end",
+                    "status": tags.KILLED,
+                    "tags": end_tags,
+                }
+            )
+        self.apply(records, recovering=True)
+        return self.run_id

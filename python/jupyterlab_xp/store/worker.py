@@ -1,0 +1,117 @@
+"""The background thread that applies queued journal records to the store, in batches."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from jupyterlab_xp.store.sync import RunSync
+
+log = logging.getLogger(__name__)
+
+
+Action = Callable[[], None]
+
+
+_Item = tuple[RunSync | None, "dict[str, Any] | Action"]
+
+
+class SyncWorker:
+    """The background thread that applies queued records to the store.
+
+    Failures are retried with back-off; a record is only counted as synced once the store has
+    it, so a stop that cannot reach the store leaves the rest to ``recover`` later.
+    """
+
+    def __init__(self, linger: float = 0.5) -> None:
+        # Wait this long after the first queued record before writing, so that a burst of
+        # cells becomes one MLflow request and the thread stays off the kernel's GIL.
+        self.linger = linger
+        self._wake = threading.Event()
+        self._queue: queue.Queue[_Item] = queue.Queue()
+        self._pending: dict[int, int] = {}  # id(RunSync) -> records queued, not yet applied
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    def submit(self, run: RunSync, record: dict[str, Any]) -> None:
+        """Queue ``record`` (already in the journal) for ``run``; starts the thread if needed."""
+        self._put(run, record)
+
+    def call_soon(self, action: Action) -> None:
+        """Run ``action`` on the worker thread (captures at start, recovering other runs)."""
+        self._put(None, action)
+
+    def _put(self, run: RunSync | None, item: dict[str, Any] | Action) -> None:
+        with self._cond:
+            self._pending[id(run)] = self._pending.get(id(run), 0) + 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="xp-sync", daemon=True)
+                self._thread.start()
+        self._queue.put((run, item))
+
+    def flush(self, run: RunSync | None, timeout: float) -> bool:
+        """Wait until everything queued for ``run`` is done; False on timeout."""
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        with self._cond:
+            while self._pending.get(id(run), 0) > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def _loop(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            self._wake.wait(self.linger)
+            self._wake.clear()
+            # Gather what else is queued so that one MLflow request carries many records.
+            with contextlib.suppress(queue.Empty):
+                while len(batch) < 5000:
+                    batch.append(self._queue.get_nowait())
+            for run, items in _group(batch):
+                if run is None:
+                    for action in items:
+                        self._run_action(action)
+                else:
+                    self._apply_with_retry(run, items)
+                with self._cond:
+                    self._pending[id(run)] -= len(items)
+                    self._cond.notify_all()
+
+    def _run_action(self, action: Action) -> None:
+        try:
+            action()
+        except Exception as exc:  # an action reports its own failures; never kill the thread
+            log.warning("xp background task failed: %s", exc)
+
+    def _apply_with_retry(self, run: RunSync, records: list[dict[str, Any]]) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                run.apply(records)
+                self.last_error = None
+                return
+            except Exception as exc:  # the store is down or refused: retry with back-off
+                self.last_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                log.warning("xp sync failed (will retry): %s", self.last_error)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+
+def _group(batch: list[_Item]) -> list[tuple[RunSync | None, list[Any]]]:
+    """Split a batch into consecutive stretches for the same run, keeping their order."""
+    groups: list[tuple[RunSync | None, list[Any]]] = []
+    for run, item in batch:
+        if groups and groups[-1][0] is run:
+            groups[-1][1].append(item)
+        else:
+            groups.append((run, [item]))
+    return groups

@@ -1,0 +1,80 @@
+"""Compare recorded runs: differences and seed statistics in one body (no Jupyter imports).
+
+The REST API, ``jupyter xp compare`` and the notebook widget all call :func:`compare_runs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.views.diff import (
+    cell_diffs,
+    environment_fields,
+    git_fields,
+    hardware_fields,
+    package_rows,
+    value_rows,
+)
+from jupyterlab_xp.views.runview import run_detail
+from jupyterlab_xp.views.stats import seed_group_stats
+
+MAX_RUNS = 20
+
+
+def compare_runs(store: Any, run_ids: Sequence[str]) -> dict[str, Any]:
+    """Everything that differs between ``run_ids`` (2 to 20 runs), as a CompareBody dict.
+
+    Raises:
+        XpError: too few or too many ids, a malformed id, or an unknown run.
+    """
+    ids = list(dict.fromkeys(run_ids))
+    if not 2 <= len(ids) <= MAX_RUNS:
+        raise XpError(f"compare takes 2 to {MAX_RUNS} distinct run ids, got {len(ids)}")
+    for run_id in ids:
+        if not (run_id.isalnum() and len(run_id) <= 64):
+            raise XpError(f"not a run id: {run_id[:80]!r}")
+    details = []
+    for run_id in ids:
+        run = store.get_run(run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id}")
+        details.append(run_detail(store, run))
+    param_keys = sorted(set().union(*(d["params"] for d in details)))
+    metric_keys = sorted(set().union(*(d["metrics"] for d in details)))
+    hardware = [hardware_fields(d) for d in details]
+    git = [git_fields(d) for d in details]
+    environment = [environment_fields(d) for d in details]
+    seed_groups, group_tests = seed_group_stats(details, metric_keys)
+    summary_keys = (
+        "run_id",
+        "name",
+        "experiment_id",
+        "experiment",
+        "status",
+        "kind",
+        "start_time",
+        "end_time",
+        "duration",
+        "seed",
+        "cells",
+        "errors",
+        "notebook",
+        "died_in_cell",
+        "metrics",
+    )
+    return {
+        "runs": [{k: d[k] for k in summary_keys} for d in details],
+        "params": value_rows(param_keys, lambda k: [d["params"].get(k) for d in details]),
+        "metrics": value_rows(metric_keys, lambda k: [d["metrics"].get(k) for d in details]),
+        "packages": package_rows(details),
+        "hardware": value_rows(list(hardware[0]), lambda k: [h.get(k) for h in hardware]),
+        "git": value_rows(list(git[0]), lambda k: [g.get(k) for g in git]),
+        "environment": value_rows(
+            sorted(set().union(*environment)), lambda k: [e.get(k) for e in environment]
+        ),
+        "cells": cell_diffs(details),
+        "seed_groups": seed_groups,
+        "group_tests": group_tests,
+    }

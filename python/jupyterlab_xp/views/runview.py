@@ -1,0 +1,96 @@
+"""Plain-dict views of recorded runs, shared by the command line and the REST API."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.files import parse_json
+from jupyterlab_xp.store import sqlite_index
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
+    from jupyterlab_xp.store.query import RunQuery
+
+
+def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One line's worth of a run: ids, name, status, times, seed, counts, latest metrics."""
+    info, data = run.info, run.data
+    run_tags = data.tags
+    end = info.end_time
+    return {
+        "run_id": info.run_id,
+        "name": info.run_name,
+        "experiment_id": info.experiment_id,
+        "experiment": (experiment_names or {}).get(info.experiment_id, info.experiment_id),
+        "status": info.status,
+        "kind": run_tags.get(tags.KIND),
+        "start_time": info.start_time,
+        "end_time": end,
+        "duration": (end - info.start_time) / 1000 if end and info.start_time else None,
+        "seed": data.params.get(tags.SEED_PARAM),
+        "cells": int(run_tags.get(tags.CELLS, "0") or 0),
+        "errors": int(run_tags.get(tags.ERRORS, "0") or 0),
+        "notebook": run_tags.get(tags.NOTEBOOK_PATH),
+        "died_in_cell": run_tags.get(tags.DIED_IN_CELL),
+        "metrics": dict(data.metrics),
+    }
+
+
+def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of run summaries and the next page's token.
+
+    A local SQLite store is read directly (fast at 10,000 runs); any other store (a team
+    tracking server) through ``MlflowClient.search_runs``.
+    """
+    if store.local_sqlite is not None and store.local_sqlite.exists():
+        return sqlite_index.list_summaries(store.local_sqlite, store.location.display, query)
+    return list_runs_mlflow(store, query)
+
+
+def list_runs_mlflow(
+    store: MlflowStore, query: RunQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    """:func:`list_runs` through MLflow's search API (any kind of store)."""
+    runs, token = store.search_page(
+        query.experiments or None,
+        query.mlflow_filter(),
+        query.limit,
+        query.mlflow_order_by(),
+        query.page_token,
+    )
+    names = store.experiment_names()
+    return [run_summary(r, names) for r in runs], token
+
+
+def _json_artifact(store: MlflowStore, run_id: str, name: str) -> Any:
+    return parse_json(store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}"))
+
+
+def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
+    """Everything recorded for a run: params, metrics, tags, seeds, environment, hardware,
+    git and the cell journal."""
+    run_id = run.info.run_id
+    detail = run_summary(run, store.experiment_names())
+    detail["params"] = dict(run.data.params)
+    detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
+    detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
+    detail["seeds"] = _json_artifact(store, run_id, tags.SEEDS_ARTIFACT)
+    detail["environment"] = _json_artifact(store, run_id, tags.ENVIRONMENT_ARTIFACT)
+    detail["hardware"] = _json_artifact(store, run_id, tags.HARDWARE_ARTIFACT)
+    detail["git"] = _json_artifact(store, run_id, tags.GIT_ARTIFACT)
+    detail["order"] = _json_artifact(store, run_id, tags.ORDER_ARTIFACT)
+    cells_text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CELLS_ARTIFACT}")
+    detail["cells_journal"] = [
+        json.loads(line) for line in (cells_text or "").splitlines() if line.strip()
+    ]
+    run_tags = run.data.tags
+    detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
+    detail["verification"] = (
+        _json_artifact(store, run_id, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
+    )
+    detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
+    return detail
