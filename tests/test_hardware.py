@@ -9,6 +9,7 @@ import pynvml
 
 from fake_nvml import make_fake_nvml
 from jupyterlab_xp.capture.hardware import capture_hardware, open_nvml, torch_build_info
+from machine import nvml_gpu_count
 
 
 def test_gpus_are_described_through_nvml() -> None:
@@ -30,13 +31,19 @@ def test_gpus_are_described_through_nvml() -> None:
     assert nvml.state["init"] == nvml.state["shutdown"] == 1
 
 
-def test_no_gpu_machine_gives_an_empty_list_and_the_reason() -> None:
-    # Given this machine's real NVML binding, with no driver or GPU
+def test_the_real_nvml_gives_this_machines_gpus_or_the_reason() -> None:
+    # Given this machine's real NVML binding (no driver here; a GPU machine has some)
+    expected = nvml_gpu_count()
     # When hardware is captured
     hw = capture_hardware(pynvml)
-    # Then there are no GPUs, the reason is one line, and CPU and memory are still there
-    assert hw["gpus"] == []
-    assert hw["nvml_error"] and "\n" not in hw["nvml_error"]
+    # Then the GPUs are NVML's own count, or none with a one-line reason
+    if expected is None:
+        assert hw["gpus"] == []
+        assert hw["nvml_error"] and "\n" not in hw["nvml_error"]
+    else:
+        assert len(hw["gpus"]) == expected
+        assert hw["nvml_error"] is None
+    # And CPU and memory are there either way
     assert hw["cpu"]["logical_cores"] >= 1
     assert hw["memory"]["total"] > 0
 
@@ -60,10 +67,12 @@ def test_sampler_reads_utilisation_and_stops_cleanly_when_a_gpu_is_lost() -> Non
     assert nvml.state["shutdown"] == 1
 
 
-def test_no_nvml_session_without_gpus() -> None:
-    # Given the real, GPU-less NVML
-    # Then no sampler session is opened
-    assert open_nvml(pynvml) is None
+def test_a_sampler_session_opens_only_with_gpus() -> None:
+    # Given the real NVML: no session without a driver or GPUs, one with them
+    session = open_nvml(pynvml)
+    assert (session is not None) == bool(nvml_gpu_count())
+    if session is not None:
+        session.close()
 
 
 def test_torch_build_is_read_without_importing_torch() -> None:

@@ -102,3 +102,30 @@ def test_write_atomic_replaces_whole_file_privately(tmp_path: Path) -> None:
     assert target.read_text() == "new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_the_durable_flush_is_the_platforms_own(tmp_path: Path, monkeypatch) -> None:
+    import os
+    from types import SimpleNamespace
+
+    from jupyterlab_xp.core import files
+
+    calls: list[tuple[str, int]] = []
+    # Given macOS: fcntl offers F_FULLFSYNC (fsync alone stops at the drive's cache)
+    mac_fcntl = SimpleNamespace(F_FULLFSYNC=51, fcntl=lambda fd, op: calls.append(("fcntl", op)))
+    files._durable_flush_for(os, mac_fcntl)(3)
+    # And a system without fdatasync nor F_FULLFSYNC
+    plain_os = SimpleNamespace(fsync=lambda fd: calls.append(("fsync", fd)))
+    fallback = files._durable_flush_for(plain_os, SimpleNamespace())
+    fallback(4)
+    # Then each uses its platform's call, and Linux keeps fdatasync
+    assert calls == [("fcntl", 51), ("fsync", 4)]
+    assert files._durable_flush_for(os, SimpleNamespace()) is os.fdatasync
+
+    # When the journal runs on the fallback, durable records still land on disk
+    monkeypatch.setattr(files, "_flush", lambda fd: (calls.append(("flush", fd)), os.fsync(fd)))
+    journal = CellJournal(tmp_path / "journal.jsonl")
+    journal.append("cell_start", durable=True, source="x = 1")
+    journal.close()
+    assert [r["type"] for r in read_journal(tmp_path / "journal.jsonl")] == ["cell_start"]
+    assert [c[0] for c in calls[2:]] == ["flush", "flush"]  # the durable record, then close

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import write_notebook
 from jupyterlab_xp.store.recovery import recover_orphans
+from machine import torch_best_device
 
 pytestmark = pytest.mark.kernel
 
@@ -271,7 +272,7 @@ def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store:
     assert run.data.tags["xp.deterministic"] == "true"
     # ...and torch's runtime, known only once imported, joins the hardware capture
     hardware = json.loads(store.read_artifact_text(run.info.run_id, "xp/hardware.json"))
-    assert hardware["torch"]["runtime"]["cuda_available"] is False
+    assert hardware["torch"]["runtime"]["cuda_available"] is (torch_best_device() == "cuda")
     assert run.data.tags["xp.seed_calls"] == "2"
 
 

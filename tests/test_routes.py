@@ -63,6 +63,18 @@ async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home
     assert payload["mlflow_version"] == "3.17.2"
 
 
+async def test_an_absent_store_lists_no_runs_without_creating_it(
+    jp_fetch: Any, xp_home: Any
+) -> None:
+    # Given a fresh XP_HOME whose embedded store was never created
+    (xp_home / "mlflow.db").unlink()
+    # When the panel lists runs
+    payload = await get(jp_fetch, "runs")
+    # Then there are none, and listing did not create (and migrate) the store
+    assert payload == {"runs": [], "next_page_token": None}
+    assert not (xp_home / "mlflow.db").exists()
+
+
 async def test_requests_without_a_token_are_refused(jp_fetch: Any) -> None:
     # Given requests that carry no token
     for path in (["config"], ["runs"], ["compare"], ["runs", "abc"]):

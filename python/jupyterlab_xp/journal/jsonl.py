@@ -5,9 +5,10 @@ Each line is one record ``{"seq": n, "t": unix-time, "type": ..., ..., "sum": ch
 the checksum, so a reader can tell a complete record from a torn or corrupted one and keep the
 valid prefix: whatever was on disk when a kernel died is readable, up to the last whole record.
 
-Records that must survive a crash of the machine (a cell about to run) are followed by
-``fdatasync``; a dying *process* loses nothing that ``os.write`` returned from, so the other
-records skip the sync to stay cheap.
+Records that must survive a crash of the machine (a cell about to run) are followed by the
+platform's durable flush (:func:`~jupyterlab_xp.core.files.durable_flush`: ``fdatasync`` on
+Linux, ``F_FULLFSYNC`` on macOS); a dying *process* loses nothing that ``os.write`` returned
+from, so the other records skip the flush to stay cheap.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from jupyterlab_xp.core.files import durable_flush
 
 _SUM_KEY = b',"sum":"'
 _SUM_LEN = 16
@@ -83,7 +86,7 @@ class CellJournal:
 
         Args:
             kind: the record type (``cell_start``, ``metric``, ...).
-            durable: ``fdatasync`` before returning, so the record survives a machine crash.
+            durable: flush to the disk before returning, so the record survives a machine crash.
             **fields: the record's content; must be JSON-serialisable (others become ``str``).
         """
         with self._lock:
@@ -92,7 +95,7 @@ class CellJournal:
             line = encode_record(record)
             os.write(self._fd, line)
             if durable:
-                os.fdatasync(self._fd)
+                durable_flush(self._fd)
             self._seq += 1
         return record
 
@@ -100,7 +103,7 @@ class CellJournal:
         """Flush to disk and close the file (idempotent)."""
         with self._lock:
             if self._fd >= 0:
-                os.fdatasync(self._fd)
+                durable_flush(self._fd)
                 os.close(self._fd)
                 self._fd = -1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
@@ -44,11 +45,26 @@ def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]]
     """A page of run summaries and the next page's token.
 
     A local SQLite store is read directly (fast at 10,000 runs); any other store (a team
-    tracking server) through ``MlflowClient.search_runs``.
+    tracking server) through ``MlflowClient.search_runs``. A local store that does not exist yet
+    holds no runs: answered at once, without creating and migrating it (seconds) for a reader.
     """
-    if store.local_sqlite is not None and store.local_sqlite.exists():
-        return sqlite_index.list_summaries(store.local_sqlite, store.location.display, query)
+    db = store.local_sqlite
+    if db is not None and db.exists():
+        return sqlite_index.list_summaries(db, store.location.display, query)
+    if db is not None and _could_create(db):
+        return [], None
     return list_runs_mlflow(store, query)
+
+
+def _could_create(path: Path) -> bool:
+    """True when ``path`` is absent but its nearest existing ancestor is a folder.
+
+    (A path "inside" a file such as ``/dev/null/x.db`` can never exist: MLflow then says why.)
+    """
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return parent.is_dir()
 
 
 def list_runs_mlflow(
