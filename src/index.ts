@@ -15,16 +15,15 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import type { Promotion } from './api/types';
 import { PromoteSource, XpClient } from './api/client';
+import { serverTransport } from './api/handler';
 import { showPromoteDialog } from './components/PromoteDialog';
 import { runLabel } from './format';
 import { xpIcon } from './icons';
-import {
-  CompareModel,
-  PromotionsModel,
-  RecordingModel,
-  RunDetailModel,
-  RunListModel
-} from './models/runList';
+import { CompareModel } from './models/compare';
+import { PromotionsModel } from './models/promotions';
+import { RecordingModel } from './models/recording';
+import { RunDetailModel } from './models/runDetail';
+import { RunListModel } from './models/runList';
 import { XpPanel } from './widgets/panel';
 import { notebookSource, PromoteExtension } from './notebook/promote';
 import {
@@ -93,7 +92,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null
   ): void => {
     const { commands, shell } = app;
-    const client = new XpClient(app.serviceManager.serverSettings);
+    const client = new XpClient(
+      serverTransport(app.serviceManager.serverSettings)
+    );
     const serverRoot = PageConfig.getOption('serverRoot');
 
     const openRun = (runId: string): void => {

@@ -1,3 +1,4 @@
+// The typed client of the REST API, and the request-body helpers it uses.
 import { ServerConnection } from '@jupyterlab/services';
 
 import type {
@@ -12,7 +13,7 @@ import type {
   RunList,
   RunSummary
 } from './types';
-import { requestAPI } from './handler';
+import type { Transport } from './handler';
 
 /** A run's lifecycle state, as MLflow names it. */
 export type RunStatus = RunSummary['status'];
@@ -79,19 +80,19 @@ export interface IRunsQuery {
 /**
  * The typed client of the jupyterlab-xp REST API (`/jupyterlab-xp/api/v1/`).
  *
- * Each method is one request through {@link requestAPI}; failures reject with
- * `ServerConnection.ResponseError` (the server's one-line message) or
+ * Each method is one request through the {@link Transport}; failures reject
+ * with `ServerConnection.ResponseError` (the server's one-line message) or
  * `ServerConnection.NetworkError`.
  */
 export class XpClient {
   /**
-   * @param settings - the Jupyter server connection to talk to
+   * @param transport - sends the requests (`serverTransport(settings)`)
    */
-  constructor(readonly settings: ServerConnection.ISettings) {}
+  constructor(private readonly transport: Transport) {}
 
   /** `GET config`: where runs are stored and the server extension's version. */
   config(): Promise<ConfigBody> {
-    return requestAPI<ConfigBody>('config', {}, this.settings);
+    return this._get<ConfigBody>('config');
   }
 
   /** `GET runs`: one page of runs matching `query`. */
@@ -113,16 +114,12 @@ export class XpClient {
     put('order', query.order);
     put('limit', query.limit);
     put('page_token', query.pageToken);
-    return requestAPI<RunList>('runs', {}, this.settings, args);
+    return this._get<RunList>('runs', args);
   }
 
   /** `GET runs/{runId}`: everything recorded for one run. */
   run(runId: string): Promise<RunDetail> {
-    return requestAPI<RunDetail>(
-      `runs/${encodeURIComponent(runId)}`,
-      {},
-      this.settings
-    );
+    return this._get<RunDetail>(`runs/${encodeURIComponent(runId)}`);
   }
 
   /**
@@ -132,17 +129,15 @@ export class XpClient {
    * path segment.
    */
   metricHistory(runId: string, key: string): Promise<MetricHistory> {
-    return requestAPI<MetricHistory>(
-      `runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}`,
-      {},
-      this.settings
+    return this._get<MetricHistory>(
+      `runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}`
     );
   }
 
   /** `GET compare?ids=...`: what differs between runs, computed on the server. */
   compare(runIds: readonly string[]): Promise<CompareBody> {
     const args = new URLSearchParams({ ids: runIds.join(',') });
-    return requestAPI<CompareBody>('compare', {}, this.settings, args);
+    return this._get<CompareBody>('compare', args);
   }
 
   /**
@@ -156,7 +151,7 @@ export class XpClient {
         ? { run_id: source.runId }
         : { notebook: source.notebook }
     );
-    return requestAPI<PromotePlan>('promote-plan', {}, this.settings, args);
+    return this._get<PromotePlan>('promote-plan', args);
   }
 
   /**
@@ -166,15 +161,7 @@ export class XpClient {
    * @param request - the body; parameter values may be {@link JSONText}
    */
   promote(request: PromoteRequest): Promise<Promotion> {
-    return requestAPI<Promotion>(
-      'promotions',
-      {
-        method: 'POST',
-        body: toJSONBody(request),
-        headers: { 'Content-Type': 'application/json' }
-      },
-      this.settings
-    );
+    return this._post<Promotion>('promotions', toJSONBody(request));
   }
 
   /**
@@ -184,25 +171,26 @@ export class XpClient {
   promotions(runId?: string): Promise<PromotionList> {
     const args =
       runId === undefined ? undefined : new URLSearchParams({ run_id: runId });
-    return requestAPI<PromotionList>('promotions', {}, this.settings, args);
+    return this._get<PromotionList>('promotions', args);
   }
 
   /** `GET promotions/{id}`: one job's progress, runs, bundle and verdict. */
   promotion(id: string): Promise<Promotion> {
-    return requestAPI<Promotion>(
-      `promotions/${encodeURIComponent(id)}`,
-      {},
-      this.settings
-    );
+    return this._get<Promotion>(`promotions/${encodeURIComponent(id)}`);
   }
 
   /** `POST promotions/{id}/cancel`: stop a job; its runs end KILLED. */
   cancelPromotion(id: string): Promise<Promotion> {
-    return requestAPI<Promotion>(
-      `promotions/${encodeURIComponent(id)}/cancel`,
-      { method: 'POST' },
-      this.settings
-    );
+    return this._post<Promotion>(`promotions/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** The server's answer is trusted to have the generated type. */
+  private async _get<T>(path: string, query?: URLSearchParams): Promise<T> {
+    return (await this.transport({ path, query })) as T;
+  }
+
+  private async _post<T>(path: string, body?: string): Promise<T> {
+    return (await this.transport({ path, method: 'POST', body })) as T;
   }
 }
 

@@ -1,35 +1,71 @@
+// The one request helper: how the frontend reaches the jupyterlab-xp REST API.
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { API_PATH } from '../tokens';
 
+/** One request of the REST API, as the client describes it. */
+export interface IApiRequest {
+  /** Path under `/jupyterlab-xp/api/v1/`, its segments encoded: `runs/abc`. */
+  readonly path: string;
+  /** `GET` when omitted. */
+  readonly method?: 'POST';
+  /**
+   * Query arguments, appended after the path is joined (so that nothing in
+   * them is read as a path segment).
+   */
+  readonly query?: URLSearchParams;
+  /** A JSON body, as text. */
+  readonly body?: string;
+}
+
 /**
- * Call the jupyterlab-xp REST API, the one way the frontend talks to the server.
+ * Sends one request and resolves with the decoded JSON body (`undefined` when
+ * the body is empty). The API client reaches the server through a transport
+ * only: {@link serverTransport} in JupyterLab, a fake one in the unit tests.
+ */
+export type Transport = (request: IApiRequest) => Promise<unknown>;
+
+/**
+ * The transport to the Jupyter server.
  *
- * @param endPoint - path under `/jupyterlab-xp/api/v1/`, e.g. `config`
- * @param init - request options (method, body, headers)
  * @param settings - the server connection; JupyterLab's defaults when omitted
- * @param query - query arguments, appended after the path is joined (so that
- *   nothing in them is read as a path segment)
+ */
+export function serverTransport(
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Transport {
+  return request => requestAPI(request, settings);
+}
+
+/**
+ * Call the jupyterlab-xp REST API.
+ *
+ * @param request - what to ask for
+ * @param settings - the server connection
  * @returns the decoded JSON body (`undefined` when the body is empty)
  * @throws {ServerConnection.NetworkError} when the server cannot be reached
  * @throws {ServerConnection.ResponseError} when the server answers with an
  *   error status or with a body that is not JSON
  */
-export async function requestAPI<T>(
-  endPoint = '',
-  init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
-  query?: URLSearchParams
-): Promise<T> {
-  const path = URLExt.join(settings.baseUrl, ...API_PATH, endPoint);
-  const search = query?.toString() ?? '';
+export async function requestAPI(
+  request: IApiRequest,
+  settings: ServerConnection.ISettings
+): Promise<unknown> {
+  const path = URLExt.join(settings.baseUrl, ...API_PATH, request.path);
+  const search = request.query?.toString() ?? '';
   const requestUrl = search.length > 0 ? `${path}?${search}` : path;
 
   // With JupyterLab's default `cache: 'no-store'`, makeRequest appends a bare
   // timestamp to the query string, which the API rejects as an unknown
   // argument; `no-cache` still makes the browser ask the server every time.
-  const options: RequestInit = { cache: 'no-cache', ...init };
+  const options: RequestInit = { cache: 'no-cache' };
+  if (request.method !== undefined) {
+    options.method = request.method;
+  }
+  if (request.body !== undefined) {
+    options.body = request.body;
+    options.headers = { 'Content-Type': 'application/json' };
+  }
 
   let response: Response;
   try {
@@ -57,7 +93,7 @@ export async function requestAPI<T>(
       'The server answered with a body that is not JSON.'
     );
   }
-  return data as T;
+  return data;
 }
 
 function parseJSON(body: string): unknown {

@@ -9,7 +9,7 @@ import type {
   ValueRow
 } from '../api/types';
 import { formatNumber, formatPValue, MISSING, runLabel } from '../format';
-import { CompareModel } from '../models/runList';
+import { CompareModel } from '../models/compare';
 import {
   Badge,
   Button,

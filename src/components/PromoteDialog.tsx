@@ -11,7 +11,7 @@ import {
   XpClient
 } from '../api/client';
 import { asArray, asString } from '../format';
-import { LoadState } from '../models/runList';
+import { LoadState } from '../models/base';
 import { Badge, ErrorState, Loading } from './common';
 
 /**

@@ -3,7 +3,7 @@ import React from 'react';
 
 import type { Promotion, PromotedRun, Verification } from '../api/types';
 import { formatNumber, formatTime, MISSING } from '../format';
-import { isActivePromotion, PromotionsModel } from '../models/runList';
+import { isActivePromotion, PromotionsModel } from '../models/promotions';
 import {
   Badge,
   Button,

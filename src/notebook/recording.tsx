@@ -10,7 +10,7 @@ import React from 'react';
 import { errorMessage } from '../api/client';
 import { runLabel } from '../format';
 import { xpIcon } from '../icons';
-import { RecordingModel } from '../models/runList';
+import { RecordingModel } from '../models/recording';
 
 /** The notebook widgets that have a Record button. */
 export type NotebookTracker = WidgetTracker<DocumentWidget>;

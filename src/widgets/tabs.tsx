@@ -7,11 +7,9 @@ import { PromotionListView } from '../components/Promotion';
 import { RunDetailView } from '../components/runDetail/RunDetail';
 import { runLabel } from '../format';
 import { xpIcon } from '../icons';
-import {
-  CompareModel,
-  PromotionsModel,
-  RunDetailModel
-} from '../models/runList';
+import { CompareModel } from '../models/compare';
+import { PromotionsModel } from '../models/promotions';
+import { RunDetailModel } from '../models/runDetail';
 import { VisibleModelWidget } from './visible';
 
 /** What the links and buttons of a run's tab do. */

@@ -17,7 +17,7 @@ import {
   MISSING,
   runLabel
 } from '../../format';
-import { RunDetailModel } from '../../models/runList';
+import { RunDetailModel } from '../../models/runDetail';
 import { relativeToRoot } from '../../paths';
 import {
   Badge,

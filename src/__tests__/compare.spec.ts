@@ -1,0 +1,104 @@
+// Unit tests of the comparison model: the comparison, then each compared metric's curves.
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+import type { CompareBody } from '../api/types';
+import { CompareModel } from '../models/compare';
+import { summary } from './bodies';
+import { FakeTransport, serverError } from './fakeTransport';
+
+/** A comparison of runs a and b, with `val/acc` logged by a only. */
+const BODY: CompareBody = {
+  runs: [summary({ run_id: 'a' }), summary({ run_id: 'b' })],
+  metrics: [
+    { key: 'loss', values: [0.5, 0.4], differs: true },
+    { key: 'val/acc', values: [0.9, null], differs: true }
+  ],
+  params: [],
+  packages: [],
+  hardware: [],
+  git: [],
+  environment: [],
+  cells: [],
+  seed_groups: [],
+  group_tests: []
+};
+
+/** Resolves once `model` has emitted `times` more changes. */
+function changes(model: CompareModel, times: number): Promise<void> {
+  return new Promise(resolve => {
+    let left = times;
+    model.changed.connect(() => {
+      left -= 1;
+      if (left === 0) {
+        resolve();
+      }
+    });
+  });
+}
+
+describe('CompareModel', () => {
+  let model: CompareModel;
+
+  afterEach(() => {
+    model.dispose();
+  });
+
+  it('fetches the comparison, then the curves of each metric for the runs that logged it', async () => {
+    // Given a server that compares runs a and b
+    const server = new FakeTransport()
+      .on('GET compare', () => BODY)
+      .on('GET runs/a/metrics/loss', () => ({
+        key: 'loss',
+        run_id: 'a',
+        points: []
+      }))
+      .on('GET runs/b/metrics/loss', () => ({
+        key: 'loss',
+        run_id: 'b',
+        points: []
+      }))
+      .on('GET runs/a/metrics/val%2Facc', () => {
+        throw serverError(500, 'The store is locked');
+      });
+
+    // When the comparison is opened
+    model = new CompareModel(server.client(), ['a', 'b']);
+    expect(model.state).toEqual({ kind: 'loading' });
+    await model.refresh();
+
+    // Then the comparison is there, with the runs in column order
+    expect(server.calls('GET compare')[1].query?.toString()).toBe('ids=a%2Cb');
+    expect(model.state.kind).toBe('ready');
+    // And each metric's curves: one history per run, none for a run
+    // that did not log it; a failure says why
+    expect(model.curves('loss')).toEqual({
+      kind: 'ready',
+      value: [
+        { key: 'loss', run_id: 'a', points: [] },
+        { key: 'loss', run_id: 'b', points: [] }
+      ]
+    });
+    expect(model.curves('val/acc')).toEqual({
+      kind: 'failed',
+      message: 'The store is locked'
+    });
+    expect(server.calls('GET runs/b/metrics/val%2Facc')).toHaveLength(0);
+  });
+
+  it('says why the comparison failed, and Refresh asks again', async () => {
+    let fails = true;
+    const server = new FakeTransport().on('GET compare', () => {
+      if (fails) {
+        throw serverError(404, 'Run b not found');
+      }
+      return { ...BODY, metrics: [] };
+    });
+    model = new CompareModel(server.client(), ['a', 'b']);
+    await changes(model, 1);
+    expect(model.state).toEqual({ kind: 'failed', message: 'Run b not found' });
+
+    fails = false;
+    await model.refresh();
+    expect(model.state.kind).toBe('ready');
+  });
+});
