@@ -1,0 +1,73 @@
+// The head of a run's tab: its name, status, Promote button and key facts.
+import React from 'react';
+
+import type { RunDetail } from '../../api/types';
+import { formatDuration, formatTime, MISSING, runLabel } from '../../format';
+import { relativeToRoot } from '../../paths';
+import { Button, KeyValueTable, StatusBadge } from '../common';
+
+/** The run's name and status, Promote, how it died (if it did) and its key facts. */
+export function Header(props: {
+  run: RunDetail;
+  serverRoot: string;
+  onOpenNotebook: (path: string) => void;
+  onPromote: (run: RunDetail) => void;
+}): React.JSX.Element {
+  const { run, serverRoot, onOpenNotebook, onPromote } = props;
+  const relative =
+    run.notebook !== null ? relativeToRoot(run.notebook, serverRoot) : null;
+  const notebook =
+    run.notebook === null ? (
+      MISSING
+    ) : (
+      <span className="jp-xp-Notebook">
+        <code>{run.notebook}</code>
+        {relative !== null ? (
+          <Button onClick={() => onOpenNotebook(relative)}>
+            Open notebook
+          </Button>
+        ) : (
+          <span className="jp-xp-Muted"> (outside the server root)</span>
+        )}
+      </span>
+    );
+  const rows: [string, React.ReactNode][] = [
+    ['Run id', <code key="id">{run.run_id}</code>],
+    ['Experiment', run.experiment],
+    ['Kind', run.kind ?? MISSING],
+    ['Started', formatTime(run.start_time)],
+    ['Ended', formatTime(run.end_time)],
+    ['Duration', formatDuration(run.duration)],
+    ['Seed', run.seed ?? MISSING],
+    [
+      'Cells',
+      `${run.cells} executed${run.errors > 0 ? `, ${run.errors} with errors` : ''}`
+    ],
+    ['Notebook', notebook]
+  ];
+  return (
+    <header className="jp-xp-DetailHeader">
+      <div className="jp-xp-DetailHeader-bar">
+        <h2 className="jp-xp-DetailHeader-title">
+          <span>{runLabel(run)}</span>
+          <StatusBadge status={run.status} />
+        </h2>
+        {run.status !== 'RUNNING' && (
+          <Button
+            primary
+            title="Replay this run as a parameterized, tracked job and check that it reproduces the metrics"
+            onClick={() => onPromote(run)}
+          >
+            Promote
+          </Button>
+        )}
+      </div>
+      {run.died_in_cell !== null && (
+        <div className="jp-xp-Died" role="alert">
+          <strong>The kernel died in a cell:</strong> {run.died_in_cell}
+        </div>
+      )}
+      <KeyValueTable label="Run" rows={rows} />
+    </header>
+  );
+}
