@@ -1,15 +1,13 @@
+// Recording a notebook from its toolbar (%xp start / %xp stop in its kernel), and the status-bar item.
 import { Notification, WidgetTracker } from '@jupyterlab/apputils';
-import { DocumentRegistry, DocumentWidget } from '@jupyterlab/docregistry';
+import { DocumentWidget } from '@jupyterlab/docregistry';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { ReactWidget, ToolbarButtonComponent } from '@jupyterlab/ui-components';
-import { IDisposable } from '@lumino/disposable';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
 import React from 'react';
 
 import { errorMessage } from '../api/client';
 import { runLabel } from '../format';
-import { xpIcon } from '../icons';
 import { RecordingModel } from '../models/recording';
 
 /** The notebook widgets that have a Record button. */
@@ -98,98 +96,6 @@ export async function toggleRecording(
       `Could not ${stopping ? 'stop' : 'start'} recording ${path}: ${errorMessage(error)}`,
       { autoClose: false }
     );
-  }
-}
-
-/**
- * The Record toggle in a notebook's toolbar: pressed while the store holds a
- * running run of this notebook.
- */
-export class RecordButton extends ReactWidget {
-  /**
-   * @param model - which notebooks are being recorded
-   * @param notebook - the notebook this button belongs to
-   */
-  constructor(
-    private readonly model: RecordingModel,
-    private readonly notebook: DocumentWidget
-  ) {
-    super();
-    this.addClass('jp-xp-RecordButton');
-    model.changed.connect(this._onModelChanged, this);
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    Signal.clearData(this);
-    super.dispose();
-  }
-
-  protected render(): React.JSX.Element {
-    const path = this.notebook.context.path;
-    const run = this.model.runFor(path);
-    const pending = this.model.pendingFor(path);
-    let label: string;
-    let tooltip: string;
-    if (pending === 'starting') {
-      label = 'Starting…';
-      tooltip = 'Waiting for the run to reach the store';
-    } else if (pending === 'stopping') {
-      label = 'Stopping…';
-      tooltip = 'Waiting for the run to end in the store';
-    } else if (run !== null) {
-      label = 'Recording';
-      tooltip = `Recording ${runLabel(run)}: click to run %xp stop`;
-    } else {
-      label = 'Record';
-      tooltip =
-        'Record this notebook: runs %load_ext jupyterlab_xp and %xp start in its kernel';
-    }
-    return (
-      <ToolbarButtonComponent
-        className={run !== null ? 'jp-xp-RecordButton-on' : ''}
-        icon={xpIcon}
-        label={label}
-        tooltip={tooltip}
-        pressed={run !== null}
-        pressedTooltip={tooltip}
-        enabled={pending === null}
-        onClick={() => void toggleRecording(this.model, this.notebook)}
-      />
-    );
-  }
-
-  private _onModelChanged(): void {
-    this.update();
-  }
-}
-
-/**
- * Adds the Record button to every notebook's toolbar and tracks notebooks
- * (for the status bar and the toggle command).
- */
-export class RecordExtension implements DocumentRegistry.WidgetExtension {
-  /**
-   * @param model - which notebooks are being recorded
-   * @param tracker - receives every notebook the extension sees
-   */
-  constructor(
-    private readonly model: RecordingModel,
-    private readonly tracker: NotebookTracker
-  ) {}
-
-  createNew(widget: Widget): IDisposable | void {
-    if (!(widget instanceof DocumentWidget)) {
-      return;
-    }
-    const button = new RecordButton(this.model, widget);
-    widget.toolbar.insertItem(10, 'jupyterlab-xp-record', button);
-    const watch = this.model.watch();
-    void this.tracker.add(widget);
-    widget.disposed.connect(() => watch.dispose());
-    return button;
   }
 }
 

@@ -1,10 +1,11 @@
+// The Experiments panel in the left sidebar: the live run list.
 import React from 'react';
 
 import { RunListView } from '../components/RunList';
 import { xpIcon } from '../icons';
 import { RunListModel } from '../models/runList';
 import { PANEL_ID } from '../tokens';
-import { VisibleModelWidget } from './visible';
+import { VisibleModelWidget } from './modelWidget';
 
 /**
  * The Experiments panel in the left sidebar: the live run list.
@@ -30,14 +31,6 @@ export class XpPanel extends VisibleModelWidget<RunListModel> {
     this.title.label = 'Experiments';
     this.title.caption = 'jupyterlab-xp: runs recorded by %xp start';
     this.addClass('jp-xp-Panel');
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
   }
 
   protected render(): React.JSX.Element {

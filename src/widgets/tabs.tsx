@@ -1,4 +1,4 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
+// The main-area tabs: a run's detail, a comparison, and the Promotions tab.
 import React from 'react';
 
 import type { RunDetail } from '../api/types';
@@ -10,7 +10,7 @@ import { xpIcon } from '../icons';
 import { CompareModel } from '../models/compare';
 import { PromotionsModel } from '../models/promotions';
 import { RunDetailModel } from '../models/runDetail';
-import { VisibleModelWidget } from './visible';
+import { ModelWidget, VisibleModelWidget } from './modelWidget';
 
 /** What the links and buttons of a run's tab do. */
 export interface IRunDetailActions {
@@ -50,14 +50,6 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
     return this.model.runId;
   }
 
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
-  }
-
   protected render(): React.JSX.Element {
     return (
       <RunDetailView
@@ -79,16 +71,16 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
 }
 
 /** The content of a comparison's main-area tab. */
-export class CompareWidget extends ReactWidget {
+export class CompareWidget extends ModelWidget<CompareModel> {
   /**
    * @param model - the comparison (disposed with the tab)
    * @param onOpenRun - open a run's detail tab
    */
   constructor(
-    readonly model: CompareModel,
+    model: CompareModel,
     private readonly onOpenRun: (runId: string) => void
   ) {
-    super();
+    super(model);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
@@ -99,14 +91,6 @@ export class CompareWidget extends ReactWidget {
   /** The compared run ids, in column order. */
   get runIds(): readonly string[] {
     return this.model.runIds;
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
   }
 
   protected render(): React.JSX.Element {
@@ -134,14 +118,6 @@ export class PromotionsWidget extends VisibleModelWidget<PromotionsModel> {
     this.title.closable = true;
     this.title.label = 'Promotions';
     this.title.caption = 'Promotion jobs: progress, promoted runs and verdicts';
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
   }
 
   protected render(): React.JSX.Element {

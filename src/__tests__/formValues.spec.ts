@@ -1,0 +1,120 @@
+// Unit tests of the Promote form's values: what it starts from, the request it sends, the type hints.
+import { describe, expect, it } from '@jest/globals';
+
+import type { PromotePlan } from '../api/types';
+import { JSONText, toJSONBody } from '../api/client';
+import {
+  buildRequest,
+  initialValues,
+  parseParam,
+  pythonType
+} from '../components/promote/formValues';
+
+/** The plan of a recorded run with two parameters. */
+const PLAN: PromotePlan = {
+  cells: { recorded: 4, notebook: 5 },
+  default_order: 'recorded',
+  name: 'promo',
+  notebook: '/home/me/promo.ipynb',
+  order_verdict: { linear: true, reasons: [] },
+  orders: ['recorded', 'notebook'],
+  params: { lr: 1.0, name: 'base' },
+  run_id: 'abc',
+  seed: 3
+};
+
+describe('initialValues', () => {
+  it('starts from the plan: each parameter as JSON, its seed and order', () => {
+    expect(initialValues(PLAN)).toEqual({
+      params: { lr: '1', name: '"base"' },
+      seeds: '3',
+      order: 'recorded',
+      cellTimeout: '600',
+      tolerance: ''
+    });
+    expect(initialValues({ ...PLAN, seed: null }).seeds).toBe('');
+  });
+});
+
+describe('buildRequest', () => {
+  it('sends the edited parameters only, as typed', () => {
+    const values = initialValues(PLAN);
+    const request = buildRequest(
+      PLAN,
+      { runId: 'abc' },
+      {
+        ...values,
+        params: { ...values.params, lr: '2.0' },
+        seeds: ' 0, 1 ,2,',
+        order: 'notebook',
+        tolerance: '1e-3'
+      }
+    );
+    expect(typeof request).not.toBe('string');
+    expect(toJSONBody(request)).toBe(
+      '{"run_id":"abc","params":{"lr":2.0},"seeds":[0,1,2],"order":"notebook","cell_timeout":600,"tolerance":0.001}'
+    );
+  });
+
+  it('promotes the run a notebook’s plan names, else the notebook', () => {
+    const values = initialValues(PLAN);
+    expect(
+      buildRequest(PLAN, { notebook: 'promo.ipynb' }, values)
+    ).toMatchObject({ run_id: 'abc' });
+    const notebookPlan = { ...PLAN, run_id: null };
+    const request = buildRequest(
+      notebookPlan,
+      { notebook: 'promo.ipynb' },
+      initialValues(notebookPlan)
+    );
+    expect(request).toMatchObject({ notebook: 'promo.ipynb' });
+    expect(request).not.toHaveProperty('run_id');
+  });
+
+  it('leaves empty numbers to the server', () => {
+    const values = { ...initialValues(PLAN), cellTimeout: ' ' };
+    expect(buildRequest(PLAN, { runId: 'abc' }, values)).toMatchObject({
+      cell_timeout: null,
+      tolerance: null
+    });
+  });
+
+  it('says what to fix when seeds or numbers are not numbers', () => {
+    const values = initialValues(PLAN);
+    expect(
+      buildRequest(PLAN, { runId: 'abc' }, { ...values, seeds: '1, two' })
+    ).toBe('Seeds must be whole numbers separated by commas, not "two".');
+    expect(
+      buildRequest(PLAN, { runId: 'abc' }, { ...values, seeds: '1.5' })
+    ).toBe('Seeds must be whole numbers separated by commas, not "1.5".');
+    expect(
+      buildRequest(PLAN, { runId: 'abc' }, { ...values, cellTimeout: '10 s' })
+    ).toBe('The cell timeout must be a number of seconds.');
+    expect(
+      buildRequest(PLAN, { runId: 'abc' }, { ...values, tolerance: 'tiny' })
+    ).toBe('The tolerance must be a number, such as 1e-6.');
+  });
+});
+
+describe('parseParam', () => {
+  it('keeps JSON text verbatim and sends other text as a string', () => {
+    expect(parseParam('1.0')).toEqual(new JSONText('1.0'));
+    expect(parseParam('[1, 2]')).toEqual(new JSONText('[1, 2]'));
+    expect(parseParam('adam')).toBe('adam');
+  });
+});
+
+describe('pythonType', () => {
+  it('names the Python type the text gives', () => {
+    expect(pythonType('1.0', true)).toBe('float');
+    expect(pythonType('1e-3', true)).toBe('float');
+    expect(pythonType('1', true)).toBe('int');
+    expect(pythonType('1', false)).toBe('number');
+    expect(pythonType('true', true)).toBe('bool');
+    expect(pythonType('null', true)).toBe('None');
+    expect(pythonType('[1]', true)).toBe('list');
+    expect(pythonType('{"a": 1}', true)).toBe('dict');
+    expect(pythonType('"x"', true)).toBe('str');
+    expect(pythonType('adam', true)).toBe('str');
+  });
+});
