@@ -1,8 +1,6 @@
-/**
- * Formatting of recorded values for display, and narrowing of the free-form
- * JSON captures (environment, hardware, git, seeds) that the API types leave
- * as `unknown`.
- */
+// Formatting of recorded values for display, and narrowing of the free-form
+// JSON captures (environment, hardware, git, seeds) that the API types leave
+// as `unknown`.
 
 /** Shown for a value a run does not have. */
 export const MISSING = '—';

@@ -1,3 +1,4 @@
+// The extension's icon.
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import xpSvgstr from '../style/icons/xp.svg';

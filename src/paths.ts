@@ -1,8 +1,6 @@
-/**
- * Notebook paths: the recorder stores the absolute, symlink-resolved path of
- * a notebook; JupyterLab names documents by their path relative to the server
- * root (`PageConfig.getOption('serverRoot')`).
- */
+// Notebook paths: the recorder stores the absolute, symlink-resolved path of
+// a notebook; JupyterLab names documents by their path relative to the server
+// root (`PageConfig.getOption('serverRoot')`).
 
 function normalize(path: string): string {
   return path.replace(/\\/g, '/').replace(/\/+$/, '');

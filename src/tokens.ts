@@ -1,6 +1,4 @@
-/**
- * Identifiers shared by the plugin, the panel and the REST client, in one place.
- */
+// Identifiers shared by the plugin, the panel and the REST client, in one place.
 
 /** The npm package name, also the REST namespace on the Jupyter server. */
 export const NAMESPACE = 'jupyterlab-xp';

@@ -1,3 +1,4 @@
+// A small inline SVG line chart of metric values against steps.
 import React from 'react';
 
 import type { MetricPoint } from '../api/types';

@@ -1,3 +1,4 @@
+// Promotions and their verdicts: promotion jobs' progress, and whether a promoted run reproduced its source.
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
@@ -10,7 +11,8 @@ import {
   EmptyState,
   ErrorState,
   Loading,
-  StatusBadge
+  StatusBadge,
+  TableHead
 } from './common';
 
 /**
@@ -108,15 +110,9 @@ export function VerificationView(props: {
         )}
       {verification.largest.length > 0 && (
         <table className="jp-xp-Table" aria-label="Largest differences">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Source</th>
-              <th scope="col">Promoted</th>
-              <th scope="col">Difference</th>
-              <th scope="col">Relative</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Metric', 'Source', 'Promoted', 'Difference', 'Relative']}
+          />
           <tbody>
             {verification.largest.map(diff => (
               <tr key={diff.key}>
@@ -287,15 +283,7 @@ export function PromotionCard(props: IPromotionCardProps): React.JSX.Element {
           className="jp-xp-Table jp-xp-PromotedRunsTable"
           aria-label="Promoted runs"
         >
-          <thead>
-            <tr>
-              <th scope="col">Seed</th>
-              <th scope="col">Run</th>
-              <th scope="col">Status</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Seed', 'Run', 'Status', 'Verdict', 'Error']} />
           <tbody>
             {promotion.runs.map(run => (
               <PromotedRunRow key={run.seed} run={run} onOpenRun={onOpenRun} />

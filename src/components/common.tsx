@@ -1,3 +1,4 @@
+// Small presentational pieces shared by the panel, the run detail and the comparison.
 import React from 'react';
 
 import type { RunStatus } from '../api/client';
@@ -127,6 +128,25 @@ export function KeyValueTable(props: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A table's column headers, then any more header cells (one per run). */
+export function TableHead(props: {
+  columns: readonly string[];
+  children?: React.ReactNode;
+}): React.JSX.Element {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map(column => (
+          <th key={column} scope="col">
+            {column}
+          </th>
+        ))}
+        {props.children}
+      </tr>
+    </thead>
   );
 }
 

@@ -1,7 +1,7 @@
 // The Experiments panel in the left sidebar: the live run list.
 import React from 'react';
 
-import { RunListView } from '../components/RunList';
+import { RunListView } from '../components/runList/RunList';
 import { xpIcon } from '../icons';
 import { RunListModel } from '../models/runList';
 import { PANEL_ID } from '../tokens';

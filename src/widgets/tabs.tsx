@@ -2,7 +2,7 @@
 import React from 'react';
 
 import type { RunDetail } from '../api/types';
-import { CompareView } from '../components/Compare';
+import { CompareView } from '../components/compare/Compare';
 import { PromotionListView } from '../components/Promotion';
 import { RunDetailView } from '../components/runDetail/RunDetail';
 import { runLabel } from '../format';

@@ -10,7 +10,7 @@ import {
   formatValue,
   MISSING
 } from '../../format';
-import { KeyValueTable } from '../common';
+import { KeyValueTable, TableHead } from '../common';
 
 /** Python, platform, container, allow-listed environment variables and packages. */
 export function Environment(props: {
@@ -95,12 +95,7 @@ function PackageTable(props: { packages: unknown[] }): React.JSX.Element {
         <p className="jp-xp-Muted">No package matches.</p>
       ) : (
         <table className="jp-xp-Table" aria-label="Packages">
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">Version</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Package', 'Version']} />
           <tbody>
             {shown.map(entry => (
               <tr key={entry.name}>

@@ -11,7 +11,7 @@ import {
   formatValue,
   MISSING
 } from '../../format';
-import { KeyValueTable } from '../common';
+import { KeyValueTable, TableHead } from '../common';
 
 /** CPU, cores, memory, torch, the device the run chose and one row per GPU. */
 export function Hardware(props: {
@@ -56,15 +56,7 @@ export function Hardware(props: {
         </p>
       ) : (
         <table className="jp-xp-Table" aria-label="GPUs">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Name</th>
-              <th scope="col">Memory</th>
-              <th scope="col">Driver</th>
-              <th scope="col">CUDA</th>
-            </tr>
-          </thead>
+          <TableHead columns={['#', 'Name', 'Memory', 'Driver', 'CUDA']} />
           <tbody>
             {gpus.map((gpu, index) => (
               <tr key={index}>

@@ -4,6 +4,7 @@ import React from 'react';
 import type { RunDetail } from '../../api/types';
 import { formatNumber, runLabel } from '../../format';
 import { RunDetailModel } from '../../models/runDetail';
+import { TableHead } from '../common';
 import { LineChart } from '../LineChart';
 
 /** One row per metric: its latest value and its curve, once fetched. */
@@ -26,13 +27,7 @@ export function MetricsTable(props: {
   }
   return (
     <table className="jp-xp-Table jp-xp-Metrics" aria-label="Metrics">
-      <thead>
-        <tr>
-          <th scope="col">Metric</th>
-          <th scope="col">Latest</th>
-          <th scope="col">Curve</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Metric', 'Latest', 'Curve']} />
       <tbody>
         {keys.map(key => {
           const history = model.history(key);

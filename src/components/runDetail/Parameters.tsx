@@ -1,6 +1,8 @@
 // A run's parameters, as a table.
 import React from 'react';
 
+import { TableHead } from '../common';
+
 /** The run's parameters by name, or how to record some. */
 export function ParamsTable(props: {
   params: Record<string, string>;
@@ -16,12 +18,7 @@ export function ParamsTable(props: {
   }
   return (
     <table className="jp-xp-Table" aria-label="Parameters">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Value</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Name', 'Value']} />
       <tbody>
         {keys.map(key => (
           <tr key={key}>

@@ -1,12 +1,13 @@
+// The run list of the Experiments panel: search, filters, sort and grouping above a windowed list of runs.
 import { Debouncer } from '@lumino/polling';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { RunStatus } from '../api/client';
-import type { RunSummary } from '../api/types';
-import { formatDuration, formatNumber, formatTime, runLabel } from '../format';
-import { IRunFilters, RunListModel } from '../models/runList';
-import { Button, EmptyState, ErrorState, Loading, StatusBadge } from './common';
+import type { RunStatus } from '../../api/client';
+import { IRunFilters, RunListModel } from '../../models/runList';
+import { Button, EmptyState, ErrorState, Loading } from '../common';
+import { buildRows, GroupBy } from './rows';
+import { GroupRow, RunRow } from './RunRows';
 import { VirtualList } from './VirtualList';
 
 /** Props of {@link RunListView}. */
@@ -18,8 +19,6 @@ export interface IRunListViewProps {
   onCompare: (runIds: string[]) => void;
 }
 
-type GroupBy = 'experiment' | 'notebook' | 'none';
-
 interface IState {
   /** The search box's text (sent to the model after a pause in typing). */
   search: string;
@@ -29,16 +28,6 @@ interface IState {
   collapsed: ReadonlySet<string>;
   groupBy: GroupBy;
 }
-
-type Row =
-  | {
-      kind: 'group';
-      key: string;
-      label: string;
-      count: number;
-      collapsed: boolean;
-    }
-  | { kind: 'run'; run: RunSummary };
 
 /** Height of every row of the list, in pixels (the windowing needs it fixed). */
 const ROW_HEIGHT = 44;
@@ -53,61 +42,6 @@ const STATUSES: readonly { value: RunStatus | ''; label: string }[] = [
   { value: 'FAILED', label: 'Failed' },
   { value: 'KILLED', label: 'Killed' }
 ];
-
-function groupKey(run: RunSummary, groupBy: GroupBy): string {
-  if (groupBy === 'experiment') {
-    return run.experiment;
-  }
-  if (groupBy === 'notebook') {
-    return run.notebook ?? '';
-  }
-  return '';
-}
-
-function groupLabel(key: string, groupBy: GroupBy): string {
-  if (groupBy === 'notebook') {
-    return key === '' ? '(not from a notebook)' : key;
-  }
-  return key;
-}
-
-/** The rows of the list: group headers, each followed by its runs unless collapsed. */
-function buildRows(
-  runs: readonly RunSummary[],
-  groupBy: GroupBy,
-  collapsed: ReadonlySet<string>
-): Row[] {
-  if (groupBy === 'none') {
-    return runs.map(run => ({ kind: 'run', run }));
-  }
-  const groups = new Map<string, RunSummary[]>();
-  for (const run of runs) {
-    const key = groupKey(run, groupBy);
-    const group = groups.get(key);
-    if (group) {
-      group.push(run);
-    } else {
-      groups.set(key, [run]);
-    }
-  }
-  const rows: Row[] = [];
-  for (const [key, members] of groups) {
-    const isCollapsed = collapsed.has(key);
-    rows.push({
-      kind: 'group',
-      key,
-      label: groupLabel(key, groupBy),
-      count: members.length,
-      collapsed: isCollapsed
-    });
-    if (!isCollapsed) {
-      for (const run of members) {
-        rows.push({ kind: 'run', run });
-      }
-    }
-  }
-  return rows;
-}
 
 /**
  * The run list of the Experiments panel: search, filters, sort and grouping
@@ -361,9 +295,17 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
             row.kind === 'group' ? `group:${row.key}` : row.run.run_id
           }
           renderItem={row =>
-            row.kind === 'group'
-              ? this._renderGroup(row)
-              : this._renderRun(row.run)
+            row.kind === 'group' ? (
+              <GroupRow row={row} onToggle={this._toggleGroup} />
+            ) : (
+              <RunRow
+                run={row.run}
+                selected={this.state.selected.includes(row.run.run_id)}
+                sort={model.filters.sort}
+                onToggle={this._toggleRun}
+                onOpenRun={this.props.onOpenRun}
+              />
+            )
           }
           onNearEnd={this._loadMore}
         />
@@ -376,99 +318,25 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
     void this.props.model.loadMore();
   };
 
-  private _renderGroup(row: Row & { kind: 'group' }): React.JSX.Element {
-    return (
-      <button
-        type="button"
-        className="jp-xp-RunGroup"
-        aria-expanded={!row.collapsed}
-        title={row.label}
-        onClick={() => {
-          const collapsed = new Set(this.state.collapsed);
-          if (collapsed.has(row.key)) {
-            collapsed.delete(row.key);
-          } else {
-            collapsed.add(row.key);
-          }
-          this.setState({ collapsed });
-        }}
-      >
-        <span className="jp-xp-RunGroup-caret" aria-hidden="true">
-          {row.collapsed ? '▸' : '▾'}
-        </span>
-        <span className="jp-xp-RunGroup-label">{row.label}</span>
-        <span className="jp-xp-RunGroup-count">{row.count}</span>
-      </button>
-    );
-  }
+  private _toggleGroup = (key: string): void => {
+    this.setState(state => {
+      const collapsed = new Set(state.collapsed);
+      if (collapsed.has(key)) {
+        collapsed.delete(key);
+      } else {
+        collapsed.add(key);
+      }
+      return { collapsed };
+    });
+  };
 
-  private _renderRun(run: RunSummary): React.JSX.Element {
-    const { onOpenRun, model } = this.props;
-    const label = runLabel(run);
-    const isSelected = this.state.selected.includes(run.run_id);
-    const sortKey = model.filters.sort.startsWith('metrics.')
-      ? model.filters.sort.slice('metrics.'.length)
-      : null;
-    const metricKeys = Object.keys(run.metrics).sort();
-    const shownKeys = (
-      sortKey !== null && sortKey in run.metrics
-        ? [sortKey, ...metricKeys.filter(key => key !== sortKey)]
-        : metricKeys
-    ).slice(0, 2);
-    const details = [
-      formatTime(run.start_time),
-      run.status === 'RUNNING' ? null : formatDuration(run.duration),
-      run.seed !== null ? `seed ${run.seed}` : null,
-      `${run.cells} cell${run.cells === 1 ? '' : 's'}`,
-      ...shownKeys.map(key => `${key} ${formatNumber(run.metrics[key])}`)
-    ].filter((part): part is string => part !== null);
-    return (
-      <div
-        className={`jp-xp-RunRow${isSelected ? ' jp-mod-selected' : ''}${
-          run.status === 'KILLED' ? ' jp-xp-RunRow-killed' : ''
-        }`}
-      >
-        <input
-          type="checkbox"
-          className="jp-xp-RunRow-check"
-          aria-label={`Select ${label}`}
-          checked={isSelected}
-          onChange={() => this._toggle(run.run_id)}
-        />
-        <div className="jp-xp-RunRow-text">
-          <div className="jp-xp-RunRow-line">
-            <button
-              type="button"
-              className="jp-xp-RunRow-name"
-              title={`${label} (${run.run_id}): open its details`}
-              onClick={() => onOpenRun(run.run_id)}
-            >
-              {label}
-            </button>
-            <StatusBadge status={run.status} />
-          </div>
-          <div
-            className="jp-xp-RunRow-details"
-            title={
-              run.died_in_cell !== null
-                ? `Died in ${run.died_in_cell}`
-                : details.join(' · ')
-            }
-          >
-            {details.join(' · ')}
-          </div>
-        </div>
-      </div>
-    );
-  }
-
-  private _toggle(runId: string): void {
+  private _toggleRun = (runId: string): void => {
     this.setState(state => ({
       selected: state.selected.includes(runId)
         ? state.selected.filter(id => id !== runId)
         : [...state.selected, runId]
     }));
-  }
+  };
 
   private _renderStore(): React.JSX.Element {
     const { config } = this.props.model;

@@ -1,3 +1,4 @@
+// A windowed React list of fixed-height rows (the run list's virtual scrolling).
 import React, { useEffect, useRef, useState } from 'react';
 
 /** Props of {@link VirtualList}. */
@@ -21,6 +22,14 @@ export interface IVirtualListProps<T> {
  * A windowed list: a scroll container as tall as every row, of which only the
  * visible rows (plus `overscan`) are in the DOM, so ten thousand rows scroll
  * as smoothly as ten. Rows have a fixed height.
+ *
+ * Not `@jupyterlab/ui-components`' `WindowedList`: that is a Lumino widget
+ * whose rows are Lumino widgets (one per visible row, each measured by a
+ * ResizeObserver, made for notebook cells of varying height). The run list
+ * is a React tree whose rows share React state (selection, collapsed
+ * groups); with `WindowedList` each row would be a React root of its own,
+ * created and disposed while scrolling, and that state would live outside
+ * React. With rows of one fixed height, the window is two divisions.
  */
 export function VirtualList<T>(props: IVirtualListProps<T>): React.JSX.Element {
   const { items, rowHeight, itemKey, renderItem, onNearEnd, label } = props;
