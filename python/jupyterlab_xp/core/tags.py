@@ -37,6 +37,7 @@ DIED_IN_CELL: Final = (
 END_REASON: Final = "xp.end_reason"  # "stop" | "shutdown" | "kernel-died" | "exception"
 NOTE: Final = "xp.note"  # latest note; all notes are in the journal
 LINEAR: Final = "xp.linear"  # "true" | "false" | "unknown": does top-to-bottom replay the run?
+REDACTIONS: Final = "xp.redactions"  # values replaced by <redacted> on their way to the store
 
 # Seeds and determinism.
 SEED_PARAM: Final = "seed"
@@ -81,6 +82,7 @@ GIT_DIFF_ARTIFACT: Final = "git.diff"
 NOTEBOOK_ARTIFACT: Final = "notebook.ipynb"
 ORDER_ARTIFACT: Final = "order.json"
 PRELUDE_ARTIFACT: Final = "prelude.json"  # inputs the kernel ran before %xp start, in order
+REDACTIONS_ARTIFACT: Final = "redactions.json"  # where values were redacted (no values)
 VERIFY_ARTIFACT: Final = "verify.json"  # a promoted run: did it reproduce its source?
 BUNDLE_DIR: Final = "bundle"  # a promoted run: the bundle, under xp/bundle/
 

@@ -188,6 +188,13 @@ class XpMagics(Magics):
             f"elapsed:    {elapsed:.1f} s",
             f"store:      {where}",
             f"journal:    {run.journal.path}",
+            "redacted:   "
+            + (
+                "not yet (this run reaches the store when it ends)"
+                if run.deferred
+                else f"{run.sync.redactions.describe()} (in what reaches the store; "
+                "the journal keeps the exact text)"
+            ),
         ]
         if run.notebook is not None:
             from jupyterlab_xp.journal.jsonl import read_journal

@@ -22,6 +22,7 @@ from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
 from jupyterlab_xp.store.mlflow_store import MlflowStore
+from jupyterlab_xp.store.redaction import Ledger, Redactor
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class RunSync:
         self._logged_params: dict[str, str] = dict(state.get("params", {}))
         self._counts: dict[str, int] = dict(state.get("counts", {}))
         self._notes: list[str] = list(state.get("notes", []))
+        # Every record and artifact goes to the store through one redaction step; the ledger
+        # says where values were redacted (%xp status, tag xp.redactions, xp/redactions.json).
+        self.redactions = Ledger(state.get("redactions", []))
+        self._redactor = Redactor(self.redactions)
 
     @property
     def artifacts_dir(self) -> Path:
@@ -74,6 +79,7 @@ class RunSync:
                 continue
             last_seq = rec["seq"]
             kind = rec["type"]
+            rec = self._redactor.record(rec, note=len(notes) + 1)  # what may reach the store
             if kind == "run_start" and self.run_id is None:
                 self._create_run(rec, recovering)
             for key, value in rec.get("params", {}).items():
@@ -105,15 +111,17 @@ class RunSync:
             return
         run_tags[tags.CELLS] = str(counts.get("cells", 0))
         run_tags[tags.ERRORS] = str(counts.get("errors", 0))
+        run_tags[tags.REDACTIONS] = str(self.redactions.count)
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
         for data in datasets:
             self.store.log_dataset(
                 self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
             )
-        for name in uploads:
-            path = self.artifacts_dir / name
-            if path.exists():
-                self.store.log_artifact(self.run_id, path, tags.ARTIFACT_DIR)
+        if uploads:
+            with self._redactor.staged(self.artifacts_dir, uploads) as outbound:
+                for name in uploads:
+                    if (outbound / name).exists():
+                        self.store.log_artifact(self.run_id, outbound / name, tags.ARTIFACT_DIR)
         if end is not None:
             self._finish(
                 end.get("status", tags.FINISHED), end.get("tags", {}), int(end["t"] * 1000)
@@ -138,9 +146,15 @@ class RunSync:
     def _finish(self, status: str, end_tags: dict[str, str], end_ms: int) -> None:
         assert self.run_id is not None
         verdict = self.write_derived_artifacts(alive=False)
-        self.store.log_artifacts(self.run_id, self.artifacts_dir, tags.ARTIFACT_DIR)
+        with self._redactor.staged(self.artifacts_dir) as outbound:
+            write_json_atomic(outbound / tags.REDACTIONS_ARTIFACT, self.redactions.entries())
+            self.store.log_artifacts(self.run_id, outbound, tags.ARTIFACT_DIR)
         linear = verdict["linear"]
-        end_tags = {**end_tags, tags.LINEAR: "unknown" if linear is None else str(linear).lower()}
+        end_tags = {
+            **end_tags,
+            tags.LINEAR: "unknown" if linear is None else str(linear).lower(),
+            tags.REDACTIONS: str(self.redactions.count),
+        }
         self.store.log_batch(self.run_id, tags=end_tags)
         self.store.set_terminated(self.run_id, status, end_ms)
         self.ended, self.status = True, status
@@ -197,6 +211,7 @@ class RunSync:
                 "params": self._logged_params,
                 "counts": self._counts,
                 "notes": self._notes,
+                "redactions": self.redactions.entries(),
             },
         )
 
