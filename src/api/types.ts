@@ -22,6 +22,8 @@ export interface XpApi {
   PromotedRun?: PromotedRun;
   Promotion?: Promotion;
   PromotionList?: PromotionList;
+  RedactionPlace?: RedactionPlace;
+  Redactions?: Redactions;
   RunDetail?: RunDetail;
   RunList?: RunList;
   RunSummary?: RunSummary;
@@ -435,6 +437,50 @@ export interface PromotionList {
   promotions: Promotion[];
 }
 /**
+ * One place where values were replaced by ``<redacted>`` on their way to the store.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RedactionPlace".
+ */
+export interface RedactionPlace {
+  /**
+   * values redacted there
+   */
+  count: number;
+  /**
+   * which part: "source", "error", "outputs", "text", "value", "name", a JSON path or the file of a diff
+   */
+  field: string;
+  /**
+   * what recognised them (a detect-secrets plugin or ours)
+   */
+  kinds: string[];
+  /**
+   * the names they were assigned to, where known
+   */
+  names: string[];
+  /**
+   * what held them: "cell 3", "notebook cell 4", "note 1", "param api_key", "tag k", "environment", "git diff", "before start, In [2]"
+   */
+  where: string;
+}
+/**
+ * What the one redaction step replaced in this run's store copy (the journal is exact).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Redactions".
+ */
+export interface Redactions {
+  /**
+   * values redacted (tag xp.redactions)
+   */
+  count: number;
+  /**
+   * where (xp/redactions.json, at the end)
+   */
+  places: RedactionPlace[];
+}
+/**
  * ``GET runs/{id}``: everything recorded for one run.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -481,6 +527,7 @@ export interface RunDetail {
    * for a source run: runs promoted from it
    */
   promoted_runs: string[];
+  redactions?: Redactions | null;
   run_id: string;
   seed: string | null;
   seeds: {

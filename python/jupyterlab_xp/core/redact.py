@@ -1,7 +1,9 @@
-"""Secret hygiene: which environment variables are recorded, and redaction of what looks secret.
+"""Secret hygiene at capture: which environment variables are recorded, credentials in URLs.
 
 Nothing here is clever on purpose: an allow-list decides which variables are read at all, and a
-value that *looks* like a credential is replaced even under an innocent name.
+value that *looks* like a credential (:mod:`jupyterlab_xp.core.secrets`) is replaced even under
+an innocent name. Everything leaving for the store is redacted again by the one redaction step
+(``store/redaction.py``); this is what the local capture files hold.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-REDACTED = "<redacted>"
+from jupyterlab_xp.core.secrets import REDACTED as REDACTED
+from jupyterlab_xp.core.secrets import find, random_looking, redact
 
 # Exact names worth recording for reproducibility.
 ENV_ALLOW_NAMES = frozenset(
@@ -49,19 +52,16 @@ _SECRET_NAME = re.compile(
     r"COOKIE|SIGNATURE|DSN|DATABASE_URL)",
     re.IGNORECASE,
 )
-_SECRET_VALUE = re.compile(
-    r"(gh[pousr]_[A-Za-z0-9]{10,}|github_pat_[A-Za-z0-9_]{10,}|hf_[A-Za-z0-9]{10,}|"
-    r"sk-[A-Za-z0-9_\-]{10,}|xox[abposr]-[A-Za-z0-9\-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|"
-    r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{4,}|"
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|glpat-[A-Za-z0-9_\-]{10,}|AIza[A-Za-z0-9_\-]{20,})"
+# Everything between "scheme://" and the last "@" before the host: a password may hold "/", "@".
+_URL_CREDENTIALS = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<cred>[^\s/?#@:]*(?::[^\s]*)?|[^\s/?#@]+)"
+    r"@(?=[A-Za-z0-9\[][A-Za-z0-9.\-_\[\]:%]*(?:[/?#\s]|$))"
 )
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<cred>[^/@\s]+)@")
 _SECRET_QUERY = re.compile(
     r"^(token|access_token|auth|key|api_key|apikey|sig|signature|password|secret|"
     r"x-amz-signature|x-amz-credential|x-amz-security-token)$",
     re.IGNORECASE,
 )
-_HIGH_ENTROPY = re.compile(r"^[A-Za-z0-9+/=_\-]{40,}$")
 
 
 def is_allowed(name: str) -> bool:
@@ -73,14 +73,15 @@ def looks_secret(name: str, value: str) -> bool:
     """True when the variable's name or its value looks like a credential."""
     if _SECRET_NAME.search(name):
         return True
-    if _SECRET_VALUE.search(value):
+    if find(value, name):
         return True
-    # A long run of token characters with both letters and digits: an opaque key.
-    return (
-        bool(_HIGH_ENTROPY.match(value))
-        and any(c.isdigit() for c in value)
-        and any(c.isalpha() for c in value)
-    )
+    # A long, random-looking run of token characters: an opaque key (a path is not one).
+    return len(value) >= 40 and random_looking(value)
+
+
+def _drop_credentials(m: re.Match[str]) -> str:
+    # "host:8080/a/@b" is a port and a path with "@" in it, not a password.
+    return m.group(0) if re.match(r"[^:]*:\d{1,5}/", m.group("cred")) else m.group("scheme")
 
 
 def strip_url_credentials(url: str) -> str:
@@ -88,10 +89,11 @@ def strip_url_credentials(url: str) -> str:
 
     ``git@host:org/repo.git`` (scp-like, a plain user name and no secret) is kept as it is.
     """
+    url = _URL_CREDENTIALS.sub(_drop_credentials, url, count=1)
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _URL_CREDENTIALS.sub(r"\g<scheme>", url)
+        return url
     if not parts.scheme or not parts.netloc:
         return url
     host = parts.hostname or ""
@@ -122,6 +124,5 @@ def redact_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def redact_text(text: str) -> str:
-    """Replace secret-looking substrings (tokens, credential URLs) in free text."""
-    text = _URL_CREDENTIALS.sub(r"\g<scheme>" + REDACTED + "@", text)
-    return _SECRET_VALUE.sub(REDACTED, text)
+    """Replace secret-looking substrings (tokens, keys, credentials in URLs) in free text."""
+    return redact(text)[0]

@@ -30,6 +30,7 @@ from jupyterlab_xp.promote import build, bundle, jobs, verify
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
+from jupyterlab_xp.store.redaction import Redactor
 
 KERNEL_START_ATTEMPTS = 3
 KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
@@ -238,7 +239,8 @@ class Job:
             # first, or its end status would land after (and over) ours.
             settle(self.store, self.location.runs_dir / local_id, timeout=60)
         if outcome != "ok":
-            self.store.log_batch(run_id, tags={tags.FAILED_CELL: error or outcome})
+            failed = Redactor().text(error or outcome, "failed cell", "error")
+            self.store.log_batch(run_id, tags={tags.FAILED_CELL: failed})
             self.store.set_terminated(run_id, status)
         return run_id, status
 
@@ -266,7 +268,8 @@ class Job:
         folder = self.dir / f"seed-{entry['seed']}"
         folder.mkdir(exist_ok=True)
         write_atomic(folder / tags.VERIFY_ARTIFACT, json.dumps(result, indent=2) + "\n")
-        self.store.log_artifact(entry["run_id"], folder / tags.VERIFY_ARTIFACT, tags.ARTIFACT_DIR)
+        with Redactor().staged(folder, [tags.VERIFY_ARTIFACT]) as out:  # a redacted copy
+            self.store.log_artifact(entry["run_id"], out / tags.VERIFY_ARTIFACT, tags.ARTIFACT_DIR)
         self.store.log_batch(entry["run_id"], tags={tags.VERDICT: result["verdict"]})
         if index == self._reference_index(src):
             self.status["verdict"] = result["verdict"]
@@ -320,11 +323,11 @@ class Job:
         )
         self.status["bundle"] = str(folder)
         self.save()
-        for entry in runs:
-            if entry["run_id"]:
-                self.store.log_artifacts(
-                    entry["run_id"], folder, f"{tags.ARTIFACT_DIR}/{tags.BUNDLE_DIR}"
-                )
+        dest = f"{tags.ARTIFACT_DIR}/{tags.BUNDLE_DIR}"
+        with Redactor().staged(folder) as out:  # the store gets redacted copies of the bundle
+            for entry in runs:
+                if entry["run_id"]:
+                    self.store.log_artifacts(entry["run_id"], out, dest)
         self._link_source(src)
 
     def _link_source(self, src: sources.Source) -> None:

@@ -1,4 +1,9 @@
-"""What a promotion starts from: a recorded run (journal, prelude, snapshot) or a notebook file."""
+"""What a promotion starts from: a recorded run (journal, prelude, snapshot) or a notebook file.
+
+A run recorded on this machine is read from its folder in XP_HOME, whose journal holds the exact
+code; a run recorded elsewhere from the store, whose copy has secrets redacted: such a copy is
+refused when its code lost a secret, rather than run with ``<redacted>`` in it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ from typing import Any
 from jupyterlab_xp.capture.parameters import parameters_from_source
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.files import parse_json
+from jupyterlab_xp.core.files import parse_json, read_json
+from jupyterlab_xp.core.secrets import REDACTED
+from jupyterlab_xp.journal import summary
+from jupyterlab_xp.journal.jsonl import read_journal
+from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
 from jupyterlab_xp.promote.params import check_name, typed
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
@@ -99,10 +108,32 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
     def artifact(name: str) -> str | None:
         return store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}")
 
-    cells_text = artifact(tags.CELLS_ARTIFACT) or ""
-    executions = [json.loads(line) for line in cells_text.splitlines() if line.strip()]
+    local = _local_folder(store, run_id, run_tags)
+    params = {k: typed(v) for k, v in run.data.params.items()}
+    if local is not None:  # recorded here: the journal has the exact code
+        records = list(read_journal(local / JOURNAL_FILE))
+        executions = summary.cell_executions(records)
+        start = next((r for r in records if r.get("type") == "run_start"), {})
+        prelude = start.get("prelude") or []
+        params.update(_journal_params(records))
+        snapshot = local / ARTIFACTS_DIR / tags.NOTEBOOK_ARTIFACT
+        notebook = read_json(snapshot) if snapshot.is_file() else None
+    else:
+        cells_text = artifact(tags.CELLS_ARTIFACT) or ""
+        executions = [json.loads(line) for line in cells_text.splitlines() if line.strip()]
+        prelude = parse_json(artifact(tags.PRELUDE_ARTIFACT)) or []
+        notebook = parse_json(artifact(tags.NOTEBOOK_ARTIFACT))
     if not executions:
         raise XpError(f"run {run_id} recorded no cell executions, so there is nothing to replay")
+    if local is None:
+        refuse_redacted(
+            run_id,
+            executions,
+            prelude,
+            notebook,
+            run.data.params,
+            parse_json(artifact(tags.REDACTIONS_ARTIFACT)),
+        )
     notebook_tag = run_tags.get(tags.NOTEBOOK_PATH)
     notebook_path = Path(notebook_tag) if notebook_tag else None
     environment = parse_json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
@@ -110,16 +141,15 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
     python = python if isinstance(python, dict) else {}
     seed_text = run.data.params.get(tags.SEED_PARAM, "")
     name_from = notebook_path.stem if notebook_path else run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
-    params = {k: typed(v) for k, v in run.data.params.items()}
     return Source(
         name=safe_name(name_from),
         version=f"run-{run_id[:8]}",
         run_id=run_id,
         experiment=store.experiment_names().get(run.info.experiment_id),
         notebook_path=notebook_path if notebook_path and notebook_path.is_file() else None,
-        notebook=parse_json(artifact(tags.NOTEBOOK_ARTIFACT)),
+        notebook=notebook if isinstance(notebook, dict) else None,
         executions=executions,
-        prelude=parse_json(artifact(tags.PRELUDE_ARTIFACT)) or [],
+        prelude=prelude if isinstance(prelude, list) else [],
         params=_identifier_params(params),
         seed=int(seed_text) if seed_text.isdigit() else None,
         metrics=dict(run.data.metrics),
@@ -128,6 +158,78 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
         pythonhashseed=run_tags.get(tags.PYTHONHASHSEED),
         deterministic=run_tags.get(tags.DETERMINISTIC) == "true",
         order_verdict=parse_json(artifact(tags.ORDER_ARTIFACT)),
+    )
+
+
+def _local_folder(store: MlflowStore, run_id: str, run_tags: dict[str, str]) -> Path | None:
+    """The run's folder in XP_HOME when this machine recorded it, else None.
+
+    The tag naming the folder comes from the store: the folder counts only when its own sync
+    state names this run.
+    """
+    local_id = run_tags.get(tags.LOCAL_ID, "")
+    if not (local_id.isalnum() and len(local_id) <= 64):
+        return None
+    folder = store.location.runs_dir / local_id
+    state = read_json(folder / STATE_FILE)
+    if not isinstance(state, dict) or state.get("run_id") != run_id:
+        return None
+    return folder if (folder / JOURNAL_FILE).is_file() else None
+
+
+def _journal_params(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The params as journaled (exact), the first value of each winning as in MLflow."""
+    out: dict[str, Any] = {}
+    for rec in records:
+        for key, value in (rec.get("params") or {}).items():
+            out.setdefault(str(key), typed(str(value)))
+    return out
+
+
+def refuse_redacted(
+    run_id: str,
+    executions: list[dict[str, Any]],
+    prelude: Any,
+    notebook: Any,
+    params: dict[str, str],
+    places: Any,
+) -> None:
+    """Raise XpError when the store copy's code or params had a secret redacted.
+
+    The message names the cells and params, and the variables the secrets were assigned to
+    (from ``xp/redactions.json``), so that the user can read them from the environment.
+    """
+    spots: list[str] = []
+    for ex in executions:
+        if REDACTED in str(ex.get("source", "")):
+            spots.append(f"cell {ex.get('seq')}")
+    for item in prelude if isinstance(prelude, list) else []:
+        if isinstance(item, dict) and REDACTED in str(item.get("source", "")):
+            spots.append(f"before start, In [{item.get('execution_count')}]")
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    for number, cell in enumerate(cells, start=1):
+        is_code = isinstance(cell, dict) and cell.get("cell_type") == "code"
+        if is_code and REDACTED in cell_source(cell):
+            spots.append(f"notebook cell {number}")
+    spots += [f"param {key}" for key, value in params.items() if REDACTED in value]
+    if not spots:
+        return
+    names: dict[str, list[str]] = {}
+    for place in places if isinstance(places, list) else []:
+        if isinstance(place, dict) and isinstance(place.get("names"), list):
+            found = [str(n) for n in place["names"] if str(n).isidentifier()]
+            names.setdefault(str(place.get("where")), []).extend(found)
+    listed = [
+        spot + (f": {', '.join(dict.fromkeys(names[spot]))}" if names.get(spot) else "")
+        for spot in dict.fromkeys(spots)
+    ]
+    example = next((n for spot in spots for n in names.get(spot, [])), "api_key")
+    raise XpError(
+        f"run {run_id[:8]} was stored with secrets redacted ({'; '.join(listed[:8])}"
+        f"{'; ...' if len(listed) > 8 else ''}), so its store copy cannot be replayed: read "
+        f'each secret from an environment variable instead ({example} = os.environ["'
+        f'{example.upper()}"]), or pass it as a parameter, and record the run again; or '
+        "promote it on the machine that recorded it, whose journal has the exact code"
     )
 
 

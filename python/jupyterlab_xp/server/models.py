@@ -79,6 +79,29 @@ class CellExecution(ApiModel):
     peak_rss_mb: float | None
 
 
+class RedactionPlace(ApiModel):
+    """One place where values were replaced by ``<redacted>`` on their way to the store."""
+
+    where: str = Field(
+        description='what held them: "cell 3", "notebook cell 4", "note 1", "param api_key", '
+        '"tag k", "environment", "git diff", "before start, In [2]"'
+    )
+    field: str = Field(
+        description='which part: "source", "error", "outputs", "text", "value", "name", a JSON '
+        "path or the file of a diff"
+    )
+    count: int = Field(description="values redacted there")
+    kinds: list[str] = Field(description="what recognised them (a detect-secrets plugin or ours)")
+    names: list[str] = Field(description="the names they were assigned to, where known")
+
+
+class Redactions(ApiModel):
+    """What the one redaction step replaced in this run's store copy (the journal is exact)."""
+
+    count: int = Field(description="values redacted (tag xp.redactions)")
+    places: list[RedactionPlace] = Field(description="where (xp/redactions.json, at the end)")
+
+
 class RunDetail(RunSummary):
     """``GET runs/{id}``: everything recorded for one run."""
 
@@ -98,6 +121,9 @@ class RunDetail(RunSummary):
         description="for a promoted run: did it reproduce its source (xp/verify.json)"
     )
     promoted_runs: list[str] = Field(description="for a source run: runs promoted from it")
+    # Values replaced by <redacted> on their way to the store, and where. The server always
+    # sends it; optional so that bodies made before the field (clients' fixtures) stay valid.
+    redactions: Redactions | None = None
 
 
 class MetricPoint(ApiModel):

@@ -109,4 +109,30 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
         _json_artifact(store, run_id, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
     )
     detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
+    detail["redactions"] = redactions(
+        run_tags.get(tags.REDACTIONS), _json_artifact(store, run_id, tags.REDACTIONS_ARTIFACT)
+    )
     return detail
+
+
+def redactions(count_tag: str | None, places: Any) -> dict[str, Any]:
+    """How many values were redacted on their way to the store, and where (none of the values).
+
+    The count is the tag (set as the run syncs); the places come with ``xp/redactions.json`` at
+    the end. Both are read from the store, so anything malformed is left out.
+    """
+    clean = []
+    for place in places if isinstance(places, list) else []:
+        if not isinstance(place, dict) or not isinstance(place.get("count"), int):
+            continue
+        clean.append(
+            {
+                "where": str(place.get("where", ""))[:200],
+                "field": str(place.get("field", ""))[:200],
+                "count": place["count"],
+                "kinds": [str(k)[:80] for k in place.get("kinds", []) if isinstance(k, str)],
+                "names": [str(n)[:120] for n in place.get("names", []) if isinstance(n, str)],
+            }
+        )
+    total = int(count_tag) if count_tag and count_tag.isdigit() else 0
+    return {"count": max(total, sum(p["count"] for p in clean)), "places": clean}
