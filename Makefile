@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint format test-python test-js test-ui bench clean browser types-check
+.PHONY: help install lab test lint format postgres test-python test-js test-ui bench clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
@@ -66,7 +66,11 @@ format: install
 	$(BIN)/ruff format python tests benchmarks
 	$(JLPM) lint
 
-test-python: install
+# The team-server tests start their own PostgreSQL (Debian's package) and `mlflow server` on it.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
+test-python: install postgres
 	$(BIN)/pytest
 
 test-js: node_modules/.yarn-state.yml

@@ -1,4 +1,5 @@
-"""Shared fixtures: a private MLflow store per test, real kernels through jupyter_client."""
+"""Shared fixtures: a private MLflow store per test, real kernels through jupyter_client, and a
+real team setup (PostgreSQL + ``mlflow server``) started once per session when a test asks."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from servers import MlflowServer, Postgres
 
 HERE = Path(__file__).parent
 
@@ -166,3 +169,24 @@ def kernel_factory(xp_home: Path, tmp_path: Path) -> Iterator[Any]:
 
 def new_id() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A private PostgreSQL cluster for this session (Debian's package, loopback, trust auth)."""
+    cluster = Postgres()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def team_server(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real ``mlflow server`` on PostgreSQL, serving artifacts (started once per session)."""
+    server = MlflowServer(postgres.uri(), tmp_path_factory.mktemp("team") / "artifacts")
+    server.start()
+    yield server
+    server.kill()

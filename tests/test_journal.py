@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from pathlib import Path
 
 from jupyterlab_xp.core.files import write_atomic
@@ -122,10 +123,16 @@ def test_the_durable_flush_is_the_platforms_own(tmp_path: Path, monkeypatch) -> 
     assert calls == [("fcntl", 51), ("fsync", 4)]
     assert files._durable_flush_for(os, SimpleNamespace()) is os.fdatasync
 
-    # When the journal runs on the fallback, durable records still land on disk
+    # When the journal runs on the fallback, durable records still land on disk: flushed in
+    # the background (group commit) for a durable record, and once more at close
     monkeypatch.setattr(files, "_flush", lambda fd: (calls.append(("flush", fd)), os.fsync(fd)))
     journal = CellJournal(tmp_path / "journal.jsonl")
+    journal.append("metric", metrics={"a": 1.0})  # not durable: no flush asked
     journal.append("cell_start", durable=True, source="x = 1")
+    deadline = time.monotonic() + 30
+    while len(calls) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [c[0] for c in calls[2:]] == ["flush"]
     journal.close()
-    assert [r["type"] for r in read_journal(tmp_path / "journal.jsonl")] == ["cell_start"]
-    assert [c[0] for c in calls[2:]] == ["flush", "flush"]  # the durable record, then close
+    assert [r["type"] for r in read_journal(tmp_path / "journal.jsonl")] == ["metric", "cell_start"]
+    assert [c[0] for c in calls[2:]] == ["flush", "flush"]

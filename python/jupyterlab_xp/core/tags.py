@@ -31,10 +31,12 @@ NOTEBOOK_PATH: Final = "xp.notebook.path"
 NOTEBOOK_NAME: Final = "xp.notebook.name"
 CELLS: Final = "xp.cells"  # number of cell executions journaled
 ERRORS: Final = "xp.errors"  # number of cell executions that raised
+SYNC_REFUSED: Final = "xp.sync.refused"  # records the store refused for good (refused.jsonl)
 DIED_IN_CELL: Final = (
     "xp.died_in_cell"  # set when the kernel died: "seq N, cell <id>: <first line>"
 )
 END_REASON: Final = "xp.end_reason"  # "stop" | "shutdown" | "kernel-died" | "exception"
+INCOMPLETE: Final = "xp.incomplete"  # background work still running when the run ended
 NOTE: Final = "xp.note"  # latest note; all notes are in the journal
 LINEAR: Final = "xp.linear"  # "true" | "false" | "unknown": does top-to-bottom replay the run?
 REDACTIONS: Final = "xp.redactions"  # values replaced by <redacted> on their way to the store

@@ -18,6 +18,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.kernel import api
 from jupyterlab_xp.kernel.recorder import Recorder
+from jupyterlab_xp.store.faults import REFUSED_FILE, read_refused
 
 ACTIONS = (
     "start",
@@ -207,6 +208,13 @@ class XpMagics(Magics):
             lines.append(f"order:      {state} (as saved): {'; '.join(verdict['reasons'])}")
         if self.recorder.worker.last_error:
             lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
+        refused = read_refused(run.dir)
+        if refused:
+            lines.append(
+                f"refused:    {len(refused)} record(s) the store refused for good, kept in "
+                f"{run.dir / REFUSED_FILE}"
+            )
+            lines += [f"            #{r['seq']} {r['type']}: {r['error']}" for r in refused[-5:]]
         print("\n".join(lines))
 
     def _dataset(self, opts: argparse.Namespace) -> None:

@@ -27,6 +27,7 @@ from jupyterlab_xp.core.validation import validate_key, validate_name
 from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import draw_seed, parse_seed
+from jupyterlab_xp.kernel.tasks import LocalTasks
 from jupyterlab_xp.store.mlflow_store import (
     MlflowStore,
     mlflow_import_pending,
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 STOP_FLUSH_SECONDS = 60.0  # how long %xp stop waits for the store before leaving it to recovery
 EXIT_FLUSH_SECONDS = 10.0  # the same at interpreter exit, where a hung kernel helps nobody
+RUN_ID_WAIT_SECONDS = 30.0  # a cell that calls MLflow waits this long for the run to exist...
+CELL_WAIT_SECONDS = 2.0  # ...but no longer than this while the store is down or failing
 
 
 class Recorder:
@@ -49,6 +52,7 @@ class Recorder:
         self.location = location or resolve_store()
         self.store = MlflowStore(self.location)
         self.worker = SyncWorker()
+        self.tasks = LocalTasks()
         self.active: ActiveRun | None = None
         self.last: ActiveRun | None = None  # the run stopped last (what %xp promote promotes)
         self.user_ns: Mapping[str, Any] | None = None
@@ -121,7 +125,7 @@ class Recorder:
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         user_ns = self.user_ns
-        self.worker.call_soon(lambda: run.capture(user_ns))
+        self.tasks.call_soon(lambda: run.capture(user_ns))
         if not defer_sync:  # (a promotion job sweeps orphans itself)
             self.worker.call_soon(self._recover_others)
         self._start_sampler(run)
@@ -174,6 +178,12 @@ class Recorder:
             )
         return run
 
+    def abandon(self, run: ActiveRun) -> None:
+        """Forget ``run`` as the active run (its journal failed); it stays the last one."""
+        if self.active is run:
+            self.active = None
+            self.last = run
+
     def describe_active(self) -> str:
         """``name (run <id>)`` for messages."""
         run = self.active
@@ -224,8 +234,10 @@ class Recorder:
                     wait_for_mlflow_import(60.0)
                 if run.run_id is None and "mlflow" in source:
                     # The user's own MLflow calls resume our run: it must exist first. (Our
-                    # sync thread imports mlflow too, so sys.modules cannot tell us.)
-                    run.wait_run_id(30.0)
+                    # sync thread imports mlflow too, so sys.modules cannot tell us.) A store
+                    # that is down never holds the cell longer than CELL_WAIT_SECONDS.
+                    run.wait_run_id(RUN_ID_WAIT_SECONDS, give_up_when_failing=CELL_WAIT_SECONDS)
+                run.report_refused()
         except Exception as exc:
             self._report_once("pre", exc)
 

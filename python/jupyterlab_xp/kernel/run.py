@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -18,18 +20,23 @@ from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import write_atomic
 from jupyterlab_xp.core.process import maxrss_mb, process_start_time, rss_mb
-from jupyterlab_xp.core.tags import MAX_PARAM_VALUE
 from jupyterlab_xp.core.validation import validate_key
 from jupyterlab_xp.core.version import version
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import CellJournal, read_journal
 from jupyterlab_xp.journal.rundir import JOURNAL_FILE, hold_lock, release_lock
 from jupyterlab_xp.kernel.seeds import SeedKeeper, determinism_flags
+from jupyterlab_xp.kernel.tasks import LocalTasks
+from jupyterlab_xp.kernel.values import clean_metrics, clean_params
+from jupyterlab_xp.store.faults import REFUSED_FILE
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
 from jupyterlab_xp.store.worker import SyncWorker
 
 log = logging.getLogger(__name__)
+
+TASKS_AT_STOP_SECONDS = 10.0  # %xp stop waits this long for captures and dataset checksums
+STOP_WHEN_FAILING_SECONDS = 1.0  # ...and this long for a store that is down or refusing
 
 
 class RunOwner(Protocol):
@@ -38,7 +45,11 @@ class RunOwner(Protocol):
     location: StoreLocation
     store: MlflowStore
     worker: SyncWorker
+    tasks: LocalTasks
     user_ns: Mapping[str, Any] | None
+
+    def abandon(self, run: ActiveRun) -> None:
+        """Forget ``run`` as the active run (its journal can no longer be written)."""
 
 
 class ActiveRun:
@@ -80,6 +91,7 @@ class ActiveRun:
         self.sync.on_run_created = self._on_run_created
         self._created = threading.Event()
         self._set_tracking_uri = False
+        self._refused_reported = self.sync.refused
         self.cells = 0
         self.errors = 0
         self.params: dict[str, str] = {}
@@ -123,11 +135,51 @@ class ActiveRun:
 
     # -- journal ------------------------------------------------------------------------------
     def record(self, kind: str, /, durable: bool = False, **fields: Any) -> dict[str, Any]:
+        """Journal a record, then hand it to the sync thread (a no-op once the run ended)."""
         with self._record_lock:  # records reach the worker in journal order
-            record = self.journal.append(kind, durable=durable, **fields)
+            if self.ended:  # late background work: the journal is closed, and may be the job's
+                log.warning("xp: %s arrived after the run ended; not recorded", kind)
+                return {"type": kind, **fields}
+            try:
+                record = self.journal.append(kind, durable=durable, **fields)
+            except OSError as exc:  # a full disk, a quota, a file size limit
+                self._journal_failed(exc)
+                return {"type": kind, **fields}
             if not self.deferred:
                 self.recorder.worker.submit(self.sync, record)
         return record
+
+    def _journal_failed(self, exc: OSError) -> None:
+        """The journal cannot be written: say so once and end the run FAILED (lock held).
+
+        Recording without a journal would break every promise it keeps (crash safety, order),
+        so the run stops here; the cell itself runs as usual. The end goes to the sync thread
+        directly, and the folder stays locked until the store has it.
+        """
+        self.ended = True
+        print(
+            f"xp: cannot write this run's journal ({exc.strerror or exc}: {self.journal.path}); "
+            "the run is stopped as FAILED and recording is off. Your code runs as usual; free "
+            "some disk space, then %xp start a new run.",
+            file=sys.stderr,
+        )
+        if self.sampler is not None:
+            self.sampler.stop()
+        self.seeds.uninstall()
+        self.recorder.abandon(self)
+        end = {
+            "seq": self.journal.seq + 1,
+            "t": time.time(),
+            "type": "run_end",
+            "status": tags.FAILED,
+            "tags": {tags.END_REASON: "journal-write-failed"},
+        }
+        worker, fd = self.recorder.worker, self._lock_fd
+        if not self.deferred:
+            worker.submit(self.sync, end)
+        worker.call_soon(lambda: release_lock(fd))
+        with contextlib.suppress(OSError):
+            self.journal.close()
 
     def sync_now(self) -> None:
         """End a deferred sync: queue what the journal holds so far, then every new record."""
@@ -162,13 +214,35 @@ class ActiveRun:
         """The MLflow run id once the background thread created the run, else None."""
         return getattr(self, "run_id_value", None)
 
-    def wait_run_id(self, timeout: float = 60.0) -> str | None:
-        """Block until the MLflow run exists (at most ``timeout`` seconds)."""
+    def wait_run_id(
+        self, timeout: float = 60.0, give_up_when_failing: float | None = None
+    ) -> str | None:
+        """Block until the MLflow run exists (at most ``timeout`` seconds).
+
+        With ``give_up_when_failing``, stop waiting after that many seconds as soon as the
+        store is failing (down, refusing): a cell must not hang on a store that is away.
+        """
         self.sync_now()
         if self.deferred:  # it ended before anything needed MLflow: its job syncs it
             return self.run_id
-        self._created.wait(timeout)
+        deadline = time.monotonic() + timeout
+        short = time.monotonic() + (give_up_when_failing or timeout)
+        while not self._created.wait(0.05):
+            now = time.monotonic()
+            if now >= deadline or (now >= short and self.recorder.worker.store_failing):
+                break
         return self.run_id
+
+    def report_refused(self) -> None:
+        """Say once, on the next cell's output, that the store refused records for good."""
+        refused = self.sync.refused
+        if refused > self._refused_reported:
+            self._refused_reported = refused
+            print(
+                f"xp: the store refused {refused} record(s) of this run for good; they are kept "
+                f"in {self.dir / REFUSED_FILE} and `%xp status` lists them. Recording goes on.",
+                file=sys.stderr,
+            )
 
     # -- cells --------------------------------------------------------------------------------
     def cell_started(self, source: str, cell_id: str | None, execution_count: int | None) -> None:
@@ -199,10 +273,16 @@ class ActiveRun:
         if cell is None:
             return
         duration = time.perf_counter() - cell["t0"]
-        rss, maxrss = rss_mb(), maxrss_mb()
-        sampled = self.sampler.peak_mb if self.sampler is not None else 0.0
-        # The process high-water mark moved during the cell: that is the cell's peak.
-        peak = maxrss if maxrss > cell["maxrss"] else max(rss, sampled)
+        maxrss = maxrss_mb()
+        if maxrss > cell["maxrss"]:  # the process high-water mark moved: the cell's peak
+            peak = maxrss
+        else:
+            # Below the old high-water mark: the sampler's peak during the cell, or its last
+            # reading (at most a second old) for a short cell. Reading the process's memory
+            # here would cost every cell ~40 us (psutil opens /proc/<pid>/statm each time).
+            sampler = self.sampler
+            last = sampler.last_rss_mb if sampler is not None else 0.0
+            peak = max(sampler.peak_mb, last) if last else rss_mb()
         fields: dict[str, Any] = {
             "cell": cell["cell"],
             "execution_count": execution_count,
@@ -216,42 +296,18 @@ class ActiveRun:
             fields["error_value"] = str(error)[:2000]
         self.record("cell_end", **fields)
         if error is None and cell["source"].strip() in self._param_sources:
-            self.recorder.worker.call_soon(lambda: self._record_parameters_cell(cell["source"]))
+            self.recorder.tasks.call_soon(lambda: self._record_parameters_cell(cell["source"]))
 
     # -- params, metrics, tags, notes -------------------------------------------------------
     def log_params(self, values: Mapping[str, Any], source: str = "user") -> None:
         """Record params; a key already recorded with another value is an error (write-once)."""
-        clean: dict[str, str] = {}
-        for key, value in values.items():
-            validate_key(key, "param name")
-            text = value if isinstance(value, str) else repr(value)
-            if len(text) > MAX_PARAM_VALUE:
-                raise XpError(f"param {key!r} is longer than {MAX_PARAM_VALUE} characters")
-            if key in self.params and self.params[key] != text:
-                if source != "user":
-                    continue  # a re-run parameters cell: keep the first value, journal it
-                raise XpError(
-                    f"param {key!r} is already {self.params[key]!r} in this run "
-                    "(MLflow params are write-once; use a tag or start a new run)"
-                )
-            clean[key] = text
+        clean = clean_params(values, self.params, source)
         self.params.update(clean)
         self.record("param", params=clean, source=source)
 
     def log_metrics(self, values: Mapping[str, Any], step: int | None = None) -> None:
         """Record numeric metrics at ``step`` (default 0)."""
-        clean: dict[str, float] = {}
-        for key, value in values.items():
-            validate_key(key, "metric name")
-            if isinstance(value, bool):
-                value = int(value)
-            try:
-                clean[key] = float(value)
-            except (TypeError, ValueError):
-                raise XpError(f"metric {key!r} must be a number, got {value!r}") from None
-        if step is not None and (not isinstance(step, int) or isinstance(step, bool)):
-            raise XpError(f"step must be an integer, got {step!r}")
-        self.record("metric", metrics=clean, step=step or 0)
+        self.record("metric", metrics=clean_metrics(values, step), step=step or 0)
 
     def set_tags(self, values: Mapping[str, Any]) -> None:
         """Record tags (later values replace earlier ones)."""
@@ -281,7 +337,7 @@ class ActiveRun:
                 tags={f"xp.dataset.{name}": info["sha256"]},
             )
 
-        self.recorder.worker.call_soon(checksum)
+        self.recorder.tasks.call_soon(checksum)
         return name
 
     def note(self, text: str) -> None:
@@ -324,17 +380,21 @@ class ActiveRun:
             self.sampler.stop()
         self.seeds.uninstall()
         self._snapshot_notebook()
-        # How the run ended is on disk first: if the process dies while we wait for the store
-        # (a kernel manager's patience at shutdown is a few seconds), recovery finishes the job.
+        # How the run ended is on disk first: if the process dies while we wait (a kernel
+        # manager's patience at shutdown is a few seconds), recovery finishes the job.
         self.record("run_end", durable=True, status=status, tags={tags.END_REASON: reason})
-        # Background work of this run (captures, dataset checksums) may still journal results:
-        # wait for it too before closing the journal.
-        deadline = time.monotonic() + timeout
-        self.recorder.worker.flush(None, timeout)
+        # Background work of this run (captures, dataset checksums) journals its results: wait
+        # for it (bounded); what is still running then is marked incomplete, never written.
+        if not self.recorder.tasks.flush(min(timeout, TASKS_AT_STOP_SECONDS)):
+            self.record("tag", tags={tags.INCOMPLETE: "capture or checksum still running"})
         if self.deferred:  # the promotion job syncs the journal once this kernel is gone
             synced = True
         else:
-            synced = self.recorder.worker.flush(self.sync, max(0.0, deadline - time.monotonic()))
+            # A store that is failing gets no patience: the journal holds everything, and the
+            # sync thread (or recovery) finishes once the store is back.
+            worker = self.recorder.worker
+            wait = STOP_WHEN_FAILING_SECONDS if worker.store_failing else timeout
+            synced = worker.flush(self.sync, wait)
         if self.run_id:
             # Before the environment is restored: MLflow's fluent API finds the store through it.
             try:
@@ -348,7 +408,13 @@ class ActiveRun:
         with self._record_lock:
             self.ended = True
         self.journal.close()
-        release_lock(self._lock_fd)
+        if synced or self.deferred:
+            release_lock(self._lock_fd)
+        else:
+            # The sync thread still owes the store this run's last records: the folder stays
+            # ours until they are applied, so that no recovery replays them meanwhile.
+            fd = self._lock_fd
+            self.recorder.worker.call_soon(lambda: release_lock(fd))
         return synced
 
     def _snapshot_notebook(self) -> None:

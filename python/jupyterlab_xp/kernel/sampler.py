@@ -31,6 +31,7 @@ class SystemSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="xp-sampler", daemon=True)
         self.peak_mb = 0.0
+        self.last_rss_mb = 0.0  # the latest reading (0.0 before the first)
 
     def start(self) -> None:
         """Start the sampling thread."""
@@ -58,7 +59,8 @@ class SystemSampler:
             count = step = 0
             while not self._stop.wait(self._interval):
                 sample = self._sample(process, nvml)
-                self.peak_mb = max(self.peak_mb, sample.get("system/rss_mb", 0.0))
+                self.last_rss_mb = sample.get("system/rss_mb", 0.0)
+                self.peak_mb = max(self.peak_mb, self.last_rss_mb)
                 for key, value in sample.items():
                     sums[key] = sums.get(key, 0.0) + value
                 count += 1

@@ -62,6 +62,15 @@ def wait_for_mlflow_import(timeout: float) -> None:
         _import_lock.release()
 
 
+# MLflow's HTTP settings as the recorder, the server and the CLI use them, unless the user set
+# them: about 10 s for a request to give up, not minutes (README: "A team MLflow server").
+HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+}
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -85,11 +94,17 @@ class MlflowStore:
             self.location.home.mkdir(parents=True, exist_ok=True)
         # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        # MLflow retries a failing request for minutes by default (7 retries, back-off factor
+        # 2), holding our sync thread and any panel request on a server that is down. We retry
+        # whole batches ourselves, with back-off: keep each request's own patience short.
+        for name, value in HTTP_DEFAULTS.items():
+            os.environ.setdefault(name, value)
         client_class = _client_class()
 
-        # A new store logs its migrations at INFO: from our background thread that would land
-        # in the middle of the user's notebook output.
-        logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+        # A new store logs its migrations at INFO, and every "database is locked" at ERROR:
+        # from our background thread that would land in the middle of the user's notebook
+        # output. The sync thread retries those and `%xp status` says so.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
 
         client = client_class(tracking_uri=self.location.tracking_uri)
         if self.location.embedded:

@@ -8,6 +8,7 @@ reaches MLflow never depends on whether the kernel lived to say goodbye.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
+from jupyterlab_xp.store.faults import set_aside
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.redaction import Ledger, Redactor
 
@@ -53,6 +55,7 @@ class RunSync:
         # says where values were redacted (%xp status, tag xp.redactions, xp/redactions.json).
         self.redactions = Ledger(state.get("redactions", []))
         self._redactor = Redactor(self.redactions)
+        self.refused: int = int(state.get("refused", 0))  # records the store refused for good
 
     @property
     def artifacts_dir(self) -> Path:
@@ -112,6 +115,8 @@ class RunSync:
         run_tags[tags.CELLS] = str(counts.get("cells", 0))
         run_tags[tags.ERRORS] = str(counts.get("errors", 0))
         run_tags[tags.REDACTIONS] = str(self.redactions.count)
+        if self.refused:
+            run_tags[tags.SYNC_REFUSED] = str(self.refused)
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
         for data in datasets:
             self.store.log_dataset(
@@ -212,8 +217,25 @@ class RunSync:
                 "counts": self._counts,
                 "notes": self._notes,
                 "redactions": self.redactions.entries(),
+                "refused": self.refused,
             },
         )
+
+    def refuse(self, record: dict[str, Any], exc: BaseException) -> None:
+        """Set aside a record the store refused for good; the records after it go on.
+
+        It is kept in ``refused.jsonl`` and counted in the tag ``xp.sync.refused``. A refused
+        ``run_end`` (the run was deleted) ends the sync: nothing could ever end that run.
+        """
+        set_aside(self.dir, record, exc)
+        self.refused += 1
+        self.synced_seq = max(self.synced_seq, int(record.get("seq", 0)))
+        if record.get("type") == "run_end":
+            self.ended = True
+        self._save()
+        if self.run_id is not None:
+            with contextlib.suppress(Exception):  # the run itself may be what is gone
+                self.store.log_batch(self.run_id, tags={tags.SYNC_REFUSED: str(self.refused)})
 
     def recover(self) -> str | None:
         """Finish a run whose process is gone: replay the unsynced journal and end the run.

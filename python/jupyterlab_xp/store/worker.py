@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from jupyterlab_xp.store.faults import describe, is_permanent
 from jupyterlab_xp.store.sync import RunSync
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,10 @@ _Item = tuple[RunSync | None, "dict[str, Any] | Action"]
 class SyncWorker:
     """The background thread that applies queued records to the store.
 
-    Failures are retried with back-off; a record is only counted as synced once the store has
-    it, so a stop that cannot reach the store leaves the rest to ``recover`` later.
+    Transient failures are retried with back-off; a record is only counted as synced once the
+    store has it, so a stop that cannot reach the store leaves the rest to ``recover`` later.
+    A record the store refuses for good (:func:`~jupyterlab_xp.store.faults.is_permanent`) is
+    found by applying the batch record by record, set aside, and the others go on.
     """
 
     def __init__(self, linger: float = 0.5) -> None:
@@ -38,6 +41,7 @@ class SyncWorker:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        self.failing_since: float | None = None  # monotonic time of the first failed attempt
 
     def submit(self, run: RunSync, record: dict[str, Any]) -> None:
         """Queue ``record`` (already in the journal) for ``run``; starts the thread if needed."""
@@ -92,18 +96,54 @@ class SyncWorker:
         except Exception as exc:  # an action reports its own failures; never kill the thread
             log.warning("xp background task failed: %s", exc)
 
+    @property
+    def store_failing(self) -> bool:
+        """True while the store fails transiently (down, slow, locked): callers should not wait."""
+        return self.failing_since is not None
+
     def _apply_with_retry(self, run: RunSync, records: list[dict[str, Any]]) -> None:
         backoff = 0.5
-        while True:
+        while records:
             try:
                 run.apply(records)
-                self.last_error = None
-                return
-            except Exception as exc:  # the store is down or refused: retry with back-off
-                self.last_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                log.warning("xp sync failed (will retry): %s", self.last_error)
-                time.sleep(backoff)
+                records = []
+            except Exception as exc:
+                if is_permanent(exc):
+                    # One record of the batch is refused for good: find it, set it aside.
+                    records = self._apply_one_by_one(run, records)
+                    if not records:
+                        break
+                else:
+                    self._failed(exc)
+                time.sleep(backoff)  # the store is down, slow or locked: retry with back-off
                 backoff = min(backoff * 2, 30.0)
+        self.last_error = None
+        self.failing_since = None
+
+    def _apply_one_by_one(self, run: RunSync, records: list[dict[str, Any]]) -> list[Any]:
+        """Apply each record alone; set aside those refused for good.
+
+        Returns:
+            The records from the first transient failure on (to retry), or [] when all done.
+        """
+        for index, record in enumerate(records):
+            try:
+                run.apply([record])
+            except Exception as exc:
+                if not is_permanent(exc):
+                    self._failed(exc)
+                    return records[index:]
+                log.warning("xp: the store refused record %s: %s", record.get("seq"), exc)
+                run.refuse(record, exc)
+        return []
+
+    def _failed(self, exc: BaseException) -> None:
+        self.last_error = describe(exc)
+        if self.failing_since is None:
+            self.failing_since = time.monotonic()
+        # Not a warning: in a kernel that would print into whichever cell is running, on every
+        # retry. `%xp status` shows it ("sync: retrying (...)"), and nothing is lost meanwhile.
+        log.info("xp sync failed (will retry): %s", self.last_error)
 
 
 def _group(batch: list[_Item]) -> list[tuple[RunSync | None, list[Any]]]:

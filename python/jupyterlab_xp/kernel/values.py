@@ -1,0 +1,56 @@
+"""What a run accepts as params and metrics: checked, typed, one-line errors for the user."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.tags import MAX_PARAM_VALUE
+from jupyterlab_xp.core.validation import validate_key
+
+
+def clean_params(
+    values: Mapping[str, Any], recorded: Mapping[str, str], source: str = "user"
+) -> dict[str, str]:
+    """Params as MLflow stores them (text), checked against those already ``recorded``.
+
+    Raises:
+        XpError: a bad name, a value too long, or a user changing a recorded value (MLflow
+            params are write-once). A re-run parameters cell keeps the first value instead.
+    """
+    clean: dict[str, str] = {}
+    for key, value in values.items():
+        validate_key(key, "param name")
+        text = value if isinstance(value, str) else repr(value)
+        if len(text) > MAX_PARAM_VALUE:
+            raise XpError(f"param {key!r} is longer than {MAX_PARAM_VALUE} characters")
+        if key in recorded and recorded[key] != text:
+            if source != "user":
+                continue  # a re-run parameters cell: keep the first value, journal it
+            raise XpError(
+                f"param {key!r} is already {recorded[key]!r} in this run "
+                "(MLflow params are write-once; use a tag or start a new run)"
+            )
+        clean[key] = text
+    return clean
+
+
+def clean_metrics(values: Mapping[str, Any], step: int | None) -> dict[str, float]:
+    """Metrics as floats (bools count as 0/1), with a valid integer ``step``.
+
+    Raises:
+        XpError: a bad name, a value that is not a number, or a step that is not an integer.
+    """
+    clean: dict[str, float] = {}
+    for key, value in values.items():
+        validate_key(key, "metric name")
+        if isinstance(value, bool):
+            value = int(value)
+        try:
+            clean[key] = float(value)
+        except (TypeError, ValueError):
+            raise XpError(f"metric {key!r} must be a number, got {value!r}") from None
+    if step is not None and (not isinstance(step, int) or isinstance(step, bool)):
+        raise XpError(f"step must be an integer, got {step!r}")
+    return clean
