@@ -15,7 +15,7 @@ from _common import fresh_home, header, line
 from bench_runs_api import RUNS, populate
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PAGE = 200  # RunListModel.HEAD_SIZE in src/model.ts
+FIRST_PAGE = 200  # RunListModel.HEAD_SIZE in src/models/runList.ts
 
 
 def mlflow_first_page(home: Path) -> float:

@@ -1,7 +1,7 @@
 /* Generated from python/jupyterlab_xp/server/models.py by 'jlpm build:types': do not edit. */
 
 /**
- * jupyterlab-xp REST API bodies (from python/jupyterlab_xp/models.py)
+ * jupyterlab-xp REST API bodies (from python/jupyterlab_xp/server/models.py)
  */
 export interface XpApi {
   CellDiff?: CellDiff;

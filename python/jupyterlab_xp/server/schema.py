@@ -1,6 +1,6 @@
 """Print the JSON schema of every REST body (``python -m jupyterlab_xp.server.schema``).
 
-``jlpm build:types`` feeds it to json-schema-to-typescript to write ``src/api-types.ts``, so the
+``jlpm build:types`` feeds it to json-schema-to-typescript to write ``src/api/types.ts``, so the
 TypeScript types are generated from the pydantic models rather than copied by hand.
 """
 
@@ -22,7 +22,7 @@ def api_schema() -> dict[str, Any]:
     defs = {name: _untitled(body, top=True) for name, body in schema.get("$defs", {}).items()}
     return {
         "title": "XpApi",
-        "description": "jupyterlab-xp REST API bodies (from python/jupyterlab_xp/models.py)",
+        "description": "jupyterlab-xp REST API bodies (from python/jupyterlab_xp/server/models.py)",
         "type": "object",
         "properties": {name: {"$ref": f"#/$defs/{name}"} for name in sorted(defs)},
         "additionalProperties": False,
