@@ -13,13 +13,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint format postgres test-python test-js test-ui bench clean browser types-check
+.PHONY: help install lab team test lint format postgres test-python test-js test-ui bench clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
 	@echo "make test     install everything, then lint, type-check and run every test"
 	@echo "make install  install the pinned Python and JS dependencies and the extension"
 	@echo "make bench    run the benchmarks (figures beside their baselines)"
+	@echo "make team     start PostgreSQL + an MLflow tracking server to try team mode"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,10 @@ format: install
 # The team-server tests start their own PostgreSQL (Debian's package) and `mlflow server` on it.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
+# A team setup to try: PostgreSQL + `mlflow server` on it (the same as the tests start).
+team: install postgres
+	$(PY) tests/servers.py --dir .team
 
 test-python: install postgres
 	$(BIN)/pytest

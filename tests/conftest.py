@@ -30,17 +30,49 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test on each store its module names in ``STORE_KINDS`` (default: SQLite only).
+
+    ``@pytest.mark.stores("sqlite")`` on a test narrows that (a test of SQLite itself).
+    """
+    if "store_kind" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("stores")
+        kinds = marker.args if marker else getattr(metafunc.module, "STORE_KINDS", ("sqlite",))
+        metafunc.parametrize("store_kind", kinds, indirect=True)
+
+
 @pytest.fixture
-def xp_home(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh XP_HOME with a migrated store; the process-wide recorder points at it."""
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` (the embedded store) or ``team`` (mlflow server on PostgreSQL)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def xp_home(
+    tmp_path: Path,
+    migrated_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    store_kind: str,
+    request: pytest.FixtureRequest,
+) -> Path:
+    """A fresh XP_HOME and an empty store; the process-wide recorder points at both.
+
+    ``sqlite``: a copy of a migrated SQLite file in XP_HOME. ``team``: the session's real
+    ``mlflow server`` on PostgreSQL, its tables emptied for this test.
+    """
     from jupyterlab_xp.kernel.recorder import reset_recorder
 
     home = tmp_path / "xp-home"
     home.mkdir()
-    shutil.copyfile(migrated_db, home / "mlflow.db")
     monkeypatch.setenv("XP_HOME", str(home))
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "XP_NOTEBOOK"):
         monkeypatch.delenv(name, raising=False)
+    if store_kind == "team":
+        server = request.getfixturevalue("team_server")
+        request.getfixturevalue("team_tables").reset()
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", server.url)
+    else:
+        shutil.copyfile(migrated_db, home / "mlflow.db")
     reset_recorder()
     return home
 
@@ -155,6 +187,8 @@ def kernel_factory(xp_home: Path, tmp_path: Path) -> Iterator[Any]:
     def start(notebook: Path | None = None, extra_env: dict[str, str] | None = None) -> Kernel:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "JPY_"))}
         env["XP_HOME"] = str(xp_home)
+        if "MLFLOW_TRACKING_URI" in os.environ:  # the team server (see xp_home)
+            env["MLFLOW_TRACKING_URI"] = os.environ["MLFLOW_TRACKING_URI"]
         if notebook is not None:
             env["JPY_SESSION_NAME"] = str(notebook)
         env.update(extra_env or {})
@@ -190,3 +224,9 @@ def team_server(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) ->
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture(scope="session")
+def team_tables(team_server: Any, postgres: Postgres) -> Any:
+    """Resets the team server's tables to their state after its first start (one per test)."""
+    return postgres.snapshot()

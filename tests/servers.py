@@ -42,8 +42,10 @@ class Postgres:
     not otherwise reach a private pytest temporary folder.
     """
 
-    def __init__(self, parent: Path | None = None) -> None:
-        root = Path(tempfile.mkdtemp(prefix="xp-pg-", dir=parent))
+    def __init__(self, parent: Path | None = None, root: Path | None = None) -> None:
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="xp-pg-", dir=parent))
+        root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o711)
         self.root = root
         self.data = root / "pgdata"
@@ -73,13 +75,18 @@ class Postgres:
                 os.chown(path, user.pw_uid, user.pw_gid)
             self.log.touch()
             os.chown(self.log, user.pw_uid, user.pw_gid)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        fresh = not (self.data / "PG_VERSION").exists()  # `make team` keeps its cluster
+        if fresh:
+            self._run(
+                str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+            )
         options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1"
         self._run(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
             "-w", "start",
         )  # fmt: skip
-        self.create_database("mlflow")
+        if fresh:
+            self.create_database("mlflow")
 
     def create_database(self, name: str) -> str:
         """Create database ``name``; returns its SQLAlchemy URI (psycopg2 driver)."""
@@ -92,6 +99,10 @@ class Postgres:
     def uri(self, database: str = "mlflow") -> str:
         # `postgresql://` alone would pick the psycopg 3 dialect; the driver here is psycopg2.
         return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/{database}"
+
+    def snapshot(self, database: str = "mlflow") -> TableReset:
+        """Remember the database as it is now (migrated, Default experiment) to reset it later."""
+        return TableReset(self, database)
 
     def stop(self) -> None:
         if self.data.exists():
@@ -161,3 +172,70 @@ class MlflowServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
         self.process = None
+
+
+class TableReset:
+    """Empties MLflow's tables between tests, keeping the schema and the Default experiment.
+
+    A test on the team server then sees only its own runs, as on a fresh SQLite file, without
+    a new server (seconds) per test: one TRUNCATE is a few milliseconds.
+    """
+
+    def __init__(self, postgres: Postgres, database: str) -> None:
+        import psycopg2
+
+        self._connect = lambda: psycopg2.connect(
+            host="127.0.0.1", port=postgres.port, user="postgres", dbname=database
+        )
+        with self._connect() as conn, conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+            self.tables = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute("SELECT * FROM experiments WHERE experiment_id = 0")
+            self.columns = [d.name for d in cursor.description or ()]
+            self.default_experiment = cursor.fetchone()
+
+    def reset(self) -> None:
+        with self._connect() as conn, conn.cursor() as cursor:
+            quoted = ", ".join(f'"{name}"' for name in self.tables)
+            cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            if self.default_experiment is not None:
+                marks = ", ".join(["%s"] * len(self.columns))
+                names = ", ".join(f'"{c}"' for c in self.columns)
+                cursor.execute(
+                    f"INSERT INTO experiments ({names}) VALUES ({marks})",
+                    self.default_experiment,
+                )
+
+
+def main() -> None:
+    """``make team``: a PostgreSQL + ``mlflow server`` pair to try team mode, until Ctrl-C."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--dir", default=".team", help="where the database and artifacts live")
+    parser.add_argument("--basic-auth", action="store_true", help="MLflow's basic-auth app")
+    args = parser.parse_args()
+    root = Path(args.dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    postgres = Postgres(root=root / "postgres")
+    postgres.start()
+    extra = ("--app-name", "basic-auth") if args.basic_auth else ()
+    server = MlflowServer(postgres.uri(), root / "artifacts", extra)
+    try:
+        server.start()
+        print(f"MLflow tracking server on PostgreSQL: {server.url}  (logs: {server.log})")
+        print(f"  export MLFLOW_TRACKING_URI={server.url}")
+        print("then start JupyterLab (make lab) in that shell. Ctrl-C stops both.", flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.kill()
+        postgres.stop()
+
+
+if __name__ == "__main__":
+    main()

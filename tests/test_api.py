@@ -13,6 +13,9 @@ import jupyterlab_xp as xp
 from jupyterlab_xp.store.recovery import recover_orphans
 from machine import torch_best_device
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 def test_script_run_records_params_metrics_and_seed(store: Any) -> None:
     # Given a script that records a run through the API
@@ -126,6 +129,7 @@ def test_runs_are_readable_with_plain_mlflow(store: Any) -> None:
     assert frame["tags.xp.kind"][0] == "script"
 
 
+@pytest.mark.stores("sqlite")  # the embedded store is the one that sets the URI
 def test_the_environment_is_left_as_it_was(store: Any) -> None:
     # Given no tracking URI in the environment
     import os

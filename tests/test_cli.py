@@ -10,6 +10,9 @@ import pytest
 import jupyterlab_xp as xp
 from jupyterlab_xp.frontends.cli import main
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 def _record(name: str, seed: int, accuracy: float) -> str:
     with xp.start(name, experiment="cli", seed=seed) as run:

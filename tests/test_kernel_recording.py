@@ -18,6 +18,9 @@ from machine import torch_best_device
 
 pytestmark = pytest.mark.kernel
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 def _only_run(store: Any) -> Any:
     runs = store.search_runs()

@@ -31,6 +31,9 @@ CELLS = [
 ]
 RECORDED = ["params", "start", "draw", "step", "step", "log", "stop"]
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 def wait_job(store: Any, job_id: str, timeout: float = 240.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
@@ -119,6 +122,7 @@ def check_script_and_mlflow_project(
     """python script.py and mlflow run <bundle> reproduce the metric of the source run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
     env["XP_HOME"] = str(xp_home)
+    env["MLFLOW_TRACKING_URI"] = store.location.tracking_uri  # the embedded file or the server
 
     # python script.py --config params.yaml: the same parameters give the same metric.
     ran = subprocess.run(
@@ -210,6 +214,8 @@ OUT_OF_ORDER = {
 def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
     env["XP_HOME"] = str(home)
+    if "MLFLOW_TRACKING_URI" in os.environ:  # the team server (see conftest.xp_home)
+        env["MLFLOW_TRACKING_URI"] = os.environ["MLFLOW_TRACKING_URI"]
     return subprocess.run(
         [sys.executable, "-m", "jupyterlab_xp", *args],
         env=env,

@@ -21,6 +21,9 @@ SERVER = {
     "allow_unauthenticated_access": False,
 }
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 class NoExecute(Authorizer):
     """A deployment that lets this user read but not run code."""

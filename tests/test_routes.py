@@ -14,6 +14,9 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 XSS = "<img src=x onerror=alert(1)>"
 
+# Every test here runs on the embedded SQLite store and on the team server (see conftest.py).
+STORE_KINDS = ("sqlite", "team")
+
 
 @pytest.fixture
 def jp_server_config(xp_home: Any) -> dict[str, Any]:
@@ -53,6 +56,7 @@ async def refused(jp_fetch: Any, *path: str, **params: str) -> tuple[int, str]:
     return error.value.code, json.loads(response.body)["message"]
 
 
+@pytest.mark.stores("sqlite")  # the embedded store's own path
 async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home: Any) -> None:
     # Given a server whose extension uses the test's XP_HOME
     # When the panel asks for the configuration
@@ -63,6 +67,7 @@ async def test_config_names_the_store_without_credentials(jp_fetch: Any, xp_home
     assert payload["mlflow_version"] == "3.17.2"
 
 
+@pytest.mark.stores("sqlite")  # an embedded store that is not there yet
 async def test_an_absent_store_lists_no_runs_without_creating_it(
     jp_fetch: Any, xp_home: Any
 ) -> None:

@@ -21,7 +21,7 @@ from jupyterlab_xp.views.runview import list_runs_mlflow
 
 @pytest.fixture(scope="module")
 def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Six runs over two experiments (recorded once for the module: recording takes time)."""
+    """Eight runs over two experiments (recorded once for the module: recording takes time)."""
     home = tmp_path_factory.mktemp("listing")
     shutil.copyfile(migrated_db, home / "mlflow.db")
     with pytest.MonkeyPatch.context() as env:
@@ -36,6 +36,8 @@ def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             ("gamma", "exp-b", "killed", {}, 0.1),
             ("Delta", "exp-a", "finished", {"team": "vision"}, 0.7),
             ("epsilon", "exp-b", "finished", {}, 0.3),
+            ("lr_0.1", "exp-a", "finished", {}, 0.6),
+            ("lrX0.1 50%", "exp-b", "finished", {}, 0.2),
         ]
         for name, experiment, status, run_tags, accuracy in specs:
             run = xp.start(name, experiment=experiment, seed=len(ids), tags=run_tags)
@@ -60,6 +62,10 @@ QUERIES = [
     {"sort": ["metrics.val/accuracy"], "order": ["asc"]},
     {"order": ["asc"], "limit": ["4"]},
     {"experiment": ["missing"]},
+    # q is a literal substring on every store: "_" and "%" are not wildcards
+    {"q": ["lr_0"]},
+    {"q": ["0%"]},
+    {"q": ["r_"], "limit": ["1"]},
 ]
 
 

@@ -19,6 +19,7 @@ from mlflow.protos import databricks_pb2 as codes
 import jupyterlab_xp as xp
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.store.faults import REFUSED_FILE, is_permanent, read_refused
+from jupyterlab_xp.views.runview import run_detail
 
 
 def _only_run(store: Any) -> Any:
@@ -68,6 +69,7 @@ def test_a_refused_param_is_set_aside_and_the_rest_arrives(
     assert run.data.params["lr"] == "0.1"
     assert run.data.metrics["val/accuracy"] == 0.6
     assert run.data.tags["xp.sync.refused"] == "1"
+    assert run_detail(store, run)["sync_refused"] == 1  # what the run detail shows
     # And the refused record is kept, with MLflow's reason, in the run folder
     (folder,) = (xp_home / "runs").iterdir()
     (refused,) = read_refused(folder)
@@ -241,7 +243,7 @@ def test_a_journal_that_cannot_be_written_stops_the_run_cleanly(
     # When the next cell's record cannot be written
     out = k.execute("x = 41 + 1\nprint(x)")
     # Then the cell ran, the user got one clear line, and the run is no longer recording
-    assert out["status"] == "ok" and out["stdout"] == "42\n"
+    assert out["status"] == "ok" and "42\n" in out["stdout"]  # (IPython may add its own)
     assert "cannot write this run's journal" in out["stderr"]
     assert "File too large" in out["stderr"]
     later = k.execute("y = 1")
