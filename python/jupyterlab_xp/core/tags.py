@@ -35,11 +35,17 @@ SYNC_REFUSED: Final = "xp.sync.refused"  # records the store refused for good (r
 DIED_IN_CELL: Final = (
     "xp.died_in_cell"  # set when the kernel died: "seq N, cell <id>: <first line>"
 )
-END_REASON: Final = "xp.end_reason"  # "stop" | "shutdown" | "kernel-died" | "exception"
+END_REASON: Final = "xp.end_reason"  # "stop", "shutdown", "kernel-died", "heartbeat-lost"...
 INCOMPLETE: Final = "xp.incomplete"  # background work still running when the run ended
 NOTE: Final = "xp.note"  # latest note; all notes are in the journal
 LINEAR: Final = "xp.linear"  # "true" | "false" | "unknown": does top-to-bottom replay the run?
 REDACTIONS: Final = "xp.redactions"  # values replaced by <redacted> on their way to the store
+# Liveness across machines (store/liveness.py): a recording kernel's heartbeat, and what a
+# sweep on any machine needs to end a run whose heartbeat stopped.
+HEARTBEAT: Final = "xp.heartbeat"  # epoch seconds of the recorder's last heartbeat
+HEARTBEAT_TIMEOUT: Final = "xp.heartbeat.timeout"  # seconds the recorder asks sweeps to wait
+RUNNING_CELL: Final = "xp.running_cell"  # the cell running at the last sync ("" between cells)
+HEARTBEAT_LOST: Final = "heartbeat-lost"  # xp.end_reason of a run ended by a heartbeat sweep
 
 # Seeds and determinism.
 SEED_PARAM: Final = "seed"

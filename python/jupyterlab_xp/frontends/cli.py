@@ -26,7 +26,7 @@ from jupyterlab_xp.frontends.render import (
 from jupyterlab_xp.promote.jobs import follow
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
-from jupyterlab_xp.store.recovery import recover_orphans
+from jupyterlab_xp.store.recovery import recover_all
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import list_runs, run_detail
 
@@ -85,7 +85,7 @@ def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print the run list."""
     if args.limit < 1:
         raise XpError("--limit must be at least 1")
-    recover_orphans(store, store.location.runs_dir)
+    recover_all(store, store.location.runs_dir)
     query = parse_run_query({"experiment": args.experiment or [], "limit": [str(args.limit)]})
     runs, _ = list_runs(store, query)
     if args.json:
@@ -117,7 +117,7 @@ def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
 
 def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print one run in full."""
-    recover_orphans(store, store.location.runs_dir)
+    recover_all(store, store.location.runs_dir)
     detail = run_detail(store, find_run(store, args.run))
     if args.json:
         print(json.dumps(detail, indent=2, default=str))
@@ -130,7 +130,7 @@ def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print the differences between runs."""
     from jupyterlab_xp.views.compare import compare_runs
 
-    recover_orphans(store, store.location.runs_dir)
+    recover_all(store, store.location.runs_dir)
     ids = [find_run(store, ident).info.run_id for ident in args.runs]
     body = compare_runs(store, ids)
     if args.json:

@@ -21,19 +21,20 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import StoreLocation, resolve_store
-from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.core.validation import validate_key, validate_name
 from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import draw_seed, parse_seed
 from jupyterlab_xp.kernel.tasks import LocalTasks
+from jupyterlab_xp.store.liveness import Heartbeat
 from jupyterlab_xp.store.mlflow_store import (
     MlflowStore,
     mlflow_import_pending,
     wait_for_mlflow_import,
 )
-from jupyterlab_xp.store.recovery import recover_orphans
+from jupyterlab_xp.store.recovery import recover_all
 from jupyterlab_xp.store.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ class Recorder:
         self.worker = SyncWorker()
         self.tasks = LocalTasks()
         self.active: ActiveRun | None = None
+        # Keeps the active run's xp.heartbeat fresh for sweeps on other machines.
+        self.heartbeat = Heartbeat(
+            self.store, lambda: self.active, lambda: self.worker.store_failing
+        )
         self.last: ActiveRun | None = None  # the run stopped last (what %xp promote promotes)
         self.user_ns: Mapping[str, Any] | None = None
         self.shell: Any = None
@@ -129,6 +134,7 @@ class Recorder:
         if not defer_sync:  # (a promotion job sweeps orphans itself)
             self.worker.call_soon(self._recover_others)
         self._start_sampler(run)
+        self.heartbeat.start()
         return run
 
     def _take_promotion(self) -> dict[str, Any] | None:
@@ -193,7 +199,10 @@ class Recorder:
         return f"{run.name or 'unnamed'} ({ident})"
 
     def _recover_others(self) -> None:
-        recover_orphans(self.store, self.location.runs_dir)
+        try:
+            recover_all(self.store, self.location.runs_dir)
+        except StoreError as exc:  # the store is down: the next sweep (anyone's) tries again
+            log.info("xp: sweeping dead runs failed: %s", exc)
 
     def _start_sampler(self, run: ActiveRun) -> None:
         from jupyterlab_xp.kernel.sampler import SystemSampler

@@ -12,7 +12,7 @@ import asyncio
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Unicode
+from traitlets import Float, Unicode, default
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.server.handlers import (
@@ -28,8 +28,9 @@ from jupyterlab_xp.server.handlers import (
     RunHandler,
     RunsHandler,
 )
+from jupyterlab_xp.store.liveness import heartbeat_timeout
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.store.recovery import recover_orphans
+from jupyterlab_xp.store.recovery import recover_all
 
 
 class XpExtensionApp(ExtensionApp):
@@ -47,6 +48,15 @@ class XpExtensionApp(ExtensionApp):
         config=True,
         help="Seconds between sweeps that finish runs whose kernel died (0 turns them off).",
     )
+    heartbeat_timeout = Float(
+        config=True,
+        help="Seconds without a heartbeat after which a sweep ends a run recorded on any machine "
+        "KILLED (default $XP_HEARTBEAT_TIMEOUT, else 300; 0 turns this sweep off).",
+    )
+
+    @default("heartbeat_timeout")
+    def _heartbeat_timeout_default(self) -> float:
+        return heartbeat_timeout()
 
     def initialize_settings(self) -> None:
         location = resolve_store(self.tracking_uri or None)
@@ -60,7 +70,9 @@ class XpExtensionApp(ExtensionApp):
     async def _sweep(self) -> None:
         store: MlflowStore = self.settings["xp_store"]
         try:
-            await asyncio.to_thread(recover_orphans, store, store.location.runs_dir)
+            await asyncio.to_thread(
+                recover_all, store, store.location.runs_dir, self.heartbeat_timeout
+            )
         except Exception as exc:  # a sweep that fails is retried at the next interval
             self.log.warning("jupyterlab-xp: recovering dead kernels' runs failed: %s", exc)
 

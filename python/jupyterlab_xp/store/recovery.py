@@ -1,4 +1,4 @@
-"""Finish runs whose recorder is gone, from their journals (marking KILLED where a kernel died)."""
+"""Finish runs whose recorder is gone: from their journals here, by their heartbeat anywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jupyterlab_xp.core.files import read_json
 from jupyterlab_xp.journal.rundir import STATE_FILE, hold_lock, release_lock
+from jupyterlab_xp.store.liveness import sweep_stale
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
 
@@ -62,3 +63,23 @@ def recover_orphans(store: MlflowStore, runs_dir: Path) -> list[str]:
         if run_id:
             finished.append(run_id)
     return finished
+
+
+def recover_all(
+    store: MlflowStore, runs_dir: Path, heartbeat_timeout: float | None = None
+) -> list[str]:
+    """Finish every run whose recorder is gone, here or on another machine.
+
+    This machine's runs first, by their folder's lock and from their journals
+    (:func:`recover_orphans`); then any machine's RUNNING run whose heartbeat is older than
+    ``heartbeat_timeout`` (default ``$XP_HEARTBEAT_TIMEOUT``, see
+    :func:`~jupyterlab_xp.store.liveness.sweep_stale`).
+
+    Returns:
+        The MLflow ids of the runs finished here.
+
+    Raises:
+        StoreError: the store failed the heartbeat sweep's search.
+    """
+    finished = recover_orphans(store, runs_dir)
+    return finished + sweep_stale(store, heartbeat_timeout, runs_dir)

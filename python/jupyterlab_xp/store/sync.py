@@ -23,6 +23,7 @@ from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
 from jupyterlab_xp.store.faults import set_aside
+from jupyterlab_xp.store.liveness import beat_tags
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.redaction import Ledger, Redactor
 
@@ -73,6 +74,7 @@ class RunSync:
         uploads: list[str] = []
         end: dict[str, Any] | None = None
         datasets: list[dict[str, Any]] = []
+        running_cell: str | None = None  # set when the batch starts or ends a cell
         last_seq = self.synced_seq
         # Work on copies: if the store fails half-way the whole batch is retried, so nothing
         # may count as done until every write below has succeeded.
@@ -95,10 +97,13 @@ class RunSync:
             uploads.extend(rec.get("artifacts", []))
             if kind == "cell_start":
                 counts["cells"] = counts.get("cells", 0) + 1
-            elif kind == "cell_end" and rec.get("status") == summary.ERROR:
-                # Per-cell durations and memory stay in cells.jsonl: as metrics they would cost
-                # the store a row per cell and this thread CPU that the kernel wants.
-                counts["errors"] = counts.get("errors", 0) + 1
+                running_cell = summary.describe_cell({**rec, "seq": rec.get("cell")})
+            elif kind == "cell_end":
+                running_cell = ""
+                if rec.get("status") == summary.ERROR:
+                    # Per-cell durations and memory stay in cells.jsonl: as metrics they would
+                    # cost the store a row per cell and this thread CPU that the kernel wants.
+                    counts["errors"] = counts.get("errors", 0) + 1
             elif kind == "seed_call":
                 counts["seed_calls"] = counts.get("seed_calls", 0) + 1
                 run_tags[tags.SEED_CALLS] = str(counts["seed_calls"])
@@ -117,6 +122,8 @@ class RunSync:
         run_tags[tags.REDACTIONS] = str(self.redactions.count)
         if self.refused:
             run_tags[tags.SYNC_REFUSED] = str(self.refused)
+        if running_cell is not None:  # what a sweep on another machine names if we die now
+            run_tags[tags.RUNNING_CELL] = running_cell
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
         for data in datasets:
             self.store.log_dataset(
@@ -141,8 +148,11 @@ class RunSync:
             # The dead process may have created the run without living to write sync.json.
             self.run_id = self.store.find_run_by_tag(tags.LOCAL_ID, local_id)
         if self.run_id is None:
+            run_tags = dict(rec.get("tags", {}))
+            if not recovering:  # a live recorder: its first heartbeat (store/liveness.py)
+                run_tags.update(beat_tags())
             self.run_id = self.store.create_run(
-                rec["experiment"], rec.get("name"), rec.get("tags", {}), int(rec["t"] * 1000)
+                rec["experiment"], rec.get("name"), run_tags, int(rec["t"] * 1000)
             )
         self._save()
         if self.on_run_created is not None:
