@@ -17,6 +17,8 @@ if __name__ == "__main__":
         "bench_runs_api",
         "bench_panel",
         "bench_promote",
+        "bench_redaction",
+        "bench_team",
     ]
     for name in chosen:
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
