@@ -141,7 +141,8 @@ def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     assert mine["status"] == "ok", mine
     for k in (quiet, mixed):
         assert k.execute("%xp stop")["status"] == "ok"
-    # Then the quiet kernel never imported MLflow and left its run to the job
+    # Then the quiet kernel never imported MLflow and left its run to the job (README, Promote:
+    # "so the kernel never imports MLflow and nothing waits")
     imported = quiet.execute("import sys\nprint('mlflow' in sys.modules)")
     assert imported["stdout"].strip() == "False", imported
     assert [r.info.run_name for r in store.search_runs()] == ["mixed"]  # synced live

@@ -1,4 +1,9 @@
-"""A store that refuses a record, or is down, never holds the other records back."""
+"""A store that refuses a record, or is down, never holds the other records back.
+
+These back the README's "How it works" claims: "The store being slow, down or refusing never
+blocks a cell", the 2 s / 1 s bounds, `refused.jsonl` and `xp.sync.refused`, `xp.incomplete`,
+and "A journal that cannot be written (a full disk) stops the run FAILED with one line".
+"""
 
 from __future__ import annotations
 
@@ -337,3 +342,52 @@ def test_16_kernels_recording_into_one_sqlite_store_lose_nothing(
         history = store.metric_history(run.info.run_id, "val/accuracy")
         assert [step for step, _, _ in history] == list(range(20)), run.info.run_name
         assert run.info.status == "FINISHED"
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+@pytest.mark.stores("sqlite")  # its own server: MLflow's basic-auth app
+def test_a_wrong_password_is_one_clear_line_and_recording_goes_on(
+    kernel_factory: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    from servers import MlflowServer, basic_auth_config
+
+    # Given a team server that asks for a password, and a kernel that has the wrong one
+    auth = basic_auth_config(tmp_path, admin_password="right-password-1234")
+    server = MlflowServer(
+        f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "artifacts", ("--app-name", "basic-auth"),
+        auth,
+    )  # fmt: skip
+    server.start()
+    wrong = f"wrong-{uuid.uuid4().hex}"
+    try:
+        k = kernel_factory(
+            extra_env={
+                "MLFLOW_TRACKING_URI": server.url,
+                "MLFLOW_TRACKING_USERNAME": "admin",
+                "MLFLOW_TRACKING_PASSWORD": wrong,
+            }
+        )
+        # When a run starts and cells run
+        outputs = [k.execute("%load_ext jupyterlab_xp\n%xp start denied")]
+        deadline = time.monotonic() + 90
+        while "not answering" not in outputs[-1]["stderr"] and time.monotonic() < deadline:
+            outputs.append(k.execute("x = 1"))
+        # Then one clear line says the store refused, once; cells ran; nothing hung
+        said = [o["stderr"] for o in outputs if "not answering" in o["stderr"]]
+        assert (len(said) == 1 and "401" in said[0]) or "authenticat" in said[0].lower()
+        assert all(o["status"] == "ok" for o in outputs)
+        assert "not answering" not in k.execute("y = 2")["stderr"]
+        outputs.append(k.execute("%xp status"))
+        assert "sync:       retrying" in outputs[-1]["stdout"]
+        outputs.append(k.execute("%xp stop"))
+        assert outputs[-1]["status"] == "ok"
+        # And the password appears nowhere: outputs, the journal, the server's log
+        (folder,) = (xp_home / "runs").iterdir()
+        seen = "".join(o["stdout"] + o["stderr"] for o in outputs)
+        seen += (folder / "journal.jsonl").read_text() + server.log.read_text()
+        assert wrong not in seen
+        # ...while the journal kept recording every cell
+        assert "x = 1" in (folder / "journal.jsonl").read_text()
+    finally:
+        server.kill()
