@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -120,10 +121,17 @@ class Postgres:
 class MlflowServer:
     """``mlflow server`` on a backend store, serving artifacts, in its own process group."""
 
-    def __init__(self, backend_uri: str, artifacts: Path, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        backend_uri: str,
+        artifacts: Path,
+        extra_args: tuple[str, ...] = (),
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.backend_uri = backend_uri
         self.artifacts = artifacts
         self.extra_args = extra_args
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = artifacts.parent / f"mlflow-server-{self.port}.log"
@@ -135,6 +143,7 @@ class MlflowServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
         # Its job runners (huey consumers) would outlive a kill of the server: none.
         env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
+        env.update(self.extra_env)
         mlflow = shutil.which("mlflow", path=str(Path(sys.executable).parent)) or "mlflow"
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
@@ -208,6 +217,25 @@ class TableReset:
                     f"INSERT INTO experiments ({names}) VALUES ({marks})",
                     self.default_experiment,
                 )
+
+
+def basic_auth_config(folder: Path, admin_password: str) -> dict[str, str]:
+    """The environment that makes ``mlflow server --app-name basic-auth`` keep its users in
+    ``folder`` (an ini file and a SQLite user database), with ``admin`` / ``admin_password``."""
+    ini = folder / "basic_auth.ini"
+    ini.write_text(
+        "[mlflow]\n"
+        "default_permission = READ\n"
+        f"database_uri = sqlite:///{folder / 'basic_auth.db'}\n"
+        "admin_username = admin\n"
+        f"admin_password = {admin_password}\n"
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+    )
+    # The app's CSRF protection needs a fixed key (random per test folder is enough here).
+    return {
+        "MLFLOW_AUTH_CONFIG_PATH": str(ini),
+        "MLFLOW_FLASK_SERVER_SECRET_KEY": os.urandom(16).hex(),
+    }
 
 
 def main() -> None:
