@@ -25,6 +25,25 @@ export function formatNumber(value: number | null | undefined): string {
   return String(Number(value.toPrecision(6)));
 }
 
+/**
+ * A statistic (mean, std, interval bound, difference, effect size) to four
+ * significant digits: `0.006395`, not `0.00639548`; exponent notation below
+ * 1e-4 and from 1e9.
+ */
+export function formatStat(
+  value: number | null | undefined,
+  digits = 4
+): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return MISSING;
+  }
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) {
+    return value.toExponential(digits - 1);
+  }
+  return String(Number(value.toPrecision(digits)));
+}
+
 /** A p-value: three decimals, or `< 0.001`. */
 export function formatPValue(value: number | null): string {
   if (value === null) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -78,17 +79,24 @@ def test_empty_store_says_how_to_record(store: Any, capsys: pytest.CaptureFixtur
     assert "%xp start" in capsys.readouterr().out
 
 
+def _seed_runs(metrics: Callable[[float, int], dict[str, float]]) -> list[str]:
+    """Runs of lr 0.1 and 0.2, seeds 1 to 3 each, logging ``metrics(lr, seed)``."""
+    ids = []
+    for lr in (0.1, 0.2):
+        for seed in (1, 2, 3):
+            with xp.start(f"lr{lr}-s{seed}", experiment="cli", seed=seed) as run:
+                xp.param(lr=lr)
+                xp.log(metrics(lr, seed))
+            assert run.run_id is not None
+            ids.append(run.run_id)
+    return ids
+
+
 def test_compare_prints_differences_and_seed_statistics(
     store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given two configurations, each run with three seeds
-    ids = []
-    for lr, base in ((0.1, 0.50), (0.2, 0.80)):
-        for seed in (1, 2, 3):
-            with xp.start(f"lr{lr}-s{seed}", experiment="cli", seed=seed) as run:
-                xp.param(lr=lr)
-                xp.log({"val/accuracy": base + seed / 100})
-            ids.append(run.run_id)
+    ids = _seed_runs(lambda lr, seed: {"val/accuracy": {0.1: 0.50, 0.2: 0.80}[lr] + seed / 100})
     # When they are compared as text and as JSON
     assert main(["compare", *[i[:10] for i in ids]]) == 0
     text = capsys.readouterr().out
@@ -97,8 +105,50 @@ def test_compare_prints_differences_and_seed_statistics(
     # Then differing params are shown, identical packages are not, and seed noise is measured
     assert "lr" in text and "0.2" in text
     assert "(no differences)" in text  # packages: same environment for every run
-    assert "lr=0.1 (3 runs)" in text and "val/accuracy: 0.52 ± 0.01" in text
-    assert "distinguishable" in text
-    assert ": distinguishable" in text.splitlines()[-1]
+    assert (
+        "lr=0.1 (3 runs)" in text and "val/accuracy: 0.52 ± 0.01 [0.4952, 0.5448] t (n=3)" in text
+    )
+    assert "! 3 seeds: too few to measure seed noise well; record at least 5" in text
+    assert "p adjusted by Holm over 1 tests" in text
+    assert "val/accuracy: lr=0.2 - lr=0.1 = +0.3, d=30; Welch t=36.74 df=4" in text
+    assert "exact permutation p=0.1 (adj 0.1): distinguishable" in text
+    assert "! only 3 seeds" in text
     assert [r["key"] for r in body["params"] if r["differs"]] == ["lr"]
     assert body["group_tests"] == []  # one run a side: nothing to test
+    assert body["correction"] == "holm" and body["seed_groups"][0]["warning"].startswith("1 seed")
+
+
+def test_compare_json_keeps_its_fields_and_has_no_nan(
+    store: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two configurations of three seeds, one run logging NaN, each a system metric
+    def metrics(lr: float, seed: int) -> dict[str, float]:
+        value = float("nan") if (lr, seed) == (0.1, 3) else lr / 10 + 0.5 + seed / 100
+        return {"val/accuracy": value, "system/rss_mb": 100.0 + seed}
+
+    ids = _seed_runs(metrics)
+    capsys.readouterr()  # a team server's client prints run links while recording
+    # When they are compared as JSON with Benjamini-Hochberg
+    assert main(["compare", *ids, "--json", "--correction", "bh"]) == 0
+    out = capsys.readouterr().out
+    body = json.loads(out)
+    # Then the old field names are there, NaN is null, and system metrics are never tested
+    assert "NaN" not in out and "Infinity" not in out
+    assert body["correction"] == "bh" and body["untested_metrics"] == ["system/rss_mb"]
+    (test,) = body["group_tests"]
+    assert {"key", "group_a", "group_b", "mean_difference", "cohens_d", "welch_p"} <= set(test)
+    assert {
+        "permutation_p",
+        "distinguishable",
+        "welch_p_adjusted",
+        "permutation_p_adjusted",
+    } <= set(test)
+    assert (test["key"], test["n_a"], test["n_b"]) == ("val/accuracy", 2, 3)
+    first = {m["key"]: m for m in body["seed_groups"][0]["metrics"]}
+    assert first["val/accuracy"]["non_finite"] == 1 and first["system/rss_mb"]["tested"] is False
+    assert {"mean", "std", "ci_low", "ci_high", "n"} <= set(first["val/accuracy"])
+    nan_row = next(r for r in body["metrics"] if r["key"] == "val/accuracy")
+    assert nan_row["values"][2] is None
+    # And an unknown correction is refused by argparse
+    with pytest.raises(SystemExit):
+        main(["compare", *ids, "--correction", "bonferroni"])

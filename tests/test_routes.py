@@ -189,6 +189,19 @@ async def test_compare_two_runs(jp_fetch: Any, two_runs: list[str]) -> None:
     assert [g["label"] for g in body["seed_groups"]] == ["lr=0.1", "lr=0.2"]
 
 
+async def test_compare_takes_a_correction(jp_fetch: Any, two_runs: list[str]) -> None:
+    # Given two runs
+    ids = ",".join(two_runs)
+    # When they are compared with the default, with BH, and with an unknown correction
+    default = await get(jp_fetch, "compare", ids=ids)
+    bh = await get(jp_fetch, "compare", ids=ids, correction="bh")
+    unknown = await refused(jp_fetch, "compare", ids=ids, correction="bonferroni")
+    # Then Holm is the default, BH is taken, anything else is a 400 that names the choices
+    assert default["correction"] == "holm" and bh["correction"] == "bh"
+    assert default["untested_metrics"] == [] and default["alpha"] == 0.05
+    assert unknown[0] == 400 and "holm, bh" in unknown[1]
+
+
 async def test_compare_rejects_bad_id_lists(jp_fetch: Any, two_runs: list[str]) -> None:
     # Given recorded runs
     # When compare gets one id, an unknown id or a hostile id

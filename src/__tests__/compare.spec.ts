@@ -20,7 +20,10 @@ const BODY: CompareBody = {
   environment: [],
   cells: [],
   seed_groups: [],
-  group_tests: []
+  group_tests: [],
+  correction: 'holm',
+  alpha: 0.05,
+  untested_metrics: []
 };
 
 /** Resolves once `model` has emitted `times` more changes. */

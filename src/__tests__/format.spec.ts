@@ -12,6 +12,7 @@ import {
   formatGiB,
   formatNumber,
   formatPValue,
+  formatStat,
   formatTime,
   formatValue,
   MISSING,
@@ -30,6 +31,31 @@ describe('runLabel', () => {
       '01234567'
     );
     expect(runLabel({ name: '', run_id: '0123456789abcdef' })).toBe('01234567');
+  });
+});
+
+describe('formatStat', () => {
+  it('rounds statistics to four significant digits', () => {
+    expect(formatStat(0.00639548)).toBe('0.006395');
+    expect(formatStat(0.91203)).toBe('0.912');
+    expect(formatStat(12.3456)).toBe('12.35');
+    expect(formatStat(-0.0037999)).toBe('-0.0038');
+    expect(formatStat(123456.7)).toBe('123500');
+    expect(formatStat(2)).toBe('2');
+    expect(formatStat(0)).toBe('0');
+  });
+
+  it('takes another number of digits, and switches to exponents at the extremes', () => {
+    expect(formatStat(0.84612, 3)).toBe('0.846');
+    expect(formatStat(0.00001234567)).toBe('1.235e-5');
+    expect(formatStat(2.5e12)).toBe('2.500e+12');
+  });
+
+  it('shows a missing value for null, undefined, NaN and infinity', () => {
+    expect(formatStat(null)).toBe(MISSING);
+    expect(formatStat(undefined)).toBe(MISSING);
+    expect(formatStat(Number.NaN)).toBe(MISSING);
+    expect(formatStat(Number.POSITIVE_INFINITY)).toBe(MISSING);
   });
 });
 

@@ -62,13 +62,21 @@ export interface CellExecution {
   status: 'ok' | 'error' | 'died' | 'running';
 }
 /**
- * ``GET compare?ids=...``: the differences between runs, computed on the server.
+ * ``GET compare?ids=...[&correction=holm|bh]``: the differences between runs.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
  * via the `definition` "CompareBody".
  */
 export interface CompareBody {
+  /**
+   * distinguishable: adjusted Welch p below this
+   */
+  alpha: number;
   cells: CellDiff[];
+  /**
+   * how p-values are adjusted over all group tests
+   */
+  correction: 'holm' | 'bh';
   environment: ValueRow[];
   git: ValueRow[];
   group_tests: GroupTest[];
@@ -78,6 +86,10 @@ export interface CompareBody {
   params: ValueRow[];
   runs: RunSummary[];
   seed_groups: SeedGroup[];
+  /**
+   * system/* metrics: shown in the groups, never tested
+   */
+  untested_metrics: string[];
 }
 /**
  * One compared field: its value in each run (in the order of ``CompareBody.runs``).
@@ -97,17 +109,40 @@ export interface ValueRow {
  * via the `definition` "GroupTest".
  */
 export interface GroupTest {
+  /**
+   * mean difference / pooled SD; null if SD is 0
+   */
   cohens_d: number | null;
   /**
-   * p < 0.05 on Welch's test
+   * corrected Welch p < alpha
    */
   distinguishable: boolean;
   group_a: string;
   group_b: string;
   key: string;
+  /**
+   * mean of group_b minus mean of group_a
+   */
   mean_difference: number;
+  n_a: number;
+  n_b: number;
+  /**
+   * every split enumerated
+   */
+  permutation_exact: boolean;
   permutation_p: number | null;
+  permutation_p_adjusted: number | null;
+  /**
+   * set below 5 seeds a side
+   */
+  warning: string | null;
+  welch_df: number | null;
   welch_p: number | null;
+  welch_p_adjusted: number | null;
+  /**
+   * null when neither group varies
+   */
+  welch_t: number | null;
 }
 /**
  * A metric's latest value in each run.
@@ -175,23 +210,45 @@ export interface SeedGroup {
     [k: string]: string;
   };
   run_ids: string[];
+  /**
+   * set below 5 seeds: what they cannot tell
+   */
+  warning: string | null;
 }
 /**
- * A metric over the runs of one seed group.
+ * A metric over the runs of one seed group (NaN and infinite values left out).
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
  * via the `definition` "MetricStats".
  */
 export interface MetricStats {
-  ci_high: number;
+  ci_high: number | null;
   /**
-   * 95% bootstrap confidence interval of the mean
+   * 95% interval of the mean; null for n < 2
    */
-  ci_low: number;
+  ci_low: number | null;
+  /**
+   * t: Student's t (n < 10); bca: BCa bootstrap (n >= 10); none: n < 2
+   */
+  interval: 't' | 'bca' | 'none';
   key: string;
-  mean: number;
+  mean: number | null;
+  /**
+   * runs with a finite value
+   */
   n: number;
-  std: number;
+  /**
+   * runs whose value is NaN or infinite (left out)
+   */
+  non_finite: number;
+  /**
+   * sample standard deviation (n - 1); null for n < 2
+   */
+  std: number | null;
+  /**
+   * false for system/* metrics: shown, never tested
+   */
+  tested: boolean;
 }
 /**
  * ``GET config``.

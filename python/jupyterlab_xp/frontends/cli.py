@@ -2,7 +2,7 @@
 
 ``jupyter xp runs [--experiment E] [--limit N] [--json]``
 ``jupyter xp show RUN [--json]``
-``jupyter xp compare RUN RUN ... [--all] [--json]``
+``jupyter xp compare RUN RUN ... [--all] [--json] [--correction holm|bh]``
 ``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
 [--cell-timeout S] [--json]``
 """
@@ -29,6 +29,7 @@ from jupyterlab_xp.store.query import parse_run_query
 from jupyterlab_xp.store.recovery import recover_all
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import list_runs, run_detail
+from jupyterlab_xp.views.stats import CORRECTIONS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("runs", nargs="+", help="run ids (or unique prefixes)")
     compare.add_argument("--all", action="store_true", help="show rows that do not differ too")
     compare.add_argument("--json", action="store_true", help="print JSON")
+    compare.add_argument(
+        "--correction",
+        choices=CORRECTIONS,
+        default="holm",
+        help="adjust the group tests' p-values: holm (default) or bh (Benjamini-Hochberg)",
+    )
     promote = sub.add_parser(
         "promote",
         help="run a recorded run (or a notebook) again as a parameterized, tracked job, "
@@ -128,13 +135,13 @@ def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
 
 def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print the differences between runs."""
-    from jupyterlab_xp.views.compare import compare_runs
+    from jupyterlab_xp.views.compare import compare_runs, json_safe
 
     recover_all(store, store.location.runs_dir)
     ids = [find_run(store, ident).info.run_id for ident in args.runs]
-    body = compare_runs(store, ids)
+    body = compare_runs(store, ids, args.correction)
     if args.json:
-        print(json.dumps(body, indent=2, default=str))
+        print(json.dumps(json_safe(body), indent=2, default=str, allow_nan=False))
         return 0
     print(render_compare(body, show_all=args.all))
     return 0

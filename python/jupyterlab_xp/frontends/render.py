@@ -50,25 +50,75 @@ def render_compare(body: dict[str, Any], show_all: bool = False) -> str:
             out.append(f"  {diff['run_id'][:8]}: same code as {runs[0]['run_id'][:8]}")
         else:
             out.append(diff["diff"])
-    groups = [g for g in body["seed_groups"] if len(g["run_ids"]) > 1]
-    if groups:
-        out.append("\nacross seeds (mean ± std, 95% bootstrap CI)")
-        for group in groups:
-            out.append(f"  {group['label']} ({len(group['run_ids'])} runs)")
-            for m in group["metrics"]:
-                out.append(
-                    f"    {m['key']}: {m['mean']:.6g} ± {m['std']:.3g} "
-                    f"[{m['ci_low']:.6g}, {m['ci_high']:.6g}]"
-                )
-    for test in body["group_tests"]:
+    out += render_seed_stats(body)
+    return "\n".join(out).lstrip("\n")
+
+
+def sig(value: float | None, digits: int = 4) -> str:
+    """A statistic to ``digits`` significant digits (0.006395, 12.35, 1.235e+05); None as -."""
+    return "-" if value is None else f"{value:.{digits}g}"
+
+
+def p_text(value: float | None) -> str:
+    """A p-value: three significant digits, or <0.001."""
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3g}"
+
+
+INTERVALS = {"t": "t", "bca": "BCa", "none": "no interval"}
+
+
+def render_seed_stats(body: dict[str, Any]) -> list[str]:
+    """The seed groups (mean ± std, 95 % interval and its method) and the corrected tests."""
+    out = ["\nacross seeds (mean ± std, 95% interval of the mean: t below 10 runs, BCa from 10)"]
+    for group in body["seed_groups"]:
+        out.append(f"  {group['label']} ({len(group['run_ids'])} runs)")
+        if group.get("warning"):
+            out.append(f"    ! {group['warning']}")
+        for m in group["metrics"]:
+            interval = (
+                f"[{sig(m['ci_low'])}, {sig(m['ci_high'])}] {INTERVALS[m['interval']]}"
+                if m["ci_low"] is not None
+                else "no interval"
+            )
+            notes = [f"n={m['n']}"]
+            if m["non_finite"]:
+                notes.append(f"{m['non_finite']} NaN/inf left out")
+            if not m["tested"]:
+                notes.append("not tested")
+            spread = f"{sig(m['mean'])} ± {sig(m['std'])}"
+            out.append(f"    {m['key']}: {spread} {interval} ({', '.join(notes)})")
+    tests = body["group_tests"]
+    if not tests:
+        if len(body["seed_groups"]) > 1:
+            out.append("  no tests between groups: each side needs at least 2 runs with the metric")
+        return out
+    method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[body["correction"]]
+    out.append(
+        f"\nbetween groups (Welch's t-test and a permutation test; p adjusted by {method} "
+        f"over {len(tests)} tests; distinguishable: adjusted Welch p < {body['alpha']:g})"
+    )
+    for test in tests:
         verdict = "distinguishable" if test["distinguishable"] else "within seed noise"
+        welch = (
+            f"t={sig(test['welch_t'])} df={sig(test['welch_df'], 3)} "
+            if test["welch_t"] is not None
+            else "no spread "
+        )
+        exact = "exact " if test["permutation_exact"] else ""
         out.append(
             f"  {test['key']}: {test['group_b']} - {test['group_a']} = "
-            f"{test['mean_difference']:+.4g}, d={cell(test['cohens_d'])}, "
-            f"Welch p={cell(test['welch_p'])}, permutation p={cell(test['permutation_p'])}"
-            f": {verdict}"
+            f"{test['mean_difference']:+.4g}, d={sig(test['cohens_d'], 3)}; "
+            f"Welch {welch}p={p_text(test['welch_p'])} (adj {p_text(test['welch_p_adjusted'])}); "
+            f"{exact}permutation p={p_text(test['permutation_p'])} "
+            f"(adj {p_text(test['permutation_p_adjusted'])}): {verdict}"
         )
-    return "\n".join(out).lstrip("\n")
+        if test.get("warning"):
+            out.append(f"    ! {test['warning']}")
+    if body["untested_metrics"]:
+        out.append(f"  not tested (system metrics): {', '.join(body['untested_metrics'])}")
+    return out
 
 
 def render_promotion(job: dict[str, Any]) -> str:

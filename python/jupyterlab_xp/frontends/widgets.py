@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from jupyterlab_xp.frontends.render import INTERVALS, p_text, sig
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import RunQuery
 from jupyterlab_xp.views.compare import compare_runs
@@ -83,9 +84,57 @@ def _section_rows(body: dict[str, Any], section: str, show_all: bool) -> list[li
     return [[r["key"], *map(_fmt, r["values"])] for r in body[section] if show_all or r["differs"]]
 
 
-def compare_view(store: MlflowStore, run_ids: Sequence[str]) -> w.VBox:
+def _seed_widgets(body: dict[str, Any]) -> w.VBox:
+    """Seed groups (mean ± std, interval and method, warnings) and the corrected tests."""
+    groups = [["group", "runs", "metric", "mean ± std", "95% interval", "note"]]
+    for g in body["seed_groups"]:
+        for m in g["metrics"]:
+            interval = (
+                f"[{sig(m['ci_low'])}, {sig(m['ci_high'])}] {INTERVALS[m['interval']]}"
+                if m["ci_low"] is not None
+                else "-"
+            )
+            note = [g["warning"] or ""] if m is g["metrics"][0] else []
+            if not m["tested"]:
+                note.append("not tested")
+            groups.append(
+                [
+                    g["label"],
+                    str(len(g["run_ids"])),
+                    m["key"],
+                    f"{sig(m['mean'])} ± {sig(m['std'])} (n={m['n']})",
+                    interval,
+                    "; ".join(n for n in note if n),
+                ]
+            )
+    method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[body["correction"]]
+    tests = [["metric", "groups", "difference", "d", "Welch p (adj)", "permutation p (adj)", ""]]
+    for t in body["group_tests"]:
+        verdict = "distinguishable" if t["distinguishable"] else "within seed noise"
+        tests.append(
+            [
+                t["key"],
+                f"{t['group_b']} vs {t['group_a']}",
+                f"{t['mean_difference']:+.4g}",
+                sig(t["cohens_d"], 3),
+                f"{p_text(t['welch_p'])} ({p_text(t['welch_p_adjusted'])})",
+                f"{p_text(t['permutation_p'])} ({p_text(t['permutation_p_adjusted'])})",
+                verdict + (f": {t['warning']}" if t["warning"] else ""),
+            ]
+        )
+    caption = (
+        f"p adjusted by {method} over {len(body['group_tests'])} tests; distinguishable: "
+        f"adjusted Welch p < {body['alpha']:g}; system/* metrics are never tested"
+    )
+    parts: list[w.Widget] = [_grid(groups)]
+    if body["group_tests"]:
+        parts += [w.Label(value=caption), _grid(tests)]
+    return w.VBox(parts)
+
+
+def compare_view(store: MlflowStore, run_ids: Sequence[str], correction: str = "holm") -> w.VBox:
     """Tabs per section (differences only, with a toggle), code diffs and seed statistics."""
-    body = compare_runs(store, run_ids)
+    body = compare_runs(store, run_ids, correction)
     header = ["", *[f"{r['run_id'][:8]} {r['name'] or ''}" for r in body["runs"]]]
     show_all = w.Checkbox(value=False, description="Show rows that do not differ")
     tabs = w.Tab()
@@ -100,32 +149,8 @@ def compare_view(store: MlflowStore, run_ids: Sequence[str]) -> w.VBox:
             disabled=True,
             layout=w.Layout(width="100%", height="300px"),
         )
-        stats = [["group", "runs", "metric", "mean", "std", "95% CI"]]
-        for g in body["seed_groups"]:
-            for m in g["metrics"]:
-                stats.append(
-                    [
-                        g["label"],
-                        str(len(g["run_ids"])),
-                        m["key"],
-                        _fmt(m["mean"]),
-                        _fmt(m["std"]),
-                        f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]",
-                    ]
-                )
-        for t in body["group_tests"]:
-            verdict = "distinguishable" if t["distinguishable"] else "within seed noise"
-            stats.append(
-                [
-                    f"{t['group_b']} vs {t['group_a']}",
-                    "",
-                    t["key"],
-                    _fmt(t["mean_difference"]),
-                    f"d={_fmt(t['cohens_d'])}",
-                    f"Welch p={_fmt(t['welch_p'])}: {verdict}",
-                ]
-            )
-        children += [code, _grid(stats)]
+        seeds = _seed_widgets(body)
+        children += [code, seeds]
         tabs.children = children
         for i, title in enumerate([*_SECTIONS, "code", "seeds"]):
             tabs.set_title(i, title)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +19,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import parse_seed
+from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
 
 _STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
 
@@ -139,11 +141,19 @@ def _require_run() -> ActiveRun:
     return run
 
 
+_NAMES_WARNED: set[str] = set()  # metric names already warned about: once per key
+
+
 def log(metrics: Mapping[str, float], step: int | None = None) -> None:
     """Log numeric metrics, e.g. ``xp.log({"val/accuracy": 0.93}, step=epoch)``."""
     if not isinstance(metrics, Mapping):
         raise XpError("xp.log takes a dict of metric name to number")
     _require_run().log_metrics(metrics, step)
+    for key in metrics:
+        problem = metric_name_problem(key) if key not in _NAMES_WARNED else None
+        if problem:
+            _NAMES_WARNED.add(key)
+            warnings.warn(f"metric {key!r} {problem}", MetricNameWarning, stacklevel=2)
 
 
 def param(**values: Any) -> None:

@@ -54,3 +54,21 @@ def clean_metrics(values: Mapping[str, Any], step: int | None) -> dict[str, floa
     if step is not None and (not isinstance(step, int) or isinstance(step, bool)):
         raise XpError(f"step must be an integer, got {step!r}")
     return clean
+
+
+class MetricNameWarning(UserWarning):
+    """A metric name that breaks ``{split}/{metric}``: told once per name, never refused."""
+
+
+def metric_name_problem(key: str) -> str | None:
+    """How ``key`` breaks the naming convention, or None.
+
+    Metrics are named ``{split}/{metric}`` (``train/loss``, ``val/accuracy``) and resources
+    ``system/{resource}``: the comparison groups and tests metrics by that prefix.
+    """
+    split, slash, rest = key.partition("/")
+    if not slash:
+        return f"has no split; name it {{split}}/{{metric}}, e.g. 'val/{key}'"
+    if not split or not rest or "//" in key or key.endswith("/"):
+        return "has an empty part; name it {split}/{metric}, e.g. 'val/accuracy'"
+    return None

@@ -165,7 +165,7 @@ class MetricHistoryHandler(XpHandler):
 
 
 class CompareHandler(XpHandler):
-    """``GET compare?ids=a,b,...``: what differs between runs, computed here."""
+    """``GET compare?ids=a,b,...[&correction=holm|bh]``: what differs between runs."""
 
     @tornado.web.authenticated
     @authorized
@@ -173,11 +173,12 @@ class CompareHandler(XpHandler):
         args = self.query_args()
 
         def compute() -> BaseModel:
-            extra = {k for k in args if not k.isdigit()} - {"ids"}  # digits: cache-buster
-            if extra or len(args.get("ids", [])) != 1:
-                raise XpError("compare takes one argument: ids=RUN,RUN,...")
+            extra = {k for k in args if not k.isdigit()} - {"ids", "correction"}  # digits: cache
+            if extra or len(args.get("ids", [])) != 1 or len(args.get("correction", [])) > 1:
+                raise XpError("compare takes ids=RUN,RUN,... and optionally correction=holm|bh")
             ids = [i for i in args["ids"][0].split(",") if i]
-            return models.CompareBody(**compare_runs(self.store, ids))
+            correction = args.get("correction", ["holm"])[0]
+            return models.CompareBody(**compare_runs(self.store, ids, correction))
 
         await self.respond(compute)
 

@@ -175,14 +175,19 @@ class CellDiff(ApiModel):
 
 
 class MetricStats(ApiModel):
-    """A metric over the runs of one seed group."""
+    """A metric over the runs of one seed group (NaN and infinite values left out)."""
 
     key: str
-    n: int
-    mean: float
-    std: float
-    ci_low: float = Field(description="95% bootstrap confidence interval of the mean")
-    ci_high: float
+    n: int = Field(description="runs with a finite value")
+    non_finite: int = Field(description="runs whose value is NaN or infinite (left out)")
+    mean: float | None
+    std: float | None = Field(description="sample standard deviation (n - 1); null for n < 2")
+    ci_low: float | None = Field(description="95% interval of the mean; null for n < 2")
+    ci_high: float | None
+    interval: Literal["t", "bca", "none"] = Field(
+        description="t: Student's t (n < 10); bca: BCa bootstrap (n >= 10); none: n < 2"
+    )
+    tested: bool = Field(description="false for system/* metrics: shown, never tested")
 
 
 class SeedGroup(ApiModel):
@@ -192,6 +197,7 @@ class SeedGroup(ApiModel):
     run_ids: list[str]
     params: dict[str, str]
     metrics: list[MetricStats]
+    warning: str | None = Field(description="set below 5 seeds: what they cannot tell")
 
 
 class GroupTest(ApiModel):
@@ -200,15 +206,23 @@ class GroupTest(ApiModel):
     key: str
     group_a: str
     group_b: str
-    mean_difference: float
-    cohens_d: float | None
+    n_a: int
+    n_b: int
+    mean_difference: float = Field(description="mean of group_b minus mean of group_a")
+    cohens_d: float | None = Field(description="mean difference / pooled SD; null if SD is 0")
+    welch_t: float | None = Field(description="null when neither group varies")
+    welch_df: float | None
     welch_p: float | None
+    welch_p_adjusted: float | None
     permutation_p: float | None
-    distinguishable: bool = Field(description="p < 0.05 on Welch's test")
+    permutation_p_adjusted: float | None
+    permutation_exact: bool = Field(description="every split enumerated")
+    distinguishable: bool = Field(description="corrected Welch p < alpha")
+    warning: str | None = Field(description="set below 5 seeds a side")
 
 
 class CompareBody(ApiModel):
-    """``GET compare?ids=...``: the differences between runs, computed on the server."""
+    """``GET compare?ids=...[&correction=holm|bh]``: the differences between runs."""
 
     runs: list[RunSummary]
     params: list[ValueRow]
@@ -220,6 +234,13 @@ class CompareBody(ApiModel):
     cells: list[CellDiff]
     seed_groups: list[SeedGroup]
     group_tests: list[GroupTest]
+    correction: Literal["holm", "bh"] = Field(
+        description="how p-values are adjusted over all group tests"
+    )
+    alpha: float = Field(description="distinguishable: adjusted Welch p below this")
+    untested_metrics: list[str] = Field(
+        description="system/* metrics: shown in the groups, never tested"
+    )
 
 
 PromoteOrder = Literal["recorded", "execution-count", "notebook"]

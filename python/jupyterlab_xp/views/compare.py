@@ -5,6 +5,7 @@ The REST API, ``jupyter xp compare`` and the notebook widget all call :func:`com
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,17 +19,24 @@ from jupyterlab_xp.views.diff import (
     value_rows,
 )
 from jupyterlab_xp.views.runview import run_detail
-from jupyterlab_xp.views.stats import seed_group_stats
+from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_group_stats
 
 MAX_RUNS = 20
 
 
-def compare_runs(store: Any, run_ids: Sequence[str]) -> dict[str, Any]:
+def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -> dict[str, Any]:
     """Everything that differs between ``run_ids`` (2 to 20 runs), as a CompareBody dict.
 
+    ``correction`` adjusts the p-values of the tests between seed groups: ``holm`` (the
+    family-wise error, the default) or ``bh`` (Benjamini-Hochberg, the false discovery rate).
+
     Raises:
-        XpError: too few or too many ids, a malformed id, or an unknown run.
+        XpError: too few or too many ids, a malformed id, an unknown run or correction.
     """
+    if correction not in CORRECTIONS:
+        raise XpError(
+            f"correction must be one of {', '.join(CORRECTIONS)}, got {correction[:20]!r}"
+        )
     ids = list(dict.fromkeys(run_ids))
     if not 2 <= len(ids) <= MAX_RUNS:
         raise XpError(f"compare takes 2 to {MAX_RUNS} distinct run ids, got {len(ids)}")
@@ -46,7 +54,7 @@ def compare_runs(store: Any, run_ids: Sequence[str]) -> dict[str, Any]:
     hardware = [hardware_fields(d) for d in details]
     git = [git_fields(d) for d in details]
     environment = [environment_fields(d) for d in details]
-    seed_groups, group_tests = seed_group_stats(details, metric_keys)
+    seed_groups, group_tests = seed_group_stats(details, metric_keys, correction)
     summary_keys = (
         "run_id",
         "name",
@@ -67,7 +75,9 @@ def compare_runs(store: Any, run_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "runs": [{k: d[k] for k in summary_keys} for d in details],
         "params": value_rows(param_keys, lambda k: [d["params"].get(k) for d in details]),
-        "metrics": value_rows(metric_keys, lambda k: [d["metrics"].get(k) for d in details]),
+        "metrics": value_rows(
+            metric_keys, lambda k: [json_number(d["metrics"].get(k)) for d in details]
+        ),
         "packages": package_rows(details),
         "hardware": value_rows(list(hardware[0]), lambda k: [h.get(k) for h in hardware]),
         "git": value_rows(list(git[0]), lambda k: [g.get(k) for g in git]),
@@ -77,4 +87,21 @@ def compare_runs(store: Any, run_ids: Sequence[str]) -> dict[str, Any]:
         "cells": cell_diffs(details),
         "seed_groups": seed_groups,
         "group_tests": group_tests,
+        "correction": correction,
+        "alpha": ALPHA,
+        "untested_metrics": [k for k in metric_keys if k.startswith(SYSTEM_PREFIX)],
     }
+
+
+def json_number(value: Any) -> Any:
+    """``value``, with NaN and infinity as None (JSON has no such numbers)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN and infinity, however deeply nested, replaced by None."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return json_number(value)

@@ -1,16 +1,140 @@
 // The comparison's seed groups: statistics over seeds, and whether groups differ by more than seed noise.
 import React from 'react';
 
-import type { CompareBody } from '../../api/types';
-import { formatNumber, formatPValue } from '../../format';
+import type {
+  CompareBody,
+  GroupTest,
+  MetricStats,
+  SeedGroup
+} from '../../api/types';
+import { formatPValue, formatStat, MISSING } from '../../format';
 import { Badge, TableHead } from '../common';
+
+/** How each interval was made, as the table says it. */
+const INTERVALS: Record<MetricStats['interval'], string> = {
+  t: "Student's t",
+  bca: 'BCa bootstrap',
+  none: 'none (one run)'
+};
+
+/** How the p-values were adjusted, as the caption says it. */
+const CORRECTIONS: Record<CompareBody['correction'], string> = {
+  holm: 'Holm (family-wise error)',
+  bh: 'Benjamini–Hochberg (false discovery rate)'
+};
+
+/** A p-value and its adjusted value: `0.371 → 0.743`. */
+function pPair(raw: number | null, adjusted: number | null): string {
+  return `${formatPValue(raw)} → ${formatPValue(adjusted)}`;
+}
+
+/** One metric of one group: mean ± std, the interval and how it was made. */
+function StatsCells(props: { stats: MetricStats }): React.JSX.Element {
+  const { stats } = props;
+  const interval =
+    stats.ci_low === null || stats.ci_high === null
+      ? MISSING
+      : `[${formatStat(stats.ci_low)}, ${formatStat(stats.ci_high)}]`;
+  const notes = [
+    stats.non_finite > 0 ? `${stats.non_finite} NaN/inf left out` : '',
+    stats.tested ? '' : 'system metric: not tested'
+  ].filter(note => note.length > 0);
+  return (
+    <>
+      <td>{stats.key}</td>
+      <td>
+        {`${formatStat(stats.mean)} ± ${formatStat(stats.std)}`}
+        <span className="jp-xp-Muted">{` (n=${stats.n})`}</span>
+      </td>
+      <td>{interval}</td>
+      <td>{INTERVALS[stats.interval]}</td>
+      <td className="jp-xp-Muted">{notes.join('; ')}</td>
+    </>
+  );
+}
+
+/** The groups' table: one row per metric, the group's cells spanning them. */
+function GroupTable(props: {
+  groups: readonly SeedGroup[];
+}): React.JSX.Element {
+  return (
+    <table className="jp-xp-Table" aria-label="Seed groups">
+      <TableHead
+        columns={[
+          'Group',
+          'Runs',
+          'Metric',
+          'Mean ± std',
+          '95% interval',
+          'Interval method',
+          'Note'
+        ]}
+      />
+      <tbody>
+        {props.groups.flatMap(group =>
+          group.metrics.map((stats, index) => (
+            <tr key={`${group.label}:${stats.key}`}>
+              {index === 0 && (
+                <>
+                  <th scope="row" rowSpan={group.metrics.length}>
+                    {group.label}
+                    {group.warning !== null && (
+                      <div>
+                        <Badge
+                          label="few seeds"
+                          tone="warn"
+                          title={group.warning}
+                        />
+                        <div className="jp-xp-Muted">{group.warning}</div>
+                      </div>
+                    )}
+                  </th>
+                  <td rowSpan={group.metrics.length}>{group.run_ids.length}</td>
+                </>
+              )}
+              <StatsCells stats={stats} />
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** One test between two groups: difference, effect size, raw → adjusted p. */
+function TestRow(props: { test: GroupTest }): React.JSX.Element {
+  const { test } = props;
+  return (
+    <tr>
+      <th scope="row">{test.key}</th>
+      <td>{`${test.group_b} − ${test.group_a}`}</td>
+      <td>{formatStat(test.mean_difference)}</td>
+      <td>{formatStat(test.cohens_d, 3)}</td>
+      <td>{pPair(test.welch_p, test.welch_p_adjusted)}</td>
+      <td>
+        {pPair(test.permutation_p, test.permutation_p_adjusted)}
+        {test.permutation_exact && <span className="jp-xp-Muted"> exact</span>}
+      </td>
+      <td>
+        <Badge
+          label={test.distinguishable ? 'yes' : 'no'}
+          tone={test.distinguishable ? 'ok' : 'muted'}
+          title="adjusted Welch p < alpha"
+        />
+        {test.warning !== null && (
+          <div className="jp-xp-Muted">{test.warning}</div>
+        )}
+      </td>
+    </tr>
+  );
+}
 
 /**
  * Runs grouped by their parameters except the seed: mean ± std and interval
- * of each metric, and the tests between groups.
+ * of each metric, and the corrected tests between groups.
  */
 export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
-  const { seed_groups: groups, group_tests: tests } = props.body;
+  const { seed_groups: groups, group_tests: tests, alpha } = props.body;
   if (groups.length === 0) {
     return <p className="jp-xp-Muted">No seed groups.</p>;
   }
@@ -18,42 +142,14 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
   return (
     <>
       <p className="jp-xp-Muted">
-        Runs with the same parameters except the seed form a group.
+        Runs with the same parameters except the seed form a group. Intervals
+        are 95% intervals of the mean: Student&apos;s t below 10 runs, the BCa
+        bootstrap from 10.
         {hasReplicates
           ? ''
           : ' Every group has one run: record more seeds to measure seed noise.'}
       </p>
-      <table className="jp-xp-Table" aria-label="Seed groups">
-        <TableHead
-          columns={['Group', 'Runs', 'Metric', 'Mean ± std', '95% CI']}
-        />
-        <tbody>
-          {groups.flatMap(group =>
-            group.metrics.map((stats, index) => (
-              <tr key={`${group.label}:${stats.key}`}>
-                {index === 0 && (
-                  <>
-                    <th scope="row" rowSpan={group.metrics.length}>
-                      {group.label}
-                    </th>
-                    <td rowSpan={group.metrics.length}>
-                      {group.run_ids.length}
-                    </td>
-                  </>
-                )}
-                <td>{stats.key}</td>
-                <td>
-                  {`${formatNumber(stats.mean)} ± ${formatNumber(stats.std)}`}
-                  <span className="jp-xp-Muted">{` (n=${stats.n})`}</span>
-                </td>
-                <td>
-                  {`[${formatNumber(stats.ci_low)}, ${formatNumber(stats.ci_high)}]`}
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+      <GroupTable groups={groups} />
       <h4 className="jp-xp-Subheading">
         Is the difference more than seed noise?
       </h4>
@@ -62,38 +158,32 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
           No tests: they need two groups with at least two seeds each.
         </p>
       ) : (
-        <table className="jp-xp-Table" aria-label="Group tests">
-          <TableHead
-            columns={[
-              'Metric',
-              'Groups',
-              'Mean difference',
-              "Cohen's d",
-              'Welch p',
-              'Permutation p',
-              'Distinguishable'
-            ]}
-          />
-          <tbody>
-            {tests.map(test => (
-              <tr key={`${test.key}:${test.group_a}:${test.group_b}`}>
-                <th scope="row">{test.key}</th>
-                <td>{`${test.group_a} vs ${test.group_b}`}</td>
-                <td>{formatNumber(test.mean_difference)}</td>
-                <td>{formatNumber(test.cohens_d)}</td>
-                <td>{formatPValue(test.welch_p)}</td>
-                <td>{formatPValue(test.permutation_p)}</td>
-                <td>
-                  <Badge
-                    label={test.distinguishable ? 'yes' : 'no'}
-                    tone={test.distinguishable ? 'ok' : 'muted'}
-                    title="p < 0.05 on Welch's test"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <p className="jp-xp-Muted">
+            {`Welch's t-test and a permutation test on every metric except system/*; p-values (raw → adjusted) adjusted by ${CORRECTIONS[props.body.correction]} over ${tests.length} tests. Distinguishable: adjusted Welch p < ${alpha}.`}
+          </p>
+          <table className="jp-xp-Table" aria-label="Group tests">
+            <TableHead
+              columns={[
+                'Metric',
+                'Groups',
+                'Mean difference',
+                "Cohen's d",
+                'Welch p',
+                'Permutation p',
+                'Distinguishable'
+              ]}
+            />
+            <tbody>
+              {tests.map(test => (
+                <TestRow
+                  key={`${test.key}:${test.group_a}:${test.group_b}`}
+                  test={test}
+                />
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </>
   );
