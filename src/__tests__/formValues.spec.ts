@@ -1,7 +1,7 @@
 // Unit tests of the Promote form's values: what it starts from, the request it sends, the type hints.
 import { describe, expect, it } from '@jest/globals';
 
-import type { PromotePlan } from '../api/types';
+import type { PlanCode, PromotePlan } from '../api/types';
 import { JSONText, toJSONBody } from '../api/client';
 import {
   buildRequest,
@@ -10,15 +10,31 @@ import {
   pythonType
 } from '../components/promote/formValues';
 
+/** The code one order runs, named by its digest. */
+function code(sha256: string): PlanCode {
+  return { cells: [], total_cells: 4, omitted_cells: 0, sha256 };
+}
+
 /** The plan of a recorded run with two parameters. */
 const PLAN: PromotePlan = {
   cells: { recorded: 4, notebook: 5 },
+  code: { recorded: code('a'.repeat(64)), notebook: code('b'.repeat(64)) },
   default_order: 'recorded',
   name: 'promo',
   notebook: '/home/me/promo.ipynb',
+  notes: [],
   order_verdict: { linear: true, reasons: [] },
   orders: ['recorded', 'notebook'],
   params: { lr: 1.0, name: 'base' },
+  provenance: {
+    code_from: 'journal',
+    experiment: 'promo',
+    host: 'box',
+    notebook: '/home/me/promo.ipynb',
+    recorded: 1_700_000_000_000,
+    run_id: 'abc',
+    user: 'me'
+  },
   run_id: 'abc',
   seed: 3
 };
@@ -52,8 +68,19 @@ describe('buildRequest', () => {
     );
     expect(typeof request).not.toBe('string');
     expect(toJSONBody(request)).toBe(
-      '{"run_id":"abc","params":{"lr":2.0},"seeds":[0,1,2],"order":"notebook","cell_timeout":600,"tolerance":0.001}'
+      `{"run_id":"abc","params":{"lr":2.0},"seeds":[0,1,2],"order":"notebook","cell_timeout":600,"tolerance":0.001,"code_sha256":"${'b'.repeat(64)}"}`
     );
+  });
+
+  it('sends the digest of the code shown for the chosen order, if any', () => {
+    const values = initialValues(PLAN);
+    expect(buildRequest(PLAN, { runId: 'abc' }, values)).toMatchObject({
+      code_sha256: 'a'.repeat(64)
+    });
+    const unlisted = { ...PLAN, code: {} };
+    expect(buildRequest(unlisted, { runId: 'abc' }, values)).toMatchObject({
+      code_sha256: null
+    });
   });
 
   it('promotes the run a notebook’s plan names, else the notebook', () => {

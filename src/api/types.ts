@@ -17,11 +17,14 @@ export interface XpApi {
   MetricStats?: MetricStats;
   OutputCheck?: OutputCheck;
   PackageRow?: PackageRow;
+  PlanCell?: PlanCell;
+  PlanCode?: PlanCode;
   PromotePlan?: PromotePlan;
   PromoteRequest?: PromoteRequest;
   PromotedRun?: PromotedRun;
   Promotion?: Promotion;
   PromotionList?: PromotionList;
+  Provenance?: Provenance;
   RedactionPlace?: RedactionPlace;
   Redactions?: Redactions;
   RunDetail?: RunDetail;
@@ -337,6 +340,52 @@ export interface OutputCheck {
   mismatched: string[];
 }
 /**
+ * One cell the promotion will run, as plain text.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PlanCell".
+ */
+export interface PlanCell {
+  /**
+   * control or invisible characters shown as escapes
+   */
+  hidden_chars: number;
+  /**
+   * where it comes from: "seq 7 (cell abc)", "added by promote"
+   */
+  label: string;
+  /**
+   * characters past the cap, not shown
+   */
+  omitted_chars: number;
+  /**
+   * the parameters cell papermill injects values after
+   */
+  parameters: boolean;
+  /**
+   * its code; hidden characters as escapes; capped
+   */
+  source: string;
+}
+/**
+ * The cells one order runs, in order (capped), and the digest of all of them.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PlanCode".
+ */
+export interface PlanCode {
+  cells: PlanCell[];
+  /**
+   * cells past the cap, not shown
+   */
+  omitted_cells: number;
+  /**
+   * names exactly this code: send it as code_sha256
+   */
+  sha256: string;
+  total_cells: number;
+}
+/**
  * ``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -349,12 +398,22 @@ export interface PromotePlan {
   cells: {
     [k: string]: number;
   };
+  /**
+   * the code each order runs, as text
+   */
+  code: {
+    [k: string]: PlanCode;
+  };
   default_order: 'recorded' | 'execution-count' | 'notebook';
   /**
    * the bundle name the server will use
    */
   name: string;
   notebook: string | null;
+  /**
+   * values read from the store and not used, and why
+   */
+  notes: string[];
   /**
    * linear and reasons (xp/order.json) when the source is a recorded run
    */
@@ -371,11 +430,36 @@ export interface PromotePlan {
   params: {
     [k: string]: unknown;
   };
+  provenance: Provenance;
   run_id: string | null;
   /**
    * the source run's root seed
    */
   seed: number | null;
+}
+/**
+ * Who recorded the source run, where and when, as its tags say (the store is not trusted).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Provenance".
+ */
+export interface Provenance {
+  /**
+   * journal: this machine's exact journal; store: the store's (redacted) copy
+   */
+  code_from: 'journal' | 'store' | 'notebook';
+  experiment: string | null;
+  host: string | null;
+  /**
+   * the notebook path as recorded (text)
+   */
+  notebook: string | null;
+  /**
+   * when the run started, ms since the epoch
+   */
+  recorded: number | null;
+  run_id: string | null;
+  user: string | null;
 }
 /**
  * ``POST promotions``: promote a recorded run, or a notebook under the server root.
@@ -388,6 +472,10 @@ export interface PromoteRequest {
    * seconds per cell (600)
    */
   cell_timeout?: number | null;
+  /**
+   * the plan's code.sha256 you saw
+   */
+  code_sha256?: string | null;
   /**
    * a .ipynb path relative to the server root (or give run_id)
    */
@@ -599,6 +687,10 @@ export interface RunDetail {
    */
   start_time: number | null;
   status: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+  /**
+   * records the store refused (tag xp.sync.refused)
+   */
+  sync_refused?: number;
   tags: {
     [k: string]: string;
   };

@@ -60,6 +60,30 @@ test('promote a recorded run from its detail, watch it run and see it reproduced
   ).toHaveText(/^(not )?linear$/);
   await page.screenshot({ path: testInfo.outputPath('promote-dialog.png') });
 
+  // And it says who recorded the run, where and when, and where the code
+  // comes from
+  await expect(
+    dialog.getByRole('row', { name: /^Recorded (by \S+ )?on \S+, / })
+  ).toBeVisible();
+  await expect(
+    dialog.getByRole('row', { name: /^Code from this machine’s journal/ })
+  ).toBeVisible();
+
+  // When its "Code that will run" section is opened
+  await dialog.getByText(/^Code that will run \(\d+ cells\)$/).click();
+
+  // Then it lists, as text, the cells the promotion will run, in order
+  const code = dialog.getByRole('list', { name: 'Code that will run' });
+  await expect(code.getByRole('listitem')).toContainText([
+    'scale = 2',
+    '%xp start',
+    'acc = random.random() / scale',
+    'xp.log({"acc": acc})',
+    '%xp stop'
+  ]);
+  await expect(code.locator('pre').first()).toHaveText(/^scale = 2/);
+  await page.screenshot({ path: testInfo.outputPath('promote-code.png') });
+
   // When the seeds repeat, the server's refusal shows in the dialog, which
   // stays open
   await dialog.getByRole('textbox', { name: 'Seeds' }).fill('3,3');

@@ -131,3 +131,51 @@ test('captured strings are rendered as text, never as HTML', async ({
   expect(await page.evaluate(() => '__xss' in window)).toBe(false);
   await page.screenshot({ path: testInfo.outputPath('hostile.png') });
 });
+
+test('a run with a secret in a cell says what was redacted and what the store refused', async ({
+  page,
+  tmpPath
+}, testInfo) => {
+  test.setTimeout(120000);
+  // Given a run with a token in its second cell, and a param the store
+  // refuses (the user's own MLflow call set it first)
+  const token = 'ghp_' + 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5';
+  await runNotebook(page, tmpPath, 'keyed.ipynb', [
+    '%load_ext jupyterlab_xp\n%xp start keyed --seed 1',
+    `gh_token = "${token}"`,
+    "import mlflow\nmlflow.log_param('lr', '0.1')",
+    '%xp param lr=0.2',
+    '%xp stop'
+  ]);
+
+  // When its detail is opened
+  const panel = await openPanel(page);
+  const entry = panel.getByRole('button', { name: 'keyed', exact: true });
+  await expect(entry).toBeVisible({ timeout: STORE_TIMEOUT });
+  await entry.click();
+  const detail = page.locator('.jp-xp-Detail:visible');
+  await expect(
+    detail.getByRole('heading', { name: /^keyed finished$/ })
+  ).toBeVisible({ timeout: STORE_TIMEOUT });
+
+  // Then its Recording section counts the redacted values and names where
+  // they were, and the record the store refused
+  const recording = detail.getByRole('list', { name: 'Store copy' });
+  await expect(recording.getByRole('listitem').first()).toHaveText(
+    /^\d+ values? redacted \((.*, )?cell 2 source(, .*)?\)\. /
+  );
+  await expect(recording.getByRole('listitem').nth(1)).toHaveText(
+    '1 record refused by the store (kept in refused.jsonl on the recording machine)'
+  );
+  await detail
+    .getByText('Where values were redacted', { exact: true })
+    .click();
+  await expect(
+    detail.getByRole('table', { name: 'Redactions' }).getByRole('row', {
+      name: /^cell 2 source 1 /
+    })
+  ).toBeVisible();
+  // and the token itself is nowhere in the run's detail
+  await expect(detail).not.toContainText(token);
+  await page.screenshot({ path: testInfo.outputPath('recording.png') });
+});

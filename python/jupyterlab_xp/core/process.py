@@ -64,3 +64,13 @@ def same_process(pid: int, start: object) -> bool:
     """True when ``pid`` is still the process that recorded ``start`` (its start time)."""
     now = process_start_time(pid)
     return bool(now) and now == str(start)
+
+
+def user_name() -> str:
+    """The login name this process runs as (MLflow's ``mlflow.user``); "unknown" when none."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError):  # no login name in the environment and no password entry
+        return "unknown"

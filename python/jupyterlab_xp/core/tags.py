@@ -76,6 +76,7 @@ MLFLOW_SOURCE_NAME: Final = "mlflow.source.name"
 MLFLOW_SOURCE_TYPE: Final = "mlflow.source.type"
 MLFLOW_RUN_NAME: Final = "mlflow.runName"
 MLFLOW_NOTE: Final = "mlflow.note.content"
+MLFLOW_USER: Final = "mlflow.user"  # who recorded the run (MLflow's own tag)
 
 # Artifacts, all under ARTIFACT_DIR in the run.
 ARTIFACT_DIR: Final = "xp"

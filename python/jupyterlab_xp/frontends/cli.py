@@ -4,7 +4,7 @@
 ``jupyter xp show RUN [--json]``
 ``jupyter xp compare RUN RUN ... [--all] [--json] [--correction holm|bh]``
 ``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
-[--cell-timeout S] [--json]``
+[--cell-timeout S] [--dry-run] [--json]``
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
     render_compare,
     render_detail,
@@ -85,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         "--tolerance", type=float, help="relative tolerance for metrics (default 1e-6)"
     )
     promote.add_argument("--json", action="store_true", help="print the result as JSON")
+    promote.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan, where the run came from and the code that would run; run nothing",
+    )
     return parser
 
 
@@ -162,22 +168,27 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
             raise XpError(f"no notebook {args.source[:120]!r}")
         src = jobs.load_source(store, None, path)
     else:
-        src = jobs.load_source(store, find_run(store, args.source).info.run_id, None)
+        # A run recorded elsewhere runs in its notebook's folder only under this folder.
+        run_id = find_run(store, args.source).info.run_id
+        src = jobs.load_source(store, run_id, None, Path.cwd())
     params = {name: parse_text(name, value) for name, value in args.param}
+    request = {
+        "params": params,
+        "seeds": parse_seeds(args.seeds) if args.seeds else None,
+        "order": args.order,
+        "cell_timeout": args.cell_timeout,
+        "tolerance": args.tolerance,
+    }
+    if args.dry_run:
+        return print_dry_run(src, request, as_json=args.json)
+    for note in src.notes if not args.json else []:
+        print(f"note: {note}")
     verdict = src.order_verdict or {}
     if verdict and not args.json:
         linear = verdict.get("linear")
         state = "unknown" if linear is None else "linear" if linear else "NOT linear"
         print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
-    job = jobs.create(
-        store,
-        src,
-        params=params,
-        seeds=parse_seeds(args.seeds) if args.seeds else None,
-        order=args.order,
-        cell_timeout=args.cell_timeout,
-        tolerance=args.tolerance,
-    )
+    job = jobs.create(store, src, root=Path.cwd(), **request)
     if not args.json:
         print(f"promotion {job['id']}: {job['order']} order, seeds {job['seeds']}")
     try:

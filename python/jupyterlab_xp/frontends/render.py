@@ -163,6 +163,16 @@ def render_detail(d: dict[str, Any]) -> str:
     ]
     if d.get("died_in_cell"):
         out.append(f"died in     {d['died_in_cell']}")
+    redacted = d.get("redactions") or {}
+    if redacted.get("count"):
+        places = [f"{p['where']} {p['field']}" for p in redacted.get("places") or []]
+        listed = f" ({', '.join(places[:6])}{', ...' if len(places) > 6 else ''})" if places else ""
+        out.append(f"redacted    {redacted['count']} value(s) on the way to the store{listed}")
+    if d.get("sync_refused"):
+        out.append(
+            f"refused     {d['sync_refused']} record(s) by the store "
+            "(kept in refused.jsonl on the recording machine)"
+        )
     if d.get("source_run_id"):
         verdict = (d.get("verification") or {}).get("verdict", "not verified")
         out.append(f"promoted    from run {d['source_run_id']}: {verdict}")

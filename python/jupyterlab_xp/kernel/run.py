@@ -19,7 +19,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import write_atomic
-from jupyterlab_xp.core.process import maxrss_mb, process_start_time, rss_mb
+from jupyterlab_xp.core.process import maxrss_mb, process_start_time, rss_mb, user_name
 from jupyterlab_xp.core.validation import validate_key
 from jupyterlab_xp.core.version import version
 from jupyterlab_xp.journal import summary
@@ -108,6 +108,7 @@ class ActiveRun:
             tags.LOCAL_ID: self.local_id,
             tags.VERSION: version(),
             tags.HOST: socket.gethostname(),
+            tags.MLFLOW_USER: user_name(),
             tags.PID: str(os.getpid()),
             tags.PID_START: process_start_time(),
             tags.DETERMINISTIC: str(deterministic).lower(),

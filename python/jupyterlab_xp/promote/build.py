@@ -17,6 +17,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.promote import trust
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
 ORDERS = ("recorded", "execution-count", "notebook")
@@ -35,6 +36,10 @@ class PlannedCell:
     source_cell_id: str | None = None  # the source notebook's cell, for output comparison
     parameters: bool = False
     outputs: list[dict[str, Any]] = field(default_factory=list)  # stored outputs (source)
+
+    def __post_init__(self) -> None:
+        # Labels hold store values (cell ids, counts) and become comments in script.py: one line.
+        self.label = trust.one_line(self.label)
 
 
 def orders_for(source: Source) -> list[str]:

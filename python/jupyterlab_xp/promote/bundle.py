@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.promote import trust
 from jupyterlab_xp.promote.build import PlannedCell
 from jupyterlab_xp.promote.source import Source
 
@@ -174,10 +175,15 @@ def mlproject(source: Source, params: dict[str, Any], seed: int) -> str:
     return yaml.safe_dump(body, sort_keys=False)
 
 
+def python_version(source: Source) -> str:
+    """The recorded Python when it is ``X.Y[.Z]`` (checked again here), else this machine's."""
+    return trust.python_version(source.python)[0] or platform.python_version()
+
+
 def python_env(source: Source) -> str:
     """``python_env.yaml`` for MLflow's virtualenv manager: the recorded Python and lock."""
     body = {
-        "python": source.python or platform.python_version(),
+        "python": python_version(source),
         "build_dependencies": ["pip"],
         "dependencies": [f"-r {LOCK}"],
     }
@@ -186,7 +192,7 @@ def python_env(source: Source) -> str:
 
 def dockerfile(source: Source) -> str:
     """A Dockerfile pinned to the recorded Python version and package lock."""
-    python = source.python or platform.python_version()
+    python = python_version(source)
     return textwrap.dedent(
         f"""\
         # {source.name}: the promoted run, on the Python and packages its source recorded.
@@ -204,9 +210,12 @@ def dockerfile(source: Source) -> str:
 
 
 def lock_text(source: Source) -> str:
-    """The source run's package lock, or this environment's for a notebook never recorded."""
+    """The source run's package lock, or this environment's for a notebook never recorded.
+
+    A recorded lock is only ever its checked ``name==version`` pins (:func:`trust.package_lock`).
+    """
     if source.lock:
-        return source.lock
+        return trust.package_lock(source.lock)[0] or ""
     from jupyterlab_xp.capture.environment import installed_packages, requirements_lock
 
     return requirements_lock(installed_packages())

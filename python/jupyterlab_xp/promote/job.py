@@ -22,11 +22,12 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.journal.rundir import hold_lock
-from jupyterlab_xp.promote import build, bundle, jobs, verify
+from jupyterlab_xp.promote import build, bundle, executed, jobs, preview, verify
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
@@ -81,6 +82,8 @@ class Job:
                 self._opening.start()
             src = self._source()
             cells = build.plan_cells(src, self.request["order"])
+            if preview.code_digest(cells) != self.request.get("code_sha256"):
+                raise XpError("the source's code changed after the promotion was created")
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
             for index, seed in enumerate(self.seeds):
                 outcome = self._execute(src, seed, index)
@@ -125,7 +128,8 @@ class Job:
 
     def _source(self) -> sources.Source:
         if self.request.get("source_run_id"):
-            return sources.from_run(self.store, self.request["source_run_id"])
+            root = self.request.get("root")
+            return sources.from_run(self.store, self.request["source_run_id"], root and Path(root))
         return sources.from_notebook(Path(self.request["notebook"]))
 
     def _env(self, src: sources.Source, seed: int) -> dict[str, str]:
@@ -201,9 +205,9 @@ class Job:
             os.environ.clear()
             os.environ.update(saved_env)
         self.log(f"papermill returned: {outcome}")
-        cell = _failed_cell(output, failed_at) if outcome != "ok" else None
+        cell = executed.failed_cell(output, failed_at) if outcome != "ok" else None
         if outcome == "ok":
-            cell = _error_output_cell(output)  # an error shown in a cell papermill passed
+            cell = executed.error_output_cell(output)  # an error shown in a cell papermill passed
             if cell is not None:
                 outcome, error = "failed", f"error output in {cell}"
         if cell is not None and error and not error.startswith("error output"):
@@ -319,6 +323,7 @@ class Job:
                     for r in runs
                 ],
                 "verdict": self.status.get("verdict"),
+                "notes": self.request.get("notes", []),  # store values left out, and why
             },
         )
         self.status["bundle"] = str(folder)
@@ -343,36 +348,6 @@ class Job:
         self.store.log_batch(src.run_id, tags=link)
 
 
-def _cells(path: Path) -> list[dict[str, Any]]:
-    data = read_json(path)
-    cells = data.get("cells", []) if isinstance(data, dict) else []
-    return [c for c in cells if c.get("cell_type") == "code"]
-
-
-def _describe(cell: dict[str, Any], number: int) -> str:
-    origin = cell.get("metadata", {}).get("xp", {}).get("origin")
-    first = (sources.cell_source(cell).strip().splitlines() or [""])[0][:80]
-    return f"`{first}` (cell {number} of the executed notebook" + (
-        f"; {origin})" if origin else ")"
-    )
-
-
-def _failed_cell(path: Path, execution_count: int | None) -> str | None:
-    """The cell papermill names (by execution count), else the last one it started.
-
-    (papermill marks a timed-out cell "completed", so its status cannot tell.)
-    """
-    for number, cell in enumerate(_cells(path), start=1):
-        if execution_count is not None and cell.get("execution_count") == execution_count:
-            return _describe(cell, number)
-    started = [
-        (number, cell)
-        for number, cell in enumerate(_cells(path), start=1)
-        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
-    ]
-    return _describe(started[-1][1], started[-1][0]) if started else None
-
-
 def _stop_children(grace: float = 0.0) -> None:
     """Stop the kernel papermill started (in its own session, out of our process group).
 
@@ -388,13 +363,6 @@ def _stop_children(grace: float = 0.0) -> None:
     _, alive = psutil.wait_procs(children, timeout=5)
     for child in alive:
         child.kill()
-
-
-def _error_output_cell(path: Path) -> str | None:
-    for number, cell in enumerate(_cells(path), start=1):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return _describe(cell, number)
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import same_process
 from jupyterlab_xp.journal.rundir import hold_lock, release_lock
-from jupyterlab_xp.promote import build, bundle
+from jupyterlab_xp.promote import build, bundle, preview
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.promote.params import check_params, check_seeds
 from jupyterlab_xp.promote.verify import DEFAULT_TOLERANCE
@@ -46,12 +46,18 @@ def bundles_dir(location: StoreLocation) -> Path:
     return location.home / "bundles"
 
 
-def load_source(store: MlflowStore, run_id: str | None, notebook: Path | None) -> sources.Source:
-    """The source named by exactly one of ``run_id`` and ``notebook`` (already confined)."""
+def load_source(
+    store: MlflowStore, run_id: str | None, notebook: Path | None, root: Path | None = None
+) -> sources.Source:
+    """The source named by exactly one of ``run_id`` and ``notebook`` (already confined).
+
+    ``root``: where a notebook path that a run recorded elsewhere must lie for the job to run in
+    its folder (see :mod:`jupyterlab_xp.promote.trust`).
+    """
     if bool(run_id) == bool(notebook):
         raise XpError("promote takes a run id or a notebook, not both and not neither")
     if run_id:
-        return sources.from_run(store, run_id)
+        return sources.from_run(store, run_id, root)
     assert notebook is not None
     return sources.from_notebook(notebook)
 
@@ -68,6 +74,9 @@ def plan(source: sources.Source) -> dict[str, Any]:
         "default_order": build.default_order(source),
         "cells": build.plan_summary(source),
         "order_verdict": source.order_verdict,
+        "code": preview.code_by_order(source),
+        "provenance": preview.provenance(source),
+        "notes": list(source.notes),
     }
 
 
@@ -82,8 +91,7 @@ def _jsonable(value: Any) -> Any:
         return repr(value)
 
 
-def create(
-    store: MlflowStore,
+def check(
     src: sources.Source,
     *,
     params: dict[str, Any] | None = None,
@@ -91,14 +99,19 @@ def create(
     order: str | None = None,
     cell_timeout: float | None = None,
     tolerance: float | None = None,
-    spawn: bool = True,
+    code_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """Validate, build the notebook and the bundle folder, start the job; the Promotion."""
+    """Everything a promotion of ``src`` would do, checked; XpError says what is wrong.
+
+    The answer (params, seeds, order, timeout, tolerance, the cells and their digest) is what
+    :func:`create` starts and what ``jupyter xp promote --dry-run`` prints. ``code_sha256``, the
+    digest of the code the user was shown, must still name the code that would run.
+    """
     overrides = check_params(params or {})
     unknown = sorted(set(overrides) - set(src.params))
     if unknown and src.params:
         raise XpError(f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(src.params)}")
-    final = {**src.params, **overrides}
+    final = check_params({**src.params, **overrides})
     seeds = check_seeds(list(seeds or [])) or [src.seed if src.seed is not None else 0]
     order = order or build.default_order(src)
     timeout = DEFAULT_CELL_TIMEOUT if cell_timeout is None else float(cell_timeout)
@@ -108,7 +121,35 @@ def create(
     if not 0 <= tol < 1:
         raise XpError("tolerance must be at least 0 and below 1")
     cells = build.plan_cells(src, order)  # XpError for an order the source cannot do
+    digest = preview.code_digest(cells)
+    if code_sha256 is not None and code_sha256 != digest:
+        raise XpError(
+            f"the code {order} order would run is not the code you were shown (the source "
+            "changed since): read the plan again before promoting"
+        )
+    return {
+        "params": final,
+        "seeds": seeds,
+        "order": order,
+        "cell_timeout": timeout,
+        "tolerance": tol,
+        "cells": cells,
+        "code_sha256": digest,
+    }
 
+
+def create(
+    store: MlflowStore,
+    src: sources.Source,
+    *,
+    spawn: bool = True,
+    root: Path | None = None,
+    **request: Any,
+) -> dict[str, Any]:
+    """Check the request (see :func:`check`), build the notebook and the bundle folder, start
+    the job; the Promotion. ``root`` goes to the job, which reads the source again."""
+    checked = check(src, **request)
+    order, seeds, final, cells = (checked[k] for k in ("order", "seeds", "params", "cells"))
     location = store.location
     job_id = uuid.uuid4().hex[:16]
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -127,10 +168,13 @@ def create(
         "order": order,
         "params": {k: repr(v) for k, v in final.items()},  # JSON cannot hold every literal
         "seeds": seeds,
-        "cell_timeout": timeout,
-        "tolerance": tol,
+        "cell_timeout": checked["cell_timeout"],
+        "tolerance": checked["tolerance"],
         "bundle": str(folder),
         "cells_total": len(cells),
+        "code_sha256": checked["code_sha256"],  # the job runs this code or fails
+        "root": str(root) if root is not None else None,
+        "notes": list(src.notes),
         "tracking_uri": location.tracking_uri,
         "home": str(location.home),
     }

@@ -22,6 +22,7 @@ from jupyterlab_xp.core.secrets import REDACTED
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
+from jupyterlab_xp.promote import trust
 from jupyterlab_xp.promote.params import check_name, typed
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
@@ -61,11 +62,14 @@ class Source:
     params: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
     metrics: dict[str, float] = field(default_factory=dict)
-    lock: str | None = None
+    lock: str | None = None  # as recorded: bundle.lock_text keeps its checked pins only
     python: str | None = None
     pythonhashseed: str | None = None
     deterministic: bool = False
     order_verdict: dict[str, Any] | None = None
+    # Who recorded it, where and when, as the run says (shown before anything runs).
+    provenance: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # store values left out, and why (trust.py)
 
     @property
     def code_cells(self) -> list[dict[str, Any]]:
@@ -82,20 +86,32 @@ class Source:
         return None
 
 
-def _identifier_params(params: dict[str, Any]) -> dict[str, Any]:
+def _identifier_params(params: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    dropped: list[str] = []
     for key, value in params.items():
         if key == tags.SEED_PARAM:
             continue
         try:
             out[check_name(key)] = value
         except XpError:
-            continue  # e.g. "dataset.train": a recorded param, not a variable of the code
+            dropped.append(key)  # e.g. "dataset.train": a recorded param, not a variable
+    note = trust.identifier_notes(dropped)
+    if note:
+        notes.append(note)
     return out
 
 
-def from_run(store: MlflowStore, run_id: str) -> Source:
-    """Load a recorded run: LookupError when there is none, XpError when it cannot be promoted."""
+def _dicts(items: Any) -> list[dict[str, Any]]:
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Source:
+    """Load a recorded run: LookupError when there is none, XpError when it cannot be promoted.
+
+    ``root`` is the folder a notebook path recorded elsewhere must lie in for the job to run
+    there (the server's root, the CLI's working folder); see :mod:`jupyterlab_xp.promote.trust`.
+    """
     if not (run_id.isalnum() and len(run_id) <= 64):
         raise XpError(f"not a run id: {run_id[:80]!r}")
     run = store.get_run(run_id)
@@ -110,19 +126,24 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
 
     local = _local_folder(store, run_id, run_tags)
     params = {k: typed(v) for k, v in run.data.params.items()}
+    notes: list[str] = []
+    notebook_tag = run_tags.get(tags.NOTEBOOK_PATH)
     if local is not None:  # recorded here: the journal has the exact code
         records = list(read_journal(local / JOURNAL_FILE))
         executions = summary.cell_executions(records)
         start = next((r for r in records if r.get("type") == "run_start"), {})
         prelude = start.get("prelude") or []
+        # The notebook path this machine recorded, from its own journal.
+        notebook_path = trust.journal_notebook((start.get("tags") or {}).get(tags.NOTEBOOK_PATH))
         params.update(_journal_params(records))
         snapshot = local / ARTIFACTS_DIR / tags.NOTEBOOK_ARTIFACT
         notebook = read_json(snapshot) if snapshot.is_file() else None
     else:
         cells_text = artifact(tags.CELLS_ARTIFACT) or ""
-        executions = [json.loads(line) for line in cells_text.splitlines() if line.strip()]
+        executions = [parse_json(line) for line in cells_text.splitlines() if line.strip()]
         prelude = parse_json(artifact(tags.PRELUDE_ARTIFACT)) or []
         notebook = parse_json(artifact(tags.NOTEBOOK_ARTIFACT))
+    executions, prelude = _dicts(executions), _dicts(prelude)
     if not executions:
         raise XpError(f"run {run_id} recorded no cell executions, so there is nothing to replay")
     if local is None:
@@ -134,31 +155,58 @@ def from_run(store: MlflowStore, run_id: str) -> Source:
             run.data.params,
             parse_json(artifact(tags.REDACTIONS_ARTIFACT)),
         )
-    notebook_tag = run_tags.get(tags.NOTEBOOK_PATH)
-    notebook_path = Path(notebook_tag) if notebook_tag else None
+        # A tag anyone who can write the run may have set: confined, like a browser's path.
+        notebook_path = _noted(trust.recorded_notebook(notebook_tag, root), notes)
     environment = parse_json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
     python = environment.get("python") if isinstance(environment, dict) else None
     python = python if isinstance(python, dict) else {}
-    seed_text = run.data.params.get(tags.SEED_PARAM, "")
-    name_from = notebook_path.stem if notebook_path else run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
+    lock = artifact(tags.LOCK_ARTIFACT)
+    _noted(trust.package_lock(lock), notes)  # bundle.lock_text writes its checked pins only
+    tagged_name = trust.one_line(str(notebook_tag or "")).rsplit("/", 1)[-1].removesuffix(".ipynb")
+    name_from = tagged_name or run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
+    experiment = store.experiment_names().get(run.info.experiment_id)
+    order_verdict = parse_json(artifact(tags.ORDER_ARTIFACT))
     return Source(
         name=safe_name(name_from),
         version=f"run-{run_id[:8]}",
         run_id=run_id,
-        experiment=store.experiment_names().get(run.info.experiment_id),
-        notebook_path=notebook_path if notebook_path and notebook_path.is_file() else None,
+        experiment=experiment,
+        notebook_path=notebook_path,
         notebook=notebook if isinstance(notebook, dict) else None,
         executions=executions,
-        prelude=prelude if isinstance(prelude, list) else [],
-        params=_identifier_params(params),
-        seed=int(seed_text) if seed_text.isdigit() else None,
+        prelude=prelude,
+        params=_identifier_params(params, notes),
+        seed=trust.seed(run.data.params.get(tags.SEED_PARAM)),
         metrics=dict(run.data.metrics),
-        lock=artifact(tags.LOCK_ARTIFACT),
-        python=str(python.get("version") or "") or None,
-        pythonhashseed=run_tags.get(tags.PYTHONHASHSEED),
+        lock=lock,
+        python=_noted(trust.python_version(python.get("version")), notes),
+        pythonhashseed=trust.pythonhashseed(run_tags.get(tags.PYTHONHASHSEED)),
         deterministic=run_tags.get(tags.DETERMINISTIC) == "true",
-        order_verdict=parse_json(artifact(tags.ORDER_ARTIFACT)),
+        order_verdict=order_verdict if isinstance(order_verdict, dict) else None,
+        provenance={
+            "run_id": run_id,
+            "host": run_tags.get(tags.HOST),
+            "user": _known(run_tags.get(tags.MLFLOW_USER) or run.info.user_id),
+            "notebook": notebook_tag,
+            "recorded": run.info.start_time,
+            "experiment": experiment,
+            "code_from": "journal" if local is not None else "store",
+        },
+        notes=notes,
     )
+
+
+def _known(user: object) -> str | None:
+    """A user name MLflow recorded; None for its ``unknown`` (and for no name)."""
+    return str(user) if user and user != "unknown" else None
+
+
+def _noted(checked: tuple[Any, str | None], notes: list[str]) -> Any:
+    """The value of a :mod:`trust` check, its note (if any) added to ``notes``."""
+    value, note = checked
+    if note:
+        notes.append(note)
+    return value
 
 
 def _local_folder(store: MlflowStore, run_id: str, run_tags: dict[str, str]) -> Path | None:
@@ -247,10 +295,12 @@ def from_notebook(path: Path) -> Source:
         version=f"nb-{hashlib.sha256(raw).hexdigest()[:8]}",
         notebook_path=path,
         notebook=notebook,
+        provenance={"notebook": str(path), "code_from": "notebook"},
     )
     parameters = source.parameters_cell
     if parameters is not None:
-        source.params = _identifier_params(parameters_from_source(cell_source(parameters), None))
+        found = parameters_from_source(cell_source(parameters), None)
+        source.params = _identifier_params(found, source.notes)
     for cell in source.code_cells:
         match = _START.search(cell_source(cell))
         if match:

@@ -200,9 +200,9 @@ class PromotePlanHandler(XpHandler):
             if notebook and not run_id:
                 path = confine_notebook(self.root_dir, notebook)
                 run_id = latest_run_of_notebook(self.store, path)
-                src = jobs.load_source(self.store, run_id, None if run_id else path)
+                src = jobs.load_source(self.store, run_id, None if run_id else path, self.root_dir)
             else:
-                src = jobs.load_source(self.store, run_id, None)
+                src = jobs.load_source(self.store, run_id, None, self.root_dir)
             return models.PromotePlan(**jobs.plan(src))
 
         await self.respond(compute)
@@ -238,10 +238,12 @@ class PromotionsHandler(XpHandler):
 
         def compute() -> BaseModel:
             notebook = confine_notebook(self.root_dir, body.notebook) if body.notebook else None
-            src = jobs.load_source(self.store, body.run_id, notebook)
+            src = jobs.load_source(self.store, body.run_id, notebook, self.root_dir)
             job = jobs.create(
                 self.store,
                 src,
+                root=self.root_dir,
+                code_sha256=body.code_sha256,
                 params=body.params,
                 seeds=body.seeds,
                 order=body.order,

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jupyterlab_xp.server.plan_models import PlanCode, Provenance
+
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
 
 
@@ -124,6 +126,7 @@ class RunDetail(RunSummary):
     # Values replaced by <redacted> on their way to the store, and where. The server always
     # sends it; optional so that bodies made before the field (clients' fixtures) stay valid.
     redactions: Redactions | None = None
+    sync_refused: int = Field(0, description="records the store refused (tag xp.sync.refused)")
 
 
 class MetricPoint(ApiModel):
@@ -268,6 +271,9 @@ class PromoteRequest(ApiModel):
     tolerance: float | None = Field(
         default=None, description="relative tolerance for 'within tolerance' (1e-6)"
     )
+    code_sha256: str | None = Field(
+        default=None, pattern="^[0-9a-f]{64}$", description="the plan's code.sha256 you saw"
+    )
 
 
 class PromotePlan(ApiModel):
@@ -284,6 +290,9 @@ class PromotePlan(ApiModel):
     order_verdict: dict[str, Any] | None = Field(
         description="linear and reasons (xp/order.json) when the source is a recorded run"
     )
+    code: dict[str, PlanCode] = Field(description="the code each order runs, as text")
+    provenance: Provenance
+    notes: list[str] = Field(description="values read from the store and not used, and why")
 
 
 class MetricDiff(ApiModel):

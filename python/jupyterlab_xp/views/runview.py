@@ -112,6 +112,9 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["redactions"] = redactions(
         run_tags.get(tags.REDACTIONS), _json_artifact(store, run_id, tags.REDACTIONS_ARTIFACT)
     )
+    refused = run_tags.get(tags.SYNC_REFUSED, "")  # kept in refused.jsonl where it was recorded
+    plain = refused.isascii() and refused.isdigit() and len(refused) <= 9
+    detail["sync_refused"] = int(refused) if plain else 0
     return detail
 
 

@@ -1,4 +1,4 @@
-// The fields of the Promote dialog: source, parameters, seeds, order, timeout and tolerance.
+// The fields of the Promote dialog: source and provenance, parameters, seeds, order, timeout, tolerance and the code that will run.
 import React from 'react';
 
 import type { PromotePlan } from '../../api/types';
@@ -6,6 +6,7 @@ import { PromoteOrder, PromoteSource } from '../../api/client';
 import { asArray, asString } from '../../format';
 import { Badge, Loading } from '../common';
 import { initialValues, IPromoteFormValues, pythonType } from './formValues';
+import { CodeToRun, PlanNotes, ProvenanceRows } from './PlanDetails';
 
 const ORDER_NOTES: Record<PromoteOrder, string> = {
   recorded: 'the recorded sequence of successful executions',
@@ -103,6 +104,7 @@ export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
               )}
             </td>
           </tr>
+          <ProvenanceRows plan={plan} />
           <tr>
             <th scope="row">Bundle</th>
             <td>
@@ -117,6 +119,7 @@ export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
           </tr>
         </tbody>
       </table>
+      <PlanNotes notes={plan.notes} />
 
       <h4 className="jp-xp-Subheading">Parameters</h4>
       {names.length === 0 ? (
@@ -234,6 +237,8 @@ export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
           </span>
         </div>
       </div>
+
+      <CodeToRun code={plan.code[values.order]} />
 
       {props.error !== null && (
         <p className="jp-xp-PromoteForm-error" role="alert">

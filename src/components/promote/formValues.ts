@@ -97,13 +97,16 @@ export function buildRequest(
       : 'runId' in source
         ? { run_id: source.runId }
         : { notebook: source.notebook };
+  // The digest of the code the dialog showed for this order: the server
+  // refuses the promotion when that is no longer the code that would run.
   return {
     ...origin,
     params,
     seeds,
     order: values.order,
     cell_timeout: cellTimeout,
-    tolerance
+    tolerance,
+    code_sha256: plan.code[values.order]?.sha256 ?? null
   };
 }
 

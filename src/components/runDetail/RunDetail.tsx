@@ -13,6 +13,7 @@ import { Hardware } from './Hardware';
 import { Header } from './Header';
 import { MetricsTable } from './Metrics';
 import { ParamsTable } from './Parameters';
+import { Recording } from './Recording';
 import { PromotedRuns, Reproduction } from './Reproduction';
 import { Seeds } from './Seeds';
 
@@ -95,6 +96,9 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
               ) : null
             }
           />
+        </Section>
+        <Section title="Recording">
+          <Recording run={run} />
         </Section>
         <Section title="Parameters">
           <ParamsTable params={run.params} />

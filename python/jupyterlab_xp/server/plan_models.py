@@ -1,0 +1,50 @@
+"""The Promote plan's parts: the code that will run, and who recorded the run, where and when.
+
+Bodies of ``GET promote-plan`` (see ``PromotePlan`` in :mod:`jupyterlab_xp.server.models`, which
+the TypeScript types are generated from). Everything here is text to show, never markup.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    """Base: unknown fields are an error (as ``ApiModel`` in ``models``, which imports this)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanCell(_Body):
+    """One cell the promotion will run, as plain text."""
+
+    label: str = Field(description='where it comes from: "seq 7 (cell abc)", "added by promote"')
+    source: str = Field(description="its code; hidden characters as escapes; capped")
+    parameters: bool = Field(description="the parameters cell papermill injects values after")
+    hidden_chars: int = Field(description="control or invisible characters shown as escapes")
+    omitted_chars: int = Field(description="characters past the cap, not shown")
+
+
+class PlanCode(_Body):
+    """The cells one order runs, in order (capped), and the digest of all of them."""
+
+    cells: list[PlanCell]
+    total_cells: int
+    omitted_cells: int = Field(description="cells past the cap, not shown")
+    sha256: str = Field(description="names exactly this code: send it as code_sha256")
+
+
+class Provenance(_Body):
+    """Who recorded the source run, where and when, as its tags say (the store is not trusted)."""
+
+    run_id: str | None
+    host: str | None
+    user: str | None
+    notebook: str | None = Field(description="the notebook path as recorded (text)")
+    recorded: int | None = Field(description="when the run started, ms since the epoch")
+    experiment: str | None
+    code_from: Literal["journal", "store", "notebook"] = Field(
+        description="journal: this machine's exact journal; store: the store's (redacted) copy"
+    )
