@@ -92,6 +92,7 @@ class ActiveRun:
         self._created = threading.Event()
         self._set_tracking_uri = False
         self._refused_reported = self.sync.refused
+        self._unreachable_reported = False
         self.cells = 0
         self.errors = 0
         self.params: dict[str, str] = {}
@@ -235,7 +236,20 @@ class ActiveRun:
         return self.run_id
 
     def report_refused(self) -> None:
-        """Say once, on the next cell's output, that the store refused records for good."""
+        """Say once, on the next cell's output, that the store refused records for good.
+
+        Also once per run: that the store has not answered since the run started (down, or
+        refusing our credentials) — recording goes on into the journal meanwhile.
+        """
+        worker = self.recorder.worker
+        if self.run_id is None and worker.store_failing and not self._unreachable_reported:
+            self._unreachable_reported = True
+            print(
+                f"xp: the store {self.recorder.location.display} is not answering "
+                f"({worker.last_error}); recording goes on into the journal and reaches the "
+                "store when it answers (`%xp status` shows progress).",
+                file=sys.stderr,
+            )
         refused = self.sync.refused
         if refused > self._refused_reported:
             self._refused_reported = refused

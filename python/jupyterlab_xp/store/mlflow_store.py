@@ -26,6 +26,7 @@ from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import StoreError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store.artifact_cache import ArtifactCache
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -68,6 +69,9 @@ HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+    # Ending a run on a server prints "View run ... at: URL" to stdout: from our sync thread
+    # that would land in whichever notebook cell is running.
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
 }
 
 
@@ -323,17 +327,33 @@ class MlflowStore:
                 return None
             raise StoreError(str(exc)) from exc
 
-    def read_artifact_text(self, run_id: str, path: str) -> str | None:
-        """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist."""
+    def read_artifact_text(self, run_id: str, path: str, finished: bool = False) -> str | None:
+        """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist.
+
+        ``finished``: the run has ended, so its artifact is read once and then kept in the
+        artifact cache (``$XP_HOME/cache/artifacts``).
+        """
+        if finished:
+            cached = self.artifact_cache.get(run_id, path)
+            if cached is not None:
+                return cached
         with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
             try:
                 local = self.client.download_artifacts(run_id, path, tmp)
             except Exception:
                 return None
             try:
-                return Path(local).read_text(encoding="utf-8", errors="replace")
+                text = Path(local).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 return None
+        if finished:
+            self.artifact_cache.put(run_id, path, text)
+        return text
+
+    @cached_property
+    def artifact_cache(self) -> ArtifactCache:
+        """Finished runs' artifact texts, kept on local disk (see :mod:`.artifact_cache`)."""
+        return ArtifactCache(self.location.home / "cache" / "artifacts", self.location.tracking_uri)
 
 
 def _cap(value: str, limit: int) -> str:

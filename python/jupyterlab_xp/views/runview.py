@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.files import parse_json
 from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, token_offset
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -71,6 +72,8 @@ def list_runs_mlflow(
     store: MlflowStore, query: RunQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
     """:func:`list_runs` through MLflow's search API (any kind of store)."""
+    if query.text and any(c in query.text for c in LIKE_WILDCARDS):
+        return _literal_text_page(store, query)
     runs, token = store.search_page(
         query.experiments or None,
         query.mlflow_filter(),
@@ -82,35 +85,76 @@ def list_runs_mlflow(
     return [run_summary(r, names) for r in runs], token
 
 
-def _json_artifact(store: MlflowStore, run_id: str, name: str) -> Any:
-    return parse_json(store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}"))
+# ``q`` is a literal, case-insensitive substring of the run name on every store. MLflow's
+# ILIKE takes ``_`` and ``%`` as wildcards and has no escape, so such a ``q`` is searched as a
+# superset and cut to the literal matches here (the SQLite read model escapes them in SQL).
+LIKE_WILDCARDS = "_%"
+LITERAL_SCAN_CAP = 10_000  # runs scanned for a q holding _ or %; stated in the README
+
+
+def _literal_text_page(
+    store: MlflowStore, query: RunQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    needle = (query.text or "").lower()
+    matched, token, scanned = [], None, 0
+    while scanned < LITERAL_SCAN_CAP:
+        runs, token = store.search_page(
+            query.experiments or None,
+            query.mlflow_filter(),
+            MAX_LIMIT,
+            query.mlflow_order_by(),
+            token,
+        )
+        scanned += len(runs)
+        matched += [r for r in runs if needle in (r.info.run_name or "").lower()]
+        if token is None:
+            break
+    offset = token_offset(query.page_token)
+    page = matched[offset : offset + query.limit]
+    more = len(matched) > offset + query.limit
+    names = store.experiment_names()
+    return [run_summary(r, names) for r in page], offset_token(
+        offset + query.limit
+    ) if more else None
+
+
+def _json_artifact(store: MlflowStore, run: Run, name: str) -> Any:
+    return parse_json(_artifact_text(store, run, name))
+
+
+def _artifact_text(store: MlflowStore, run: Run, name: str) -> str | None:
+    # A finished run's artifacts are read once, then from the local cache.
+    finished = run.info.status in FINISHED_STATUSES
+    return store.read_artifact_text(run.info.run_id, f"{tags.ARTIFACT_DIR}/{name}", finished)
+
+
+FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
 
 
 def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     """Everything recorded for a run: params, metrics, tags, seeds, environment, hardware,
     git and the cell journal."""
-    run_id = run.info.run_id
     detail = run_summary(run, store.experiment_names())
     detail["params"] = dict(run.data.params)
     detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
     detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
-    detail["seeds"] = _json_artifact(store, run_id, tags.SEEDS_ARTIFACT)
-    detail["environment"] = _json_artifact(store, run_id, tags.ENVIRONMENT_ARTIFACT)
-    detail["hardware"] = _json_artifact(store, run_id, tags.HARDWARE_ARTIFACT)
-    detail["git"] = _json_artifact(store, run_id, tags.GIT_ARTIFACT)
-    detail["order"] = _json_artifact(store, run_id, tags.ORDER_ARTIFACT)
-    cells_text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CELLS_ARTIFACT}")
+    detail["seeds"] = _json_artifact(store, run, tags.SEEDS_ARTIFACT)
+    detail["environment"] = _json_artifact(store, run, tags.ENVIRONMENT_ARTIFACT)
+    detail["hardware"] = _json_artifact(store, run, tags.HARDWARE_ARTIFACT)
+    detail["git"] = _json_artifact(store, run, tags.GIT_ARTIFACT)
+    detail["order"] = _json_artifact(store, run, tags.ORDER_ARTIFACT)
+    cells_text = _artifact_text(store, run, tags.CELLS_ARTIFACT)
     detail["cells_journal"] = [
         json.loads(line) for line in (cells_text or "").splitlines() if line.strip()
     ]
     run_tags = run.data.tags
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
     detail["verification"] = (
-        _json_artifact(store, run_id, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
+        _json_artifact(store, run, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
     )
     detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
     detail["redactions"] = redactions(
-        run_tags.get(tags.REDACTIONS), _json_artifact(store, run_id, tags.REDACTIONS_ARTIFACT)
+        run_tags.get(tags.REDACTIONS), _json_artifact(store, run, tags.REDACTIONS_ARTIFACT)
     )
     refused = run_tags.get(tags.SYNC_REFUSED, "")  # kept in refused.jsonl where it was recorded
     plain = refused.isascii() and refused.isdigit() and len(refused) <= 9

@@ -1,0 +1,66 @@
+"""A bounded on-disk cache of finished runs' artifact texts, in ``$XP_HOME/cache/artifacts``.
+
+A finished run's ``xp/*`` artifacts do not change, and fetching seven of them from a team
+server costs a round trip each (seconds in all): the run detail reads them here after the first
+time. Only artifacts that exist are kept (one may still arrive after a run ends: late captures),
+and the oldest entries go once the cache passes its size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+from jupyterlab_xp.core.files import write_atomic
+
+MAX_BYTES = 256 * 2**20
+
+
+class ArtifactCache:
+    """Artifact texts keyed by (store, run id, artifact path)."""
+
+    def __init__(self, folder: Path, store_uri: str, max_bytes: int = MAX_BYTES) -> None:
+        self.folder = folder
+        self._store = store_uri
+        self.max_bytes = max_bytes
+
+    def _path(self, run_id: str, artifact: str) -> Path:
+        key = hashlib.sha256(f"{self._store}\0{run_id}\0{artifact}".encode()).hexdigest()
+        return self.folder / key[:2] / key
+
+    def get(self, run_id: str, artifact: str) -> str | None:
+        """The cached text, or None when it is not cached."""
+        path = self._path(run_id, artifact)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: evicted last
+        return text
+
+    def put(self, run_id: str, artifact: str, text: str) -> None:
+        """Keep ``text``; then trim the cache to its size, oldest first."""
+        path = self._path(run_id, artifact)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(path, text.encode("utf-8"))
+        except OSError:
+            return  # a cache that cannot write only costs time
+        self._trim()
+
+    def _trim(self) -> None:
+        entries = []
+        for path in self.folder.glob("*/*"):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
