@@ -7,6 +7,7 @@ import {
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
 import { XpClient } from './api/client';
@@ -33,18 +34,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Experiments panel: runs recorded by %xp start, their details and comparisons.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, IStatusBar],
+  optional: [ILayoutRestorer, ICommandPalette, IStatusBar, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    statusBar: IStatusBar | null
+    statusBar: IStatusBar | null,
+    rendermime: IRenderMimeRegistry | null
   ): void => {
     const client = new XpClient(
       serverTransport(app.serviceManager.serverSettings)
     );
     const serverRoot = PageConfig.getOption('serverRoot');
-    const views = new XpViews(app, client, serverRoot, restorer);
+    const views = new XpViews(app, client, serverRoot, restorer, rendermime);
 
     const recording = new RecordingModel(client, serverRoot);
     const notebooks = new WidgetTracker<DocumentWidget>({

@@ -4,6 +4,7 @@ import type { Promotion, RunDetail, RunList, RunSummary } from '../api/types';
 /** A finished run with the given fields. */
 export function summary(patch: Partial<RunSummary> = {}): RunSummary {
   return {
+    archived: false,
     cells: 3,
     died_in_cell: null,
     duration: 1.5,

@@ -11,6 +11,7 @@ import type {
   PromotionList,
   RunDetail,
   RunList,
+  RunPatch,
   RunSummary
 } from './types';
 import type { Transport } from './handler';
@@ -75,6 +76,34 @@ export interface IRunsQuery {
   limit?: number;
   /** The `next_page_token` of the previous page. */
   pageToken?: string;
+  /** Active runs (the default), archived runs, or all of them. */
+  lifecycle?: RunLifecycle;
+}
+
+/** Which runs a list holds: archived runs are MLflow's lifecycle stage `deleted`. */
+export type RunLifecycle = 'active' | 'archived' | 'all';
+
+/** The query arguments of `GET runs`. */
+function runsArgs(query: IRunsQuery): URLSearchParams {
+  const args = new URLSearchParams();
+  const put = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined && value !== '') {
+      args.append(name, String(value));
+    }
+  };
+  put('experiment', query.experiment);
+  put('notebook', query.notebook);
+  put('status', query.status);
+  for (const tag of query.tags ?? []) {
+    put('tag', tag);
+  }
+  put('q', query.q);
+  put('sort', query.sort);
+  put('order', query.order);
+  put('limit', query.limit);
+  put('page_token', query.pageToken);
+  put('lifecycle', query.lifecycle);
+  return args;
 }
 
 /**
@@ -97,24 +126,49 @@ export class XpClient {
 
   /** `GET runs`: one page of runs matching `query`. */
   runs(query: IRunsQuery = {}): Promise<RunList> {
-    const args = new URLSearchParams();
-    const put = (name: string, value: string | number | undefined): void => {
-      if (value !== undefined && value !== '') {
-        args.append(name, String(value));
-      }
-    };
-    put('experiment', query.experiment);
-    put('notebook', query.notebook);
-    put('status', query.status);
-    for (const tag of query.tags ?? []) {
-      put('tag', tag);
-    }
-    put('q', query.q);
-    put('sort', query.sort);
-    put('order', query.order);
-    put('limit', query.limit);
-    put('page_token', query.pageToken);
-    return this._get<RunList>('runs', args);
+    return this._get<RunList>('runs', runsArgs(query));
+  }
+
+  /**
+   * `GET runs?format=csv`: every run matching `query` (up to the server's
+   * cap; `limit` and `pageToken` do not apply) as CSV text, with a column per
+   * param and per metric.
+   */
+  async runsCsv(query: IRunsQuery = {}): Promise<string> {
+    const args = runsArgs(query);
+    args.set('format', 'csv');
+    return String(
+      await this.transport({ path: 'runs', query: args, text: true })
+    );
+  }
+
+  /**
+   * `PATCH runs/{runId}`: rename the run, replace its note (`''` or `null`
+   * removes it), set tags or delete them (`null`). `xp.*` and `mlflow.*` tags
+   * are read-only; a bad edit rejects with the server's 400 message and
+   * changes nothing.
+   *
+   * @returns the edited run
+   */
+  editRun(runId: string, patch: RunPatch): Promise<RunDetail> {
+    return this._send<RunDetail>(
+      'PATCH',
+      `runs/${encodeURIComponent(runId)}`,
+      JSON.stringify(patch)
+    );
+  }
+
+  /** `DELETE runs/{runId}`: archive the run (MLflow's lifecycle stage `deleted`). */
+  archiveRun(runId: string): Promise<RunSummary> {
+    return this._send<RunSummary>(
+      'DELETE',
+      `runs/${encodeURIComponent(runId)}`
+    );
+  }
+
+  /** `POST runs/{runId}/restore`: bring an archived run back. */
+  restoreRun(runId: string): Promise<RunSummary> {
+    return this._post<RunSummary>(`runs/${encodeURIComponent(runId)}/restore`);
   }
 
   /** `GET runs/{runId}`: everything recorded for one run. */
@@ -124,7 +178,6 @@ export class XpClient {
 
   /**
    * `GET runs/{runId}/metrics/{key}`: every logged value of one metric.
-   *
    * Metric keys hold `/` (`val/accuracy`): the key travels as one encoded
    * path segment.
    */
@@ -190,7 +243,15 @@ export class XpClient {
   }
 
   private async _post<T>(path: string, body?: string): Promise<T> {
-    return (await this.transport({ path, method: 'POST', body })) as T;
+    return this._send<T>('POST', path, body);
+  }
+
+  private async _send<T>(
+    method: 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: string
+  ): Promise<T> {
+    return (await this.transport({ path, method, body })) as T;
   }
 }
 

@@ -9,7 +9,7 @@ export interface IApiRequest {
   /** Path under `/jupyterlab-xp/api/v1/`, its segments encoded: `runs/abc`. */
   readonly path: string;
   /** `GET` when omitted. */
-  readonly method?: 'POST';
+  readonly method?: 'POST' | 'PATCH' | 'DELETE';
   /**
    * Query arguments, appended after the path is joined (so that nothing in
    * them is read as a path segment).
@@ -17,11 +17,13 @@ export interface IApiRequest {
   readonly query?: URLSearchParams;
   /** A JSON body, as text. */
   readonly body?: string;
+  /** Resolve with the body as text (a CSV file) rather than decoded JSON. */
+  readonly text?: boolean;
 }
 
 /**
  * Sends one request and resolves with the decoded JSON body (`undefined` when
- * the body is empty). The API client reaches the server through a transport
+ * the body is empty), or its text when the request asks for `text`. The API client reaches the server through a transport
  * only: {@link serverTransport} in JupyterLab, a fake one in the unit tests.
  */
 export type Transport = (request: IApiRequest) => Promise<unknown>;
@@ -42,7 +44,8 @@ export function serverTransport(
  *
  * @param request - what to ask for
  * @param settings - the server connection
- * @returns the decoded JSON body (`undefined` when the body is empty)
+ * @returns the decoded JSON body (`undefined` when the body is empty), or the
+ *   body's text when `request.text` is set
  * @throws {ServerConnection.NetworkError} when the server cannot be reached
  * @throws {ServerConnection.ResponseError} when the server answers with an
  *   error status or with a body that is not JSON
@@ -81,6 +84,9 @@ export async function requestAPI(
   const body = await response.text();
   const data = body.length > 0 ? parseJSON(body) : undefined;
 
+  if (response.ok && request.text) {
+    return body;
+  }
   if (!response.ok) {
     throw new ServerConnection.ResponseError(
       response,

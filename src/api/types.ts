@@ -29,6 +29,7 @@ export interface XpApi {
   Redactions?: Redactions;
   RunDetail?: RunDetail;
   RunList?: RunList;
+  RunPatch?: RunPatch;
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
   ValueRow?: ValueRow;
@@ -176,6 +177,10 @@ export interface PackageRow {
  * via the `definition` "RunSummary".
  */
 export interface RunSummary {
+  /**
+   * archived: MLflow's lifecycle stage 'deleted'
+   */
+  archived: boolean;
   cells: number;
   died_in_cell: string | null;
   /**
@@ -632,6 +637,10 @@ export interface Redactions {
  * via the `definition` "RunDetail".
  */
 export interface RunDetail {
+  /**
+   * archived: MLflow's lifecycle stage 'deleted'
+   */
+  archived: boolean;
   cells: number;
   cells_journal: CellExecution[];
   died_in_cell: string | null;
@@ -711,4 +720,20 @@ export interface RunList {
    */
   next_page_token: string | null;
   runs: RunSummary[];
+}
+/**
+ * ``PATCH runs/{id}``: a new name, note (Markdown; "" or null: none), tags (null: delete).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunPatch".
+ */
+export interface RunPatch {
+  name?: string | null;
+  note?: string | null;
+  /**
+   * not xp.* or mlflow.*
+   */
+  tags?: {
+    [k: string]: string | null;
+  } | null;
 }

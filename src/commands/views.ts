@@ -1,6 +1,7 @@
 // The Experiments panel and the main-area tabs (run, comparison, promotions), and the commands that open them.
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import type { Promotion } from '../api/types';
 import { XpClient } from '../api/client';
@@ -31,12 +32,14 @@ export class XpViews {
    * @param client - the REST client the views' models use
    * @param serverRoot - the server's root folder
    * @param restorer - reopens the panel and the tabs with the page, if given
+   * @param rendermime - renders runs' notes (Markdown, sanitized), if given
    */
   constructor(
     private readonly app: JupyterFrontEnd,
     private readonly client: XpClient,
     private readonly serverRoot: string,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    private readonly rendermime: IRenderMimeRegistry | null = null
   ) {
     const panel = new XpPanel(new RunListModel(client), {
       onOpenRun: this._openRun,
@@ -146,7 +149,8 @@ export class XpViews {
               runId: run.run_id,
               label: runLabel(run)
             })
-        }
+        },
+        this.rendermime
       );
       widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-xp-run-${runId}`;

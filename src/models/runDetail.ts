@@ -1,5 +1,5 @@
-// The model of a run's tab: the run, its metric histories and its promotions.
-import type { MetricHistory, RunDetail } from '../api/types';
+// The model of a run's tab: the run, its metric histories, its promotions, and editing it.
+import type { MetricHistory, RunDetail, RunSummary } from '../api/types';
 import { errorMessage, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
 import { PromotionsModel } from './promotions';
@@ -34,6 +34,49 @@ export class RunDetailModel extends PollingModel {
   /** The run, once it has been fetched (kept while a later fetch fails). */
   get run(): RunDetail | null {
     return this._run;
+  }
+
+  /** Whether an edit (rename, tags, note, archive, restore) is on its way. */
+  get saving(): boolean {
+    return this._saving;
+  }
+
+  /** Why the last edit failed (the server's one line), or `null`. */
+  get editError(): string | null {
+    return this._editError;
+  }
+
+  /** Rename the run. Resolves `true` once the server has renamed it. */
+  rename(name: string): Promise<boolean> {
+    return this._edit(() => this._client.editRun(this.runId, { name }));
+  }
+
+  /** Set tags, or delete them (`null`). `xp.*` and `mlflow.*` are read-only. */
+  setTags(tags: Record<string, string | null>): Promise<boolean> {
+    return this._edit(() => this._client.editRun(this.runId, { tags }));
+  }
+
+  /** Replace the run's note (Markdown); `''` removes it. */
+  setNote(note: string): Promise<boolean> {
+    return this._edit(() => this._client.editRun(this.runId, { note }));
+  }
+
+  /** Archive the run: the run list hides it unless it shows archived runs. */
+  archive(): Promise<boolean> {
+    return this._edit(() => this._client.archiveRun(this.runId));
+  }
+
+  /** Bring the archived run back. */
+  restore(): Promise<boolean> {
+    return this._edit(() => this._client.restoreRun(this.runId));
+  }
+
+  /** Forget the last edit's failure (its editor was closed). */
+  clearEditError(): void {
+    if (this._editError !== null) {
+      this._editError = null;
+      this.emitChanged();
+    }
   }
 
   /** The history of one metric of the run, once asked for. */
@@ -91,6 +134,36 @@ export class RunDetailModel extends PollingModel {
     this.pollOnce();
   }
 
+  /**
+   * Make one edit: the server answers with the edited run (or, for archive
+   * and restore, its summary), which replaces the one shown.
+   */
+  private async _edit(
+    send: () => Promise<RunDetail | RunSummary>
+  ): Promise<boolean> {
+    this._saving = true;
+    this._editError = null;
+    this.emitChanged();
+    let done = false;
+    try {
+      const answer = await send();
+      if ('params' in answer) {
+        this._run = answer;
+      } else if (this._run !== null) {
+        this._run = { ...this._run, ...answer };
+      }
+      done = true;
+    } catch (error) {
+      this._editError = errorMessage(error);
+    }
+    if (this.isDisposed) {
+      return false;
+    }
+    this._saving = false;
+    this.emitChanged();
+    return done;
+  }
+
   private async _fetchHistory(key: string): Promise<void> {
     let state: LoadState<MetricHistory>;
     try {
@@ -110,4 +183,6 @@ export class RunDetailModel extends PollingModel {
   private readonly _client: XpClient;
   private readonly _histories = new Map<string, LoadState<MetricHistory>>();
   private _run: RunDetail | null = null;
+  private _saving = false;
+  private _editError: string | null = null;
 }

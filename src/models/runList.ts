@@ -1,4 +1,4 @@
-// The model of the Experiments panel's run list: polled first page, further pages, filters.
+// The model of the Experiments panel's run list: polled first page, further pages, filters, CSV export, restore.
 import type { ConfigBody, RunSummary } from '../api/types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
@@ -14,6 +14,8 @@ export interface IRunFilters {
   /** `start_time`, `name` or `metrics.<key>`. */
   readonly sort: string;
   readonly order: 'asc' | 'desc';
+  /** List archived runs too (marked, with Restore). */
+  readonly showArchived: boolean;
 }
 
 /** Newest first, everything shown. */
@@ -22,7 +24,8 @@ export const DEFAULT_FILTERS: IRunFilters = {
   status: '',
   experiment: '',
   sort: 'start_time',
-  order: 'desc'
+  order: 'desc',
+  showArchived: false
 };
 
 /**
@@ -123,6 +126,29 @@ export class RunListModel extends PollingModel {
     this.pollNow();
   }
 
+  /** Why the last export or restore failed (the server's one line), or `null`. */
+  get actionError(): string | null {
+    return this._actionError;
+  }
+
+  /**
+   * The runs the current search and filters match, every page (up to the
+   * server's cap), as CSV with a column per param and per metric; `null`
+   * when the server failed ({@link actionError} says why).
+   */
+  async exportCsv(): Promise<string | null> {
+    return this._act(() => this._client.runsCsv(this._query()));
+  }
+
+  /** Bring an archived run back; the list is asked for again. */
+  async restore(runId: string): Promise<boolean> {
+    const done = await this._act(() => this._client.restoreRun(runId));
+    if (done !== null) {
+      this.pollNow();
+    }
+    return done !== null;
+  }
+
   /** Ask the server again now (the Retry button), the store too if it failed. */
   override refresh(): void {
     if (this._config.kind === 'failed') {
@@ -189,14 +215,30 @@ export class RunListModel extends PollingModel {
   }
 
   private _query(): IRunsQuery {
-    const { q, status, experiment, sort, order } = this._filters;
+    const { q, status, experiment, sort, order, showArchived } = this._filters;
     return {
       q: q.trim() || undefined,
       status: status || undefined,
       experiment: experiment || undefined,
       sort,
-      order
+      order,
+      lifecycle: showArchived ? 'all' : undefined
     };
+  }
+
+  /** One request of an action: its failure becomes {@link actionError}. */
+  private async _act<T>(send: () => Promise<T>): Promise<T | null> {
+    this._actionError = null;
+    let answer: T | null = null;
+    try {
+      answer = await send();
+    } catch (error) {
+      this._actionError = errorMessage(error);
+    }
+    if (!this.isDisposed) {
+      this.emitChanged();
+    }
+    return answer;
   }
 
   private async _fetchConfig(): Promise<void> {
@@ -240,6 +282,7 @@ export class RunListModel extends PollingModel {
 
   private readonly _client: XpClient;
   private _config: LoadState<ConfigBody> = { kind: 'loading' };
+  private _actionError: string | null = null;
   private _filters: IRunFilters = DEFAULT_FILTERS;
   private _generation = 0;
   private _head: RunSummary[] = [];

@@ -1,4 +1,5 @@
 // The main-area tabs: a run's detail, a comparison, and the Promotions tab.
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import React from 'react';
 
 import type { RunDetail } from '../api/types';
@@ -31,11 +32,13 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
    * @param model - the run's model
    * @param serverRoot - the server's root folder
    * @param actions - what the tab's links and buttons do
+   * @param rendermime - renders the run's note (Markdown, sanitized)
    */
   constructor(
     model: RunDetailModel,
     private readonly serverRoot: string,
-    private readonly actions: IRunDetailActions
+    private readonly actions: IRunDetailActions,
+    private readonly rendermime: IRenderMimeRegistry | null = null
   ) {
     super(model);
     this.addClass('jp-xp-MainArea');
@@ -58,6 +61,7 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
         onOpenNotebook={this.actions.onOpenNotebook}
         onOpenRun={this.actions.onOpenRun}
         onPromote={this.actions.onPromote}
+        rendermime={this.rendermime}
       />
     );
   }

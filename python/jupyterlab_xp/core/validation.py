@@ -1,4 +1,5 @@
-"""Keys (metrics, params, tags) and free-text names, checked against MLflow's rules.
+"""Keys (metrics, params, tags), free-text names and edited tag values, checked against MLflow's
+rules.
 
 The limits are repeated in :mod:`jupyterlab_xp.core.tags`, so checking never imports MLflow.
 """
@@ -6,7 +7,7 @@ The limits are repeated in :mod:`jupyterlab_xp.core.tags`, so checking never imp
 from __future__ import annotations
 
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.tags import MAX_KEY
+from jupyterlab_xp.core.tags import MAX_KEY, MAX_TAG_VALUE
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./: ")
 
@@ -28,3 +29,25 @@ def validate_name(name: str, what: str) -> str:
     if not name or len(name) > MAX_KEY or not name.isprintable():
         raise XpError(f"{what} must be 1 to {MAX_KEY} printable characters, got {name[:80]!r}")
     return name
+
+
+# Tags that jupyterlab-xp (``xp.``) or MLflow itself (``mlflow.``) write: what a run recorded.
+READ_ONLY_TAG_PREFIXES = ("xp.", "mlflow.")
+
+
+def validate_user_tag_key(key: str) -> str:
+    """A tag key a user may set or delete: MLflow's rules, and none of the recorded prefixes."""
+    validate_key(key, "tag name")
+    if key.lower().startswith(READ_ONLY_TAG_PREFIXES):
+        raise XpError(f"tag {key!r} is read-only: xp.* and mlflow.* tags are what the run recorded")
+    return key
+
+
+def validate_text(value: str, what: str, limit: int = MAX_TAG_VALUE) -> str:
+    """A tag value or a note: at most ``limit`` characters, no control characters but newlines
+    and tabs."""
+    if len(value) > limit:
+        raise XpError(f"{what} must be at most {limit} characters, got {len(value)}")
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise XpError(f"{what} must not hold control characters")
+    return value

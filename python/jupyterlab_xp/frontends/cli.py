@@ -1,10 +1,11 @@
 """``jupyter xp``: list and show recorded runs from the terminal.
 
-``jupyter xp runs [--experiment E] [--limit N] [--json]``
+``jupyter xp runs [--experiment E] [--limit N] [--lifecycle active|archived|all] [--json|--csv]``
 ``jupyter xp show RUN [--json]``
 ``jupyter xp compare RUN RUN ... [--all] [--json] [--correction holm|bh]``
 ``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
 [--cell-timeout S] [--dry-run] [--json]``
+``jupyter xp rename | tag | note | archive | restore RUN ...`` (see :mod:`.cli_manage`)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.frontends import cli_manage
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
     render_compare,
@@ -26,8 +28,9 @@ from jupyterlab_xp.frontends.render import (
 )
 from jupyterlab_xp.promote.jobs import follow
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.store.query import LIFECYCLES, MAX_LIMIT, parse_run_query
 from jupyterlab_xp.store.recovery import recover_all
+from jupyterlab_xp.views.export import MAX_EXPORT, export_runs, runs_csv
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import list_runs, run_detail
 from jupyterlab_xp.views.stats import CORRECTIONS
@@ -45,8 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     runs = sub.add_parser("runs", help="list recorded runs, newest first")
     runs.add_argument("--experiment", "-e", action="append", help="only this experiment")
-    runs.add_argument("--limit", "-n", type=int, default=20, help="at most N runs (default 20)")
+    runs.add_argument(
+        "--limit", "-n", type=int, help="at most N runs (default 20; --csv: every run)"
+    )
+    runs.add_argument(
+        "--lifecycle",
+        choices=LIFECYCLES,
+        default="active",
+        help="active runs (default), archived runs or all",
+    )
     runs.add_argument("--json", action="store_true", help="print JSON")
+    runs.add_argument(
+        "--csv",
+        action="store_true",
+        help=f"print CSV with param and metric columns (at most {MAX_EXPORT:,} runs)",
+    )
     show = sub.add_parser("show", help="everything recorded for one run")
     show.add_argument("run", help="run id (or a unique prefix of one)")
     show.add_argument("--json", action="store_true", help="print JSON")
@@ -91,15 +107,28 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the plan, where the run came from and the code that would run; run nothing",
     )
+    cli_manage.add_parsers(sub)
     return parser
 
 
 def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
     """Print the run list."""
-    if args.limit < 1:
+    if args.limit is not None and args.limit < 1:
         raise XpError("--limit must be at least 1")
     recover_all(store, store.location.runs_dir)
-    query = parse_run_query({"experiment": args.experiment or [], "limit": [str(args.limit)]})
+    query = parse_run_query(
+        {
+            "experiment": args.experiment or [],
+            "limit": [str(min(args.limit or 20, MAX_LIMIT))],
+            "lifecycle": [args.lifecycle],
+        }
+    )
+    if args.csv:
+        exported, truncated = export_runs(store, query, min(args.limit or MAX_EXPORT, MAX_EXPORT))
+        sys.stdout.write(runs_csv(exported))
+        if truncated and args.limit is None:
+            print(f"jupyter xp: only the first {MAX_EXPORT:,} runs were exported", file=sys.stderr)
+        return 0
     runs, _ = list_runs(store, query)
     if args.json:
         print(json.dumps(runs, indent=2))
@@ -117,7 +146,7 @@ def cmd_runs(store: MlflowStore, args: argparse.Namespace) -> int:
                 run["run_id"],
                 run["name"] or "-",
                 run["experiment"],
-                run["status"],
+                run["status"] + (" (archived)" if run["archived"] else ""),
                 when(run["start_time"]),
                 str(run["cells"]),
                 run["seed"] or "-",
@@ -221,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     store = MlflowStore(resolve_store(args.tracking_uri))
     commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
+    commands.update(cli_manage.COMMANDS)
     try:
         return commands[args.command](store, args)
     except (XpError, LookupError) as exc:

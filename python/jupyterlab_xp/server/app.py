@@ -26,6 +26,7 @@ from jupyterlab_xp.server.handlers import (
     PromotionHandler,
     PromotionsHandler,
     RunHandler,
+    RunRestoreHandler,
     RunsHandler,
 )
 from jupyterlab_xp.store.liveness import heartbeat_timeout
@@ -87,6 +88,7 @@ class XpExtensionApp(ExtensionApp):
                 (rf"/{NAMESPACE}/config", ConfigHandler),
                 (rf"/{NAMESPACE}/runs", RunsHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}", RunHandler),
+                (rf"/{NAMESPACE}/runs/{RUN_ID}/restore", RunRestoreHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
                 (rf"/{NAMESPACE}/compare", CompareHandler),
                 (rf"/{NAMESPACE}/promote-plan", PromotePlanHandler),

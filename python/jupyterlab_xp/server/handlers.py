@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,27 @@ from jupyterlab_xp.core.paths import confine_notebook
 from jupyterlab_xp.core.version import version
 from jupyterlab_xp.promote import jobs
 from jupyterlab_xp.server import models
+from jupyterlab_xp.server.run_edit_models import RunPatch
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.views import manage
 from jupyterlab_xp.views.compare import compare_runs
-from jupyterlab_xp.views.runview import list_runs, run_detail
+from jupyterlab_xp.views.export import export_runs, runs_csv
+from jupyterlab_xp.views.runview import list_runs, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
 RUN_ID = r"(?P<run_id>[^/]+)"
+
+
+@dataclass
+class Download:
+    """An answer that is a file to save (the run list as CSV), not JSON."""
+
+    text: str
+    filename: str
+    media_type: str = "text/csv; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class XpHandler(APIHandler):
@@ -56,8 +70,8 @@ class XpHandler(APIHandler):
         except UnicodeDecodeError:
             raise XpError("the query string is not UTF-8") from None
 
-    async def respond(self, compute: Callable[[], BaseModel]) -> None:
-        """Answer with ``compute()``'s model, or map its failure to a status and one line.
+    async def respond(self, compute: Callable[[], BaseModel | Download]) -> None:
+        """Answer with ``compute()``'s model (or file), or map its failure to a status and one line.
 
         bad input (XpError) 400, unknown id (LookupError) 404, store down (StoreError) 503,
         anything else 500. MLflow calls block, so they run on a worker thread.
@@ -74,6 +88,12 @@ class XpHandler(APIHandler):
             self.log.exception("jupyterlab-xp: %s failed", self.request.path)
             self._error(500, f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
         else:
+            if isinstance(body, Download):
+                self.set_header("Content-Disposition", f'attachment; filename="{body.filename}"')
+                for name, value in body.headers.items():
+                    self.set_header(name, value)
+                self.finish(body.text, set_content_type=body.media_type)
+                return
             self.set_header("Content-Type", "application/json")
             self.finish(body.model_dump_json())
 
@@ -86,6 +106,18 @@ class XpHandler(APIHandler):
     def root_dir(self) -> Path:
         """The server's root folder: notebooks named by clients must lie inside it."""
         return Path(self.settings.get("server_root_dir") or ".").expanduser()
+
+    async def change_lifecycle(
+        self, run_id: str, change: Callable[[MlflowStore, Any], None]
+    ) -> None:
+        """Archive or restore a run; answer with its summary."""
+
+        def compute() -> BaseModel:
+            change(self.store, self._run(run_id))
+            run = self._run(run_id)
+            return models.RunSummary(**run_summary(run, self.store.experiment_names()))
+
+        await self.respond(compute)
 
     def _run(self, run_id: str) -> Any:
         if not (run_id.isalnum() and len(run_id) <= 64):
@@ -116,14 +148,22 @@ class ConfigHandler(XpHandler):
 
 
 class RunsHandler(XpHandler):
-    """``GET runs``: filter, sort and page through recorded runs."""
+    """``GET runs``: filter, sort and page through recorded runs; ``format=csv``: every page as
+    a CSV file, with param and metric columns."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
         args = self.query_args()
+        form = args.pop("format", ["json"])
 
-        def compute() -> BaseModel:
+        def compute() -> BaseModel | Download:
+            if form not in (["json"], ["csv"]):
+                raise XpError("format must be json or csv")
+            if form == ["csv"]:
+                runs, truncated = export_runs(self.store, parse_run_query(args))
+                more = {"X-XP-Truncated": "true"} if truncated else {}
+                return Download(runs_csv(runs), "runs.csv", headers=more)
             summaries, token = list_runs(self.store, parse_run_query(args))
             return models.RunList(
                 runs=[models.RunSummary(**s) for s in summaries], next_page_token=token
@@ -133,12 +173,46 @@ class RunsHandler(XpHandler):
 
 
 class RunHandler(XpHandler):
-    """``GET runs/{id}``: everything recorded for one run."""
+    """``GET runs/{id}``: everything recorded for one run; ``PATCH`` renames it and edits its
+    note and tags; ``DELETE`` archives it (both need ``write``)."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
         await self.respond(lambda: models.RunDetail(**run_detail(self.store, self._run(run_id))))
+
+    @tornado.web.authenticated
+    @authorized(action="write")  # type: ignore[untyped-decorator]
+    async def patch(self, run_id: str) -> None:
+        try:
+            body = RunPatch.model_validate_json(self.request.body or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            self._error(400, f"bad run edit: {where}: {first.get('msg')}")
+            return
+        # An explicit null note removes it, as "" does; an absent note leaves it.
+        note = "" if "note" in body.model_fields_set and body.note is None else body.note
+
+        def compute() -> BaseModel:
+            manage.edit_run(self.store, self._run(run_id), body.name, note, body.tags)
+            return models.RunDetail(**run_detail(self.store, self._run(run_id)))
+
+        await self.respond(compute)
+
+    @tornado.web.authenticated
+    @authorized(action="write")  # type: ignore[untyped-decorator]
+    async def delete(self, run_id: str) -> None:
+        await self.change_lifecycle(run_id, manage.archive_run)
+
+
+class RunRestoreHandler(XpHandler):
+    """``POST runs/{id}/restore``: bring an archived run back (``write``)."""
+
+    @tornado.web.authenticated
+    @authorized(action="write")  # type: ignore[untyped-decorator]
+    async def post(self, run_id: str) -> None:
+        await self.change_lifecycle(run_id, manage.restore_run)
 
 
 class MetricHistoryHandler(XpHandler):

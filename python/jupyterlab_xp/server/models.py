@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
+from jupyterlab_xp.server.run_edit_models import RunPatch
 
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
 
@@ -56,6 +57,7 @@ class RunSummary(ApiModel):
     notebook: str | None
     died_in_cell: str | None
     metrics: dict[str, float]
+    archived: bool = Field(description="archived: MLflow's lifecycle stage 'deleted'")
 
 
 class RunList(ApiModel):
@@ -367,6 +369,7 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     ConfigBody,
     RunSummary,
     RunList,
+    RunPatch,
     CellExecution,
     RunDetail,
     MetricPoint,

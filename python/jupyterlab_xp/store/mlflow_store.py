@@ -17,13 +17,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import cached_property
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core.config import StoreLocation
-from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_cache import ArtifactCache
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 
+# MLflow's ViewType per run-list lifecycle; its error codes for bad input and unknown runs or tags.
+_VIEW_TYPES = {"active": 1, "archived": 2, "all": 3}
+_REFUSALS = {"INVALID_PARAMETER_VALUE": XpError, "RESOURCE_DOES_NOT_EXIST": LookupError}
 _PARAMS_TAGS_PER_BATCH = 100
 _METRICS_PER_BATCH = 1000
 
@@ -270,6 +273,7 @@ class MlflowStore:
         max_results: int = 100,
         order_by: Sequence[str] = ("attributes.start_time DESC",),
         page_token: str | None = None,
+        lifecycle: str = "active",  # or "archived" (MLflow's "deleted"), or "all"
     ) -> tuple[list[Run], str | None]:
         """One page of jupyterlab-xp runs and the token of the next page (None at the end).
 
@@ -287,6 +291,7 @@ class MlflowStore:
                 max_results=max_results,
                 order_by=list(order_by),
                 page_token=page_token,
+                run_view_type=_VIEW_TYPES[lifecycle],
             )
         except Exception as exc:
             raise StoreError(
@@ -300,15 +305,17 @@ class MlflowStore:
         uri = self.location.tracking_uri
         return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:////") else None
 
-    def run_ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
-        """Ids of jupyterlab-xp runs starting with ``prefix`` (hex digits), at most ``limit``."""
+    def run_ids_with_prefix(self, prefix: str, limit: int = 2, archived: bool = False) -> list[str]:
+        """Ids of xp runs starting with ``prefix`` (hex), at most ``limit``, archived ones too?"""
         if not all(c in "0123456789abcdef" for c in prefix):
             return []
         db = self.local_sqlite
         if db is not None and db.exists():
-            return sqlite_index.run_ids_with_prefix(db, self.location.display, prefix, limit)
+            return sqlite_index.run_ids_with_prefix(
+                db, self.location.display, prefix, limit, archived
+            )
         # A tracking server cannot search ids by prefix: scan the most recent runs.
-        runs = self.search_runs(max_results=5000)
+        runs = self.search_page(max_results=5000, lifecycle="all" if archived else "active")[0]
         return [r.info.run_id for r in runs if r.info.run_id.startswith(prefix)][:limit]
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
@@ -318,10 +325,11 @@ class MlflowStore:
 
     def get_run(self, run_id: str) -> Run | None:
         """The run with this id, or None when the store has no such run."""
+        client = self.client  # first: MLflow is imported under the import lock
         from mlflow.exceptions import MlflowException
 
         try:
-            return self.client.get_run(run_id)
+            return client.get_run(run_id)
         except MlflowException as exc:
             if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
                 return None
@@ -354,6 +362,30 @@ class MlflowStore:
     def artifact_cache(self) -> ArtifactCache:
         """Finished runs' artifact texts, kept on local disk (see :mod:`.artifact_cache`)."""
         return ArtifactCache(self.location.home / "cache" / "artifacts", self.location.tracking_uri)
+
+    # -- managing runs: tags (a rename is the mlflow.runName tag), archive, restore ----------
+    def set_tags(self, run_id: str, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            self._manage(partial(self.client.set_tag, run_id, key, _cap(value, MAX_TAG_VALUE)))
+
+    def delete_tags(self, run_id: str, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._manage(partial(self.client.delete_tag, run_id, key))
+
+    def set_archived(self, run_id: str, archived: bool) -> None:
+        """Archive a run (MLflow's lifecycle stage ``deleted``) or restore it."""
+        client = self.client
+        self._manage(partial(client.delete_run if archived else client.restore_run, run_id))
+
+    def _manage(self, call: Callable[[], object]) -> None:
+        """One call; refusals become XpError (bad value, archived run), LookupError, StoreError."""
+        try:
+            call()
+        except Exception as exc:
+            first = (str(getattr(exc, "message", exc)) or type(exc).__name__).splitlines()[0]
+            kind = _REFUSALS.get(str(getattr(exc, "error_code", "")))
+            message = first if kind else f"{self.location.display}: {first}"
+            raise (kind or StoreError)(message) from exc
 
 
 def _cap(value: str, limit: int) -> str:

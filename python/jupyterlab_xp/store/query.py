@@ -24,8 +24,21 @@ _TEXT = re.compile(r"^[\w .:/@+-]{1,100}$")
 _VALUE = re.compile(r"^[^'\"\\\x00-\x1f]{1,500}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,500}$")
 ALLOWED = frozenset(
-    {"experiment", "notebook", "status", "tag", "q", "sort", "order", "limit", "page_token"}
+    {
+        "experiment",
+        "notebook",
+        "status",
+        "tag",
+        "q",
+        "sort",
+        "order",
+        "limit",
+        "page_token",
+        "lifecycle",
+    }
 )
+# Which runs a list holds: archived runs are MLflow's lifecycle stage ``deleted``.
+LIFECYCLES = ("active", "archived", "all")
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class RunQuery:
         descending: sort order.
         limit: page size.
         page_token: where the previous page stopped.
+        lifecycle: ``active`` (the default), ``archived`` or ``all`` runs.
     """
 
     experiments: list[str] = field(default_factory=list)
@@ -53,6 +67,7 @@ class RunQuery:
     descending: bool = True
     limit: int = DEFAULT_LIMIT
     page_token: str | None = None
+    lifecycle: str = "active"
 
     def mlflow_filter(self) -> str:
         """The query as an MLflow search filter (values are pre-validated: no quotes)."""
@@ -127,6 +142,9 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
         if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
             raise XpError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
         limit = int(limit_text)
+    lifecycle = (_one(args, "lifecycle") or "active").lower()
+    if lifecycle not in LIFECYCLES:
+        raise XpError(f"lifecycle must be one of {', '.join(LIFECYCLES)}")
     token = _one(args, "page_token")
     if token is not None and not _TOKEN.match(token):
         raise XpError("page_token is not one this server gave out")
@@ -140,6 +158,7 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
         descending=order == "desc",
         limit=limit,
         page_token=token,
+        lifecycle=lifecycle,
     )
 
 

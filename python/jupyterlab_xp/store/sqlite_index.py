@@ -16,6 +16,13 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
 from jupyterlab_xp.store.query import RunQuery, offset_token, token_offset
 
+# The run lifecycle stages of each ``RunQuery.lifecycle`` (fixed SQL fragments).
+_LIFECYCLE_WHERE = {
+    "active": ["r.lifecycle_stage = 'active'"],
+    "archived": ["r.lifecycle_stage = 'deleted'"],
+    "all": [],
+}
+
 
 def list_summaries(
     db: Path, display: str, query: RunQuery
@@ -30,7 +37,7 @@ def list_summaries(
     """
     offset = token_offset(query.page_token)
     where = [
-        "r.lifecycle_stage = 'active'",
+        *_LIFECYCLE_WHERE[query.lifecycle],
         "e.lifecycle_stage = 'active'",
         "EXISTS (SELECT 1 FROM tags k WHERE k.run_uuid = r.run_uuid AND k.key = ?)",
     ]
@@ -64,7 +71,8 @@ def list_summaries(
     # Fixed fragments only; every value is a bound parameter.
     sql = (
         "SELECT r.run_uuid, r.name, r.status, r.start_time, r.end_time, r.experiment_id, "  # noqa: S608
-        f"e.name FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id {join} "
+        "e.name, r.lifecycle_stage "
+        f"FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id {join} "
         f"WHERE {' AND '.join(where)} ORDER BY {order}, r.run_uuid LIMIT ? OFFSET ?"
     )
     try:
@@ -98,7 +106,7 @@ def list_summaries(
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     summaries = []
-    for run_id, name, status, start, end, exp_id, exp_name in page:
+    for run_id, name, status, start, end, exp_id, exp_name, stage in page:
         t = run_tags[run_id]
         summaries.append(
             {
@@ -117,21 +125,44 @@ def list_summaries(
                 "notebook": t.get(tags.NOTEBOOK_PATH),
                 "died_in_cell": t.get(tags.DIED_IN_CELL),
                 "metrics": metrics[run_id],
+                "archived": stage == "deleted",
             }
         )
     token = offset_token(offset + query.limit) if len(rows) > query.limit else None
     return summaries, token
 
 
-def run_ids_with_prefix(db: Path, display: str, prefix: str, limit: int) -> list[str]:
-    """Ids of active runs whose id starts with ``prefix``, at most ``limit`` (one indexed query)."""
+def run_ids_with_prefix(
+    db: Path, display: str, prefix: str, limit: int, archived: bool = False
+) -> list[str]:
+    """Ids of active runs (and archived ones with ``archived``) whose id starts with ``prefix``,
+    at most ``limit`` (one indexed query)."""
+    stages = ("active", "deleted") if archived else ("active", "active")
     try:
         with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
             rows = conn.execute(
-                "SELECT run_uuid FROM runs WHERE run_uuid LIKE ? AND lifecycle_stage = "
-                "'active' LIMIT ?",
-                (f"{prefix}%", limit),
+                "SELECT run_uuid FROM runs WHERE run_uuid LIKE ? AND lifecycle_stage IN (?, ?) "
+                "LIMIT ?",
+                (f"{prefix}%", *stages, limit),
             ).fetchall()
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     return [row[0] for row in rows]
+
+
+def run_params(db: Path, display: str, run_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Every param of each run in ``run_ids`` (for an export with param columns)."""
+    found: dict[str, dict[str, str]] = {i: {} for i in run_ids}
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+            for start in range(0, len(run_ids), 500):
+                chunk = run_ids[start : start + 500]
+                for run_id, key, value in conn.execute(
+                    f"SELECT run_uuid, key, value FROM params "  # noqa: S608
+                    f"WHERE run_uuid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    found[run_id][key] = value
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read runs from {display}: {exc}") from exc
+    return found

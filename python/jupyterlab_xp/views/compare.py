@@ -71,6 +71,7 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
         "notebook",
         "died_in_cell",
         "metrics",
+        "archived",
     )
     return {
         "runs": [{k: d[k] for k in summary_keys} for d in details],

@@ -39,6 +39,7 @@ def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dic
         "notebook": run_tags.get(tags.NOTEBOOK_PATH),
         "died_in_cell": run_tags.get(tags.DIED_IN_CELL),
         "metrics": dict(data.metrics),
+        "archived": info.lifecycle_stage == "deleted",
     }
 
 
@@ -80,6 +81,7 @@ def list_runs_mlflow(
         query.limit,
         query.mlflow_order_by(),
         query.page_token,
+        query.lifecycle,
     )
     names = store.experiment_names()
     return [run_summary(r, names) for r in runs], token
@@ -104,6 +106,7 @@ def _literal_text_page(
             MAX_LIMIT,
             query.mlflow_order_by(),
             token,
+            query.lifecycle,
         )
         scanned += len(runs)
         matched += [r for r in runs if needle in (r.info.run_name or "").lower()]

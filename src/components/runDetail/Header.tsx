@@ -12,6 +12,10 @@ export function Header(props: {
   serverRoot: string;
   onOpenNotebook: (path: string) => void;
   onPromote: (run: RunDetail) => void;
+  /** Replaces the name and status heading (the inline rename). */
+  title?: React.ReactNode;
+  /** More buttons before Promote (Archive or Restore). */
+  actions?: React.ReactNode;
 }): React.JSX.Element {
   const { run, serverRoot, onOpenNotebook, onPromote } = props;
   const relative =
@@ -48,10 +52,13 @@ export function Header(props: {
   return (
     <header className="jp-xp-DetailHeader">
       <div className="jp-xp-DetailHeader-bar">
-        <h2 className="jp-xp-DetailHeader-title">
-          <span>{runLabel(run)}</span>
-          <StatusBadge status={run.status} />
-        </h2>
+        {props.title ?? (
+          <h2 className="jp-xp-DetailHeader-title">
+            <span>{runLabel(run)}</span>
+            <StatusBadge status={run.status} />
+          </h2>
+        )}
+        {props.actions}
         {run.status !== 'RUNNING' && (
           <Button
             primary

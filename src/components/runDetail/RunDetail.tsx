@@ -1,21 +1,26 @@
 // A run's main-area view: every section of what was recorded for it.
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import type { RunDetail } from '../../api/types';
 import { RunDetailModel } from '../../models/runDetail';
-import { ErrorState, KeyValueTable, Loading, Section } from '../common';
+import { ErrorState, Loading, Section } from '../common';
 import { PromotionListView } from '../Promotion';
+import { ArchiveButton, ArchivedBanner, EditError } from './Archive';
 import { cellsNote, CellTimeline, OrderVerdict } from './CellJournal';
 import { Environment } from './Environment';
 import { Git } from './Git';
 import { Hardware } from './Hardware';
 import { Header } from './Header';
 import { MetricsTable } from './Metrics';
+import { NoteEditor } from './NoteEditor';
 import { ParamsTable } from './Parameters';
 import { Recording } from './Recording';
 import { PromotedRuns, Reproduction } from './Reproduction';
+import { RunName } from './RunName';
 import { Seeds } from './Seeds';
+import { TagEditor } from './TagEditor';
 
 /** Props of {@link RunDetailView}. */
 export interface IRunDetailViewProps {
@@ -28,6 +33,8 @@ export interface IRunDetailViewProps {
   onOpenRun: (runId: string) => void;
   /** Open the Promote dialog for this run. */
   onPromote: (run: RunDetail) => void;
+  /** Renders the note's Markdown (sanitized); plain text without it. */
+  rendermime: IRenderMimeRegistry | null;
 }
 
 /**
@@ -76,7 +83,11 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
           serverRoot={this.props.serverRoot}
           onOpenNotebook={this.props.onOpenNotebook}
           onPromote={this.props.onPromote}
+          title={<RunName model={model} run={run} />}
+          actions={<ArchiveButton model={model} run={run} />}
         />
+        <ArchivedBanner run={run} />
+        <EditError model={model} />
         {(run.source_run_id !== null || run.verification !== null) && (
           <Section title="Reproduction">
             <Reproduction run={run} onOpenRun={onOpenRun} />
@@ -123,25 +134,14 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
           <Git git={run.git} />
         </Section>
         <Section title="Notes">
-          {run.note ? (
-            <p className="jp-xp-Note">{run.note}</p>
-          ) : (
-            <p className="jp-xp-Muted">
-              No notes. Add one with <code>%xp note TEXT</code> while the run is
-              recording.
-            </p>
-          )}
+          <NoteEditor
+            model={model}
+            run={run}
+            rendermime={this.props.rendermime}
+          />
         </Section>
         <Section title="Tags">
-          <details>
-            <summary>{`${Object.keys(run.tags).length} tags`}</summary>
-            <KeyValueTable
-              label="Tags"
-              rows={Object.keys(run.tags)
-                .sort()
-                .map(key => [key, run.tags[key]] as const)}
-            />
-          </details>
+          <TagEditor model={model} run={run} />
         </Section>
       </div>
     );

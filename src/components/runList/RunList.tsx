@@ -8,6 +8,7 @@ import { IRunFilters, RunListModel } from '../../models/runList';
 import { Button, EmptyState, ErrorState, Loading } from '../common';
 import { buildRows, GroupBy } from './rows';
 import { GroupRow, RunRow } from './RunRows';
+import { RunListTools } from './RunListTools';
 import { VirtualList } from './VirtualList';
 
 /** Props of {@link RunListView}. */
@@ -205,6 +206,7 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
             </select>
           </label>
         </div>
+        <RunListTools model={model} />
       </div>
     );
   }
@@ -304,6 +306,7 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
                 sort={model.filters.sort}
                 onToggle={this._toggleRun}
                 onOpenRun={this.props.onOpenRun}
+                onRestore={this._restore}
               />
             )
           }
@@ -313,6 +316,10 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
       </>
     );
   }
+
+  private _restore = (runId: string): void => {
+    void this.props.model.restore(runId);
+  };
 
   private _loadMore = (): void => {
     void this.props.model.loadMore();

@@ -8,7 +8,7 @@ import {
   formatTime,
   runLabel
 } from '../../format';
-import { StatusBadge } from '../common';
+import { Button, StatusBadge } from '../common';
 import { Row } from './rows';
 
 /** A group's header: click to collapse or expand its runs. */
@@ -35,9 +35,9 @@ export function GroupRow(props: {
 }
 
 /**
- * A run: a checkbox to compare it, its name (opens its tab), its status, and
- * one line of details: start, duration, seed, cells and two metrics, the one
- * the list is sorted by first.
+ * A run: a checkbox to compare it, its name (opens its tab), its status (and
+ * Restore, when it is archived), and one line of details: start, duration,
+ * seed, cells and two metrics, the one the list is sorted by first.
  */
 export function RunRow(props: {
   run: RunSummary;
@@ -46,8 +46,9 @@ export function RunRow(props: {
   sort: string;
   onToggle: (runId: string) => void;
   onOpenRun: (runId: string) => void;
+  onRestore: (runId: string) => void;
 }): React.JSX.Element {
-  const { run, selected, sort, onToggle, onOpenRun } = props;
+  const { run, selected, sort, onToggle, onOpenRun, onRestore } = props;
   const label = runLabel(run);
   const sortKey = sort.startsWith('metrics.')
     ? sort.slice('metrics.'.length)
@@ -59,6 +60,7 @@ export function RunRow(props: {
       : metricKeys
   ).slice(0, 2);
   const details = [
+    run.archived ? 'archived' : null,
     formatTime(run.start_time),
     run.status === 'RUNNING' ? null : formatDuration(run.duration),
     run.seed !== null ? `seed ${run.seed}` : null,
@@ -69,7 +71,7 @@ export function RunRow(props: {
     <div
       className={`jp-xp-RunRow${selected ? ' jp-mod-selected' : ''}${
         run.status === 'KILLED' ? ' jp-xp-RunRow-killed' : ''
-      }`}
+      }${run.archived ? ' jp-xp-RunRow-archived' : ''}`}
     >
       <input
         type="checkbox"
@@ -101,6 +103,15 @@ export function RunRow(props: {
           {details.join(' · ')}
         </div>
       </div>
+      {run.archived && (
+        <Button
+          aria-label={`Restore ${label}`}
+          title="Archived: bring the run back into the run list"
+          onClick={() => onRestore(run.run_id)}
+        >
+          Restore
+        </Button>
+      )}
     </div>
   );
 }

@@ -1,0 +1,103 @@
+"""The run list as CSV, with a column per param and per metric (REST ``format=csv``, the CLI).
+
+Every page the query matches, up to :data:`MAX_EXPORT` runs. Cells are safe to open in a
+spreadsheet: text that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) is prefixed with a single quote, unless it is a plain number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store.query import MAX_LIMIT, RunQuery
+from jupyterlab_xp.views.runview import list_runs
+
+if TYPE_CHECKING:
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
+
+MAX_EXPORT = 10_000  # runs in one export; stated in the README
+COLUMNS = ("run_id", "name", "experiment", "status", "start", "duration", "seed")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def export_runs(
+    store: MlflowStore, query: RunQuery, cap: int = MAX_EXPORT
+) -> tuple[list[dict[str, Any]], bool]:
+    """The summaries of every run ``query`` matches, each with its ``params``, at most ``cap``
+    (its ``limit`` and ``page_token`` do not apply), and whether there were more."""
+    runs: list[dict[str, Any]] = []
+    token: str | None = None
+    while len(runs) < cap:
+        page, token = list_runs(store, replace(query, limit=MAX_LIMIT, page_token=token))
+        runs += page
+        if token is None:
+            break
+    truncated = len(runs) > cap or token is not None
+    runs = runs[:cap]
+    params = run_params(store, [r["run_id"] for r in runs])
+    return [{**r, "params": params.get(r["run_id"], {})} for r in runs], truncated
+
+
+def run_params(store: MlflowStore, run_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Every param of each run (archived or not): one SQL query per 500 runs on a local store,
+    one search per 100 runs on a tracking server."""
+    db = store.local_sqlite
+    if db is not None and db.exists():
+        return sqlite_index.run_params(db, store.location.display, list(run_ids))
+    found: dict[str, dict[str, str]] = {}
+    hex_ids = [i for i in run_ids if i.isalnum()]  # MLflow's run ids: safe inside quotes
+    for start in range(0, len(hex_ids), 100):
+        chunk = hex_ids[start : start + 100]
+        runs, _ = store.search_page(
+            filter_string=f"attributes.run_id IN ({', '.join(repr(i) for i in chunk)})",
+            max_results=len(chunk),
+            lifecycle="all",
+        )
+        found |= {r.info.run_id: dict(r.data.params) for r in runs}
+    return found
+
+
+def runs_csv(runs: list[dict[str, Any]]) -> str:
+    """CSV text of :func:`export_runs`' runs: fixed columns, then ``params.<key>`` (but the
+    seed, a column of its own) and ``metrics.<key>``, each sorted by key."""
+    param_keys = sorted({k for r in runs for k in r["params"]} - {tags.SEED_PARAM})
+    metric_keys = sorted({k for r in runs for k in r["metrics"]})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [*COLUMNS, *(f"params.{k}" for k in param_keys), *(f"metrics.{k}" for k in metric_keys)]
+    )
+    for run in runs:
+        start = run["start_time"]
+        fixed = [
+            run["run_id"],
+            run["name"],
+            run["experiment"],
+            run["status"],
+            datetime.fromtimestamp(start / 1000, UTC).isoformat(timespec="seconds")
+            if start
+            else None,
+            run["duration"],
+            run["seed"],
+        ]
+        params = [run["params"].get(k) for k in param_keys]
+        metrics = [run["metrics"].get(k) for k in metric_keys]
+        writer.writerow([safe_cell(v) for v in (*fixed, *params, *metrics)])
+    return out.getvalue()
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
