@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import random
+import re
 import sqlite3
 import subprocess
 import time
@@ -125,12 +126,17 @@ def _store_as_text(store: Any, xp_home: Path, run_id: str, tmp_path: Path) -> di
     return texts
 
 
-def _status_until_redacted(k: Any) -> str:
-    """``%xp status`` once the sync thread has seen the cells (it lingers before it writes)."""
+def _status_until_redacted(k: Any, at_least: int = 1) -> str:
+    """``%xp status`` once the sync thread has redacted ``at_least`` values.
+
+    The sync thread takes the cells in batches (it lingers before it writes): the count
+    grows while it catches up, so wait for the count the test needs, not for the first one.
+    """
     out = ""
-    for _ in range(120):
+    for _ in range(240):
         out = k.execute("%xp status")["stdout"]
-        if "redacted:   none" not in out:
+        found = re.search(r"redacted:\s+(\d+) value", out)
+        if found and int(found.group(1)) >= at_least:
             return out
         time.sleep(0.5)
     return out
@@ -195,7 +201,7 @@ def test_no_secret_form_reaches_the_store_from_any_field(
     # When the cells run and the run stops
     for cell in cells[:-2]:
         k.execute(cell["source"], cell_id=cell["id"])
-    status = _status_until_redacted(k)
+    status = _status_until_redacted(k, at_least=len(FORMS))
     assert k.execute("%xp stop", cell_id="stop")["status"] == "ok"
     run = store.search_runs()[0]
     run_id = run.info.run_id
