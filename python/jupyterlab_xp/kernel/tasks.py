@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -40,14 +39,8 @@ class LocalTasks:
 
     def flush(self, timeout: float) -> bool:
         """Wait until every task queued so far is done; False when some are still running."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending > 0:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
+            return self._cond.wait_for(lambda: self._pending == 0, timeout)
 
     def _loop(self) -> None:
         while True:

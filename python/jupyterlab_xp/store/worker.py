@@ -61,15 +61,9 @@ class SyncWorker:
 
     def flush(self, run: RunSync | None, timeout: float) -> bool:
         """Wait until everything queued for ``run`` is done; False on timeout."""
-        deadline = time.monotonic() + timeout
         self._wake.set()
         with self._cond:
-            while self._pending.get(id(run), 0) > 0:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
+            return self._cond.wait_for(lambda: self._pending.get(id(run), 0) == 0, timeout)
 
     def _loop(self) -> None:
         while True:
