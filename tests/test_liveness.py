@@ -300,3 +300,17 @@ def test_the_servers_timeout_defaults_to_the_environment(monkeypatch: pytest.Mon
     assert XpExtensionApp().heartbeat_timeout == 42.0
     monkeypatch.setenv("XP_HEARTBEAT_TIMEOUT", "soon")
     assert XpExtensionApp().heartbeat_timeout == 300.0
+
+
+@pytest.mark.stores("sqlite")
+def test_recover_all_leaves_an_absent_embedded_store_uncreated(tmp_path: Path) -> None:
+    # A CLI listing on a fresh machine sweeps for dead runs: it must not create (and migrate)
+    # the embedded store to find nothing, nor warn that it could not search it.
+    from jupyterlab_xp.store.recovery import recover_all
+
+    home = tmp_path / "fresh-home"
+    home.mkdir()
+    store = MlflowStore(resolve_store(None, home))
+    assert store.local_sqlite is not None
+    assert recover_all(store, store.location.runs_dir, heartbeat_timeout=1) == []
+    assert not store.local_sqlite.exists()

@@ -82,4 +82,9 @@ def recover_all(
         StoreError: the store failed the heartbeat sweep's search.
     """
     finished = recover_orphans(store, runs_dir)
+    db = store.local_sqlite
+    if db is not None and not db.exists():
+        # An embedded store nobody has written yet holds no RUNNING run: searching it would
+        # create and migrate it (seconds) just to find nothing.
+        return finished
     return finished + sweep_stale(store, heartbeat_timeout, runs_dir)
