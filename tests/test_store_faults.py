@@ -391,3 +391,46 @@ def test_a_wrong_password_is_one_clear_line_and_recording_goes_on(
         assert "x = 1" in (folder / "journal.jsonl").read_text()
     finally:
         server.kill()
+
+
+# On the embedded store: a team server refuses an experiment whose artifacts live on another
+# host, and the artifacts here travel the same way as a team server's (the mlflow-artifacts
+# HTTP repository), so the outage is the team's too.
+def test_an_artifact_outage_is_reported_never_read_as_a_run_that_recorded_nothing(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a finished run whose tracking data is readable but whose artifact store is down
+    # (its experiment keeps artifacts behind a port nothing listens on; no retries, to be quick)
+    import socket
+
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]  # closed again below: nothing listens there
+    client = store.client
+    experiment = client.create_experiment(
+        f"artifact-outage-{uuid.uuid4().hex[:8]}",
+        artifact_location=f"mlflow-artifacts://127.0.0.1:{dead_port}/outage",
+    )
+    run_id = client.create_run(experiment, tags={"xp.kind": "notebook"}).info.run_id
+    client.set_terminated(run_id, "FINISHED")
+    # When the run detail is read
+    detail = run_detail(store, store.get_run(run_id))
+    # Then it says the files could not be read (and why), rather than that there are none
+    assert detail["artifacts_error"] is not None
+    assert "could not" in detail["artifacts_error"]
+    assert detail["cells_journal"] == [] and detail["seeds"] is None
+    # and nothing was cached from the outage: the next read asks the store again
+    assert store.artifact_cache.get(run_id, "xp/seeds.json") is None
+
+
+@pytest.mark.stores("sqlite", "team")
+def test_absent_artifacts_are_absent_not_an_outage(store: Any) -> None:
+    # A run that never wrote xp/ files (a plain MLflow run) has no sections, and no error
+    client = store.client
+    experiment = client.create_experiment(f"no-artifacts-{uuid.uuid4().hex[:8]}")
+    run_id = client.create_run(experiment, tags={"xp.kind": "notebook"}).info.run_id
+    client.set_terminated(run_id, "FINISHED")
+    detail = run_detail(store, store.get_run(run_id))
+    assert detail["artifacts_error"] is None
+    assert detail["cells_journal"] == [] and detail["environment"] is None

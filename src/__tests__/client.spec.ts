@@ -1,7 +1,12 @@
 // Unit tests of the API client: the requests it makes, JSON bodies written verbatim, error messages.
 import { describe, expect, it } from '@jest/globals';
 
-import { errorMessage, JSONText, toJSONBody } from '../api/client';
+import {
+  errorMessage,
+  isUnreachable,
+  JSONText,
+  toJSONBody
+} from '../api/client';
 import { promotion } from './bodies';
 import { FakeTransport, networkError, serverError } from './fakeTransport';
 
@@ -97,5 +102,18 @@ describe('errorMessage', () => {
 
   it('turns anything else into text', () => {
     expect(errorMessage('boom')).toBe('boom');
+  });
+});
+
+describe('isUnreachable', () => {
+  it('is true for a server or a store that cannot be reached', () => {
+    expect(isUnreachable(networkError())).toBe(true);
+    expect(isUnreachable(serverError(503, 'store down'))).toBe(true);
+  });
+
+  it('is false for a request the server refused', () => {
+    expect(isUnreachable(serverError(400, 'bad'))).toBe(false);
+    expect(isUnreachable(serverError(404, 'no run'))).toBe(false);
+    expect(isUnreachable(new Error('boom'))).toBe(false);
   });
 });

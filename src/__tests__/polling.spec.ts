@@ -177,6 +177,36 @@ describe('PollingModel', () => {
     expect(model.loaded).toBe(false);
   });
 
+  it('says it is retrying while the store is unreachable, not for a refusal', async () => {
+    // Given a server that cannot reach the store (a 503)
+    server.on('GET runs', () => {
+      throw serverError(503, 'the store at http://mlflow:5000 did not answer');
+    });
+    model.visible = true;
+    await advance();
+
+    // Then the model is retrying by itself, and keeps polling (with back-off)
+    expect(model.retrying).toBe(true);
+    const before = server.calls('GET runs').length;
+    await advance(5 * 60 * 1000);
+    expect(server.calls('GET runs').length).toBeGreaterThan(before);
+
+    // When the server refuses the request instead (a 400): no "retrying"
+    server.on('GET runs', () => {
+      throw serverError(400, 'Unknown sort key metrics.nope');
+    });
+    model.refresh();
+    await advance();
+    expect(model.retrying).toBe(false);
+
+    // And once the store answers, neither error nor retrying is left
+    server.on('GET runs', () => page(numbered(0, 3)));
+    model.refresh();
+    await advance();
+    expect(model.error).toBeNull();
+    expect(model.retrying).toBe(false);
+  });
+
   it('stops polling and drops late answers once disposed', async () => {
     // Given a shown model whose request is on its way
     let answer: (value: unknown) => void = () => undefined;

@@ -256,6 +256,19 @@ export class XpClient {
 }
 
 /**
+ * Whether a failed request may succeed by itself later: the Jupyter server
+ * could not be reached, or it could not reach the store (a 503). Views say
+ * "retrying" rather than asking the user to act.
+ */
+export function isUnreachable(error: unknown): boolean {
+  return (
+    error instanceof ServerConnection.NetworkError ||
+    (error instanceof ServerConnection.ResponseError &&
+      error.response.status === 503)
+  );
+}
+
+/**
  * One line that says what went wrong with a request, for error states.
  */
 export function errorMessage(error: unknown): string {

@@ -61,18 +61,30 @@ export function Button(
   return <button type="button" className={classes.join(' ')} {...rest} />;
 }
 
-/** A failed request: the server's one-line message and a Retry button. */
+/**
+ * A failed request: the server's one-line message and a Retry button. When
+ * the store (or the server) is unreachable the poll retries by itself, and
+ * this says so.
+ */
 export function ErrorState(props: {
   what: string;
   message: string;
   onRetry: () => void;
+  retrying?: boolean;
 }): React.JSX.Element {
   return (
     <div className="jp-xp-ErrorState" role="alert">
+      {props.retrying === true && (
+        <p className="jp-xp-ErrorState-retrying">
+          <strong>Store unreachable, retrying…</strong>
+        </p>
+      )}
       <p>
         {props.what}: {props.message}
       </p>
-      <Button onClick={props.onRetry}>Retry</Button>
+      <Button onClick={props.onRetry}>
+        {props.retrying ? 'Retry now' : 'Retry'}
+      </Button>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { errorMessage } from '../api/client';
+import { errorMessage, isUnreachable } from '../api/client';
 import { POLL_INTERVAL, POLL_MAX_INTERVAL } from '../tokens';
 
 /**
@@ -86,6 +86,14 @@ export abstract class PollingModel extends Model {
   /** The last fetch's failure, or `null` when it succeeded. */
   get error(): string | null {
     return this._error;
+  }
+
+  /**
+   * Whether the last failure was the store or the server being unreachable:
+   * the poll keeps retrying (with back-off) and the view says so.
+   */
+  get retrying(): boolean {
+    return this._error !== null && this._retrying;
   }
 
   /** Whether a view of the model is on screen; the poll stands by while not. */
@@ -175,6 +183,7 @@ export abstract class PollingModel extends Model {
     } catch (error) {
       if (current() && !this.isDisposed) {
         this._error = errorMessage(error);
+        this._retrying = isUnreachable(error);
         this.emitChanged();
       }
       throw error;
@@ -184,6 +193,7 @@ export abstract class PollingModel extends Model {
 
   private readonly _poll: Poll;
   private _error: string | null = null;
+  private _retrying = false;
   private _stale = false;
   private _visible = false;
 }

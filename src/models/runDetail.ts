@@ -97,6 +97,7 @@ export class RunDetailModel extends PollingModel {
     return (
       this._run !== null &&
       this.error === null &&
+      !this._run.artifacts_error &&
       this._run.status !== 'RUNNING'
     );
   }

@@ -64,8 +64,17 @@ export function OrderVerdict(props: {
 /** The cell journal: one row per execution, in the order they ran. */
 export function CellTimeline(props: {
   cells: readonly CellExecution[];
+  /** The journal could not be read from the store: unknown, not empty. */
+  unavailable?: boolean;
 }): React.JSX.Element {
   const { cells } = props;
+  if (props.unavailable === true) {
+    return (
+      <p className="jp-xp-Muted">
+        The cell journal could not be read from the store (see above).
+      </p>
+    );
+  }
   if (cells.length === 0) {
     return (
       <p className="jp-xp-Muted">

@@ -62,6 +62,7 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
               what={`Could not read run ${model.runId}`}
               message={error}
               onRetry={() => model.refresh()}
+              retrying={model.retrying}
             />
           ) : (
             <Loading what="Loading the run…" />
@@ -76,6 +77,7 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
             what="Could not refresh the run"
             message={error}
             onRetry={() => model.refresh()}
+            retrying={model.retrying}
           />
         )}
         <Header
@@ -88,6 +90,15 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
         />
         <ArchivedBanner run={run} />
         <EditError model={model} />
+        {run.artifacts_error && (
+          <div className="jp-xp-ErrorState" role="alert">
+            <p>
+              <strong>Store unreachable, retrying…</strong> The run&apos;s
+              recorded files (seeds, environment, cell journal…) could not be
+              read: {run.artifacts_error}
+            </p>
+          </div>
+        )}
         {(run.source_run_id !== null || run.verification !== null) && (
           <Section title="Reproduction">
             <Reproduction run={run} onOpenRun={onOpenRun} />
@@ -119,7 +130,10 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
         </Section>
         <Section title="Cell journal" note={cellsNote(run)}>
           <OrderVerdict order={run.order} />
-          <CellTimeline cells={run.cells_journal} />
+          <CellTimeline
+            cells={run.cells_journal}
+            unavailable={Boolean(run.artifacts_error)}
+          />
         </Section>
         <Section title="Seeds and determinism">
           <Seeds seeds={run.seeds} />

@@ -251,6 +251,7 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
           what="Could not list the runs"
           message={error}
           onRetry={() => model.refresh()}
+          retrying={model.retrying}
         />
       ) : (
         <Loading what="Loading runs…" />
@@ -287,6 +288,7 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
             what="Could not refresh the runs"
             message={error}
             onRetry={() => model.refresh()}
+            retrying={model.retrying}
           />
         )}
         <VirtualList
