@@ -24,6 +24,8 @@ from jupyterlab_xp.kernel.api import (
     stop,
     tag,
 )
+from jupyterlab_xp.kernel.predictions import log_predictions
+from jupyterlab_xp.kernel.splits import split
 
 
 def __getattr__(name: str) -> Any:
@@ -67,9 +69,11 @@ __all__ = [
     "dataset",
     "device",
     "log",
+    "log_predictions",
     "note",
     "param",
     "seed_everything",
+    "split",
     "start",
     "stop",
     "tag",

@@ -95,6 +95,19 @@ REDACTIONS_ARTIFACT: Final = "redactions.json"  # where values were redacted (no
 VERIFY_ARTIFACT: Final = "verify.json"  # a promoted run: did it reproduce its source?
 BUNDLE_DIR: Final = "bundle"  # a promoted run: the bundle, under xp/bundle/
 
+# Splits and predictions (kernel/splits.py, kernel/predictions.py): tag keys are
+# f"{SPLIT_PREFIX}{split}.{SHA256_FIELD}" and so on; the predictions are files under
+# xp/{PREDICTIONS_DIR}/{split}.parquet (or .npz without pyarrow).
+SPLIT_PREFIX: Final = "xp.split."  # xp.split.<name>.size / .sha256 / xp.split.seed
+PREDICTIONS_PREFIX: Final = "xp.predictions."  # xp.predictions.<split>.sha256 / .task / .n / .file
+SHA256_FIELD: Final = "sha256"
+SIZE_FIELD: Final = "size"
+TASK_FIELD: Final = "task"
+FILE_FIELD: Final = "file"
+SPLIT_SEED: Final = "xp.split.seed"
+TEST_SPLIT: Final = "test"  # the split whose change between runs is warned about
+PREDICTIONS_DIR: Final = "predictions"
+
 # Promotion: a promoted run names its source and job; the source names its promoted runs.
 SOURCE_RUN: Final = "xp.source_run"
 PROMOTION_ID: Final = "xp.promotion.id"  # "<job id>:<seed>" (one run per seed)

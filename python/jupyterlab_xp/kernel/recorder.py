@@ -25,6 +25,7 @@ from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.core.validation import validate_key, validate_name
 from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
+from jupyterlab_xp.kernel.notices import print_notices
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import draw_seed, parse_seed
 from jupyterlab_xp.kernel.tasks import LocalTasks
@@ -176,6 +177,7 @@ class Recorder:
         self.active = None
         self.last = run
         synced = run.finish(status, reason, STOP_FLUSH_SECONDS)
+        print_notices()
         if not synced:
             print(
                 f"xp: the store did not answer in time ({self.worker.last_error or 'busy'}); "
@@ -247,6 +249,7 @@ class Recorder:
                     # that is down never holds the cell longer than CELL_WAIT_SECONDS.
                     run.wait_run_id(RUN_ID_WAIT_SECONDS, give_up_when_failing=CELL_WAIT_SECONDS)
                 run.report_refused()
+            print_notices()  # what background work found since the last cell
         except Exception as exc:
             self._report_once("pre", exc)
 

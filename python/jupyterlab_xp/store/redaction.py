@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.prediction_files import SUFFIXES as PREDICTION_SUFFIXES
 from jupyterlab_xp.core.secrets import REDACTED, Hit, redact
 from jupyterlab_xp.journal.jsonl import decode_line, encode_record
+from jupyterlab_xp.store.table_redaction import redact_table
 
 KEY_REDACTED = "REDACTED"  # in MLflow keys (params, tags, metrics), which refuse "<" and ">"
 # Notebook outputs that are binary data in base64: no text secret in pixels, and slow to scan.
@@ -224,6 +226,8 @@ class Redactor:
         data = path.read_bytes()
         if path.name == tags.JOURNAL_ARTIFACT:
             return self._journal(data)
+        if path.suffix in PREDICTION_SUFFIXES:  # binary: only its text values are scanned
+            return redact_table(data, path.suffix, lambda v, field: self.text(v, name, field))
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import posixpath
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -132,8 +133,9 @@ class RunSync:
         if uploads:
             with self._redactor.staged(self.artifacts_dir, uploads) as outbound:
                 for name in uploads:
-                    if (outbound / name).exists():
-                        self.store.log_artifact(self.run_id, outbound / name, tags.ARTIFACT_DIR)
+                    if (outbound / name).exists():  # predictions/test.parquet: xp/predictions/
+                        folder = posixpath.join(tags.ARTIFACT_DIR, posixpath.dirname(name))
+                        self.store.log_artifact(self.run_id, outbound / name, folder.rstrip("/"))
         if end is not None:
             self._finish(
                 end.get("status", tags.FINISHED), end.get("tags", {}), int(end["t"] * 1000)

@@ -18,6 +18,7 @@ from jupyterlab_xp.views.diff import (
     package_rows,
     value_rows,
 )
+from jupyterlab_xp.views.paired import correct_with_paired, paired_tests
 from jupyterlab_xp.views.runview import run_detail
 from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_group_stats
 
@@ -55,6 +56,8 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
     git = [git_fields(d) for d in details]
     environment = [environment_fields(d) for d in details]
     seed_groups, group_tests = seed_group_stats(details, metric_keys, correction)
+    paired, paired_notes = paired_tests(store, details, seed_groups)
+    correct_with_paired(group_tests, paired, correction)  # one family with the group tests
     summary_keys = (
         "run_id",
         "name",
@@ -88,6 +91,8 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
         "cells": cell_diffs(details),
         "seed_groups": seed_groups,
         "group_tests": group_tests,
+        "paired_tests": paired,
+        "paired_notes": paired_notes,
         "correction": correction,
         "alpha": ALPHA,
         "untested_metrics": [k for k in metric_keys if k.startswith(SYSTEM_PREFIX)],
