@@ -641,6 +641,10 @@ export interface RunDetail {
    * archived: MLflow's lifecycle stage 'deleted'
    */
   archived: boolean;
+  /**
+   * the run's recorded files (xp/...) could not be read: the artifact store's error; the sections they fill are unknown, not empty
+   */
+  artifacts_error?: string | null;
   cells: number;
   cells_journal: CellExecution[];
   died_in_cell: string | null;

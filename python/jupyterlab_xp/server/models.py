@@ -129,6 +129,11 @@ class RunDetail(RunSummary):
     # sends it; optional so that bodies made before the field (clients' fixtures) stay valid.
     redactions: Redactions | None = None
     sync_refused: int = Field(0, description="records the store refused (tag xp.sync.refused)")
+    artifacts_error: str | None = Field(
+        None,
+        description="the run's recorded files (xp/...) could not be read: the artifact store's "
+        "error; the sections they fill are unknown, not empty",
+    )
 
 
 class MetricPoint(ApiModel):

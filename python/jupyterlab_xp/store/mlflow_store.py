@@ -338,6 +338,8 @@ class MlflowStore:
     def read_artifact_text(self, run_id: str, path: str, finished: bool = False) -> str | None:
         """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist.
 
+        Raises StoreError when the store could not say (its artifact store is down).
+
         ``finished``: the run has ended, so its artifact is read once and then kept in the
         artifact cache (``$XP_HOME/cache/artifacts``).
         """
@@ -348,15 +350,45 @@ class MlflowStore:
         with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
             try:
                 local = self.client.download_artifacts(run_id, path, tmp)
-            except Exception:
-                return None
-            try:
                 text = Path(local).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                return None
+            except Exception as exc:
+                # MLflow raises the same error for a missing file and for an artifact store
+                # that is down: a listing of the folder tells the two apart (only on failure).
+                if not self._artifact_listed(run_id, path):
+                    return None
+                raise StoreError(f"could not read {path} from the store: {exc}") from exc
         if finished:
             self.artifact_cache.put(run_id, path, text)
         return text
+
+    def _artifact_listed(self, run_id: str, path: str) -> bool:
+        """Whether ``path`` is among its folder's artifacts (StoreError: the listing failed)."""
+        folder = path.rpartition("/")[0] or None
+        try:
+            listed = self.client.list_artifacts(run_id, folder)
+        except Exception as exc:
+            raise StoreError(f"could not list the run's artifacts in the store: {exc}") from exc
+        return any(info.path == path for info in listed)
+
+    def download_artifact_dir(self, run_id: str, path: str, dest: Path) -> Path:
+        """Download the artifact folder ``path`` of a run into ``dest``; the local folder.
+
+        Raises:
+            StoreError: the store failed or has no such folder.
+        """
+        try:
+            return Path(self.client.download_artifacts(run_id, path, str(dest)))
+        except Exception as exc:
+            first = (str(exc) or type(exc).__name__).splitlines()[0]
+            raise StoreError(f"cannot download {path} of run {run_id}: {first}") from exc
+
+    def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
+        """The bytes of one artifact (a predictions file), or None when it cannot be read."""
+        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
+            try:
+                return Path(self.client.download_artifacts(run_id, path, tmp)).read_bytes()
+            except Exception:
+                return None
 
     def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
         """The bytes of one artifact (a predictions file), or None when it cannot be read."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import StoreError
 from jupyterlab_xp.core.files import parse_json
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, token_offset
@@ -121,14 +122,31 @@ def _literal_text_page(
     ) if more else None
 
 
-def _json_artifact(store: MlflowStore, run: Run, name: str) -> Any:
-    return parse_json(_artifact_text(store, run, name))
+class _Artifacts:
+    """Reads one run's ``xp/`` artifacts for its detail; after a failure, reads no more.
 
+    A finished run's artifacts are read once, then from the local cache. An artifact store
+    that is down costs one wait (not one per file) and is reported as such, never as a run
+    that recorded nothing.
+    """
 
-def _artifact_text(store: MlflowStore, run: Run, name: str) -> str | None:
-    # A finished run's artifacts are read once, then from the local cache.
-    finished = run.info.status in FINISHED_STATUSES
-    return store.read_artifact_text(run.info.run_id, f"{tags.ARTIFACT_DIR}/{name}", finished)
+    def __init__(self, store: MlflowStore, run: Run) -> None:
+        self._store, self._run_id = store, run.info.run_id
+        self._finished = run.info.status in FINISHED_STATUSES
+        self.error: str | None = None
+
+    def text(self, name: str) -> str | None:
+        if self.error is not None:
+            return None
+        path = f"{tags.ARTIFACT_DIR}/{name}"
+        try:
+            return self._store.read_artifact_text(self._run_id, path, self._finished)
+        except StoreError as exc:
+            self.error = str(exc)
+            return None
+
+    def json(self, name: str) -> Any:
+        return parse_json(self.text(name))
 
 
 FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
@@ -141,27 +159,29 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["params"] = dict(run.data.params)
     detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
     detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
-    detail["seeds"] = _json_artifact(store, run, tags.SEEDS_ARTIFACT)
-    detail["environment"] = _json_artifact(store, run, tags.ENVIRONMENT_ARTIFACT)
-    detail["hardware"] = _json_artifact(store, run, tags.HARDWARE_ARTIFACT)
-    detail["git"] = _json_artifact(store, run, tags.GIT_ARTIFACT)
-    detail["order"] = _json_artifact(store, run, tags.ORDER_ARTIFACT)
-    cells_text = _artifact_text(store, run, tags.CELLS_ARTIFACT)
+    artifacts = _Artifacts(store, run)
+    detail["seeds"] = artifacts.json(tags.SEEDS_ARTIFACT)
+    detail["environment"] = artifacts.json(tags.ENVIRONMENT_ARTIFACT)
+    detail["hardware"] = artifacts.json(tags.HARDWARE_ARTIFACT)
+    detail["git"] = artifacts.json(tags.GIT_ARTIFACT)
+    detail["order"] = artifacts.json(tags.ORDER_ARTIFACT)
+    cells_text = artifacts.text(tags.CELLS_ARTIFACT)
     detail["cells_journal"] = [
         json.loads(line) for line in (cells_text or "").splitlines() if line.strip()
     ]
     run_tags = run.data.tags
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
     detail["verification"] = (
-        _json_artifact(store, run, tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
+        artifacts.json(tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
     )
     detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
     detail["redactions"] = redactions(
-        run_tags.get(tags.REDACTIONS), _json_artifact(store, run, tags.REDACTIONS_ARTIFACT)
+        run_tags.get(tags.REDACTIONS), artifacts.json(tags.REDACTIONS_ARTIFACT)
     )
     refused = run_tags.get(tags.SYNC_REFUSED, "")  # kept in refused.jsonl where it was recorded
     plain = refused.isascii() and refused.isdigit() and len(refused) <= 9
     detail["sync_refused"] = int(refused) if plain else 0
+    detail["artifacts_error"] = artifacts.error
     return detail
 
 
