@@ -12,16 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-_CHUNK = 1 << 20
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+from jupyterlab_xp.core.files import file_sha256
 
 
 def dataset_checksum(path: Path) -> dict[str, Any]:

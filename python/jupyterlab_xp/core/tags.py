@@ -94,6 +94,12 @@ PRELUDE_ARTIFACT: Final = "prelude.json"  # inputs the kernel ran before %xp sta
 REDACTIONS_ARTIFACT: Final = "redactions.json"  # where values were redacted (no values)
 VERIFY_ARTIFACT: Final = "verify.json"  # a promoted run: did it reproduce its source?
 BUNDLE_DIR: Final = "bundle"  # a promoted run: the bundle, under xp/bundle/
+# Checkpoints (xp.checkpoint): each one under CHECKPOINTS_DIR/{name}/{version}/{timestamp}/ at
+# the run's artifact root (and in its run folder), listed in xp/checkpoints.json.
+CHECKPOINTS_DIR: Final = "checkpoints"
+CHECKPOINTS_ARTIFACT: Final = "checkpoints.json"
+CHECKPOINT_METADATA: Final = "metadata.json"
+RESUMED_FROM: Final = "xp.resumed_from"  # "<run id>:<name>:<version>" a run resumed from
 
 # Splits and predictions (kernel/splits.py, kernel/predictions.py): tag keys are
 # f"{SPLIT_PREFIX}{split}.{SHA256_FIELD}" and so on; the predictions are files under

@@ -240,3 +240,73 @@ def device(preference: str = "auto") -> str:
             "device", device=chosen, torch=torch_runtime_info(torch), tags={tags.DEVICE: chosen}
         )
     return chosen
+
+
+def checkpoint(
+    name: str,
+    *,
+    model: Any = None,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    generator: Any = None,
+    step: int | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Save a checkpoint of the active run that resumes exactly: ``xp.checkpoint("mlp", ...)``.
+
+    Saves the state dicts given, ``step``, ``extra`` (JSON, else pickled), the RNG states
+    (Python, NumPy, torch CPU and every CUDA device, and ``generator``'s), the run's params and
+    a ``metadata.json`` with every file's sha256 and size, the run id and the git commit. It is
+    written to the run folder first and uploaded in the background as the run's artifacts
+    ``checkpoints/{name}/{version}/{timestamp}/`` (version: 1, 2, ... per name in the run).
+
+    Args:
+        name: the checkpoint's name (letters, digits, ``_ . -``).
+        model, optimizer, scheduler: objects with ``state_dict()`` (torch modules, ...).
+        generator: a ``torch.Generator`` the data pipeline draws from (a shuffling loader).
+        step: the step or epoch the checkpoint was taken at.
+        extra: anything else to keep (picklable).
+
+    Returns:
+        name, version, step, size, sha256 (of metadata.json), path and folder.
+    """
+    from jupyterlab_xp.kernel.checkpoints import save
+
+    objects = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
+    return save(_require_run(), name, objects, generator, step, extra)
+
+
+def load_checkpoint(
+    ref: str | os.PathLike[str],
+    *,
+    model: Any = None,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    generator: Any = None,
+    restore_rng: bool = True,
+    allow_pickle: bool = False,
+    map_location: Any = "cpu",
+) -> Any:
+    """Load a checkpoint, verify it and restore its states: ``xp.load_checkpoint("3f2a:mlp")``.
+
+    Every file's sha256 is checked before anything is read. In an active run, the tag
+    ``xp.resumed_from`` records ``RUN:NAME:VERSION``.
+
+    Args:
+        ref: ``"RUN[:NAME[:VERSION]]"`` (a run id or unique prefix; NAME defaults to the last
+            checkpointed, VERSION to the latest) or a checkpoint folder. Read from this
+            machine's run folder when it is here, else downloaded from the store.
+        model, optimizer, scheduler: objects whose ``load_state_dict`` gets the saved states.
+        generator: the ``torch.Generator`` whose state to restore.
+        restore_rng: restore Python's, NumPy's and torch's RNG states too (default True).
+        allow_pickle: unpickle objects beyond tensors and plain values (a pickled ``extra``)
+            from a checkpoint that was not written on this machine; unpickling runs code.
+        map_location: where torch puts the loaded tensors (default ``"cpu"``).
+
+    Returns:
+        A ``Checkpoint``: ``step``, ``extra``, ``params``, ``name``, ``version``, ``run_id``.
+    """
+    from jupyterlab_xp.kernel.resume import load
+
+    objects = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
+    return load(get_recorder(), ref, objects, generator, restore_rng, allow_pickle, map_location)

@@ -32,6 +32,7 @@ ACTIONS = (
     "runs",
     "compare",
     "promote",
+    "checkpoint",
 )
 
 
@@ -70,6 +71,9 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("--order", choices=("recorded", "execution-count", "notebook"))
         parser.add_argument("--cell-timeout", type=float)
         parser.add_argument("--wait", action="store_true")
+    elif action == "checkpoint":
+        parser.add_argument("name")
+        parser.add_argument("--step", type=int)
     elif action in ("log", "param", "tag"):
         parser.add_argument("pairs", nargs="+", metavar="key=value")
         if action == "log":
@@ -128,6 +132,8 @@ class XpMagics(Magics):
                     [--cell-timeout S] [--wait]
                                         replay the last stopped run (or RUN) as a tracked
                                         papermill job, bundle it and verify it
+        %xp checkpoint NAME [--step N]  save the torch model, optimizer, scheduler and
+                                        generator found in the namespace, and RNG states
         """
         head, _, rest = line.strip().partition(" ")
         if head == "note":  # free text: not split or unquoted
@@ -270,6 +276,14 @@ class XpMagics(Magics):
         )
         if opts.wait:
             print(render_promotion(follow(store, job["id"], quiet=False)))
+
+    def _checkpoint(self, opts: argparse.Namespace) -> None:
+        from jupyterlab_xp.kernel.checkpoints import describe_saved, find_objects
+
+        found = find_objects(self.shell.user_ns if self.shell is not None else {})
+        values = {role: value for role, (_, value) in found.items()}
+        entry = api.checkpoint(opts.name, step=opts.step, **values)
+        print(describe_saved(entry, {role: key for role, (key, _) in found.items()}))
 
     def _log(self, opts: argparse.Namespace) -> None:
         api.log(parse_pairs(opts.pairs, numbers=True), step=opts.step)

@@ -23,6 +23,7 @@ from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.order import notebook_code_cells, order_verdict
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
+from jupyterlab_xp.store.checkpoint_upload import upload_checkpoint
 from jupyterlab_xp.store.faults import set_aside
 from jupyterlab_xp.store.liveness import beat_tags
 from jupyterlab_xp.store.mlflow_store import MlflowStore
@@ -75,6 +76,7 @@ class RunSync:
         uploads: list[str] = []
         end: dict[str, Any] | None = None
         datasets: list[dict[str, Any]] = []
+        checkpoints: list[str] = []
         running_cell: str | None = None  # set when the batch starts or ends a cell
         last_seq = self.synced_seq
         # Work on copies: if the store fails half-way the whole batch is retried, so nothing
@@ -114,6 +116,8 @@ class RunSync:
                 run_tags[tags.MLFLOW_NOTE] = "\n\n".join(notes)[-MAX_TAG_VALUE:]
             elif kind == "dataset":
                 datasets.append(rec)
+            elif kind == "checkpoint":  # a folder beside the journal: uploaded as it is
+                checkpoints.append(str(rec.get("upload", "")))
             elif kind == "run_end":
                 end = rec
         if self.run_id is None:
@@ -130,6 +134,8 @@ class RunSync:
             self.store.log_dataset(
                 self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
             )
+        for rel in checkpoints:
+            upload_checkpoint(self.store, self._redactor, self.run_id, self.dir, rel)
         if uploads:
             with self._redactor.staged(self.artifacts_dir, uploads) as outbound:
                 for name in uploads:

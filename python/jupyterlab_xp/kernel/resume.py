@@ -1,0 +1,263 @@
+"""Loading a checkpoint (``xp.load_checkpoint``): find it, verify it, restore it, note it.
+
+Every file's sha256 is checked against ``metadata.json`` before anything is read. State dicts
+and torch RNG states are read with ``torch.load(weights_only=True)``, which builds tensors and
+plain containers and runs no code; anything that would need full unpickling (a pickled
+``extra``, a state dict holding custom objects) is read only from this machine's own run
+folders, or when the caller says ``allow_pickle=True``: a checkpoint downloaded from a shared
+store, or a folder from elsewhere, is not trusted to run code in this kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.config import StoreLocation
+from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.core.files import file_sha256, parse_json, read_json
+from jupyterlab_xp.journal import checkpoints as folders
+from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, STATE_FILE
+from jupyterlab_xp.kernel.checkpoints import EXTRA_JSON, EXTRA_PICKLE, PARAMS_FILE
+from jupyterlab_xp.kernel.recorder import Recorder
+from jupyterlab_xp.kernel.rng_state import (
+    RNG_FILE,
+    TORCH_RNG_FILE,
+    restore_python_numpy,
+    restore_torch,
+)
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: where it came from and what it held besides the restored states."""
+
+    name: str
+    version: int
+    step: int | None
+    extra: dict[str, Any]
+    params: dict[str, str]
+    run_id: str | None
+    path: Path
+    metadata: dict[str, Any] = field(repr=False)
+    restored: list[str] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        """``RUN:NAME:VERSION``, what ``xp.load_checkpoint`` takes to load it again."""
+        run = self.run_id or self.metadata.get("local_id") or "?"
+        return f"{run}:{self.name}:{self.version}"
+
+
+@dataclass
+class _Found:
+    folder: Path
+    trusted: bool  # written on this machine (the run folders in XP_HOME): may be unpickled
+    where: str
+    expected: dict[str, Any] | None = None  # the index entry that named it
+    run_id: str | None = None  # the store's id of the run, when it was looked up
+
+
+def load(
+    recorder: Recorder,
+    ref: str | os.PathLike[str],
+    objects: dict[str, Any],
+    generator: Any = None,
+    restore_rng: bool = True,
+    allow_pickle: bool = False,
+    map_location: Any = "cpu",
+) -> Checkpoint:
+    """See :func:`jupyterlab_xp.load_checkpoint`."""
+    found = _locate(recorder, ref)
+    meta = folders.verify(found.folder)
+    expected = found.expected
+    if expected is not None and (
+        expected.get("name") != meta.get("name") or expected.get("version") != meta.get("version")
+    ):
+        raise XpError(f"checkpoint {found.folder}: metadata.json names another checkpoint")
+    files = meta["files"]
+    trusted = found.trusted or allow_pickle
+    given = {role: obj for role, obj in objects.items() if obj is not None}
+    restored = []
+    for role, obj in given.items():
+        if f"{role}.pt" not in files:
+            raise XpError(f"checkpoint {meta['name']} v{meta['version']} holds no {role} state")
+        state = _torch_load(found.folder / f"{role}.pt", trusted, map_location, found.where)
+        try:
+            obj.load_state_dict(state)
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise XpError(f"cannot load the {role} state: {first}") from None
+        restored.append(role)
+    if generator is not None and not restore_rng:
+        raise XpError("generator= restores its RNG state: drop it or set restore_rng=True")
+    if restore_rng:
+        restored += restore_python_numpy(read_json(found.folder / RNG_FILE) or {})
+        torch = sys.modules.get("torch")  # a kernel without torch has no torch state to set
+        if TORCH_RNG_FILE in files and torch is not None:
+            state = _torch_load(found.folder / TORCH_RNG_FILE, trusted, "cpu", found.where)
+            restored += restore_torch(torch, state, generator)
+        elif generator is not None:
+            raise XpError("the checkpoint holds no torch RNG state (saved without torch)")
+    checkpoint = Checkpoint(
+        name=str(meta["name"]),
+        version=int(meta["version"]),
+        step=meta.get("step"),
+        extra=_extra(found, files, trusted),
+        params=read_json(found.folder / PARAMS_FILE) or {},
+        run_id=found.run_id or meta.get("run_id"),
+        path=found.folder,
+        metadata=meta,
+        restored=restored,
+    )
+    run_dir = found.folder.parents[3]  # run folder / checkpoints / name / version / stamp
+    if checkpoint.run_id is None and found.trusted and (run_dir / STATE_FILE).is_file():
+        checkpoint.run_id = _read_run_id(run_dir)  # saved before the run reached the store
+    _note_resume(recorder, checkpoint)
+    return checkpoint
+
+
+def _locate(recorder: Recorder, ref: str | os.PathLike[str]) -> _Found:
+    runs_dir = recorder.location.runs_dir.resolve()
+    if isinstance(ref, os.PathLike) or (
+        isinstance(ref, str) and (os.sep in ref or ref.startswith((".", "~")))
+    ):
+        folder = Path(ref).expanduser().resolve()
+        if not (folder / tags.CHECKPOINT_METADATA).is_file():
+            raise XpError(f"{folder} is not a checkpoint folder (no {tags.CHECKPOINT_METADATA})")
+        return _Found(folder, folder.is_relative_to(runs_dir), str(folder))
+    if not isinstance(ref, str):
+        raise XpError(f"expected 'RUN[:NAME[:VERSION]]' or a folder, got {type(ref).__name__}")
+    ident, name, version = folders.parse_ref(ref)
+    local = _local_run_dir(recorder, ident)
+    run_id = None
+    if local is None:
+        from jupyterlab_xp.views.lookup import find_run
+
+        try:
+            run = find_run(recorder.store, ident, archived=True)
+        except (XpError, StoreError):
+            # Not in the store (yet, or the store is away): a local run folder's id?
+            local = _local_folder(recorder, ident)
+            if local is None:
+                raise
+        else:
+            run_id = run.info.run_id
+            local_id = run.data.tags.get(tags.LOCAL_ID, "")
+            candidate = runs_dir / local_id if local_id.isalnum() else None
+            local = candidate if candidate is not None and candidate.is_dir() else None
+    if local is not None:
+        index = read_json(local / ARTIFACTS_DIR / tags.CHECKPOINTS_ARTIFACT) or []
+        entry = folders.pick(index, name, version, f"run {ident}")
+        folder = local / entry["path"]
+        if (folder / tags.CHECKPOINT_METADATA).is_file():
+            return _Found(folder, True, f"run {ident}", entry, run_id or _read_run_id(local))
+        if run_id is None:  # the folder went away: the store still has the run's copy
+            run_id = _read_run_id(local)
+        if run_id is None:
+            raise XpError(f"checkpoint folder {folder} is gone and the run has no store copy")
+    assert run_id is not None
+    return _download(recorder, run_id, name, version)
+
+
+def _local_run_dir(recorder: Recorder, ident: str) -> Path | None:
+    """This kernel's active or last run's folder when ``ident`` names it (by either id)."""
+    ident = ident.lower()
+    for run in (recorder.active, recorder.last):
+        if run is None:
+            continue
+        ids = [run.local_id] + ([run.run_id] if run.run_id else [])
+        if any(i.startswith(ident) for i in ids):
+            return run.dir
+    return None
+
+
+def _local_folder(recorder: Recorder, ident: str) -> Path | None:
+    """The run folder whose local id starts with ``ident`` (what a checkpoint saved before
+    its run reached the store calls its run)."""
+    ident = ident.lower()
+    if len(ident) < 6 or not all(c in "0123456789abcdef" for c in ident):
+        return None
+    matches = [p for p in recorder.location.runs_dir.glob(f"{ident}*") if p.is_dir()]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _read_run_id(run_dir: Path) -> str | None:
+    state = read_json(run_dir / STATE_FILE)
+    return state.get("run_id") if isinstance(state, dict) else None
+
+
+def _download(recorder: Recorder, run_id: str, name: str | None, version: int | None) -> _Found:
+    """Fetch a checkpoint from the store into ``XP_HOME/cache/checkpoints`` (not trusted)."""
+    store = recorder.store
+    where = f"run {run_id}"
+    text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CHECKPOINTS_ARTIFACT}")
+    index = parse_json(text)
+    entry = folders.pick(index if isinstance(index, list) else [], name, version, where)
+    rel = folders.relative_dir(entry["name"], entry["version"], Path(entry["path"]).name)
+    cache = _cache_root(recorder.location) / run_id / rel
+    if not cache.is_dir():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".download-", dir=cache.parent) as tmp:
+            try:
+                got = store.download_artifact_dir(run_id, rel, Path(tmp))
+            except StoreError as exc:
+                raise XpError(str(exc)) from None
+            shutil.move(str(got), cache)
+    return _Found(cache, False, where, entry, run_id)
+
+
+def _cache_root(location: StoreLocation) -> Path:
+    return location.home / "cache" / tags.CHECKPOINTS_DIR
+
+
+def _torch_load(path: Path, trusted: bool, map_location: Any, where: str) -> Any:
+    import torch
+
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if not trusted:
+            raise XpError(
+                f"{path.name} of {where} holds objects beyond tensors and plain values; "
+                "unpickling them runs code: pass allow_pickle=True if you trust it"
+            ) from None
+        del exc  # our own run folder: the same trust as the notebook that wrote it
+        return torch.load(path, map_location=map_location, weights_only=False)
+
+
+def _extra(found: _Found, files: dict[str, Any], trusted: bool) -> dict[str, Any]:
+    if EXTRA_JSON in files:
+        value = json.loads((found.folder / EXTRA_JSON).read_text(encoding="utf-8"))
+        return value if isinstance(value, dict) else {}
+    if EXTRA_PICKLE not in files:
+        return {}
+    if not trusted:
+        raise XpError(
+            f"the checkpoint's extra of {found.where} is a pickle, and unpickling runs code: "
+            "pass allow_pickle=True if you trust it"
+        )
+    value = pickle.loads((found.folder / EXTRA_PICKLE).read_bytes())  # noqa: S301 (see above)
+    return value if isinstance(value, dict) else {}
+
+
+def _note_resume(recorder: Recorder, checkpoint: Checkpoint) -> None:
+    """Tag the active run with where it resumed from (a journal record, synced as a tag)."""
+    run = recorder.active
+    if run is None:
+        return
+    run.record(
+        "resume",
+        source=checkpoint.ref,
+        step=checkpoint.step,
+        sha256=file_sha256(checkpoint.path / tags.CHECKPOINT_METADATA),
+        tags={tags.RESUMED_FROM: checkpoint.ref},
+    )

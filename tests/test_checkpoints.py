@@ -1,0 +1,257 @@
+"""Checkpoints: an interrupted run resumes bit-identically; files are verified before loading.
+
+The resume test trains a small MLP on scikit-learn's digits with a shuffling DataLoader (its
+own torch.Generator) and dropout (torch's global RNG), so the RNG states are part of what a
+checkpoint must carry: the same resume without them is shown to differ.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import jupyterlab_xp as xp
+from jupyterlab_xp.core import tags
+
+# The in-process tests run on the embedded SQLite store and on the team server; the kernel
+# tests (several kernels, torch training) on SQLite only.
+STORE_KINDS = ("sqlite", "team")
+
+TRAINING = """
+import hashlib
+import torch
+import jupyterlab_xp as xp
+from sklearn.datasets import load_digits
+
+torch.set_num_threads(1)
+digits = load_digits()
+x = torch.tensor(digits.data / 16.0, dtype=torch.float32)
+y = torch.tensor(digits.target)
+x_train, y_train, x_val, y_val = x[:1400], y[:1400], x[1400:], y[1400:]
+generator = torch.Generator().manual_seed(7)
+loader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(x_train, y_train), batch_size=64, shuffle=True,
+    generator=generator,
+)
+model = torch.nn.Sequential(
+    torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Dropout(0.2), torch.nn.Linear(32, 10)
+)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+loss_fn = torch.nn.CrossEntropyLoss()
+seen = []
+
+def train(epochs):
+    for epoch in epochs:
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+        scheduler.step()
+        model.eval()
+        with torch.no_grad():
+            logits = model(x_val)
+            metrics = {
+                "train/loss": loss.item(),
+                "val/loss": loss_fn(logits, y_val).item(),
+                "val/accuracy": (logits.argmax(1) == y_val).float().mean().item(),
+            }
+        if xp.active_run() is not None:
+            xp.log(metrics, step=epoch)
+        seen.append(metrics)
+
+def digest():
+    h = hashlib.sha256()
+    for key, value in model.state_dict().items():
+        h.update(key.encode())
+        h.update(value.numpy().tobytes())
+    return h.hexdigest()
+"""
+
+
+def _run(kernel: Any, code: str) -> str:
+    out = kernel.execute(code)
+    assert out["status"] == "ok", (out["error"], out["stderr"])
+    return str(out["stdout"])
+
+
+def _value(kernel: Any, expression: str) -> Any:
+    return json.loads(_run(kernel, f"import json; print(json.dumps({expression}))").strip())
+
+
+def _history(store: Any, run_id: str) -> dict[str, list[tuple[int, float]]]:
+    keys = ("train/loss", "val/loss", "val/accuracy")
+    return {k: [(s, v) for s, v, _ in store.metric_history(run_id, k)] for k in keys}
+
+
+@pytest.mark.stores("sqlite")
+def test_an_interrupted_run_resumes_bit_identically(kernel_factory: Any, store: Any) -> None:
+    # Given a run trained 10 epochs in one go
+    full = kernel_factory()
+    _run(full, "%load_ext jupyterlab_xp\n%xp start full --seed 0")
+    _run(full, TRAINING + "\ntrain(range(10))")
+    full_digest = _value(full, "digest()")
+    full_id = _value(full, "xp.active_run().run_id")
+    _run(full, "%xp stop")
+    full.shutdown()
+
+    # When another kernel trains 5 epochs, checkpoints with %xp checkpoint, and stops
+    first = kernel_factory()
+    _run(first, "%load_ext jupyterlab_xp\n%xp start first --seed 0")
+    _run(first, TRAINING + "\ntrain(range(5))")
+    said = _run(first, "%xp checkpoint mlp --step 5")
+    first_id = _value(first, "xp.active_run().run_id")
+    _run(first, "%xp stop")
+    first.shutdown()
+    # ...and a fresh kernel loads it and trains the remaining 5 epochs
+    resumed = kernel_factory()
+    _run(resumed, "%load_ext jupyterlab_xp\n%xp start resumed --seed 0")
+    _run(resumed, TRAINING)
+    step = _value(
+        resumed,
+        f"xp.load_checkpoint('{first_id}:mlp', model=model, optimizer=optimizer, "
+        "scheduler=scheduler, generator=generator).step",
+    )
+    _run(resumed, "train(range(5, 10))")
+    resumed_digest = _value(resumed, "digest()")
+    resumed_id = _value(resumed, "xp.active_run().run_id")
+    _run(resumed, "%xp stop")
+
+    # Then the magic found the model, optimizer, scheduler and generator by type
+    assert re.search(
+        r"checkpoint mlp v1 saved \(model 'model', optimizer 'optimizer', "
+        r"scheduler 'scheduler', generator 'generator'",
+        said,
+    ), said
+    assert step == 5
+    # ...the final weights and every logged metric are bit-identical to the uninterrupted run
+    assert resumed_digest == full_digest
+    full_history = _history(store, full_id)
+    first_history, resumed_history = _history(store, first_id), _history(store, resumed_id)
+    for key, values in full_history.items():
+        assert len(values) == 10
+        assert first_history[key] + resumed_history[key] == values, key
+    # ...and the resumed run says where it resumed from
+    assert store.get_run(resumed_id).data.tags[tags.RESUMED_FROM] == f"{first_id}:mlp:1"
+
+    # When the same resume skips the RNG states (fresh generator, torch's global RNG as it is)
+    _run(resumed, TRAINING)
+    _run(
+        resumed,
+        f"xp.load_checkpoint('{first_id}:mlp', model=model, optimizer=optimizer, "
+        "scheduler=scheduler, restore_rng=False)\ntrain(range(5, 10))",
+    )
+    # Then the run no longer reproduces: the RNG restore is what made it exact
+    assert _value(resumed, "digest()") != full_digest
+    unrestored = _value(resumed, "[m['val/loss'] for m in seen]")
+    assert unrestored != [v for _, v in full_history["val/loss"][5:]]
+
+
+@pytest.mark.stores("sqlite")
+def test_without_torch_a_checkpoint_keeps_extra_and_python_numpy_rng(
+    kernel_factory: Any,
+) -> None:
+    # Given a kernel that never imports torch
+    kernel = kernel_factory()
+    _run(kernel, "%load_ext jupyterlab_xp\nimport jupyterlab_xp as xp, random, sys, numpy")
+    _run(kernel, "%xp start plain --seed 3")
+    # When it checkpoints (API and magic) and draws numbers, then loads the first checkpoint
+    _run(
+        kernel,
+        "ck = xp.checkpoint('state', step=2, extra={'best': 0.5, 'kept': numpy.arange(3)})\n"
+        "drawn = [random.random(), float(numpy.random.rand())]\n"
+        "%xp checkpoint plain\n"
+        "loaded = xp.load_checkpoint(ck['ref'])\n"
+        "again = [random.random(), float(numpy.random.rand())]",
+    )
+    # Then the RNG states came back, extra with its NumPy array, and torch was never imported
+    assert _value(kernel, "drawn == again") is True
+    assert _value(kernel, "loaded.extra['kept'].tolist()") == [0, 1, 2]
+    assert _value(kernel, "sorted(loaded.restored)") == ["numpy", "python"]
+    assert _value(kernel, "loaded.metadata['objects']") == {}
+    assert _value(kernel, "'torch' in sys.modules") is False
+    # ...and a %xp checkpoint error is one line that leaves the run recording
+    out = kernel.execute("%xp checkpoint ../up")
+    assert out["stderr"].strip().startswith("UsageError: checkpoint name must be"), out
+    assert len(out["stderr"].strip().splitlines()) == 1
+    assert _value(kernel, "xp.active_run() is not None") is True
+    _run(kernel, "%xp stop")
+
+
+def _linear(seed: int) -> torch.nn.Linear:
+    torch.manual_seed(seed)
+    return torch.nn.Linear(4, 2)
+
+
+def test_a_changed_or_truncated_file_is_refused_before_anything_loads(store: Any) -> None:
+    # Given two checkpoints of a run
+    with xp.start("tamper", seed=1):
+        saved = _linear(0)
+        changed = xp.checkpoint("m", model=saved, step=1)
+        truncated = xp.checkpoint("m", model=saved, step=2)
+    data = bytearray((Path(changed["folder"]) / "model.pt").read_bytes())
+    data[-40] ^= 0xFF  # one flipped bit pattern, same size
+    (Path(changed["folder"]) / "model.pt").write_bytes(bytes(data))
+    rng = Path(truncated["folder"]) / "rng.json"
+    rng.write_bytes(rng.read_bytes()[:100])
+    target = _linear(5)
+    before = [p.detach().clone() for p in target.parameters()]
+
+    # When they are loaded, Then each is a one-line error naming the file
+    with pytest.raises(xp.XpError, match=r"checkpoint file model\.pt fails its sha256 check"):
+        xp.load_checkpoint(changed["folder"], model=target)
+    with pytest.raises(xp.XpError, match=r"checkpoint file rng\.json is 100 bytes.*truncated"):
+        xp.load_checkpoint(truncated["folder"], model=target)
+    # ...and nothing was loaded into the model
+    assert all(torch.equal(a, b) for a, b in zip(before, target.parameters(), strict=True))
+
+
+def test_versions_count_per_name_and_run_name_version_resolve(store: Any, xp_home: Path) -> None:
+    # Given a run with three checkpoints "a" and one "b" (the last)
+    with xp.start("versions", seed=2) as run:
+        for i in range(3):
+            xp.checkpoint("a", step=i, extra={"i": i})
+        xp.checkpoint("b", step=10, extra={"i": "b", "obj": {1, 2}})
+    run_id = run.run_id
+    assert run_id is not None
+
+    # Then versions are 1, 2, 3 per name, stored as checkpoints/{name}/{version}/{timestamp}/
+    listed = store.client.list_artifacts(run_id, "checkpoints/a")
+    assert sorted(Path(f.path).name for f in listed) == ["1", "2", "3"]
+    stamps = store.client.list_artifacts(run_id, "checkpoints/a/2")
+    assert len(stamps) == 1 and re.fullmatch(r"\d{8}T\d{12}Z", Path(stamps[0].path).name)
+    # ...RUN:NAME is the latest version, RUN:NAME:VERSION that one, RUN alone the last name
+    assert xp.load_checkpoint(f"{run_id}:a").extra == {"i": 2}
+    assert xp.load_checkpoint(f"{run_id[:10]}:a:2").step == 1
+    assert xp.load_checkpoint(run_id).name == "b"
+    with pytest.raises(xp.XpError, match=r"no version 4 of checkpoint 'a' \(it has 1, 2, 3\)"):
+        xp.load_checkpoint(f"{run_id}:a:4")
+    with pytest.raises(xp.XpError, match=r"no checkpoint 'c' \(it has a, b\)"):
+        xp.load_checkpoint(f"{run_id}:c")
+
+    # When the local run folder's checkpoints are gone, Then they come from the store
+    local = xp_home / "runs" / run.local_id / tags.CHECKPOINTS_DIR
+    shutil.rmtree(local)
+    with xp.start("resumer", seed=3) as resumer:
+        loaded = xp.load_checkpoint(f"{run_id}:a:2")
+        assert loaded.extra == {"i": 1} and loaded.params == {"seed": "2"}
+        assert Path(loaded.path).is_relative_to(xp_home / "cache")
+        # ...but a pickle from the store is not unpickled unless asked
+        with pytest.raises(xp.XpError, match="extra .* is a pickle.*allow_pickle=True"):
+            xp.load_checkpoint(f"{run_id}:b")
+        assert xp.load_checkpoint(f"{run_id}:b", allow_pickle=True).extra["obj"] == {1, 2}
+    resumed = store.get_run(resumer.run_id)
+    assert resumed.data.tags[tags.RESUMED_FROM] == f"{run_id}:b:1"
+    metadata = json.loads(
+        (Path(loaded.path) / tags.CHECKPOINT_METADATA).read_text(encoding="utf-8")
+    )
+    assert metadata["run_id"] in (None, run_id) and metadata["local_id"] == run.local_id
+    assert set(metadata["files"]) == {"extra.json", "params.json", "rng.json", "rng_torch.pt"}
