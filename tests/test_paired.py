@@ -198,3 +198,20 @@ def test_paired_p_values_join_the_group_tests_correction_family(
     assert paired[0]["p_adjusted"] == pytest.approx(welch_family[2])
     assert paired[1]["p_adjusted"] is None and paired[1]["distinguishable"] is False
     assert group[0]["distinguishable"] is bool(welch_family[0] < 0.05)
+
+
+def test_the_text_form_says_which_test_it_used_and_why_pairs_were_left_out() -> None:
+    from jupyterlab_xp.frontends.render import render_paired
+
+    a = _run([0, 1, 2, 3], [0, 1, 0, 1], [0, 1, 1, 1])
+    b = _run([0, 1, 2, 3], [0, 1, 0, 1], [0, 1, 0, 1])
+    rows = paired_rows("test", "classification", "lr=0.1", "lr=0.01", [a], [b])
+    correct_with_paired([], rows, "holm")
+    text = "\n".join(
+        render_paired({"paired_tests": rows, "paired_notes": ["val: a vs b: not on ids"]})
+    )
+    assert "test/accuracy: lr=0.01 - lr=0.1 = 0.25" in text
+    assert "exact McNemar p=1 (0 only a right, 1 only b right)" in text
+    assert "test: McNemar (exact binomial)" in text and "not distinguishable" in text
+    assert "! val: a vs b: not on ids" in text
+    assert render_paired({"paired_tests": [], "paired_notes": []}) == []

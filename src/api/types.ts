@@ -17,6 +17,7 @@ export interface XpApi {
   MetricStats?: MetricStats;
   OutputCheck?: OutputCheck;
   PackageRow?: PackageRow;
+  PairedTest?: PairedTest;
   PlanCell?: PlanCell;
   PlanCode?: PlanCode;
   PromotePlan?: PromotePlan;
@@ -87,6 +88,14 @@ export interface CompareBody {
   hardware: ValueRow[];
   metrics: MetricRow[];
   packages: PackageRow[];
+  /**
+   * why a pair with predictions was not tested
+   */
+  paired_notes?: string[];
+  /**
+   * runs with predictions on the same ids, per example
+   */
+  paired_tests?: PairedTest[];
   params: ValueRow[];
   runs: RunSummary[];
   seed_groups: SeedGroup[];
@@ -169,6 +178,91 @@ export interface PackageRow {
   change: 'added' | 'removed' | 'changed' | 'same';
   name: string;
   versions: (string | null)[];
+}
+/**
+ * Two runs (or seed groups) with predictions on the same ids, compared per example.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PairedTest".
+ */
+export interface PairedTest {
+  /**
+   * examples only side a got right
+   */
+  a_only: number | null;
+  /**
+   * examples only side b got right
+   */
+  b_only: number | null;
+  /**
+   * paired bootstrap p; null below 2 examples
+   */
+  bootstrap_p: number | null;
+  ci_high: number | null;
+  /**
+   * 95 % paired bootstrap interval (fixed seed)
+   */
+  ci_low: number | null;
+  /**
+   * value_b - value_a
+   */
+  difference: number | null;
+  /**
+   * p_adjusted < alpha
+   */
+  distinguishable: boolean;
+  /**
+   * Cohen's d_z: mean / SD of the differences
+   */
+  effect_size: number | null;
+  group_a: string;
+  group_b: string;
+  /**
+   * {split}/{metric}: accuracy, or mse and mae for regression
+   */
+  key: string;
+  /**
+   * exact binomial (below 25 discordant pairs)
+   */
+  mcnemar_exact: boolean | null;
+  mcnemar_p: number | null;
+  /**
+   * classifiers, one run a side
+   */
+  mcnemar_statistic: number | null;
+  metric: string;
+  /**
+   * examples compared (finite on both sides)
+   */
+  n_examples: number;
+  /**
+   * examples left out: NaN or infinite on a side
+   */
+  non_finite: number;
+  /**
+   * adjusted with the group tests, one family
+   */
+  p_adjusted: number | null;
+  p_value: number | null;
+  /**
+   * runs on side a (a group's per-example value: their mean)
+   */
+  runs_a: number;
+  runs_b: number;
+  split: string;
+  /**
+   * the test p_value comes from
+   */
+  test: string;
+  /**
+   * the metric of side a over the examples
+   */
+  value_a: number | null;
+  value_b: number | null;
+  /**
+   * what the test cannot tell
+   */
+  warning: string | null;
 }
 /**
  * One run in a list.

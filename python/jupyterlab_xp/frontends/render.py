@@ -51,6 +51,7 @@ def render_compare(body: dict[str, Any], show_all: bool = False) -> str:
         else:
             out.append(diff["diff"])
     out += render_seed_stats(body)
+    out += render_paired(body)
     return "\n".join(out).lstrip("\n")
 
 
@@ -95,9 +96,12 @@ def render_seed_stats(body: dict[str, Any]) -> list[str]:
             out.append("  no tests between groups: each side needs at least 2 runs with the metric")
         return out
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[body["correction"]]
+    # Paired tests with a p-value join the family (views/paired.py)
+    family_extra = sum(p.get("p_value") is not None for p in body.get("paired_tests", []))
     out.append(
         f"\nbetween groups (Welch's t-test and a permutation test; p adjusted by {method} "
-        f"over {len(tests)} tests; distinguishable: adjusted Welch p < {body['alpha']:g})"
+        f"over {len(tests) + family_extra} tests; distinguishable: adjusted Welch p < "
+        f"{body['alpha']:g})"
     )
     for test in tests:
         verdict = "distinguishable" if test["distinguishable"] else "within seed noise"
@@ -118,6 +122,37 @@ def render_seed_stats(body: dict[str, Any]) -> list[str]:
             out.append(f"    ! {test['warning']}")
     if body["untested_metrics"]:
         out.append(f"  not tested (system metrics): {', '.join(body['untested_metrics'])}")
+    return out
+
+
+def render_paired(body: dict[str, Any]) -> list[str]:
+    """The paired tests: runs or groups with predictions on the same ids, per example."""
+    rows, notes = body.get("paired_tests", []), body.get("paired_notes", [])
+    if not rows and not notes:
+        return []
+    out = [
+        "\npaired, example by example (predictions on the same ids; 95% paired bootstrap "
+        "interval of b - a; p adjusted with the tests above as one family)"
+    ]
+    for row in rows:
+        verdict = "distinguishable" if row["distinguishable"] else "not distinguishable"
+        interval = f"[{sig(row['ci_low'])}, {sig(row['ci_high'])}]"
+        mcnemar = ""
+        if row["mcnemar_p"] is not None:
+            exact = "exact " if row["mcnemar_exact"] else ""
+            mcnemar = (
+                f"; {exact}McNemar p={p_text(row['mcnemar_p'])} "
+                f"({row['a_only']} only a right, {row['b_only']} only b right)"
+            )
+        out.append(
+            f"  {row['key']}: {row['group_b']} - {row['group_a']} = {sig(row['difference'])} "
+            f"{interval} over {row['n_examples']} examples, d_z={sig(row['effect_size'], 3)}; "
+            f"bootstrap p={p_text(row['bootstrap_p'])}{mcnemar}; test: {row['test']}, "
+            f"p={p_text(row['p_value'])} (adj {p_text(row.get('p_adjusted'))}): {verdict}"
+        )
+        if row.get("warning"):
+            out.append(f"    ! {row['warning']}")
+    out += [f"  ! {note}" for note in notes]
     return out
 
 

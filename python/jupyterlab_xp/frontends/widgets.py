@@ -129,7 +129,30 @@ def _seed_widgets(body: dict[str, Any]) -> w.VBox:
     parts: list[w.Widget] = [_grid(groups)]
     if body["group_tests"]:
         parts += [w.Label(value=caption), _grid(tests)]
-    return w.VBox(parts)
+    return w.VBox(parts + _paired_widgets(body))
+
+
+def _paired_widgets(body: dict[str, Any]) -> list[w.Widget]:
+    """The paired tests (predictions on the same ids) and why some pairs were not tested."""
+    rows = [["metric", "sides", "b - a [95%]", "d_z", "test", "p (adj)", ""]]
+    for p in body.get("paired_tests", []):
+        verdict = "distinguishable" if p["distinguishable"] else "not distinguishable"
+        rows.append(
+            [
+                p["key"],
+                f"{p['group_b']} vs {p['group_a']}",
+                f"{sig(p['difference'])} [{sig(p['ci_low'])}, {sig(p['ci_high'])}]",
+                sig(p["effect_size"], 3),
+                p["test"],
+                f"{p_text(p['p_value'])} ({p_text(p.get('p_adjusted'))})",
+                verdict + (f": {p['warning']}" if p["warning"] else ""),
+            ]
+        )
+    notes = [w.Label(value=note) for note in body.get("paired_notes", [])]
+    if len(rows) == 1:
+        return notes
+    caption = "paired, example by example: p adjusted with the tests above as one family"
+    return [w.Label(value=caption), _grid(rows), *notes]
 
 
 def compare_view(store: MlflowStore, run_ids: Sequence[str], correction: str = "holm") -> w.VBox:

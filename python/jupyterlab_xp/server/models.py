@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jupyterlab_xp.server.paired_models import PairedTest
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
 
@@ -250,6 +251,12 @@ class CompareBody(ApiModel):
     alpha: float = Field(description="distinguishable: adjusted Welch p below this")
     untested_metrics: list[str] = Field(
         description="system/* metrics: shown in the groups, never tested"
+    )
+    paired_tests: list[PairedTest] = Field(
+        default_factory=list, description="runs with predictions on the same ids, per example"
+    )
+    paired_notes: list[str] = Field(
+        default_factory=list, description="why a pair with predictions was not tested"
     )
 
 

@@ -14,6 +14,7 @@ import {
   RunsHeader,
   ValueTable
 } from './CompareTables';
+import { PairedTests } from './PairedTests';
 import { SeedGroups } from './SeedGroups';
 
 /** Props of {@link CompareView}. */
@@ -135,6 +136,7 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
         </Section>
         <Section title="Seed groups">
           <SeedGroups body={body} />
+          <PairedTests body={body} />
         </Section>
       </div>
     );

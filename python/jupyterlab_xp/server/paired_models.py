@@ -1,0 +1,42 @@
+"""The paired tests in ``GET compare``'s body: runs compared example by example.
+
+Part of :class:`jupyterlab_xp.server.models.CompareBody` (``paired_tests``), from which the
+TypeScript types are generated.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PairedTest(BaseModel):
+    """Two runs (or seed groups) with predictions on the same ids, compared per example."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(description="{split}/{metric}: accuracy, or mse and mae for regression")
+    split: str
+    metric: str
+    group_a: str
+    group_b: str
+    runs_a: int = Field(description="runs on side a (a group's per-example value: their mean)")
+    runs_b: int
+    n_examples: int = Field(description="examples compared (finite on both sides)")
+    non_finite: int = Field(description="examples left out: NaN or infinite on a side")
+    value_a: float | None = Field(description="the metric of side a over the examples")
+    value_b: float | None
+    difference: float | None = Field(description="value_b - value_a")
+    ci_low: float | None = Field(description="95 % paired bootstrap interval (fixed seed)")
+    ci_high: float | None
+    bootstrap_p: float | None = Field(description="paired bootstrap p; null below 2 examples")
+    effect_size: float | None = Field(description="Cohen's d_z: mean / SD of the differences")
+    mcnemar_statistic: float | None = Field(description="classifiers, one run a side")
+    mcnemar_p: float | None
+    mcnemar_exact: bool | None = Field(description="exact binomial (below 25 discordant pairs)")
+    a_only: int | None = Field(description="examples only side a got right")
+    b_only: int | None = Field(description="examples only side b got right")
+    test: str = Field(description="the test p_value comes from")
+    p_value: float | None
+    p_adjusted: float | None = Field(description="adjusted with the group tests, one family")
+    distinguishable: bool = Field(description="p_adjusted < alpha")
+    warning: str | None = Field(description="what the test cannot tell")
