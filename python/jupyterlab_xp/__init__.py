@@ -28,6 +28,7 @@ from jupyterlab_xp.kernel.api import (
 )
 from jupyterlab_xp.kernel.predictions import log_predictions
 from jupyterlab_xp.kernel.splits import split
+from jupyterlab_xp.kernel.trial import TrialPruned
 
 
 def __getattr__(name: str) -> Any:
@@ -65,6 +66,7 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 __all__ = [
     "RunHandle",
+    "TrialPruned",
     "XpError",
     "__version__",
     "active_run",

@@ -127,6 +127,29 @@ PROMOTED_VERDICT: Final = "xp.promoted.verdict"  # source run: the latest promot
 KIND_NOTEBOOK: Final = "notebook"
 KIND_SCRIPT: Final = "script"
 KIND_PROMOTED: Final = "promoted"
+KIND_TRIAL: Final = "trial"  # one trial of a sweep (a promotion with the trial's params)
+KIND_SWEEP: Final = "sweep"  # a sweep's parent run
+
+# Sweeps (sweep/): an Optuna study whose trials are promotions, under a parent run.
+TRIAL_ENV: Final = "XP_TRIAL"  # JSON the trial's kernel reads to report to its Optuna trial
+# The study's storage URL (credentials included) for a worker and its kernels: the environment
+# only, never a file or a tag.
+SWEEP_STORAGE_ENV: Final = "XP_SWEEP_STORAGE"
+MLFLOW_PARENT_RUN: Final = "mlflow.parentRunId"  # MLflow's own nesting tag, on each trial
+SWEEP_RUN: Final = "xp.sweep.run"  # a trial: its sweep's parent run id
+SWEEP_STUDY: Final = "xp.sweep.study"  # the Optuna study name (parent and trials)
+SWEEP_STORAGE: Final = "xp.sweep.storage"  # the study's storage URL, credentials stripped
+SWEEP_SAMPLER: Final = "xp.sweep.sampler"
+SWEEP_PRUNER: Final = "xp.sweep.pruner"
+SWEEP_OBJECTIVE: Final = "xp.sweep.objective"  # "val/accuracy maximize"
+SWEEP_SPACE: Final = "xp.sweep.space"  # the search space as given: "lr=loguniform:1e-4:1e-1; ..."
+SWEEP_STATE: Final = "xp.sweep.state"  # running | finished | stopped | cancelled | failed
+SWEEP_BEST_TRIAL: Final = "xp.sweep.best_trial"  # number of the best trial
+SWEEP_BEST_RUN: Final = "xp.sweep.best_run"  # the best trial's run id
+SWEEP_BEST_VALUE: Final = "xp.sweep.best_value"
+SWEEP_ERROR: Final = "xp.sweep.error"  # why the sweep stopped early
+TRIAL_NUMBER: Final = "xp.trial.number"  # a trial run: its Optuna trial number
+PRUNED: Final = "xp.pruned"  # a pruned trial run: the step at which the pruner stopped it
 
 # MLflow's run statuses, as strings (no mlflow import needed to name them).
 RUNNING: Final = "RUNNING"

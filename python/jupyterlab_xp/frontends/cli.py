@@ -6,6 +6,7 @@
 ``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
 [--cell-timeout S] [--dry-run] [--json]``
 ``jupyter xp rename | tag | note | archive | restore RUN ...`` (see :mod:`.cli_manage`)
+``jupyter xp sweep ...`` (see :mod:`.cli_sweep`)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.frontends import cli_manage
+from jupyterlab_xp.frontends import cli_manage, cli_sweep
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
     render_compare,
@@ -94,12 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("--seeds", help="comma-separated seeds: one promoted run per seed")
     promote.add_argument(
         "--order",
-        choices=("recorded", "execution-count", "notebook"),
-        help="cell order (default: recorded for a run, execution-count for a notebook)",
+        choices=("recorded", "auto", "execution-count", "notebook"),
+        help="cell order (default: recorded for a run; for a notebook auto: execution counts "
+        "mended by def-use analysis)",
     )
     promote.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
     promote.add_argument(
-        "--tolerance", type=float, help="relative tolerance for metrics (default 1e-6)"
+        "--tolerance",
+        type=float,
+        help="relative tolerance for metrics and numbers in outputs (default 1e-6)",
     )
     promote.add_argument("--json", action="store_true", help="print the result as JSON")
     promote.add_argument(
@@ -108,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print the plan, where the run came from and the code that would run; run nothing",
     )
     cli_manage.add_parsers(sub)
+    cli_sweep.add_parser(sub)
     return parser
 
 
@@ -251,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = MlflowStore(resolve_store(args.tracking_uri))
     commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
     commands.update(cli_manage.COMMANDS)
+    commands["sweep"] = cli_sweep.cmd_sweep
     try:
         return commands[args.command](store, args)
     except (XpError, LookupError) as exc:

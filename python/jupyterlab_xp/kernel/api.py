@@ -17,6 +17,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.kernel.recorder import get_recorder
+from jupyterlab_xp.kernel import trial
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import parse_seed
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
@@ -148,7 +149,9 @@ def log(metrics: Mapping[str, float], step: int | None = None) -> None:
     """Log numeric metrics, e.g. ``xp.log({"val/accuracy": 0.93}, step=epoch)``."""
     if not isinstance(metrics, Mapping):
         raise XpError("xp.log takes a dict of metric name to number")
-    _require_run().log_metrics(metrics, step)
+    run = _require_run()
+    run.log_metrics(metrics, step)
+    trial.report(metrics, step, run.set_tags)  # a sweep's trial: its pruner may stop the cell
     for key in metrics:
         problem = metric_name_problem(key) if key not in _NAMES_WARNED else None
         if problem:

@@ -27,7 +27,7 @@ from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.journal.rundir import hold_lock
-from jupyterlab_xp.promote import build, bundle, executed, jobs, preview, verify
+from jupyterlab_xp.promote import build, bundle, executed, jobs, preview, repair, verify
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
@@ -35,6 +35,8 @@ from jupyterlab_xp.store.redaction import Redactor
 
 KERNEL_START_ATTEMPTS = 3
 KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
+PRUNED_ERROR = "TrialPruned"  # the exception a trial's kernel raises when its pruner says stop
+OK_OUTCOMES = ("ok", "pruned")
 
 
 class Cancelled(BaseException):
@@ -57,6 +59,13 @@ class Job:
         self.seeds: list[int] = self.request["seeds"]
         self._t0 = time.monotonic()
         self._opening: threading.Thread | None = None
+        self.repair: repair.Repair | None = None  # the auto order and how it was found
+        self.attempt = 1  # papermill runs of this seed's notebook (auto order retries)
+
+    @property
+    def is_trial(self) -> bool:
+        """A sweep's trial: no verification against the source, no link on it."""
+        return self.request.get("kind") == tags.KIND_TRIAL
 
     def save(self) -> None:
         write_json_atomic(self.dir / jobs.STATUS, self.status)
@@ -85,15 +94,26 @@ class Job:
             if preview.code_digest(cells) != self.request.get("code_sha256"):
                 raise XpError("the source's code changed after the promotion was created")
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
+            if self.request["order"] == "auto":
+                self.repair = build.auto_repair(src)
+                self.status["order_repair"] = {**self.repair.as_dict(), "attempts": 1}
             for index, seed in enumerate(self.seeds):
                 outcome = self._execute(src, seed, index)
+                while outcome == "failed" and self.repair and self._repaired(src, index):
+                    cells = build.planned_from_numbers(src, self.repair.order)
+                    notebook = build.build_notebook(src, cells, "auto")
+                    write_atomic(
+                        self.bundle / bundle.NOTEBOOK, build.dumps_notebook(notebook), mode=0o644
+                    )
+                    outcome = self._execute(src, seed, index)
                 self.log(f"seed {seed}: {outcome}")
                 if outcome == "cancelled":
                     self._write_bundle(src, cells)
                     return self._end("cancelled", "cancelled")
-            for index, _ in enumerate(self.seeds):
-                self._verify(src, cells, index)
-            self.log("verified")
+            if not self.is_trial:  # a trial's params differ from its source's on purpose
+                for index, _ in enumerate(self.seeds):
+                    self._verify(src, cells, index)
+                self.log("verified")
             self._write_bundle(src, cells)
             self.log("bundle written and logged")
         except Cancelled:
@@ -104,6 +124,25 @@ class Job:
         if failed:
             return self._end("failed", f"seed {failed[0]['seed']}: {failed[0]['error']}")
         return self._end("finished", None)
+
+    def _repaired(self, src: sources.Source, index: int) -> bool:
+        """After a failed run in ``auto`` order: a new order from the failure (and say why)."""
+        details = self.status["runs"][index].get("failure") or {}
+        if self.repair is None or self.attempt >= repair.MAX_RUNS or not details.get("position"):
+            return False
+        found = repair.after_failure(
+            build.notebook_repair_cells(src),
+            self.repair,
+            int(details["position"]),
+            str(details.get("ename")),
+            str(details.get("evalue")),
+        )
+        if found is None:
+            return False
+        self.repair, self.attempt = found, self.attempt + 1
+        self.status["order_repair"] = {**found.as_dict(), "attempts": self.attempt}
+        self.log(f"auto order, attempt {self.attempt}: {found.steps[-1]}")
+        return True
 
     def _run_entry(self, seed: int) -> dict[str, Any]:
         return {
@@ -135,13 +174,15 @@ class Job:
     def _env(self, src: sources.Source, seed: int) -> dict[str, str]:
         """The kernel's environment: same store, the promotion's identity, the source's
         hash seed."""
-        link = build.source_tags(src, self.request["id"], seed, self.request["order"])
-        name = f"{src.name}-promoted-seed{seed}"
+        link = build.source_tags(src, self.request["id"], seed, self.request["order"], self.attempt)
+        link.update(self.request.get("tags") or {})  # a trial's links to its sweep
+        name = self.request.get("run_name") or f"{src.name}-promoted-seed{seed}"
         env = dict(os.environ)
+        env.update(self.request.get("env") or {})  # a trial's kernel: where to report
         env[PROMOTION_ENV] = json.dumps(
             {
                 "seed": seed,
-                "kind": tags.KIND_PROMOTED,
+                "kind": self.request.get("kind") or tags.KIND_PROMOTED,
                 "tags": link,
                 "name": name,
                 "experiment": src.experiment,
@@ -195,6 +236,12 @@ class Job:
         except PapermillExecutionError as exc:
             outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
             failed_at = exc.exec_count
+            if executed.error_output_cell(output) is None:  # it raised what the notebook shows
+                outcome, error, failed_at = "ok", None, None
+            elif executed.failure_details(output, failed_at) is None:
+                failed_at = None  # papermill named a reproduced error: find the one that is not
+            if exc.ename == PRUNED_ERROR and self.is_trial:  # the sweep's pruner stopped it
+                outcome, error, entry["pruned"] = "pruned", None, True
         except Cancelled:
             outcome, error = "cancelled", "cancelled"
             _stop_children()
@@ -205,13 +252,12 @@ class Job:
             os.environ.clear()
             os.environ.update(saved_env)
         self.log(f"papermill returned: {outcome}")
-        cell = executed.failed_cell(output, failed_at) if outcome != "ok" else None
+        cell = executed.failed_cell(output, failed_at) if outcome not in OK_OUTCOMES else None
         if outcome == "ok":
             cell = executed.error_output_cell(output)  # an error shown in a cell papermill passed
             if cell is not None:
                 outcome, error = "failed", f"error output in {cell}"
-        if cell is not None and error and not error.startswith("error output"):
-            error = f"{cell}: {error}"
+        error, entry["failure"] = executed.explain(output, outcome, error, failed_at, cell)
         entry["error"] = error
         entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
         self.save()
@@ -230,10 +276,14 @@ class Job:
             # A dead (or killed mid-sync) kernel's run is finished from its journal. Another
             # job's sweep may be recovering it right now: then look again in a moment.
             recover_orphans(self.store, self.location.runs_dir)
-            run_id = self.store.find_run_by_tag(tags.PROMOTION_ID, f"{self.request['id']}:{seed}")
+            run_id = self.store.find_run_by_tag(
+                tags.PROMOTION_ID, build.source_tags_id(self.request["id"], seed, self.attempt)
+            )
             if run_id is None:
                 time.sleep(1.0)
-        status = {"ok": tags.FINISHED, "failed": tags.FAILED}.get(outcome, tags.KILLED)
+        status = {"ok": tags.FINISHED, "pruned": tags.FINISHED, "failed": tags.FAILED}.get(
+            outcome, tags.KILLED
+        )
         if run_id is None:
             return None, status
         run = self.store.get_run(run_id)
@@ -242,7 +292,9 @@ class Job:
             # Another job's sweep may be half-way through recovering this run: let it finish
             # first, or its end status would land after (and over) ours.
             settle(self.store, self.location.runs_dir / local_id, timeout=60)
-        if outcome != "ok":
+        if outcome == "pruned":
+            self.store.set_terminated(run_id, status)
+        elif outcome != "ok":
             failed = Redactor().text(error or outcome, "failed cell", "error")
             self.store.log_batch(run_id, tags={tags.FAILED_CELL: failed})
             self.store.set_terminated(run_id, status)
@@ -268,6 +320,8 @@ class Job:
         }
         result["outputs"] = verify.compare_outputs(cells, executed, tolerance)
         result["verdict"] = verify.overall(result["verdict"], result["outputs"])
+        result["order"] = self.status.get("order_repair") or {"order": self.request["order"]}
+        result["python"] = bundle.python_versions(src)
         entry["verification"] = result
         folder = self.dir / f"seed-{entry['seed']}"
         folder.mkdir(exist_ok=True)
@@ -333,7 +387,8 @@ class Job:
             for entry in runs:
                 if entry["run_id"]:
                     self.store.log_artifacts(entry["run_id"], out, dest)
-        self._link_source(src)
+        if not self.is_trial:
+            self._link_source(src)
 
     def _link_source(self, src: sources.Source) -> None:
         """Tell the source run which runs reproduce it, and the verdict."""

@@ -144,10 +144,14 @@ def create(
     *,
     spawn: bool = True,
     root: Path | None = None,
+    extra: dict[str, Any] | None = None,
     **request: Any,
 ) -> dict[str, Any]:
     """Check the request (see :func:`check`), build the notebook and the bundle folder, start
-    the job; the Promotion. ``root`` goes to the job, which reads the source again."""
+    the job; the Promotion. ``root`` goes to the job, which reads the source again.
+
+    ``extra``: what a sweep's trial adds to the job's request (``kind``, ``run_name``, link
+    ``tags`` and kernel ``env``; see :mod:`jupyterlab_xp.promote.job`)."""
     checked = check(src, **request)
     order, seeds, final, cells = (checked[k] for k in ("order", "seeds", "params", "cells"))
     location = store.location
@@ -177,6 +181,7 @@ def create(
         "notes": list(src.notes),
         "tracking_uri": location.tracking_uri,
         "home": str(location.home),
+        **(extra or {}),
     }
     write_json_atomic(job_dir / REQUEST, request)
     write_json_atomic(job_dir / STATUS, {"state": "queued", "runs": []})
@@ -292,6 +297,7 @@ def read(location: StoreLocation, job_id: str) -> dict[str, Any]:
         "current_cell": current,
         "runs": runs,
         "verdict": status.get("verdict"),
+        "order_repair": status.get("order_repair"),  # the auto order: steps, cells left out
         "error": error,
         "bundle": status.get("bundle"),
         "created": request["created"],

@@ -1,0 +1,175 @@
+"""A sweep's search space: ``lr=loguniform:1e-4:1e-1``, ``hidden=choice:32,64,128`` and so on.
+
+Each ``--param`` names a parameter the notebook's parameters cell defines and a distribution:
+``uniform:LOW:HIGH``, ``loguniform:LOW:HIGH`` (LOW > 0), ``int:LOW:HIGH`` (inclusive) or
+``choice:A,B,...`` (Python literals). Anything else is one line before anything runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.promote.params import check_name, parse_text
+
+KINDS = ("uniform", "loguniform", "int", "choice")
+MAX_CHOICES = 1000
+MAX_SPEC = 2000
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One parameter's distribution."""
+
+    name: str
+    kind: str
+    low: float | int | None = None
+    high: float | int | None = None
+    choices: tuple[Any, ...] = ()
+
+    @property
+    def spec(self) -> str:
+        """The text form, as typed (it round-trips through :func:`parse_dimension`)."""
+        if self.kind == "choice":
+            return f"{self.name}=choice:{','.join(repr(c) for c in self.choices)}"
+        return f"{self.name}={self.kind}:{self.low!r}:{self.high!r}"
+
+    def grid(self) -> list[Any]:
+        """Every value a grid sampler tries (choice and int only)."""
+        if self.kind == "choice":
+            return list(self.choices)
+        if self.kind == "int":
+            assert isinstance(self.low, int) and isinstance(self.high, int)
+            return list(range(self.low, self.high + 1))
+        raise XpError(
+            f"the grid sampler needs choice or int parameters; {self.name} is {self.kind}"
+        )
+
+    def distribution(self) -> Any:
+        """The Optuna distribution (imports optuna)."""
+        from optuna import distributions as d
+
+        if self.kind == "choice":
+            return d.CategoricalDistribution(list(self.choices))
+        if self.kind == "int":
+            return d.IntDistribution(int(self.low or 0), int(self.high or 0))
+        return d.FloatDistribution(
+            float(self.low or 0), float(self.high or 0), log=self.kind == "loguniform"
+        )
+
+
+def _number(name: str, text: str, integer: bool) -> float | int:
+    try:
+        value: float | int = int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise XpError(f"--param {name}: {text[:40]!r} is not {kind}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise XpError(f"--param {name}: bounds must be finite, got {text[:40]!r}")
+    return value
+
+
+def parse_dimension(text: str) -> Dimension:
+    """``name=kind:args`` to a :class:`Dimension`; XpError names what is wrong."""
+    if not isinstance(text, str) or len(text) > MAX_SPEC:
+        raise XpError(f"--param must be NAME=DISTRIBUTION:ARGS of at most {MAX_SPEC} characters")
+    name, eq, rest = text.partition("=")
+    if not eq:
+        raise XpError(
+            f"--param {text[:60]!r}: expected NAME=DISTRIBUTION:ARGS, e.g. lr=loguniform:1e-4:1e-1"
+        )
+    name = check_name(name.strip())
+    kind, colon, args = rest.strip().partition(":")
+    if kind not in KINDS:
+        raise XpError(
+            f"--param {name}: unknown distribution {kind[:30]!r}; use one of {', '.join(KINDS)}"
+        )
+    if not colon or not args.strip():
+        raise XpError(f"--param {name}: {kind} needs arguments, e.g. {_EXAMPLES[kind]}")
+    if kind == "choice":
+        values = tuple(parse_text(name, part.strip()) for part in args.split(",") if part.strip())
+        if not values:
+            raise XpError(f"--param {name}: choice needs at least one value")
+        if len(values) > MAX_CHOICES:
+            raise XpError(f"--param {name}: at most {MAX_CHOICES} choices")
+        for value in values:
+            if not (value is None or isinstance(value, (bool, int, float, str))):
+                raise XpError(
+                    f"--param {name}: choices must be numbers, strings, booleans or None, "
+                    f"got {value!r:.40}"
+                )
+        if len(set(map(repr, values))) != len(values):
+            raise XpError(f"--param {name}: choices must not repeat")
+        return Dimension(name, kind, choices=values)
+    parts = args.split(":")
+    if len(parts) != 2:
+        raise XpError(f"--param {name}: {kind} takes LOW:HIGH, e.g. {_EXAMPLES[kind]}")
+    low, high = (_number(name, p.strip(), kind == "int") for p in parts)
+    if low >= high:
+        raise XpError(f"--param {name}: bad range {low!r}:{high!r} (LOW must be below HIGH)")
+    if kind == "loguniform" and low <= 0:
+        raise XpError(
+            f"--param {name}: bad range for loguniform, LOW must be above 0 (got {low!r})"
+        )
+    return Dimension(name, kind, low, high)
+
+
+_EXAMPLES = {
+    "uniform": "dropout=uniform:0:0.5",
+    "loguniform": "lr=loguniform:1e-4:1e-1",
+    "int": "layers=int:1:4",
+    "choice": "hidden=choice:32,64,128",
+}
+
+
+def parse_space(specs: Iterable[str], known: Mapping[str, Any] | None) -> dict[str, Dimension]:
+    """Every ``--param`` parsed, none twice, each one a parameter the notebook defines.
+
+    Args:
+        specs: the ``--param`` texts.
+        known: the parameters cell's names (None: do not check, e.g. a study loaded back).
+    """
+    space: dict[str, Dimension] = {}
+    for text in specs:
+        dim = parse_dimension(text)
+        if dim.name in space:
+            raise XpError(f"--param {dim.name} is given twice")
+        space[dim.name] = dim
+    if not space:
+        raise XpError("a sweep needs at least one --param NAME=DISTRIBUTION:ARGS")
+    if known is not None:
+        unknown = [n for n in space if n not in known]
+        if unknown:
+            defined = ", ".join(known) if known else "none (no cell tagged parameters)"
+            raise XpError(
+                f"--param {unknown[0]}: the parameters cell does not define it; defined: {defined}"
+            )
+    return space
+
+
+def space_text(space: Mapping[str, Dimension]) -> str:
+    """The search space as one line (the parent run's tag)."""
+    return "; ".join(d.spec for d in space.values())
+
+
+def space_from_text(text: str) -> dict[str, Dimension]:
+    """:func:`space_text` read back."""
+    return parse_space([p.strip() for p in text.split(";") if p.strip()], None)
+
+
+def suggest(trial: Any, space: Mapping[str, Dimension]) -> dict[str, Any]:
+    """The trial's values for every dimension (Optuna's ``suggest_*``)."""
+    values: dict[str, Any] = {}
+    for dim in space.values():
+        if dim.kind == "choice":
+            values[dim.name] = trial.suggest_categorical(dim.name, list(dim.choices))
+        elif dim.kind == "int":
+            values[dim.name] = trial.suggest_int(dim.name, int(dim.low or 0), int(dim.high or 0))
+        else:
+            values[dim.name] = trial.suggest_float(
+                dim.name, float(dim.low or 0), float(dim.high or 0), log=dim.kind == "loguniform"
+            )
+    return values
