@@ -1,7 +1,7 @@
 """Validate a run-list query (from REST or the CLI) and express it for a store.
 
 Client strings never reach a query language unchecked: every value is matched against a strict
-pattern first (a quote or an operator in a filter is a 400, not a query change), and the SQLite
+pattern first and then quoted for MLflow's filter grammar (:func:`quote_value`), and the SQLite
 fast path binds values as parameters.
 """
 
@@ -21,7 +21,7 @@ from jupyterlab_xp.core.validation import validate_key
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 _TEXT = re.compile(r"^[\w .:/@+-]{1,100}$")
-_VALUE = re.compile(r"^[^'\"\\\x00-\x1f]{1,500}$")
+_VALUE = re.compile(r"^[^\x00-\x1f]{1,500}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,500}$")
 ALLOWED = frozenset(
     {
@@ -70,8 +70,8 @@ class RunQuery:
     lifecycle: str = "active"
 
     def mlflow_filter(self) -> str:
-        """The query as an MLflow search filter (values are pre-validated: no quotes)."""
-        clauses = [f"tags.`{k}` = '{v}'" for k, v in self.tags]
+        """The query as an MLflow search filter (values quoted by :func:`quote_value`)."""
+        clauses = [f"tags.`{k}` = {quote_value(v)}" for k, v in self.tags]
         if self.status:
             clauses.append(f"attributes.status = '{self.status}'")
         if self.text:
@@ -95,9 +95,26 @@ def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def quote_value(value: str) -> str:
+    """``value`` as a string literal of MLflow's search filter, matched exactly.
+
+    MLflow's filter parser has no escapes: a value is quoted with the quote it does not hold
+    (``"it's"``, ``'say "hi"'``); backslashes, ``%`` and ``_`` are literal in ``=``.
+
+    Raises:
+        XpError: the value holds both quote characters (MLflow cannot match it).
+    """
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise XpError("a filter value cannot hold both ' and \" (MLflow's search cannot match it)")
+
+
 def _value(name: str, value: str) -> str:
     if not _VALUE.match(value):
-        raise XpError(f"{name} must be 1 to 500 characters without quotes or backslashes")
+        raise XpError(f"{name} must be 1 to 500 characters, without control characters")
+    quote_value(value)  # one rule on every store: refused here, not only by MLflow's path
     return value
 
 
