@@ -18,6 +18,10 @@ import torch
 
 import jupyterlab_xp as xp
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.files import file_sha256
+from jupyterlab_xp.server.models import RunDetail
+from jupyterlab_xp.views.checkpoints import checkpoint_list
+from jupyterlab_xp.views.runview import run_detail
 
 # The in-process tests run on the embedded SQLite store and on the team server; the kernel
 # tests (several kernels, torch training) on SQLite only.
@@ -228,6 +232,15 @@ def test_versions_count_per_name_and_run_name_version_resolve(store: Any, xp_hom
     assert sorted(Path(f.path).name for f in listed) == ["1", "2", "3"]
     stamps = store.client.list_artifacts(run_id, "checkpoints/a/2")
     assert len(stamps) == 1 and re.fullmatch(r"\d{8}T\d{12}Z", Path(stamps[0].path).name)
+    # ...and the run detail (REST body) lists them with step, size and metadata checksum
+    body = RunDetail.model_validate(run_detail(store, store.get_run(run_id)))
+    listed_ckpts = [(c.name, c.version, c.step) for c in body.checkpoints]
+    assert listed_ckpts == [("a", 1, 0), ("a", 2, 1), ("a", 3, 2), ("b", 1, 10)]
+    first = Path(xp_home / "runs" / run.local_id / body.checkpoints[0].path)
+    assert body.checkpoints[0].sha256 == file_sha256(first / tags.CHECKPOINT_METADATA)
+    assert body.checkpoints[0].size == sum(
+        p.stat().st_size for p in first.iterdir() if p.name != tags.CHECKPOINT_METADATA
+    )
     # ...RUN:NAME is the latest version, RUN:NAME:VERSION that one, RUN alone the last name
     assert xp.load_checkpoint(f"{run_id}:a").extra == {"i": 2}
     assert xp.load_checkpoint(f"{run_id[:10]}:a:2").step == 1
@@ -245,7 +258,7 @@ def test_versions_count_per_name_and_run_name_version_resolve(store: Any, xp_hom
         assert loaded.extra == {"i": 1} and loaded.params == {"seed": "2"}
         assert Path(loaded.path).is_relative_to(xp_home / "cache")
         # ...but a pickle from the store is not unpickled unless asked
-        with pytest.raises(xp.XpError, match="extra .* is a pickle.*allow_pickle=True"):
+        with pytest.raises(xp.XpError, match=r"extra .* is a pickle.*allow_pickle=True"):
             xp.load_checkpoint(f"{run_id}:b")
         assert xp.load_checkpoint(f"{run_id}:b", allow_pickle=True).extra["obj"] == {1, 2}
     resumed = store.get_run(resumer.run_id)
@@ -255,3 +268,28 @@ def test_versions_count_per_name_and_run_name_version_resolve(store: Any, xp_hom
     )
     assert metadata["run_id"] in (None, run_id) and metadata["local_id"] == run.local_id
     assert set(metadata["files"]) == {"extra.json", "params.json", "rng.json", "rng_torch.pt"}
+
+
+def test_the_run_detail_leaves_out_malformed_index_entries() -> None:
+    # Given an index read back from the store with entries that are not what we write
+    good = {
+        "name": "mlp",
+        "version": 2,
+        "step": 4,
+        "size": 10,
+        "sha256": "a" * 64,
+        "path": "checkpoints/mlp/2/20261202T051023666099Z",
+        "timestamp": "20261202T051023666099Z",
+    }
+    index = [
+        good,
+        {**good, "name": "../etc"},
+        {**good, "version": "2"},
+        {**good, "sha256": "<b>"},
+        {**good, "path": "/etc/passwd"},
+        {**good, "step": True},
+        "not an entry",
+    ]
+    # Then only the well-formed one is listed
+    assert checkpoint_list(index) == [good]
+    assert checkpoint_list({"not": "a list"}) == []

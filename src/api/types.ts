@@ -6,6 +6,7 @@
 export interface XpApi {
   CellDiff?: CellDiff;
   CellExecution?: CellExecution;
+  CheckpointEntry?: CheckpointEntry;
   CompareBody?: CompareBody;
   ConfigBody?: ConfigBody;
   ErrorBody?: ErrorBody;
@@ -65,6 +66,36 @@ export interface CellExecution {
   source: string;
   start: number;
   status: 'ok' | 'error' | 'died' | 'running';
+}
+/**
+ * One checkpoint of a run (``xp.checkpoint``), as ``xp/checkpoints.json`` lists it.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CheckpointEntry".
+ */
+export interface CheckpointEntry {
+  name: string;
+  /**
+   * checkpoints/{name}/{version}/{timestamp} in the run
+   */
+  path: string;
+  /**
+   * sha256 of its metadata.json (which checksums every file)
+   */
+  sha256: string;
+  /**
+   * bytes, all its files together
+   */
+  size: number;
+  /**
+   * the step or epoch it was taken at, if given
+   */
+  step: number | null;
+  timestamp: string;
+  /**
+   * 1, 2, ... per name in the run
+   */
+  version: number;
 }
 /**
  * ``GET compare?ids=...[&correction=holm|bh]``: the differences between runs.
@@ -741,6 +772,10 @@ export interface RunDetail {
   artifacts_error?: string | null;
   cells: number;
   cells_journal: CellExecution[];
+  /**
+   * xp.checkpoint's checkpoints (xp/checkpoints.json)
+   */
+  checkpoints?: CheckpointEntry[];
   died_in_cell: string | null;
   /**
    * seconds

@@ -100,6 +100,7 @@ CHECKPOINTS_DIR: Final = "checkpoints"
 CHECKPOINTS_ARTIFACT: Final = "checkpoints.json"
 CHECKPOINT_METADATA: Final = "metadata.json"
 RESUMED_FROM: Final = "xp.resumed_from"  # "<run id>:<name>:<version>" a run resumed from
+CHECKPOINTS: Final = "xp.checkpoints"  # how many checkpoints the run saved
 
 # Splits and predictions (kernel/splits.py, kernel/predictions.py): tag keys are
 # f"{SPLIT_PREFIX}{split}.{SHA256_FIELD}" and so on; the predictions are files under

@@ -97,8 +97,14 @@ def save(
         folders.discard(staging)
         raise XpError(f"checkpoint {name!r} not saved: {type(exc).__name__}: {exc}") from None
     entry = folders.index_entry(meta, rel, file_sha256(final / tags.CHECKPOINT_METADATA))
-    folders.add_to_index(run.sync.artifacts_dir / tags.CHECKPOINTS_ARTIFACT, entry)
-    run.record("checkpoint", **entry, upload=rel, artifacts=[tags.CHECKPOINTS_ARTIFACT])
+    index = folders.add_to_index(run.sync.artifacts_dir / tags.CHECKPOINTS_ARTIFACT, entry)
+    run.record(
+        "checkpoint",
+        **entry,
+        upload=rel,
+        artifacts=[tags.CHECKPOINTS_ARTIFACT],
+        tags={tags.CHECKPOINTS: str(len(index))},
+    )
     ref = f"{run.run_id or run.local_id}:{name}:{number}"
     return {**entry, "folder": str(final), "objects": kinds, "ref": ref}
 

@@ -18,6 +18,7 @@ from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.server.handlers import (
     NAMESPACE,
     RUN_ID,
+    CompareCurvesHandler,
     CompareHandler,
     ConfigHandler,
     MetricHistoryHandler,
@@ -91,6 +92,7 @@ class XpExtensionApp(ExtensionApp):
                 (rf"/{NAMESPACE}/runs/{RUN_ID}/restore", RunRestoreHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
                 (rf"/{NAMESPACE}/compare", CompareHandler),
+                (rf"/{NAMESPACE}/compare/curves", CompareCurvesHandler),
                 (rf"/{NAMESPACE}/promote-plan", PromotePlanHandler),
                 (rf"/{NAMESPACE}/promotions", PromotionsHandler),
                 (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)", PromotionHandler),

@@ -24,13 +24,15 @@ from jupyterlab_xp.core.paths import confine_notebook
 from jupyterlab_xp.core.version import version
 from jupyterlab_xp.promote import jobs
 from jupyterlab_xp.server import models
+from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.run_edit_models import RunPatch
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
 from jupyterlab_xp.views import manage
 from jupyterlab_xp.views.compare import compare_runs
+from jupyterlab_xp.views.curves import group_curves
 from jupyterlab_xp.views.export import export_runs, runs_csv
-from jupyterlab_xp.views.runview import list_runs, run_detail, run_summary
+from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
@@ -164,9 +166,13 @@ class RunsHandler(XpHandler):
                 runs, truncated = export_runs(self.store, parse_run_query(args))
                 more = {"X-XP-Truncated": "true"} if truncated else {}
                 return Download(runs_csv(runs), "runs.csv", headers=more)
-            summaries, token = list_runs(self.store, parse_run_query(args))
+            query = parse_run_query(args)
+            summaries, token = list_runs(self.store, query)
+            keys = pop_param_keys(summaries, query)
             return models.RunList(
-                runs=[models.RunSummary(**s) for s in summaries], next_page_token=token
+                runs=[models.RunSummary(**s) for s in summaries],
+                next_page_token=token,
+                param_keys=keys,
             )
 
         await self.respond(compute)
@@ -253,6 +259,24 @@ class CompareHandler(XpHandler):
             ids = [i for i in args["ids"][0].split(",") if i]
             correction = args.get("correction", ["holm"])[0]
             return models.CompareBody(**compare_runs(self.store, ids, correction))
+
+        await self.respond(compute)
+
+
+class CompareCurvesHandler(XpHandler):
+    """``GET compare/curves?ids=a,b,...&metric=KEY``: a metric's curves per seed group."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            extra = {k for k in args if not k.isdigit()} - {"ids", "metric"}  # digits: cache
+            if extra or len(args.get("ids", [])) != 1 or len(args.get("metric", [])) != 1:
+                raise XpError("compare/curves takes ids=RUN,RUN,... and metric=KEY")
+            ids = [i for i in args["ids"][0].split(",") if i]
+            return CompareCurves(**group_curves(self.store, ids, args["metric"][0]))
 
         await self.respond(compute)
 

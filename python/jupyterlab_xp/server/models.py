@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.paired_models import PairedTest
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
@@ -134,6 +135,9 @@ class RunDetail(RunSummary):
         None,
         description="the run's recorded files (xp/...) could not be read: the artifact store's "
         "error; the sections they fill are unknown, not empty",
+    )
+    checkpoints: list[CheckpointEntry] = Field(
+        default_factory=list, description="xp.checkpoint's checkpoints (xp/checkpoints.json)"
     )
 
 

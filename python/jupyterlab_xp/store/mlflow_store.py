@@ -27,7 +27,6 @@ from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_cache import ArtifactCache
-from jupyterlab_xp.store.query import quote_value
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -170,24 +169,14 @@ class MlflowStore:
         """Id of a run (any experiment) whose tag ``key`` equals ``value``, or None."""
         from mlflow.entities import ViewType
 
-        exp_ids = [e.experiment_id for e in self._all_experiments(ViewType.ALL)]
+        exp_ids = [e.experiment_id for e in self.client.search_experiments(ViewType.ALL)]
         if not exp_ids:
             return None
+        quoted = value.replace("'", "")
         runs = self.client.search_runs(
-            exp_ids, f"tags.`{key}` = {quote_value(value)}", ViewType.ALL, max_results=1
+            exp_ids, f"tags.`{key}` = '{quoted}'", ViewType.ALL, max_results=1
         )
         return str(runs[0].info.run_id) if runs else None
-
-    def _all_experiments(self, view: int) -> list[Any]:
-        """Every experiment in ``view``, page by page (MLflow answers 1,000 at a time)."""
-        found: list[Any] = []
-        token = None
-        while True:
-            page = self.client.search_experiments(view, page_token=token)
-            found += page
-            token = page.token
-            if not token:
-                return found
 
     def log_batch(
         self,
@@ -257,13 +246,15 @@ class MlflowStore:
         if names:
             found = (self.client.get_experiment_by_name(n) for n in names)
             return [e.experiment_id for e in found if e is not None]
-        return [e.experiment_id for e in self._all_experiments(ViewType.ACTIVE_ONLY)]
+        return [e.experiment_id for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)]
 
     def experiment_names(self) -> dict[str, str]:
         """Map of experiment id to name."""
         from mlflow.entities import ViewType
 
-        return {e.experiment_id: e.name for e in self._all_experiments(ViewType.ACTIVE_ONLY)}
+        return {
+            e.experiment_id: e.name for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)
+        }
 
     def search_runs(
         self,
@@ -323,11 +314,9 @@ class MlflowStore:
             return sqlite_index.run_ids_with_prefix(
                 db, self.location.display, prefix, limit, archived
             )
-        # On a tracking server, MLflow's own search (LIKE on the id; the prefix is plain hex).
-        filter_string = f"attributes.run_id LIKE '{prefix}%'"
-        lifecycle = "all" if archived else "active"
-        runs = self.search_page(None, filter_string, limit, lifecycle=lifecycle)[0]
-        return [r.info.run_id for r in runs]
+        # A tracking server cannot search ids by prefix: scan the most recent runs.
+        runs = self.search_page(max_results=5000, lifecycle="all" if archived else "active")[0]
+        return [r.info.run_id for r in runs if r.info.run_id.startswith(prefix)][:limit]
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
         """``(step, value, timestamp_ms)`` of every value logged for ``key``, in step order."""
@@ -392,6 +381,14 @@ class MlflowStore:
         except Exception as exc:
             first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise StoreError(f"cannot download {path} of run {run_id}: {first}") from exc
+
+    def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
+        """The bytes of one artifact (a predictions file), or None when it cannot be read."""
+        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
+            try:
+                return Path(self.client.download_artifacts(run_id, path, tmp)).read_bytes()
+            except Exception:
+                return None
 
     def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
         """The bytes of one artifact (a predictions file), or None when it cannot be read."""

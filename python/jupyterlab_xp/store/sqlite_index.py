@@ -14,7 +14,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
-from jupyterlab_xp.store.query import RunQuery, offset_token, token_offset
+from jupyterlab_xp.store.query import RunQuery, offset_token, param_columns, token_offset
 
 # The run lifecycle stages of each ``RunQuery.lifecycle`` (fixed SQL fragments).
 _LIFECYCLE_WHERE = {
@@ -103,6 +103,15 @@ def list_summaries(
                 ids,
             ):
                 metrics[run_id][key] = value
+            # The table view's columns: only the params asked for, and the keys to choose from.
+            params: dict[str, dict[str, str]] = {i: {} for i in ids}
+            if query.params is not None:
+                for run_id, key, value in conn.execute(
+                    f"SELECT run_uuid, key, value FROM params "  # noqa: S608
+                    f"WHERE run_uuid IN ({marks})",
+                    ids,
+                ):
+                    params[run_id][key] = value
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     summaries = []
@@ -126,6 +135,7 @@ def list_summaries(
                 "died_in_cell": t.get(tags.DIED_IN_CELL),
                 "metrics": metrics[run_id],
                 "archived": stage == "deleted",
+                **({} if query.params is None else param_columns(params[run_id], query.params)),
             }
         )
     token = offset_token(offset + query.limit) if len(rows) > query.limit else None

@@ -38,12 +38,7 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
         raise XpError(
             f"correction must be one of {', '.join(CORRECTIONS)}, got {correction[:20]!r}"
         )
-    ids = list(dict.fromkeys(run_ids))
-    if not 2 <= len(ids) <= MAX_RUNS:
-        raise XpError(f"compare takes 2 to {MAX_RUNS} distinct run ids, got {len(ids)}")
-    for run_id in ids:
-        if not (run_id.isalnum() and len(run_id) <= 64):
-            raise XpError(f"not a run id: {run_id[:80]!r}")
+    ids = compared_ids(run_ids)
     details = []
     for run_id in ids:
         run = store.get_run(run_id)
@@ -97,6 +92,17 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
         "alpha": ALPHA,
         "untested_metrics": [k for k in metric_keys if k.startswith(SYSTEM_PREFIX)],
     }
+
+
+def compared_ids(run_ids: Sequence[str]) -> list[str]:
+    """``run_ids`` without repeats, checked: 2 to 20 well-formed ids (else an XpError)."""
+    ids = list(dict.fromkeys(run_ids))
+    if not 2 <= len(ids) <= MAX_RUNS:
+        raise XpError(f"compare takes 2 to {MAX_RUNS} distinct run ids, got {len(ids)}")
+    for run_id in ids:
+        if not (run_id.isalnum() and len(run_id) <= 64):
+            raise XpError(f"not a run id: {run_id[:80]!r}")
+    return ids
 
 
 def json_number(value: Any) -> Any:

@@ -10,7 +10,8 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
 from jupyterlab_xp.core.files import parse_json
 from jupyterlab_xp.store import sqlite_index
-from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, token_offset
+from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
+from jupyterlab_xp.views.checkpoints import checkpoint_list
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -19,12 +20,21 @@ if TYPE_CHECKING:
     from jupyterlab_xp.store.query import RunQuery
 
 
-def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dict[str, Any]:
-    """One line's worth of a run: ids, name, status, times, seed, counts, latest metrics."""
+def run_summary(
+    run: Run,
+    experiment_names: dict[str, str] | None = None,
+    params: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """One line's worth of a run: ids, name, status, times, seed, counts, latest metrics.
+
+    With ``params`` (a list's ``params=`` argument) also those params and ``param_keys``, every
+    param key the run holds (taken off by :func:`pop_param_keys` before it is sent).
+    """
     info, data = run.info, run.data
     run_tags = data.tags
     end = info.end_time
-    return {
+    chosen = {} if params is None else param_columns(data.params, params)
+    return chosen | {
         "run_id": info.run_id,
         "name": info.run_name,
         "experiment_id": info.experiment_id,
@@ -42,6 +52,12 @@ def run_summary(run: Run, experiment_names: dict[str, str] | None = None) -> dic
         "metrics": dict(data.metrics),
         "archived": info.lifecycle_stage == "deleted",
     }
+
+
+def pop_param_keys(summaries: list[dict[str, Any]], query: RunQuery) -> list[str] | None:
+    """Take ``param_keys`` off each row: every key over the page, sorted (None: not asked)."""
+    found = [s.pop("param_keys") for s in summaries if "param_keys" in s]
+    return None if query.params is None else sorted(set().union(*found))
 
 
 def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]], str | None]:
@@ -85,7 +101,7 @@ def list_runs_mlflow(
         query.lifecycle,
     )
     names = store.experiment_names()
-    return [run_summary(r, names) for r in runs], token
+    return [run_summary(r, names, query.params) for r in runs], token
 
 
 # ``q`` is a literal, case-insensitive substring of the run name on every store. MLflow's
@@ -117,7 +133,7 @@ def _literal_text_page(
     page = matched[offset : offset + query.limit]
     more = len(matched) > offset + query.limit
     names = store.experiment_names()
-    return [run_summary(r, names) for r in page], offset_token(
+    return [run_summary(r, names, query.params) for r in page], offset_token(
         offset + query.limit
     ) if more else None
 
@@ -181,6 +197,8 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     refused = run_tags.get(tags.SYNC_REFUSED, "")  # kept in refused.jsonl where it was recorded
     plain = refused.isascii() and refused.isdigit() and len(refused) <= 9
     detail["sync_refused"] = int(refused) if plain else 0
+    index = artifacts.json(tags.CHECKPOINTS_ARTIFACT) if tags.CHECKPOINTS in run_tags else None
+    detail["checkpoints"] = checkpoint_list(index)
     detail["artifacts_error"] = artifacts.error
     return detail
 

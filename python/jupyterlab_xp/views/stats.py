@@ -220,12 +220,11 @@ def correct(tests: list[dict[str, Any]], correction: str, alpha: float = ALPHA) 
         test["warning"] = verdict_warning(test["n_a"], test["n_b"], test["distinguishable"])
 
 
-def seed_group_stats(
-    details: list[dict[str, Any]], metric_keys: list[str], correction: str = "holm"
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Seed groups with each metric's statistics, and the corrected tests between groups."""
-    if correction not in ADJUST:
-        raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}")
+def seed_groups(
+    details: Sequence[dict[str, Any]],
+) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]:
+    """Runs (dicts with ``params``) grouped by their params except the seed, in first-seen order:
+    each group's label (the params that vary between groups), its params and its runs."""
     grouped: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = {}
     for d in details:
         key = tuple(sorted((k, v) for k, v in d["params"].items() if k != tags.SEED_PARAM))
@@ -235,18 +234,30 @@ def seed_group_stats(
         for k in {k for key in grouped for k, _ in key}
         if len({dict(key).get(k) for key in grouped}) > 1
     }
+    return [
+        (", ".join(f"{k}={v}" for k, v in key if k in varying) or "all runs", dict(key), members)
+        for key, members in grouped.items()
+    ]
+
+
+def seed_group_stats(
+    details: list[dict[str, Any]], metric_keys: list[str], correction: str = "holm"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Seed groups with each metric's statistics, and the corrected tests between groups."""
+    if correction not in ADJUST:
+        raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}")
     groups = []
     samples: list[dict[str, list[float]]] = []
-    for key, members in grouped.items():
+    for label, params, members in seed_groups(details):
         values = {
             metric: [m["metrics"][metric] for m in members if metric in m["metrics"]]
             for metric in metric_keys
         }
         groups.append(
             {
-                "label": ", ".join(f"{k}={v}" for k, v in key if k in varying) or "all runs",
+                "label": label,
                 "run_ids": [m["run_id"] for m in members],
-                "params": dict(key),
+                "params": params,
                 "metrics": [describe(k, v) for k, v in values.items() if v],
                 "warning": group_warning(len(members)),
             }

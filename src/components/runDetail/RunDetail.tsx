@@ -9,6 +9,7 @@ import { ErrorState, Loading, Section } from '../common';
 import { PromotionListView } from '../Promotion';
 import { ArchiveButton, ArchivedBanner, EditError } from './Archive';
 import { cellsNote, CellTimeline, OrderVerdict } from './CellJournal';
+import { Checkpoints } from './Checkpoints';
 import { Environment } from './Environment';
 import { Git } from './Git';
 import { Hardware } from './Hardware';
@@ -127,6 +128,9 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
         </Section>
         <Section title="Metrics">
           <MetricsTable run={run} model={model} />
+        </Section>
+        <Section title="Checkpoints">
+          <Checkpoints run={run} />
         </Section>
         <Section title="Cell journal" note={cellsNote(run)}>
           <OrderVerdict order={run.order} />
