@@ -76,7 +76,7 @@ async def test_an_absent_store_lists_no_runs_without_creating_it(
     # When the panel lists runs
     payload = await get(jp_fetch, "runs")
     # Then there are none, and listing did not create (and migrate) the store
-    assert payload == {"runs": [], "next_page_token": None}
+    assert payload == {"runs": [], "next_page_token": None, "param_keys": None}
     assert not (xp_home / "mlflow.db").exists()
 
 

@@ -4,12 +4,15 @@
  * jupyterlab-xp REST API bodies (from python/jupyterlab_xp/server/models.py)
  */
 export interface XpApi {
+  BandPoint?: BandPoint;
   CellDiff?: CellDiff;
   CellExecution?: CellExecution;
   CheckpointEntry?: CheckpointEntry;
   CompareBody?: CompareBody;
+  CompareCurves?: CompareCurves;
   ConfigBody?: ConfigBody;
   ErrorBody?: ErrorBody;
+  GroupCurve?: GroupCurve;
   GroupTest?: GroupTest;
   MetricDiff?: MetricDiff;
   MetricHistory?: MetricHistory;
@@ -29,13 +32,38 @@ export interface XpApi {
   Provenance?: Provenance;
   RedactionPlace?: RedactionPlace;
   Redactions?: Redactions;
+  RunCurve?: RunCurve;
   RunDetail?: RunDetail;
   RunList?: RunList;
   RunPatch?: RunPatch;
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
+  StepValue?: StepValue;
   ValueRow?: ValueRow;
   Verification?: Verification;
+}
+/**
+ * A seed group's curve at one step, over the runs that logged that step.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "BandPoint".
+ */
+export interface BandPoint {
+  ci_high: number | null;
+  /**
+   * Student's t interval of the mean; null for n < 2
+   */
+  ci_low: number | null;
+  mean: number;
+  /**
+   * runs with a finite value at this step
+   */
+  n: number;
+  /**
+   * sample standard deviation (n - 1); null for n < 2
+   */
+  std: number | null;
+  step: number;
 }
 /**
  * Executed code that differs: a unified diff of each run's cell journal against the first.
@@ -322,6 +350,12 @@ export interface RunSummary {
   };
   name: string | null;
   notebook: string | null;
+  /**
+   * in a list: only the params asked for (params=a,b), else null
+   */
+  params?: {
+    [k: string]: string;
+  } | null;
   run_id: string;
   seed: string | null;
   /**
@@ -382,6 +416,58 @@ export interface MetricStats {
    * false for system/* metrics: shown, never tested
    */
   tested: boolean;
+}
+/**
+ * ``GET compare/curves?ids=...&metric=...``: one metric's curves, per seed group.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CompareCurves".
+ */
+export interface CompareCurves {
+  /**
+   * the level of ci_low/ci_high (0.95)
+   */
+  confidence: number;
+  groups: GroupCurve[];
+  key: string;
+}
+/**
+ * A seed group's mean curve with its band, and its runs' own curves.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "GroupCurve".
+ */
+export interface GroupCurve {
+  /**
+   * the seed group's label, as in CompareBody.seed_groups
+   */
+  label: string;
+  /**
+   * one per step any run of the group logged
+   */
+  points: BandPoint[];
+  run_ids: string[];
+  runs: RunCurve[];
+}
+/**
+ * One run's own curve, for "show individual runs".
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunCurve".
+ */
+export interface RunCurve {
+  points: StepValue[];
+  run_id: string;
+}
+/**
+ * One run's value at one step (its last value there); null for NaN or infinity.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "StepValue".
+ */
+export interface StepValue {
+  step: number;
+  value: number | null;
 }
 /**
  * ``GET config``.
@@ -852,6 +938,10 @@ export interface RunList {
    * pass as page_token for the next page
    */
   next_page_token: string | null;
+  /**
+   * with params=...: every param key the page's runs hold, sorted
+   */
+  param_keys?: string[] | null;
   runs: RunSummary[];
 }
 /**

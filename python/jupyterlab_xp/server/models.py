@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.paired_models import PairedTest
+from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
 
@@ -60,6 +61,9 @@ class RunSummary(ApiModel):
     died_in_cell: str | None
     metrics: dict[str, float]
     archived: bool = Field(description="archived: MLflow's lifecycle stage 'deleted'")
+    params: dict[str, str] | None = Field(
+        None, description="in a list: only the params asked for (params=a,b), else null"
+    )
 
 
 class RunList(ApiModel):
@@ -67,6 +71,9 @@ class RunList(ApiModel):
 
     runs: list[RunSummary]
     next_page_token: str | None = Field(description="pass as page_token for the next page")
+    param_keys: list[str] | None = Field(
+        None, description="with params=...: every param key the page's runs hold, sorted"
+    )
 
 
 class CellExecution(ApiModel):
@@ -398,6 +405,7 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     SeedGroup,
     GroupTest,
     CompareBody,
+    CompareCurves,
     PromoteRequest,
     PromotePlan,
     MetricDiff,

@@ -35,8 +35,10 @@ ALLOWED = frozenset(
         "limit",
         "page_token",
         "lifecycle",
+        "params",
     }
 )
+MAX_PARAM_COLUMNS = 50
 # Which runs a list holds: archived runs are MLflow's lifecycle stage ``deleted``.
 LIFECYCLES = ("active", "archived", "all")
 
@@ -56,6 +58,8 @@ class RunQuery:
         limit: page size.
         page_token: where the previous page stopped.
         lifecycle: ``active`` (the default), ``archived`` or ``all`` runs.
+        params: param keys each summary carries (``params=a,b``; the table view's columns),
+            or None: no params and no ``param_keys`` (the list stays lean).
     """
 
     experiments: list[str] = field(default_factory=list)
@@ -68,6 +72,7 @@ class RunQuery:
     limit: int = DEFAULT_LIMIT
     page_token: str | None = None
     lifecycle: str = "active"
+    params: tuple[str, ...] | None = None
 
     def mlflow_filter(self) -> str:
         """The query as an MLflow search filter (values quoted by :func:`quote_value`)."""
@@ -162,6 +167,15 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
     lifecycle = (_one(args, "lifecycle") or "active").lower()
     if lifecycle not in LIFECYCLES:
         raise XpError(f"lifecycle must be one of {', '.join(LIFECYCLES)}")
+    params = None
+    if "params" in args:
+        params = tuple(
+            dict.fromkeys(
+                validate_key(k, "param name") for v in args["params"] for k in v.split(",") if k
+            )
+        )
+        if len(params) > MAX_PARAM_COLUMNS:
+            raise XpError(f"params takes at most {MAX_PARAM_COLUMNS} names")
     token = _one(args, "page_token")
     if token is not None and not _TOKEN.match(token):
         raise XpError("page_token is not one this server gave out")
@@ -176,7 +190,16 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
         limit=limit,
         page_token=token,
         lifecycle=lifecycle,
+        params=params,
     )
+
+
+def param_columns(run_params: dict[str, str], params: tuple[str, ...]) -> dict[str, object]:
+    """A list row's ``params`` (only those asked for) and ``param_keys`` (all the run holds)."""
+    return {
+        "params": {k: run_params[k] for k in params if k in run_params},
+        "param_keys": sorted(run_params),
+    }
 
 
 def token_offset(token: str | None) -> int:
