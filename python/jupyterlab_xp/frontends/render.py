@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from jupyterlab_xp.frontends.render_verify import render_cells, render_order, render_verification
+
 
 def when(ms: int | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000)) if ms else "-"
@@ -180,6 +182,8 @@ def render_promotion(job: dict[str, Any]) -> str:
                     else ""
                 )
             )
+            out += [f"    {line}" for line in render_cells(outputs)]
+    out += render_order(job.get("order_repair"))
     if job["bundle"]:
         out.append(f"bundle  {job['bundle']}")
     if job["verdict"]:
@@ -211,6 +215,8 @@ def render_detail(d: dict[str, Any]) -> str:
     if d.get("source_run_id"):
         verdict = (d.get("verification") or {}).get("verdict", "not verified")
         out.append(f"promoted    from run {d['source_run_id']}: {verdict}")
+    if d.get("verification"):
+        out += ["", *render_verification(d["verification"]), ""]
     if d.get("promoted_runs"):
         verdict = d["tags"].get("xp.promoted.verdict", "-")
         out.append(f"promoted to {', '.join(d['promoted_runs'])} (latest verdict: {verdict})")

@@ -68,7 +68,7 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("run", nargs="?", metavar="RUN")
         parser.add_argument("-p", "--param", nargs=2, action="append", default=[])
         parser.add_argument("--seeds")
-        parser.add_argument("--order", choices=("recorded", "execution-count", "notebook"))
+        parser.add_argument("--order", choices=("recorded", "auto", "execution-count", "notebook"))
         parser.add_argument("--cell-timeout", type=float)
         parser.add_argument("--wait", action="store_true")
     elif action == "checkpoint":

@@ -5,6 +5,9 @@ Orders:
   successful executions in sequence: what actually produced the source run's result.
 - ``execution-count``: the notebook's cells sorted by their stored execution counts, the way
   reproducibility studies restore the order of a notebook recorded elsewhere.
+- ``auto``: the execution-count order mended by def-use analysis (:mod:`.repair`): a cell that
+  defines a name moves before its first use, a cell without a count that defines a needed name
+  is included; what is left out is listed. The default for a notebook file.
 - ``notebook``: every code cell, top to bottom.
 """
 
@@ -17,10 +20,11 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.promote import trust
+from jupyterlab_xp.promote import repair, trust
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
-ORDERS = ("recorded", "execution-count", "notebook")
+ORDERS = ("recorded", "auto", "execution-count", "notebook")
+ADDED = "added by promote"  # the label of the start and stop cells promote adds
 _STARTS = re.compile(r"^\s*(%xp\s+start\b|%load_ext\s+jupyterlab_xp\b)|\bxp\.start\(", re.M)
 _STOPS = re.compile(r"^\s*%xp\s+stop\b|\bxp\.stop\(", re.M)
 # Interactive-only actions: a job has nobody to show them to, and promote must not recurse.
@@ -36,6 +40,7 @@ class PlannedCell:
     source_cell_id: str | None = None  # the source notebook's cell, for output comparison
     parameters: bool = False
     outputs: list[dict[str, Any]] = field(default_factory=list)  # stored outputs (source)
+    position: int | None = None  # its number among the notebook's code cells (1-based)
 
     def __post_init__(self) -> None:
         # Labels hold store values (cell ids, counts) and become comments in script.py: one line.
@@ -46,13 +51,37 @@ def orders_for(source: Source) -> list[str]:
     """The orders ``source`` supports (``recorded`` needs a journal; the others a notebook)."""
     orders = ["recorded"] if source.executions else []
     if source.code_cells:
-        orders += ["execution-count", "notebook"]
+        orders += ["auto", "execution-count", "notebook"]
     return orders
 
 
 def default_order(source: Source) -> str:
-    """``recorded`` for a recorded run, ``execution-count`` for a notebook file."""
+    """``recorded`` for a recorded run, ``auto`` for a notebook file."""
     return orders_for(source)[0] if orders_for(source) else "notebook"
+
+
+def notebook_repair_cells(source: Source) -> list[repair.Cell]:
+    """The notebook's code cells as :mod:`.repair` reads them."""
+    code = source.code_cells
+    return repair.notebook_cells(code, [cell_source(c) for c in code])
+
+
+def auto_repair(source: Source) -> repair.Repair:
+    """The ``auto`` order of ``source``'s notebook and how it was found."""
+    cells = notebook_repair_cells(source)
+    params_cell = source.parameters_cell
+    first = next((n for n, c in enumerate(source.code_cells, start=1) if c is params_cell), None)
+    if not any(c.count is not None for c in cells):
+        found = repair.Repair([c.number for c in cells])
+        found.steps.append("the notebook holds no execution counts: top to bottom")
+        return found
+    return repair.plan(cells, first)
+
+
+def planned_from_numbers(source: Source, numbers: list[int]) -> list[PlannedCell]:
+    """Planned cells for code cells ``numbers`` (1-based), with start and stop as in
+    :func:`plan_cells`."""
+    return _finish(source, _numbered(source, numbers, "auto"))
 
 
 def plan_cells(source: Source, order: str) -> list[PlannedCell]:
@@ -64,7 +93,16 @@ def plan_cells(source: Source, order: str) -> list[PlannedCell]:
             f"order {order!r} needs "
             + ("a recorded run" if order == "recorded" else "a notebook with code cells")
         )
-    cells = _recorded(source) if order == "recorded" else _from_notebook(source, order)
+    if order == "recorded":
+        cells = _recorded(source)
+    elif order == "auto":
+        cells = _numbered(source, auto_repair(source).order, order)
+    else:
+        cells = _from_notebook(source, order)
+    return _finish(source, cells)
+
+
+def _finish(source: Source, cells: list[PlannedCell]) -> list[PlannedCell]:
     cells = [c for c in cells if c.source.strip() or c.parameters]
     for cell in cells:
         cell.source = _INTERACTIVE.sub(
@@ -75,10 +113,10 @@ def plan_cells(source: Source, order: str) -> list[PlannedCell]:
     first_param = next(i for i, c in enumerate(cells) if c.parameters)
     if not any(_STARTS.search(c.source) for c in cells):
         seed = f" --seed {source.seed}" if source.seed is not None else ""
-        start = PlannedCell(f"%load_ext jupyterlab_xp\n%xp start{seed}", "added by promote")
+        start = PlannedCell(f"%load_ext jupyterlab_xp\n%xp start{seed}", ADDED)
         cells.insert(first_param + 1, start)
     if not any(_STOPS.search(c.source) for c in cells):
-        cells.append(PlannedCell("%xp stop", "added by promote"))
+        cells.append(PlannedCell("%xp stop", ADDED))
     return cells
 
 
@@ -149,6 +187,11 @@ def _from_notebook(source: Source, order: str) -> list[PlannedCell]:
         if not counted:
             raise XpError("the notebook holds no execution counts: use order 'notebook'")
         code = counted
+    return _numbered(source, [number for number, _ in code], order)
+
+
+def _numbered(source: Source, numbers: list[int], order: str) -> list[PlannedCell]:
+    code = source.code_cells
     params_cell = source.parameters_cell
     return [
         PlannedCell(
@@ -162,8 +205,9 @@ def _from_notebook(source: Source, order: str) -> list[PlannedCell]:
             cell.get("id"),
             parameters=cell is params_cell,
             outputs=list(cell.get("outputs", [])),
+            position=number,
         )
-        for number, cell in code
+        for number, cell in ((n, code[n - 1]) for n in numbers)
     ]
 
 
@@ -182,8 +226,15 @@ def build_notebook(source: Source, cells: list[PlannedCell], order: str) -> dict
         metadata: dict[str, Any] = {"xp": {"origin": cell.label}}
         if cell.source_cell_id:
             metadata["xp"]["source_cell_id"] = cell.source_cell_id
+        if cell.position is not None:
+            metadata["xp"]["position"] = cell.position
         if cell.parameters:
             metadata["tags"] = ["parameters"]
+        stored_error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
+        if stored_error is not None:
+            # The stored notebook shows this cell raising: raising the same again reproduces it.
+            metadata["xp"]["stored_error"] = str(stored_error.get("ename"))
+            metadata.setdefault("tags", []).append("raises-exception")
         nb_cells.append(
             {
                 "cell_type": "code",
@@ -220,9 +271,20 @@ def plan_summary(source: Source) -> dict[str, int]:
     return out
 
 
-def source_tags(source: Source, job_id: str, seed: int, order: str) -> dict[str, str]:
+def source_tags_id(job_id: str, seed: int, attempt: int = 1) -> str:
+    """The promoted run's ``xp.promotion.id``; an ``auto`` order's later attempts (after a
+    repair) are runs of their own, and their id says so."""
+    return f"{job_id}:{seed}" + (f":attempt{attempt}" if attempt > 1 else "")
+
+
+def source_tags(
+    source: Source, job_id: str, seed: int, order: str, attempt: int = 1
+) -> dict[str, str]:
     """Tags every promoted run carries: what it reproduces and which job made it."""
-    run_tags = {tags.PROMOTION_ID: f"{job_id}:{seed}", tags.PROMOTION_ORDER: order}
+    run_tags = {
+        tags.PROMOTION_ID: source_tags_id(job_id, seed, attempt),
+        tags.PROMOTION_ORDER: order,
+    }
     if source.run_id:
         run_tags[tags.SOURCE_RUN] = source.run_id
     return run_tags

@@ -2,7 +2,9 @@
 
 A bundle is self-contained: ``python script.py`` (flags or ``--config params.yaml``),
 ``mlflow run . --env-manager local`` and ``docker build .`` each run the promoted code with the
-recorded packages, and ``metadata.json`` holds a sha256 for every other file.
+recorded packages, and ``metadata.json`` holds a sha256 for every other file. A notebook that
+nobody recorded has no packages of its own run: its lock and Dockerfile are those of the
+environment that ran the promotion, and they say so (with the Python the notebook was saved with).
 """
 
 from __future__ import annotations
@@ -175,6 +177,21 @@ def mlproject(source: Source, params: dict[str, Any], seed: int) -> str:
     return yaml.safe_dump(body, sort_keys=False)
 
 
+def saved_python(source: Source) -> str | None:
+    """The Python the notebook was saved with (``metadata.language_info.version``), checked."""
+    info = ((source.notebook or {}).get("metadata") or {}).get("language_info") or {}
+    return trust.python_version(info.get("version") if isinstance(info, dict) else None)[0]
+
+
+def python_versions(source: Source) -> dict[str, str | None]:
+    """The recorded run's Python, the notebook's saved one and this machine's, side by side."""
+    return {
+        "recorded": trust.python_version(source.python)[0],
+        "saved_with": saved_python(source),
+        "today": platform.python_version(),
+    }
+
+
 def python_version(source: Source) -> str:
     """The recorded Python when it is ``X.Y[.Z]`` (checked again here), else this machine's."""
     return trust.python_version(source.python)[0] or platform.python_version()
@@ -193,9 +210,16 @@ def python_env(source: Source) -> str:
 def dockerfile(source: Source) -> str:
     """A Dockerfile pinned to the recorded Python version and package lock."""
     python = python_version(source)
+    if source.lock:
+        about = "on the Python and packages its source run recorded."
+    else:
+        saved = saved_python(source)
+        about = "on the Python and packages that ran the promotion (the notebook recorded none" + (
+            f"; it was saved with Python {saved})." if saved else ")."
+        )
     return textwrap.dedent(
         f"""\
-        # {source.name}: the promoted run, on the Python and packages its source recorded.
+        # {source.name}: the promoted run, {about}
         # docker build -t {source.name.lower()} . && docker run --rm {source.name.lower()}
         FROM python:{python}-slim
         ENV PYTHONHASHSEED=0 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -218,7 +242,16 @@ def lock_text(source: Source) -> str:
         return trust.package_lock(source.lock)[0] or ""
     from jupyterlab_xp.capture.environment import installed_packages, requirements_lock
 
-    return requirements_lock(installed_packages())
+    saved = saved_python(source)
+    header = (
+        "# Not a recorded run's packages: the notebook recorded none. These are the packages of\n"
+        f"# the environment that ran the promotion (Python {platform.python_version()})"
+        + (f"; the notebook was saved with Python {saved}" if saved else "")
+        + ".\n"
+    )
+    # requirements_lock's own header speaks of a recorded run: this one is not.
+    pins = requirements_lock(installed_packages()).splitlines(keepends=True)
+    return header + "".join(p for p in pins if not p.startswith("# Exact packages of the recorded"))
 
 
 def sha256_file(path: Path) -> str:

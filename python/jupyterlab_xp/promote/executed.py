@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core.files import read_json
+from jupyterlab_xp.promote import diagnose
 from jupyterlab_xp.promote.source import cell_source
 
 
@@ -44,8 +45,43 @@ def failed_cell(path: Path, execution_count: int | None) -> str | None:
 
 
 def error_output_cell(path: Path) -> str | None:
-    """The first cell that shows an error output (one papermill let pass), if any."""
+    """The first cell that shows an error output (one papermill let pass), if any.
+
+    A cell whose stored outputs showed the same error (``xp.stored_error``) reproduced it.
+    """
     for number, cell in enumerate(_cells(path), start=1):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return _describe(cell, number)
+        expected = cell.get("metadata", {}).get("xp", {}).get("stored_error")
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") != expected:
+                return _describe(cell, number)
     return None
+
+
+def failure_details(path: Path, execution_count: int | None) -> dict[str, Any] | None:
+    """The failing cell's error, read from its error output (:func:`diagnose.failure`), with
+    the cell's place in the source notebook (``position``), if it showed one."""
+    for cell in _cells(path):
+        meta = cell.get("metadata", {}).get("xp", {})
+        by_count = execution_count is not None and cell.get("execution_count") == execution_count
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error" or out.get("ename") == meta.get("stored_error"):
+                continue
+            if execution_count is None or by_count:
+                return {**diagnose.failure(out), "position": meta.get("position")}
+    return None
+
+
+def explain(
+    path: Path, outcome: str, error: str | None, failed_at: int | None, cell: str | None
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The run's error line (cell, error, failing line, whose code raised, a known removal's
+    next step) and the failure's details (None unless it failed on an error output)."""
+    details = None
+    if outcome == "failed":
+        details = failure_details(path, failed_at) or failure_details(path, None)
+    if details and failed_at is None and error and not error.startswith("error output"):
+        error = f"{details['ename']}: {details['evalue']}"[:300]
+    if cell is not None and error and not error.startswith("error output"):
+        error = f"{cell}: {error}"
+    hint = diagnose.describe(details) if details else ""
+    return (f"{error} ({hint})" if error and hint else error), details

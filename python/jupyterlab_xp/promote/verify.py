@@ -6,28 +6,21 @@ Metrics: every metric of the source run against the promoted run's latest value:
 ``math.isclose(a, b, rel_tol=tolerance, abs_tol=ABS_TOLERANCE)``: relative, as the README says,
 with a small absolute floor so that values that should be zero may differ by rounding.
 
-Outputs: text outputs (streams, ``text/plain`` results, error names) after normalising what
-legitimately changes between runs: memory addresses, timestamps, durations, and numbers, which
-are compared within the same tolerance.
+Outputs: every cell from the source gets a class (:mod:`.cellcheck`: identical, same-values,
+within-tolerance, random, differs, no-stored-output); "verified" means every compared cell is
+identical, same-values or within-tolerance.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-from jupyterlab_xp.promote.build import PlannedCell
+from jupyterlab_xp.promote import cellcheck, normalize, randomness
+from jupyterlab_xp.promote.build import ADDED, PlannedCell
 
 DEFAULT_TOLERANCE = 1e-6
 ABS_TOLERANCE = 1e-12  # below this, two values are the same number whatever their ratio
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
-_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
-    r"|\b\d{2}:\d{2}:\d{2}\b"
-)
-_DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:ns|µs|us|ms|s|sec|seconds|it/s|s/it)\b")
-_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 
 def close(a: float, b: float, tolerance: float) -> bool:
@@ -77,38 +70,18 @@ def compare_metrics(
 
 
 def normalise(text: str) -> str:
-    """Text with addresses, timestamps and durations replaced by placeholders."""
-    text = _ADDRESS.sub("0xADDR", text)
-    text = _TIMESTAMP.sub("<TIME>", text)
-    return _DURATION.sub("<DURATION>", text).strip()
+    """Text with every drift rule of :mod:`.normalize` applied."""
+    return normalize.normalise(text)[0]
 
 
 def output_text(outputs: list[dict[str, Any]]) -> str:
-    """The text a cell showed: streams, plain-text results and error names."""
-    parts: list[str] = []
-    for out in outputs:
-        kind = out.get("output_type")
-        if kind == "stream":
-            text = out.get("text", "")
-            parts.append("".join(text) if isinstance(text, list) else str(text))
-        elif kind in ("execute_result", "display_data"):
-            plain = out.get("data", {}).get("text/plain")
-            if plain is not None:
-                parts.append("".join(plain) if isinstance(plain, list) else str(plain))
-        elif kind == "error":
-            parts.append(f"{out.get('ename')}: {out.get('evalue')}")
-    return "\n".join(parts)
+    """The text a cell showed: streams joined as they arrived, plain-text results, errors."""
+    return cellcheck.shown(outputs).text
 
 
 def same_text(a: str, b: str, tolerance: float) -> bool:
     """Equal after normalising, with numbers compared within ``tolerance``."""
-    a, b = normalise(a), normalise(b)
-    if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
-        return False
-    return all(
-        close(float(x), float(y), tolerance)
-        for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b), strict=True)
-    )
+    return cellcheck.compare_text(a, b, tolerance)[0] in cellcheck.REPRODUCED
 
 
 def compare_outputs(
@@ -117,31 +90,50 @@ def compare_outputs(
     """Stored outputs of the source's cells against the executed notebook's, cell by cell.
 
     ``planned`` is the list the executed notebook was built from (code cells in order), so the
-    n-th executed code cell is the n-th planned cell. None when the source stored no outputs.
+    n-th executed code cell is the n-th planned cell. Every cell from the source gets a class
+    (:mod:`.cellcheck`); cells promote added are left out. None when the source stored no
+    outputs at all.
     """
     code = [c for c in executed.get("cells", []) if c.get("cell_type") == "code"]
-    compared = matched = 0
-    mismatched: list[str] = []
-    for cell, ran in zip(planned, code, strict=False):
-        if not cell.outputs:
+    from_source = [
+        c.label != ADDED and not c.label.startswith("parameters (added") for c in planned
+    ]
+    random = randomness.random_cells([c.source for c in planned], from_source)
+    cells: list[dict[str, Any]] = []
+    for index, cell in enumerate(planned):
+        if not from_source[index]:
             continue
-        expected = output_text(cell.outputs)
-        if not expected.strip():
-            continue
-        compared += 1
-        if same_text(expected, output_text(ran.get("outputs", [])), tolerance):
-            matched += 1
-        else:
-            mismatched.append(cell.label)
-    if compared == 0:
+        ran = code[index].get("outputs", []) if index < len(code) else []
+        entry = cellcheck.classify(cell.outputs, ran, tolerance, random[index])
+        if index >= len(code):
+            entry.update({"class": cellcheck.DIFFERS, "note": "never ran"})
+        first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+        cells.append({"cell": cell.label, "line": first[:120], **entry})
+    compared = [c for c in cells if c["class"] != cellcheck.NO_OUTPUT]
+    if not compared:
         return None
-    return {"compared": compared, "matched": matched, "mismatched": mismatched}
+    counts = {k: sum(c["class"] == k for c in cells) for k in cellcheck.CLASSES}
+    matched = [c for c in compared if c["class"] in cellcheck.REPRODUCED]
+    return {
+        "compared": len(compared),
+        "matched": len(matched),
+        "mismatched": [c["cell"] for c in compared if c["class"] not in cellcheck.REPRODUCED],
+        "classes": {k: v for k, v in counts.items() if v},
+        "verified": len(matched) == len(compared),
+        "cells": cells,
+    }
 
 
 def overall(metric_verdict: str, outputs: dict[str, Any] | None) -> str:
-    """Outputs that differ make the verdict "differs" whatever the metrics say."""
-    if outputs and outputs["mismatched"]:
+    """Outputs that differ make the verdict "differs" whatever the metrics say; cells that
+    differ only where they drew unseeded random numbers make it "random"."""
+    if not outputs:
+        return metric_verdict
+    classes = outputs.get("classes") or {}
+    if classes.get(cellcheck.DIFFERS) or metric_verdict == "differs":
         return "differs"
-    if metric_verdict == "no-metrics" and outputs:
-        return "exact"
-    return metric_verdict
+    if classes.get(cellcheck.RANDOM):
+        return "random"
+    if classes.get(cellcheck.CLOSE) or metric_verdict == "within-tolerance":
+        return "within-tolerance"
+    return "exact"

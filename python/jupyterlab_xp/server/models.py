@@ -16,6 +16,12 @@ from jupyterlab_xp.server.paired_models import PairedTest
 from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
+from jupyterlab_xp.server.verify_models import (
+    CellVerdict,
+    Failure,
+    OrderRepair,
+    PythonVersions,
+)
 
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
 
@@ -271,9 +277,9 @@ class CompareBody(ApiModel):
     )
 
 
-PromoteOrder = Literal["recorded", "execution-count", "notebook"]
+PromoteOrder = Literal["recorded", "auto", "execution-count", "notebook"]
 PromotionState = Literal["queued", "running", "finished", "failed", "cancelled"]
-VerdictName = Literal["exact", "within-tolerance", "differs", "no-metrics"]
+VerdictName = Literal["exact", "within-tolerance", "random", "differs", "no-metrics"]
 
 
 class PromoteRequest(ApiModel):
@@ -290,7 +296,7 @@ class PromoteRequest(ApiModel):
         default_factory=list, description="one run per seed; empty means the source's seed"
     )
     order: PromoteOrder | None = Field(
-        default=None, description="default: recorded for a run, execution-count for a notebook"
+        default=None, description="default: recorded for a run, auto for a notebook"
     )
     cell_timeout: float | None = Field(default=None, description="seconds per cell (600)")
     tolerance: float | None = Field(
@@ -336,6 +342,13 @@ class OutputCheck(ApiModel):
     compared: int
     matched: int
     mismatched: list[str] = Field(description="labels of cells whose outputs differ")
+    classes: dict[str, int] = Field(
+        default_factory=dict, description="how many cells fell in each class (no zeros)"
+    )
+    verified: bool | None = Field(
+        None, description="every compared cell identical, same values or within tolerance"
+    )
+    cells: list[CellVerdict] = Field(default_factory=list, description="one verdict per cell")
 
 
 class Verification(ApiModel):
@@ -346,6 +359,8 @@ class Verification(ApiModel):
     metrics_compared: int
     largest: list[MetricDiff] = Field(description="the largest differences first")
     outputs: OutputCheck | None
+    order: OrderRepair | None = Field(None, description="the order the promotion used")
+    python: PythonVersions | None = None
 
 
 class PromotedRun(ApiModel):
@@ -357,6 +372,7 @@ class PromotedRun(ApiModel):
     executed_notebook: str | None
     error: str | None = Field(description="the failing cell and its error, when it failed")
     verification: Verification | None
+    failure: Failure | None = Field(None, description="the failing line and what to try")
 
 
 class Promotion(ApiModel):
@@ -375,6 +391,9 @@ class Promotion(ApiModel):
     current_cell: str | None = Field(description="the cell running now (first line)")
     runs: list[PromotedRun]
     verdict: VerdictName | None = Field(description="the verdict of the source-seed run")
+    order_repair: OrderRepair | None = Field(
+        None, description="for order auto: the cells moved, included and left out, and why"
+    )
     error: str | None
     bundle: str | None = Field(description="the bundle folder, when written")
     created: float
@@ -410,6 +429,7 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     PromotePlan,
     MetricDiff,
     OutputCheck,
+    CellVerdict,
     Verification,
     PromotedRun,
     Promotion,

@@ -1,0 +1,192 @@
+"""One cell's stored outputs against its new ones: which class of reproduction, and why.
+
+Classes, best first: ``identical`` (the same text, images and error); ``same-values`` (only
+presentation drift, the rules of :mod:`.normalize`, or plots that look alike); ``within-tolerance``
+(numbers close under ``math.isclose``, relative and absolute); ``random`` (the outputs differ and
+the cell draws random numbers nothing seeded); ``differs`` (with the first differing value);
+``no-stored-output``. The text compared is what the notebook shows: each stream's chunks joined
+as they arrived (one ``print`` may come in one chunk or three), results' ``text/plain`` (a
+DataFrame's HTML table when the plain text disagrees), and an error's name and value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyterlab_xp.promote import imagehash
+from jupyterlab_xp.promote.normalize import RULES, html_table_text, numbers, skeleton
+
+IDENTICAL, SAME, CLOSE = "identical", "same-values", "within-tolerance"
+RANDOM, DIFFERS, NO_OUTPUT = "random", "differs", "no-stored-output"
+CLASSES = (IDENTICAL, SAME, CLOSE, RANDOM, DIFFERS, NO_OUTPUT)
+REPRODUCED = (IDENTICAL, SAME, CLOSE)
+TEXT_CAP = 2000  # characters of stored and new text kept per cell in the verdict
+ABS_TOLERANCE = 1e-12
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+@dataclass
+class Shown:
+    """What a cell's outputs show, in the parts that are compared."""
+
+    text: str = ""  # stdout, results' text/plain, the error: the values
+    stderr: str = ""  # warnings and logs: presentation, compared on their own
+    tables: list[str | None] = field(default_factory=list)  # each result's HTML table as text
+    images: list[Any] = field(default_factory=list)  # image/png values
+    error: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text.strip() or self.stderr.strip() or self.images)
+
+
+def shown(outputs: list[dict[str, Any]]) -> Shown:
+    """The parts of ``outputs`` as the notebook shows them."""
+    stdout: list[str] = []
+    stderr: list[str] = []
+    results: list[str] = []
+    out = Shown()
+    for item in outputs:
+        kind = item.get("output_type")
+        if kind == "stream":
+            (stderr if item.get("name") == "stderr" else stdout).append(_text(item.get("text")))
+        elif kind in ("execute_result", "display_data"):
+            data = item.get("data") or {}
+            if "text/plain" in data:
+                results.append(_text(data["text/plain"]))
+            html = data.get("text/html")
+            out.tables.append(html_table_text(_text(html)) if html is not None else None)
+            if "image/png" in data:
+                out.images.append(data["image/png"])
+        elif kind == "error":
+            out.error = f"{item.get('ename')}: {item.get('evalue')}"
+    parts = ["".join(stdout)] if stdout else []
+    parts += results + ([out.error] if out.error else [])
+    out.text = "\n".join(p.rstrip("\n") for p in parts)
+    out.stderr = "".join(stderr)
+    return out
+
+
+def normalise_pair(a: str, b: str) -> tuple[str, str, list[str]]:
+    """Both texts through every rule, and the rules that brought them closer (the drift)."""
+    fired: list[str] = []
+    for rule in RULES:
+        new_a, new_b = rule.apply(a), rule.apply(b)
+        if (new_a != a or new_b != b) and a != b and rule.name != "whitespace":
+            fired.append(rule.name)
+        elif rule.name == "whitespace" and a != b and new_a == new_b:
+            fired.append(rule.name)  # only padding differed
+        a, b = new_a, new_b
+    return a, b, fired
+
+
+def _close(x: float, y: float, tolerance: float) -> bool:
+    if math.isnan(x) or math.isnan(y):
+        return math.isnan(x) and math.isnan(y)
+    return math.isclose(x, y, rel_tol=tolerance, abs_tol=ABS_TOLERANCE)
+
+
+def compare_text(a: str, b: str, tolerance: float) -> tuple[str, list[str], dict[str, str] | None]:
+    """The class of two texts, the drift rules that applied, and the first difference."""
+    if a == b:
+        return IDENTICAL, [], None
+    na, nb, fired = normalise_pair(a, b)
+    if na == nb:
+        return SAME, fired, None
+    if skeleton(na) == skeleton(nb):
+        pairs = list(zip(numbers(na), numbers(nb), strict=True))
+        if all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in pairs):
+            return SAME, [*fired, "number-format"], None
+        far = next(((x, y) for x, y in pairs if not _close(x, y, tolerance)), None)
+        if far is None:
+            return CLOSE, fired, None
+        return DIFFERS, fired, {"stored": repr(far[0]), "new": repr(far[1])}
+    return DIFFERS, fired, first_difference(na, nb)
+
+
+def first_difference(a: str, b: str) -> dict[str, str]:
+    """The first line that differs (or the first differing number in it), both sides."""
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    for index in range(max(len(lines_a), len(lines_b))):
+        left = lines_a[index] if index < len(lines_a) else ""
+        right = lines_b[index] if index < len(lines_b) else ""
+        if left != right:
+            if skeleton(left) == skeleton(right):
+                for x, y in zip(numbers(left), numbers(right), strict=True):
+                    if x != y:
+                        return {"stored": repr(x), "new": repr(y)}
+            return {"stored": left[:200], "new": right[:200]}
+    return {"stored": a[:200], "new": b[:200]}
+
+
+def _worse(a: str, b: str) -> str:
+    order = (IDENTICAL, SAME, CLOSE, DIFFERS)
+    return a if order.index(a) >= order.index(b) else b
+
+
+def classify(
+    stored: list[dict[str, Any]], new: list[dict[str, Any]], tolerance: float, random: bool
+) -> dict[str, Any]:
+    """The verdict on one cell (see the module's docstring for the classes)."""
+    before, after = shown(stored), shown(new)
+    if before.empty:
+        return {"class": NO_OUTPUT}
+    klass, rules, first = compare_text(before.text, after.text, tolerance)
+    if klass == DIFFERS:  # a DataFrame whose plain text wraps differently: read its table
+        for table_a, table_b in zip(before.tables, after.tables, strict=False):
+            if table_a is not None and table_b is not None:
+                klass, rules, first = compare_text(table_a, table_b, tolerance)
+                rules = [*rules, "html-table"] if klass != DIFFERS else rules
+                break
+    notes: list[str] = []
+    if before.stderr != after.stderr:
+        err_class, err_rules, _ = compare_text(before.stderr, after.stderr, tolerance)
+        rules += [r for r in err_rules if r not in rules]
+        if err_class != IDENTICAL:
+            # Warnings and logs are not results: they move the class to same-values at most.
+            klass = _worse(klass, SAME)
+            if err_class == DIFFERS:
+                notes.append("stderr (warnings) differs")
+    similarity = None
+    if before.images or after.images:
+        if len(before.images) != len(after.images):
+            klass = DIFFERS
+            notes.append(f"{len(before.images)} image(s) stored, {len(after.images)} now")
+            first = first or {
+                "stored": f"{len(before.images)} images",
+                "new": f"{len(after.images)}",
+            }
+        else:
+            scores = [
+                imagehash.png_similarity(x, y)
+                for x, y in zip(before.images, after.images, strict=True)
+            ]
+            similarity = min((s for s in scores if s is not None), default=None)
+            if similarity is not None and similarity < 1.0:
+                alike = similarity >= imagehash.SIMILAR
+                klass = _worse(klass, SAME if alike else DIFFERS)
+                rules += ["image-hash"] if alike else []
+                if not alike:
+                    notes.append(f"image similarity {similarity:.2f}")
+                    first = first or {"stored": "image", "new": f"similarity {similarity:.2f}"}
+    if klass == DIFFERS and random:
+        klass = RANDOM
+    entry: dict[str, Any] = {"class": klass, "rules": rules}
+    if similarity is not None:
+        entry["image_similarity"] = round(similarity, 3)
+    if notes:
+        entry["note"] = "; ".join(notes)
+    if klass != IDENTICAL:
+        entry["first_difference"] = first
+        entry["stored"] = _capped(before.text + ("\n" + before.stderr if before.stderr else ""))
+        entry["new"] = _capped(after.text + ("\n" + after.stderr if after.stderr else ""))
+    return entry
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= TEXT_CAP else text[:TEXT_CAP] + f"... ({len(text)} characters)"

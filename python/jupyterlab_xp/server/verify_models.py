@@ -1,0 +1,84 @@
+"""Response parts of a promotion's verification: each cell's class, the order used, the failure."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CellClass = Literal[
+    "identical", "same-values", "within-tolerance", "random", "differs", "no-stored-output"
+]
+
+
+class _Model(BaseModel):
+    """Base: unknown fields are an error; ``class`` and ``try`` are field aliases (keywords)."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, populate_by_name=True)
+
+
+class FirstDifference(_Model):
+    """The first value that differs: stored and new, side by side."""
+
+    stored: str
+    new: str
+
+
+class CellVerdict(_Model):
+    """One source cell's stored outputs against the promoted run's."""
+
+    cell: str = Field(description="where it came from: 'cell 3 (In [7])', 'seq 4'")
+    line: str = Field(description="the cell's first non-empty line")
+    class_: CellClass = Field(alias="class")
+    rules: list[str] = Field(
+        default_factory=list, description="the drift rules that made stored and new agree"
+    )
+    first_difference: FirstDifference | None = None
+    stored: str | None = Field(None, description="the stored text (capped), unless identical")
+    new: str | None = Field(None, description="the new text (capped), unless identical")
+    image_similarity: float | None = Field(
+        None, description="perceptual-hash similarity of the cell's PNG outputs, 0 to 1"
+    )
+    note: str | None = None
+
+
+class OrderRepair(_Model):
+    """The order a promotion used; for ``auto``, what was moved, included and left out, and why."""
+
+    order: str
+    cells: list[int] = Field(default_factory=list, description="code cell numbers, in run order")
+    steps: list[str] = Field(default_factory=list, description="each repair and its reason")
+    left_out: list[str] = Field(default_factory=list, description="cells not run, and why")
+    sessions: str | None = Field(None, description="set when saved from several kernel sessions")
+    attempts: int = Field(1, description="papermill runs it took (a repair after a failure)")
+
+
+class PythonVersions(_Model):
+    """The Python of the source run, the one the notebook was saved with, and today's."""
+
+    recorded: str | None
+    saved_with: str | None
+    today: str
+
+
+class Removal(_Model):
+    """A known library removal the error matches, and what to try."""
+
+    package: str
+    installed: str
+    removed: str
+    try_: str = Field(alias="try", description="a requirement under which the code still works")
+    instead: str
+
+
+class Failure(_Model):
+    """Why a promoted run failed: the error, the failing line and whose code raised it."""
+
+    ename: str
+    evalue: str
+    line: str | None = Field(description="the notebook line that failed (from the traceback)")
+    line_number: int | None
+    raised_in: Literal["notebook", "library"] | None
+    library: str | None
+    removal: Removal | None
+    position: int | None = Field(None, description="the cell's number in the source notebook")
