@@ -26,6 +26,7 @@ from jupyterlab_xp.kernel.api import (
     stop,
     tag,
 )
+from jupyterlab_xp.kernel.comparing import compare
 from jupyterlab_xp.kernel.predictions import log_predictions
 from jupyterlab_xp.kernel.splits import split
 from jupyterlab_xp.kernel.trial import TrialPruned
@@ -70,6 +71,7 @@ __all__ = [
     "XpError",
     "__version__",
     "active_run",
+    "compare",
     "checkpoint",
     "dataset",
     "device",
