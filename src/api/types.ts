@@ -7,11 +7,14 @@ export interface XpApi {
   BandPoint?: BandPoint;
   CellDiff?: CellDiff;
   CellExecution?: CellExecution;
+  CellVerdict?: CellVerdict;
   CheckpointEntry?: CheckpointEntry;
   CompareBody?: CompareBody;
   CompareCurves?: CompareCurves;
   ConfigBody?: ConfigBody;
   ErrorBody?: ErrorBody;
+  Failure?: Failure;
+  FirstDifference?: FirstDifference;
   GroupCurve?: GroupCurve;
   GroupTest?: GroupTest;
   MetricDiff?: MetricDiff;
@@ -19,6 +22,7 @@ export interface XpApi {
   MetricPoint?: MetricPoint;
   MetricRow?: MetricRow;
   MetricStats?: MetricStats;
+  OrderRepair?: OrderRepair;
   OutputCheck?: OutputCheck;
   PackageRow?: PackageRow;
   PairedTest?: PairedTest;
@@ -30,8 +34,10 @@ export interface XpApi {
   Promotion?: Promotion;
   PromotionList?: PromotionList;
   Provenance?: Provenance;
+  PythonVersions?: PythonVersions;
   RedactionPlace?: RedactionPlace;
   Redactions?: Redactions;
+  Removal?: Removal;
   RunCurve?: RunCurve;
   RunDetail?: RunDetail;
   RunList?: RunList;
@@ -94,6 +100,57 @@ export interface CellExecution {
   source: string;
   start: number;
   status: 'ok' | 'error' | 'died' | 'running';
+}
+/**
+ * One source cell's stored outputs against the promoted run's.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CellVerdict".
+ */
+export interface CellVerdict {
+  /**
+   * where it came from: 'cell 3 (In [7])', 'seq 4'
+   */
+  cell: string;
+  class:
+    | 'identical'
+    | 'same-values'
+    | 'within-tolerance'
+    | 'random'
+    | 'differs'
+    | 'no-stored-output';
+  first_difference?: FirstDifference | null;
+  /**
+   * perceptual-hash similarity of the cell's PNG outputs, 0 to 1
+   */
+  image_similarity?: number | null;
+  /**
+   * the cell's first non-empty line
+   */
+  line: string;
+  /**
+   * the new text (capped), unless identical
+   */
+  new?: string | null;
+  note?: string | null;
+  /**
+   * the drift rules that made stored and new agree
+   */
+  rules?: string[];
+  /**
+   * the stored text (capped), unless identical
+   */
+  stored?: string | null;
+}
+/**
+ * The first value that differs: stored and new, side by side.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "FirstDifference".
+ */
+export interface FirstDifference {
+  new: string;
+  stored: string;
 }
 /**
  * One checkpoint of a run (``xp.checkpoint``), as ``xp/checkpoints.json`` lists it.
@@ -507,6 +564,44 @@ export interface ErrorBody {
   message: string;
 }
 /**
+ * Why a promoted run failed: the error, the failing line and whose code raised it.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Failure".
+ */
+export interface Failure {
+  ename: string;
+  evalue: string;
+  library: string | null;
+  /**
+   * the notebook line that failed (from the traceback)
+   */
+  line: string | null;
+  line_number: number | null;
+  /**
+   * the cell's number in the source notebook
+   */
+  position?: number | null;
+  raised_in: ('notebook' | 'library') | null;
+  removal: Removal | null;
+}
+/**
+ * A known library removal the error matches, and what to try.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "Removal".
+ */
+export interface Removal {
+  installed: string;
+  instead: string;
+  package: string;
+  removed: string;
+  /**
+   * a requirement under which the code still works
+   */
+  try: string;
+}
+/**
  * One metric of the source run next to the promoted run's.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -542,18 +637,61 @@ export interface MetricPoint {
   value: number;
 }
 /**
+ * The order a promotion used; for ``auto``, what was moved, included and left out, and why.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "OrderRepair".
+ */
+export interface OrderRepair {
+  /**
+   * papermill runs it took (a repair after a failure)
+   */
+  attempts?: number;
+  /**
+   * code cell numbers, in run order
+   */
+  cells?: number[];
+  /**
+   * cells not run, and why
+   */
+  left_out?: string[];
+  order: string;
+  /**
+   * set when saved from several kernel sessions
+   */
+  sessions?: string | null;
+  /**
+   * each repair and its reason
+   */
+  steps?: string[];
+}
+/**
  * Stored text outputs of the source notebook against the executed notebook's.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
  * via the `definition` "OutputCheck".
  */
 export interface OutputCheck {
+  /**
+   * one verdict per cell
+   */
+  cells?: CellVerdict[];
+  /**
+   * how many cells fell in each class (no zeros)
+   */
+  classes?: {
+    [k: string]: number;
+  };
   compared: number;
   matched: number;
   /**
    * labels of cells whose outputs differ
    */
   mismatched: string[];
+  /**
+   * every compared cell identical, same values or within tolerance
+   */
+  verified?: boolean | null;
 }
 /**
  * One cell the promotion will run, as plain text.
@@ -620,7 +758,7 @@ export interface PromotePlan {
   code: {
     [k: string]: PlanCode;
   };
-  default_order: 'recorded' | 'execution-count' | 'notebook';
+  default_order: 'recorded' | 'auto' | 'execution-count' | 'notebook';
   /**
    * the bundle name the server will use
    */
@@ -639,7 +777,7 @@ export interface PromotePlan {
   /**
    * the orders this source supports
    */
-  orders: ('recorded' | 'execution-count' | 'notebook')[];
+  orders: ('recorded' | 'auto' | 'execution-count' | 'notebook')[];
   /**
    * the source's parameters, typed
    */
@@ -697,9 +835,9 @@ export interface PromoteRequest {
    */
   notebook?: string | null;
   /**
-   * default: recorded for a run, execution-count for a notebook
+   * default: recorded for a run, auto for a notebook
    */
-  order?: ('recorded' | 'execution-count' | 'notebook') | null;
+  order?: ('recorded' | 'auto' | 'execution-count' | 'notebook') | null;
   /**
    * parameter overrides: identifiers to literal values
    */
@@ -731,6 +869,10 @@ export interface PromotedRun {
    */
   error: string | null;
   executed_notebook: string | null;
+  /**
+   * the failing line and what to try
+   */
+  failure?: Failure | null;
   run_id: string | null;
   seed: number;
   status: ('RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED') | null;
@@ -748,9 +890,25 @@ export interface Verification {
    */
   largest: MetricDiff[];
   metrics_compared: number;
+  /**
+   * the order the promotion used
+   */
+  order?: OrderRepair | null;
   outputs: OutputCheck | null;
+  python?: PythonVersions | null;
   tolerance: number;
-  verdict: 'exact' | 'within-tolerance' | 'differs' | 'no-metrics';
+  verdict: 'exact' | 'within-tolerance' | 'random' | 'differs' | 'no-metrics';
+}
+/**
+ * The Python of the source run, the one the notebook was saved with, and today's.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PythonVersions".
+ */
+export interface PythonVersions {
+  recorded: string | null;
+  saved_with: string | null;
+  today: string;
 }
 /**
  * A promotion job: its progress, runs, bundle and verdict.
@@ -775,7 +933,11 @@ export interface Promotion {
   id: string;
   name: string;
   notebook: string | null;
-  order: 'recorded' | 'execution-count' | 'notebook';
+  order: 'recorded' | 'auto' | 'execution-count' | 'notebook';
+  /**
+   * for order auto: the cells moved, included and left out, and why
+   */
+  order_repair?: OrderRepair | null;
   params: {
     [k: string]: unknown;
   };
@@ -786,7 +948,8 @@ export interface Promotion {
   /**
    * the verdict of the source-seed run
    */
-  verdict: ('exact' | 'within-tolerance' | 'differs' | 'no-metrics') | null;
+  verdict:
+    ('exact' | 'within-tolerance' | 'random' | 'differs' | 'no-metrics') | null;
 }
 /**
  * ``GET promotions[?run_id=...]``: promotions, newest first.

@@ -3,6 +3,7 @@ import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import type { Promotion, PromotedRun, Verification } from '../api/types';
+import { CellVerdicts } from './promote/CellVerdicts';
 import { formatNumber, formatTime, MISSING } from '../format';
 import { isActivePromotion, PromotionsModel } from '../models/promotions';
 import {
@@ -35,6 +36,12 @@ const VERDICTS: Record<Verdict, { label: string; tone: Tone; title: string }> =
       label: 'reproduced within tolerance',
       tone: 'info',
       title: 'Every metric is within the relative tolerance of the source run’s'
+    },
+    random: {
+      label: 'reproduced except unseeded random cells',
+      tone: 'warn',
+      title:
+        'Only cells that draw random numbers nothing seeded differ from the stored outputs'
     },
     differs: {
       label: 'differs',
@@ -133,7 +140,8 @@ export function VerificationView(props: {
               outputs.compared === 1 ? '' : 's'
             } compared, ${outputs.matched} matched, ${outputs.mismatched.length} mismatched`}
           </p>
-          {outputs.mismatched.length > 0 && (
+          <CellVerdicts outputs={outputs} />
+          {outputs.mismatched.length > 0 && !outputs.cells?.length && (
             <ul className="jp-xp-Plain" aria-label="Cells whose outputs differ">
               {outputs.mismatched.map((label, index) => (
                 <li key={index}>

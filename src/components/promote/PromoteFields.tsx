@@ -10,6 +10,7 @@ import { CodeToRun, PlanNotes, ProvenanceRows } from './PlanDetails';
 
 const ORDER_NOTES: Record<PromoteOrder, string> = {
   recorded: 'the recorded sequence of successful executions',
+  auto: 'execution counts, mended: a definition moves before its first use, a needed cell without a count is included (each step is reported)',
   'execution-count': 'cells sorted by their stored execution counts',
   notebook: 'top to bottom, as the notebook reads'
 };
