@@ -215,3 +215,32 @@ def test_the_text_form_says_which_test_it_used_and_why_pairs_were_left_out() -> 
     assert "test: McNemar (exact binomial)" in text and "not distinguishable" in text
     assert "! val: a vs b: not on ids" in text
     assert render_paired({"paired_tests": [], "paired_notes": []}) == []
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
+def test_a_predictions_file_is_redacted_by_value_and_passed_on_unchanged_without_secrets(
+    tmp_path: Any, suffix: str
+) -> None:
+    from jupyterlab_xp.store.redaction import Redactor
+    from secret_corpus import FORMS
+
+    key = next(f for f in FORMS if f.name == "openai_api_key")
+    # Given a predictions file whose text ids hold a secret, and one whose ids do not
+    rng = np.random.default_rng(0)
+    scores = rng.random(3)  # binary noise in the file: never scanned as text
+    leaky = {"id": np.array(["a", key.text, "c"]), "y_true": np.array([1, 0, 1])}
+    clean = {"id": np.array(["a", "b", "c"]), "y_true": np.array([1, 0, 1])}
+    for name, columns in (("leaky", leaky), ("clean", clean)):
+        data = columns_bytes({**columns, "y_pred": np.array([1, 1, 1]), "y_score": scores}, suffix)
+        (tmp_path / f"{name}{suffix}").write_bytes(data)
+    redactor = Redactor()
+    # When the copies for the store are made
+    leaky_copy = redactor.file_bytes(tmp_path / f"leaky{suffix}", f"predictions/leaky{suffix}")
+    clean_copy = redactor.file_bytes(tmp_path / f"clean{suffix}", f"predictions/clean{suffix}")
+    # Then the secret is gone from a file that still reads, and a clean file is the same bytes
+    columns = read_columns(leaky_copy, suffix)
+    assert key.text not in columns["id"].astype(str).tolist()
+    assert columns["id"][0] == "a" and columns["id"][2] == "c"
+    assert columns["y_score"].tolist() == scores.tolist()
+    assert clean_copy == (tmp_path / f"clean{suffix}").read_bytes()
+    assert redactor.ledger.count >= 1
