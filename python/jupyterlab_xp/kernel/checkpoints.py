@@ -34,6 +34,7 @@ ROLES = ("model", "optimizer", "scheduler")  # each saved as {role}.pt (a state 
 EXTRA_JSON = "extra.json"
 EXTRA_PICKLE = "extra.pkl"
 PARAMS_FILE = "params.json"
+CAPTURE_WAIT_SECONDS = 5.0
 
 
 def save(
@@ -152,12 +153,17 @@ def _torch_rngs(torch: Any) -> list[str]:
 
 
 def _code_version(run: ActiveRun) -> dict[str, Any]:
-    """The git commit when the capture has recorded it (it runs in the background)."""
-    git = read_json(run.sync.artifacts_dir / tags.GIT_ARTIFACT)
-    git = git if isinstance(git, dict) else {}
+    """The git commit the run's capture recorded (local work, waited for a few seconds at most
+    when a checkpoint comes right after the start; never the store)."""
+    path = run.sync.artifacts_dir / tags.GIT_ARTIFACT
+    if not path.exists():
+        run.recorder.tasks.flush(CAPTURE_WAIT_SECONDS)
+    git = read_json(path)
+    repo = git.get("repository") if isinstance(git, dict) else None
+    repo = repo if isinstance(repo, dict) else {}
     return {
-        "git_commit": git.get("commit"),
-        "git_dirty": git.get("dirty"),
+        "git_commit": repo.get("commit"),
+        "git_dirty": repo.get("dirty"),
         "notebook": str(run.notebook) if run.notebook is not None else None,
         "xp_version": xp_version(),
     }
