@@ -1,2 +1,3 @@
 import './base.css';
 import './manage.css';
+import './table.css';

@@ -1,7 +1,7 @@
 // Unit tests of the comparison model: the comparison, then each compared metric's curves.
 import { afterEach, describe, expect, it } from '@jest/globals';
 
-import type { CompareBody } from '../api/types';
+import type { CompareBody, CompareCurves } from '../api/types';
 import { CompareModel } from '../models/compare';
 import { summary } from './bodies';
 import { FakeTransport, serverError } from './fakeTransport';
@@ -46,21 +46,35 @@ describe('CompareModel', () => {
     model.dispose();
   });
 
-  it('fetches the comparison, then the curves of each metric for the runs that logged it', async () => {
-    // Given a server that compares runs a and b
+  it('fetches the comparison, then the curves of each metric per seed group in one request', async () => {
+    // Given a server that compares runs a and b, and fails on val/acc's curves
+    const LOSS: CompareCurves = {
+      key: 'loss',
+      confidence: 0.95,
+      groups: [
+        {
+          label: 'all runs',
+          run_ids: ['a', 'b'],
+          points: [
+            {
+              step: 0,
+              n: 2,
+              mean: 0.45,
+              std: 0.07,
+              ci_low: -0.2,
+              ci_high: 1.1
+            }
+          ],
+          runs: []
+        }
+      ]
+    };
     const server = new FakeTransport()
       .on('GET compare', () => BODY)
-      .on('GET runs/a/metrics/loss', () => ({
-        key: 'loss',
-        run_id: 'a',
-        points: []
-      }))
-      .on('GET runs/b/metrics/loss', () => ({
-        key: 'loss',
-        run_id: 'b',
-        points: []
-      }))
-      .on('GET runs/a/metrics/val%2Facc', () => {
+      .on('GET compare/curves', request => {
+        if (request.query?.get('metric') === 'loss') {
+          return LOSS;
+        }
         throw serverError(500, 'The store is locked');
       });
 
@@ -72,20 +86,16 @@ describe('CompareModel', () => {
     // Then the comparison is there, with the runs in column order
     expect(server.calls('GET compare')[1].query?.toString()).toBe('ids=a%2Cb');
     expect(model.state.kind).toBe('ready');
-    // And each metric's curves: one history per run, none for a run
-    // that did not log it; a failure says why
-    expect(model.curves('loss')).toEqual({
-      kind: 'ready',
-      value: [
-        { key: 'loss', run_id: 'a', points: [] },
-        { key: 'loss', run_id: 'b', points: [] }
-      ]
-    });
+    // And each metric's curves came in one request for all runs; a failure
+    // says why
+    expect(model.curves('loss')).toEqual({ kind: 'ready', value: LOSS });
+    expect(
+      server.calls('GET compare/curves').map(call => call.query?.toString())
+    ).toContain('ids=a%2Cb&metric=loss');
     expect(model.curves('val/acc')).toEqual({
       kind: 'failed',
       message: 'The store is locked'
     });
-    expect(server.calls('GET runs/b/metrics/val%2Facc')).toHaveLength(0);
   });
 
   it('says why the comparison failed, and Refresh asks again', async () => {

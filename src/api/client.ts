@@ -3,6 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   CompareBody,
+  CompareCurves,
   ConfigBody,
   MetricHistory,
   PromotePlan,
@@ -78,6 +79,11 @@ export interface IRunsQuery {
   pageToken?: string;
   /** Active runs (the default), archived runs, or all of them. */
   lifecycle?: RunLifecycle;
+  /**
+   * Param keys each run carries (the table view's columns); given, even
+   * empty, the answer also names every param key of the page (`param_keys`).
+   */
+  params?: readonly string[];
 }
 
 /** Which runs a list holds: archived runs are MLflow's lifecycle stage `deleted`. */
@@ -103,6 +109,9 @@ function runsArgs(query: IRunsQuery): URLSearchParams {
   put('limit', query.limit);
   put('page_token', query.pageToken);
   put('lifecycle', query.lifecycle);
+  if (query.params !== undefined) {
+    args.append('params', query.params.join(','));
+  }
   return args;
 }
 
@@ -191,6 +200,18 @@ export class XpClient {
   compare(runIds: readonly string[]): Promise<CompareBody> {
     const args = new URLSearchParams({ ids: runIds.join(',') });
     return this._get<CompareBody>('compare', args);
+  }
+
+  /**
+   * `GET compare/curves?ids=...&metric=...`: one metric's curves per seed
+   * group (mean, std and interval at each step) and each run's own curve.
+   */
+  compareCurves(
+    runIds: readonly string[],
+    metric: string
+  ): Promise<CompareCurves> {
+    const args = new URLSearchParams({ ids: runIds.join(','), metric });
+    return this._get<CompareCurves>('compare/curves', args);
   }
 
   /**

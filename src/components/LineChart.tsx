@@ -1,15 +1,34 @@
-// A small inline SVG line chart of metric values against steps.
+// A small inline SVG line chart of metric values against steps, with optional shaded bands.
 import React from 'react';
 
-import type { MetricPoint } from '../api/types';
 import { formatNumber } from '../format';
+import { bandPath } from './compare/bands';
+
+/** A value at a step. */
+export interface IPoint {
+  step: number;
+  value: number;
+}
+
+/** A band's bounds at a step (shaded between them). */
+export interface IBandPoint {
+  step: number;
+  low: number;
+  high: number;
+}
 
 /** One line of a chart. */
 export interface ISeries {
-  /** Shown in the legend (a run's name). */
+  /** Shown in the legend (a run's name, a seed group's label). */
   label: string;
-  /** Points in logging order. */
-  points: readonly MetricPoint[];
+  /** Points in step order. */
+  points: readonly IPoint[];
+  /** A shaded band around the line (a group's spread), in step order. */
+  band?: readonly IBandPoint[];
+  /** Color index (default: the series' position). */
+  color?: number;
+  /** Drawn thin and pale, left out of the legend (a group's single runs). */
+  faint?: boolean;
 }
 
 /** Colors cycle through this many CSS classes (`jp-xp-Series-<n>`). */
@@ -22,12 +41,12 @@ const WIDTH = 320;
 const HEIGHT = 120;
 const PAD = { left: 52, right: 8, top: 8, bottom: 18 };
 
-function thin(points: readonly MetricPoint[]): readonly MetricPoint[] {
+function thin<T>(points: readonly T[]): readonly T[] {
   if (points.length <= MAX_POINTS) {
     return points;
   }
   const stride = points.length / MAX_POINTS;
-  const kept: MetricPoint[] = [];
+  const kept: T[] = [];
   for (let i = 0; i < MAX_POINTS; i++) {
     kept.push(points[Math.floor(i * stride)]);
   }
@@ -48,15 +67,23 @@ function extent(values: number[]): [number, number] {
 
 /**
  * A small inline SVG line chart of metric values against steps: one line per
- * series, with the value range on the left, the step range below and, for
- * more than one series, a legend.
+ * series (with its shaded band, if it has one), with the value range on the
+ * left, the step range below and, for more than one series or a band, a
+ * legend.
  */
 export function LineChart(props: {
   title: string;
   series: readonly ISeries[];
+  /** What the shaded bands show, for the description ("mean ± std"). */
+  bandLabel?: string;
 }): React.JSX.Element {
   const series = props.series
-    .map((s, index) => ({ ...s, index, points: thin(s.points) }))
+    .map((s, index) => ({
+      ...s,
+      color: s.color ?? index,
+      points: thin(s.points),
+      band: thin(s.band ?? [])
+    }))
     .filter(s => s.points.length > 0);
   if (series.length === 0) {
     return <p className="jp-xp-Muted">No values logged.</p>;
@@ -66,7 +93,12 @@ export function LineChart(props: {
   const [firstStep, lastStep] = [Math.min(...steps), Math.max(...steps)];
   const [x0, x1] = extent(steps);
   const values = all.map(p => p.value);
-  const [y0, y1] = extent(values);
+  const bounds = series.flatMap(s => s.band.flatMap(b => [b.low, b.high]));
+  const [y0, y1] = extent(values.concat(bounds));
+  const legend = props.series
+    .map((s, index) => ({ ...s, color: s.color ?? index }))
+    .filter(s => !s.faint);
+  const banded = series.some(s => s.band.length > 0);
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const x = (step: number): number =>
@@ -77,7 +109,9 @@ export function LineChart(props: {
     firstStep === lastStep
       ? `step ${formatNumber(firstStep)}`
       : `steps ${formatNumber(firstStep)} to ${formatNumber(lastStep)}`;
-  const description = `${props.title}: ${series.length} line(s), values ${formatNumber(Math.min(...values))} to ${formatNumber(Math.max(...values))}, ${stepRange}`;
+  const shaded =
+    banded && props.bandLabel ? `, shaded bands: ${props.bandLabel}` : '';
+  const description = `${props.title}: ${series.length} line(s)${shaded}, values ${formatNumber(Math.min(...values))} to ${formatNumber(Math.max(...values))}, ${stepRange}`;
 
   return (
     <figure className="jp-xp-Chart">
@@ -147,13 +181,24 @@ export function LineChart(props: {
             </text>
           </>
         )}
-        {series.map(s => {
-          const color = `jp-xp-Series-${s.index % SERIES_COLORS}`;
+        {series.map((s, index) =>
+          s.band.length === 0 ? null : (
+            <path
+              key={`band-${index}`}
+              className={`jp-xp-Chart-band jp-xp-Series-${s.color % SERIES_COLORS}`}
+              d={bandPath(s.band, x, y)}
+            />
+          )
+        )}
+        {series.map((s, index) => {
+          const color = `jp-xp-Series-${s.color % SERIES_COLORS}${
+            s.faint ? ' jp-xp-Chart-faint' : ''
+          }`;
           if (s.points.length === 1) {
             const [point] = s.points;
             return (
               <circle
-                key={s.index}
+                key={index}
                 className={`jp-xp-Chart-dot ${color}`}
                 cx={x(point.step)}
                 cy={y(point.value)}
@@ -168,17 +213,17 @@ export function LineChart(props: {
             )
             .join(' ');
           return (
-            <path key={s.index} className={`jp-xp-Chart-line ${color}`} d={d} />
+            <path key={index} className={`jp-xp-Chart-line ${color}`} d={d} />
           );
         })}
       </svg>
-      {props.series.length > 1 && (
+      {(legend.length > 1 || banded) && (
         <figcaption>
           <ul className="jp-xp-Legend" aria-label={`Legend of ${props.title}`}>
-            {props.series.map((s, index) => (
+            {legend.map((s, index) => (
               <li key={index}>
                 <span
-                  className={`jp-xp-Legend-swatch jp-xp-Series-${index % SERIES_COLORS}`}
+                  className={`jp-xp-Legend-swatch jp-xp-Series-${s.color % SERIES_COLORS}`}
                   aria-hidden="true"
                 />
                 {s.label}

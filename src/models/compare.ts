@@ -1,19 +1,16 @@
-// The model of a comparison tab: what differs between runs, and each compared metric's curves.
-import type { CompareBody, MetricHistory, RunSummary } from '../api/types';
+// The model of a comparison tab: what differs between runs, and each compared metric's curves per seed group.
+import type { CompareBody, CompareCurves } from '../api/types';
 import { errorMessage, XpClient } from '../api/client';
 import { LoadState, Model } from './base';
 
-/** The curves of one metric in a comparison: one history per compared run. */
-export type CompareCurves = LoadState<(MetricHistory | null)[]>;
-
 /**
  * A comparison of two or more runs (`GET compare`) and, for each compared
- * metric, every run's history of it (for the overlaid curves). Fetched when
- * created and on {@link refresh}; runs that are compared have usually ended,
- * so it is not polled.
+ * metric, its curves per seed group (`GET compare/curves`: the mean, its band
+ * and each run's own curve). Fetched when created and on {@link refresh};
+ * runs that are compared have usually ended, so it is not polled.
  */
 export class CompareModel extends Model {
-  /** Metric histories fetched at the same time. */
+  /** Metrics whose curves are fetched at the same time. */
   static readonly CONCURRENCY = 4;
 
   /**
@@ -35,7 +32,7 @@ export class CompareModel extends Model {
   }
 
   /** The curves of one compared metric. */
-  curves(key: string): CompareCurves {
+  curves(key: string): LoadState<CompareCurves> {
     return this._curves.get(key) ?? { kind: 'loading' };
   }
 
@@ -65,7 +62,7 @@ export class CompareModel extends Model {
     const queue = body.metrics.slice();
     const worker = async (): Promise<void> => {
       for (let row = queue.shift(); row; row = queue.shift()) {
-        const curves = await this._fetchCurves(body.runs, row.key, row.values);
+        const curves = await this._fetchCurves(row.key);
         if (!current()) {
           return;
         }
@@ -78,27 +75,17 @@ export class CompareModel extends Model {
     );
   }
 
-  private async _fetchCurves(
-    runs: readonly RunSummary[],
-    key: string,
-    latest: readonly (number | null)[]
-  ): Promise<CompareCurves> {
+  private async _fetchCurves(key: string): Promise<LoadState<CompareCurves>> {
     try {
-      const histories = await Promise.all(
-        runs.map((run, i) =>
-          latest[i] === null
-            ? Promise.resolve(null)
-            : this._client.metricHistory(run.run_id, key)
-        )
-      );
-      return { kind: 'ready', value: histories };
+      const value = await this._client.compareCurves(this.runIds, key);
+      return { kind: 'ready', value };
     } catch (error) {
       return { kind: 'failed', message: errorMessage(error) };
     }
   }
 
   private readonly _client: XpClient;
-  private readonly _curves = new Map<string, CompareCurves>();
+  private readonly _curves = new Map<string, LoadState<CompareCurves>>();
   private _state: LoadState<CompareBody> = { kind: 'loading' };
   private _generation = 0;
 }

@@ -148,10 +148,12 @@ export class RunDetailModel extends PollingModel {
     let done = false;
     try {
       const answer = await send();
-      if ('params' in answer) {
+      // A summary's params are a list's chosen columns (null here): the
+      // detail's own params stay.
+      if ('cells_journal' in answer) {
         this._run = answer;
       } else if (this._run !== null) {
-        this._run = { ...this._run, ...answer };
+        this._run = { ...this._run, ...answer, params: this._run.params };
       }
       done = true;
     } catch (error) {

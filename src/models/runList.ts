@@ -1,7 +1,14 @@
 // The model of the Experiments panel's run list: polled first page, further pages, filters, CSV export, restore.
-import type { ConfigBody, RunSummary } from '../api/types';
+import type { ConfigBody, RunList, RunSummary } from '../api/types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
+import {
+  browserStorage,
+  IRunTableSettings,
+  loadTableSettings,
+  saveTableSettings,
+  SettingsStorage
+} from './runTable';
 
 /** What the run list shows: the search, filters and sort of `GET runs`. */
 export interface IRunFilters {
@@ -47,11 +54,42 @@ export class RunListModel extends PollingModel {
 
   /**
    * @param client - the REST client
+   * @param storage - where the list/table view settings are remembered
    */
-  constructor(client: XpClient) {
+  constructor(
+    client: XpClient,
+    storage: SettingsStorage | null = browserStorage()
+  ) {
     super({ name: 'jupyterlab-xp:runs' });
     this._client = client;
+    this._storage = storage;
+    this._table = loadTableSettings(storage);
     void this._fetchConfig();
+  }
+
+  /** List or table, the table's columns and sort (remembered). */
+  get table(): IRunTableSettings {
+    return this._table;
+  }
+
+  /**
+   * Change the view, the table's columns or its sort. Runs are asked for
+   * again (from the first page) when the param columns the table needs change.
+   */
+  setTable(patch: Partial<IRunTableSettings>): void {
+    const before = this._paramQuery();
+    this._table = { ...this._table, ...patch };
+    saveTableSettings(this._storage, this._table);
+    if (String(this._paramQuery()) !== String(before)) {
+      this._restart();
+    } else {
+      this.emitChanged();
+    }
+  }
+
+  /** Param keys seen in any answer of the table view, sorted (its column chooser). */
+  get paramKeys(): readonly string[] {
+    return this._paramKeys;
   }
 
   /** Where the runs are read from (`GET config`). */
@@ -113,6 +151,11 @@ export class RunListModel extends PollingModel {
       return;
     }
     this._filters = next;
+    this._restart();
+  }
+
+  /** Start the list over from the first page, at once. */
+  private _restart(): void {
     this._generation += 1;
     this._head = [];
     this._headToken = null;
@@ -137,7 +180,9 @@ export class RunListModel extends PollingModel {
    * when the server failed ({@link actionError} says why).
    */
   async exportCsv(): Promise<string | null> {
-    return this._act(() => this._client.runsCsv(this._query()));
+    return this._act(() =>
+      this._client.runsCsv({ ...this._query(), params: undefined })
+    );
   }
 
   /** Bring an archived run back; the list is asked for again. */
@@ -181,7 +226,7 @@ export class RunListModel extends PollingModel {
       this._tailToken = page.next_page_token;
       this._tailLoaded = true;
       this.setError(null);
-      this._note(page.runs);
+      this._note(page);
       this._rebuild();
     } catch (error) {
       if (current()) {
@@ -210,7 +255,7 @@ export class RunListModel extends PollingModel {
     this._headToken = page.next_page_token;
     this._loaded = true;
     this.setError(null);
-    this._note(page.runs);
+    this._note(page);
     this._rebuild();
   }
 
@@ -222,8 +267,19 @@ export class RunListModel extends PollingModel {
       experiment: experiment || undefined,
       sort,
       order,
-      lifecycle: showArchived ? 'all' : undefined
+      lifecycle: showArchived ? 'all' : undefined,
+      params: this._paramQuery()
     };
+  }
+
+  /** The param columns the table asks for (none in the list view: it stays lean). */
+  private _paramQuery(): string[] | undefined {
+    if (this._table.view !== 'table') {
+      return undefined;
+    }
+    return this._table.columns
+      .filter(column => column.startsWith('params.'))
+      .map(column => column.slice('params.'.length));
   }
 
   /** One request of an action: its failure becomes {@link actionError}. */
@@ -254,11 +310,18 @@ export class RunListModel extends PollingModel {
     }
   }
 
-  /** Remember the experiments and metric keys of `runs`. */
-  private _note(runs: readonly RunSummary[]): void {
+  /** Remember the experiments, metric keys and param keys of a page. */
+  private _note(page: RunList): void {
     const experiments = new Set(this._experiments);
     const keys = new Set(this._metricKeys);
-    for (const run of runs) {
+    const params = new Set(this._paramKeys);
+    for (const key of page.param_keys ?? []) {
+      params.add(key);
+    }
+    if (params.size !== this._paramKeys.length) {
+      this._paramKeys = [...params].sort();
+    }
+    for (const run of page.runs) {
       experiments.add(run.experiment);
       for (const key of Object.keys(run.metrics)) {
         keys.add(key);
@@ -281,6 +344,9 @@ export class RunListModel extends PollingModel {
   }
 
   private readonly _client: XpClient;
+  private readonly _storage: SettingsStorage | null;
+  private _table: IRunTableSettings;
+  private _paramKeys: readonly string[] = [];
   private _config: LoadState<ConfigBody> = { kind: 'loading' };
   private _actionError: string | null = null;
   private _filters: IRunFilters = DEFAULT_FILTERS;

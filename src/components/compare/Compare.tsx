@@ -2,11 +2,11 @@
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { CompareBody, MetricRow, ValueRow } from '../../api/types';
-import { runLabel } from '../../format';
+import type { MetricRow, ValueRow } from '../../api/types';
 import { CompareModel } from '../../models/compare';
 import { Button, ErrorState, Loading, Section } from '../common';
 import { LineChart } from '../LineChart';
+import { BandKind, groupSeries, unevenSteps } from './bands';
 import {
   CellDiffs,
   MetricTable,
@@ -27,7 +27,17 @@ export interface ICompareViewProps {
 interface IState {
   /** Whether rows that are the same in every run are shown too. */
   showAll: boolean;
+  /** What the band around each seed group's mean curve shows. */
+  band: BandKind;
+  /** Whether each run's own curve is drawn beneath its group's mean. */
+  showRuns: boolean;
 }
+
+/** What each band shows, as the chart's description and the caption say it. */
+const BAND_LABELS: Record<BandKind, string> = {
+  std: 'mean ± std',
+  ci: '95% t interval of the mean'
+};
 
 /**
  * Two or more runs side by side: params, metrics (table and overlaid curves),
@@ -37,7 +47,7 @@ interface IState {
 export class CompareView extends React.Component<ICompareViewProps, IState> {
   constructor(props: ICompareViewProps) {
     super(props);
-    this.state = { showAll: false };
+    this.state = { showAll: false, band: 'std', showRuns: false };
   }
 
   override componentDidMount(): void {
@@ -117,8 +127,9 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
         {values('Parameters', 'parameter', body.params)}
         <Section title="Metrics">
           <MetricTable rows={metrics} runs={body.runs} showAll={showAll} />
+          {this._renderCurveControls()}
           <div className="jp-xp-Compare-charts">
-            {metrics.map(row => this._renderCurves(body, row))}
+            {metrics.map(row => this._renderCurves(row))}
           </div>
         </Section>
         <Section title="Packages">
@@ -142,7 +153,48 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
     );
   }
 
-  private _renderCurves(body: CompareBody, row: MetricRow): React.JSX.Element {
+  /** The band's choice (std or interval) and "Show individual runs". */
+  private _renderCurveControls(): React.JSX.Element {
+    const { band, showRuns } = this.state;
+    return (
+      <div className="jp-xp-Compare-toolbar">
+        <span className="jp-xp-Muted">
+          Curves: each seed group&apos;s mean over its runs at each step;
+          shaded:
+        </span>
+        <label className="jp-xp-Label">
+          <input
+            type="radio"
+            name="band"
+            checked={band === 'std'}
+            onChange={() => this.setState({ band: 'std' })}
+          />
+          ± std
+        </label>
+        <label className="jp-xp-Label">
+          <input
+            type="radio"
+            name="band"
+            checked={band === 'ci'}
+            onChange={() => this.setState({ band: 'ci' })}
+          />
+          95% interval
+        </label>
+        <label className="jp-xp-Label">
+          <input
+            type="checkbox"
+            checked={showRuns}
+            onChange={event =>
+              this.setState({ showRuns: event.currentTarget.checked })
+            }
+          />
+          Show individual runs
+        </label>
+      </div>
+    );
+  }
+
+  private _renderCurves(row: MetricRow): React.JSX.Element {
     const curves = this.props.model.curves(row.key);
     let content: React.ReactNode;
     switch (curves.kind) {
@@ -152,17 +204,28 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
       case 'failed':
         content = <p className="jp-xp-Error">{curves.message}</p>;
         break;
-      case 'ready':
+      case 'ready': {
+        const spread = unevenSteps(curves.value);
         content = (
-          <LineChart
-            title={row.key}
-            series={body.runs.map((run, index) => ({
-              label: runLabel(run),
-              points: curves.value[index]?.points ?? []
-            }))}
-          />
+          <>
+            <LineChart
+              title={row.key}
+              series={groupSeries(
+                curves.value,
+                this.state.band,
+                this.state.showRuns
+              )}
+              bandLabel={BAND_LABELS[this.state.band]}
+            />
+            {spread !== null && (
+              <p className="jp-xp-Muted">
+                {`Runs logged different steps: each point is the mean of the ${spread[0]} to ${spread[1]} runs that logged that step.`}
+              </p>
+            )}
+          </>
         );
         break;
+      }
     }
     return (
       <div key={row.key} className="jp-xp-Compare-chart">

@@ -9,6 +9,7 @@ import { Button, EmptyState, ErrorState, Loading } from '../common';
 import { buildRows, GroupBy } from './rows';
 import { GroupRow, RunRow } from './RunRows';
 import { RunListTools } from './RunListTools';
+import { ColumnChooser, RunTable } from './RunTable';
 import { VirtualList } from './VirtualList';
 
 /** Props of {@link RunListView}. */
@@ -187,24 +188,49 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
           >
             {filters.order === 'desc' ? '↓ desc' : '↑ asc'}
           </Button>
-          <label className="jp-xp-Label">
-            Group
-            <select
-              className="jp-xp-Select"
-              aria-label="Group by"
-              value={this.state.groupBy}
-              onChange={event =>
-                this.setState({
-                  groupBy: event.currentTarget.value as GroupBy,
-                  collapsed: new Set()
-                })
-              }
-            >
-              <option value="experiment">Experiment</option>
-              <option value="notebook">Notebook</option>
-              <option value="none">None</option>
-            </select>
-          </label>
+          {model.table.view === 'list' && (
+            <label className="jp-xp-Label">
+              Group
+              <select
+                className="jp-xp-Select"
+                aria-label="Group by"
+                value={this.state.groupBy}
+                onChange={event =>
+                  this.setState({
+                    groupBy: event.currentTarget.value as GroupBy,
+                    collapsed: new Set()
+                  })
+                }
+              >
+                <option value="experiment">Experiment</option>
+                <option value="notebook">Notebook</option>
+                <option value="none">None</option>
+              </select>
+            </label>
+          )}
+        </div>
+        <div className="jp-xp-RunList-filters">
+          <div
+            className="jp-xp-ViewToggle"
+            role="group"
+            aria-label="Show runs as"
+          >
+            {(['list', 'table'] as const).map(view => (
+              <Button
+                key={view}
+                aria-pressed={model.table.view === view}
+                title={
+                  view === 'list'
+                    ? 'One row per run, grouped'
+                    : 'A table with chosen param and metric columns'
+                }
+                onClick={() => model.setTable({ view })}
+              >
+                {view === 'list' ? 'List' : 'Table'}
+              </Button>
+            ))}
+          </div>
+          {model.table.view === 'table' && <ColumnChooser model={model} />}
         </div>
         <RunListTools model={model} />
       </div>
@@ -280,17 +306,32 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
         </EmptyState>
       );
     }
+    const refreshError = error !== null && (
+      <ErrorState
+        what="Could not refresh the runs"
+        message={error}
+        onRetry={() => model.refresh()}
+        retrying={model.retrying}
+      />
+    );
+    if (model.table.view === 'table') {
+      return (
+        <>
+          {refreshError}
+          <RunTable
+            model={model}
+            selected={this.state.selected}
+            onToggle={this._toggleRun}
+            onOpenRun={this.props.onOpenRun}
+          />
+          {model.loadingMore && <Loading what="Loading more runs…" />}
+        </>
+      );
+    }
     const rows = buildRows(runs, this.state.groupBy, this.state.collapsed);
     return (
       <>
-        {error !== null && (
-          <ErrorState
-            what="Could not refresh the runs"
-            message={error}
-            onRetry={() => model.refresh()}
-            retrying={model.retrying}
-          />
-        )}
+        {refreshError}
         <VirtualList
           items={rows}
           rowHeight={ROW_HEIGHT}

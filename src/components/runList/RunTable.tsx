@@ -1,0 +1,190 @@
+// The run list as a table: chosen param and metric columns, sorted by any column, rows windowed.
+import React from 'react';
+
+import type { RunSummary } from '../../api/types';
+import { runLabel } from '../../format';
+import { RunListModel } from '../../models/runList';
+import { Button } from '../common';
+import {
+  cellText,
+  cellValue,
+  columnChoices,
+  columnLabel,
+  FIXED_COLUMNS,
+  nextSort,
+  sortRuns,
+  toggleColumn
+} from './table';
+import { VirtualList } from './VirtualList';
+
+/** Height of every row of the table, in pixels. */
+const TABLE_ROW_HEIGHT = 28;
+
+/** Props of {@link RunTable}. */
+export interface IRunTableProps {
+  model: RunListModel;
+  /** Ticked run ids (to compare). */
+  selected: readonly string[];
+  onToggle: (runId: string) => void;
+  onOpenRun: (runId: string) => void;
+}
+
+/** The column chooser: a checkbox per param and per metric seen in the listed runs. */
+export function ColumnChooser(props: {
+  model: RunListModel;
+}): React.JSX.Element {
+  const { model } = props;
+  const { columns } = model.table;
+  const choices = columnChoices(model.paramKeys, model.metricKeys, columns);
+  const group = (title: string, options: string[]): React.JSX.Element => (
+    <fieldset className="jp-xp-ColumnChooser-group">
+      <legend>{title}</legend>
+      {options.length === 0 ? (
+        <span className="jp-xp-Muted">none in the listed runs</span>
+      ) : (
+        options.map(column => (
+          <label key={column} className="jp-xp-Label">
+            <input
+              type="checkbox"
+              checked={columns.includes(column)}
+              onChange={() =>
+                model.setTable({ columns: toggleColumn(columns, column) })
+              }
+            />
+            {columnLabel(column)}
+          </label>
+        ))
+      )}
+    </fieldset>
+  );
+  return (
+    <details className="jp-xp-ColumnChooser">
+      <summary>{`Columns (${columns.length})`}</summary>
+      <div className="jp-xp-ColumnChooser-body">
+        {group('Params', choices.params)}
+        {group('Metrics', choices.metrics)}
+      </div>
+    </details>
+  );
+}
+
+/**
+ * The loaded runs as a table: a checkbox, name, status and seed, then the
+ * chosen columns. A click on a heading sorts by it (again: the other way);
+ * numbers sort as numbers and runs without a value come last.
+ */
+export function RunTable(props: IRunTableProps): React.JSX.Element {
+  const { model, selected, onToggle, onOpenRun } = props;
+  const { columns, sort } = model.table;
+  const shown = [...FIXED_COLUMNS, ...columns];
+  const runs = sortRuns(model.runs, sort);
+  const template = `24px minmax(9em, 2fr) 6em 4em ${columns
+    .map(() => 'minmax(6em, 1fr)')
+    .join(' ')}`;
+  const width = `max(100%, ${24 + 9 * 16 + 10 * 16 + columns.length * 6 * 16}px)`;
+  const style = { gridTemplateColumns: template, width };
+  return (
+    <div className="jp-xp-RunTable">
+      {sort !== null && model.hasMore && (
+        <p className="jp-xp-Muted jp-xp-RunTable-note">
+          {`Sorted among the ${model.runs.length} loaded runs; more load as you scroll.`}
+        </p>
+      )}
+      <div className="jp-xp-RunTable-scroll">
+        <div className="jp-xp-RunTable-head" style={style} role="row">
+          <span />
+          {shown.map(column => {
+            const current = sort?.column === column ? sort.order : null;
+            return (
+              <button
+                key={column}
+                type="button"
+                role="columnheader"
+                className="jp-xp-RunTable-heading"
+                title={`Sort by ${columnLabel(column)}`}
+                aria-sort={
+                  current === null
+                    ? 'none'
+                    : current === 'asc'
+                      ? 'ascending'
+                      : 'descending'
+                }
+                onClick={() => model.setTable({ sort: nextSort(sort, column) })}
+              >
+                {columnLabel(column)}
+                {current !== null && (current === 'asc' ? ' ↑' : ' ↓')}
+              </button>
+            );
+          })}
+        </div>
+        <VirtualList
+          items={runs}
+          rowHeight={TABLE_ROW_HEIGHT}
+          label="Runs table"
+          itemKey={run => run.run_id}
+          renderItem={run => (
+            <TableRow
+              run={run}
+              columns={columns}
+              style={style}
+              selected={selected.includes(run.run_id)}
+              onToggle={onToggle}
+              onOpenRun={onOpenRun}
+            />
+          )}
+          onNearEnd={() => void model.loadMore()}
+        />
+      </div>
+      {sort !== null && (
+        <Button onClick={() => model.setTable({ sort: null })}>Unsort</Button>
+      )}
+    </div>
+  );
+}
+
+function TableRow(props: {
+  run: RunSummary;
+  columns: readonly string[];
+  style: React.CSSProperties;
+  selected: boolean;
+  onToggle: (runId: string) => void;
+  onOpenRun: (runId: string) => void;
+}): React.JSX.Element {
+  const { run, columns, style, selected, onToggle, onOpenRun } = props;
+  const label = runLabel(run);
+  return (
+    <div
+      className={`jp-xp-RunTable-row${selected ? ' jp-mod-selected' : ''}`}
+      style={style}
+    >
+      <input
+        type="checkbox"
+        aria-label={`Select ${label}`}
+        checked={selected}
+        onChange={() => onToggle(run.run_id)}
+      />
+      <button
+        type="button"
+        className="jp-xp-RunRow-name"
+        title={`${label} (${run.run_id}): open its details`}
+        onClick={() => onOpenRun(run.run_id)}
+      >
+        {label}
+      </button>
+      <span className="jp-xp-RunTable-cell">{run.status.toLowerCase()}</span>
+      <span className="jp-xp-RunTable-cell">{cellText(run.seed)}</span>
+      {columns.map(column => {
+        const value = cellValue(run, column);
+        return (
+          <span
+            key={column}
+            className={`jp-xp-RunTable-cell${typeof value === 'number' ? ' jp-xp-RunTable-number' : ''}`}
+            title={`${columnLabel(column)}: ${cellText(value)}`}
+          >
+            {cellText(value)}
+          </span>
+        );
+      })}
+    </div>
+  );
+}
