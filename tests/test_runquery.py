@@ -38,6 +38,7 @@ def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             ("epsilon", "exp-b", "finished", {}, 0.3),
             ("lr_0.1", "exp-a", "finished", {}, 0.6),
             ("lrX0.1 50", "exp-b", "finished", {}, 0.2),
+            ("quoted", "exp-b", "finished", {"owner": "Bob's", "say": 'a "b"\\c%'}, 0.4),
         ]
         for name, experiment, status, run_tags, accuracy in specs:
             run = xp.start(name, experiment=experiment, seed=len(ids), tags=run_tags)
@@ -65,6 +66,11 @@ QUERIES = [
     # q is a literal substring on every store: "_" is not a wildcard ("%" is refused)
     {"q": ["lr_0"]},
     {"q": ["r_"], "limit": ["1"]},
+    # tag values are matched exactly, quotes, backslashes and LIKE wildcards included
+    {"tag": ["owner=Bob's"]},
+    {"tag": ['say=a "b"\\c%']},
+    {"tag": ["say=a %"]},
+    {"tag": ["owner=x' or '1'='1"]},
     # the table view's param columns and the keys to choose from
     {"params": ["seed,missing"]},
     {"params": [""], "limit": ["3"]},
@@ -83,6 +89,21 @@ def test_fast_path_matches_mlflow_search(listing: Any, args: Any) -> None:
     assert [r["run_id"] for r in fast] == [r["run_id"] for r in slow]
     assert fast == slow
     assert (fast_token is None) == (slow_token is None)
+
+
+@pytest.mark.parametrize("tag", ["owner=Bob's", 'say=a "b"\\c%'])
+def test_quoted_tag_values_find_their_run_on_both_paths(listing: Any, tag: str) -> None:
+    # A value with a quote is quoted for MLflow (not refused, not stripped): one exact match
+    store, runs = listing
+    query = parse_run_query({"tag": [tag]})
+    fast, _ = list_summaries(store.local_sqlite, store.location.display, query)
+    slow, _ = list_runs_mlflow(store, query)
+    assert [r["run_id"] for r in fast] == [r["run_id"] for r in slow] == [runs[8]]
+
+
+def test_a_value_with_both_quotes_is_refused_before_any_store() -> None:
+    with pytest.raises(XpError, match="both ' and"):
+        parse_run_query({"tag": ['owner=it\'s "x"']})
 
 
 def test_pages_cover_every_run_once(listing: Any) -> None:

@@ -85,3 +85,12 @@ def resolve_store(tracking_uri: str | None = None, home: Path | None = None) -> 
     return StoreLocation(
         home=home, tracking_uri=uri, artifact_location=artifact_location, embedded=False
     )
+
+
+# The team server's backend database, read directly for the run list (see store/index_db.py).
+STORE_DATABASE_ENV = "XP_STORE_DATABASE_URI"
+
+
+def store_database_uri() -> str | None:
+    """``$XP_STORE_DATABASE_URI`` (a SQLAlchemy URI of the tracking server's database), if set."""
+    return os.environ.get(STORE_DATABASE_ENV) or None

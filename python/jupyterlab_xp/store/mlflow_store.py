@@ -22,11 +22,12 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyterlab_xp.core.config import StoreLocation
+from jupyterlab_xp.core.config import StoreLocation, store_database_uri
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_cache import ArtifactCache
+from jupyterlab_xp.store.query import quote_value
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -169,14 +170,24 @@ class MlflowStore:
         """Id of a run (any experiment) whose tag ``key`` equals ``value``, or None."""
         from mlflow.entities import ViewType
 
-        exp_ids = [e.experiment_id for e in self.client.search_experiments(ViewType.ALL)]
+        exp_ids = [e.experiment_id for e in self._all_experiments(ViewType.ALL)]
         if not exp_ids:
             return None
-        quoted = value.replace("'", "")
         runs = self.client.search_runs(
-            exp_ids, f"tags.`{key}` = '{quoted}'", ViewType.ALL, max_results=1
+            exp_ids, f"tags.`{key}` = {quote_value(value)}", ViewType.ALL, max_results=1
         )
         return str(runs[0].info.run_id) if runs else None
+
+    def _all_experiments(self, view: int) -> list[Any]:
+        """Every experiment in ``view``, page by page (MLflow answers 1,000 at a time)."""
+        found: list[Any] = []
+        token = None
+        while True:
+            page = self.client.search_experiments(view, page_token=token)
+            found += page
+            token = page.token
+            if not token:
+                return found
 
     def log_batch(
         self,
@@ -246,15 +257,13 @@ class MlflowStore:
         if names:
             found = (self.client.get_experiment_by_name(n) for n in names)
             return [e.experiment_id for e in found if e is not None]
-        return [e.experiment_id for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)]
+        return [e.experiment_id for e in self._all_experiments(ViewType.ACTIVE_ONLY)]
 
     def experiment_names(self) -> dict[str, str]:
         """Map of experiment id to name."""
         from mlflow.entities import ViewType
 
-        return {
-            e.experiment_id: e.name for e in self.client.search_experiments(ViewType.ACTIVE_ONLY)
-        }
+        return {e.experiment_id: e.name for e in self._all_experiments(ViewType.ACTIVE_ONLY)}
 
     def search_runs(
         self,
@@ -305,18 +314,32 @@ class MlflowStore:
         uri = self.location.tracking_uri
         return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:////") else None
 
+    @property
+    def index_source(self) -> Path | str | None:
+        """Where MLflow's tables can be read directly (:mod:`.sqlite_index`), if anywhere.
+
+        The embedded store's SQLite file once it exists; on a tracking server, its database
+        when ``XP_STORE_DATABASE_URI`` gives it; else None (MLflow's search, over HTTP).
+        """
+        db = self.local_sqlite
+        if db is not None:
+            return db if db.exists() else None
+        return store_database_uri()
+
     def run_ids_with_prefix(self, prefix: str, limit: int = 2, archived: bool = False) -> list[str]:
         """Ids of xp runs starting with ``prefix`` (hex), at most ``limit``, archived ones too?"""
         if not all(c in "0123456789abcdef" for c in prefix):
             return []
-        db = self.local_sqlite
-        if db is not None and db.exists():
+        source = self.index_source
+        if source is not None:
             return sqlite_index.run_ids_with_prefix(
-                db, self.location.display, prefix, limit, archived
+                source, self.location.display, prefix, limit, archived
             )
-        # A tracking server cannot search ids by prefix: scan the most recent runs.
-        runs = self.search_page(max_results=5000, lifecycle="all" if archived else "active")[0]
-        return [r.info.run_id for r in runs if r.info.run_id.startswith(prefix)][:limit]
+        # On a tracking server, MLflow's own search (LIKE on the id; the prefix is plain hex).
+        filter_string = f"attributes.run_id LIKE '{prefix}%'"
+        lifecycle = "all" if archived else "active"
+        runs = self.search_page(None, filter_string, limit, lifecycle=lifecycle)[0]
+        return [r.info.run_id for r in runs]
 
     def metric_history(self, run_id: str, key: str) -> list[tuple[int, float, int]]:
         """``(step, value, timestamp_ms)`` of every value logged for ``key``, in step order."""
@@ -381,14 +404,6 @@ class MlflowStore:
         except Exception as exc:
             first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise StoreError(f"cannot download {path} of run {run_id}: {first}") from exc
-
-    def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
-        """The bytes of one artifact (a predictions file), or None when it cannot be read."""
-        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
-            try:
-                return Path(self.client.download_artifacts(run_id, path, tmp)).read_bytes()
-            except Exception:
-                return None
 
     def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
         """The bytes of one artifact (a predictions file), or None when it cannot be read."""

@@ -1,19 +1,20 @@
-"""A read model over MLflow's SQLite schema: the run list and id prefixes at scale, read-only.
+"""A read model over MLflow's SQL schema: the run list and id prefixes at scale, read-only.
 
 This reads MLflow's private tables (``runs``, ``tags``, ``params``, ``latest_metrics``,
-``experiments``) with plain indexed SQL. It must answer exactly as MLflow's own search does:
-``tests/test_runquery.py`` checks the two against each other.
+``experiments``) with plain indexed SQL: in the embedded SQLite file, or in a team server's
+database when its URI is given (``XP_STORE_DATABASE_URI``; see :mod:`.index_db`). It must answer
+exactly as MLflow's own search does: ``tests/test_runquery.py`` checks the two against each
+other on both.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.store.index_db import IndexReadError, connect
 from jupyterlab_xp.store.query import RunQuery, offset_token, param_columns, token_offset
 
 # The run lifecycle stages of each ``RunQuery.lifecycle`` (fixed SQL fragments).
@@ -25,9 +26,9 @@ _LIFECYCLE_WHERE = {
 
 
 def list_summaries(
-    db: Path, display: str, query: RunQuery
+    db: Path | str, display: str, query: RunQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Run summaries straight from a local SQLite store: the panel's list at scale.
+    """Run summaries straight from MLflow's tables (``db``: a SQLite file or a database URI).
 
     ``MlflowClient.search_runs`` builds full Run objects (every tag, param and metric
     through the ORM): about a second per thousand runs. A list only needs a few columns,
@@ -76,11 +77,11 @@ def list_summaries(
         f"WHERE {' AND '.join(where)} ORDER BY {order}, r.run_uuid LIMIT ? OFFSET ?"
     )
     try:
-        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        with connect(db) as conn:
             rows = conn.execute(sql, [*args, query.limit + 1, offset]).fetchall()
             page = rows[: query.limit]
             ids = [row[0] for row in page]
-            marks = ",".join("?" * len(ids))
+            marks = ",".join("?" * len(ids)) or "NULL"  # IN () is not SQL everywhere
             run_tags: dict[str, dict[str, str]] = {i: {} for i in ids}
             wanted = (tags.KIND, tags.CELLS, tags.ERRORS, tags.NOTEBOOK_PATH, tags.DIED_IN_CELL)
             for run_id, key, value in conn.execute(
@@ -112,7 +113,7 @@ def list_summaries(
                     ids,
                 ):
                     params[run_id][key] = value
-    except sqlite3.Error as exc:
+    except IndexReadError as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     summaries = []
     for run_id, name, status, start, end, exp_id, exp_name, stage in page:
@@ -143,28 +144,28 @@ def list_summaries(
 
 
 def run_ids_with_prefix(
-    db: Path, display: str, prefix: str, limit: int, archived: bool = False
+    db: Path | str, display: str, prefix: str, limit: int, archived: bool = False
 ) -> list[str]:
     """Ids of active runs (and archived ones with ``archived``) whose id starts with ``prefix``,
     at most ``limit`` (one indexed query)."""
     stages = ("active", "deleted") if archived else ("active", "active")
     try:
-        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        with connect(db) as conn:
             rows = conn.execute(
                 "SELECT run_uuid FROM runs WHERE run_uuid LIKE ? AND lifecycle_stage IN (?, ?) "
                 "LIMIT ?",
                 (f"{prefix}%", *stages, limit),
             ).fetchall()
-    except sqlite3.Error as exc:
+    except IndexReadError as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     return [row[0] for row in rows]
 
 
-def run_params(db: Path, display: str, run_ids: list[str]) -> dict[str, dict[str, str]]:
+def run_params(db: Path | str, display: str, run_ids: list[str]) -> dict[str, dict[str, str]]:
     """Every param of each run in ``run_ids`` (for an export with param columns)."""
     found: dict[str, dict[str, str]] = {i: {} for i in run_ids}
     try:
-        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        with connect(db) as conn:
             for start in range(0, len(run_ids), 500):
                 chunk = run_ids[start : start + 500]
                 for run_id, key, value in conn.execute(
@@ -173,6 +174,6 @@ def run_params(db: Path, display: str, run_ids: list[str]) -> dict[str, dict[str
                     chunk,
                 ):
                     found[run_id][key] = value
-    except sqlite3.Error as exc:
+    except IndexReadError as exc:
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     return found

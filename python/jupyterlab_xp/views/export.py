@@ -48,11 +48,11 @@ def export_runs(
 
 
 def run_params(store: MlflowStore, run_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Every param of each run (archived or not): one SQL query per 500 runs on a local store,
-    one search per 100 runs on a tracking server."""
-    db = store.local_sqlite
-    if db is not None and db.exists():
-        return sqlite_index.run_params(db, store.location.display, list(run_ids))
+    """Every param of each run (archived or not): one SQL query per 500 runs where MLflow's
+    tables can be read (:attr:`MlflowStore.index_source`), else one search per 100 runs."""
+    source = store.index_source
+    if source is not None:
+        return sqlite_index.run_params(source, store.location.display, list(run_ids))
     found: dict[str, dict[str, str]] = {}
     hex_ids = [i for i in run_ids if i.isalnum()]  # MLflow's run ids: safe inside quotes
     for start in range(0, len(hex_ids), 100):
