@@ -45,6 +45,13 @@ export interface XpApi {
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
   StepValue?: StepValue;
+  SweepDetail?: SweepDetail;
+  SweepDimension?: SweepDimension;
+  SweepList?: SweepList;
+  SweepPoint?: SweepPoint;
+  SweepRequest?: SweepRequest;
+  SweepSummary?: SweepSummary;
+  SweepTrial?: SweepTrial;
   ValueRow?: ValueRow;
   Verification?: Verification;
 }
@@ -1122,4 +1129,192 @@ export interface RunPatch {
   tags?: {
     [k: string]: string | null;
   } | null;
+}
+/**
+ * ``GET sweeps/{id}``: everything the sweep view shows.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepDetail".
+ */
+export interface SweepDetail {
+  best: SweepTrial | null;
+  /**
+   * trials per state
+   */
+  counts: {
+    [k: string]: number;
+  };
+  direction: 'maximize' | 'minimize';
+  /**
+   * fANOVA parameter importance (fixed seed); empty below 2 complete trials
+   */
+  importance: {
+    [k: string]: number;
+  };
+  notebook: string | null;
+  objective: string;
+  pruner: string;
+  run_id: string;
+  runner_up: SweepTrial | null;
+  sampler: string;
+  seed: number;
+  series: SweepPoint[];
+  source_run_id: string | null;
+  space: SweepDimension[];
+  state: string | null;
+  /**
+   * why the sweep stopped, if it did
+   */
+  stopped: string | null;
+  storage: string;
+  study: string;
+  trials: SweepTrial[];
+  trials_target: number;
+}
+/**
+ * One trial: its params, objective, state and run (the panel's table and charts).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepTrial".
+ */
+export interface SweepTrial {
+  /**
+   * seconds
+   */
+  duration: number | null;
+  /**
+   * the last step reported (where it was pruned)
+   */
+  last_step: number | null;
+  number: number;
+  params: {
+    [k: string]: unknown;
+  };
+  run_id: string | null;
+  state: 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
+  /**
+   * the objective (a pruned trial's last report)
+   */
+  value: number | null;
+  /**
+   * host:pid:start of the worker that ran it
+   */
+  worker: string | null;
+}
+/**
+ * The objective over trials: each complete trial's value and the best so far.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepPoint".
+ */
+export interface SweepPoint {
+  best: number;
+  number: number;
+  value: number;
+}
+/**
+ * One parameter of the search space.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepDimension".
+ */
+export interface SweepDimension {
+  choices: unknown[];
+  high: number | null;
+  kind: 'uniform' | 'loguniform' | 'int' | 'choice';
+  low: number | null;
+  name: string;
+}
+/**
+ * ``GET sweeps``: newest first.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepList".
+ */
+export interface SweepList {
+  sweeps: SweepSummary[];
+}
+/**
+ * A sweep in the list: its parent run's tags (no storage opened).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepSummary".
+ */
+export interface SweepSummary {
+  best_run: string | null;
+  best_trial: string | null;
+  best_value: string | null;
+  /**
+   * why the sweep stopped early
+   */
+  error: string | null;
+  name: string | null;
+  /**
+   * 'METRIC DIRECTION'
+   */
+  objective: string | null;
+  pruner: string | null;
+  run_id: string;
+  sampler: string | null;
+  source_run_id: string | null;
+  space: string | null;
+  start_time: number | null;
+  /**
+   * running | finished | stopped | cancelled
+   */
+  state: string | null;
+  /**
+   * the parent run's MLflow status
+   */
+  status: string;
+  /**
+   * the Optuna storage, without credentials
+   */
+  storage: string | null;
+  study: string | null;
+}
+/**
+ * ``POST sweeps``: search a recorded run's (or a notebook's) parameters with Optuna.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "SweepRequest".
+ */
+export interface SweepRequest {
+  cell_timeout?: number | null;
+  direction?: 'maximize' | 'minimize';
+  /**
+   * a .ipynb path relative to the server root
+   */
+  notebook?: string | null;
+  /**
+   * the metric to optimise, e.g. val/loss
+   */
+  objective: string;
+  /**
+   * the search space: NAME=uniform:LOW:HIGH | loguniform:LOW:HIGH | int:LOW:HIGH | choice:A,B,... (names from the parameters cell)
+   *
+   * @minItems 1
+   * @maxItems 200
+   */
+  params: [string, ...string[]];
+  pruner?: 'hyperband' | 'median' | 'none';
+  /**
+   * the source run
+   */
+  run_id?: string | null;
+  sampler?: 'tpe' | 'random' | 'grid';
+  sampler_seed?: number | null;
+  /**
+   * the seed of every trial (the source's)
+   */
+  seed?: number | null;
+  timeout?: number | null;
+  /**
+   * trials in all
+   */
+  trials?: number;
+  /**
+   * trials at once on the server's machine
+   */
+  workers?: number | null;
 }

@@ -30,6 +30,7 @@ from jupyterlab_xp.server.handlers import (
     RunRestoreHandler,
     RunsHandler,
 )
+from jupyterlab_xp.server.sweep_handlers import ROUTES as SWEEP_ROUTES
 from jupyterlab_xp.store.liveness import heartbeat_timeout
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_all
@@ -97,5 +98,6 @@ class XpExtensionApp(ExtensionApp):
                 (rf"/{NAMESPACE}/promotions", PromotionsHandler),
                 (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)", PromotionHandler),
                 (rf"/{NAMESPACE}/promotions/(?P<job_id>[^/]+)/cancel", PromotionCancelHandler),
+                *SWEEP_ROUTES,
             ]
         )

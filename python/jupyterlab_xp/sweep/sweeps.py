@@ -222,7 +222,7 @@ def finish(
     recover_orphans(store, store.location.runs_dir)  # a dead worker's kernel's run: KILLED
     reason = study.user_attrs.get(studies.STOP_ATTR)
     if state is None or state == FINISHED:
-        state = STOPPED if reason and reason != "cancelled" else FINISHED
+        state = (CANCELLED if reason == "cancelled" else STOPPED) if reason else FINISHED
     running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
     mark_best(store, study, sweep["run_id"])
     final = {FINISHED: tags.FINISHED, CANCELLED: tags.KILLED}.get(state, tags.FAILED)
@@ -271,13 +271,23 @@ def mark_best(store: MlflowStore, study: Any, run_id: str) -> None:
     store.log_batch(run_id, tags=found)
 
 
-def cancel(store: MlflowStore, run_id: str) -> bool:
-    """Signal the process running sweep ``run_id`` here; False when none is running."""
+def cancel(store: MlflowStore, run_id: str, study_name: str, storage_url: str) -> bool:
+    """Stop sweep ``run_id``: every worker (here or joined elsewhere) starts no new trial, and
+    the process running it here, if any, stops its workers at once (their trials FAIL, their
+    runs KILLED). Without such a process the sweep is ended here. True when one was signalled.
+    """
+    parent = store.get_run(run_id)
+    if parent is None or parent.info.status != tags.RUNNING:
+        state = parent.data.tags.get(tags.SWEEP_STATE) if parent is not None else "gone"
+        raise XpError(f"sweep {run_id[:8]} is {state}, there is nothing to cancel")
+    storage = studies.open_storage(storage_url)
+    study, _ = studies.load(storage, study_name)
+    study.set_user_attr(studies.STOP_ATTR, "cancelled")
     record = read_json(store.location.home / "sweeps" / f"{run_id}.json")
-    if not isinstance(record, dict) or not isinstance(record.get("pid"), int):
-        return False
-    if not same_process(record["pid"], record.get("pid_start")):
-        return False
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(record["pid"], signal.SIGTERM)
-    return True
+    pid = record.get("pid") if isinstance(record, dict) else None
+    if isinstance(pid, int) and same_process(pid, record.get("pid_start")):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        return True
+    finish(store, {"run_id": run_id, "study": study_name}, storage_url, state=CANCELLED)
+    return False
