@@ -244,3 +244,15 @@ def test_a_predictions_file_is_redacted_by_value_and_passed_on_unchanged_without
     assert columns["y_score"].tolist() == scores.tolist()
     assert clean_copy == (tmp_path / f"clean{suffix}").read_bytes()
     assert redactor.ledger.count >= 1
+
+
+def test_paired_rows_fit_the_rest_model_field_for_field() -> None:
+    from jupyterlab_xp.server.paired_models import PairedTest
+
+    a = _run([0, 1, 2], [0.5, 1.0, 2.0], [0.5, 1.5, 2.0])
+    b = _run([0, 1, 2], [0.5, 1.0, 2.0], [0.0, 1.0, 2.0])
+    rows = paired_rows("val", "regression", "A", "B", [a], [b])
+    rows += paired_rows("val", "classification", "A", "B", [a], [b])
+    correct_with_paired([], rows, "bh")
+    for row in rows:  # the model forbids unknown fields and requires every one of its own
+        assert PairedTest.model_validate(row).model_dump() == row
