@@ -16,15 +16,7 @@ from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.paired_models import PairedTest
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
-from jupyterlab_xp.server.sweep_models import (
-    SweepDetail,
-    SweepDimension,
-    SweepList,
-    SweepPoint,
-    SweepRequest,
-    SweepSummary,
-    SweepTrial,
-)
+from jupyterlab_xp.server.sweep_models import SWEEP_MODELS
 from jupyterlab_xp.server.verify_models import (
     CellVerdict,
     Failure,
@@ -443,11 +435,5 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     PromotedRun,
     Promotion,
     PromotionList,
-    SweepRequest,
-    SweepSummary,
-    SweepList,
-    SweepDimension,
-    SweepTrial,
-    SweepPoint,
-    SweepDetail,
+    *SWEEP_MODELS,
 )

@@ -129,3 +129,14 @@ class SweepDetail(SweepModel):
     )
     stopped: str | None = Field(description="why the sweep stopped, if it did")
     state: str | None
+
+
+SWEEP_MODELS = (
+    SweepRequest,
+    SweepSummary,
+    SweepList,
+    SweepDimension,
+    SweepTrial,
+    SweepPoint,
+    SweepDetail,
+)
