@@ -293,3 +293,27 @@ def test_the_run_detail_leaves_out_malformed_index_entries() -> None:
     # Then only the well-formed one is listed
     assert checkpoint_list(index) == [good]
     assert checkpoint_list({"not": "a list"}) == []
+
+
+def test_a_secret_in_a_checkpoint_is_redacted_in_the_store_and_its_copy_says_so(
+    store: Any, xp_home: Path
+) -> None:
+    # Given a run whose params hold a token, checkpointed, its local folder then gone
+    token = "ghp_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6"
+    with xp.start("leaky", seed=4) as run:
+        xp.param(gh_token=token)
+        xp.checkpoint("state", step=1)
+    shutil.rmtree(xp_home / "runs" / run.local_id / tags.CHECKPOINTS_DIR)
+
+    # When it is loaded from the store
+    with pytest.raises(xp.XpError) as failure:
+        xp.load_checkpoint(f"{run.run_id}:state")
+
+    # Then the store's copy never held the token, and the error names the file and why
+    message = str(failure.value)
+    assert "params.json fails its sha256 check (a secret in it was redacted" in message
+    folder = json.loads(store.read_artifact_text(run.run_id, "xp/checkpoints.json"))[0]["path"]
+    copied = store.read_artifact_text(run.run_id, f"{folder}/params.json")
+    assert token not in copied and "<redacted>" in copied
+    # ...and the copy that failed is not kept: the next try downloads again
+    assert not list((xp_home / "cache").rglob("params.json"))

@@ -64,6 +64,7 @@ class _Found:
     where: str
     expected: dict[str, Any] | None = None  # the index entry that named it
     run_id: str | None = None  # the store's id of the run, when it was looked up
+    downloaded: bool = False  # a copy in XP_HOME/cache, fetched from the store
 
 
 def load(
@@ -77,7 +78,12 @@ def load(
 ) -> Checkpoint:
     """See :func:`jupyterlab_xp.load_checkpoint`."""
     found = _locate(recorder, ref)
-    meta = folders.verify(found.folder)
+    try:
+        meta = folders.verify(found.folder)
+    except XpError:
+        if found.downloaded:  # the next try downloads again rather than failing on this copy
+            shutil.rmtree(found.folder, ignore_errors=True)
+        raise
     expected = found.expected
     if expected is not None and (
         expected.get("name") != meta.get("name") or expected.get("version") != meta.get("version")
@@ -212,7 +218,7 @@ def _download(recorder: Recorder, run_id: str, name: str | None, version: int | 
             except StoreError as exc:
                 raise XpError(str(exc)) from None
             shutil.move(str(got), cache)
-    return _Found(cache, False, where, entry, run_id)
+    return _Found(cache, False, where, entry, run_id, downloaded=True)
 
 
 def _cache_root(location: StoreLocation) -> Path:
