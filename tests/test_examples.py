@@ -35,6 +35,8 @@ class Expected:
     tags: frozenset[str] = frozenset()  # tag keys on every run
     same_tags: frozenset[str] = frozenset()  # tags with one value across all its runs
     artifacts: frozenset[str] = frozenset()  # artifact paths on every run
+    run_tags: dict[str, frozenset[str]] = field(default_factory=dict)  # run name -> its tags
+    run_artifact_dirs: dict[str, str] = field(default_factory=dict)  # run name -> a folder
     output: tuple[str, ...] = ()  # text its executed notebook must show
     parameters: dict[str, Any] = field(default_factory=dict)  # papermill -p overrides
 
@@ -47,6 +49,15 @@ EXPECTED: dict[str, Expected] = {
         metrics=frozenset({"train/loss", "val/loss", "val/accuracy"}),
         artifacts=frozenset({"xp/cells.jsonl", "xp/notebook.ipynb", "xp/seeds.json"}),
         parameters={"epochs": 2},
+    ),
+    "checkpoint-resume.ipynb": Expected(
+        runs=3,
+        needs=("torch",),
+        params=frozenset({"seed", "epochs", "interrupt_at", "learning_rate", "batch_size"}),
+        metrics=frozenset({"train/loss", "val/loss", "val/accuracy"}),
+        run_tags={"resumed": frozenset({"xp.resumed_from"})},
+        run_artifact_dirs={"interrupted": "checkpoints/mlp/"},
+        output=("identical",),
     ),
     "seeds-and-significance.ipynb": Expected(
         runs=10,
@@ -111,6 +122,12 @@ def test_example_runs_and_records_what_it_promises(
         assert expected.metrics <= run.data.metrics.keys(), (name, run.data.metrics)
         assert expected.tags <= run.data.tags.keys(), (name, sorted(run.data.tags))
         assert expected.artifacts <= _artifact_paths(store, run.info.run_id), name
+    by_name = {run.info.run_name: run for run in runs}
+    for name, run_tags in expected.run_tags.items():
+        assert run_tags <= by_name[name].data.tags.keys(), (name, sorted(by_name[name].data.tags))
+    for name, folder in expected.run_artifact_dirs.items():
+        paths = _artifact_paths(store, by_name[name].info.run_id)
+        assert any(p.startswith(folder) for p in paths), (name, sorted(paths))
     for tag in expected.same_tags:
         assert len({r.data.tags.get(tag) for r in runs}) == 1, tag
         assert runs[0].data.tags.get(tag), tag
