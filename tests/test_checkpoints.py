@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,37 @@ def test_a_secret_in_a_checkpoint_is_redacted_in_the_store_and_its_copy_says_so(
     assert token not in copied and "<redacted>" in copied
     # ...and the copy that failed is not kept: the next try downloads again
     assert not list((xp_home / "cache").rglob("params.json"))
+
+
+class _Stateful:
+    """An object whose state holds more than tensors and plain values (a Fraction)."""
+
+    def __init__(self) -> None:
+        self.state: Any = {"w": torch.ones(2), "ratio": Fraction(1, 3)}
+
+    def state_dict(self) -> Any:
+        return self.state
+
+    def load_state_dict(self, state: Any) -> None:
+        self.state = state
+
+
+@pytest.mark.stores("sqlite")
+def test_state_beyond_tensors_is_unpickled_only_from_this_machines_run_folders(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given a checkpoint whose model state needs real unpickling, and a copy of it elsewhere
+    with xp.start("odd-state", seed=5):
+        saved = xp.checkpoint("odd", model=_Stateful())
+    elsewhere = Path(shutil.copytree(saved["folder"], tmp_path / "from-a-colleague"))
+    target = _Stateful()
+    target.state = None
+
+    # When the copy is loaded, Then torch.load(weights_only=True) refuses it, in one line
+    with pytest.raises(xp.XpError, match=r"model\.pt of .* unpickling them runs code"):
+        xp.load_checkpoint(elsewhere, model=target)
+    assert target.state is None
+    # ...while the run folder it was written to loads, and the copy does when allowed
+    xp.load_checkpoint(saved["folder"], model=target)
+    assert target.state["ratio"] == Fraction(1, 3)
+    xp.load_checkpoint(elsewhere, model=target, allow_pickle=True)

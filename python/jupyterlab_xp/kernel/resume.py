@@ -124,9 +124,9 @@ def load(
         metadata=meta,
         restored=restored,
     )
-    run_dir = found.folder.parents[3]  # run folder / checkpoints / name / version / stamp
-    if checkpoint.run_id is None and found.trusted and (run_dir / STATE_FILE).is_file():
-        checkpoint.run_id = _read_run_id(run_dir)  # saved before the run reached the store
+    parents = found.folder.parents  # run folder / checkpoints / name / version / stamp
+    if checkpoint.run_id is None and found.trusted and len(parents) > 3:
+        checkpoint.run_id = _read_run_id(parents[3])  # saved before the run reached the store
     _note_resume(recorder, checkpoint)
     return checkpoint
 
