@@ -386,12 +386,20 @@ class MlflowStore:
 
     def _artifact_listed(self, run_id: str, path: str) -> bool:
         """Whether ``path`` is among its folder's artifacts (StoreError: the listing failed)."""
-        folder = path.rpartition("/")[0] or None
+        return path in self.artifact_sizes(run_id, path.rpartition("/")[0])
+
+    def artifact_sizes(self, run_id: str, folder: str) -> dict[str, int]:
+        """The files directly in the run's artifact ``folder``: path to size in bytes.
+
+        Raises:
+            StoreError: the artifact store could not list it (down, refusing).
+        """
         try:
-            listed = self.client.list_artifacts(run_id, folder)
+            listed = self.client.list_artifacts(run_id, folder or None)
         except Exception as exc:
-            raise StoreError(f"could not list the run's artifacts in the store: {exc}") from exc
-        return any(info.path == path for info in listed)
+            first = (str(exc) or type(exc).__name__).splitlines()[0]
+            raise StoreError(f"could not list the run's artifacts in the store: {first}") from exc
+        return {info.path: int(info.file_size or 0) for info in listed if not info.is_dir}
 
     def download_artifact_dir(self, run_id: str, path: str, dest: Path) -> Path:
         """Download the artifact folder ``path`` of a run into ``dest``; the local folder.

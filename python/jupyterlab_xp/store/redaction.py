@@ -270,6 +270,10 @@ class Redactor:
                 dest.write_bytes(self.file_bytes(path, rel.as_posix()))
             yield out
 
+    def cells_text(self, text: str) -> str:
+        """``xp/cells.jsonl`` text redacted as its upload is (the panel's live cell journal)."""
+        return self._cells(text)
+
     def _journal(self, data: bytes) -> bytes:
         out, notes = [], 0
         for line in data.splitlines(keepends=True):

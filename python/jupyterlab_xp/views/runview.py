@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.core.errors import StoreError
-from jupyterlab_xp.core.files import parse_json
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
+from jupyterlab_xp.views.artifacts import RunArtifacts
 from jupyterlab_xp.views.checkpoints import checkpoint_list
 
 if TYPE_CHECKING:
@@ -140,36 +138,6 @@ def _literal_text_page(
     ) if more else None
 
 
-class _Artifacts:
-    """Reads one run's ``xp/`` artifacts for its detail; after a failure, reads no more.
-
-    A finished run's artifacts are read once, then from the local cache. An artifact store
-    that is down costs one wait (not one per file) and is reported as such, never as a run
-    that recorded nothing.
-    """
-
-    def __init__(self, store: MlflowStore, run: Run) -> None:
-        self._store, self._run_id = store, run.info.run_id
-        self._finished = run.info.status in FINISHED_STATUSES
-        self.error: str | None = None
-
-    def text(self, name: str) -> str | None:
-        if self.error is not None:
-            return None
-        path = f"{tags.ARTIFACT_DIR}/{name}"
-        try:
-            return self._store.read_artifact_text(self._run_id, path, self._finished)
-        except StoreError as exc:
-            self.error = str(exc)
-            return None
-
-    def json(self, name: str) -> Any:
-        return parse_json(self.text(name))
-
-
-FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
-
-
 def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     """Everything recorded for a run: params, metrics, tags, seeds, environment, hardware,
     git and the cell journal."""
@@ -177,16 +145,13 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["params"] = dict(run.data.params)
     detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
     detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
-    artifacts = _Artifacts(store, run)
+    artifacts = RunArtifacts(store, run)
     detail["seeds"] = artifacts.json(tags.SEEDS_ARTIFACT)
     detail["environment"] = artifacts.json(tags.ENVIRONMENT_ARTIFACT)
     detail["hardware"] = artifacts.json(tags.HARDWARE_ARTIFACT)
     detail["git"] = artifacts.json(tags.GIT_ARTIFACT)
     detail["order"] = artifacts.json(tags.ORDER_ARTIFACT)
-    cells_text = artifacts.text(tags.CELLS_ARTIFACT)
-    detail["cells_journal"] = [
-        json.loads(line) for line in (cells_text or "").splitlines() if line.strip()
-    ]
+    detail["cells_journal"] = artifacts.cells()
     run_tags = run.data.tags
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
     detail["verification"] = (

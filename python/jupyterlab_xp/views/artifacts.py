@@ -1,0 +1,115 @@
+"""A run's ``xp/`` files for its detail: listed once, each read once, a live run's cells local.
+
+The panel polls a running run's detail every two seconds, so what a poll costs matters on a team
+server: one listing of ``xp/`` (absent files cost nothing more), and a download only for a file
+that is new or changed size since the last poll. A finished run's files come from the disk cache
+(:mod:`jupyterlab_xp.store.artifact_cache`). A running run's cell journal is uploaded only when
+it ends; when the run was recorded on this machine, its cells are read from the local journal
+instead, redacted exactly as the uploaded copy will be.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.core.files import parse_json
+from jupyterlab_xp.journal import summary
+from jupyterlab_xp.journal.jsonl import read_journal
+from jupyterlab_xp.journal.rundir import JOURNAL_FILE
+from jupyterlab_xp.store.redaction import Redactor
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
+
+FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
+
+# A running run's files, keyed by (run id, path, size): a file the recorder replaces with other
+# content of the very same size is seen when the run ends (its files are then read again).
+_LIVE_CACHE_SIZE = 256
+_live: OrderedDict[tuple[str, str, int], str] = OrderedDict()
+_live_lock = threading.Lock()
+# The local id names a folder in XP_HOME/runs; it comes from the store, so it is checked.
+_LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+class RunArtifacts:
+    """Reads one run's ``xp/`` files; after a failure, reads no more (one outage, one wait).
+
+    ``error`` is the artifact store's failure, if any: the sections those files fill are then
+    unknown, never shown as empty.
+    """
+
+    def __init__(self, store: MlflowStore, run: Run) -> None:
+        self._store, self._run = store, run
+        self._run_id = run.info.run_id
+        self._finished = run.info.status in FINISHED_STATUSES
+        self._sizes: dict[str, int] | None = None
+        self.error: str | None = None
+
+    def text(self, name: str) -> str | None:
+        """The file ``xp/<name>``, or None when the run has none (or the store failed)."""
+        path = f"{tags.ARTIFACT_DIR}/{name}"
+        if self._finished:
+            cached = self._store.artifact_cache.get(self._run_id, path)
+            if cached is not None:
+                return cached
+        sizes = self._listing()
+        if sizes is None or path not in sizes:
+            return None
+        key = (self._run_id, path, sizes[path])
+        if not self._finished:
+            with _live_lock:
+                if key in _live:
+                    _live.move_to_end(key)
+                    return _live[key]
+        try:
+            text = self._store.read_artifact_text(self._run_id, path, self._finished)
+        except StoreError as exc:
+            self.error = str(exc)
+            return None
+        if text is not None and not self._finished:
+            with _live_lock:
+                _live[key] = text
+                while len(_live) > _LIVE_CACHE_SIZE:
+                    _live.popitem(last=False)
+        return text
+
+    def json(self, name: str) -> Any:
+        """The JSON file ``xp/<name>`` parsed, or None."""
+        return parse_json(self.text(name))
+
+    def cells(self) -> list[dict[str, Any]]:
+        """The cell journal: this machine's live journal for a running run, else the store's."""
+        if not self._finished:
+            live = self._local_cells()
+            if live is not None:
+                return live
+        text = self.text(tags.CELLS_ARTIFACT)
+        return [json.loads(line) for line in (text or "").splitlines() if line.strip()]
+
+    def _listing(self) -> dict[str, int] | None:
+        if self._sizes is None and self.error is None:
+            try:
+                self._sizes = self._store.artifact_sizes(self._run_id, tags.ARTIFACT_DIR)
+            except StoreError as exc:
+                self.error = str(exc)
+        return self._sizes
+
+    def _local_cells(self) -> list[dict[str, Any]] | None:
+        local_id = self._run.data.tags.get(tags.LOCAL_ID, "")
+        if not _LOCAL_ID.match(local_id):
+            return None
+        journal = self._store.location.runs_dir / local_id / JOURNAL_FILE
+        if not journal.is_file():
+            return None  # recorded on another machine: its cells arrive when it ends
+        cells = summary.cell_executions(read_journal(journal), alive=True)
+        clean = Redactor().cells_text(summary.cells_jsonl(cells))
+        return [json.loads(line) for line in clean.splitlines() if line.strip()]
