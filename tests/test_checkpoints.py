@@ -20,6 +20,7 @@ import torch
 import jupyterlab_xp as xp
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.files import file_sha256
+from jupyterlab_xp.frontends.render import render_detail
 from jupyterlab_xp.server.models import RunDetail
 from jupyterlab_xp.views.checkpoints import checkpoint_list
 from jupyterlab_xp.views.runview import run_detail
@@ -242,6 +243,10 @@ def test_versions_count_per_name_and_run_name_version_resolve(store: Any, xp_hom
     assert body.checkpoints[0].size == sum(
         p.stat().st_size for p in first.iterdir() if p.name != tags.CHECKPOINT_METADATA
     )
+    # ...and so does jupyter xp show
+    shown = render_detail(run_detail(store, store.get_run(run_id)))
+    line = rf'a v3  step 2  [\d,]+ bytes  sha256 \w{{12}}  xp.load_checkpoint\("{run_id}:a:3"\)'
+    assert re.search(line, shown), shown
     # ...RUN:NAME is the latest version, RUN:NAME:VERSION that one, RUN alone the last name
     assert xp.load_checkpoint(f"{run_id}:a").extra == {"i": 2}
     assert xp.load_checkpoint(f"{run_id[:10]}:a:2").step == 1

@@ -267,6 +267,15 @@ def render_detail(d: dict[str, Any]) -> str:
         state = {True: "linear", False: "NOT linear", None: "unknown"}[order.get("linear")]
         out.append(f"\norder: {state}")
         out += [f"  {reason}" for reason in order.get("reasons", [])]
+    if d.get("checkpoints"):
+        out.append("\ncheckpoints")
+        for c in d["checkpoints"]:
+            step = "-" if c["step"] is None else c["step"]
+            out.append(
+                f"  {c['name']} v{c['version']}  step {step}  {c['size']:,} bytes  "
+                f"sha256 {c['sha256'][:12]}  "
+                f'xp.load_checkpoint("{d["run_id"]}:{c["name"]}:{c["version"]}")'
+            )
     out.append("\ncells")
     for c in d["cells_journal"]:
         first = next((ln for ln in c.get("source", "").splitlines() if ln.strip()), "")
