@@ -271,7 +271,8 @@ def checkpoint(
         extra: anything else to keep (picklable).
 
     Returns:
-        name, version, step, size, sha256 (of metadata.json), path and folder.
+        name, version, step, size, sha256 (of metadata.json), path, folder, and ``ref``
+        (``RUN:NAME:VERSION``, what ``xp.load_checkpoint`` takes).
     """
     from jupyterlab_xp.kernel.checkpoints import save
 
