@@ -252,7 +252,9 @@ def test_execution_count_order_restores_a_notebook_recorded_elsewhere(
     check = result["promotion"]["runs"][0]["verification"]
     outputs = {k: check["outputs"][k] for k in ("compared", "matched", "mismatched")}
     assert outputs == {"compared": 1, "matched": 1, "mismatched": []}
-    assert check["outputs"]["classes"]["identical"] == 1 and check["outputs"]["verified"]
+    assert check["outputs"]["verified"] and check["outputs"]["classes"]["same-values"] == 1
+    (printed,) = [c for c in check["outputs"]["cells"] if c["class"] == "same-values"]
+    assert printed["rules"] == ["memory-address"]  # only the address printed there changed
     run = store.get_run(result["runs"][0])
     assert run.data.params["label"] == '"""'  # a hostile value is only ever a string
     assert Path(result["bundle"], "executed.ipynb").is_file()

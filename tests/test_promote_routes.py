@@ -117,7 +117,7 @@ async def test_hostile_promote_requests_are_refused_and_run_nothing(
 async def test_promote_a_notebook_over_rest_and_watch_it_finish(jp_fetch: Any, root: Path) -> None:
     code, plan = await call(jp_fetch, "GET", "promote-plan", notebook="train.ipynb")
     assert code == 200
-    assert plan["params"] == {"lr": 0.1} and plan["default_order"] == "execution-count"
+    assert plan["params"] == {"lr": 0.1} and plan["default_order"] == "auto"
     assert plan["run_id"] is None and plan["cells"]["notebook"] == 5  # + start, stop, injected
     code, job = await call(
         jp_fetch,

@@ -356,3 +356,45 @@ def test_an_unrecorded_notebooks_bundle_never_calls_todays_packages_recorded() -
     recorded = Source(name="r", version="v", lock="numpy==1.26.4\n", python="3.10.4")
     assert "packages its source run recorded" in bundle.dockerfile(recorded)
     assert bundle.python_versions(recorded)["recorded"] == "3.10.4"
+
+
+def test_a_recorded_runs_journal_says_its_cells_ran_seeded() -> None:
+    # Given the same draw before %xp start (the prelude) and as a journaled cell ("seq 3")
+    stored = [{"output_type": "stream", "name": "stdout", "text": "0.5"}]
+    cells = [
+        build.PlannedCell("import numpy as np\nnp.random.rand()", "In [1] before %xp start"),
+        build.PlannedCell("np.random.rand()", "seq 3"),
+    ]
+    for cell in cells:
+        cell.outputs = stored
+    executed = {
+        "cells": [
+            {"cell_type": "code", "outputs": [{**stored[0], "text": text}]}
+            for text in ("0.7", "0.9")
+        ]
+    }
+    # Then the prelude's draw was unseeded; the journaled one ran after %xp start seeded it
+    result = verify.compare_outputs(cells, executed, 1e-6)
+    assert result is not None
+    assert [c["class"] for c in result["cells"]] == ["random", "differs"]
+
+
+def test_stored_outputs_suggest_the_versions_that_made_them() -> None:
+    # Given the notebook as matplotlib 3.7 / pandas 1.5 saved it (deprecation warnings, 432x288)
+    old = json.loads((FIXTURES / "old.ipynb").read_text())
+    new = json.loads((FIXTURES / "new.ipynb").read_text())
+    hints = diagnose.output_hints(old)
+    assert hints[0].startswith("matplotlib 3.6 or 3.7")
+    assert any(h.startswith("pandas 1.4 or 1.5") for h in hints)
+    assert any("432x288" in h for h in hints)
+    assert diagnose.output_hints(old, "pandas") == [h for h in hints if h.startswith("pandas")]
+    assert any(h.startswith("NumPy 2") for h in diagnose.output_hints(new))
+    printed = {"cells": [{"outputs": [{"output_type": "stream", "text": "numpy 1.21.5\n"}]}]}
+    assert diagnose.output_hints(printed, "numpy") == [
+        "numpy 1.21.5 (a version printed in the stored outputs)"
+    ]
+    # and the failure says so before what to try
+    error = next(o for o in NEW["seaborn-style"]["outputs"] if o["output_type"] == "error")
+    details = diagnose.failure(error)
+    details["removal"]["outputs_suggest"] = diagnose.output_hints(old, "matplotlib")
+    assert "the stored outputs suggest matplotlib 3.6 or 3.7" in diagnose.describe(details)

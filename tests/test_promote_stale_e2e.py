@@ -13,12 +13,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.promote import jobs
 from jupyterlab_xp.promote.source import from_notebook
+from test_promote import wait_job
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stale"
 
@@ -48,16 +48,6 @@ def _notebook(path: Path, cells: list[dict[str, Any]], python: str = "3.9.7") ->
     }
     path.write_text(json.dumps(doc))
     return path
-
-
-def _wait(store: Any, job_id: str, timeout: float = 300.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = jobs.read(store.location, job_id)
-        if job["state"] not in jobs.ACTIVE:
-            return job
-        time.sleep(0.5)
-    raise TimeoutError(job_id)
 
 
 def test_auto_order_repairs_a_notebook_whose_defining_cell_was_deleted(
@@ -138,7 +128,7 @@ def test_a_notebook_run_with_old_libraries_reproduces_as_same_values_and_a_remov
 
     # When: both are promoted in today's environment
     started = [jobs.create(store, from_notebook(path))["id"] for path in (stale, style)]
-    done, failed = (_wait(store, job_id) for job_id in started)
+    done, failed = (wait_job(store, job_id) for job_id in started)
 
     # Then: only the unseeded draw and the %time line's timings are not reproduced ...
     assert done["state"] == "finished", done
@@ -160,3 +150,4 @@ def test_a_notebook_run_with_old_libraries_reproduces_as_same_values_and_a_remov
     assert run["failure"]["raised_in"] == "library" and run["failure"]["library"] == "matplotlib"
     assert "try it with 'matplotlib<3.8'" in run["error"]
     assert "seaborn-v0_8-whitegrid" in run["error"]
+    assert "the stored outputs suggest matplotlib 3.6 or 3.7" in run["error"]

@@ -2,7 +2,11 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { OutputCheck } from '../api/types';
-import { cellRows, classSummary } from '../components/promote/cellVerdicts';
+import {
+  cellRows,
+  classSummary,
+  orderLines
+} from '../components/promote/cellVerdicts';
 
 function outputs(): OutputCheck {
   return {
@@ -74,5 +78,27 @@ describe('cellRows', () => {
     );
     expect(cellRows(old)).toEqual([]);
     expect(classSummary(old)).toBe('');
+  });
+});
+
+describe('orderLines', () => {
+  it('lists the auto order’s repairs, the sessions note and the cells left out', () => {
+    // Given an auto order that moved a definition and left a scratch cell out
+    const order = {
+      order: 'auto',
+      cells: [1, 5, 3],
+      steps: ['moved cell 5 (In [7]) before cell 3 (In [5])'],
+      sessions: null,
+      left_out: ['cell 6: no execution count'],
+      attempts: 1
+    };
+
+    // Then each is one line, and a plain order has none
+    expect(orderLines(order)).toEqual([
+      'moved cell 5 (In [7]) before cell 3 (In [5])',
+      'left out: cell 6: no execution count'
+    ]);
+    expect(orderLines(null)).toEqual([]);
+    expect(orderLines({ order: 'recorded' })).toEqual([]);
   });
 });

@@ -601,6 +601,10 @@ export interface Failure {
 export interface Removal {
   installed: string;
   instead: string;
+  /**
+   * what the stored outputs say about the old versions
+   */
+  outputs_suggest?: string[];
   package: string;
   removed: string;
   /**

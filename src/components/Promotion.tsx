@@ -4,6 +4,7 @@ import React from 'react';
 
 import type { Promotion, PromotedRun, Verification } from '../api/types';
 import { CellVerdicts } from './promote/CellVerdicts';
+import { orderLines } from './promote/cellVerdicts';
 import { formatNumber, formatTime, MISSING } from '../format';
 import { isActivePromotion, PromotionsModel } from '../models/promotions';
 import {
@@ -272,6 +273,13 @@ export function PromotionCard(props: IPromotionCardProps): React.JSX.Element {
         )}
       </div>
       <ProgressBar promotion={promotion} />
+      {orderLines(promotion.order_repair).length > 0 && (
+        <ul className="jp-xp-Plain" aria-label="How the order was found">
+          {orderLines(promotion.order_repair).map((line, index) => (
+            <li key={index}>{line}</li>
+          ))}
+        </ul>
+      )}
       {active && promotion.current_cell !== null && (
         <p className="jp-xp-Promotion-current">
           {'Running '}

@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from jupyterlab_xp.frontends.render import when
-from jupyterlab_xp.promote import jobs, preview
+from jupyterlab_xp.frontends.render_verify import render_order
+from jupyterlab_xp.promote import build, jobs, preview
 from jupyterlab_xp.promote.source import Source
 
 _CODE_FROM = {
@@ -28,12 +29,14 @@ def print_dry_run(src: Source, request: dict[str, Any], as_json: bool) -> int:
     plan = jobs.plan(src)
     code = preview.listing(checked["cells"], cap=False)
     overrides = {k: checked["params"][k] for k in request.get("params") or {}}
+    repaired = build.auto_repair(src).as_dict() if checked["order"] == "auto" else None
     if as_json:
         plan.pop("code")
         body = {
             "dry_run": True,
             "plan": plan,
             "order": checked["order"],
+            "order_repair": repaired,
             "params": {k: repr(v) for k, v in checked["params"].items()},
             "seeds": checked["seeds"],
             "cell_timeout": checked["cell_timeout"],
@@ -42,12 +45,16 @@ def print_dry_run(src: Source, request: dict[str, Any], as_json: bool) -> int:
         }
         print(json.dumps(body, indent=2))
     else:
-        print(render_dry_run(plan, checked, code, overrides))
+        print(render_dry_run(plan, checked, code, overrides, repaired))
     return 0
 
 
 def render_dry_run(
-    plan: dict[str, Any], checked: dict[str, Any], code: dict[str, Any], overrides: dict[str, Any]
+    plan: dict[str, Any],
+    checked: dict[str, Any],
+    code: dict[str, Any],
+    overrides: dict[str, Any],
+    repaired: dict[str, Any] | None = None,
 ) -> str:
     """The text form: the plan, the notes, then the code cell by cell."""
     origin = plan["provenance"]
@@ -82,6 +89,7 @@ def render_dry_run(
         f"; {preview.visible(str(r), keep='')[0]}" for r in verdict.get("reasons") or []
     )
     out.append(f"order       {checked['order']}  (order verdict: {state}{reasons})")
+    out += render_order(repaired)[1:]  # the auto order's repairs, sessions, cells left out
     params = ", ".join(f"{k} = {v!r}" for k, v in checked["params"].items()) or "(none)"
     out.append(f"params      {params}")
     out.append(f"seeds       {', '.join(map(str, checked['seeds']))}")

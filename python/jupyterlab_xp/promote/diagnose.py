@@ -173,8 +173,55 @@ def describe(details: dict[str, Any]) -> str:
         parts.append("raised by the notebook's own code")
     removal = details.get("removal")
     if removal:
+        suggest = removal.get("outputs_suggest") or []
         parts.append(
-            f"{removal['removed']} (installed: {removal['package']} {removal['installed']}); "
-            f"try it with '{removal['try']}', or {removal['instead']}"
+            f"{removal['removed']} (installed: {removal['package']} {removal['installed']})"
+            + (f"; the stored outputs suggest {suggest[0]}" if suggest else "")
+            + f"; try it with '{removal['try']}', or {removal['instead']}"
         )
     return "; ".join(parts)
+
+
+# What stored outputs reveal about the libraries that made them: (pattern, what it suggests).
+_ERA_SIGNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"seaborn styles shipped by Matplotlib are deprecated"),
+        "matplotlib 3.6 or 3.7 (the stored output warns that its seaborn styles are deprecated)",
+    ),
+    (
+        re.compile(r"<Figure size 432x288 with"),
+        "an inline backend of 2021 or earlier (figures 432x288, today's default is 640x480)",
+    ),
+    (
+        re.compile(r"frame\.append method is deprecated"),
+        "pandas 1.4 or 1.5 (the stored output warns that DataFrame.append is deprecated)",
+    ),
+    (re.compile(r"\bnp\.float64\("), "NumPy 2 or later (scalars printed as np.float64(...))"),
+)
+_VERSION = re.compile(
+    r"\b(numpy|pandas|matplotlib|scipy|sklearn|scikit-learn|torch|tensorflow|seaborn)"
+    r"(?:\.__version__)?\s*(?:version)?\s*[:=]?\s*'?v?(\d+\.\d+(?:\.\d+)?)\b",
+    re.IGNORECASE,
+)
+
+
+def output_hints(notebook: dict[str, Any] | None, package: str | None = None) -> list[str]:
+    """What the notebook's stored outputs say about the library versions that made them
+    (``package``: only hints naming it), most specific first: printed versions, then signs."""
+    texts: list[str] = []
+    for cell in (notebook or {}).get("cells", []):
+        for out in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            data = out.get("data") or {}
+            for value in (out.get("text"), data.get("text/plain")):
+                if value:
+                    texts.append("".join(value) if isinstance(value, list) else str(value))
+    text = "\n".join(texts)
+    hints = [
+        f"{m.group(1)} {m.group(2)} (a version printed in the stored outputs)"
+        for m in _VERSION.finditer(text)
+    ]
+    hints += [what for pattern, what in _ERA_SIGNS if pattern.search(text)]
+    if package:
+        name = package.replace("scikit-learn", "sklearn")
+        hints = [h for h in hints if h.lower().startswith((package.lower(), name.lower()))]
+    return list(dict.fromkeys(hints))

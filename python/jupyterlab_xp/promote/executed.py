@@ -72,14 +72,23 @@ def failure_details(path: Path, execution_count: int | None) -> dict[str, Any] |
 
 
 def explain(
-    path: Path, outcome: str, error: str | None, failed_at: int | None, cell: str | None
+    path: Path,
+    outcome: str,
+    error: str | None,
+    failed_at: int | None,
+    cell: str | None,
+    source: dict[str, Any] | None = None,
 ) -> tuple[str | None, dict[str, Any] | None]:
     """The run's error line (cell, error, failing line, whose code raised, a known removal's
-    next step) and the failure's details (None unless it failed on an error output)."""
+    next step and what the ``source`` notebook's stored outputs suggest) and the failure's
+    details (None unless it failed on an error output)."""
     details = None
     if outcome == "failed":
         details = failure_details(path, failed_at) or failure_details(path, None)
-    if details and failed_at is None and error and not error.startswith("error output"):
+    if details and details.get("removal"):
+        removal = details["removal"]
+        removal["outputs_suggest"] = diagnose.output_hints(source, removal["package"])
+    if details and error is None:  # papermill named a reproduced error, not this one
         error = f"{details['ename']}: {details['evalue']}"[:300]
     if cell is not None and error and not error.startswith("error output"):
         error = f"{cell}: {error}"

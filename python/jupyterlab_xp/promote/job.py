@@ -239,7 +239,8 @@ class Job:
             if executed.error_output_cell(output) is None:  # it raised what the notebook shows
                 outcome, error, failed_at = "ok", None, None
             elif executed.failure_details(output, failed_at) is None:
-                failed_at = None  # papermill named a reproduced error: find the one that is not
+                # papermill named a reproduced error: the failure is the one that is not
+                failed_at, error = None, None
             if exc.ename == PRUNED_ERROR and self.is_trial:  # the sweep's pruner stopped it
                 outcome, error, entry["pruned"] = "pruned", None, True
         except Cancelled:
@@ -257,7 +258,9 @@ class Job:
             cell = executed.error_output_cell(output)  # an error shown in a cell papermill passed
             if cell is not None:
                 outcome, error = "failed", f"error output in {cell}"
-        error, entry["failure"] = executed.explain(output, outcome, error, failed_at, cell)
+        error, entry["failure"] = executed.explain(
+            output, outcome, error, failed_at, cell, src.notebook
+        )
         entry["error"] = error
         entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
         self.save()

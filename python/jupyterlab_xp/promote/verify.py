@@ -98,7 +98,13 @@ def compare_outputs(
     from_source = [
         c.label != ADDED and not c.label.startswith("parameters (added") for c in planned
     ]
-    random = randomness.random_cells([c.source for c in planned], from_source)
+    codes = [c.source for c in planned]
+    # A recorded run's journal starts at %xp start, which seeded every library: its first
+    # journaled cell ("seq N") runs seeded even when the start itself is not among the cells.
+    first_seq = next((i for i, c in enumerate(planned) if c.label.startswith("seq ")), None)
+    if first_seq is not None:
+        codes[first_seq] = "%xp start\n" + codes[first_seq]
+    random = randomness.random_cells(codes, from_source)
     cells: list[dict[str, Any]] = []
     for index, cell in enumerate(planned):
         if not from_source[index]:

@@ -69,6 +69,9 @@ class Removal(_Model):
     removed: str
     try_: str = Field(alias="try", description="a requirement under which the code still works")
     instead: str
+    outputs_suggest: list[str] = Field(
+        default_factory=list, description="what the stored outputs say about the old versions"
+    )
 
 
 class Failure(_Model):

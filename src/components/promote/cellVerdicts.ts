@@ -1,5 +1,5 @@
 // The per-cell verification of a promoted run as plain rows: class, tone, what drifted, and stored vs new for cells that differ.
-import type { CellVerdict, OutputCheck } from '../../api/types';
+import type { CellVerdict, OrderRepair, OutputCheck } from '../../api/types';
 
 export type CellClass = CellVerdict['class'];
 export type CellTone = 'ok' | 'info' | 'warn' | 'error' | 'muted';
@@ -64,4 +64,16 @@ export function cellRows(outputs: OutputCheck): ICellRow[] {
           : null
     };
   });
+}
+
+/** The order a promotion used, for ``auto`` with each repair and what was left out. */
+export function orderLines(order: OrderRepair | null | undefined): string[] {
+  if (!order) {
+    return [];
+  }
+  return [
+    ...(order.steps ?? []),
+    ...(order.sessions ? [order.sessions] : []),
+    ...(order.left_out ?? []).map(cell => `left out: ${cell}`)
+  ];
 }
