@@ -33,6 +33,7 @@ ACTIONS = (
     "compare",
     "promote",
     "checkpoint",
+    "sweep",
 )
 
 
@@ -71,6 +72,9 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("--order", choices=("recorded", "auto", "execution-count", "notebook"))
         parser.add_argument("--cell-timeout", type=float)
         parser.add_argument("--wait", action="store_true")
+    elif action == "sweep":  # every word goes to `jupyter xp sweep`, which parses it
+        parser = _Parser(prog=action, add_help=False, prefix_chars="\x00")
+        parser.add_argument("argv", nargs="*")
     elif action == "checkpoint":
         parser.add_argument("name")
         parser.add_argument("--step", type=int)
@@ -132,6 +136,10 @@ class XpMagics(Magics):
                     [--cell-timeout S] [--wait]
                                         replay the last stopped run (or RUN) as a tracked
                                         papermill job, bundle it and verify it
+        %xp sweep [RUN] --param NAME=DIST:ARGS ... --objective METRIC [...]
+                                        an Optuna sweep of the last stopped run (or RUN), in
+                                        the background (see jupyter xp sweep --help)
+        %xp sweep show SWEEP            its trials, best trial and parameter importance
         %xp checkpoint NAME [--step N]  save the torch model, optimizer, scheduler and
                                         generator found in the namespace, and RNG states
         """
@@ -276,6 +284,15 @@ class XpMagics(Magics):
         )
         if opts.wait:
             print(render_promotion(follow(store, job["id"], quiet=False)))
+
+    def _sweep(self, opts: argparse.Namespace) -> None:
+        from jupyterlab_xp.kernel.sweep_launch import launch
+
+        recorder = self.recorder
+        last = recorder.last.run_id if recorder.last is not None else None
+        location = recorder.location
+        uri = None if location.embedded else location.tracking_uri
+        print(launch(list(opts.argv), location.home, uri, last))
 
     def _checkpoint(self, opts: argparse.Namespace) -> None:
         from jupyterlab_xp.kernel.checkpoints import describe_saved, find_objects

@@ -49,8 +49,8 @@ def confirm(
     """Promote each planned configuration over fresh seeds, then compare the groups."""
     config = {"source_run_id": detail["source_run_id"], "notebook": detail["notebook"]}
     src = load_source(store, config, root)
-    groups = []
-    for item in plan(detail, count):
+    started = []
+    for item in plan(detail, count):  # both jobs at once: each runs its seeds in turn
         job = jobs.create(
             store,
             src,
@@ -59,12 +59,14 @@ def confirm(
             params=item["params"],
             seeds=item["seeds"],
         )
-        say(
-            f"{item['label']} (trial {item['trial']}): promotion {job['id']}, seeds {item['seeds']}"
-        )
-        job = jobs.follow(store, job["id"], quiet=True)
+        label = f"{item['label']} (trial {item['trial']})"
+        say(f"{label}: promotion {job['id']}, seeds {item['seeds']}")
+        started.append((item, job["id"]))
+    groups = []
+    for item, job_id in started:
+        job = jobs.follow(store, job_id, quiet=True)
         runs = [r["run_id"] for r in job["runs"] if r["run_id"] and r["status"] == tags.FINISHED]
-        groups.append({**item, "promotion": job["id"], "state": job["state"], "run_ids": runs})
+        groups.append({**item, "promotion": job_id, "state": job["state"], "run_ids": runs})
     ids = [run_id for g in groups for run_id in g["run_ids"]]
     body = compare_runs(store, ids) if len(ids) >= 2 else None
     objective = detail["objective"]
