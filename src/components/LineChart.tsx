@@ -181,15 +181,30 @@ export function LineChart(props: {
             </text>
           </>
         )}
-        {series.map((s, index) =>
-          s.band.length === 0 ? null : (
+        {series.map((s, index) => {
+          const color = `jp-xp-Series-${s.color % SERIES_COLORS}`;
+          if (s.band.length === 1) {
+            // One step: the band has no width, so it is drawn as an error bar.
+            const [bar] = s.band;
+            return (
+              <line
+                key={`band-${index}`}
+                className={`jp-xp-Chart-errorbar ${color}`}
+                x1={x(bar.step)}
+                x2={x(bar.step)}
+                y1={y(bar.low)}
+                y2={y(bar.high)}
+              />
+            );
+          }
+          return s.band.length === 0 ? null : (
             <path
               key={`band-${index}`}
-              className={`jp-xp-Chart-band jp-xp-Series-${s.color % SERIES_COLORS}`}
+              className={`jp-xp-Chart-band ${color}`}
               d={bandPath(s.band, x, y)}
             />
-          )
-        )}
+          );
+        })}
         {series.map((s, index) => {
           const color = `jp-xp-Series-${s.color % SERIES_COLORS}${
             s.faint ? ' jp-xp-Chart-faint' : ''

@@ -1,8 +1,7 @@
 // How the run list is shown (list or table), the table's chosen columns and sort, remembered across sessions.
 
 /**
- * A column of the table: `name`, `status`, `seed`, `params.<key>` or
- * `metrics.<key>`.
+ * A column of the table: `name`, `seed`, `params.<key>` or `metrics.<key>`.
  */
 export type ColumnId = string;
 

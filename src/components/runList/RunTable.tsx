@@ -69,7 +69,7 @@ export function ColumnChooser(props: {
 }
 
 /**
- * The loaded runs as a table: a checkbox, name, status and seed, then the
+ * The loaded runs as a table: a checkbox, name and seed, then the
  * chosen columns. A click on a heading sorts by it (again: the other way);
  * numbers sort as numbers and runs without a value come last.
  */
@@ -78,66 +78,76 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
   const { columns, sort } = model.table;
   const shown = [...FIXED_COLUMNS, ...columns];
   const runs = sortRuns(model.runs, sort);
-  const template = `24px minmax(9em, 2fr) 6em 4em ${columns
-    .map(() => 'minmax(6em, 1fr)')
+  // Wider than the panel with many columns: the table scrolls sideways,
+  // heading and rows together.
+  const template = `20px minmax(7em, 2fr) 3.5em ${columns
+    .map(() => 'minmax(5em, 1fr)')
     .join(' ')}`;
-  const width = `max(100%, ${24 + 9 * 16 + 10 * 16 + columns.length * 6 * 16}px)`;
-  const style = { gridTemplateColumns: template, width };
+  const width = `max(100%, ${20 + (7 + 3.5 + 5 * columns.length) * 13 + 12 * (columns.length + 2)}px)`;
+  const style = { gridTemplateColumns: template };
   return (
     <div className="jp-xp-RunTable">
-      {sort !== null && model.hasMore && (
-        <p className="jp-xp-Muted jp-xp-RunTable-note">
-          {`Sorted among the ${model.runs.length} loaded runs; more load as you scroll.`}
-        </p>
+      {sort !== null && (
+        <div className="jp-xp-RunTable-sortbar">
+          <span className="jp-xp-Muted">
+            {`Sorted by ${columnLabel(sort.column)}, ${sort.order === 'asc' ? 'ascending' : 'descending'}${
+              model.hasMore
+                ? `, among the ${model.runs.length} loaded runs (more load as you scroll)`
+                : ''
+            }.`}
+          </span>
+          <Button onClick={() => model.setTable({ sort: null })}>Unsort</Button>
+        </div>
       )}
       <div className="jp-xp-RunTable-scroll">
-        <div className="jp-xp-RunTable-head" style={style} role="row">
-          <span />
-          {shown.map(column => {
-            const current = sort?.column === column ? sort.order : null;
-            return (
-              <button
-                key={column}
-                type="button"
-                role="columnheader"
-                className="jp-xp-RunTable-heading"
-                title={`Sort by ${columnLabel(column)}`}
-                aria-sort={
-                  current === null
-                    ? 'none'
-                    : current === 'asc'
-                      ? 'ascending'
-                      : 'descending'
-                }
-                onClick={() => model.setTable({ sort: nextSort(sort, column) })}
-              >
-                {columnLabel(column)}
-                {current !== null && (current === 'asc' ? ' ↑' : ' ↓')}
-              </button>
-            );
-          })}
+        <div className="jp-xp-RunTable-body" style={{ width }}>
+          <div className="jp-xp-RunTable-head" style={style} role="row">
+            <span />
+            {shown.map(column => {
+              const current = sort?.column === column ? sort.order : null;
+              return (
+                <button
+                  key={column}
+                  type="button"
+                  role="columnheader"
+                  className="jp-xp-RunTable-heading"
+                  title={`Sort by ${columnLabel(column)}`}
+                  aria-sort={
+                    current === null
+                      ? 'none'
+                      : current === 'asc'
+                        ? 'ascending'
+                        : 'descending'
+                  }
+                  onClick={() =>
+                    model.setTable({ sort: nextSort(sort, column) })
+                  }
+                >
+                  {columnLabel(column)}
+                  {current !== null && (current === 'asc' ? ' ↑' : ' ↓')}
+                </button>
+              );
+            })}
+          </div>
+          <VirtualList
+            items={runs}
+            rowHeight={TABLE_ROW_HEIGHT}
+            label="Runs table"
+            itemKey={run => run.run_id}
+            renderItem={run => (
+              <TableRow
+                run={run}
+                columns={columns}
+                style={style}
+                selected={selected.includes(run.run_id)}
+                onToggle={onToggle}
+                onOpenRun={onOpenRun}
+              />
+            )}
+            onNearEnd={() => void model.loadMore()}
+          />
         </div>
-        <VirtualList
-          items={runs}
-          rowHeight={TABLE_ROW_HEIGHT}
-          label="Runs table"
-          itemKey={run => run.run_id}
-          renderItem={run => (
-            <TableRow
-              run={run}
-              columns={columns}
-              style={style}
-              selected={selected.includes(run.run_id)}
-              onToggle={onToggle}
-              onOpenRun={onOpenRun}
-            />
-          )}
-          onNearEnd={() => void model.loadMore()}
-        />
       </div>
-      {sort !== null && (
-        <Button onClick={() => model.setTable({ sort: null })}>Unsort</Button>
-      )}
     </div>
   );
 }
@@ -171,7 +181,6 @@ function TableRow(props: {
       >
         {label}
       </button>
-      <span className="jp-xp-RunTable-cell">{run.status.toLowerCase()}</span>
       <span className="jp-xp-RunTable-cell">{cellText(run.seed)}</span>
       {columns.map(column => {
         const value = cellValue(run, column);

@@ -6,7 +6,7 @@ import type { ColumnId, ITableSort } from '../../models/runTable';
 export type { ColumnId, ITableSort };
 
 /** The columns every table has, before the chosen ones. */
-export const FIXED_COLUMNS: readonly ColumnId[] = ['name', 'status', 'seed'];
+export const FIXED_COLUMNS: readonly ColumnId[] = ['name', 'seed'];
 
 const PARAM = 'params.';
 const METRIC = 'metrics.';
@@ -24,7 +24,7 @@ export function columnLabel(column: ColumnId): string {
   if (column.startsWith(METRIC)) {
     return column.slice(METRIC.length);
   }
-  return { name: 'Name', status: 'Status', seed: 'Seed' }[column] ?? column;
+  return { name: 'Name', seed: 'Seed' }[column] ?? column;
 }
 
 /** A run's value in a column: a number, a text, or null when it has none. */
@@ -42,8 +42,6 @@ export function cellValue(
   switch (column) {
     case 'name':
       return runLabel(run);
-    case 'status':
-      return run.status;
     case 'seed':
       return run.seed;
     default:
