@@ -256,3 +256,18 @@ def test_paired_rows_fit_the_rest_model_field_for_field() -> None:
     correct_with_paired([], rows, "bh")
     for row in rows:  # the model forbids unknown fields and requires every one of its own
         assert PairedTest.model_validate(row).model_dump() == row
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.npz", "predictions/../x.parquet", "/abs.npz", "predictions/a.pkl"]
+)
+def test_a_predictions_file_name_read_back_from_the_store_is_checked(name: str) -> None:
+    from jupyterlab_xp.views.paired import load_predictions
+
+    class NoStore:
+        def read_artifact_bytes(self, run_id: str, path: str) -> bytes:
+            raise AssertionError(f"fetched {path}")
+
+    info = {"file": name, "sha256": "0" * 64, "task": "classification"}
+    with pytest.raises(XpError, match="not a predictions file"):
+        load_predictions(NoStore(), "a" * 32, info)

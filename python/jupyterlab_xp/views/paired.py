@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 CONFIDENCE = 0.95
+PREDICTIONS_FILE = re.compile(rf"{tags.PREDICTIONS_DIR}/[A-Za-z0-9_-]{{1,64}}\.(parquet|npz)")
 EXACT_BELOW = 25  # McNemar: the exact binomial test below this many discordant pairs
 CELLS_PER_CHUNK = 2_000_000  # bootstrap indices drawn per chunk (bounded memory)
 ONE_RUN_WARNING = (
@@ -232,9 +234,9 @@ def prediction_sets(detail: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 def load_predictions(store: Any, run_id: str, info: dict[str, str]) -> dict[str, np.ndarray]:
     """One run's predictions on a split, checked against the sha256 its journal recorded."""
-    name = info[tags.FILE_FIELD]
+    name = info[tags.FILE_FIELD]  # read back from the store: only our own names are fetched
     suffix = "." + name.rpartition(".")[2]
-    if suffix not in SUFFIXES or ".." in name:
+    if suffix not in SUFFIXES or not PREDICTIONS_FILE.fullmatch(name):
         raise XpError(f"run {run_id[:8]}: not a predictions file: {name[:80]!r}")
     data = store.read_artifact_bytes(run_id, f"{tags.ARTIFACT_DIR}/{name}")
     if data is None:
