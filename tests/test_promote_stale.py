@@ -398,3 +398,75 @@ def test_stored_outputs_suggest_the_versions_that_made_them() -> None:
     details = diagnose.failure(error)
     details["removal"]["outputs_suggest"] = diagnose.output_hints(old, "matplotlib")
     assert "the stored outputs suggest matplotlib 3.6 or 3.7" in diagnose.describe(details)
+
+
+def test_html_tables_are_read_cell_by_cell() -> None:
+    # The DataFrame's text/html as pandas 1.5 wrote it: the table's cells, row by row
+    html = next(o for o in OLD["dataframe"]["outputs"] if "text/html" in o.get("data", {}))
+    text = normalize.html_table_text("".join(html["data"]["text/html"]))
+    assert text is not None
+    assert text.splitlines()[1:] == ["0\t1.50\tx", "1\t2.25\tyy", "2\t3.00\tzzz"]
+    assert normalize.html_table_text("<p>no table</p>") is None
+    # a wider plain text (another display width) that wraps differently: the tables agree
+    wrapped = [{**html, "data": {**html["data"], "text/plain": "a name\n... 3 rows"}}]
+    assert cellcheck.classify(OLD["dataframe"]["outputs"], wrapped, 1e-6, False)["class"] == (
+        cellcheck.SAME
+    )
+
+
+def test_the_rest_models_carry_each_cells_class_and_the_failure() -> None:
+    from jupyterlab_xp.server.models import Promotion
+
+    src = from_notebook(FIXTURES / "old.ipynb")
+    cells = build.plan_cells(src, "notebook")
+    by_id = {c["id"]: c for c in json.loads((FIXTURES / "new.ipynb").read_text())["cells"]}
+    executed = {
+        "cells": [
+            {"cell_type": "code", "outputs": by_id.get(c.source_cell_id, {}).get("outputs", [])}
+            for c in cells
+        ]
+    }
+    outputs = verify.compare_outputs(cells, executed, 1e-6)
+    error = next(o for o in NEW["seaborn-style"]["outputs"] if o["output_type"] == "error")
+    verification = {
+        "verdict": verify.overall("no-metrics", outputs),
+        "tolerance": 1e-6,
+        "metrics_compared": 0,
+        "largest": [],
+        "outputs": outputs,
+        "order": build.auto_repair(src).as_dict(),
+        "python": bundle.python_versions(src),
+    }
+    run = {
+        "seed": 0,
+        "run_id": "r" * 32,
+        "status": "FAILED",
+        "executed_notebook": None,
+        "error": "x",
+        "verification": verification,
+        "failure": {**diagnose.failure(error), "position": 21},
+    }
+    body = Promotion(
+        id="j",
+        state="failed",
+        source_run_id=None,
+        notebook=None,
+        name="old",
+        order="auto",
+        params={},
+        seeds=[0],
+        cells_done=1,
+        cells_total=2,
+        current_cell=None,
+        runs=[run],
+        verdict="differs",
+        order_repair={**build.auto_repair(src).as_dict(), "attempts": 1},
+        error=None,
+        bundle=None,
+        created=0.0,
+        finished=None,
+    )
+    sent = json.loads(body.model_dump_json())
+    sent_cells = sent["runs"][0]["verification"]["outputs"]["cells"]
+    assert [c["class"] for c in sent_cells] == [c["class"] for c in outputs["cells"]]
+    assert sent["runs"][0]["failure"]["removal"]["try"] == "matplotlib<3.8"

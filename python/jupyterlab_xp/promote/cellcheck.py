@@ -141,7 +141,8 @@ def classify(
         for table_a, table_b in zip(before.tables, after.tables, strict=False):
             if table_a is not None and table_b is not None:
                 klass, rules, first = compare_text(table_a, table_b, tolerance)
-                rules = [*rules, "html-table"] if klass != DIFFERS else rules
+                if klass != DIFFERS:  # the plain text differed, the table's values did not
+                    klass, rules = _worse(klass, SAME), [*rules, "html-table"]
                 break
     notes: list[str] = []
     if before.stderr != after.stderr:
