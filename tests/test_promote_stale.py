@@ -470,3 +470,9 @@ def test_the_rest_models_carry_each_cells_class_and_the_failure() -> None:
     sent_cells = sent["runs"][0]["verification"]["outputs"]["cells"]
     assert [c["class"] for c in sent_cells] == [c["class"] for c in outputs["cells"]]
     assert sent["runs"][0]["failure"]["removal"]["try"] == "matplotlib<3.8"
+
+
+def test_a_name_only_its_own_cell_defines_does_not_stop_later_repairs() -> None:
+    # `total += 1` needs total, which only that cell defines; area() still moves up
+    cells = _nb(("total += 1", 1), ("print(area(2))", 2), ("def area(r):\n    return r * r", 3))
+    assert repair.plan(cells).order == [1, 3, 2]

@@ -102,8 +102,9 @@ def plan(cells: list[Cell], first: int | None = None) -> Repair:
 def _mend(cells: list[Cell], repair: Repair) -> None:
     by_number = {c.number: c for c in cells}
     moved: Counter[int] = Counter()
+    unfixable: set[tuple[int, str]] = set()  # (cell, name): no rule applies, look further on
     for _ in range(MAX_STEPS):
-        gap = _first_gap(by_number, repair.order)
+        gap = _first_gap(by_number, repair.order, unfixable)
         if gap is None:
             return
         index, name = gap
@@ -133,11 +134,14 @@ def _mend(cells: list[Cell], repair: Repair) -> None:
                 f"which {user.label} uses"
             )
         else:
-            return  # nobody defines it (a star import, exec, a deleted cell): let it run
+            unfixable.add((user.number, name))  # a dropped or moved-too-often definer
 
 
-def _first_gap(by_number: dict[int, Cell], order: list[int]) -> tuple[int, str] | None:
-    """The first cell in ``order`` needing a name no earlier cell defines, and the name."""
+def _first_gap(
+    by_number: dict[int, Cell], order: list[int], unfixable: set[tuple[int, str]]
+) -> tuple[int, str] | None:
+    """The first cell in ``order`` needing a name no earlier cell defines but another cell
+    does (a name nobody defines, from a star import, ``exec`` or a deleted cell, is let run)."""
     defined: set[str] = set()
     star = False
     for index, number in enumerate(order):
@@ -145,7 +149,9 @@ def _first_gap(by_number: dict[int, Cell], order: list[int]) -> tuple[int, str] 
         missing = sorted(names.needs - defined)
         if missing and not star:
             for name in missing:
-                if any(name in c.names.defines for c in by_number.values()):
+                definers = (c for c in by_number.values() if c.number != number)
+                fixable = (number, name) not in unfixable
+                if fixable and any(name in c.names.defines for c in definers):
                     return index, name
         defined |= names.defines
         star = star or names.star
