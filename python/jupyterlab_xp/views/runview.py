@@ -146,13 +146,26 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
     detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
     artifacts = RunArtifacts(store, run)
+    run_tags = run.data.tags
+    artifacts.prefetch(
+        [
+            tags.SEEDS_ARTIFACT,
+            tags.ENVIRONMENT_ARTIFACT,
+            tags.HARDWARE_ARTIFACT,
+            tags.GIT_ARTIFACT,
+            tags.ORDER_ARTIFACT,
+            tags.CELLS_ARTIFACT,
+            tags.REDACTIONS_ARTIFACT,
+            *([tags.VERIFY_ARTIFACT] if tags.VERDICT in run_tags else []),
+            *([tags.CHECKPOINTS_ARTIFACT] if tags.CHECKPOINTS in run_tags else []),
+        ]
+    )
     detail["seeds"] = artifacts.json(tags.SEEDS_ARTIFACT)
     detail["environment"] = artifacts.json(tags.ENVIRONMENT_ARTIFACT)
     detail["hardware"] = artifacts.json(tags.HARDWARE_ARTIFACT)
     detail["git"] = artifacts.json(tags.GIT_ARTIFACT)
     detail["order"] = artifacts.json(tags.ORDER_ARTIFACT)
     detail["cells_journal"] = artifacts.cells()
-    run_tags = run.data.tags
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
     detail["verification"] = (
         artifacts.json(tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None

@@ -1,0 +1,93 @@
+"""Reading a run's artifacts through MLflow's client: texts, listings, folders, the cache.
+
+A part of :class:`~jupyterlab_xp.store.mlflow_store.MlflowStore` (its base class), kept apart
+for size: it uses the store's client and imports nothing of MLflow itself.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.store.artifact_cache import ArtifactCache
+
+if TYPE_CHECKING:
+    from jupyterlab_xp.core.config import StoreLocation
+
+
+class ArtifactReads:
+    """The artifact half of the store: every method reads through ``self.client``."""
+
+    location: StoreLocation
+    client: Any  # MlflowStore.client: the MlflowClient, created on first use
+
+    def read_artifact_text(self, run_id: str, path: str, finished: bool = False) -> str | None:
+        """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist.
+
+        Raises StoreError when the store could not say (its artifact store is down).
+
+        ``finished``: the run has ended, so its artifact is read once and then kept in the
+        artifact cache (``$XP_HOME/cache/artifacts``).
+        """
+        if finished:
+            cached = self.artifact_cache.get(run_id, path)
+            if cached is not None:
+                return cached
+        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
+            try:
+                local = self.client.download_artifacts(run_id, path, tmp)
+                text = Path(local).read_text(encoding="utf-8", errors="replace")
+            except Exception as exc:
+                # MLflow raises the same error for a missing file and for an artifact store
+                # that is down: a listing of the folder tells the two apart (only on failure).
+                if not self._artifact_listed(run_id, path):
+                    return None
+                raise StoreError(f"could not read {path} from the store: {exc}") from exc
+        if finished:
+            self.artifact_cache.put(run_id, path, text)
+        return text
+
+    def _artifact_listed(self, run_id: str, path: str) -> bool:
+        """Whether ``path`` is among its folder's artifacts (StoreError: the listing failed)."""
+        return path in self.artifact_sizes(run_id, path.rpartition("/")[0])
+
+    def artifact_sizes(self, run_id: str, folder: str) -> dict[str, int]:
+        """The files directly in the run's artifact ``folder``: path to size in bytes.
+
+        Raises:
+            StoreError: the artifact store could not list it (down, refusing).
+        """
+        try:
+            listed = self.client.list_artifacts(run_id, folder or None)
+        except Exception as exc:
+            first = (str(exc) or type(exc).__name__).splitlines()[0]
+            raise StoreError(f"could not list the run's artifacts in the store: {first}") from exc
+        return {info.path: int(info.file_size or 0) for info in listed if not info.is_dir}
+
+    def download_artifact_dir(self, run_id: str, path: str, dest: Path) -> Path:
+        """Download the artifact folder ``path`` of a run into ``dest``; the local folder.
+
+        Raises:
+            StoreError: the store failed or has no such folder.
+        """
+        try:
+            return Path(self.client.download_artifacts(run_id, path, str(dest)))
+        except Exception as exc:
+            first = (str(exc) or type(exc).__name__).splitlines()[0]
+            raise StoreError(f"cannot download {path} of run {run_id}: {first}") from exc
+
+    def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
+        """The bytes of one artifact (a predictions file), or None when it cannot be read."""
+        with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
+            try:
+                return Path(self.client.download_artifacts(run_id, path, tmp)).read_bytes()
+            except Exception:
+                return None
+
+    @cached_property
+    def artifact_cache(self) -> ArtifactCache:
+        """Finished runs' artifact texts, kept on local disk (see :mod:`.artifact_cache`)."""
+        return ArtifactCache(self.location.home / "cache" / "artifacts", self.location.tracking_uri)
