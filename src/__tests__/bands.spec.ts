@@ -74,6 +74,8 @@ describe('groupSeries', () => {
       { step: 1, value: 0.5 },
       { step: 2, value: 0.4 }
     ]);
+    // ...and a group of one run has no band
+    expect(series[1].band).toBeUndefined();
     expect(series[0].band?.map(b => [b.low, b.high])).toEqual([
       [0.9, 1.1],
       [0.3, 0.7],

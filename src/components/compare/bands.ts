@@ -26,7 +26,8 @@ export function bandBounds(point: BandPoint, kind: BandKind): IBandPoint {
  * The chart series of one metric's curves: for each seed group its mean line
  * with the band (one color per group) and, with `showRuns`, each of its runs
  * as a faint line of the same color beneath it. A step where one run of the
- * group logged has a mean and no spread: the band narrows to the line there.
+ * group logged has a mean and no spread: the band narrows to the line there;
+ * a group of one run has no band.
  */
 export function groupSeries(
   curves: CompareCurves,
@@ -52,7 +53,10 @@ export function groupSeries(
       label: `${group.label} (${group.run_ids.length} run${group.run_ids.length === 1 ? '' : 's'})`,
       color,
       points: group.points.map(p => ({ step: p.step, value: p.mean })),
-      band: group.points.map(p => bandBounds(p, kind))
+      // A group of one run has no spread anywhere: no band at all.
+      band: group.points.some(p => p.n > 1)
+        ? group.points.map(p => bandBounds(p, kind))
+        : undefined
     });
   });
   return [...runs, ...means];
