@@ -20,7 +20,7 @@ export function Checkpoints(props: { run: RunDetail }): React.JSX.Element {
     );
   }
   return (
-    <table className="jp-xp-Table" aria-label="Checkpoints">
+    <table className="jp-xp-Table jp-xp-Checkpoints" aria-label="Checkpoints">
       <TableHead columns={COLUMNS} />
       <tbody>
         {rows.map(row => (
@@ -32,7 +32,7 @@ export function Checkpoints(props: { run: RunDetail }): React.JSX.Element {
             <td>
               <code title="sha256 of metadata.json">{row.sha256}</code>
             </td>
-            <td>
+            <td className="jp-xp-Checkpoints-load">
               <code>{row.loadLine}</code>{' '}
               <Button
                 aria-label={`Copy load line of ${row.key}`}
