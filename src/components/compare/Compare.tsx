@@ -33,6 +33,9 @@ interface IState {
   showRuns: boolean;
 }
 
+/** Comparison views made so far (each names its own radio group). */
+let bandGroups = 0;
+
 /** What each band shows, as the chart's description and the caption say it. */
 const BAND_LABELS: Record<BandKind, string> = {
   std: 'mean ± std',
@@ -162,24 +165,17 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
           Curves: each seed group&apos;s mean over its runs at each step;
           shaded:
         </span>
-        <label className="jp-xp-Label">
-          <input
-            type="radio"
-            name="band"
-            checked={band === 'std'}
-            onChange={() => this.setState({ band: 'std' })}
-          />
-          ± std
-        </label>
-        <label className="jp-xp-Label">
-          <input
-            type="radio"
-            name="band"
-            checked={band === 'ci'}
-            onChange={() => this.setState({ band: 'ci' })}
-          />
-          95% interval
-        </label>
+        {(['std', 'ci'] as const).map(kind => (
+          <label key={kind} className="jp-xp-Label">
+            <input
+              type="radio"
+              name={this._bandGroup}
+              checked={band === kind}
+              onChange={() => this.setState({ band: kind })}
+            />
+            {kind === 'std' ? '± std' : '95% interval'}
+          </label>
+        ))}
         <label className="jp-xp-Label">
           <input
             type="checkbox"
@@ -238,4 +234,7 @@ export class CompareView extends React.Component<ICompareViewProps, IState> {
   private _onModelChanged(): void {
     this.forceUpdate();
   }
+
+  /** The band radios' group name: one per tab, as two comparisons may be open. */
+  private readonly _bandGroup = `jp-xp-band-${++bandGroups}`;
 }
