@@ -92,6 +92,7 @@ def _seed_runs(metrics: Callable[[float, int], dict[str, float]]) -> list[str]:
     return ids
 
 
+# README: "that few cannot measure seed noise well"
 def test_compare_prints_differences_and_seed_statistics(
     store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,6 +119,8 @@ def test_compare_prints_differences_and_seed_statistics(
     assert body["correction"] == "holm" and body["seed_groups"][0]["warning"].startswith("1 seed")
 
 
+# README: "`system/*` metrics are shown in the groups but never tested"
+# README: "a missing number is `null`, never `NaN`"
 def test_compare_json_keeps_its_fields_and_has_no_nan(
     store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -494,6 +494,9 @@ def prove(repo: Path, vector: Vector) -> None:
         os.close(main_fd)
 
 
+# README: "git itself never runs"
+# DESIGN: "Reading a repository's state never runs a program that the repository (or its includes
+#   and attributes) names"
 @pytest.mark.parametrize("name", list(VECTORS))
 def test_no_program_runs_and_nothing_is_written(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -544,6 +547,8 @@ def test_a_hanging_repository_is_given_up_in_time(tmp_path: Path) -> None:
     assert snapshot(repo) == before
 
 
+# README: "git itself never runs"
+# README: "so a hostile repository cannot run code through the recorder"
 @pytest.mark.kernel
 def test_xp_start_and_stop_in_a_hostile_repository_run_nothing(
     kernel_factory: Any, store: Any, tmp_path: Path

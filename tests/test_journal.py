@@ -33,6 +33,7 @@ def test_records_read_back_in_order_with_sequence_numbers(tmp_path: Path) -> Non
     assert all("sum" not in r for r in read)
 
 
+# README: "mode 0600"
 def test_journal_file_is_private(tmp_path: Path) -> None:
     # Given a new journal
     path = tmp_path / "journal.jsonl"
@@ -41,6 +42,7 @@ def test_journal_file_is_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+# README: "A journal cut at any byte reads back as its valid prefix"
 def test_a_journal_cut_at_any_byte_reads_as_its_valid_prefix(tmp_path: Path) -> None:
     # Given a complete journal and the byte offset where each record ends
     path = tmp_path / "journal.jsonl"
@@ -105,6 +107,7 @@ def test_write_atomic_replaces_whole_file_privately(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
 
+# README: "a group commit that costs the cell nothing"
 def test_the_durable_flush_is_the_platforms_own(tmp_path: Path, monkeypatch) -> None:
     import os
     from types import SimpleNamespace

@@ -126,6 +126,7 @@ def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, st
     assert run.info.status == "FINISHED"
 
 
+# README: "so the kernel never imports MLflow and nothing waits for the store between cells"
 def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     kernel_factory: Any, store: Any, xp_home: Path
 ) -> None:
@@ -156,6 +157,8 @@ def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     assert [c["source"] for c in _cells(store, runs["deferred"].info.run_id)][-1] == "%xp stop"
 
 
+# README: "the run is marked `KILLED` instead of staying `RUNNING` forever"
+# README: "loses nothing it ran"
 def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
     kernel_factory: Any, store: Any, xp_home: Path
 ) -> None:
@@ -186,6 +189,8 @@ def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
     assert "os._exit(1)" in cells[-1]["source"]
 
 
+# README: "the kernel and the active run carry on untouched"
+# DESIGN: "The recorder never breaks the user's kernel"
 def test_bad_input_gives_one_line_and_harms_nothing(kernel_factory: Any, store: Any) -> None:
     # Given a kernel with the extension and no run
     k = kernel_factory()
@@ -243,6 +248,7 @@ def _draws(kernel_factory: Any, seed: int, import_first: bool) -> str:
     return str(out["stdout"]).strip()
 
 
+# DESIGN: "so `%xp start` never pays for it"
 def test_same_seed_same_draws_different_seed_different_draws(kernel_factory: Any) -> None:
     # Given runs seeded through %xp start, with numpy/torch imported after start or before
     a = _draws(kernel_factory, 11, import_first=False)

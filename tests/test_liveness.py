@@ -114,6 +114,7 @@ def _sweep_from(home: Path, uri: str) -> None:
     )
 
 
+# README: "a kernel that dies on another machine does not leave its run `RUNNING`"
 @pytest.mark.kernel
 def test_a_kernel_killed_on_another_machine_ends_killed_naming_its_cell(
     kernel_factory: Any, shared_uri: str, shared_store: MlflowStore, machine_b: Path
@@ -196,6 +197,7 @@ def _recorded(store: MlflowStore, experiment: str, name: str, **extra: str) -> s
     return store.create_run(experiment, name, run_tags, int(time.time() * 1000) - 200_000)
 
 
+# README: "a run always gets at least the timeout its own kernel had"
 def test_a_sweep_ends_only_runs_silent_for_longer_than_their_timeout(
     store: MlflowStore, xp_home: Path
 ) -> None:
@@ -239,6 +241,7 @@ def test_a_sweep_ends_only_runs_silent_for_longer_than_their_timeout(
     assert tags.DIED_IN_CELL not in idle_run.data.tags
 
 
+# README: "never on a cell's path, skipped while the store is failing"
 def test_a_heartbeat_is_skipped_while_the_store_is_failing(store: MlflowStore) -> None:
     # Given a recorded run and a heartbeat whose sync thread says the store is failing
     run_id = _recorded(store, f"beat-{new_id()}", "beating", heartbeat="1")
@@ -276,6 +279,7 @@ def jp_server_config(xp_home: Path) -> dict[str, Any]:
     }
 
 
+# README: "The panel's server (every 30 s)"
 async def test_the_servers_periodic_sweep_ends_silent_runs(
     jp_serverapp: Any, store: MlflowStore
 ) -> None:
@@ -293,6 +297,7 @@ async def test_the_servers_periodic_sweep_ends_silent_runs(
     assert run.data.tags[tags.END_REASON] == tags.HEARTBEAT_LOST
 
 
+# README: "(default 300;"
 def test_the_servers_timeout_defaults_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from jupyterlab_xp.server.app import XpExtensionApp
 

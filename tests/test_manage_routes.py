@@ -155,6 +155,7 @@ async def test_archive_hides_a_run_until_it_is_restored(jp_fetch: Any, runs: lis
     assert await listed(jp_fetch, lifecycle="archived") == []
 
 
+# README: "A running run cannot be archived"
 async def test_a_running_run_is_not_archived(jp_fetch: Any, store: Any) -> None:
     # Given a run that is still recording
     run = xp.start("live", experiment="manage")

@@ -6,6 +6,7 @@ import ast
 import inspect
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,33 @@ def test_kernel_and_server_code_never_import_each_other() -> None:
     assert {"core", "store"} <= _imported_packages("kernel")  # the scan sees imports
     assert "server" not in _imported_packages("kernel")
     assert "kernel" not in _imported_packages("server")
+
+
+def test_the_heartbeat_beats_on_a_thread_of_its_own(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # README: "never on a cell's path, skipped while the store is failing" (the skipping:
+    # tests/test_liveness.py)
+    # Given a short heartbeat timeout (a beat every 0.2 s) and beats that note their thread
+    monkeypatch.setenv(liveness.TIMEOUT_ENV, "0.6")
+    beats_on: list[str] = []
+    real_beat = liveness.Heartbeat.beat
+
+    def beat(self: Any) -> bool:
+        beats_on.append(threading.current_thread().name)
+        return real_beat(self)
+
+    monkeypatch.setattr(liveness.Heartbeat, "beat", beat)
+    # When a run records until its heartbeat has beaten a few times
+    run = xp.start("beating", seed=1)
+    for _ in range(600):
+        if len(beats_on) >= 3:
+            break
+        xp.log({"val/loss": 0.5}, step=len(beats_on))
+        time.sleep(0.1)
+    cell_thread = threading.current_thread().name
+    xp.stop()
+    assert get_recorder().worker.flush(run._run.sync, 60)
+    # Then it beat, and never on the thread that runs the cells
+    assert len(beats_on) >= 3
+    assert cell_thread not in beats_on

@@ -72,6 +72,7 @@ def hostile_run(
     return str(run_id)
 
 
+# README: "Nothing read back from the store is trusted either"
 @pytest.mark.parametrize(
     "version",
     [
@@ -214,6 +215,7 @@ def test_params_that_are_code_stay_strings_or_are_left_out(store: Any, tmp_path:
         jobs.check(src, params={"import_os": 1})
 
 
+# README: "Everything captured is shown as text, never as HTML"
 def test_cells_are_shown_as_text_with_hidden_characters_escaped(store: Any, tmp_path: Path) -> None:
     # "Trojan Source": a right-to-left override makes code read unlike what it does
     trojan = 'access = "user\u202e \u2066# admin?\u2069 \u2066"\nprint(access)\u200b'
@@ -241,6 +243,8 @@ def test_cells_are_shown_as_text_with_hidden_characters_escaped(store: Any, tmp_
     }
 
 
+# README: "a promotion is refused when the code it would run is no longer the code the dialog
+#   showed"
 def test_code_that_changed_since_it_was_shown_is_refused(store: Any, tmp_path: Path) -> None:
     run_id = hostile_run(store, tmp_path)
     shown = jobs.plan(from_run(store, run_id))["code"]["recorded"]["sha256"]
@@ -270,6 +274,7 @@ def _cli(*args: str, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# README: "writes and runs nothing"
 def test_dry_run_shows_the_code_and_provenance_and_runs_nothing(
     store: Any, tmp_path: Path, xp_home: Path
 ) -> None:
@@ -324,6 +329,8 @@ def _wait(store: Any, job_id: str) -> dict[str, Any]:
     raise TimeoutError(job_id)
 
 
+# README: "Nothing read back from the store is trusted either"
+# DESIGN: "Nothing read back from the store is trusted"
 @pytest.mark.slow
 def test_a_hostile_run_promoted_end_to_end_writes_none_of_it(
     store: Any, tmp_path: Path, xp_home: Path

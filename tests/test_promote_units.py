@@ -118,6 +118,7 @@ def test_metric_verdicts() -> None:
     assert verify.compare_metrics({"system/cpu": 3.0}, {}, 1e-6)["verdict"] == "no-metrics"
 
 
+# README: "default 1e-6, and an absolute floor of 1e-12"
 def test_metric_tolerance_is_relative_below_one_too() -> None:
     # Given a 1 % tolerance: a loss of 0.001 against 0.0015 is 50 % off, not "close"
     assert not verify.close(0.001, 0.0015, 1e-2)

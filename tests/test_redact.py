@@ -232,6 +232,7 @@ def test_environment_capture_redacts_a_url_password_with_slash_and_at() -> None:
 # -- the one redaction step (store/redaction.py) -----------------------------------------------
 
 
+# README: "how many values were redacted on the way to the store, and where (never the values)"
 def test_journal_copy_is_redacted_with_valid_checksums_and_the_journal_stays_exact(
     tmp_path: Path,
 ) -> None:
@@ -333,6 +334,7 @@ def test_staged_copies_leave_the_artifacts_folder_as_it_was(tmp_path: Path) -> N
     assert not out.exists()
 
 
+# README: "it never runs `<redacted>` as code"
 def test_a_store_copy_with_redacted_code_is_refused_in_one_line_naming_the_variable() -> None:
     # README: "a run promoted from a store copy whose code was redacted" is refused
     executions = [

@@ -98,6 +98,7 @@ def test_export_reads_the_same_params_on_both_paths(
     assert fast.splitlines()[0].endswith(",params.lr,metrics.val/accuracy")
 
 
+# README: "at most 10,000"
 def test_an_export_stops_at_its_cap_and_says_so(listing: Any) -> None:
     store, ids = listing
     runs, truncated = export_runs(store, parse_run_query({"lifecycle": ["all"]}), cap=3)

@@ -9,6 +9,7 @@ from fake_nvml import make_fake_nvml
 from jupyterlab_xp.kernel.sampler import SystemSampler
 
 
+# README: "sampled every second, averaged over 10 s"
 def test_reports_cpu_memory_and_gpu_averages() -> None:
     # Given a fast sampler over a fake NVML with two GPUs
     reports: list[tuple[dict[str, float], int]] = []
@@ -35,6 +36,7 @@ def test_reports_cpu_memory_and_gpu_averages() -> None:
     assert sampler.peak_mb >= metrics["system/rss_mb"] * 0.5
 
 
+# DESIGN: "The recorder never breaks the user's kernel"
 def test_a_broken_nvml_never_reaches_the_kernel() -> None:
     # Given an NVML that fails after a few reads
     reports: list[dict[str, Any]] = []

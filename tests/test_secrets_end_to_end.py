@@ -57,6 +57,7 @@ def _everything_written(home: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file())
 
 
+# README: "Secrets never reach the store"
 def test_canary_secrets_appear_nowhere_in_store_or_artifacts(
     kernel_factory: Any, store: Any, xp_home: Path, tmp_path: Path
 ) -> None:
@@ -142,6 +143,8 @@ def _status_until_redacted(k: Any, at_least: int = 1) -> str:
     return out
 
 
+# README: "how many values were redacted on the way to the store, and where (never the values)"
+# README: "say what was redacted and where, never the values"
 def test_no_secret_form_reaches_the_store_from_any_field(
     kernel_factory: Any, store: Any, xp_home: Path, tmp_path: Path
 ) -> None:
@@ -247,6 +250,7 @@ def _form(name: str) -> Any:
     return next(f for f in FORMS if f.name == name)
 
 
+# README: "it never runs `<redacted>` as code"
 def test_a_run_with_redacted_code_replays_locally_and_is_refused_from_the_store_copy(
     kernel_factory: Any, store: Any, xp_home: Path, tmp_path: Path
 ) -> None:

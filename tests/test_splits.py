@@ -40,6 +40,7 @@ def _reference_split(ids: list[Any], fractions: list[tuple[str, float]], seed: i
     return out
 
 
+# README: "its key is the first 8 bytes"
 def test_split_of_ten_items_is_fixed_forever() -> None:
     # Given 10 items and 60/20/20
     result = xp.split(10, {"train": 0.6, "val": 0.2, "test": 0.2}, seed=0)
@@ -61,6 +62,8 @@ def test_split_of_ten_items_is_fixed_forever() -> None:
     )
 
 
+# README: "its key is the first 8 bytes"
+# README: "so sizes are within one of `m · f` and add up"
 @pytest.mark.parametrize("seed", [0, 1, 12345])
 def test_split_of_ids_follows_the_rule_and_covers_every_item_once(seed: int) -> None:
     ids = [f"img-{i:04d}" for i in range(997)]
@@ -71,6 +74,7 @@ def test_split_of_ids_follows_the_rule_and_covers_every_item_once(seed: int) -> 
     assert [len(result[k]) for k, _ in fractions] == [798, 99, 100]  # 797.6 -> 798, 897.3 -> 897
 
 
+# README: "so sizes are within one of `m · f` and add up"
 def test_stratified_split_keeps_each_class_in_proportion() -> None:
     # Given 3 unbalanced classes (500, 300, 97 items)
     labels = np.array([0] * 500 + [1] * 300 + [2] * 97)
@@ -112,6 +116,7 @@ def test_datasets_split_by_position_or_their_ids() -> None:
     )
 
 
+# README: "Fractions must sum to 1 (within 1e-9)"
 def test_edge_cases() -> None:
     # One item goes to the split whose cut first reaches it
     assert {k: v.tolist() for k, v in xp.split(1, {"train": 0.8, "test": 0.2}).items()} == {
@@ -123,6 +128,7 @@ def test_edge_cases() -> None:
     assert len(xp.split(10, {"a": 0.3, "b": 0.7 - 1e-12})["b"]) == 7
 
 
+# README: "Fractions must sum to 1 (within 1e-9)"
 @pytest.mark.parametrize(
     "items,fractions,kwargs,message",
     [
@@ -189,6 +195,7 @@ def _wait_for_warning(kernel: Any) -> str:
     raise AssertionError("no warning about the changed test split")
 
 
+# README: "looked up on the sync thread, never in the cell"
 @pytest.mark.kernel
 def test_a_run_records_its_split_and_predictions_and_a_changed_test_split_is_warned(
     kernel_factory: Any, store: Any

@@ -56,6 +56,9 @@ def test_t_interval_for_five_values_by_hand() -> None:
     assert (low, high) == pytest.approx((11 - half, 11 + half), abs=1e-5)
 
 
+# README: "the same runs always give the same interval"
+# README: "below 10 runs"
+# README: "9,999 resamples"
 def test_describe_uses_t_below_ten_runs_and_bca_from_ten() -> None:
     nine = [0.80, 0.82, 0.79, 0.85, 0.81, 0.83, 0.78, 0.84, 0.80]
     ten = [*nine, 0.86]
@@ -165,6 +168,7 @@ def _exact_permutation_p(a: list[float], b: list[float]) -> float:
     return min(1.0, 2 * min(less, greater))
 
 
+# README: "exact when the splits number at most 9,999"
 def test_permutation_p_is_exact_for_small_groups() -> None:
     # 1, 2, 3 against 4, 5, 6: 2 of the 20 splits are as extreme, p = 0.1 (by hand)
     assert stats.permutation_p([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == pytest.approx(0.1)
@@ -174,6 +178,8 @@ def test_permutation_p_is_exact_for_small_groups() -> None:
     assert stats.permutation_p(a, b) == pytest.approx(_exact_permutation_p(a, b))
 
 
+# README: "9,999 resamples"
+# README: "exact when the splits number at most 9,999"
 def test_permutation_p_resamples_reproducibly_for_large_groups() -> None:
     rng = np.random.default_rng(42)
     a, b = list(rng.normal(0.80, 0.02, 10)), list(rng.normal(0.81, 0.02, 10))
@@ -218,6 +224,10 @@ def test_benjamini_hochberg_matches_hand_values_and_scipy() -> None:
 # --- groups and the body they make ---------------------------------------------------------
 
 
+# README: "that few cannot measure seed noise well"
+# README: "`system/*` metrics are shown in the groups but never tested"
+# DESIGN: "`system/*` metrics are shown, never tested."
+# README: "A group of fewer than 5 seeds is flagged"
 def test_groups_tests_and_corrections_across_metrics_and_pairs() -> None:
     # Given three configurations with three seeds, two metrics and a system metric
     details = []
@@ -257,6 +267,7 @@ def test_groups_tests_and_corrections_across_metrics_and_pairs() -> None:
     json.dumps([groups, tests], allow_nan=False)
 
 
+# README: "means the adjusted Welch p is below 0.05"
 def test_adjustment_can_turn_a_raw_difference_into_seed_noise() -> None:
     # A raw Welch p just under 0.05 on one of two metrics: Holm doubles it
     details = [

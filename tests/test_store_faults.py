@@ -47,6 +47,7 @@ def test_errors_are_permanent_only_when_mlflow_says_so() -> None:
     assert not is_permanent(TimeoutError())
 
 
+# README: "nothing after it waits"
 @pytest.mark.kernel
 def test_a_refused_param_is_set_aside_and_the_rest_arrives(
     kernel_factory: Any, store: Any, xp_home: Path
@@ -83,6 +84,8 @@ def test_a_refused_param_is_set_aside_and_the_rest_arrives(
     assert (folder / REFUSED_FILE).stat().st_mode & 0o777 == 0o600
 
 
+# README: "nothing after it waits"
+# README: "`%xp stop` waits 1 s for a failing store"
 @pytest.mark.parametrize("deleted", ["run", "experiment"])
 def test_a_deleted_run_refuses_everything_and_stop_does_not_wait(store: Any, deleted: str) -> None:
     # Given a run whose run (or experiment) someone deletes in the store while it records
@@ -104,6 +107,10 @@ def test_a_deleted_run_refuses_everything_and_stop_does_not_wait(store: Any, del
     assert recorder.worker.last_error is None
 
 
+# README: "`%xp start` does not wait for MLflow"
+# README: "The store being down or refusing never blocks a cell"
+# DESIGN: "nothing on the hot path (`%load_ext`, `%xp start`, each cell) may wait for it or for the
+#   network"
 def test_captures_do_not_wait_for_a_store_that_is_down(
     xp_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,6 +191,8 @@ def _wait(get: Any, timeout: float = 60.0) -> Any:
     raise AssertionError("timed out")
 
 
+# README: "The store being down or refusing never blocks a cell"
+# README: "a server that is down or restarting loses nothing"
 @pytest.mark.kernel
 @pytest.mark.slow
 def test_a_team_server_killed_mid_run_loses_no_metric(
@@ -229,6 +238,7 @@ def _run_with_metric(client: Any, experiment: str, key: str) -> str | None:
     return runs[0].info.run_id if runs and key in runs[0].data.metrics else None
 
 
+# README: "A journal that cannot be written (a full disk) stops the run `FAILED` with one line"
 @pytest.mark.kernel
 def test_a_journal_that_cannot_be_written_stops_the_run_cleanly(
     kernel_factory: Any, store: Any
@@ -270,6 +280,8 @@ def _finished(store: Any) -> Any:
     return run if run.info.status != "RUNNING" else None
 
 
+# README: "The store being down or refusing never blocks a cell"
+# README: "SQLite locked for 10 s, 16 kernels into one store"
 def test_a_store_locked_by_another_writer_for_10_s_loses_nothing(
     store: Any, xp_home: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -300,6 +312,7 @@ def test_a_store_locked_by_another_writer_for_10_s_loses_nothing(
     assert "ERROR" not in out + err and "Traceback" not in out + err
 
 
+# README: "SQLite locked for 10 s, 16 kernels into one store"
 @pytest.mark.kernel
 @pytest.mark.slow
 def test_16_kernels_recording_into_one_sqlite_store_lose_nothing(

@@ -29,6 +29,7 @@ def _two_runs() -> list[str]:
     return ids
 
 
+# README: "Everything captured is shown as text, never as HTML"
 def test_runs_view_lists_runs_as_text(store: Any) -> None:
     # Given two runs, one name carrying HTML
     _two_runs()
