@@ -151,3 +151,33 @@ def test_a_notebook_run_with_old_libraries_reproduces_as_same_values_and_a_remov
     assert "try it with 'matplotlib<3.8'" in run["error"]
     assert "seaborn-v0_8-whitegrid" in run["error"]
     assert "the stored outputs suggest matplotlib 3.6 or 3.7" in run["error"]
+
+
+def test_auto_order_drops_a_later_redefinition_after_the_run_fails(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: df was made a frame in In [3], used as one in In [5]; In [4], lower on the page
+    # (another session), made it a dict. Counts alone run 3, 4, 5 and break the use.
+    notebook = _notebook(
+        tmp_path / "redef.ipynb",
+        [
+            _code("import pandas as pd\ndf = pd.DataFrame({'a': [1, 2]})", 3),
+            _code("print(df.a.sum())", 5, "3\n"),
+            _code("df = df.to_dict()", 4),
+        ],
+    )
+
+    # When it is promoted in auto order
+    job = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then the first attempt failed on the AttributeError, the second left In [4] out and
+    # reproduced the stored output; both attempts are runs of their own
+    assert job["state"] == "finished", job
+    repaired = job["order_repair"]
+    assert repaired["attempts"] == 2 and repaired["cells"] == [1, 2]
+    assert "raised AttributeError: left out cell 3 (In [4])" in repaired["steps"][-1]
+    assert repaired["left_out"] == ["cell 3 (In [4]): dropped, see above"]
+    check = job["runs"][0]["verification"]
+    assert check["verdict"] == "exact" and check["outputs"]["classes"]["identical"] == 1
+    runs = {r.data.tags.get("xp.promotion.id"): r.info.status for r in store.search_runs()}
+    assert runs == {f"{job['id']}:0": "FAILED", f"{job['id']}:0:attempt2": "FINISHED"}
