@@ -49,6 +49,8 @@ FIGURES = [
     ("updates every two seconds", _ts_constant("POLL_INTERVAL"), 2000),
     ("at most 2 s while the store is failing", recorder_module.CELL_WAIT_SECONDS, 2.0),
     ("at most 30 s while it answers slowly", recorder_module.RUN_ID_WAIT_SECONDS, 30.0),
+    ("until the run exists (at most 30 s)", recorder_module.RUN_ID_WAIT_SECONDS, 30.0),
+    ("records are in (at most 60 s)", recorder_module.STOP_FLUSH_SECONDS, 60.0),
     ("`%xp stop` waits 1 s for a failing store", run_module.STOP_WHEN_FAILING_SECONDS, 1.0),
     (
         "`MLFLOW_HTTP_REQUEST_MAX_RETRIES=3`",
