@@ -14,6 +14,7 @@ import { XpClient } from './api/client';
 import { serverTransport } from './api/handler';
 import { addPromote } from './commands/promote';
 import { addRecord } from './commands/record';
+import { SweepViews } from './commands/sweep';
 import { XpViews } from './commands/views';
 import { RecordingModel } from './models/recording';
 import { RecordingStatus } from './notebook/recording';
@@ -47,6 +48,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     );
     const serverRoot = PageConfig.getOption('serverRoot');
     const views = new XpViews(app, client, serverRoot, restorer, rendermime);
+    new SweepViews(app, client, restorer);
 
     const recording = new RecordingModel(client, serverRoot);
     const notebooks = new WidgetTracker<DocumentWidget>({
@@ -61,7 +63,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.openPanel,
       CommandIDs.toggleRecording,
       CommandIDs.promote,
-      CommandIDs.openPromotions
+      CommandIDs.openPromotions,
+      CommandIDs.openSweeps
     ]) {
       palette?.addItem({ command, category: 'Experiments' });
     }

@@ -16,6 +16,8 @@ export const TrackerNamespaces = {
   run: 'jupyterlab-xp-run',
   compare: 'jupyterlab-xp-compare',
   promotions: 'jupyterlab-xp-promotions',
+  sweep: 'jupyterlab-xp-sweep',
+  sweeps: 'jupyterlab-xp-sweeps',
   notebooks: 'jupyterlab-xp-notebooks'
 } as const;
 
@@ -37,7 +39,13 @@ export const CommandIDs = {
    */
   promote: 'jupyterlab-xp:promote',
   /** Every promotion job, newest first, with its progress. */
-  openPromotions: 'jupyterlab-xp:open-promotions'
+  openPromotions: 'jupyterlab-xp:open-promotions',
+  /** Open the Sweep dialog for a run. args: `{ runId: string, label?: string }` */
+  sweep: 'jupyterlab-xp:sweep',
+  /** Open a sweep's view. args: `{ sweepId: string }`, its parent run id */
+  openSweep: 'jupyterlab-xp:open-sweep',
+  /** Every sweep, newest first. */
+  openSweeps: 'jupyterlab-xp:open-sweeps'
 } as const;
 
 /** How often the live views ask the server for news, in milliseconds. */

@@ -1,3 +1,4 @@
 import './base.css';
 import './manage.css';
 import './table.css';
+import './sweep.css';

@@ -13,7 +13,10 @@ import type {
   RunDetail,
   RunList,
   RunPatch,
-  RunSummary
+  RunSummary,
+  SweepDetail,
+  SweepList,
+  SweepRequest
 } from './types';
 import type { Transport } from './handler';
 
@@ -256,6 +259,38 @@ export class XpClient {
   /** `POST promotions/{id}/cancel`: stop a job; its runs end KILLED. */
   cancelPromotion(id: string): Promise<Promotion> {
     return this._post<Promotion>(`promotions/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** `GET sweeps`: every sweep (its parent run's tags), newest first. */
+  sweeps(): Promise<SweepList> {
+    return this._get<SweepList>('sweeps');
+  }
+
+  /**
+   * `GET sweeps/{runId}`: a sweep's trials, best trial, objective series,
+   * parameter importance and search space (`runId`: its parent run).
+   */
+  sweep(runId: string): Promise<SweepDetail> {
+    return this._get<SweepDetail>(`sweeps/${encodeURIComponent(runId)}`);
+  }
+
+  /**
+   * `POST sweeps`: start a sweep (202). A bad request rejects with the
+   * server's one-line 400 message and runs nothing.
+   */
+  startSweep(request: SweepRequest): Promise<SweepDetail> {
+    return this._post<SweepDetail>('sweeps', JSON.stringify(request));
+  }
+
+  /**
+   * `DELETE sweeps/{runId}`: cancel a running sweep; its running trials end
+   * FAIL and their runs KILLED (what they logged is kept).
+   */
+  cancelSweep(runId: string): Promise<SweepDetail> {
+    return this._send<SweepDetail>(
+      'DELETE',
+      `sweeps/${encodeURIComponent(runId)}`
+    );
   }
 
   /** The server's answer is trusted to have the generated type. */

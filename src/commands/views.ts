@@ -148,6 +148,11 @@ export class XpViews {
             void commands.execute(CommandIDs.promote, {
               runId: run.run_id,
               label: runLabel(run)
+            }),
+          onSweep: run =>
+            void commands.execute(CommandIDs.sweep, {
+              runId: run.run_id,
+              label: runLabel(run)
             })
         },
         this.rendermime

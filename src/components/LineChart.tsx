@@ -54,7 +54,8 @@ function thin<T>(points: readonly T[]): readonly T[] {
   return kept;
 }
 
-function extent(values: number[]): [number, number] {
+/** The ends of `values`, widened when they are one value (a flat line). */
+export function extent(values: readonly number[]): [number, number] {
   let low = Math.min(...values);
   let high = Math.max(...values);
   if (low === high) {

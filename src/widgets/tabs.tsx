@@ -21,6 +21,8 @@ export interface IRunDetailActions {
   onOpenRun: (runId: string) => void;
   /** Open the Promote dialog for the run. */
   onPromote: (run: RunDetail) => void;
+  /** Open the Sweep dialog for the run. */
+  onSweep?: (run: RunDetail) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
         onOpenNotebook={this.actions.onOpenNotebook}
         onOpenRun={this.actions.onOpenRun}
         onPromote={this.actions.onPromote}
+        onSweep={this.actions.onSweep}
         rendermime={this.rendermime}
       />
     );

@@ -1,4 +1,4 @@
-// The head of a run's tab: its name, status, Promote button and key facts.
+// The head of a run's tab: its name, status, Promote and Sweep buttons and key facts.
 import React from 'react';
 
 import type { RunDetail } from '../../api/types';
@@ -12,6 +12,8 @@ export function Header(props: {
   serverRoot: string;
   onOpenNotebook: (path: string) => void;
   onPromote: (run: RunDetail) => void;
+  /** Open the Sweep dialog for the run (no button without it). */
+  onSweep?: (run: RunDetail) => void;
   /** Replaces the name and status heading (the inline rename). */
   title?: React.ReactNode;
   /** More buttons before Promote (Archive or Restore). */
@@ -68,6 +70,16 @@ export function Header(props: {
             Promote
           </Button>
         )}
+        {props.onSweep !== undefined &&
+          run.status !== 'RUNNING' &&
+          run.kind !== 'sweep' && (
+            <Button
+              title="Search this run’s parameters with Optuna: every trial is a tracked promotion"
+              onClick={() => props.onSweep?.(run)}
+            >
+              Sweep…
+            </Button>
+          )}
       </div>
       {run.died_in_cell !== null && (
         <div className="jp-xp-Died" role="alert">

@@ -5,7 +5,7 @@ import type { RunDetail } from '../../api/types';
 import { VerificationView } from '../Promotion';
 
 /** A link to another run, by the start of its id. */
-function RunLink(props: {
+export function RunLink(props: {
   runId: string;
   onOpenRun: (runId: string) => void;
 }): React.JSX.Element {

@@ -34,6 +34,8 @@ export interface IRunDetailViewProps {
   onOpenRun: (runId: string) => void;
   /** Open the Promote dialog for this run. */
   onPromote: (run: RunDetail) => void;
+  /** Open the Sweep dialog for this run. */
+  onSweep?: (run: RunDetail) => void;
   /** Renders the note's Markdown (sanitized); plain text without it. */
   rendermime: IRenderMimeRegistry | null;
 }
@@ -86,6 +88,7 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
           serverRoot={this.props.serverRoot}
           onOpenNotebook={this.props.onOpenNotebook}
           onPromote={this.props.onPromote}
+          onSweep={this.props.onSweep}
           title={<RunName model={model} run={run} />}
           actions={<ArchiveButton model={model} run={run} />}
         />
