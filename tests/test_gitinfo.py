@@ -52,6 +52,7 @@ def test_commit_branch_dirty_and_diff(repo: Path) -> None:
     assert "+lr = 0.2" in info["diff"] and info["diff_truncated"] is False
 
 
+# README: "Git remotes are stored without credentials"
 def test_remote_token_is_stripped(repo: Path) -> None:
     # Given a remote URL with a user and token
     _git(repo, "remote", "add", "origin", "https://user:tok3n@example.com/r.git")
@@ -60,6 +61,7 @@ def test_remote_token_is_stripped(repo: Path) -> None:
     assert info is not None and info["remote_url"] == "https://example.com/r.git"
 
 
+# README: "diffs are capped and pass through the same secret filter"
 def test_large_diff_is_capped_and_flagged(repo: Path) -> None:
     # Given a change larger than the cap
     (repo / "train.py").write_text("x = 1\n" * 5000)
@@ -147,6 +149,7 @@ def test_a_bare_repository_has_no_work_tree(tmp_path: Path) -> None:
     assert capture_git(bare) is None
 
 
+# README: "Git remotes are stored without credentials"
 def test_origin_is_preferred_and_credentials_stripped(repo: Path) -> None:
     # Given two remotes, origin's URL carrying a token
     _git(repo, "remote", "add", "upstream", "https://example.com/up.git")
@@ -157,6 +160,7 @@ def test_origin_is_preferred_and_credentials_stripped(repo: Path) -> None:
     assert info["remote_url"] == "https://example.com/r.git"
 
 
+# README: "diffs are capped and pass through the same secret filter"
 def test_secrets_in_the_diff_are_redacted(repo: Path) -> None:
     # Given a change that adds a token to the code
     (repo / "train.py").write_text('TOKEN = "ghp_abcdefghijklmnop0123456789"\n')

@@ -116,6 +116,7 @@ async def test_runs_lists_filters_sorts_and_pages(jp_fetch: Any, two_runs: list[
     assert listed["runs"][0]["name"] == f"beta {XSS}"
 
 
+# README: "Bad input is a `400`"
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [

@@ -62,6 +62,8 @@ describe('PollingModel', () => {
     expect(model.loaded).toBe(false);
   });
 
+  // README: "updates every two seconds (polling backs off when the server is unreachable and
+  // stops while the panel is hidden)"
   it('polls at once when shown, then every interval while visible', async () => {
     // When the view is shown
     model.visible = true;

@@ -34,6 +34,7 @@ async function record(
   ]);
 }
 
+// README: "scripts, event handlers and `javascript:` links never run"
 test('rename a run, edit its tags, and write a note that renders safely', async ({
   page,
   tmpPath
