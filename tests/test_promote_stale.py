@@ -476,3 +476,22 @@ def test_a_name_only_its_own_cell_defines_does_not_stop_later_repairs() -> None:
     # `total += 1` needs total, which only that cell defines; area() still moves up
     cells = _nb(("total += 1", 1), ("print(area(2))", 2), ("def area(r):\n    return r * r", 3))
     assert repair.plan(cells).order == [1, 3, 2]
+
+
+@pytest.mark.parametrize(
+    ("ename", "evalue", "tool"),
+    [
+        # As subprocess and matplotlib 3.11 raise them on this machine, which has neither
+        ("FileNotFoundError", "[Errno 2] No such file or directory: 'ffmpeg'", "ffmpeg"),
+        (
+            "RuntimeError",
+            "Failed to process string with tex because latex could not be found",
+            "latex",
+        ),
+        ("FileNotFoundError", "[Errno 2] No such file or directory: 'data.csv'", None),
+    ],
+)
+def test_a_missing_system_tool_is_named_as_such(ename: str, evalue: str, tool: str | None) -> None:
+    details = diagnose.failure({"ename": ename, "evalue": evalue, "traceback": []})
+    assert details["missing_tool"] == tool
+    assert ("not a Python package" in diagnose.describe(details)) == (tool is not None)

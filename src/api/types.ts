@@ -586,6 +586,10 @@ export interface Failure {
   line: string | null;
   line_number: number | null;
   /**
+   * a system program the error says is missing
+   */
+  missing_tool?: string | null;
+  /**
    * the cell's number in the source notebook
    */
   position?: number | null;

@@ -89,6 +89,22 @@ REMOVALS: tuple[Removal, ...] = (
 )
 
 
+# A program the notebook runs that this machine lacks: not a Python package, so no pin helps.
+_MISSING_TOOL = re.compile(
+    r"No such file or directory: '(ffmpeg|ffprobe|convert|magick|dot|latex|pdflatex|dvipng|gs"
+    r"|java|R|Rscript|git|wget|curl|unzip|nvidia-smi)'"
+    r"|MovieWriter (\w+) unavailable"
+    r"|because (latex|dvipng|ghostscript) could not be found"
+    r"|ExecutableNotFound: failed to execute (?:PosixPath\(|WindowsPath\()?'?(\w+)"
+)
+
+
+def missing_tool(ename: str, evalue: str) -> str | None:
+    """The system program an error says is missing (ffmpeg, latex, dot...), if any."""
+    match = _MISSING_TOOL.search(f"{ename}: {evalue}")
+    return next((g for g in match.groups() if g), None) if match else None
+
+
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
@@ -159,6 +175,7 @@ def failure(output: dict[str, Any]) -> dict[str, Any]:
         "library": raising.get("library") if raising else None,
     }
     out["removal"] = known_removal(ename, evalue, line)
+    out["missing_tool"] = missing_tool(ename, evalue)
     return out
 
 
@@ -171,6 +188,11 @@ def describe(details: dict[str, Any]) -> str:
         parts.append(f"raised inside {details.get('library') or 'a library'}, not the notebook")
     elif details.get("raised_in") == "notebook":
         parts.append("raised by the notebook's own code")
+    if details.get("missing_tool"):
+        parts.append(
+            f"the program {details['missing_tool']!r} is not installed on this machine (a "
+            "system tool, not a Python package): install it, then promote again"
+        )
     removal = details.get("removal")
     if removal:
         suggest = removal.get("outputs_suggest") or []

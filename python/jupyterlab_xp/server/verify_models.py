@@ -84,4 +84,5 @@ class Failure(_Model):
     raised_in: Literal["notebook", "library"] | None
     library: str | None
     removal: Removal | None
+    missing_tool: str | None = Field(None, description="a system program the error says is missing")
     position: int | None = Field(None, description="the cell's number in the source notebook")
