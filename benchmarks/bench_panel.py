@@ -30,16 +30,17 @@ def mlflow_first_page(home: Path) -> float:
     return float(out.stdout.split()[-1])
 
 
-def main() -> None:
-    header(f"panel first paint with {RUNS:,} runs")
-    home = fresh_home()
-    populate(home)
+def panel_first_paint(home: Path, extra_env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Milliseconds from opening the panel to its first run rows, and the rows drawn.
+
+    ``extra_env``: e.g. ``XP_BENCH_TRACKING_URI`` to point the server at a team server.
+    """
     env = {
         **os.environ,
         "XP_BENCH_HOME": str(home),
         "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
+        **(extra_env or {}),
     }
-    start = time.perf_counter()
     done = subprocess.run(
         ["npx", "playwright", "test", "-c", "playwright.bench.config.js"],
         cwd=ROOT / "ui-tests",
@@ -52,10 +53,19 @@ def main() -> None:
     if done.returncode != 0 or found is None:
         print(done.stdout[-2000:], done.stderr[-2000:])
         raise SystemExit("the panel benchmark failed")
+    return float(found.group(1)), int(found.group(2))
+
+
+def main() -> None:
+    header(f"panel first paint with {RUNS:,} runs")
+    home = fresh_home()
+    populate(home)
+    start = time.perf_counter()
+    paint, rows = panel_first_paint(home)
     baseline = mlflow_first_page(home)
     line(
-        f"panel first paint ({found.group(2)} rows drawn)",
-        float(found.group(1)),
+        f"panel first paint ({rows} rows drawn)",
+        paint,
         baseline,
         f"mlflow.search_runs({FIRST_PAGE})",
     )

@@ -20,6 +20,7 @@ if __name__ == "__main__":
         "bench_sweep",
         "bench_redaction",
         "bench_team",
+        "bench_team_load",
     ]
     for name in chosen:
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
