@@ -21,8 +21,6 @@ README = ROOT / "README.md"
 # failure in the suite's summary, so the lead sees them; a row that gains a test must leave
 # this list (strict: it then fails as XPASS), and a new untested row must join it.
 KNOWN_UNTESTED = [
-    "The panel never talks to the kernel's recorder",
-    "never written to a tag or a file",
     # FALSE as DESIGN.md states it (a slow store holds a cell that mentions mlflow up to 30 s);
     # the README says so now, DESIGN.md is the lead's to change.
     "never blocks a cell and never holds back other records",

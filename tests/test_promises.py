@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +252,64 @@ def test_the_heartbeat_beats_on_a_thread_of_its_own(
     # Then it beat, and never on the thread that runs the cells
     assert len(beats_on) >= 3
     assert cell_thread not in beats_on
+
+
+def _panel_sources() -> dict[str, str]:
+    """The extension's TypeScript (tests left out), by path relative to src/."""
+    src = Path(__file__).parent.parent / "src"
+    return {
+        str(p.relative_to(src)): p.read_text()
+        for p in sorted([*src.rglob("*.ts"), *src.rglob("*.tsx")])
+        if "__tests__" not in p.parts
+    }
+
+
+def test_the_panel_meets_the_recorder_only_in_the_store() -> None:
+    # DESIGN: "The panel never talks to the kernel's recorder" (the one exception, the
+    # toolbar's Record button, runs the magics a user would type)
+    sources = _panel_sources()
+    assert "api/handler.ts" in sources  # the scan sees the extension
+    # Only the request helper makes HTTP requests: everything goes through the REST API
+    requests = {p for p, text in sources.items() if "ServerConnection.makeRequest(" in text}
+    assert requests == {"api/handler.ts"}
+    # No comm channel to a kernel anywhere
+    assert not [
+        p for p, text in sources.items() if re.search(r"\b(createComm|registerCommTarget)\b", text)
+    ]
+    # And one module executes code in a kernel: the Record button, with exactly these magics
+    executing = {p for p, text in sources.items() if "requestExecute(" in text}
+    assert executing == {"notebook/recording.tsx"}
+    executed = re.findall(r"'(%[^']*)'", sources["notebook/recording.tsx"])
+    assert set(executed) == {"%xp stop", "%load_ext jupyterlab_xp", "%xp start"}
+
+
+def test_a_sweeps_storage_password_reaches_no_tag_and_no_file(
+    store: Any, xp_home: Path, postgres: Any
+) -> None:
+    # README: "never written to a tag or a file" (the sweep storage URL's password)
+    import optuna
+
+    from jupyterlab_xp.promote.source import from_notebook
+    from jupyterlab_xp.sweep import sweeps
+
+    # Given a PostgreSQL study storage whose URL holds a password (the test cluster trusts all)
+    password = "pw-7f3e9a1c"
+    plain = postgres.create_database(f"optuna_{uuid.uuid4().hex[:8]}")
+    url = plain.replace("postgres@", f"postgres:{password}@")
+    notebook = Path(__file__).parent / "fixtures" / "sweep_tiny.ipynb"
+    # When a sweep is created on it
+    sweep = sweeps.create(
+        store, from_notebook(notebook), url, params=["x=uniform:0:1"], objective="val/score"
+    )
+    # Then the parent run's tags and params, the answer, the study's attributes and every
+    # file under $XP_HOME name the storage without the password
+    run = store.get_run(sweep["run_id"])
+    assert run.data.tags[tags.SWEEP_STORAGE] == plain.replace("postgres@", "")  # no credentials
+    study = optuna.load_study(study_name=sweep["study"], storage=plain)
+    written = json.dumps(
+        [run.data.tags, run.data.params, sweep, study.user_attrs],
+        default=str,
+    )
+    files = [p for p in xp_home.rglob("*") if p.is_file()]
+    assert password not in written
+    assert not [p for p in files if password.encode() in p.read_bytes()]
