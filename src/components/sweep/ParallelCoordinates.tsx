@@ -28,7 +28,7 @@ export function ParallelCoordinates(props: {
       <svg
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         className="jp-xp-Parallel-svg"
-        style={{ maxWidth: `${layout.width * 2}px` }}
+        style={{ maxWidth: `${Math.round(layout.width * 1.4)}px` }}
         role="img"
         aria-label={description}
       >
