@@ -14,6 +14,7 @@ if __name__ == "__main__":
         "bench_capture",
         "bench_start",
         "bench_cells",
+        "bench_sampler",
         "bench_runs_api",
         "bench_panel",
         "bench_promote",
