@@ -17,6 +17,7 @@ export interface XpApi {
   FirstDifference?: FirstDifference;
   GroupCurve?: GroupCurve;
   GroupTest?: GroupTest;
+  LockDiff?: LockDiff;
   MetricDiff?: MetricDiff;
   MetricHistory?: MetricHistory;
   MetricPoint?: MetricPoint;
@@ -28,6 +29,7 @@ export interface XpApi {
   PairedTest?: PairedTest;
   PlanCell?: PlanCell;
   PlanCode?: PlanCode;
+  PromoteEnvironment?: PromoteEnvironment;
   PromotePlan?: PromotePlan;
   PromoteRequest?: PromoteRequest;
   PromotedRun?: PromotedRun;
@@ -617,6 +619,26 @@ export interface Removal {
   try: string;
 }
 /**
+ * ``--env recorded``: the recorded lock against today's packages.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "LockDiff".
+ */
+export interface LockDiff {
+  /**
+   * pins today's environment does not hold exactly
+   */
+  differed: number;
+  /**
+   * pins in the recorded lock (the promotion's own left out)
+   */
+  pins: number;
+  /**
+   * the recorded run's Python version
+   */
+  python?: string | null;
+}
+/**
  * One metric of the source run next to the promoted run's.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -755,6 +777,57 @@ export interface PlanCode {
   total_cells: number;
 }
 /**
+ * Where the promotion ran and, for an overlay, what it pinned and how it was built.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PromoteEnvironment".
+ */
+export interface PromoteEnvironment {
+  build_seconds?: number | null;
+  /**
+   * when the overlay was built (epoch seconds)
+   */
+  built?: number | null;
+  /**
+   * the overlay existed: nothing was installed
+   */
+  cached?: boolean | null;
+  /**
+   * the overlay's folder in $XP_HOME/envs
+   */
+  hash?: string | null;
+  /**
+   * the pip command that built it
+   */
+  how?: string | null;
+  /**
+   * the overlay's own packages (name==version)
+   */
+  installed?: string[];
+  /**
+   * today: nothing installed; recorded / overlay: pins
+   */
+  kind: 'today' | 'recorded' | 'overlay';
+  lock?: LockDiff | null;
+  /**
+   * pins installed without their dependencies
+   */
+  no_deps?: boolean | null;
+  path?: string | null;
+  /**
+   * what the overlay installs
+   */
+  pins?: string[];
+  /**
+   * the Python the kernels ran
+   */
+  python?: string | null;
+  /**
+   * the --with specs
+   */
+  with?: string[];
+}
+/**
  * ``GET promote-plan?run_id=...|notebook=...``: what the Promote dialog pre-fills.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -846,6 +919,10 @@ export interface PromoteRequest {
    */
   code_sha256?: string | null;
   /**
+   * recorded: the run's lock
+   */
+  env?: ('today' | 'recorded') | null;
+  /**
    * a .ipynb path relative to the server root (or give run_id)
    */
   notebook?: string | null;
@@ -871,6 +948,12 @@ export interface PromoteRequest {
    * relative tolerance for 'within tolerance' (1e-6)
    */
   tolerance?: number | null;
+  /**
+   * pins: 'pkg<3.8'
+   *
+   * @maxItems 50
+   */
+  with?: string[];
 }
 /**
  * One run of a promotion (one per seed).
@@ -900,6 +983,10 @@ export interface PromotedRun {
  * via the `definition` "Verification".
  */
 export interface Verification {
+  /**
+   * where the kernel ran
+   */
+  environment?: PromoteEnvironment | null;
   /**
    * the largest differences first
    */
@@ -943,6 +1030,10 @@ export interface Promotion {
    * the cell running now (first line)
    */
   current_cell: string | null;
+  /**
+   * --env / --with
+   */
+  environment?: PromoteEnvironment | null;
   error: string | null;
   finished: number | null;
   id: string;

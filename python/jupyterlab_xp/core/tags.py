@@ -123,6 +123,8 @@ FAILED_CELL: Final = "xp.failed_cell"  # "cell N (id ...): ErrorName: message"
 VERDICT: Final = "xp.verdict"  # promoted run: exact | within-tolerance | differs | no-metrics
 PROMOTED_RUNS: Final = "xp.promoted.runs"  # source run: comma-separated promoted run ids
 PROMOTED_VERDICT: Final = "xp.promoted.verdict"  # source run: the latest promotion's verdict
+ENV_KIND: Final = "xp.promotion.env"  # today | recorded | overlay: where the kernel ran
+ENV_OVERLAY: Final = "xp.promotion.overlay"  # the overlay's sha256 ($XP_HOME/envs/<it>)
 
 # Kinds of run.
 KIND_NOTEBOOK: Final = "notebook"

@@ -4,7 +4,7 @@
 ``jupyter xp show RUN [--json]``
 ``jupyter xp compare RUN RUN ... [--all] [--json] [--correction holm|bh]``
 ``jupyter xp promote RUN|NOTEBOOK [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
-[--cell-timeout S] [--dry-run] [--json]``
+[--cell-timeout S] [--env today|recorded] [--with SPEC ...] [--dry-run] [--json]``
 ``jupyter xp rename | tag | note | archive | restore RUN ...`` (see :mod:`.cli_manage`)
 ``jupyter xp sweep ...`` (see :mod:`.cli_sweep`)
 """
@@ -104,6 +104,20 @@ def _parser() -> argparse.ArgumentParser:
         "--tolerance",
         type=float,
         help="relative tolerance for metrics and numbers in outputs (default 1e-6)",
+    )
+    promote.add_argument(
+        "--env",
+        choices=("today", "recorded"),
+        help="today (default: this environment, nothing installed) or recorded: install the "
+        "run's recorded packages that differ from today's into a cached overlay and run there",
+    )
+    promote.add_argument(
+        "--with",
+        dest="with_pins",
+        action="append",
+        metavar="SPEC",
+        help="run with this requirement pinned, e.g. 'matplotlib<3.8' (repeatable; installed "
+        "once into a cached overlay in $XP_HOME/envs)",
     )
     promote.add_argument("--json", action="store_true", help="print the result as JSON")
     promote.add_argument(
@@ -212,9 +226,11 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
         "order": args.order,
         "cell_timeout": args.cell_timeout,
         "tolerance": args.tolerance,
+        "env": args.env,
+        "with_pins": args.with_pins,
     }
     if args.dry_run:
-        return print_dry_run(src, request, as_json=args.json)
+        return print_dry_run(src, request, as_json=args.json, home=store.location.home)
     for note in src.notes if not args.json else []:
         print(f"note: {note}")
     verdict = src.order_verdict or {}

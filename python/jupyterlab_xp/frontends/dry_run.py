@@ -9,11 +9,13 @@ bundle or kernel is made.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.frontends.render import when
+from jupyterlab_xp.frontends.render_env import render_environment
 from jupyterlab_xp.frontends.render_verify import render_order
-from jupyterlab_xp.promote import build, jobs, preview
+from jupyterlab_xp.promote import build, envs, jobs, preview
 from jupyterlab_xp.promote.source import Source
 
 _CODE_FROM = {
@@ -23,9 +25,16 @@ _CODE_FROM = {
 }
 
 
-def print_dry_run(src: Source, request: dict[str, Any], as_json: bool) -> int:
-    """Check ``request`` (XpError when a promotion would refuse it), print it; exit status 0."""
+def print_dry_run(
+    src: Source, request: dict[str, Any], as_json: bool, home: Path | None = None
+) -> int:
+    """Check ``request`` (XpError when a promotion would refuse it), print it; exit status 0.
+
+    ``home``: the XP home whose overlay cache says whether the environment is built already.
+    """
     checked = jobs.check(src, **request)
+    environment = checked["environment"]
+    environment["cached"] = envs.cached(home, environment) if home else None
     plan = jobs.plan(src)
     code = preview.listing(checked["cells"], cap=False)
     overrides = {k: checked["params"][k] for k in request.get("params") or {}}
@@ -41,6 +50,7 @@ def print_dry_run(src: Source, request: dict[str, Any], as_json: bool) -> int:
             "seeds": checked["seeds"],
             "cell_timeout": checked["cell_timeout"],
             "tolerance": checked["tolerance"],
+            "environment": environment,
             "code": code,
         }
         print(json.dumps(body, indent=2))
@@ -93,6 +103,7 @@ def render_dry_run(
     params = ", ".join(f"{k} = {v!r}" for k, v in checked["params"].items()) or "(none)"
     out.append(f"params      {params}")
     out.append(f"seeds       {', '.join(map(str, checked['seeds']))}")
+    out.append(f"environment {render_environment(checked['environment'])}")
     out.append(f"bundle      {plan['name']}")
     if plan["notes"]:
         out.append("\nnotes (values read from the store and not used)")

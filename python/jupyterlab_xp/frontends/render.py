@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from jupyterlab_xp.frontends.render_env import render_used
 from jupyterlab_xp.frontends.render_verify import render_cells, render_order, render_verification
 
 
@@ -186,6 +187,7 @@ def render_promotion(job: dict[str, Any]) -> str:
     out += render_order(job.get("order_repair"))
     if job["bundle"]:
         out.append(f"bundle  {job['bundle']}")
+    out += render_used(job.get("environment"), job["verdict"])
     if job["verdict"]:
         out.append(f"verdict {job['verdict']}")
     return "\n".join(out)

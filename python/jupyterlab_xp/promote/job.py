@@ -27,7 +27,7 @@ from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.journal.rundir import hold_lock
-from jupyterlab_xp.promote import build, bundle, executed, jobs, preview, repair, verify
+from jupyterlab_xp.promote import build, bundle, envs, executed, jobs, preview, repair, verify
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
@@ -61,6 +61,7 @@ class Job:
         self._opening: threading.Thread | None = None
         self.repair: repair.Repair | None = None  # the auto order and how it was found
         self.attempt = 1  # papermill runs of this seed's notebook (auto order retries)
+        self.envs = envs.Used({"kind": "today", "pins": []})  # --env/--with: an overlay's
 
     @property
     def is_trial(self) -> bool:
@@ -94,6 +95,8 @@ class Job:
             if preview.code_digest(cells) != self.request.get("code_sha256"):
                 raise XpError("the source's code changed after the promotion was created")
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
+            self.envs = envs.prepare(self.request, self.location.home, self.bundle, self.log)
+            self.status["environment"] = self.envs.record
             if self.request["order"] == "auto":
                 self.repair = build.auto_repair(src)
                 self.status["order_repair"] = {**self.repair.as_dict(), "attempts": 1}
@@ -179,6 +182,7 @@ class Job:
         name = self.request.get("run_name") or f"{src.name}-promoted-seed{seed}"
         env = dict(os.environ)
         env.update(self.request.get("env") or {})  # a trial's kernel: where to report
+        self.envs.apply(link, env)  # the environment's tags; its kernelspec for papermill
         env[PROMOTION_ENV] = json.dumps(
             {
                 "seed": seed,
@@ -219,7 +223,7 @@ class Job:
                         str(self.bundle / bundle.NOTEBOOK),
                         str(output),
                         parameters=self.params,
-                        kernel_name="python3",
+                        kernel_name=self.envs.kernel_name,
                         execution_timeout=self.request["cell_timeout"],
                         progress_bar=False,
                         cwd=str(cwd),
@@ -325,6 +329,7 @@ class Job:
         result["verdict"] = verify.overall(result["verdict"], result["outputs"])
         result["order"] = self.status.get("order_repair") or {"order": self.request["order"]}
         result["python"] = bundle.python_versions(src)
+        result["environment"] = self.envs.record  # today's, the recorded lock's or an overlay
         entry["verification"] = result
         folder = self.dir / f"seed-{entry['seed']}"
         folder.mkdir(exist_ok=True)

@@ -25,7 +25,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import same_process
 from jupyterlab_xp.journal.rundir import hold_lock, release_lock
-from jupyterlab_xp.promote import build, bundle, preview
+from jupyterlab_xp.promote import build, bundle, envs, preview
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.promote.params import check_params, check_seeds
 from jupyterlab_xp.promote.verify import DEFAULT_TOLERANCE
@@ -100,12 +100,16 @@ def check(
     cell_timeout: float | None = None,
     tolerance: float | None = None,
     code_sha256: str | None = None,
+    env: str | None = None,
+    with_pins: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything a promotion of ``src`` would do, checked; XpError says what is wrong.
 
     The answer (params, seeds, order, timeout, tolerance, the cells and their digest) is what
     :func:`create` starts and what ``jupyter xp promote --dry-run`` prints. ``code_sha256``, the
-    digest of the code the user was shown, must still name the code that would run.
+    digest of the code the user was shown, must still name the code that would run. ``env``
+    (``today`` or ``recorded``) and ``with_pins`` choose the kernel's environment
+    (:func:`jupyterlab_xp.promote.envs.plan`).
     """
     overrides = check_params(params or {})
     unknown = sorted(set(overrides) - set(src.params))
@@ -127,6 +131,7 @@ def check(
             f"the code {order} order would run is not the code you were shown (the source "
             "changed since): read the plan again before promoting"
         )
+    environment = envs.plan(src, env, with_pins)
     return {
         "params": final,
         "seeds": seeds,
@@ -135,6 +140,7 @@ def check(
         "tolerance": tol,
         "cells": cells,
         "code_sha256": digest,
+        "environment": environment,
     }
 
 
@@ -177,6 +183,7 @@ def create(
         "bundle": str(folder),
         "cells_total": len(cells),
         "code_sha256": checked["code_sha256"],  # the job runs this code or fails
+        "environment": checked["environment"],  # the pins the job's kernels run with
         "root": str(root) if root is not None else None,
         "notes": list(src.notes),
         "tracking_uri": location.tracking_uri,
@@ -297,7 +304,9 @@ def read(location: StoreLocation, job_id: str) -> dict[str, Any]:
         "current_cell": current,
         "runs": runs,
         "verdict": status.get("verdict"),
-        "order_repair": status.get("order_repair"),  # the auto order: steps, cells left out
+        "order_repair": status.get("order_repair"),
+        "environment": status.get("environment")
+        or request.get("environment"),  # the auto order: steps, cells left out
         "error": error,
         "bundle": status.get("bundle"),
         "created": request["created"],

@@ -347,6 +347,8 @@ class PromotionsHandler(XpHandler):
                 order=body.order,
                 cell_timeout=body.cell_timeout,
                 tolerance=body.tolerance,
+                env=body.env,
+                with_pins=body.with_,
             )
             return models.Promotion(**job)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.curve_models import CompareCurves
+from jupyterlab_xp.server.env_models import PromoteEnvironment
 from jupyterlab_xp.server.paired_models import PairedTest
 from jupyterlab_xp.server.plan_models import PlanCode, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
@@ -306,6 +307,8 @@ class PromoteRequest(ApiModel):
     code_sha256: str | None = Field(
         default=None, pattern="^[0-9a-f]{64}$", description="the plan's code.sha256 you saw"
     )
+    env: Literal["today", "recorded"] | None = Field(None, description="recorded: the run's lock")
+    with_: list[str] = Field([], alias="with", max_length=50, description="pins: 'pkg<3.8'")
 
 
 class PromotePlan(ApiModel):
@@ -362,6 +365,7 @@ class Verification(ApiModel):
     outputs: OutputCheck | None
     order: OrderRepair | None = Field(None, description="the order the promotion used")
     python: PythonVersions | None = None
+    environment: PromoteEnvironment | None = Field(None, description="where the kernel ran")
 
 
 class PromotedRun(ApiModel):
@@ -395,6 +399,7 @@ class Promotion(ApiModel):
     order_repair: OrderRepair | None = Field(
         None, description="for order auto: the cells moved, included and left out, and why"
     )
+    environment: PromoteEnvironment | None = Field(None, description="--env / --with")
     error: str | None
     bundle: str | None = Field(description="the bundle folder, when written")
     created: float
