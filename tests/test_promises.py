@@ -313,3 +313,33 @@ def test_a_sweeps_storage_password_reaches_no_tag_and_no_file(
     files = [p for p in xp_home.rglob("*") if p.is_file()]
     assert password not in written
     assert not [p for p in files if password.encode() in p.read_bytes()]
+
+
+def test_nothing_captured_reaches_an_html_renderer() -> None:
+    # README: "Everything captured is shown as text, never as HTML" - the rendering paths, read
+    # from the code (the Galata test shows one hostile run; this covers every component)
+    sources = _panel_sources()
+    # No component hands a string to the DOM as HTML
+    raw = [
+        p for p, text in sources.items() if re.search(r"dangerouslySetInnerHTML|innerHTML", text)
+    ]
+    assert not raw
+    # The one renderer is the note's: Markdown written by people, through the sanitizer
+    renderers = {p for p, text in sources.items() if "createRenderer(" in text}
+    assert renderers == {"components/runDetail/Markdown.tsx"}
+    assert "createRenderer('text/markdown')" in sources["components/runDetail/Markdown.tsx"]
+    # And the notebook widgets use ipywidgets that show text, never w.HTML or w.HTMLMath (a
+    # Checkbox's description is text unless description_allow_html says otherwise)
+    widgets = (Path(xp.__file__).parent / "frontends" / "widgets.py").read_text()
+    used = set(re.findall(r"\bw\.([A-Z]\w*)\(", widgets))
+    assert used and used <= {
+        "Label",
+        "Textarea",
+        "VBox",
+        "HBox",
+        "GridBox",
+        "Layout",
+        "Tab",
+        "Checkbox",
+    }, used
+    assert "allow_html" not in widgets
