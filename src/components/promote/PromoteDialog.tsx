@@ -1,12 +1,11 @@
 // The Promote dialog: pre-filled from the server's plan, it starts a promotion and shows why the server refused one.
-import { Dialog } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import type { PromotePlan, Promotion } from '../../api/types';
+import type { PromotePlan, PromoteRequest, Promotion } from '../../api/types';
 import { errorMessage, PromoteSource, XpClient } from '../../api/client';
 import { LoadState } from '../../models/base';
 import { ErrorState, Loading } from '../common';
+import { showSubmitDialog, SubmitForm } from '../submitForm';
 import { buildRequest, initialValues, IPromoteFormValues } from './formValues';
 import { PromoteFields } from './PromoteFields';
 
@@ -23,10 +22,7 @@ let formCount = 0;
  * The dialog's body: loads the plan, holds the edited values and sends the
  * request. The dialog asks it to {@link submit} when Promote is pressed.
  */
-export class PromoteForm
-  extends ReactWidget
-  implements Dialog.IBodyWidget<Promotion | null>
-{
+export class PromoteForm extends SubmitForm<PromoteRequest, Promotion> {
   /**
    * @param client - the REST client
    * @param source - the run or notebook to promote
@@ -44,42 +40,16 @@ export class PromoteForm
     void this._loadPlan();
   }
 
-  /** The promotion this dialog started, once it has. */
-  getValue(): Promotion | null {
-    return this._started;
+  /** The `POST promotions` body, or what to fix; `null` before the plan is read. */
+  protected buildRequest(): PromoteRequest | string | null {
+    if (this._plan.kind !== 'ready' || this._values === null) {
+      return null;
+    }
+    return buildRequest(this._plan.value, this.source, this._values);
   }
 
-  /**
-   * Send the request. Resolves `true` once the server has started the
-   * promotion; `false` when it refused (its message is then shown in the
-   * form), when the form has nothing to send yet, or a request is on its way.
-   */
-  async submit(): Promise<boolean> {
-    if (this._started !== null) {
-      return true;
-    }
-    if (this._plan.kind !== 'ready' || this._values === null || this._busy) {
-      return false;
-    }
-    const request = buildRequest(this._plan.value, this.source, this._values);
-    if (typeof request === 'string') {
-      this._error = request;
-      this.update();
-      return false;
-    }
-    this._busy = true;
-    this._error = null;
-    this.update();
-    try {
-      this._started = await this.client.promote(request);
-      return true;
-    } catch (error) {
-      this._error = errorMessage(error);
-      return false;
-    } finally {
-      this._busy = false;
-      this.update();
-    }
+  protected send(request: PromoteRequest): Promise<Promotion> {
+    return this.client.promote(request);
   }
 
   protected render(): React.JSX.Element {
@@ -105,11 +75,11 @@ export class PromoteForm
             values={this._values ?? initialValues(plan.value)}
             onChange={values => {
               this._values = values;
-              this._error = null;
+              this.error = null;
               this.update();
             }}
-            busy={this._busy}
-            error={this._error}
+            busy={this.busy}
+            error={this.error}
           />
         );
     }
@@ -131,51 +101,6 @@ export class PromoteForm
   private readonly _idPrefix: string;
   private _plan: LoadState<PromotePlan> = { kind: 'loading' };
   private _values: IPromoteFormValues | null = null;
-  private _busy = false;
-  private _error: string | null = null;
-  private _started: Promotion | null = null;
-}
-
-/**
- * The Promote dialog. Pressing Promote (or Enter) sends the request and
- * closes the dialog only once the server has started the promotion; a
- * refusal keeps it open with the server's message.
- */
-class PromoteDialog extends Dialog<Promotion | null> {
-  /** The index of the Promote button in the dialog's buttons. */
-  static readonly PROMOTE = 1;
-
-  constructor(
-    private readonly form: PromoteForm,
-    title: string
-  ) {
-    super({
-      title,
-      body: form,
-      buttons: [
-        Dialog.cancelButton(),
-        Dialog.okButton({
-          label: 'Promote',
-          caption:
-            'Replay the source as a parameterized, tracked job and verify it'
-        })
-      ],
-      defaultButton: PromoteDialog.PROMOTE
-    });
-    this.addClass('jp-xp-PromoteDialog');
-  }
-
-  override resolve(index?: number): void {
-    if ((index ?? PromoteDialog.PROMOTE) !== PromoteDialog.PROMOTE) {
-      super.resolve(index);
-      return;
-    }
-    void this.form.submit().then(started => {
-      if (started) {
-        super.resolve(PromoteDialog.PROMOTE);
-      }
-    });
-  }
 }
 
 /**
@@ -191,8 +116,9 @@ export async function showPromoteDialog(
   source: PromoteSource,
   sourceLabel: string
 ): Promise<Promotion | null> {
-  const form = new PromoteForm(client, source, sourceLabel);
-  const dialog = new PromoteDialog(form, `Promote ${sourceLabel}`);
-  const result = await dialog.launch();
-  return result.button.accept ? result.value : null;
+  return showSubmitDialog(new PromoteForm(client, source, sourceLabel), {
+    title: `Promote ${sourceLabel}`,
+    label: 'Promote',
+    caption: 'Replay the source as a parameterized, tracked job and verify it'
+  });
 }

@@ -1,12 +1,11 @@
 // The Sweep dialog: a run's parameters pre-filled as a search space; it starts a sweep and shows why the server refused one.
-import { Dialog } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import type { SweepDetail } from '../../api/types';
+import type { SweepDetail, SweepRequest } from '../../api/types';
 import { errorMessage, XpClient } from '../../api/client';
 import { LoadState } from '../../models/base';
 import { ErrorState, Loading } from '../common';
+import { showSubmitDialog, SubmitForm } from '../submitForm';
 import {
   buildSweepRequest,
   initialSweepValues,
@@ -28,10 +27,7 @@ interface ISweepSource {
  * the parameters cell defines) and metrics, holds the edited values and sends
  * `POST sweeps`.
  */
-export class SweepForm
-  extends ReactWidget
-  implements Dialog.IBodyWidget<SweepDetail | null>
-{
+export class SweepForm extends SubmitForm<SweepRequest, SweepDetail> {
   /**
    * @param client - the REST client
    * @param runId - the source run
@@ -50,42 +46,15 @@ export class SweepForm
     void this._load();
   }
 
-  /** The sweep this dialog started, once it has. */
-  getValue(): SweepDetail | null {
-    return this._started;
+  /** The `POST sweeps` body, or what to fix; `null` before the run is read. */
+  protected buildRequest(): SweepRequest | string | null {
+    return this._values === null
+      ? null
+      : buildSweepRequest(this.runId, this._values);
   }
 
-  /**
-   * Check the values and send the request. Resolves `true` once the server
-   * has started the sweep; `false` when a value is wrong or the server
-   * refused (the one-line reason is then shown in the form).
-   */
-  async submit(): Promise<boolean> {
-    if (this._started !== null) {
-      return true;
-    }
-    if (this._values === null || this._busy) {
-      return false;
-    }
-    const request = buildSweepRequest(this.runId, this._values);
-    if (typeof request === 'string') {
-      this._error = request;
-      this.update();
-      return false;
-    }
-    this._busy = true;
-    this._error = null;
-    this.update();
-    try {
-      this._started = await this.client.startSweep(request);
-      return true;
-    } catch (error) {
-      this._error = errorMessage(error);
-      return false;
-    } finally {
-      this._busy = false;
-      this.update();
-    }
+  protected send(request: SweepRequest): Promise<SweepDetail> {
+    return this.client.startSweep(request);
   }
 
   protected render(): React.JSX.Element {
@@ -114,11 +83,11 @@ export class SweepForm
             }
             onChange={values => {
               this._values = values;
-              this._error = null;
+              this.error = null;
               this.update();
             }}
-            busy={this._busy}
-            error={this._error}
+            busy={this.busy}
+            error={this.error}
           />
         );
     }
@@ -147,50 +116,6 @@ export class SweepForm
   private readonly _idPrefix: string;
   private _source: LoadState<ISweepSource> = { kind: 'loading' };
   private _values: ISweepFormValues | null = null;
-  private _busy = false;
-  private _error: string | null = null;
-  private _started: SweepDetail | null = null;
-}
-
-/**
- * The Sweep dialog. Pressing Start sweep (or Enter) checks and sends the
- * request, and closes the dialog only once the server has started the sweep.
- */
-class SweepDialog extends Dialog<SweepDetail | null> {
-  /** The index of the Start button in the dialog's buttons. */
-  static readonly START = 1;
-
-  constructor(
-    private readonly form: SweepForm,
-    title: string
-  ) {
-    super({
-      title,
-      body: form,
-      buttons: [
-        Dialog.cancelButton(),
-        Dialog.okButton({
-          label: 'Start sweep',
-          caption:
-            'Search the parameters with Optuna: every trial is a tracked promotion'
-        })
-      ],
-      defaultButton: SweepDialog.START
-    });
-    this.addClass('jp-xp-PromoteDialog');
-  }
-
-  override resolve(index?: number): void {
-    if ((index ?? SweepDialog.START) !== SweepDialog.START) {
-      super.resolve(index);
-      return;
-    }
-    void this.form.submit().then(started => {
-      if (started) {
-        super.resolve(SweepDialog.START);
-      }
-    });
-  }
 }
 
 /**
@@ -206,8 +131,10 @@ export async function showSweepDialog(
   runId: string,
   sourceLabel: string
 ): Promise<SweepDetail | null> {
-  const form = new SweepForm(client, runId, sourceLabel);
-  const dialog = new SweepDialog(form, `Sweep ${sourceLabel}`);
-  const result = await dialog.launch();
-  return result.button.accept ? result.value : null;
+  return showSubmitDialog(new SweepForm(client, runId, sourceLabel), {
+    title: `Sweep ${sourceLabel}`,
+    label: 'Start sweep',
+    caption:
+      'Search the parameters with Optuna: every trial is a tracked promotion'
+  });
 }
