@@ -210,3 +210,43 @@ def test_a_worker_killed_mid_trial_leaves_its_trial_fail_and_run_killed(
     ]
     assert len(killed) == 1 and killed[0].info.status == "KILLED"
     assert killed[0].data.metrics.get("val/score") is not None  # the steps it logged are kept
+
+
+def test_ctrl_c_stops_every_worker_and_keeps_what_was_logged(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given a sweep running two workers whose trials are logging steps
+    notebook = _notebook(tmp_path, x=0.5, steps=40, wait=0.5)
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab_xp", "sweep", str(notebook), "--param",
+         "x=uniform:0:1", "--objective", "val/score", "--trials", "4", "--workers", "2",
+         "--pruner", "none"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"sqlite:///{xp_home / 'sweeps' / 'optuna.db'}"
+    deadline = time.monotonic() + 300
+    stepping: list[Any] = []
+    while len(stepping) < 2 and time.monotonic() < deadline and sweep.poll() is None:
+        time.sleep(0.5)
+        if not list((xp_home / "sweeps").glob("*.json")):
+            continue  # not created yet (the command makes its storage's tables)
+        import optuna
+
+        names = optuna.get_all_study_names(url)
+        if names:
+            trials = optuna.load_study(study_name=names[0], storage=url).get_trials()
+            stepping = [t for t in trials if t.state.name == "RUNNING" and t.intermediate_values]
+    assert len(stepping) == 2, sweep.communicate()[0][-3000:] if sweep.poll() is not None else ""
+    # When Ctrl-C reaches the command
+    sweep.send_signal(signal.SIGINT)
+    out, _ = sweep.communicate(timeout=300)
+    # Then it ends cancelled: both running trials FAIL, their runs KILLED with their steps kept
+    assert sweep.returncode == 1, out[-3000:]
+    assert "sweep cancelled" in out
+    body = _show(names[0])
+    assert [t["state"] for t in body["trials"]] == ["FAIL", "FAIL"]
+    assert body["state"] == "cancelled"
+    assert store.get_run(body["run_id"]).info.status == "KILLED"
+    runs = [r for r in store.search_runs() if r.data.tags.get(tags.SWEEP_RUN) == body["run_id"]]
+    assert sorted(r.info.status for r in runs) == ["KILLED", "KILLED"]
+    assert all(r.data.metrics["val/score"] > 0 for r in runs)

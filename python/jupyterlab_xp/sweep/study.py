@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,18 +72,27 @@ def open_storage(url: str) -> Any:
     elif url.startswith("postgresql"):
         kwargs["connect_args"] = {"connect_timeout": 10}
     interval, grace = heartbeat()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # heartbeat is experimental: that is not news here
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=kwargs,
-                heartbeat_interval=interval,
-                grace_period=grace,
-            )
-    except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise XpError(f"cannot reach the sweep storage {display_url(url)}: {first[:200]}") from None
+    for attempt in range(3):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # heartbeat is experimental: not news here
+                return optuna.storages.RDBStorage(
+                    url,
+                    engine_kwargs=kwargs,
+                    heartbeat_interval=interval,
+                    grace_period=grace,
+                )
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            # Two processes creating a new database's tables at once: the loser sees them
+            # appear under it (or the file locked); the next attempt finds them made.
+            if attempt < 2 and ("already exists" in first or "locked" in first):
+                time.sleep(0.5)
+                continue
+            raise XpError(
+                f"cannot reach the sweep storage {display_url(url)}: {first[:200]}"
+            ) from None
+    raise AssertionError("not reached")
 
 
 def make_sampler(name: str, space: dict[str, Dimension], seed: int | None) -> Any:

@@ -84,7 +84,9 @@ def run_trial(
     job_dir = jobs.jobs_dir(store.location) / job["id"]
     fd = hold_lock(job_dir)  # as the job's own process would: readers see it alive
     try:
-        Job(job_dir).run()
+        job_process = Job(job_dir)
+        job_process.store = store  # the worker's, open already: no new client per trial
+        job_process.run()
     finally:
         release_lock(fd)
     status = read_json(job_dir / jobs.STATUS) or {}
