@@ -153,7 +153,9 @@ export class XpViews {
             void commands.execute(CommandIDs.sweep, {
               runId: run.run_id,
               label: runLabel(run)
-            })
+            }),
+          onOpenSweep: sweepId =>
+            void commands.execute(CommandIDs.openSweep, { sweepId })
         },
         this.rendermime
       );

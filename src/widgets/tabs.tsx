@@ -23,6 +23,8 @@ export interface IRunDetailActions {
   onPromote: (run: RunDetail) => void;
   /** Open the Sweep dialog for the run. */
   onSweep?: (run: RunDetail) => void;
+  /** Open a sweep's tab. */
+  onOpenSweep?: (sweepId: string) => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
         onOpenRun={this.actions.onOpenRun}
         onPromote={this.actions.onPromote}
         onSweep={this.actions.onSweep}
+        onOpenSweep={this.actions.onOpenSweep}
         rendermime={this.rendermime}
       />
     );

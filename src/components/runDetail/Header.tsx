@@ -6,6 +6,17 @@ import { formatDuration, formatTime, MISSING, runLabel } from '../../format';
 import { relativeToRoot } from '../../paths';
 import { Button, KeyValueTable, StatusBadge } from '../common';
 
+/** The tag of a trial run that names its sweep's parent run (`core/tags.py`'s SWEEP_RUN). */
+const SWEEP_RUN_TAG = 'xp.sweep.run';
+
+/** The sweep a run belongs to: its own for a sweep's parent run, its sweep's for a trial. */
+function sweepOf(run: RunDetail): string | null {
+  if (run.kind === 'sweep') {
+    return run.run_id;
+  }
+  return run.kind === 'trial' ? (run.tags[SWEEP_RUN_TAG] ?? null) : null;
+}
+
 /** The run's name and status, Promote, how it died (if it did) and its key facts. */
 export function Header(props: {
   run: RunDetail;
@@ -14,12 +25,15 @@ export function Header(props: {
   onPromote: (run: RunDetail) => void;
   /** Open the Sweep dialog for the run (no button without it). */
   onSweep?: (run: RunDetail) => void;
+  /** Open a sweep's tab by its parent run id (no button without it). */
+  onOpenSweep?: (sweepId: string) => void;
   /** Replaces the name and status heading (the inline rename). */
   title?: React.ReactNode;
   /** More buttons before Promote (Archive or Restore). */
   actions?: React.ReactNode;
 }): React.JSX.Element {
-  const { run, serverRoot, onOpenNotebook, onPromote } = props;
+  const { run, serverRoot, onOpenNotebook, onPromote, onOpenSweep } = props;
+  const sweepId = sweepOf(run);
   const relative =
     run.notebook !== null ? relativeToRoot(run.notebook, serverRoot) : null;
   const notebook =
@@ -61,6 +75,14 @@ export function Header(props: {
           </h2>
         )}
         {props.actions}
+        {onOpenSweep !== undefined && sweepId !== null && (
+          <Button
+            title="Show the sweep: its trials, best trial and charts"
+            onClick={() => onOpenSweep(sweepId)}
+          >
+            Open sweep
+          </Button>
+        )}
         {run.status !== 'RUNNING' && (
           <Button
             primary

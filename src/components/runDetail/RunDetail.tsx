@@ -36,6 +36,8 @@ export interface IRunDetailViewProps {
   onPromote: (run: RunDetail) => void;
   /** Open the Sweep dialog for this run. */
   onSweep?: (run: RunDetail) => void;
+  /** Open a sweep's tab (for a sweep's run or a trial's). */
+  onOpenSweep?: (sweepId: string) => void;
   /** Renders the note's Markdown (sanitized); plain text without it. */
   rendermime: IRenderMimeRegistry | null;
 }
@@ -89,6 +91,7 @@ export class RunDetailView extends React.Component<IRunDetailViewProps> {
           onOpenNotebook={this.props.onOpenNotebook}
           onPromote={this.props.onPromote}
           onSweep={this.props.onSweep}
+          onOpenSweep={this.props.onOpenSweep}
           title={<RunName model={model} run={run} />}
           actions={<ArchiveButton model={model} run={run} />}
         />

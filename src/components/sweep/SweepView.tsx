@@ -24,7 +24,8 @@ const STATE_TONES: Record<string, 'ok' | 'error' | 'warn' | 'info' | 'muted'> =
     running: 'info',
     finished: 'ok',
     stopped: 'error',
-    cancelled: 'warn'
+    cancelled: 'warn',
+    failed: 'error'
   };
 
 /** Which chart is shown. */
