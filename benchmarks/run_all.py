@@ -18,6 +18,7 @@ if __name__ == "__main__":
         "bench_runs_api",
         "bench_panel",
         "bench_promote",
+        "bench_promote_env",
         "bench_sweep",
         "bench_redaction",
         "bench_team",
