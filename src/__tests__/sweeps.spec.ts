@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { SweepDetail, SweepSummary } from '../api/types';
 import { SweepDetailModel, SweepListModel } from '../models/sweeps';
-import { POLL_INTERVAL } from '../tokens';
+import { POLL_INTERVAL, SWEEP_POLL_INTERVAL } from '../tokens';
 import { advance, FakeTransport, serverError } from './fakeTransport';
 import { sweepDetail, trial } from './sweepBodies';
 
@@ -75,12 +75,12 @@ describe('SweepDetailModel', () => {
 
     // When a trial arrives
     body = sweepDetail({ trials: [trial()], counts: { COMPLETE: 1 } });
-    await advance(POLL_INTERVAL);
+    await advance(SWEEP_POLL_INTERVAL);
     expect(model.sweep?.trials).toHaveLength(1);
     const seen = changes;
 
     // When a poll brings the same answer, nothing changes
-    await advance(POLL_INTERVAL);
+    await advance(SWEEP_POLL_INTERVAL);
     expect(changes).toBe(seen);
 
     // When the sweep finishes, polling stands by
@@ -88,10 +88,10 @@ describe('SweepDetailModel', () => {
       state: 'finished',
       trials: [trial(), trial({ number: 1 })]
     });
-    await advance(POLL_INTERVAL);
+    await advance(SWEEP_POLL_INTERVAL);
     expect(model.running).toBe(false);
     const asked = server.calls('GET sweeps/sweep-0').length;
-    await advance(20 * POLL_INTERVAL);
+    await advance(20 * SWEEP_POLL_INTERVAL);
     expect(server.calls('GET sweeps/sweep-0')).toHaveLength(asked);
 
     // When its tab is hidden and shown again, it asks once more
@@ -102,7 +102,7 @@ describe('SweepDetailModel', () => {
   });
 
   it('asks nothing while its tab is hidden', async () => {
-    await advance(10 * POLL_INTERVAL);
+    await advance(10 * SWEEP_POLL_INTERVAL);
     expect(server.requests).toHaveLength(0);
   });
 

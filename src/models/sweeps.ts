@@ -1,6 +1,7 @@
 // The models of sweeps: the list of sweeps, and one sweep's trials and results, polled while shown.
 import type { SweepDetail, SweepSummary } from '../api/types';
 import { errorMessage, XpClient } from '../api/client';
+import { SWEEP_POLL_INTERVAL } from '../tokens';
 import { PollingModel } from './base';
 
 /** The sweep state (tag `xp.sweep.state`) while its workers are at work. */
@@ -76,9 +77,9 @@ export class SweepListModel extends PollingModel {
  * One sweep (`GET sweeps/{id}`): its trials as they arrive, the best trial,
  * the objective over trials and parameter importance.
  *
- * Polled while its view is shown and the sweep is running; a sweep that has
- * ended (finished, stopped, cancelled) is asked for once each time it is
- * shown.
+ * Polled every {@link SWEEP_POLL_INTERVAL} ms while its view is shown and the
+ * sweep is running; a sweep that has ended (finished, stopped, cancelled,
+ * failed) is asked for once each time it is shown.
  */
 export class SweepDetailModel extends PollingModel {
   /**
@@ -91,7 +92,10 @@ export class SweepDetailModel extends PollingModel {
     readonly sweepId: string,
     initial: SweepDetail | null = null
   ) {
-    super({ name: `jupyterlab-xp:sweep:${sweepId}` });
+    super({
+      name: `jupyterlab-xp:sweep:${sweepId}`,
+      interval: SWEEP_POLL_INTERVAL
+    });
     this._sweep = initial;
     this._signature = JSON.stringify(initial);
   }
