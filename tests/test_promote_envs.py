@@ -31,6 +31,7 @@ from jupyterlab_xp.promote import envs, jobs
 from jupyterlab_xp.promote import pins as pinning
 from jupyterlab_xp.promote.source import Source, from_notebook
 from jupyterlab_xp.server.models import PromoteRequest, Promotion
+from test_promote import wait_job
 from test_promote_routes import call, refused
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
@@ -369,3 +370,38 @@ def test_env_recorded_installs_only_the_packages_that_differ(
     assert kernel_tags[tags.ENV_KIND] == "recorded"
     spec = Path(kernel_env["JUPYTER_PATH"]) / "kernels" / envs.KERNEL_NAME / "kernel.json"
     assert json.loads(spec.read_text())["argv"][0] == str(python)
+
+
+def test_env_recorded_of_a_run_recorded_here_installs_nothing(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given: a run recorded in this environment (its lock is today's packages)
+    notebook = write_notebook(
+        tmp_path / "here.ipynb",
+        [
+            {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start --seed 3"},
+            {"id": "work", "source": "print(sum(range(10)))"},
+            {"id": "stop", "source": "%xp stop"},
+        ],
+    )
+    kernel = kernel_factory(notebook)
+    for cell_id, source in (
+        ("start", "%load_ext jupyterlab_xp\n%xp start --seed 3"),
+        ("work", "print(sum(range(10)))"),
+        ("stop", "%xp stop"),
+    ):
+        assert kernel.execute(source, cell_id=cell_id)["status"] == "ok"
+    run_id = str(store.search_runs(max_results=1)[0].info.run_id)
+    src = jobs.load_source(store, run_id, None, tmp_path)
+    # When: promoted with --env recorded
+    job = wait_job(store, jobs.create(store, src, env="recorded")["id"])
+    # Then: no pin differed, nothing was installed, and the verdict holds in the recorded env
+    assert job["state"] == "finished", job["error"]
+    used = job["runs"][0]["verification"]["environment"]
+    assert (used["kind"], used["pins"], used["hash"]) == ("recorded", [], None)
+    assert used["lock"]["differed"] == 0 and used["lock"]["pins"] > 50
+    assert not (store.location.home / "envs").exists()
+    text = "\n".join(render_used(job["environment"], job["verdict"]))
+    assert "0 of the lock's" in text and f"verdict {job['verdict']} in the recorded" in text
+    tags_ = store.get_run(job["runs"][0]["run_id"]).data.tags
+    assert tags_[tags.ENV_KIND] == "recorded" and tags.ENV_OVERLAY not in tags_
