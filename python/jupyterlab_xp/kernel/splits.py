@@ -1,7 +1,8 @@
 """Locked data splits: ``xp.split`` assigns items by a hash of seed and id, and records checksums.
 
-The assignment depends on nothing but the inputs: each item's key is the first 8 bytes of
-``blake2b(f"{seed}:{item_id}")`` read as a big-endian unsigned integer; the items (of each class,
+The assignment depends on nothing but the inputs: each item's key is
+``blake2b(f"{seed}:{item_id}", digest_size=8)`` (an 8-byte BLAKE2b digest, not the first 8 bytes
+of the default one) read as a big-endian unsigned integer; the items (of each class,
 when stratified) are ordered by (key, position) and cut by the fractions in the order given.
 The rounding rule: split k ends at ``floor(m * (f_1 + ... + f_k) + 1/2)`` of the m ordered
 items (the fractions summed exactly as binary fractions), so the sizes add up to m and differ
@@ -35,7 +36,7 @@ DEFAULT_SEED = 0  # a split's seed is its own: runs with different seeds share o
 
 
 def item_key(seed: int, item_id: Any) -> int:
-    """The sort key of one item: blake2b of ``f"{seed}:{item_id}"``, first 8 bytes, big-endian."""
+    """One item's sort key: the 8-byte blake2b digest of ``f"{seed}:{item_id}"``, big-endian."""
     digest = hashlib.blake2b(f"{seed}:{item_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
