@@ -129,6 +129,7 @@ def test_the_split_warning_is_looked_up_on_the_sync_thread(
     cell_thread = threading.current_thread().name
     xp.stop()
     assert get_recorder().worker.flush(run._run.sync, 60)
+    assert get_recorder().worker.flush(None, 60)  # the lookup is a task of its own
     # Then the previous run was looked up, and never on the thread that made the split
     assert searched_on
     assert cell_thread not in searched_on
