@@ -344,3 +344,35 @@ def test_nothing_captured_reaches_an_html_renderer() -> None:
         "Checkbox",
     }, used
     assert "allow_html" not in widgets
+
+
+class _Guarded(dict[str, str]):
+    """An environment whose secret values fail when read, noting every value read."""
+
+    def __init__(self, values: dict[str, str], secret: set[str]) -> None:
+        super().__init__(values)
+        self.secret, self.read = secret, set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        if key in self.secret:
+            raise AssertionError(f"{key} was read")
+        return super().__getitem__(key)
+
+    def items(self) -> Any:  # a dict's items() would hand out every value unseen
+        return [(k, self[k]) for k in self]
+
+    def values(self) -> Any:
+        return [self[k] for k in self]
+
+
+def test_secret_environment_variables_are_never_read() -> None:
+    # README: "`AWS_SECRET_ACCESS_KEY`, `HF_TOKEN` and the like are never read at all"
+    from jupyterlab_xp.core.redact import redact_env
+
+    # Given an environment with secrets whose values fail when read
+    secret = {"AWS_SECRET_ACCESS_KEY", "HF_TOKEN", "GITHUB_TOKEN", "OPENAI_API_KEY"}
+    env = _Guarded({**dict.fromkeys(secret, "canary"), "OMP_NUM_THREADS": "4"}, secret)
+    # When the environment is captured, Then only the allow-listed value was read
+    assert redact_env(env) == {"OMP_NUM_THREADS": "4"}
+    assert env.read == {"OMP_NUM_THREADS"}
