@@ -137,10 +137,18 @@ test('sweep a recorded run from its detail, watch its trials arrive and open the
     .getByRole('table', { name: 'Best trial' })
     .getByRole('button')
     .click();
+  const trialRun = page.locator('.jp-xp-Detail:visible');
   await expect(
-    page
-      .locator('.jp-xp-Detail:visible')
+    trialRun
       .getByRole('table', { name: 'Run' })
       .getByRole('row', { name: /^Kind/ })
   ).toContainText('trial', { timeout: STORE_TIMEOUT });
+
+  // And Open sweep brings its sweep's tab back to the front
+  await trialRun.getByRole('button', { name: 'Open sweep' }).click();
+  await expect(
+    page
+      .locator('.jp-xp-Sweep:visible')
+      .getByRole('heading', { name: /^Sweep / })
+  ).toBeVisible();
 });
