@@ -376,3 +376,38 @@ def test_secret_environment_variables_are_never_read() -> None:
     # When the environment is captured, Then only the allow-listed value was read
     assert redact_env(env) == {"OMP_NUM_THREADS": "4"}
     assert env.read == {"OMP_NUM_THREADS"}
+
+
+def _runtime_imports(tree: ast.Module) -> set[str]:
+    """Modules imported outside ``if TYPE_CHECKING:`` blocks, at any depth."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def test_exactly_one_module_imports_mlflow() -> None:
+    # README: "Exactly one module (`store/mlflow_store.py`) talks to MLflow" - the import-linter
+    # contract keeps mlflow out of every package but store; this checks the store's modules too
+    root = Path(xp.__file__).parent
+    importing = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if any(
+            m == "mlflow" or m.startswith("mlflow.")
+            for m in _runtime_imports(ast.parse(path.read_text()))
+        )
+    }
+    assert importing == {"store/mlflow_store.py"}
