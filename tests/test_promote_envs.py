@@ -306,7 +306,7 @@ def test_with_runs_the_promotion_in_a_cached_overlay(
     assert "tabulate 0.9.0" in _printed(run["executed_notebook"])
     used = run["verification"]["environment"]
     assert (used["kind"], used["pins"], used["cached"]) == ("overlay", [PINNED], False)
-    assert used["installed"] == [PINNED]
+    assert (used["installed"], used["conflicts"]) == ([PINNED], [])
     folder = xp_home / "envs" / used["hash"]
     assert used["path"] == str(folder) and (folder / envs.RECORD).is_file()
     assert not list((xp_home / "envs").glob("*.building"))
@@ -334,6 +334,33 @@ def test_with_runs_the_promotion_in_a_cached_overlay(
     assert missing["state"] == "failed"
     assert "could not install tabulate==0.0.999: not on the index" in missing["error"]
     assert missing["promotion"]["runs"][0]["run_id"] is None
+
+
+@needs_pypi
+def test_a_removed_matplotlib_style_runs_with_the_pin_the_diagnosis_suggests(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given: a cell that uses a style matplotlib 3.8 removed (today's matplotlib is newer)
+    notebook = write_notebook(
+        tmp_path / "style.ipynb",
+        [
+            {
+                "source": "import matplotlib\nmatplotlib.use('Agg')\n"
+                "import matplotlib.pyplot as plt\nplt.style.use('seaborn-whitegrid')\n"
+                "print('matplotlib', matplotlib.__version__)"
+            }
+        ],
+    )
+    # When: promoted with the pin diagnose.py suggests for it
+    job = _promote(notebook, xp_home, "--with", "matplotlib<3.8")
+    # Then: it ran under matplotlib 3.7; what that pin shadows is said (pip check)
+    assert job["state"] == "finished", job["error"]
+    run = job["promotion"]["runs"][0]
+    assert "matplotlib 3.7." in _printed(run["executed_notebook"])
+    used = run["verification"]["environment"]
+    assert any(p.startswith("matplotlib==3.7.") for p in used["installed"])
+    if any(p.startswith("numpy==1.") for p in used["installed"]):  # pandas 3 needs NumPy 2
+        assert any("numpy" in line for line in used["conflicts"]), used["conflicts"]
 
 
 @needs_pypi

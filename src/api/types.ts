@@ -793,6 +793,10 @@ export interface PromoteEnvironment {
    */
   cached?: boolean | null;
   /**
+   * pip check's complaints naming an overlay package
+   */
+  conflicts?: string[];
+  /**
    * the overlay's folder in $XP_HOME/envs
    */
   hash?: string | null;

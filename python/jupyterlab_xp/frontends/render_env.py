@@ -46,6 +46,7 @@ def render_used(env: dict[str, Any] | None, verdict: str | None) -> list[str]:
         out.append(
             f"  overlay {env['hash'][:12]} ({how}): {', '.join(env.get('pins') or [])[:200]}"
         )
+    out += [f"  ! pip check: {line}" for line in (env.get("conflicts") or [])[:3]]
     if verdict:
         out.append(f"  verdict {verdict} in {place}")
     return out

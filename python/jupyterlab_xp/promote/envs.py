@@ -32,6 +32,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
@@ -156,12 +158,15 @@ def prepare(request: dict[str, Any], home: Path, bundle: Path, log: Callable[[st
         build_seconds=built.get("seconds"),
         how=built.get("how"),
         installed=built.get("installed", []),
+        conflicts=built.get("conflicts", []),
     )
     log(
         f"environment {record['kind']}: overlay {digest[:12]} "
         + ("cached" if was_cached else f"built in {time.monotonic() - started:.1f}s")
         + f", {len(record['installed'])} package(s) in it"
     )
+    for line in record["conflicts"]:
+        log(f"environment: pip check: {line}")
     header = f"# Overlay {digest} ({record['how']}); everything else from {parent_sites()}\n"
     write_atomic(bundle / FREEZE, header + "".join(f"{p}\n" for p in record["installed"]))
     return Used(record, folder)
@@ -259,10 +264,34 @@ def build(folder: Path, pins: list[str], no_deps: bool) -> dict[str, Any]:
         "built": time.time(),
         "seconds": round(time.monotonic() - t0, 2),
         "installed": installed,
+        "conflicts": conflicts(python, installed),
     }
     write_json_atomic(work / RECORD, record)
     work.rename(folder)
     return record
+
+
+def conflicts(python: Path, installed: list[str]) -> list[str]:
+    """``pip check``'s complaints that name a package of the overlay (capped).
+
+    pip resolves a pin's dependencies without asking what this environment's other packages
+    need: ``matplotlib<3.8`` brings ``numpy<2``, which shadows the NumPy pandas 3 was built for.
+    That is no reason to refuse (a notebook that never imports pandas runs), but it is said.
+    """
+    names = {canonicalize_name(p.split("==", 1)[0]) for p in installed}
+    done = subprocess.run(
+        [str(python), "-m", "pip", "check", "--disable-pip-version-check"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    found = []
+    for line in done.stdout.splitlines():
+        words = {canonicalize_name(w.strip(".,;:")) for w in line.split()}
+        if names & words:
+            found.append(line.strip()[:300])
+    return found[:20]
 
 
 def _fix_scripts(bin_dir: Path, old: str, new: str) -> None:

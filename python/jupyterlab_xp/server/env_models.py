@@ -41,3 +41,6 @@ class PromoteEnvironment(_Model):
     installed: list[str] = Field(
         default_factory=list, description="the overlay's own packages (name==version)"
     )
+    conflicts: list[str] = Field(
+        default_factory=list, description="pip check's complaints naming an overlay package"
+    )
