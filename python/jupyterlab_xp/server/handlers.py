@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
@@ -37,6 +37,7 @@ from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, r
 NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
 RUN_ID = r"(?P<run_id>[^/]+)"
+Body = TypeVar("Body", bound=BaseModel)
 
 
 @dataclass
@@ -98,6 +99,16 @@ class XpHandler(APIHandler):
                 return
             self.set_header("Content-Type", "application/json")
             self.finish(body.model_dump_json())
+
+    def parse_body(self, model: type[Body], what: str) -> Body | None:
+        """The request body as ``model``; None once a 400 says ``bad WHAT: field: why``."""
+        try:
+            return model.model_validate_json(self.request.body or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            self._error(400, f"bad {what}: {where}: {first.get('msg')}")
+            return None
 
     def _error(self, status: int, message: str) -> None:
         self.set_status(status)
@@ -190,12 +201,8 @@ class RunHandler(XpHandler):
     @tornado.web.authenticated
     @authorized(action="write")  # type: ignore[untyped-decorator]
     async def patch(self, run_id: str) -> None:
-        try:
-            body = RunPatch.model_validate_json(self.request.body or b"{}")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-            self._error(400, f"bad run edit: {where}: {first.get('msg')}")
+        body = self.parse_body(RunPatch, "run edit")
+        if body is None:
             return
         # An explicit null note removes it, as "" does; an absent note leaves it.
         note = "" if "note" in body.model_fields_set and body.note is None else body.note
@@ -326,12 +333,8 @@ class PromotionsHandler(XpHandler):
     @tornado.web.authenticated
     @authorized(action="execute")  # type: ignore[untyped-decorator]  # promote runs code
     async def post(self) -> None:
-        try:
-            body = models.PromoteRequest.model_validate_json(self.request.body or b"{}")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-            self._error(400, f"bad promote request: {where}: {first.get('msg')}")
+        body = self.parse_body(models.PromoteRequest, "promote request")
+        if body is None:
             return
 
         def compute() -> BaseModel:

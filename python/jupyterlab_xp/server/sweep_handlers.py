@@ -12,7 +12,7 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
@@ -63,12 +63,8 @@ class SweepsHandler(SweepBase):
     @tornado.web.authenticated
     @authorized(action="execute")  # type: ignore[untyped-decorator]  # trials run code
     async def post(self) -> None:
-        try:
-            body = SweepRequest.model_validate_json(self.request.body or b"{}")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-            self._error(400, f"bad sweep request: {where}: {first.get('msg')}")
+        body = self.parse_body(SweepRequest, "sweep request")
+        if body is None:
             return
 
         def compute() -> BaseModel:
