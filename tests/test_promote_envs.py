@@ -27,6 +27,7 @@ from conftest import write_notebook
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.frontends.render_env import render_environment, render_used
+from jupyterlab_xp.frontends.render_verify import render_verification
 from jupyterlab_xp.promote import envs, jobs
 from jupyterlab_xp.promote import pins as pinning
 from jupyterlab_xp.promote.source import Source, from_notebook
@@ -234,6 +235,9 @@ def test_the_outcome_says_where_it_reproduced() -> None:
     assert "verdict exact in today's environment" in "\n".join(
         render_used({"kind": "today", "pins": []}, "exact")
     )
+    # jupyter xp show of the promoted run: its xp/verify.json's environment
+    shown = render_verification({"verdict": "exact", "tolerance": 1e-6, "environment": used})
+    assert "environment the recorded environment: 1 of the lock's 3 pins differed" in shown[1]
 
 
 @pytest.fixture

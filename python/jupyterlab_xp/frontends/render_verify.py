@@ -8,6 +8,8 @@ from __future__ import annotations
 from itertools import zip_longest
 from typing import Any
 
+from jupyterlab_xp.frontends.render_env import render_used
+
 CLASSES = (
     "identical",
     "same-values",
@@ -83,5 +85,6 @@ def render_verification(check: dict[str, Any] | None) -> list[str]:
         was = python.get("recorded") or python.get("saved_with")
         label = "recorded with" if python.get("recorded") else "saved with"
         out.append(f"python      {label} {was or 'unknown'}, today {python.get('today')}")
+    out += render_used(check.get("environment"), None)  # where the verdict holds
     out += render_cells(check.get("outputs"))
     return out
