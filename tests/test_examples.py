@@ -62,7 +62,7 @@ EXPECTED: dict[str, Expected] = {
     "seeds-and-significance.ipynb": Expected(
         runs=10,
         params=frozenset({"seed", "width", "max_iter", "learning_rate"}),
-        metrics=frozenset({"val/accuracy", "test/accuracy"}),
+        metrics=frozenset({"val/accuracy", "test/accuracy", "train/loss"}),
         tags=frozenset({"xp.split.test.size", "xp.predictions.test.sha256"}),
         same_tags=frozenset({"xp.split.test.sha256", "xp.split.train.sha256"}),
         artifacts=frozenset({"xp/predictions/test.parquet"}),
