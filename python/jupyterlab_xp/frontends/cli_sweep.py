@@ -6,6 +6,7 @@
 ``jupyter xp sweep join SWEEP [--storage URL]``
 ``jupyter xp sweep show SWEEP [--storage URL] [--json]``
 ``jupyter xp sweep confirm SWEEP --seeds 5 [--storage URL] [--json]``
+(``jupyter xp sweep RUN --help``: every option of a new sweep)
 """
 
 from __future__ import annotations
