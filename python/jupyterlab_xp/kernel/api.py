@@ -16,8 +16,8 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel import trial
+from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import parse_seed
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
