@@ -151,4 +151,21 @@ test('sweep a recorded run from its detail, watch its trials arrive and open the
       .locator('.jp-xp-Sweep:visible')
       .getByRole('heading', { name: /^Sweep / })
   ).toBeVisible();
+
+  // When the Sweeps tab is opened (Show Sweeps in the command palette)
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('jupyterlab-xp:open-sweeps');
+  });
+
+  // Then it lists the sweep, finished, with its objective; the link opens it
+  const list = page.getByRole('table', { name: 'Sweeps' });
+  const listed = list.getByRole('row').nth(1);
+  await expect(listed).toContainText('finished', { timeout: STORE_TIMEOUT });
+  await expect(listed).toContainText('val/score (maximize)');
+  await listed.getByRole('button').click();
+  await expect(
+    page
+      .locator('.jp-xp-Sweep:visible')
+      .getByRole('heading', { name: /^Sweep / })
+  ).toBeVisible();
 });

@@ -6,6 +6,15 @@ import { formatTime, MISSING } from '../../format';
 import { SweepListModel } from '../../models/sweeps';
 import { ErrorState, Loading, TableHead } from '../common';
 
+/** A sweep's objective tag, `val/loss minimize`, as `val/loss (minimize)`. */
+export function objectiveLabel(tag: string | null): string {
+  if (tag === null) {
+    return MISSING;
+  }
+  const space = tag.lastIndexOf(' ');
+  return space < 0 ? tag : `${tag.slice(0, space)} (${tag.slice(space + 1)})`;
+}
+
 /** Props of {@link SweepList}. */
 export interface ISweepListProps {
   model: SweepListModel;
@@ -64,7 +73,7 @@ export class SweepList extends React.Component<ISweepListProps> {
                   </button>
                 </td>
                 <td>{sweep.state ?? MISSING}</td>
-                <td>{sweep.objective ?? MISSING}</td>
+                <td>{objectiveLabel(sweep.objective)}</td>
                 <td className="jp-xp-Number">{sweep.best_value ?? MISSING}</td>
                 <td>{formatTime(sweep.start_time)}</td>
               </tr>
