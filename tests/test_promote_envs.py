@@ -168,6 +168,14 @@ def test_plan_refusals_and_todays_default() -> None:
         envs.plan(notebook, "yesterday", None)
 
 
+def test_the_job_checks_the_pins_again_before_pip_sees_them(tmp_path: Path) -> None:
+    for pins in (["-e ."], ["x @ file:///etc"], ["a==1", "A==2"]):
+        with pytest.raises(XpError):
+            request = {"environment": {"kind": "overlay", "pins": pins}}
+            envs.prepare(request, tmp_path, tmp_path, print)
+    assert not (tmp_path / "envs").exists()
+
+
 def test_the_overlay_digest_names_pins_mode_and_parent(tmp_path: Path) -> None:
     digest = envs.overlay_hash(["b==1", "a==2"], False)
     assert len(digest) == 64 and int(digest, 16) >= 0

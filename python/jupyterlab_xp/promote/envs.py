@@ -137,7 +137,7 @@ def prepare(request: dict[str, Any], home: Path, bundle: Path, log: Callable[[st
     planned = request.get("environment") or {"kind": "today", "pins": []}
     record: dict[str, Any] = {
         "kind": planned["kind"],
-        "pins": list(planned.get("pins") or []),
+        "pins": pinning.check_specs(planned.get("pins")),  # checked again before pip sees them
         "with": list(planned.get("with") or []),
         "lock": planned.get("lock"),
         "python": platform.python_version(),
