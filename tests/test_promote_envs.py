@@ -294,6 +294,27 @@ def _promote(notebook: Path, home: Path, *args: str) -> dict[str, Any]:
     return out
 
 
+def test_the_dry_run_shows_the_environment_and_installs_nothing(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    notebook = write_notebook(tmp_path / "dry.ipynb", [{"source": "x = 1"}])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
+    env["XP_HOME"] = str(xp_home)
+    base = [sys.executable, "-m", "jupyterlab_xp", "promote", str(notebook), "--dry-run"]
+    text = subprocess.run(
+        [*base, "--with", PINNED], env=env, capture_output=True, text=True, timeout=120
+    ).stdout
+    digest = envs.overlay_hash([PINNED], False)
+    assert f"environment overlay {digest[:12]} (built on first use): installs {PINNED}" in text
+    body = json.loads(
+        subprocess.run(
+            [*base, "--json"], env=env, capture_output=True, text=True, timeout=120
+        ).stdout
+    )
+    assert (body["environment"]["kind"], body["environment"]["pins"]) == ("today", [])
+    assert not (xp_home / "envs").exists()
+
+
 def _printed(executed: str) -> str:
     cells = json.loads(Path(executed).read_text())["cells"]
     return "".join(
