@@ -125,12 +125,20 @@ test('sweep a recorded run from its detail, watch its trials arrive and open the
     /^Parallel coordinates: 2 complete trial\(s\) across 1 parameter\(s\) and val\/score/
   );
   await expect(chart.locator('polyline')).toHaveCount(2);
+  await chart.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('sweep-parallel.png') });
   if (process.env.XP_SCREENSHOTS) {
-    await view.screenshot({
+    await page.screenshot({
       path: `${process.env.XP_SCREENSHOTS}/sweep-view.png`
     });
   }
+
+  // And parameter importance and the trials table are further down
+  await expect(
+    view.getByRole('table', { name: 'Parameter importance' })
+  ).toContainText('x');
+  await trials.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('sweep-trials.png') });
 
   // When the best trial's run is opened, it is a trial run
   await view
