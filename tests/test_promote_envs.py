@@ -62,6 +62,7 @@ needs_pypi = pytest.mark.skipif(
         ("  Foo[b,a] >=1 ,<2 ", "Foo[a,b]<2,>=1"),
         ("requests", "requests"),
         ("numpy==1.*", "numpy==1.*"),
+        ("'matplotlib<3.8'", "matplotlib<3.8"),  # as %xp promote passes it on
     ],
 )
 def test_a_spec_is_rebuilt_from_its_parsed_parts(spec: str, rebuilt: str) -> None:
@@ -453,6 +454,9 @@ def test_env_recorded_of_a_run_recorded_here_installs_nothing(
         assert kernel.execute(source, cell_id=cell_id)["status"] == "ok"
     run_id = str(store.search_runs(max_results=1)[0].info.run_id)
     src = jobs.load_source(store, run_id, None, tmp_path)
+    # %xp promote takes the same flags, and refuses the same specs before anything starts
+    refused_ = kernel.execute("%xp promote --env recorded --with 'x @ https://e.example/x.whl'")
+    assert "URLs are not accepted" in (refused_["error"] or "") + refused_["stderr"], refused_
     # When: promoted with --env recorded
     job = wait_job(store, jobs.create(store, src, env="recorded")["id"])
     # Then: no pin differed, nothing was installed, and the verdict holds in the recorded env

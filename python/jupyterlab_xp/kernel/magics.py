@@ -71,6 +71,8 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("--seeds")
         parser.add_argument("--order", choices=("recorded", "auto", "execution-count", "notebook"))
         parser.add_argument("--cell-timeout", type=float)
+        parser.add_argument("--env", choices=("today", "recorded"))
+        parser.add_argument("--with", dest="with_pins", action="append", metavar="SPEC")
         parser.add_argument("--wait", action="store_true")
     elif action == "sweep":  # every word goes to `jupyter xp sweep`, which parses it
         parser = _Parser(prog=action, add_help=False, prefix_chars="\x00")
@@ -133,7 +135,7 @@ class XpMagics(Magics):
         %xp runs [--limit N]            the recent runs (a widget)
         %xp compare RUN RUN ...         what differs between runs (a widget)
         %xp promote [RUN] [-p NAME VALUE ...] [--seeds 0,1,2] [--order ORDER]
-                    [--cell-timeout S] [--wait]
+                    [--cell-timeout S] [--env recorded] [--with SPEC ...] [--wait]
                                         replay the last stopped run (or RUN) as a tracked
                                         papermill job, bundle it and verify it
         %xp sweep [RUN] --param NAME=DIST:ARGS ... --objective METRIC [...]
@@ -277,6 +279,8 @@ class XpMagics(Magics):
             seeds=parse_seeds(opts.seeds) if opts.seeds else None,
             order=opts.order,
             cell_timeout=opts.cell_timeout,
+            env=opts.env,
+            with_pins=opts.with_pins,
         )
         print(
             f"xp: promotion {job['id']} of run {run_id} started ({job['order']} order, "

@@ -36,6 +36,8 @@ def check_spec(text: object) -> str:
     if not isinstance(text, str):
         raise XpError(f"--with takes a requirement ({EXAMPLE}), got {trust.shown(text)}")
     spec = text.strip()
+    if len(spec) >= 2 and spec[0] == spec[-1] and spec[0] in "'\"":
+        spec = spec[1:-1].strip()  # %xp promote keeps the quotes a shell would have removed
     said = trust.shown(spec, 80)
     if not spec or len(spec) > MAX_SPEC_CHARS or not spec.isascii() or not spec.isprintable():
         raise XpError(f"--with {said}: not a requirement ({EXAMPLE})")
