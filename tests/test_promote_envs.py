@@ -177,6 +177,26 @@ def test_the_job_checks_the_pins_again_before_pip_sees_them(tmp_path: Path) -> N
     assert not (tmp_path / "envs").exists()
 
 
+def test_the_bundle_lock_names_the_overlays_packages(tmp_path: Path) -> None:
+    lock = "# header\nnumpy==2.4.6\nPandas==3.1.1\n# tabulate==0.8 from a file\nzlib==1\n"
+    record = {
+        "kind": "overlay",
+        "hash": "a" * 64,
+        "how": "pip install matplotlib<3.8",
+        "installed": ["matplotlib==3.7.5", "numpy==1.26.4"],
+        "conflicts": ["pandas 3.1.1 has requirement numpy>=2.0.2, but you have numpy 1.26.4."],
+    }
+    text = envs.Used(record, tmp_path).lock_text(lock)
+    lines = text.splitlines()
+    assert lines[0].startswith("# The promotion ran in overlay aaaaaaaaaaaa (pip install")
+    assert "numpy==2.4.6" not in lines and "numpy==1.26.4" in lines
+    assert {"Pandas==3.1.1", "zlib==1", "matplotlib==3.7.5", "# tabulate==0.8 from a file"} <= set(
+        lines
+    )
+    assert "pip check found conflicts" in text
+    assert envs.Used({"kind": "today", "pins": []}).lock_text(lock) == lock  # today's: as it was
+
+
 def test_the_overlay_digest_names_pins_mode_and_parent(tmp_path: Path) -> None:
     digest = envs.overlay_hash(["b==1", "a==2"], False)
     assert len(digest) == 64 and int(digest, 16) >= 0
@@ -351,6 +371,8 @@ def test_with_runs_the_promotion_in_a_cached_overlay(
     assert frozen is not None and PINNED in frozen.splitlines()
     lock = store.read_artifact_text(run["run_id"], tags.ARTIFACT_DIR + "/" + tags.LOCK_ARTIFACT)
     assert lock is not None and PINNED in lock.splitlines()
+    bundled = store.read_artifact_text(run["run_id"], "xp/bundle/requirements.lock")
+    assert bundled is not None and PINNED in bundled.splitlines()  # the Dockerfile installs it
     built = (folder / envs.RECORD).stat().st_mtime_ns
     # When: promoted again with the same pin
     second = _promote(notebook, xp_home, "--with", PINNED)

@@ -131,6 +131,30 @@ class Used:
             paths = [str(self.folder / "share" / "jupyter"), kernel_env.get("JUPYTER_PATH")]
             kernel_env["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
 
+    def lock_text(self, lock: str) -> str:
+        """The bundle's ``requirements.lock`` with the overlay's packages in place of its pins of
+        the same packages, so that the Dockerfile builds what the kernel ran on."""
+        if self.folder is None:
+            return lock
+        overlay = {_name(p): p for p in self.record.get("installed") or []}
+        kept = [
+            line
+            for line in lock.splitlines()
+            if line.lstrip().startswith("#") or not line.strip() or _name(line) not in overlay
+        ]
+        header = (
+            f"# The promotion ran in overlay {str(self.record['hash'])[:12]} "
+            f"({self.record.get('how')}): its packages replace the pins below of the same names."
+        )
+        if self.record.get("conflicts"):
+            header += "\n# pip check found conflicts with them (see environment-overlay.txt)."
+        return "\n".join([header, *kept, *overlay.values()]) + "\n"
+
+
+def _name(line: str) -> str:
+    """The canonical package name a pin line starts with."""
+    return canonicalize_name(re.split(r"[=<>!~;\[@ ]", line.strip(), maxsplit=1)[0])
+
 
 def prepare(request: dict[str, Any], home: Path, bundle: Path, log: Callable[[str], None]) -> Used:
     """The job request's planned environment, built unless cached; its freeze into the bundle."""
@@ -168,7 +192,9 @@ def prepare(request: dict[str, Any], home: Path, bundle: Path, log: Callable[[st
     for line in record["conflicts"]:
         log(f"environment: pip check: {line}")
     header = f"# Overlay {digest} ({record['how']}); everything else from {parent_sites()}\n"
-    write_atomic(bundle / FREEZE, header + "".join(f"{p}\n" for p in record["installed"]))
+    notes = "".join(f"# pip check: {line}\n" for line in record["conflicts"])
+    body = "".join(f"{p}\n" for p in record["installed"])
+    write_atomic(bundle / FREEZE, header + notes + body)
     return Used(record, folder)
 
 

@@ -351,7 +351,7 @@ class Job:
         files = {
             bundle.SCRIPT: bundle.script(src, cells, self.params, seed),
             bundle.PARAMS: bundle.params_yaml(self.params, seed),
-            bundle.LOCK: bundle.lock_text(src),
+            bundle.LOCK: self.envs.lock_text(bundle.lock_text(src)),  # with the overlay's
             bundle.MLPROJECT: bundle.mlproject(src, self.params, seed),
             bundle.PYTHON_ENV: bundle.python_env(src),
             bundle.DOCKERFILE: bundle.dockerfile(src),
