@@ -459,21 +459,14 @@ def test_env_recorded_of_a_run_recorded_here_installs_nothing(
     kernel_factory: Any, store: Any, tmp_path: Path
 ) -> None:
     # Given: a run recorded in this environment (its lock is today's packages)
-    notebook = write_notebook(
-        tmp_path / "here.ipynb",
-        [
-            {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start --seed 3"},
-            {"id": "work", "source": "print(sum(range(10)))"},
-            {"id": "stop", "source": "%xp stop"},
-        ],
-    )
-    kernel = kernel_factory(notebook)
-    for cell_id, source in (
-        ("start", "%load_ext jupyterlab_xp\n%xp start --seed 3"),
-        ("work", "print(sum(range(10)))"),
-        ("stop", "%xp stop"),
-    ):
-        assert kernel.execute(source, cell_id=cell_id)["status"] == "ok"
+    cells = [
+        {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start --seed 3"},
+        {"id": "work", "source": "print(sum(range(10)))"},
+        {"id": "stop", "source": "%xp stop"},
+    ]
+    kernel = kernel_factory(write_notebook(tmp_path / "here.ipynb", cells))
+    for cell in cells:
+        assert kernel.execute(cell["source"], cell_id=cell["id"])["status"] == "ok"
     run_id = str(store.search_runs(max_results=1)[0].info.run_id)
     src = jobs.load_source(store, run_id, None, tmp_path)
     # %xp promote takes the same flags, and refuses the same specs before anything starts
