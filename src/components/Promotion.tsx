@@ -5,6 +5,7 @@ import React from 'react';
 import type { Promotion, PromotedRun, Verification } from '../api/types';
 import { CellVerdicts } from './promote/CellVerdicts';
 import { orderLines } from './promote/cellVerdicts';
+import { environmentLines } from './promote/environment';
 import { formatNumber, formatTime, MISSING } from '../format';
 import { isActivePromotion, PromotionsModel } from '../models/promotions';
 import {
@@ -276,6 +277,13 @@ export function PromotionCard(props: IPromotionCardProps): React.JSX.Element {
       {orderLines(promotion.order_repair).length > 0 && (
         <ul className="jp-xp-Plain" aria-label="How the order was found">
           {orderLines(promotion.order_repair).map((line, index) => (
+            <li key={index}>{line}</li>
+          ))}
+        </ul>
+      )}
+      {environmentLines(promotion.environment).length > 0 && (
+        <ul className="jp-xp-Plain" aria-label="Environment">
+          {environmentLines(promotion.environment).map((line, index) => (
             <li key={index}>{line}</li>
           ))}
         </ul>
