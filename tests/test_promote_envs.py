@@ -453,6 +453,12 @@ def test_env_recorded_installs_only_the_packages_that_differ(
     assert kernel_tags[tags.ENV_KIND] == "recorded"
     spec = Path(kernel_env["JUPYTER_PATH"]) / "kernels" / envs.KERNEL_NAME / "kernel.json"
     assert json.loads(spec.read_text())["argv"][0] == str(python)
+    # A lock with several pins the index does not have: every one is named, nothing is left
+    bad = {"kind": "recorded", "pins": ["idna==0.0.1", "tabulate==0.0.998"], "no_deps": True}
+    with pytest.raises(XpError) as error:
+        envs.prepare({"environment": bad}, xp_home, bundle, logged.append)
+    assert str(error.value).startswith("could not install idna==0.0.1, tabulate==0.0.998: ")
+    assert not list((xp_home / "envs").glob("*.building"))
 
 
 def test_env_recorded_of_a_run_recorded_here_installs_nothing(
