@@ -1,5 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -9,7 +10,8 @@ import { openPanel } from './helpers';
  * The README's screenshots (docs/run-table.png, docs/panel.png,
  * docs/compare.png), taken from the real example
  * examples/seeds-and-significance.ipynb (two widths times five seeds of a
- * small MLP on digits) run to its end in this JupyterLab, not from fixtures.
+ * small MLP on digits) run to its end in this JupyterLab, not from fixtures,
+ * and docs/sweep.png, a sweep of examples/digits.ipynb's recorded run.
  * Skipped unless `XP_SCREENSHOTS` names the folder to write them to, so
  * `make test` does not pay for the example:
  *
@@ -17,16 +19,19 @@ import { openPanel } from './helpers';
  */
 const FOLDER = process.env.XP_SCREENSHOTS;
 
-const EXAMPLE = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'examples',
-  'seeds-and-significance.ipynb'
-);
+const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+const EXAMPLE = path.join(EXAMPLES, 'seeds-and-significance.ipynb');
+const SWEPT = path.join(EXAMPLES, 'digits.ipynb');
+
+/** The CLI the sweep is started with (the one that serves this JupyterLab). */
+const JUPYTER =
+  process.env.JUPYTER ||
+  path.resolve(__dirname, '..', '..', '.venv', 'bin', 'jupyter');
 
 /** The example records ten runs; the first waits for MLflow's migrations. */
 const RUN_TIMEOUT = 240000;
+/** Six trials, two at a time, each a kernel replaying digits.ipynb. */
+const SWEEP_TIMEOUT = 600000;
 /**
  * The run list is shown beside a notebook at 1400 pixels; a run's detail and
  * the comparison fill a narrower window, so that the README, about 900
@@ -170,4 +175,102 @@ test('README screenshots from the seeds-and-significance example', async ({
     groups,
     8
   );
+});
+
+test('README screenshot of a sweep over the digits example', async ({
+  page,
+  tmpPath
+}) => {
+  test.skip(!FOLDER, 'XP_SCREENSHOTS names no folder');
+  test.setTimeout(RUN_TIMEOUT + SWEEP_TIMEOUT);
+  const shot = path.resolve(FOLDER!, 'sweep.png');
+
+  // Given examples/digits.ipynb recorded in this JupyterLab's kernel
+  const name = path.basename(SWEPT);
+  await page.contents.uploadContent(
+    fs.readFileSync(SWEPT, 'utf-8'),
+    'text',
+    `${tmpPath}/${name}`
+  );
+  await page.notebook.openByPath(`${tmpPath}/${name}`);
+  await page.notebook.activate(name);
+  await page.notebook.run();
+  const api = '/jupyterlab-xp/api/v1';
+  let runId = '';
+  await expect
+    .poll(
+      async () => {
+        const body = await (await page.request.get(`${api}/runs`)).json();
+        const run = body.runs.find(
+          (r: { name: string; status: string }) =>
+            r.name === 'digits-mlp' && r.status === 'FINISHED'
+        );
+        runId = run?.run_id ?? '';
+        return runId;
+      },
+      { timeout: RUN_TIMEOUT }
+    )
+    .not.toBe('');
+
+  // When six trials over the learning rate and the width are swept from it,
+  // two at a time, by the CLI, into the store this JupyterLab serves
+  const config = await (await page.request.get(`${api}/config`)).json();
+  const args = [
+    'xp',
+    'sweep',
+    runId,
+    '--param',
+    'learning_rate=loguniform:1e-4:1e-1',
+    '--param',
+    'hidden=choice:16,32,64,128',
+    '--objective',
+    'val/accuracy',
+    '--direction',
+    'maximize',
+    '--trials',
+    '6',
+    '--workers',
+    '2',
+    '--pruner',
+    'none',
+    '--sampler-seed',
+    '0',
+    '--json'
+  ];
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(
+      JUPYTER,
+      args,
+      {
+        env: { ...process.env, XP_HOME: config.home },
+        timeout: SWEEP_TIMEOUT,
+        maxBuffer: 16 * 1024 * 1024
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)
+    );
+  });
+  const sweep = JSON.parse(out.slice(out.indexOf('{')));
+  expect(sweep.state).toBe('finished');
+
+  // Then its tab, full width, shows the six trials and their parallel
+  // coordinates
+  await page.sidebar.close('left');
+  await page.setViewportSize({ width: VIEW_WIDTH, height: 2400 });
+  await page.evaluate(async sweepId => {
+    await window.jupyterapp.commands.execute('jupyterlab-xp:open-sweep', {
+      sweepId
+    });
+  }, sweep.run_id);
+  const view = page.locator('.jp-xp-Sweep:visible');
+  await view.getByRole('button', { name: 'Parallel coordinates' }).click();
+  const chart = view.getByRole('img', { name: /^Parallel coordinates: / });
+  await expect(chart).toHaveAttribute(
+    'aria-label',
+    /^Parallel coordinates: 6 complete trial\(s\) across 2 parameter\(s\)/,
+    { timeout: 30000 }
+  );
+  const trials = view.getByRole('table', { name: 'Trials' });
+  await expect(trials.getByText('complete', { exact: true })).toHaveCount(6);
+  await saveRegion(page, shot, view, view, trials);
 });
