@@ -75,8 +75,10 @@ postgres:
 team: install postgres
 	$(PY) tests/servers.py --dir .team
 
+# Four processes on two cores: most of a test waits on a kernel, a server or a subprocess.
+# Each process starts its own PostgreSQL and MLflow server (session fixtures, own ports).
 test-python: install postgres
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4
 
 test-js: node_modules/.yarn-state.yml
 	$(JLPM) test
