@@ -18,10 +18,23 @@ from jupyterlab_xp.store.query import parse_run_query
 from jupyterlab_xp.store.sqlite_index import list_summaries
 from jupyterlab_xp.views.runview import list_runs_mlflow
 
+# (name, experiment, status, tags, val/accuracy) of the runs both parity tests record.
+SPECS = [
+    ("Alpha one", "exp-a", "finished", {"team": "vision"}, 0.5),
+    ("alpha two", "exp-a", "failed", {"team": "nlp"}, 0.9),
+    ("beta", "exp-b", "finished", {"team": "vision"}, None),
+    ("gamma", "exp-b", "killed", {}, 0.1),
+    ("Delta", "exp-a", "finished", {"team": "vision"}, 0.7),
+    ("epsilon", "exp-b", "finished", {}, 0.3),
+    ("lr_0.1", "exp-a", "finished", {}, 0.6),
+    ("lrX0.1 50", "exp-b", "finished", {}, 0.2),
+    ("quoted", "exp-b", "finished", {"owner": "Bob's", "say": 'a "b"\\c%'}, 0.4),
+]
+
 
 @pytest.fixture(scope="module")
 def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Eight runs over two experiments (recorded once for the module: recording takes time)."""
+    """Nine runs over two experiments (recorded once for the module: recording takes time)."""
     home = tmp_path_factory.mktemp("listing")
     shutil.copyfile(migrated_db, home / "mlflow.db")
     with pytest.MonkeyPatch.context() as env:
@@ -29,18 +42,7 @@ def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         env.delenv("MLFLOW_TRACKING_URI", raising=False)
         reset_recorder()
         ids = []
-        specs = [
-            ("Alpha one", "exp-a", "finished", {"team": "vision"}, 0.5),
-            ("alpha two", "exp-a", "failed", {"team": "nlp"}, 0.9),
-            ("beta", "exp-b", "finished", {"team": "vision"}, None),
-            ("gamma", "exp-b", "killed", {}, 0.1),
-            ("Delta", "exp-a", "finished", {"team": "vision"}, 0.7),
-            ("epsilon", "exp-b", "finished", {}, 0.3),
-            ("lr_0.1", "exp-a", "finished", {}, 0.6),
-            ("lrX0.1 50", "exp-b", "finished", {}, 0.2),
-            ("quoted", "exp-b", "finished", {"owner": "Bob's", "say": 'a "b"\\c%'}, 0.4),
-        ]
-        for name, experiment, status, run_tags, accuracy in specs:
+        for name, experiment, status, run_tags, accuracy in SPECS:
             run = xp.start(name, experiment=experiment, seed=len(ids), tags=run_tags)
             if accuracy is not None:
                 xp.log({"val/accuracy": accuracy})

@@ -19,21 +19,9 @@ from jupyterlab_xp.store.sqlite_index import list_summaries
 from jupyterlab_xp.views.export import run_params
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import list_runs, list_runs_mlflow
-from test_runquery import QUERIES
+from test_runquery import QUERIES, SPECS
 
 STORE_KINDS = ("team",)
-
-SPECS = [
-    ("Alpha one", "exp-a", "finished", {"team": "vision"}, 0.5),
-    ("alpha two", "exp-a", "failed", {"team": "nlp"}, 0.9),
-    ("beta", "exp-b", "finished", {"team": "vision"}, None),
-    ("gamma", "exp-b", "killed", {}, 0.1),
-    ("Delta", "exp-a", "finished", {"team": "vision"}, 0.7),
-    ("epsilon", "exp-b", "finished", {}, 0.3),
-    ("lr_0.1", "exp-a", "finished", {}, 0.6),
-    ("lrX0.1 50", "exp-b", "finished", {}, 0.2),
-    ("quoted", "exp-b", "finished", {"owner": "Bob's", "say": 'a "b"\\c%'}, 0.4),
-]
 
 
 def test_the_team_database_read_model_matches_the_servers_search(
