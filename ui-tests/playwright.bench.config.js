@@ -8,5 +8,8 @@ module.exports = {
   ...testConfig,
   testDir: './bench',
   testMatch: '*.bench.ts',
+  // One server (the benchmark's store), no projects of the browser tests.
+  projects: undefined,
+  webServer: testConfig.webServer[0],
   retries: 0
 };

@@ -7,6 +7,7 @@
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const jupyter = process.env.JUPYTER || '../.venv/bin/jupyter';
+const EMPTY = 'http://localhost:8889';
 
 module.exports = {
   ...baseConfig,
@@ -28,10 +29,29 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: `${jupyter} lab --config jupyter_server_test_config.py`,
-    url: 'http://localhost:8888/lab',
-    timeout: 120 * 1000,
-    reuseExistingServer: false
-  }
+  // The empty-store test needs a store no other test has recorded into: it gets a
+  // server of its own (its own fresh XP_HOME, port 8889), so that it does not depend on
+  // the order the spec files run in.
+  projects: [
+    {
+      name: 'empty-store',
+      testMatch: 'panel.spec.ts',
+      use: { baseURL: EMPTY }
+    },
+    { name: 'lab', testIgnore: 'panel.spec.ts' }
+  ],
+  webServer: [
+    {
+      command: `${jupyter} lab --config jupyter_server_test_config.py`,
+      url: 'http://localhost:8888/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: `${jupyter} lab --config jupyter_server_test_config.py --ServerApp.port=8889`,
+      url: `${EMPTY}/lab`,
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    }
+  ]
 };
