@@ -230,3 +230,18 @@ def team_server(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) ->
 def team_tables(team_server: Any, postgres: Postgres) -> Any:
     """Resets the team server's tables to their state after its first start (one per test)."""
     return postgres.snapshot()
+
+
+def xp_server_config(**extension: Any) -> dict[str, Any]:
+    """A Jupyter server with only our extension, authentication on, no background recovery.
+
+    The usual body of a test module's ``jp_server_config`` fixture; ``extension`` adds
+    ``XpExtensionApp`` traits.
+    """
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyterlab_xp": True, "jupyter_server_terminals": False},
+            "allow_unauthenticated_access": False,
+        },
+        "XpExtensionApp": {"recover_interval": 0, **extension},
+    }

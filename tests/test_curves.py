@@ -16,6 +16,7 @@ from scipy import stats
 from tornado.httpclient import HTTPClientError
 
 import jupyterlab_xp as xp
+from conftest import xp_server_config
 from jupyterlab_xp.views.curves import band, last_per_step
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
@@ -92,13 +93,7 @@ def test_a_step_logged_twice_counts_with_its_last_value() -> None:
 
 @pytest.fixture
 def jp_server_config(xp_home: Any) -> dict[str, Any]:
-    return {
-        "ServerApp": {
-            "jpserver_extensions": {"jupyterlab_xp": True, "jupyter_server_terminals": False},
-            "allow_unauthenticated_access": False,
-        },
-        "XpExtensionApp": {"recover_interval": 0},
-    }
+    return xp_server_config()
 
 
 def record(lr: float, seed: int, steps: range, offset: float) -> tuple[str, dict[int, float]]:

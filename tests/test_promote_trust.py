@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from conftest import write_notebook
+from conftest import write_notebook, xp_server_config
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import build, bundle, jobs, preview
@@ -370,13 +370,7 @@ def test_a_hostile_run_promoted_end_to_end_writes_none_of_it(
 
 @pytest.fixture
 def jp_server_config(xp_home: Any) -> dict[str, Any]:
-    return {
-        "ServerApp": {
-            "jpserver_extensions": {"jupyterlab_xp": True, "jupyter_server_terminals": False},
-            "allow_unauthenticated_access": False,
-        },
-        "XpExtensionApp": {"recover_interval": 0},
-    }
+    return xp_server_config()
 
 
 async def test_the_rest_plan_shows_code_and_provenance_and_pins_what_was_shown(

@@ -9,6 +9,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 import jupyterlab_xp as xp
+from conftest import xp_server_config
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -20,13 +21,7 @@ STORE_KINDS = ("sqlite", "team")
 
 @pytest.fixture
 def jp_server_config(xp_home: Any) -> dict[str, Any]:
-    return {
-        "ServerApp": {
-            "jpserver_extensions": {"jupyterlab_xp": True, "jupyter_server_terminals": False},
-            "allow_unauthenticated_access": False,
-        },
-        "XpExtensionApp": {"recover_interval": 0},
-    }
+    return xp_server_config()
 
 
 @pytest.fixture
