@@ -38,6 +38,32 @@ export default defineConfig(
     rules: { '@typescript-eslint/naming-convention': 'off' }
   },
   {
+    // The panel's layering (docs/architecture.md): components render models,
+    // and only models talk to the server. Components take the REST types
+    // from models/types, which re-exports them.
+    files: ['src/components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@jupyterlab/services',
+              message: 'Components render models; models talk to the server.'
+            }
+          ],
+          patterns: [
+            {
+              group: ['**/api', '**/api/*'],
+              message:
+                'Components render models: import from models/ (the REST types from models/types), never from api/.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     files: ['**/*.mjs'],
     languageOptions: { globals: globals.node }
   },

@@ -9,11 +9,13 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { XpClient } from './api/client';
 import { serverTransport } from './api/handler';
 import { addPromote } from './commands/promote';
 import { addRecord } from './commands/record';
+import { bundleOf } from './components/translation';
 import { SweepViews } from './commands/sweep';
 import { XpViews } from './commands/views';
 import { RecordingModel } from './models/recording';
@@ -35,28 +37,40 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Experiments panel: runs recorded by %xp start, their details and comparisons.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, IStatusBar, IRenderMimeRegistry],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IStatusBar,
+    IRenderMimeRegistry,
+    ITranslator
+  ],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    translator: ITranslator | null
   ): void => {
+    const trans = bundleOf(translator);
     const client = new XpClient(
       serverTransport(app.serviceManager.serverSettings)
     );
     const serverRoot = PageConfig.getOption('serverRoot');
     const views = new XpViews(app, client, serverRoot, restorer, rendermime);
-    new SweepViews(app, client, restorer);
+    new SweepViews(app, client, restorer, trans);
 
     const recording = new RecordingModel(client, serverRoot);
     const notebooks = new WidgetTracker<DocumentWidget>({
       namespace: TrackerNamespaces.notebooks
     });
     addRecord(app, recording, notebooks);
-    addPromote(app, client, notebooks, promotion =>
-      views.showPromotion(promotion)
+    addPromote(
+      app,
+      client,
+      notebooks,
+      promotion => views.showPromotion(promotion),
+      trans
     );
 
     for (const command of [
@@ -66,7 +80,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.openPromotions,
       CommandIDs.openSweeps
     ]) {
-      palette?.addItem({ command, category: 'Experiments' });
+      palette?.addItem({ command, category: trans.__('Experiments') });
     }
 
     if (statusBar) {

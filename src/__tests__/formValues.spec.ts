@@ -8,7 +8,7 @@ import {
   initialValues,
   parseParam,
   pythonType
-} from '../components/promote/formValues';
+} from '../models/promoteForm';
 
 /** The code one order runs, named by its digest. */
 function code(sha256: string): PlanCode {

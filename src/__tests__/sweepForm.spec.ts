@@ -8,7 +8,7 @@ import {
   ISweepFormValues,
   ISweepRow,
   rowSpec
-} from '../components/sweep/sweepForm';
+} from '../models/sweepForm';
 
 function row(patch: Partial<ISweepRow>): ISweepRow {
   return {

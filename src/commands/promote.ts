@@ -2,9 +2,12 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { PathExt } from '@jupyterlab/coreutils';
 
+import { TranslationBundle } from '@jupyterlab/translation';
+
 import type { Promotion } from '../api/types';
 import { PromoteSource, XpClient } from '../api/client';
 import { showPromoteDialog } from '../components/promote/PromoteDialog';
+import { PromotePlanModel } from '../models/promotePlan';
 import { xpIcon } from '../icons';
 import { notebookSource } from '../notebook/promote';
 import { NotebookTracker } from '../notebook/recording';
@@ -22,12 +25,14 @@ import { stringArg } from './args';
  * @param client - the REST client
  * @param notebooks - the open notebooks, and which one is current
  * @param onStarted - show a promotion the dialog started
+ * @param trans - the translation bundle
  */
 export function addPromote(
   app: JupyterFrontEnd,
   client: XpClient,
   notebooks: NotebookTracker,
-  onStarted: (promotion: Promotion) => void
+  onStarted: (promotion: Promotion) => void,
+  trans: TranslationBundle
 ): void {
   const { commands } = app;
   app.docRegistry.addWidgetExtension(
@@ -44,7 +49,11 @@ export function addPromote(
     source: PromoteSource,
     label: string
   ): Promise<void> => {
-    const promotion = await showPromoteDialog(client, source, label);
+    const promotion = await showPromoteDialog(
+      new PromotePlanModel(client, source),
+      label,
+      trans
+    );
     if (promotion !== null) {
       onStarted(promotion);
     }
@@ -53,10 +62,11 @@ export function addPromote(
   commands.addCommand(CommandIDs.promote, {
     label: args =>
       stringArg(args, 'runId') !== null
-        ? 'Promote Run…'
-        : 'Promote the Notebook…',
-    caption:
-      'Replay a run or notebook as a parameterized, tracked job and verify that it reproduces the result',
+        ? trans.__('Promote Run…')
+        : trans.__('Promote the Notebook…'),
+    caption: trans.__(
+      'Replay a run or notebook as a parameterized, tracked job and verify that it reproduces the result'
+    ),
     icon: xpIcon,
     describedBy: {
       args: {

@@ -1,12 +1,14 @@
 // The Sweep dialog's command (from a run's tab) and the sweep tabs: one sweep's view and the list of sweeps.
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { SweepDetail } from '../api/types';
 import { XpClient } from '../api/client';
 import { showSweepDialog } from '../components/sweep/SweepDialog';
 import { xpIcon } from '../icons';
 import { SweepDetailModel, SweepListModel } from '../models/sweeps';
+import { SweepPlanModel } from '../models/sweepPlan';
 import { CommandIDs, TrackerNamespaces } from '../tokens';
 import { SweepsWidget, SweepWidget } from '../widgets/sweep';
 import { stringArg } from './args';
@@ -21,11 +23,13 @@ export class SweepViews {
    * @param app - the JupyterLab application
    * @param client - the REST client
    * @param restorer - reopens the sweep tabs with the page, if given
+   * @param trans - the translation bundle
    */
   constructor(
     private readonly app: JupyterFrontEnd,
     private readonly client: XpClient,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    private readonly trans: TranslationBundle
   ) {
     this._addCommands();
     if (restorer) {
@@ -43,10 +47,12 @@ export class SweepViews {
 
   private _addCommands(): void {
     const { commands } = this.app;
+    const { trans } = this;
     commands.addCommand(CommandIDs.sweep, {
-      label: 'Sweep Run…',
-      caption:
-        'Search a run’s parameters with Optuna: every trial is a tracked promotion',
+      label: trans.__('Sweep Run…'),
+      caption: trans.__(
+        'Search a run’s parameters with Optuna: every trial is a tracked promotion'
+      ),
       icon: xpIcon,
       describedBy: {
         args: {
@@ -65,7 +71,11 @@ export class SweepViews {
           return;
         }
         const label = stringArg(args, 'label') ?? runId.slice(0, 8);
-        const sweep = await showSweepDialog(this.client, runId, label);
+        const sweep = await showSweepDialog(
+          new SweepPlanModel(this.client, runId),
+          label,
+          trans
+        );
         if (sweep !== null) {
           this._showSweep(sweep.run_id, sweep);
         }
@@ -73,8 +83,8 @@ export class SweepViews {
     });
 
     commands.addCommand(CommandIDs.openSweep, {
-      label: 'Open Sweep',
-      caption: 'Show a sweep: its trials, best trial and charts',
+      label: trans.__('Open Sweep'),
+      caption: trans.__('Show a sweep: its trials, best trial and charts'),
       icon: xpIcon,
       describedBy: {
         args: {
@@ -93,8 +103,8 @@ export class SweepViews {
     });
 
     commands.addCommand(CommandIDs.openSweeps, {
-      label: 'Show Sweeps',
-      caption: 'Every sweep: its state, objective and best value',
+      label: trans.__('Show Sweeps'),
+      caption: trans.__('Every sweep: its state, objective and best value'),
       icon: xpIcon,
       execute: () => this._showSweeps()
     });

@@ -2,7 +2,7 @@
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { Promotion, PromotedRun, Verification } from '../api/types';
+import type { Promotion, PromotedRun, Verification } from '../models/types';
 import { CellVerdicts } from './promote/CellVerdicts';
 import { orderLines } from './promote/cellVerdicts';
 import { environmentLines } from './promote/environment';

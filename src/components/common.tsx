@@ -1,7 +1,7 @@
 // Small presentational pieces shared by the panel, the run detail and the comparison.
 import React from 'react';
 
-import type { RunStatus } from '../api/client';
+import type { RunStatus } from '../models/types';
 
 /**
  * Small presentational pieces shared by the panel, the run detail and the

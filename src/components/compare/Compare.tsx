@@ -2,7 +2,7 @@
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { MetricRow, ValueRow } from '../../api/types';
+import type { MetricRow, ValueRow } from '../../models/types';
 import { CompareModel } from '../../models/compare';
 import { Button, ErrorState, Loading, Section } from '../common';
 import { LineChart } from '../LineChart';

@@ -7,7 +7,7 @@ import type {
   PackageRow,
   RunSummary,
   ValueRow
-} from '../../api/types';
+} from '../../models/types';
 import { formatNumber, MISSING, runLabel } from '../../format';
 import { Badge, DiffView, StatusBadge, TableHead } from '../common';
 

@@ -1,12 +1,12 @@
 // The comparison's paired tests: runs with predictions on the same ids, compared example by example.
 import React from 'react';
 
-import type { CompareBody } from '../../api/types';
+import type { CompareBody } from '../../models/types';
 import { Badge, TableHead } from '../common';
 import { pairedRows } from './pairedRows';
 
 /**
- * Paired bootstrap and McNemar tests between runs (or seed groups) that
+ * Sign-flip and McNemar tests between two runs, or a test over runs between seed groups, that
  * logged predictions on the same split with the same ids; nothing when none did.
  */
 export function PairedTests(props: {
@@ -22,9 +22,10 @@ export function PairedTests(props: {
       <h4 className="jp-xp-Subheading">Paired, example by example</h4>
       <p className="jp-xp-Muted">
         Runs with predictions on the same ids (xp.log_predictions) are compared
-        per example: a paired bootstrap of the difference, McNemar&apos;s test
-        for two classifiers. p-values (raw → adjusted) are adjusted together
-        with the group tests.
+        on the same examples: two runs example by example (an exact sign-flip
+        test, McNemar&apos;s test for two classifiers), two seed groups with
+        each run&apos;s metric as one value, so that seed noise counts. p-values
+        (raw → adjusted) are adjusted together with the group tests.
       </p>
       {rows.length > 0 && (
         <table className="jp-xp-Table" aria-label="Paired tests">
@@ -34,10 +35,10 @@ export function PairedTests(props: {
               'Sides',
               'Difference',
               '95% interval',
-              'd_z',
+              'Effect [95%]',
               'Test',
               'p',
-              'Distinguishable'
+              'Decision'
             ]}
           />
           <tbody>
@@ -52,10 +53,11 @@ export function PairedTests(props: {
                 <td>{row.p}</td>
                 <td>
                   <Badge
-                    label={row.distinguishable ? 'yes' : 'no'}
+                    label={row.decision}
                     tone={row.distinguishable ? 'ok' : 'muted'}
-                    title="adjusted p < alpha"
+                    title={row.reason}
                   />
+                  <div className="jp-xp-Muted">{row.reason}</div>
                   {row.warning !== null && (
                     <div className="jp-xp-Muted">{row.warning}</div>
                   )}

@@ -6,14 +6,13 @@ import type {
   GroupTest,
   MetricStats,
   SeedGroup
-} from '../../api/types';
+} from '../../models/types';
 import { formatPValue, formatStat, MISSING } from '../../format';
 import { Badge, TableHead } from '../common';
 
 /** How each interval was made, as the table says it. */
 const INTERVALS: Record<MetricStats['interval'], string> = {
   t: "Student's t",
-  bca: 'BCa bootstrap',
   none: 'none (one run)'
 };
 
@@ -101,7 +100,16 @@ function GroupTable(props: {
   );
 }
 
-/** One test between two groups: difference, effect size, raw → adjusted p. */
+/** Hedges' g and its 95% interval: `0.912 [-0.41, 2.2]`. */
+function effectText(test: GroupTest): string {
+  const interval =
+    test.effect_ci_low === null || test.effect_ci_high === null
+      ? ''
+      : ` [${formatStat(test.effect_ci_low, 2)}, ${formatStat(test.effect_ci_high, 2)}]`;
+  return `${formatStat(test.hedges_g, 3)}${interval}`;
+}
+
+/** One test between two groups: difference, effect size, raw → adjusted p, the decision. */
 function TestRow(props: { test: GroupTest }): React.JSX.Element {
   const { test } = props;
   return (
@@ -109,7 +117,7 @@ function TestRow(props: { test: GroupTest }): React.JSX.Element {
       <th scope="row">{test.key}</th>
       <td>{`${test.group_b} − ${test.group_a}`}</td>
       <td>{formatStat(test.mean_difference)}</td>
-      <td>{formatStat(test.cohens_d, 3)}</td>
+      <td>{effectText(test)}</td>
       <td>{pPair(test.welch_p, test.welch_p_adjusted)}</td>
       <td>
         {pPair(test.permutation_p, test.permutation_p_adjusted)}
@@ -117,10 +125,11 @@ function TestRow(props: { test: GroupTest }): React.JSX.Element {
       </td>
       <td>
         <Badge
-          label={test.distinguishable ? 'yes' : 'no'}
+          label={test.decision}
           tone={test.distinguishable ? 'ok' : 'muted'}
-          title="adjusted Welch p < alpha"
+          title={test.reason}
         />
+        <div className="jp-xp-Muted">{test.reason}</div>
         {test.warning !== null && (
           <div className="jp-xp-Muted">{test.warning}</div>
         )}
@@ -143,8 +152,7 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
     <>
       <p className="jp-xp-Muted">
         Runs with the same parameters except the seed form a group. Intervals
-        are 95% intervals of the mean: Student&apos;s t below 10 runs, the BCa
-        bootstrap from 10.
+        are 95% Student&apos;s t intervals of the mean.
         {hasReplicates
           ? ''
           : ' Every group has one run: record more seeds to measure seed noise.'}
@@ -160,7 +168,7 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
       ) : (
         <>
           <p className="jp-xp-Muted">
-            {`Welch's t-test and a permutation test on every metric except system/*; p-values (raw → adjusted) adjusted by ${CORRECTIONS[props.body.correction]} over ${tests.length} tests. Distinguishable: adjusted Welch p < ${alpha}.`}
+            {`An exact permutation test and Welch's t-test on every metric except system/*; p-values (raw → adjusted) adjusted by ${CORRECTIONS[props.body.correction]} over ${props.body.family_size ?? tests.length} tests, paired tests included. Distinguishable: the larger of the two p-values, adjusted, is below ${alpha}.`}
           </p>
           <table className="jp-xp-Table" aria-label="Group tests">
             <TableHead
@@ -168,10 +176,10 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
                 'Metric',
                 'Groups',
                 'Mean difference',
-                "Cohen's d",
+                "Hedges' g [95%]",
                 'Welch p',
                 'Permutation p',
-                'Distinguishable'
+                'Decision'
               ]}
             />
             <tbody>
@@ -185,6 +193,14 @@ export function SeedGroups(props: { body: CompareBody }): React.JSX.Element {
           </table>
         </>
       )}
+      {(props.body.left_out ?? []).map(row => (
+        <p
+          key={`${row.key}:${row.group_a}:${row.group_b}`}
+          className="jp-xp-Muted"
+        >
+          {`${row.key} (${row.group_b} vs ${row.group_a}) not tested: ${row.reason}`}
+        </p>
+      ))}
     </>
   );
 }

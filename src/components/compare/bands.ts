@@ -1,5 +1,5 @@
 // A compared metric's curves per seed group as chart series: the mean line, its shaded band, the runs.
-import type { BandPoint, CompareCurves } from '../../api/types';
+import type { BandPoint, CompareCurves } from '../../models/types';
 import type { IBandPoint, ISeries } from '../LineChart';
 
 /** What the shaded band around a group's mean shows. */

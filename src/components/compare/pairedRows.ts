@@ -1,5 +1,5 @@
 // The paired tests' rows as the compare view shows them (pure, so Jest can check the text).
-import type { PairedTest } from '../../api/types';
+import type { PairedTest } from '../../models/types';
 import { formatPValue, formatStat, MISSING } from '../../format';
 
 /** One paired test, formatted for a table row. */
@@ -13,10 +13,12 @@ export interface IPairedRow {
   test: string;
   p: string;
   distinguishable: boolean;
+  decision: string;
+  reason: string;
   warning: string | null;
 }
 
-/** Rows of the paired-tests table: `b − a`, its 95% interval, d_z, the test and p (raw → adjusted). */
+/** Rows of the paired-tests table: `b − a`, its 95% interval, the effect size with its interval, the test, p (raw → adjusted) and the decision. */
 export function pairedRows(tests: readonly PairedTest[]): IPairedRow[] {
   return tests.map(test => {
     const interval =
@@ -33,10 +35,16 @@ export function pairedRows(tests: readonly PairedTest[]): IPairedRow[] {
       sides: `${test.group_b} − ${test.group_a}`,
       difference: formatStat(test.difference),
       interval,
-      effect: formatStat(test.effect_size, 3),
+      effect:
+        formatStat(test.effect_size, 3) +
+        (test.effect_ci_low === null || test.effect_ci_high === null
+          ? ''
+          : ` [${formatStat(test.effect_ci_low, 2)}, ${formatStat(test.effect_ci_high, 2)}]`),
       test: `${test.test}${discordant}, ${test.n_examples} examples`,
       p: `${formatPValue(test.p_value)} → ${formatPValue(test.p_adjusted)}`,
       distinguishable: test.distinguishable,
+      decision: test.decision,
+      reason: test.reason,
       warning: test.warning
     };
   });

@@ -1,7 +1,7 @@
 // The per-cell list of a promoted run's verification: one row per cell with its class, and stored vs new side by side where it differs.
 import React from 'react';
 
-import type { OutputCheck } from '../../api/types';
+import type { OutputCheck } from '../../models/types';
 import { Badge } from '../common';
 import { cellRows, classSummary } from './cellVerdicts';
 

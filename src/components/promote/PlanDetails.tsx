@@ -1,7 +1,7 @@
 // The Promote dialog's account of what will run: where the run came from, what of the store was not used, and the code itself, as text.
 import React from 'react';
 
-import type { PlanCode, PromotePlan } from '../../api/types';
+import type { PlanCode, PromotePlan } from '../../models/types';
 import { codeFrom, codeNotes, codeTitle, recordedBy, runsIn } from './planText';
 
 /**

@@ -1,5 +1,5 @@
 // The per-cell verification of a promoted run as plain rows: class, tone, what drifted, and stored vs new for cells that differ.
-import type { CellVerdict, OrderRepair, OutputCheck } from '../../api/types';
+import type { CellVerdict, OrderRepair, OutputCheck } from '../../models/types';
 
 export type CellClass = CellVerdict['class'];
 export type CellTone = 'ok' | 'info' | 'warn' | 'error' | 'muted';

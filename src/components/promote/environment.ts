@@ -1,5 +1,5 @@
 // The environment a promotion ran in, as lines of text: the recorded lock's differences, the overlay and its pins.
-import type { PromoteEnvironment } from '../../api/types';
+import type { PromoteEnvironment } from '../../models/types';
 
 const PLACES: Record<PromoteEnvironment['kind'], string> = {
   today: 'today’s environment',

@@ -1,5 +1,5 @@
 // What the Promote dialog says about the plan in words: who recorded the run, where the code comes from, how much of it is shown.
-import type { PlanCode, PromotePlan, Provenance } from '../../api/types';
+import type { PlanCode, PromotePlan, Provenance } from '../../models/types';
 import { formatTime } from '../../format';
 
 /** Where the code a promotion runs comes from, for each of the plan's sources. */

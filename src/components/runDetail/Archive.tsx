@@ -1,7 +1,7 @@
 // Archiving a run from its tab: the Archive or Restore button, the archived banner, and edit errors.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { RunDetailModel } from '../../models/runDetail';
 import { Button } from '../common';
 

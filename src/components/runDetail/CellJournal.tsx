@@ -1,7 +1,7 @@
 // A run's cell journal: the order verdict and one row per cell execution.
 import React, { useState } from 'react';
 
-import type { CellExecution, RunDetail } from '../../api/types';
+import type { CellExecution, RunDetail } from '../../models/types';
 import { asArray, asString, firstLine, formatDuration } from '../../format';
 import { Badge } from '../common';
 

@@ -2,7 +2,7 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { Button, TableHead } from '../common';
 import { checkpointRows } from './checkpointRows';
 

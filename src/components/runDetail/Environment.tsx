@@ -1,7 +1,7 @@
 // A run's environment: Python, platform, allow-listed variables and packages.
 import React, { useState } from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import {
   asArray,
   asRecord,

@@ -1,7 +1,7 @@
 // A run's git state: the notebook's repository and those of locally imported modules.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import {
   asArray,
   asNumber,

@@ -1,7 +1,7 @@
 // A run's hardware: CPU, memory, torch build, device chosen and GPUs.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import {
   asArray,
   asNumber,

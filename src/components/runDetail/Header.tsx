@@ -1,7 +1,7 @@
 // The head of a run's tab: its name, status, Promote and Sweep buttons and key facts.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { formatDuration, formatTime, MISSING, runLabel } from '../../format';
 import { relativeToRoot } from '../../paths';
 import { Button, KeyValueTable, StatusBadge } from '../common';

@@ -1,7 +1,7 @@
 // A run's metrics: latest values and the curve of each.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { formatNumber, runLabel } from '../../format';
 import { RunDetailModel } from '../../models/runDetail';
 import { TableHead } from '../common';

@@ -2,7 +2,7 @@
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { RunDetailModel } from '../../models/runDetail';
 import { Button } from '../common';
 import { Markdown } from './Markdown';

@@ -1,7 +1,7 @@
 // A run's "Recording" section: what its store copy lacks (values redacted, records refused) and where.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { TableHead } from '../common';
 import { placeLabel, redactionSummary, refusedSummary } from './recordingNotes';
 

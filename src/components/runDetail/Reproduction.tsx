@@ -1,7 +1,7 @@
 // A run's links to its source run (for a promoted run) and to the runs promoted from it.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { VerificationView } from '../Promotion';
 
 /** A link to another run, by the start of its id. */

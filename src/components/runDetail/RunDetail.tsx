@@ -3,7 +3,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { RunDetailModel } from '../../models/runDetail';
 import { ErrorState, Loading, Section } from '../common';
 import { PromotionListView } from '../Promotion';

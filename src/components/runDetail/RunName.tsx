@@ -1,7 +1,7 @@
 // The run's name as its tab's heading, renamed in place (Rename, then Save or Cancel).
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { runLabel } from '../../format';
 import { RunDetailModel } from '../../models/runDetail';
 import { Button, StatusBadge } from '../common';

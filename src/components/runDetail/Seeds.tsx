@@ -1,7 +1,7 @@
 // A run's seeds and determinism flags.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { asArray, asRecord, asString, formatValue } from '../../format';
 import { KeyValueTable } from '../common';
 

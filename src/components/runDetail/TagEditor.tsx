@@ -1,7 +1,7 @@
 // A run's tags: the user's own, set and removed in place, and the recorded ones (xp.*), read-only.
 import React from 'react';
 
-import type { RunDetail } from '../../api/types';
+import type { RunDetail } from '../../models/types';
 import { RunDetailModel } from '../../models/runDetail';
 import { Button, KeyValueTable, TableHead } from '../common';
 

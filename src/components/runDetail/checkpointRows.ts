@@ -1,5 +1,5 @@
 // A run's checkpoints as the run detail's table shows them, and the line that loads each one.
-import type { CheckpointEntry } from '../../api/types';
+import type { CheckpointEntry } from '../../models/types';
 
 /** One row of the Checkpoints table. */
 export interface ICheckpointRow {

@@ -1,5 +1,5 @@
 // What a run's store copy lacks, in words: how many values were redacted and where, how many records the store refused.
-import type { RedactionPlace, Redactions } from '../../api/types';
+import type { RedactionPlace, Redactions } from '../../models/types';
 
 /** Places listed by name before "and N more". */
 const MAX_PLACES = 6;

@@ -3,7 +3,7 @@ import { Debouncer } from '@lumino/polling';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { RunStatus } from '../../api/client';
+import type { RunStatus } from '../../models/types';
 import { IRunFilters, RunListModel } from '../../models/runList';
 import { Button, EmptyState, ErrorState, Loading } from '../common';
 import { buildRows, GroupBy } from './rows';

@@ -1,7 +1,7 @@
 // One row of the run list: a run (checkbox, name, status, details) or a group's collapsible header.
 import React from 'react';
 
-import type { RunSummary } from '../../api/types';
+import type { RunSummary } from '../../models/types';
 import {
   formatDuration,
   formatNumber,

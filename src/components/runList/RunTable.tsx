@@ -1,7 +1,7 @@
 // The run list as a table: chosen param and metric columns, sorted by any column, rows windowed.
 import React from 'react';
 
-import type { RunSummary } from '../../api/types';
+import type { RunSummary } from '../../models/types';
 import { runLabel } from '../../format';
 import { RunListModel } from '../../models/runList';
 import { Button } from '../common';

@@ -1,5 +1,5 @@
 // The rows of the run list: runs, grouped by experiment or notebook under collapsible headers.
-import type { RunSummary } from '../../api/types';
+import type { RunSummary } from '../../models/types';
 
 /** What the runs are grouped by. */
 export type GroupBy = 'experiment' | 'notebook' | 'none';

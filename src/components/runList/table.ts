@@ -1,5 +1,5 @@
 // The run list's table view: its columns, their values, and sorting that puts missing values last.
-import type { RunSummary } from '../../api/types';
+import type { RunSummary } from '../../models/types';
 import { formatNumber, MISSING, runLabel } from '../../format';
 import type { ColumnId, ITableSort } from '../../models/runTable';
 

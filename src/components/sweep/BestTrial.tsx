@@ -1,7 +1,7 @@
 // A sweep's best trial: its objective, params and run.
 import React from 'react';
 
-import type { SweepDetail } from '../../api/types';
+import type { SweepDetail } from '../../models/types';
 import { formatNumber, formatValue } from '../../format';
 import { KeyValueTable } from '../common';
 import { RunLink } from '../runDetail/Reproduction';

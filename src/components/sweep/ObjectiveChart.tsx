@@ -1,7 +1,7 @@
 // A sweep's objective over trials: each complete trial's value and the best so far.
 import React from 'react';
 
-import type { SweepDetail } from '../../api/types';
+import type { SweepDetail } from '../../models/types';
 import { LineChart } from '../LineChart';
 
 /** Each complete trial's objective against its number, and the best so far. */

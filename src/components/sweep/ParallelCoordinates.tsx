@@ -1,7 +1,7 @@
 // The parallel-coordinates chart of a sweep: an axis per parameter and the objective, a line per complete trial.
 import React from 'react';
 
-import type { SweepDetail } from '../../api/types';
+import type { SweepDetail } from '../../models/types';
 import { formatNumber } from '../../format';
 import { parallelLayout, polylinePoints, shadeColor } from './parallel';
 

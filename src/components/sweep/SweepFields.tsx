@@ -1,7 +1,6 @@
 // The fields of the Sweep dialog: a row per parameter (searched or not, its distribution), objective, direction, trials, sampler, pruner, workers.
-import React from 'react';
+import React, { useId } from 'react';
 
-import { Loading } from '../common';
 import {
   ISweepFormValues,
   ISweepRow,
@@ -13,7 +12,10 @@ import {
   SweepKind,
   SweepPruner,
   SweepSampler
-} from './sweepForm';
+} from '../../models/sweepForm';
+import type { ISweepPlan } from '../../models/sweepPlan';
+import { Choice, TextField } from '../formFields';
+import { useTrans } from '../translation';
 
 /** One parameter's row: searched or not, distribution, range or choices. */
 function ParamRow(props: {
@@ -22,6 +24,7 @@ function ParamRow(props: {
   onChange: (row: ISweepRow) => void;
 }): React.JSX.Element {
   const { id, row, onChange } = props;
+  const trans = useTrans();
   const set = (patch: Partial<ISweepRow>): void =>
     onChange({ ...row, ...patch });
   const text = (
@@ -33,7 +36,7 @@ function ParamRow(props: {
       className={`jp-xp-Input jp-xp-SweepParams-${field}`}
       type="text"
       spellCheck={false}
-      aria-label={`${row.name} ${label}`}
+      aria-label={`${row.name} ${trans.__(label)}`}
       placeholder={placeholder}
       disabled={!row.include}
       value={row[field]}
@@ -56,7 +59,7 @@ function ParamRow(props: {
       <td>
         <select
           className="jp-xp-Select"
-          aria-label={`${row.name} distribution`}
+          aria-label={`${row.name} ${trans.__('distribution')}`}
           disabled={!row.include}
           value={row.kind}
           onChange={event =>
@@ -85,78 +88,76 @@ function ParamRow(props: {
   );
 }
 
-/** A labelled select of fixed options. */
-function Choice<T extends string>(props: {
-  id: string;
-  label: string;
-  value: T;
-  options: readonly T[];
-  onChange: (value: T) => void;
-  note?: string;
-}): React.JSX.Element {
-  return (
-    <>
-      <label htmlFor={props.id}>{props.label}</label>
-      <div>
-        <select
-          id={props.id}
-          className="jp-xp-Select"
-          value={props.value}
-          onChange={event => props.onChange(event.currentTarget.value as T)}
-        >
-          {props.options.map(option => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
-        </select>
-        {props.note !== undefined && (
-          <span className="jp-xp-Muted">{` ${props.note}`}</span>
-        )}
-      </div>
-    </>
-  );
-}
-
 /** Props of {@link SweepFields}. */
 export interface ISweepFieldsProps {
-  idPrefix: string;
+  /** The source's parameters and metrics. */
+  plan: ISweepPlan;
   sourceLabel: string;
   runId: string;
-  /** The source run's metric names. */
-  metrics: readonly string[];
   values: ISweepFormValues;
   onChange: (values: ISweepFormValues) => void;
-  busy: boolean;
-  /** What to fix, or why the server refused, in one line; `null` if nothing. */
-  error: string | null;
+}
+
+/** The Objective field: a select of the run's metrics, or text when it has none. */
+function ObjectiveField(props: {
+  id: string;
+  metrics: readonly string[];
+  value: string;
+  onChange: (value: string) => void;
+}): React.JSX.Element {
+  const trans = useTrans();
+  if (props.metrics.length === 0) {
+    return (
+      <TextField
+        id={props.id}
+        label={trans.__('Objective')}
+        placeholder="val/accuracy"
+        value={props.value}
+        onChange={props.onChange}
+      />
+    );
+  }
+  return (
+    <Choice<string>
+      id={props.id}
+      label={trans.__('Objective')}
+      value={props.value}
+      options={props.metrics}
+      onChange={props.onChange}
+    />
+  );
 }
 
 /** The fields of the Sweep dialog. */
 export function SweepFields(props: ISweepFieldsProps): React.JSX.Element {
-  const { idPrefix, values, onChange } = props;
+  const { values, onChange } = props;
+  const trans = useTrans();
+  const idPrefix = useId();
   const set = (patch: Partial<ISweepFormValues>): void =>
     onChange({ ...values, ...patch });
-  const metrics = objectiveChoices(props.metrics);
   return (
     <div className="jp-xp-SweepFields">
       <p>
-        {'Source: run '}
-        {props.sourceLabel} <code>{props.runId.slice(0, 8)}</code>
+        {trans.__('Source: run %1', props.sourceLabel)}{' '}
+        <code>{props.runId.slice(0, 8)}</code>
         <span className="jp-xp-Muted">
-          {' — every trial is a promotion of it with the sampled parameters'}
+          {' '}
+          {trans.__(
+            '— every trial is a promotion of it with the sampled parameters'
+          )}
         </span>
       </p>
-      <h4 className="jp-xp-Subheading">Parameters to search</h4>
+      <h4 className="jp-xp-Subheading">{trans.__('Parameters to search')}</h4>
       {values.rows.length === 0 ? (
         <p className="jp-xp-Muted">
-          None: the notebook has no <code>parameters</code> cell, so there is
-          nothing to search.
+          {trans.__(
+            'None: the notebook has no parameters cell, so there is nothing to search.'
+          )}
         </p>
       ) : (
         <table
           className="jp-xp-Table jp-xp-SweepParams"
-          aria-label="Search space"
+          aria-label={trans.__('Search space')}
         >
           <tbody>
             {values.rows.map((row, index) => (
@@ -177,93 +178,61 @@ export function SweepFields(props: ISweepFieldsProps): React.JSX.Element {
         </table>
       )}
       <p className="jp-xp-Muted jp-xp-PromoteForm-hint">
-        Ranges are inclusive for int; loguniform needs a low above 0; choices
-        are Python literals separated by commas.
+        {trans.__(
+          'Ranges are inclusive for int; loguniform needs a low above 0; choices are Python literals separated by commas.'
+        )}
       </p>
       <div className="jp-xp-PromoteForm-grid">
-        <label htmlFor={`${idPrefix}-objective`}>Objective</label>
-        <div>
-          {metrics.length === 0 ? (
-            <input
-              id={`${idPrefix}-objective`}
-              className="jp-xp-Input"
-              type="text"
-              spellCheck={false}
-              placeholder="val/accuracy"
-              value={values.objective}
-              onChange={event => set({ objective: event.currentTarget.value })}
-            />
-          ) : (
-            <select
-              id={`${idPrefix}-objective`}
-              className="jp-xp-Select"
-              value={values.objective}
-              onChange={event => set({ objective: event.currentTarget.value })}
-            >
-              {metrics.map(metric => (
-                <option key={metric} value={metric}>
-                  {metric}
-                </option>
-              ))}
-            </select>
-          )}
-        </div>
+        <ObjectiveField
+          id={`${idPrefix}-objective`}
+          metrics={objectiveChoices(props.plan.metrics)}
+          value={values.objective}
+          onChange={objective => set({ objective })}
+        />
         <Choice<SweepDirection>
           id={`${idPrefix}-direction`}
-          label="Direction"
+          label={trans.__('Direction')}
           value={values.direction}
           options={['maximize', 'minimize']}
           onChange={direction => set({ direction })}
         />
-        <label htmlFor={`${idPrefix}-trials`}>Trials</label>
-        <div>
-          <input
-            id={`${idPrefix}-trials`}
-            className="jp-xp-Input jp-xp-PromoteForm-number"
-            type="text"
-            inputMode="numeric"
-            value={values.trials}
-            onChange={event => set({ trials: event.currentTarget.value })}
-          />
-        </div>
+        <TextField
+          id={`${idPrefix}-trials`}
+          label={trans.__('Trials')}
+          inputMode="numeric"
+          value={values.trials}
+          onChange={trials => set({ trials })}
+        />
         <Choice<SweepSampler>
           id={`${idPrefix}-sampler`}
-          label="Sampler"
+          label={trans.__('Sampler')}
           value={values.sampler}
           options={SAMPLERS}
           onChange={sampler => set({ sampler })}
-          note={values.sampler === 'grid' ? 'choice and int only' : undefined}
+          note={
+            values.sampler === 'grid'
+              ? trans.__('choice and int only')
+              : undefined
+          }
         />
         <Choice<SweepPruner>
           id={`${idPrefix}-pruner`}
-          label="Pruner"
+          label={trans.__('Pruner')}
           value={values.pruner}
           options={PRUNERS}
           onChange={pruner => set({ pruner })}
-          note="from the objective the notebook logs at each step"
+          note={trans.__('from the objective the notebook logs at each step')}
         />
-        <label htmlFor={`${idPrefix}-workers`}>Workers</label>
-        <div>
-          <input
-            id={`${idPrefix}-workers`}
-            className="jp-xp-Input jp-xp-PromoteForm-number"
-            type="text"
-            inputMode="numeric"
-            placeholder="CPUs"
-            value={values.workers}
-            onChange={event => set({ workers: event.currentTarget.value })}
-          />
-          <span className="jp-xp-Muted">
-            {' trials at once on the server; empty: one per CPU'}
-          </span>
-        </div>
+        <TextField
+          id={`${idPrefix}-workers`}
+          label={trans.__('Workers')}
+          inputMode="numeric"
+          placeholder={trans.__('CPUs')}
+          value={values.workers}
+          onChange={workers => set({ workers })}
+          note={trans.__('trials at once on the server; empty: one per CPU')}
+        />
       </div>
-      {props.error !== null && (
-        <p className="jp-xp-PromoteForm-error" role="alert">
-          {props.error}
-        </p>
-      )}
-      {props.busy && <Loading what="Starting the sweep…" />}
     </div>
   );
 }

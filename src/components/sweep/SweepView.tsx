@@ -2,7 +2,7 @@
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { SweepDetail } from '../../api/types';
+import type { SweepDetail } from '../../models/types';
 import { SweepDetailModel } from '../../models/sweeps';
 import {
   Badge,

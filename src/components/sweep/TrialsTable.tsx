@@ -1,7 +1,7 @@
 // A sweep's trials: number, state, params, objective, duration and the trial's run.
 import React from 'react';
 
-import type { SweepDetail, SweepTrial } from '../../api/types';
+import type { SweepDetail, SweepTrial } from '../../models/types';
 import {
   formatDuration,
   formatNumber,

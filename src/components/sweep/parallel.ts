@@ -1,5 +1,9 @@
 // The geometry of the parallel-coordinates chart: an axis per parameter and the objective, a polyline per complete trial.
-import type { SweepDetail, SweepDimension, SweepTrial } from '../../api/types';
+import type {
+  SweepDetail,
+  SweepDimension,
+  SweepTrial
+} from '../../models/types';
 import { formatNumber } from '../../format';
 import { extent } from '../LineChart';
 

@@ -1,6 +1,6 @@
 // The Promote form's values as typed, and the `POST promotions` body they make.
-import type { PromotePlan, PromoteRequest } from '../../api/types';
-import { JSONText, PromoteOrder, PromoteSource } from '../../api/client';
+import type { PromotePlan, PromoteRequest } from '../api/types';
+import { JSONText, PromoteOrder, PromoteSource } from '../api/client';
 
 /** Seconds per cell when the user does not say otherwise (the server's too). */
 const DEFAULT_CELL_TIMEOUT = '600';

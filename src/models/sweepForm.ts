@@ -1,5 +1,5 @@
 // The Sweep form's values as typed, their checks (the server's, one line each) and the `POST sweeps` body they make.
-import type { SweepDimension, SweepRequest } from '../../api/types';
+import type { SweepDimension, SweepRequest } from '../api/types';
 
 /** A distribution of the search space. */
 export type SweepKind = SweepDimension['kind'];
