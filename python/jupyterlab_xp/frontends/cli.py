@@ -7,6 +7,7 @@
 [--cell-timeout S] [--env today|recorded] [--with SPEC ...] [--dry-run] [--json]``
 ``jupyter xp rename | tag | note | archive | restore RUN ...`` (see :mod:`.cli_manage`)
 ``jupyter xp sweep ...`` (see :mod:`.cli_sweep`)
+``jupyter xp gate ...`` (see :mod:`.cli_gate`)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.frontends import cli_manage, cli_sweep
+from jupyterlab_xp.frontends import cli_gate, cli_manage, cli_sweep
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
     render_compare,
@@ -127,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cli_manage.add_parsers(sub)
     cli_sweep.add_parser(sub)
+    cli_gate.add_parser(sub)
     return parser
 
 
@@ -273,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
     commands.update(cli_manage.COMMANDS)
     commands["sweep"] = cli_sweep.cmd_sweep
+    commands["gate"] = cli_gate.cmd_gate
     try:
         return commands[args.command](store, args)
     except (XpError, LookupError) as exc:
