@@ -1,5 +1,4 @@
 // Promotions and their verdicts: promotion jobs' progress, and whether a promoted run reproduced its source.
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import type { Promotion, PromotedRun, Verification } from '../models/types';
@@ -8,6 +7,7 @@ import { orderLines } from './promote/cellVerdicts';
 import { environmentLines } from './promote/environment';
 import { formatNumber, formatTime, MISSING } from '../format';
 import { isActivePromotion, PromotionsModel } from '../models/promotions';
+import { useModel } from './useModel';
 import {
   Badge,
   Button,
@@ -334,52 +334,41 @@ export interface IPromotionListViewProps {
 }
 
 /** The live list of a {@link PromotionsModel}: one card per promotion. */
-export class PromotionListView extends React.Component<IPromotionListViewProps> {
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
-  override componentWillUnmount(): void {
-    Signal.clearData(this);
-  }
-
-  override render(): React.JSX.Element {
-    const { model, onOpenRun, empty } = this.props;
-    const { promotions, error } = model;
-    return (
-      <div className="jp-xp-Promotions">
-        {error !== null && (
-          <ErrorState
-            what="Could not read the promotions"
-            message={error}
-            onRetry={() => model.refresh()}
-          />
-        )}
-        {promotions.length === 0 ? (
-          model.loaded ? (
-            <EmptyState>{empty}</EmptyState>
-          ) : (
-            error === null && <Loading what="Loading the promotions…" />
-          )
+export function PromotionListView(
+  props: IPromotionListViewProps
+): React.JSX.Element {
+  const { model, onOpenRun, empty } = props;
+  useModel(model);
+  const { promotions, error } = model;
+  return (
+    <div className="jp-xp-Promotions">
+      {error !== null && (
+        <ErrorState
+          what="Could not read the promotions"
+          message={error}
+          onRetry={() => model.refresh()}
+        />
+      )}
+      {promotions.length === 0 ? (
+        model.loaded ? (
+          <EmptyState>{empty}</EmptyState>
         ) : (
-          <ul className="jp-xp-Promotions-list" aria-label="Promotions">
-            {promotions.map(promotion => (
-              <PromotionCard
-                key={promotion.id}
-                promotion={promotion}
-                cancelling={model.isCancelling(promotion.id)}
-                cancelError={model.cancelError(promotion.id)}
-                onCancel={() => void model.cancel(promotion.id)}
-                onOpenRun={onOpenRun}
-              />
-            ))}
-          </ul>
-        )}
-      </div>
-    );
-  }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
-  }
+          error === null && <Loading what="Loading the promotions…" />
+        )
+      ) : (
+        <ul className="jp-xp-Promotions-list" aria-label="Promotions">
+          {promotions.map(promotion => (
+            <PromotionCard
+              key={promotion.id}
+              promotion={promotion}
+              cancelling={model.isCancelling(promotion.id)}
+              cancelError={model.cancelError(promotion.id)}
+              onCancel={() => void model.cancel(promotion.id)}
+              onOpenRun={onOpenRun}
+            />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
 }

@@ -1,6 +1,5 @@
 // A comparison's main-area view: two or more runs side by side, differences only by default.
-import { Signal } from '@lumino/signaling';
-import React from 'react';
+import React, { useId, useState } from 'react';
 
 import type { MetricRow, ValueRow } from '../../models/types';
 import { CompareModel } from '../../models/compare';
@@ -16,6 +15,7 @@ import {
 } from './CompareTables';
 import { PairedTests } from './PairedTests';
 import { SeedGroups } from './SeedGroups';
+import { useModel } from '../useModel';
 
 /** Props of {@link CompareView}. */
 export interface ICompareViewProps {
@@ -24,217 +24,198 @@ export interface ICompareViewProps {
   onOpenRun: (runId: string) => void;
 }
 
-interface IState {
-  /** Whether rows that are the same in every run are shown too. */
-  showAll: boolean;
-  /** What the band around each seed group's mean curve shows. */
-  band: BandKind;
-  /** Whether each run's own curve is drawn beneath its group's mean. */
-  showRuns: boolean;
-}
-
-/** Comparison views made so far (each names its own radio group). */
-let bandGroups = 0;
-
 /** What each band shows, as the chart's description and the caption say it. */
 const BAND_LABELS: Record<BandKind, string> = {
   std: 'mean ± std',
   ci: '95% t interval of the mean'
 };
 
+/** The band's choice (std or interval) and "Show individual runs". */
+function CurveControls(props: {
+  band: BandKind;
+  onBand: (band: BandKind) => void;
+  showRuns: boolean;
+  onShowRuns: (showRuns: boolean) => void;
+}): React.JSX.Element {
+  const { band, showRuns } = props;
+  // The band radios' group name: one per tab, as two comparisons may be open.
+  const group = useId();
+  return (
+    <div className="jp-xp-Compare-toolbar">
+      <span className="jp-xp-Muted">
+        Curves: each seed group&apos;s mean over its runs at each step; shaded:
+      </span>
+      {(['std', 'ci'] as const).map(kind => (
+        <label key={kind} className="jp-xp-Label">
+          <input
+            type="radio"
+            name={group}
+            checked={band === kind}
+            onChange={() => props.onBand(kind)}
+          />
+          {kind === 'std' ? '± std' : '95% interval'}
+        </label>
+      ))}
+      <label className="jp-xp-Label">
+        <input
+          type="checkbox"
+          checked={showRuns}
+          onChange={event => props.onShowRuns(event.currentTarget.checked)}
+        />
+        Show individual runs
+      </label>
+    </div>
+  );
+}
+
+/** One metric's curves, a mean per seed group with its band. */
+function Curves(props: {
+  model: CompareModel;
+  row: MetricRow;
+  band: BandKind;
+  showRuns: boolean;
+}): React.JSX.Element {
+  const { row, band } = props;
+  const curves = props.model.curves(row.key);
+  let content: React.ReactNode;
+  switch (curves.kind) {
+    case 'loading':
+      content = <Loading what="Loading the curves…" />;
+      break;
+    case 'failed':
+      content = <p className="jp-xp-Error">{curves.message}</p>;
+      break;
+    case 'ready': {
+      const spread = unevenSteps(curves.value);
+      content = (
+        <>
+          <LineChart
+            title={row.key}
+            series={groupSeries(curves.value, band, props.showRuns)}
+            bandLabel={BAND_LABELS[band]}
+          />
+          {spread !== null && (
+            <p className="jp-xp-Muted">
+              {`Runs logged different steps: each point is the mean of the ${spread[0]} to ${spread[1]} runs that logged that step.`}
+            </p>
+          )}
+        </>
+      );
+      break;
+    }
+  }
+  return (
+    <div key={row.key} className="jp-xp-Compare-chart">
+      <h4 className="jp-xp-Subheading">{row.key}</h4>
+      {content}
+    </div>
+  );
+}
+
 /**
  * Two or more runs side by side: params, metrics (table and overlaid curves),
  * packages, hardware, git, environment, executed code, and seed statistics.
  * Only differences are shown until "Show all" is ticked.
  */
-export class CompareView extends React.Component<ICompareViewProps, IState> {
-  constructor(props: ICompareViewProps) {
-    super(props);
-    this.state = { showAll: false, band: 'std', showRuns: false };
-  }
-
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
-  override componentWillUnmount(): void {
-    Signal.clearData(this);
-  }
-
-  override render(): React.JSX.Element {
-    const { model } = this.props;
-    const { state } = model;
-    if (state.kind === 'loading') {
-      return (
-        <div className="jp-xp-Compare">
-          <Loading what="Comparing the runs…" />
-        </div>
-      );
-    }
-    if (state.kind === 'failed') {
-      return (
-        <div className="jp-xp-Compare">
-          <ErrorState
-            what="Could not compare the runs"
-            message={state.message}
-            onRetry={() => void model.refresh()}
-          />
-        </div>
-      );
-    }
-    const body = state.value;
-    const { showAll } = this.state;
-    const metrics = showAll
-      ? body.metrics
-      : body.metrics.filter(row => row.differs);
-    /** A section of values compared run by run. */
-    const values = (
-      title: string,
-      what: string,
-      rows: readonly ValueRow[]
-    ): React.JSX.Element => (
-      <Section title={title}>
-        <ValueTable
-          label={title}
-          rows={rows}
-          runs={body.runs}
-          showAll={showAll}
-          what={what}
-        />
-      </Section>
-    );
+export function CompareView(props: ICompareViewProps): React.JSX.Element {
+  const { model } = props;
+  useModel(model);
+  const [showAll, setShowAll] = useState(false);
+  const [band, setBand] = useState<BandKind>('std');
+  const [showRuns, setShowRuns] = useState(false);
+  const { state } = model;
+  if (state.kind === 'loading') {
     return (
       <div className="jp-xp-Compare">
-        <div className="jp-xp-Compare-toolbar">
-          <h2 className="jp-xp-Compare-title">
-            {`Comparing ${body.runs.length} runs`}
-          </h2>
-          <label className="jp-xp-Label">
-            <input
-              type="checkbox"
-              checked={showAll}
-              onChange={event =>
-                this.setState({ showAll: event.currentTarget.checked })
-              }
-            />
-            Show all
-          </label>
-          <span className="jp-xp-Muted">
-            {showAll
-              ? 'Rows that differ are highlighted.'
-              : 'Differences only.'}
-          </span>
-          <Button onClick={() => void model.refresh()}>Refresh</Button>
-        </div>
-        <RunsHeader runs={body.runs} onOpenRun={this.props.onOpenRun} />
-        {values('Parameters', 'parameter', body.params)}
-        <Section title="Metrics">
-          <MetricTable rows={metrics} runs={body.runs} showAll={showAll} />
-          {this._renderCurveControls()}
-          <div className="jp-xp-Compare-charts">
-            {metrics.map(row => this._renderCurves(row))}
-          </div>
-        </Section>
-        <Section title="Packages">
-          <PackageTable
-            rows={body.packages}
-            runs={body.runs}
-            showAll={showAll}
-          />
-        </Section>
-        {values('Hardware', 'hardware', body.hardware)}
-        {values('Git', 'git', body.git)}
-        {values('Environment', 'environment', body.environment)}
-        <Section title="Executed code">
-          <CellDiffs body={body} showAll={showAll} />
-        </Section>
-        <Section title="Seed groups">
-          <SeedGroups body={body} />
-          <PairedTests body={body} />
-        </Section>
+        <Loading what="Comparing the runs…" />
       </div>
     );
   }
-
-  /** The band's choice (std or interval) and "Show individual runs". */
-  private _renderCurveControls(): React.JSX.Element {
-    const { band, showRuns } = this.state;
+  if (state.kind === 'failed') {
     return (
+      <div className="jp-xp-Compare">
+        <ErrorState
+          what="Could not compare the runs"
+          message={state.message}
+          onRetry={() => void model.refresh()}
+        />
+      </div>
+    );
+  }
+  const body = state.value;
+  const metrics = showAll
+    ? body.metrics
+    : body.metrics.filter(row => row.differs);
+  /** A section of values compared run by run. */
+  const values = (
+    title: string,
+    what: string,
+    rows: readonly ValueRow[]
+  ): React.JSX.Element => (
+    <Section title={title}>
+      <ValueTable
+        label={title}
+        rows={rows}
+        runs={body.runs}
+        showAll={showAll}
+        what={what}
+      />
+    </Section>
+  );
+  return (
+    <div className="jp-xp-Compare">
       <div className="jp-xp-Compare-toolbar">
-        <span className="jp-xp-Muted">
-          Curves: each seed group&apos;s mean over its runs at each step;
-          shaded:
-        </span>
-        {(['std', 'ci'] as const).map(kind => (
-          <label key={kind} className="jp-xp-Label">
-            <input
-              type="radio"
-              name={this._bandGroup}
-              checked={band === kind}
-              onChange={() => this.setState({ band: kind })}
-            />
-            {kind === 'std' ? '± std' : '95% interval'}
-          </label>
-        ))}
+        <h2 className="jp-xp-Compare-title">
+          {`Comparing ${body.runs.length} runs`}
+        </h2>
         <label className="jp-xp-Label">
           <input
             type="checkbox"
-            checked={showRuns}
-            onChange={event =>
-              this.setState({ showRuns: event.currentTarget.checked })
-            }
+            checked={showAll}
+            onChange={event => setShowAll(event.currentTarget.checked)}
           />
-          Show individual runs
+          Show all
         </label>
+        <span className="jp-xp-Muted">
+          {showAll ? 'Rows that differ are highlighted.' : 'Differences only.'}
+        </span>
+        <Button onClick={() => void model.refresh()}>Refresh</Button>
       </div>
-    );
-  }
-
-  private _renderCurves(row: MetricRow): React.JSX.Element {
-    const curves = this.props.model.curves(row.key);
-    let content: React.ReactNode;
-    switch (curves.kind) {
-      case 'loading':
-        content = <Loading what="Loading the curves…" />;
-        break;
-      case 'failed':
-        content = <p className="jp-xp-Error">{curves.message}</p>;
-        break;
-      case 'ready': {
-        const spread = unevenSteps(curves.value);
-        content = (
-          <>
-            <LineChart
-              title={row.key}
-              series={groupSeries(
-                curves.value,
-                this.state.band,
-                this.state.showRuns
-              )}
-              bandLabel={BAND_LABELS[this.state.band]}
+      <RunsHeader runs={body.runs} onOpenRun={props.onOpenRun} />
+      {values('Parameters', 'parameter', body.params)}
+      <Section title="Metrics">
+        <MetricTable rows={metrics} runs={body.runs} showAll={showAll} />
+        <CurveControls
+          band={band}
+          onBand={setBand}
+          showRuns={showRuns}
+          onShowRuns={setShowRuns}
+        />
+        <div className="jp-xp-Compare-charts">
+          {metrics.map(row => (
+            <Curves
+              key={row.key}
+              model={model}
+              row={row}
+              band={band}
+              showRuns={showRuns}
             />
-            {spread !== null && (
-              <p className="jp-xp-Muted">
-                {`Runs logged different steps: each point is the mean of the ${spread[0]} to ${spread[1]} runs that logged that step.`}
-              </p>
-            )}
-          </>
-        );
-        break;
-      }
-    }
-    return (
-      <div key={row.key} className="jp-xp-Compare-chart">
-        <h4 className="jp-xp-Subheading">{row.key}</h4>
-        {content}
-      </div>
-    );
-  }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
-  }
-
-  /** The band radios' group name: one per tab, as two comparisons may be open. */
-  private readonly _bandGroup = `jp-xp-band-${++bandGroups}`;
+          ))}
+        </div>
+      </Section>
+      <Section title="Packages">
+        <PackageTable rows={body.packages} runs={body.runs} showAll={showAll} />
+      </Section>
+      {values('Hardware', 'hardware', body.hardware)}
+      {values('Git', 'git', body.git)}
+      {values('Environment', 'environment', body.environment)}
+      <Section title="Executed code">
+        <CellDiffs body={body} showAll={showAll} />
+      </Section>
+      <Section title="Seed groups">
+        <SeedGroups body={body} />
+        <PairedTests body={body} />
+      </Section>
+    </div>
+  );
 }

@@ -1,6 +1,5 @@
 // A run's main-area view: every section of what was recorded for it.
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import type { RunDetail } from '../../models/types';
@@ -21,6 +20,7 @@ import { Recording } from './Recording';
 import { PromotedRuns, Reproduction } from './Reproduction';
 import { RunName } from './RunName';
 import { Seeds } from './Seeds';
+import { useModel } from '../useModel';
 import { TagEditor } from './TagEditor';
 
 /** Props of {@link RunDetailView}. */
@@ -47,131 +47,114 @@ export interface IRunDetailViewProps {
  * promotions, params, metrics with curves, seeds, environment, hardware, git,
  * the cell journal and notes.
  */
-export class RunDetailView extends React.Component<IRunDetailViewProps> {
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
-  override componentWillUnmount(): void {
-    Signal.clearData(this);
-  }
-
-  override render(): React.JSX.Element {
-    const { model, onOpenRun } = this.props;
-    const { run, error } = model;
-    if (run === null) {
-      return (
-        <div className="jp-xp-Detail">
-          {error !== null ? (
-            <ErrorState
-              what={`Could not read run ${model.runId}`}
-              message={error}
-              onRetry={() => model.refresh()}
-              retrying={model.retrying}
-            />
-          ) : (
-            <Loading what="Loading the run…" />
-          )}
-        </div>
-      );
-    }
+export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
+  const { model, onOpenRun } = props;
+  useModel(model);
+  const { run, error } = model;
+  if (run === null) {
     return (
       <div className="jp-xp-Detail">
-        {error !== null && (
+        {error !== null ? (
           <ErrorState
-            what="Could not refresh the run"
+            what={`Could not read run ${model.runId}`}
             message={error}
             onRetry={() => model.refresh()}
             retrying={model.retrying}
           />
+        ) : (
+          <Loading what="Loading the run…" />
         )}
-        <Header
-          run={run}
-          serverRoot={this.props.serverRoot}
-          onOpenNotebook={this.props.onOpenNotebook}
-          onPromote={this.props.onPromote}
-          onSweep={this.props.onSweep}
-          onOpenSweep={this.props.onOpenSweep}
-          title={<RunName model={model} run={run} />}
-          actions={<ArchiveButton model={model} run={run} />}
-        />
-        <ArchivedBanner run={run} />
-        <EditError model={model} />
-        {run.artifacts_error && (
-          <div className="jp-xp-ErrorState" role="alert">
-            <p>
-              <strong>Store unreachable, retrying…</strong> The run&apos;s
-              recorded files (seeds, environment, cell journal…) could not be
-              read: {run.artifacts_error}
-            </p>
-          </div>
-        )}
-        {(run.source_run_id !== null || run.verification !== null) && (
-          <Section title="Reproduction">
-            <Reproduction run={run} onOpenRun={onOpenRun} />
-          </Section>
-        )}
-        <Section title="Promotions">
-          <PromotedRuns runIds={run.promoted_runs} onOpenRun={onOpenRun} />
-          <PromotionListView
-            model={model.promotions}
-            onOpenRun={onOpenRun}
-            empty={
-              run.promoted_runs.length === 0 ? (
-                <p className="jp-xp-Muted">
-                  Not promoted yet. Promote replays this run as a parameterized,
-                  tracked job and checks that it reproduces the metrics.
-                </p>
-              ) : null
-            }
-          />
-        </Section>
-        <Section title="Recording">
-          <Recording run={run} />
-        </Section>
-        <Section title="Parameters">
-          <ParamsTable params={run.params} />
-        </Section>
-        <Section title="Metrics">
-          <MetricsTable run={run} model={model} />
-        </Section>
-        <Section title="Checkpoints">
-          <Checkpoints run={run} />
-        </Section>
-        <Section title="Cell journal" note={cellsNote(run)}>
-          <OrderVerdict order={run.order} />
-          <CellTimeline
-            cells={run.cells_journal}
-            unavailable={Boolean(run.artifacts_error)}
-          />
-        </Section>
-        <Section title="Seeds and determinism">
-          <Seeds seeds={run.seeds} />
-        </Section>
-        <Section title="Environment">
-          <Environment environment={run.environment} />
-        </Section>
-        <Section title="Hardware">
-          <Hardware hardware={run.hardware} device={run.tags['xp.device']} />
-        </Section>
-        <Section title="Git">
-          <Git git={run.git} />
-        </Section>
-        <Section title="Notes">
-          <NoteEditor
-            model={model}
-            run={run}
-            rendermime={this.props.rendermime}
-          />
-        </Section>
-        <Section title="Tags">
-          <TagEditor model={model} run={run} />
-        </Section>
       </div>
     );
   }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
-  }
+  return (
+    <div className="jp-xp-Detail">
+      {error !== null && (
+        <ErrorState
+          what="Could not refresh the run"
+          message={error}
+          onRetry={() => model.refresh()}
+          retrying={model.retrying}
+        />
+      )}
+      <Header
+        run={run}
+        serverRoot={props.serverRoot}
+        onOpenNotebook={props.onOpenNotebook}
+        onPromote={props.onPromote}
+        onSweep={props.onSweep}
+        onOpenSweep={props.onOpenSweep}
+        title={<RunName model={model} run={run} />}
+        actions={<ArchiveButton model={model} run={run} />}
+      />
+      <ArchivedBanner run={run} />
+      <EditError model={model} />
+      {run.artifacts_error && (
+        <div className="jp-xp-ErrorState" role="alert">
+          <p>
+            <strong>Store unreachable, retrying…</strong> The run&apos;s
+            recorded files (seeds, environment, cell journal…) could not be
+            read: {run.artifacts_error}
+          </p>
+        </div>
+      )}
+      {(run.source_run_id !== null || run.verification !== null) && (
+        <Section title="Reproduction">
+          <Reproduction run={run} onOpenRun={onOpenRun} />
+        </Section>
+      )}
+      <Section title="Promotions">
+        <PromotedRuns runIds={run.promoted_runs} onOpenRun={onOpenRun} />
+        <PromotionListView
+          model={model.promotions}
+          onOpenRun={onOpenRun}
+          empty={
+            run.promoted_runs.length === 0 ? (
+              <p className="jp-xp-Muted">
+                Not promoted yet. Promote replays this run as a parameterized,
+                tracked job and checks that it reproduces the metrics.
+              </p>
+            ) : null
+          }
+        />
+      </Section>
+      <Section title="Recording">
+        <Recording run={run} />
+      </Section>
+      <Section title="Parameters">
+        <ParamsTable params={run.params} />
+      </Section>
+      <Section title="Metrics">
+        <MetricsTable run={run} model={model} />
+      </Section>
+      <Section title="Checkpoints">
+        <Checkpoints run={run} />
+      </Section>
+      <Section title="Cell journal" note={cellsNote(run)}>
+        <OrderVerdict order={run.order} />
+        <CellTimeline
+          cells={run.cells_journal}
+          unavailable={Boolean(run.artifacts_error)}
+        />
+      </Section>
+      <Section title="Seeds and determinism">
+        <Seeds seeds={run.seeds} />
+      </Section>
+      <Section title="Environment">
+        <Environment environment={run.environment} />
+      </Section>
+      <Section title="Hardware">
+        <Hardware hardware={run.hardware} device={run.tags['xp.device']} />
+      </Section>
+      <Section title="Git">
+        <Git git={run.git} />
+      </Section>
+      <Section title="Notes">
+        <NoteEditor model={model} run={run} rendermime={props.rendermime} />
+      </Section>
+      <Section title="Tags">
+        <TagEditor model={model} run={run} />
+      </Section>
+    </div>
+  );
 }

@@ -1,6 +1,5 @@
 // The run list of the Experiments panel: search, filters, sort and grouping above a windowed list of runs.
 import { Debouncer } from '@lumino/polling';
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import type { RunStatus } from '../../models/types';
@@ -11,6 +10,7 @@ import { GroupRow, RunRow } from './RunRows';
 import { RunListTools } from './RunListTools';
 import { ColumnChooser, RunTable } from './RunTable';
 import { VirtualList } from './VirtualList';
+import { useModel } from '../useModel';
 
 /** Props of {@link RunListView}. */
 export interface IRunListViewProps {
@@ -49,7 +49,17 @@ const STATUSES: readonly { value: RunStatus | ''; label: string }[] = [
  * The run list of the Experiments panel: search, filters, sort and grouping
  * above a windowed list of runs with checkboxes, and a Compare button.
  */
-export class RunListView extends React.Component<IRunListViewProps, IState> {
+export function RunListView(props: IRunListViewProps): React.JSX.Element {
+  useModel(props.model);
+  return <RunListBody {...props} />;
+}
+
+/**
+ * The run list, rendered again with its parent on every change of the model;
+ * it keeps the view state: the search being typed, the ticked runs, the
+ * collapsed groups and the grouping.
+ */
+class RunListBody extends React.Component<IRunListViewProps, IState> {
   constructor(props: IRunListViewProps) {
     super(props);
     this.state = {
@@ -63,12 +73,7 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
     }, SEARCH_DELAY);
   }
 
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
   override componentWillUnmount(): void {
-    Signal.clearData(this);
     this._searchDebouncer.dispose();
   }
 
@@ -81,10 +86,6 @@ export class RunListView extends React.Component<IRunListViewProps, IState> {
         {this._renderStore()}
       </div>
     );
-  }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
   }
 
   private _setFilter(patch: Partial<IRunFilters>): void {

@@ -1,10 +1,10 @@
 // Every sweep, newest first: state, objective, best value, started; each opens its view.
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import { formatTime, MISSING } from '../../format';
 import { SweepListModel } from '../../models/sweeps';
 import { ErrorState, Loading, TableHead } from '../common';
+import { useModel } from '../useModel';
 
 /** A sweep's objective tag, `val/loss minimize`, as `val/loss (minimize)`. */
 export function objectiveLabel(tag: string | null): string {
@@ -22,75 +22,62 @@ export interface ISweepListProps {
 }
 
 /** The Sweeps tab's content. */
-export class SweepList extends React.Component<ISweepListProps> {
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
-  override componentWillUnmount(): void {
-    Signal.clearData(this);
-  }
-
-  override render(): React.JSX.Element {
-    const { model, onOpenSweep } = this.props;
-    let body: React.ReactNode;
-    if (!model.loaded) {
-      body =
-        model.error !== null ? (
-          <ErrorState
-            what="Could not list the sweeps"
-            message={model.error}
-            onRetry={() => model.refresh()}
-            retrying={model.retrying}
-          />
-        ) : (
-          <Loading what="Listing the sweeps…" />
-        );
-    } else if (model.sweeps.length === 0) {
-      body = (
-        <p className="jp-xp-Muted">
-          No sweeps yet. Click Sweep… in a run’s tab, or run{' '}
-          <code>jupyter xp sweep</code>.
-        </p>
+export function SweepList(props: ISweepListProps): React.JSX.Element {
+  const { model, onOpenSweep } = props;
+  useModel(model);
+  let body: React.ReactNode;
+  if (!model.loaded) {
+    body =
+      model.error !== null ? (
+        <ErrorState
+          what="Could not list the sweeps"
+          message={model.error}
+          onRetry={() => model.refresh()}
+          retrying={model.retrying}
+        />
+      ) : (
+        <Loading what="Listing the sweeps…" />
       );
-    } else {
-      body = (
-        <table className="jp-xp-Table" aria-label="Sweeps">
-          <TableHead
-            columns={['Sweep', 'State', 'Objective', 'Best', 'Started']}
-          />
-          <tbody>
-            {model.sweeps.map(sweep => (
-              <tr key={sweep.run_id}>
-                <td>
-                  <button
-                    type="button"
-                    className="jp-xp-Link"
-                    title={`${sweep.run_id}: open the sweep`}
-                    onClick={() => onOpenSweep(sweep.run_id)}
-                  >
-                    {sweep.study ?? sweep.name ?? sweep.run_id.slice(0, 8)}
-                  </button>
-                </td>
-                <td>{sweep.state ?? MISSING}</td>
-                <td>{objectiveLabel(sweep.objective)}</td>
-                <td className="jp-xp-Number">{sweep.best_value ?? MISSING}</td>
-                <td>{formatTime(sweep.start_time)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      );
-    }
-    return (
-      <div className="jp-xp-Detail">
-        <h2 className="jp-xp-DetailHeader-title">Sweeps</h2>
-        {body}
-      </div>
+  } else if (model.sweeps.length === 0) {
+    body = (
+      <p className="jp-xp-Muted">
+        No sweeps yet. Click Sweep… in a run’s tab, or run{' '}
+        <code>jupyter xp sweep</code>.
+      </p>
+    );
+  } else {
+    body = (
+      <table className="jp-xp-Table" aria-label="Sweeps">
+        <TableHead
+          columns={['Sweep', 'State', 'Objective', 'Best', 'Started']}
+        />
+        <tbody>
+          {model.sweeps.map(sweep => (
+            <tr key={sweep.run_id}>
+              <td>
+                <button
+                  type="button"
+                  className="jp-xp-Link"
+                  title={`${sweep.run_id}: open the sweep`}
+                  onClick={() => onOpenSweep(sweep.run_id)}
+                >
+                  {sweep.study ?? sweep.name ?? sweep.run_id.slice(0, 8)}
+                </button>
+              </td>
+              <td>{sweep.state ?? MISSING}</td>
+              <td>{objectiveLabel(sweep.objective)}</td>
+              <td className="jp-xp-Number">{sweep.best_value ?? MISSING}</td>
+              <td>{formatTime(sweep.start_time)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     );
   }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
-  }
+  return (
+    <div className="jp-xp-Detail">
+      <h2 className="jp-xp-DetailHeader-title">Sweeps</h2>
+      {body}
+    </div>
+  );
 }

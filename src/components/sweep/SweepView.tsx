@@ -1,6 +1,5 @@
 // A sweep's main-area view: its state and Cancel, best trial, charts, parameter importance and trials.
-import { Signal } from '@lumino/signaling';
-import React from 'react';
+import React, { useState } from 'react';
 
 import type { SweepDetail } from '../../models/types';
 import { SweepDetailModel } from '../../models/sweeps';
@@ -18,6 +17,7 @@ import { Importance } from './Importance';
 import { ObjectiveChart } from './ObjectiveChart';
 import { ParallelCoordinates } from './ParallelCoordinates';
 import { TrialsTable } from './TrialsTable';
+import { useModel } from '../useModel';
 
 const STATE_TONES: Record<string, 'ok' | 'error' | 'warn' | 'info' | 'muted'> =
   {
@@ -141,68 +141,47 @@ export interface ISweepViewProps {
  * over trials or the parallel coordinates, parameter importance and every
  * trial.
  */
-export class SweepView extends React.Component<
-  ISweepViewProps,
-  { chart: ChartKind }
-> {
-  override state = { chart: 'objective' as ChartKind };
-
-  override componentDidMount(): void {
-    this.props.model.changed.connect(this._onModelChanged, this);
-  }
-
-  override componentWillUnmount(): void {
-    Signal.clearData(this);
-  }
-
-  override render(): React.JSX.Element {
-    const { model, onOpenRun } = this.props;
-    const { sweep, error } = model;
-    const failed =
-      error !== null ? (
-        <ErrorState
-          what={
-            sweep === null
-              ? `Could not read sweep ${model.sweepId}`
-              : 'Could not refresh the sweep'
-          }
-          message={error}
-          onRetry={() => model.refresh()}
-          retrying={model.retrying}
-        />
-      ) : null;
-    if (sweep === null) {
-      return (
-        <div className="jp-xp-Detail">
-          {failed ?? <Loading what="Loading the sweep…" />}
-        </div>
-      );
-    }
+export function SweepView(props: ISweepViewProps): React.JSX.Element {
+  const { model, onOpenRun } = props;
+  useModel(model);
+  const [chart, setChart] = useState<ChartKind>('objective');
+  const { sweep, error } = model;
+  const failed =
+    error !== null ? (
+      <ErrorState
+        what={
+          sweep === null
+            ? `Could not read sweep ${model.sweepId}`
+            : 'Could not refresh the sweep'
+        }
+        message={error}
+        onRetry={() => model.refresh()}
+        retrying={model.retrying}
+      />
+    ) : null;
+  if (sweep === null) {
     return (
-      <div className="jp-xp-Detail jp-xp-Sweep">
-        {failed}
-        <SweepHeader model={model} sweep={sweep} onOpenRun={onOpenRun} />
-        <Section title="Best trial">
-          <BestTrial sweep={sweep} onOpenRun={onOpenRun} />
-        </Section>
-        <Section title="Charts">
-          <Charts
-            sweep={sweep}
-            chart={this.state.chart}
-            onChart={chart => this.setState({ chart })}
-          />
-        </Section>
-        <Section title="Parameter importance" note="fANOVA">
-          <Importance importance={sweep.importance} />
-        </Section>
-        <Section title="Trials">
-          <TrialsTable sweep={sweep} onOpenRun={onOpenRun} />
-        </Section>
+      <div className="jp-xp-Detail">
+        {failed ?? <Loading what="Loading the sweep…" />}
       </div>
     );
   }
-
-  private _onModelChanged(): void {
-    this.forceUpdate();
-  }
+  return (
+    <div className="jp-xp-Detail jp-xp-Sweep">
+      {failed}
+      <SweepHeader model={model} sweep={sweep} onOpenRun={onOpenRun} />
+      <Section title="Best trial">
+        <BestTrial sweep={sweep} onOpenRun={onOpenRun} />
+      </Section>
+      <Section title="Charts">
+        <Charts sweep={sweep} chart={chart} onChart={setChart} />
+      </Section>
+      <Section title="Parameter importance" note="fANOVA">
+        <Importance importance={sweep.importance} />
+      </Section>
+      <Section title="Trials">
+        <TrialsTable sweep={sweep} onOpenRun={onOpenRun} />
+      </Section>
+    </div>
+  );
 }
