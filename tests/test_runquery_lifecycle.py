@@ -95,7 +95,7 @@ def test_export_reads_the_same_params_on_both_paths(
     slow = runs_csv(export_runs(store, query)[0])
     # Then the CSV is the same, with a column per param and metric
     assert fast == slow
-    assert fast.splitlines()[0].endswith(",params.lr,metrics.val/accuracy")
+    assert fast.splitlines()[0].endswith(',"params.lr","metrics.val/accuracy"')
 
 
 # README: "at most 10,000"
@@ -114,7 +114,7 @@ def test_an_export_stops_at_its_cap_and_says_so(listing: Any) -> None:
         ("-2+3", "'-2+3"),
         ("@cmd", "'@cmd"),
         ("\t=x", "'\t=x"),
-        ("\r=x", "'\r=x"),
+        ("\r=x", "'\r'=x"),
         (-0.5, "-0.5"),
         ("+1.5e-3", "+1.5e-3"),
         ("-inf", "'-inf"),

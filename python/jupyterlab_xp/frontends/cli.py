@@ -28,6 +28,7 @@ from jupyterlab_xp.frontends.render import (
     table,
     when,
 )
+from jupyterlab_xp.frontends.terminal import inert_output
 from jupyterlab_xp.promote.jobs import follow
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import LIFECYCLES, MAX_LIMIT, parse_run_query
@@ -276,12 +277,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.update(cli_manage.COMMANDS)
     commands["sweep"] = cli_sweep.cmd_sweep
     commands["gate"] = cli_gate.cmd_gate
-    try:
-        return commands[args.command](store, args)
-    except (XpError, LookupError) as exc:
-        message = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
-        print(f"jupyter xp: error: {message}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
-        print(f"jupyter xp: store error: {exc}", file=sys.stderr)
-        return 1
+    # Everything a command prints may hold store content: one edge escapes control characters.
+    with inert_output():
+        try:
+            return commands[args.command](store, args)
+        except (XpError, LookupError) as exc:
+            message = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+            print(f"jupyter xp: error: {message}", file=sys.stderr)
+            return 2
+        except StoreError as exc:
+            print(f"jupyter xp: store error: {exc}", file=sys.stderr)
+            return 1

@@ -1,8 +1,9 @@
 """The run list as CSV, with a column per param and per metric (REST ``format=csv``, the CLI).
 
 Every page the query matches, up to :data:`MAX_EXPORT` runs. Cells are safe to open in a
-spreadsheet: text that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return) is prefixed with a single quote, unless it is a plain number.
+spreadsheet: every cell is quoted (a CR or LF inside a value cannot start a row), and text that
+starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return), at the start of
+the value or of any line in it, is prefixed with a single quote, unless it is a plain number.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ MAX_EXPORT = 10_000  # runs in one export; stated in the README
 COLUMNS = ("run_id", "name", "experiment", "status", "start", "duration", "seed")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# A line inside a value (after CR or LF) that starts like a formula: a reader that splits rows on
+# a bare CR, quotes or not, would see it as a cell of its own.
+_FORMULA_AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t\r])")
 
 
 def export_runs(
@@ -72,7 +76,7 @@ def runs_csv(runs: list[dict[str, Any]]) -> str:
     param_keys = sorted({k for r in runs for k in r["params"]} - {tags.SEED_PARAM})
     metric_keys = sorted({k for r in runs for k in r["metrics"]})
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(
         [*COLUMNS, *(f"params.{k}" for k in param_keys), *(f"metrics.{k}" for k in metric_keys)]
     )
@@ -98,6 +102,7 @@ def runs_csv(runs: list[dict[str, Any]]) -> str:
 def safe_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
+    if _NUMBER.match(text):
+        return text
+    text = _FORMULA_AFTER_BREAK.sub(r"\1'", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
