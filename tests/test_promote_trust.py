@@ -268,6 +268,7 @@ def _cli(*args: str, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "jupyterlab_xp", *args],
         env=env,
         cwd=cwd,
+        stdin=subprocess.DEVNULL,  # nobody to answer a question: commands that ask refuse
         capture_output=True,
         text=True,
         timeout=300,

@@ -133,8 +133,10 @@ def test_two_join_workers_share_postgres_storage(
     # When two worker processes join it at once
     env = {**os.environ, tags.SWEEP_STORAGE_ENV: url}
     argv = [sys.executable, "-m", "jupyterlab_xp", "sweep", "join", sweep[:12]]
-    workers = [
-        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers = [  # in the notebook's folder: a study's notebook runs only under the cwd
+        subprocess.Popen(
+            argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     outputs = [w.communicate(timeout=600) for w in workers]
@@ -182,7 +184,9 @@ def test_a_worker_killed_mid_trial_leaves_its_trial_fail_and_run_killed(
     env = {**os.environ, "XP_SWEEP_HEARTBEAT": "1:4"}
     argv = [sys.executable, "-m", "jupyterlab_xp", "sweep", "join", sweep]
     victim, survivor = (
-        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         for _ in range(2)
     )
     # When one worker is SIGKILLed while its trial's kernel is logging steps

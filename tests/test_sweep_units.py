@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote.source import from_notebook
+from jupyterlab_xp.sweep import results, sweeps
 from jupyterlab_xp.sweep import study as studies
-from jupyterlab_xp.sweep import sweeps
 from jupyterlab_xp.sweep.devices import visible_gpus, worker_envs
 from jupyterlab_xp.sweep.space import parse_dimension, parse_space, space_from_text, space_text
 
@@ -44,6 +45,8 @@ def test_space_parses_each_distribution_and_round_trips() -> None:
         ("x=loguniform:0:1", "LOW must be above 0"),
         ("x=int:1.5:3", "is not an integer"),
         ("x=uniform:0:inf", "bounds must be finite"),
+        ("x=uniform:-1e308:1e308", "is too wide (HIGH - LOW overflows)"),
+        ("x=int:0:99999999999999999999", "int bounds must lie within"),
         ("x=uniform:0", "takes LOW:HIGH"),
         ("x=choice:", "needs arguments"),
         ("x=choice:1,1", "must not repeat"),
@@ -76,6 +79,10 @@ def test_param_the_parameters_cell_does_not_define() -> None:
         ({"objective": "bad metric!"}, "--objective metric"),
         ({"sampler": "grid"}, "the grid sampler needs choice or int parameters; x is uniform"),
         ({"timeout": 0.1}, "--timeout must be"),
+        (
+            {"sampler": "grid", "params": ["x=int:1:2000", "steps=int:1:2000"]},
+            "the grid has more than 100,000 points (at steps)",
+        ),
     ],
 )
 def test_bad_request_is_one_line_before_anything_runs(
@@ -164,3 +171,54 @@ def test_trial_kernel_without_a_sweep_imports_no_optuna() -> None:
         [sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True
     )
     assert json.loads(ran.stdout) == [False, False]
+
+
+def test_a_huge_grid_in_a_studys_config_is_never_listed(
+    store: Any, xp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import optuna
+
+    # Given: a study whose config (anyone who can write the storage may set it) asks for a grid
+    # of 2,000 x 2,000 points
+    url = studies.default_storage(xp_home)
+    sweep = sweeps.create(
+        store, from_notebook(TINY), url, params=["x=uniform:0:1"], objective="m", pruner="none"
+    )
+    storage = studies.open_storage(url)
+    study, config = studies.load(storage, sweep["study"], sampling=False)
+    hostile = {**config, "sampler": "grid", "space": "x=int:1:2000; steps=int:1:2000"}
+    study.set_user_attr(studies.CONFIG_ATTR, hostile)
+
+    def no_grid(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a grid sampler was built")
+
+    monkeypatch.setattr(optuna.samplers, "GridSampler", no_grid)
+    # When: it is shown (sweep show, GET sweeps/{id}), then no sampler is built
+    detail = results.detail(store, sweep["study"], url)
+    assert detail["sampler"] == "grid" and [d["high"] for d in detail["space"]] == [2000, 2000]
+    # And: a worker that would sample it is refused in one line
+    with pytest.raises(XpError, match="more than 100,000 points"):
+        studies.load(storage, sweep["study"])
+
+
+def test_a_sweep_whose_worker_crashes_is_stopped_not_finished(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given: a sweep whose study config makes its worker fail (a trial budget that is no number)
+    url = studies.default_storage(xp_home)
+    notebook = tmp_path / "tiny.ipynb"
+    notebook.write_bytes(TINY.read_bytes())
+    sweep = sweeps.create(
+        store, from_notebook(notebook), url, params=["x=uniform:0:1"], objective="m"
+    )
+    storage = studies.open_storage(url)
+    study, config = studies.load(storage, sweep["study"], sampling=False)
+    study.set_user_attr(studies.CONFIG_ATTR, {**config, "trials": "many"})
+    # When: its worker runs here and ends with an error
+    state = sweeps.run_here(store, sweep, url, [{}], tmp_path)
+    # Then: the sweep says stopped, with why, never finished
+    assert state == sweeps.STOPPED
+    parent = store.get_run(sweep["run_id"])
+    assert parent.data.tags[tags.SWEEP_STATE] == "stopped"
+    assert parent.info.status == "FAILED"
+    assert "worker(s) ended with status 1" in parent.data.tags[tags.SWEEP_ERROR]

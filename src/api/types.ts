@@ -1242,6 +1242,10 @@ export interface RunPatch {
 export interface SweepDetail {
   best: SweepTrial | null;
   /**
+   * the digest of the code every trial runs (checked before each trial)
+   */
+  code_sha256: string | null;
+  /**
    * trials per state
    */
   counts: {
@@ -1256,6 +1260,10 @@ export interface SweepDetail {
   };
   notebook: string | null;
   objective: string;
+  /**
+   * the cell order every trial runs
+   */
+  order: string | null;
   pruner: string;
   run_id: string;
   runner_up: SweepTrial | null;
@@ -1384,6 +1392,10 @@ export interface SweepSummary {
  */
 export interface SweepRequest {
   cell_timeout?: number | null;
+  /**
+   * the code you were shown: the promote plan's code[default_order].sha256 (refused when the source's code changed since; every trial runs only this code)
+   */
+  code_sha256?: string | null;
   direction?: 'maximize' | 'minimize';
   /**
    * a .ipynb path relative to the server root

@@ -2,11 +2,17 @@
 
 ``jupyter xp sweep RUN|NOTEBOOK --param NAME=DIST:ARGS ... --objective METRIC [--direction D]
 [--trials N] [--seeds S] [--sampler tpe|random|grid] [--pruner hyperband|median|none]
-[--workers N] [--storage URL] [--timeout S] [--json]``
+[--workers N] [--storage URL] [--timeout S] [--dry-run] [--code-sha256 DIGEST] [--yes] [--json]``
 ``jupyter xp sweep join SWEEP [--storage URL]``
 ``jupyter xp sweep show SWEEP [--storage URL] [--json]``
 ``jupyter xp sweep confirm SWEEP --seeds 5 [--storage URL] [--json]``
 (``jupyter xp sweep RUN --help``: every option of a new sweep)
+
+Every trial runs only the code the sweep was created with (its sha256 is kept with the study and
+checked before each trial). ``--dry-run`` prints that code the way ``jupyter xp promote
+--dry-run`` does; code read from the store (a run recorded elsewhere) is shown and asked about
+before a sweep starts, unless ``--code-sha256`` (the dry run's digest) or ``--yes`` says it was
+seen. The storage is the user's only: ``--storage``, ``$XP_SWEEP_STORAGE`` or the default.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.frontends.dry_run import render_dry_run
 from jupyterlab_xp.frontends.render import table
-from jupyterlab_xp.promote import jobs
+from jupyterlab_xp.promote import jobs, preview
 from jupyterlab_xp.promote.job import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import confirm, results, sweeps, worker
@@ -60,6 +68,19 @@ def _start_parser() -> argparse.ArgumentParser:
     p.add_argument("--storage", help="Optuna storage URL (default: SQLite in $XP_HOME/sweeps)")
     p.add_argument("--timeout", type=float, help="stop starting trials after S seconds")
     p.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the sweep and the code every trial would run (and its sha256); run nothing",
+    )
+    p.add_argument(
+        "--code-sha256",
+        metavar="DIGEST",
+        help="the sha256 a dry run printed: refused when the code changed since",
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="start without asking about code from the store"
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     return p
 
@@ -67,7 +88,11 @@ def _start_parser() -> argparse.ArgumentParser:
 def _other_parser(action: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"jupyter xp sweep {action}")
     p.add_argument("sweep", help="the sweep's run id (or unique prefix), or its study name")
-    p.add_argument("--storage", help="Optuna storage URL (default: $XP_SWEEP_STORAGE, the run's)")
+    p.add_argument(
+        "--storage",
+        help="Optuna storage URL (default: $XP_SWEEP_STORAGE, else SQLite in $XP_HOME/sweeps; "
+        "the run's storage tag is shown, never opened)",
+    )
     if action == "confirm":
         p.add_argument("--seeds", type=int, default=5, help="fresh seeds per configuration")
     if action != "join":
@@ -84,43 +109,90 @@ def cmd_sweep(store: MlflowStore, args: argparse.Namespace) -> int:
     return _start(store, _start_parser().parse_args(argv))
 
 
-def _source(store: MlflowStore, text: str) -> Any:
+def _source(store: MlflowStore, text: str) -> tuple[Any, Path]:
+    """The source ``text`` names and the folder its trials' notebook paths are confined to."""
     if text.endswith(".ipynb") or "/" in text:
         if "://" in text:
             raise XpError(f"sweep takes a local notebook, got {text[:120]!r}")
         path = Path(text).expanduser().resolve()
         if path.suffix != ".ipynb" or not path.is_file():
             raise XpError(f"no notebook {text[:120]!r}")
-        return jobs.load_source(store, None, path)
-    return jobs.load_source(store, find_run(store, text).info.run_id, None, Path.cwd())
+        return jobs.load_source(store, None, path), path.parent
+    return jobs.load_source(store, find_run(store, text).info.run_id, None, Path.cwd()), Path.cwd()
+
+
+def _request(opts: argparse.Namespace) -> dict[str, Any]:
+    from jupyterlab_xp.promote.params import parse_seeds
+
+    return {
+        "params": opts.param,
+        "objective": opts.objective,
+        "direction": opts.direction,
+        "trials": opts.trials,
+        "seeds": parse_seeds(opts.seeds) if opts.seeds else None,
+        "sampler": opts.sampler,
+        "pruner": opts.pruner,
+        "timeout": opts.timeout,
+        "sampler_seed": opts.sampler_seed,
+        "cell_timeout": opts.cell_timeout,
+        "code_sha256": opts.code_sha256,
+    }
+
+
+def render_plan(src: Any, config: dict[str, Any]) -> str:
+    """A new sweep as ``--dry-run`` prints it: the search, then the code as promote shows it."""
+    checked = jobs.check(
+        src, seeds=[config["seed"]], order=config["order"], cell_timeout=config["cell_timeout"]
+    )
+    code = preview.listing(checked["cells"], cap=False)
+    text = render_dry_run(jobs.plan(src), checked, code, {})
+    search = [
+        f"sweep       {config['trials']} trials, {config['objective']} {config['direction']}, "
+        f"sampler {config['sampler']}, pruner {config['pruner']}",
+        f"space       {preview.visible(config['space'], keep='')[0]}",
+        f"code sha256 {config['code_sha256']}  (start with --code-sha256 {config['code_sha256']})",
+    ]
+    head, _, rest = text.partition("\n\n")
+    return "\n".join([head, "", *search, rest])
+
+
+def _confirmed(src: Any, config: dict[str, Any], opts: argparse.Namespace) -> None:
+    """Code from the store starts only once seen: ``--code-sha256``, ``--yes`` or a y here."""
+    if opts.code_sha256 or opts.yes or src.provenance.get("code_from") != "store":
+        return  # the digest was checked; or the code is this machine's journal or a local file
+    if opts.json or not sys.stdin.isatty():
+        raise XpError(
+            "the code comes from the store (the run was recorded elsewhere): read it with "
+            "--dry-run, then start with --code-sha256 DIGEST (or --yes)"
+        )
+    print(render_plan(src, config))
+    answer = input(f"\nstart {config['trials']} trials of this code? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise XpError("not started")
 
 
 def _start(store: MlflowStore, opts: argparse.Namespace) -> int:
-    from jupyterlab_xp.promote.params import parse_seeds
-
-    src = _source(store, opts.source)
+    src, root = _source(store, opts.source)
+    request = _request(opts)
+    if opts.dry_run:
+        config = sweeps.check_request(src, **request)
+        if opts.json:
+            checked = jobs.check(src, seeds=[config["seed"]], order=config["order"])
+            code = preview.listing(checked["cells"], cap=False)
+            print(json.dumps({"dry_run": True, "sweep": config, "code": code}, indent=2))
+        else:
+            print(render_plan(src, config))
+        return 0
+    _confirmed(src, sweeps.check_request(src, **request), opts)
     envs = [] if opts.workers == 0 else worker_envs(opts.workers, visible_gpus())
-    url = opts.storage or studies.default_storage(store.location.home)
-    sweep = sweeps.create(
-        store,
-        src,
-        url,
-        params=opts.param,
-        objective=opts.objective,
-        direction=opts.direction,
-        trials=opts.trials,
-        seeds=parse_seeds(opts.seeds) if opts.seeds else None,
-        sampler=opts.sampler,
-        pruner=opts.pruner,
-        timeout=opts.timeout,
-        sampler_seed=opts.sampler_seed,
-        cell_timeout=opts.cell_timeout,
-    )
+    url = results.storage_for(opts.storage, studies.default_storage(store.location.home))
+    sweep = sweeps.create(store, src, url, **request)
     short = sweep["run_id"][:8]
     if not opts.json:
         print(
             f"sweep {sweep['run_id']}: study {sweep['study']} in {sweep['storage']}, "
-            f"{sweep['trials']} trials, {len(envs)} worker(s) here",
+            f"{sweep['trials']} trials, {len(envs)} worker(s) here, "
+            f"code sha256 {sweep['code_sha256'][:16]} ({sweep['cells']} cells)",
             flush=True,
         )
         print(f"watch: jupyter xp sweep show {short}; more workers: jupyter xp sweep join {short}")
@@ -128,7 +200,7 @@ def _start(store: MlflowStore, opts: argparse.Namespace) -> int:
         return 0
     log = store.location.home / "sweeps" / f"{sweep['run_id']}.log"
     tail = _Tail(log, quiet=opts.json)
-    state = sweeps.run_here(store, sweep, url, envs, Path.cwd(), on_tick=tail)
+    state = sweeps.run_here(store, sweep, url, envs, root, on_tick=tail)
     tail()
     detail = results.detail(store, sweep["study"], url)
     if opts.json:
@@ -164,6 +236,7 @@ def _raise_cancelled(signum: int, frame: FrameType | None) -> None:
 def _join(store: MlflowStore, opts: argparse.Namespace) -> int:
     found = results.resolve(store, opts.sweep, opts.storage)
     url = found["storage_url"]
+    results.open_detail(store, found)  # the study is in this storage (or one line says where)
     # A batch system's SIGTERM (pre-emption) or Ctrl-C: the running trial ends FAIL, its run
     # KILLED, and this worker stops.
     signal.signal(signal.SIGTERM, _raise_cancelled)
@@ -186,7 +259,7 @@ def _join(store: MlflowStore, opts: argparse.Namespace) -> int:
 
 def _show(store: MlflowStore, opts: argparse.Namespace) -> int:
     found = results.resolve(store, opts.sweep, opts.storage)
-    detail = results.detail(store, found["study"], found["storage_url"])
+    detail = results.open_detail(store, found)
     if opts.json:
         print(json.dumps(detail, indent=2, default=str))
     else:
@@ -196,7 +269,7 @@ def _show(store: MlflowStore, opts: argparse.Namespace) -> int:
 
 def _confirm(store: MlflowStore, opts: argparse.Namespace) -> int:
     found = results.resolve(store, opts.sweep, opts.storage)
-    detail = results.detail(store, found["study"], found["storage_url"])
+    detail = results.open_detail(store, found)
     body = confirm.confirm(
         store, detail, opts.seeds, Path.cwd(), say=(lambda _: None) if opts.json else print
     )

@@ -2,7 +2,9 @@
 
 Starting a sweep runs code (every trial is a promotion): it needs the ``execute`` permission, as
 ``POST promotions`` does. The study's storage is the server's (``$XP_SWEEP_STORAGE``, else SQLite
-in the xp home): a client never names a database.
+in the xp home): a client never names a database, and a run's storage tag is never opened. A
+request may carry the digest of the code its user was shown (``code_sha256``), as a promotion
+does; every trial runs only the code the sweep was created with.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class SweepsHandler(SweepBase):
                 timeout=body.timeout,
                 sampler_seed=body.sampler_seed,
                 cell_timeout=body.cell_timeout,
+                code_sha256=body.code_sha256,
             )
             background.spawn(self.store, sweep, self.storage_url, body.workers, self.root_dir)
             return self.detail(sweep["run_id"])

@@ -44,6 +44,12 @@ class SweepRequest(SweepModel):
     )
     timeout: float | None = Field(default=None, ge=1, le=30 * 86_400)
     cell_timeout: float | None = Field(default=None, ge=1, le=86_400)
+    code_sha256: str | None = Field(
+        default=None,
+        pattern="^[0-9a-f]{64}$",
+        description="the code you were shown: the promote plan's code[default_order].sha256 "
+        "(refused when the source's code changed since; every trial runs only this code)",
+    )
 
 
 class SweepSummary(SweepModel):
@@ -117,6 +123,10 @@ class SweepDetail(SweepModel):
     seed: int
     source_run_id: str | None
     notebook: str | None
+    order: str | None = Field(description="the cell order every trial runs")
+    code_sha256: str | None = Field(
+        description="the digest of the code every trial runs (checked before each trial)"
+    )
     trials_target: int
     space: list[SweepDimension]
     trials: list[SweepTrial]

@@ -14,7 +14,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import jobs
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.sweep.trial import load_source
+from jupyterlab_xp.sweep.trial import code_digest, load_source
 from jupyterlab_xp.views.compare import MAX_RUNS, compare_runs
 
 MIN_SEEDS = 2
@@ -47,7 +47,12 @@ def confirm(
     say: Any = print,
 ) -> dict[str, Any]:
     """Promote each planned configuration over fresh seeds, then compare the groups."""
-    config = {"source_run_id": detail["source_run_id"], "notebook": detail["notebook"]}
+    config = {
+        "source_run_id": detail["source_run_id"],
+        "notebook": detail["notebook"],
+        "code_sha256": detail.get("code_sha256"),
+    }
+    digest = code_digest(config)  # the configurations run the code the sweep ran, or none
     src = load_source(store, config, root)
     started = []
     for item in plan(detail, count):  # both jobs at once: each runs its seeds in turn
@@ -58,6 +63,8 @@ def confirm(
             extra={"tags": {tags.SWEEP_RUN: detail["run_id"]}},
             params=item["params"],
             seeds=item["seeds"],
+            order=detail.get("order"),
+            code_sha256=digest,
         )
         label = f"{item['label']} (trial {item['trial']})"
         say(f"{label}: promotion {job['id']}, seeds {item['seeds']}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.promote.preview import visible
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import study as studies
 from jupyterlab_xp.sweep.space import space_from_text
@@ -19,16 +20,21 @@ from jupyterlab_xp.views.lookup import find_run
 IMPORTANCE_SEED = 0  # Optuna's evaluators are random forests: a fixed seed, the same answer
 
 
-def storage_for(given: str | None, tagged: str | None, default: str) -> str:
-    """The storage to open: ``--storage``, else ``$XP_SWEEP_STORAGE``, else the run's tag."""
-    return given or os.environ.get(tags.SWEEP_STORAGE_ENV) or tagged or default
+def storage_for(given: str | None, default: str) -> str:
+    """The storage to open: ``--storage``, else ``$XP_SWEEP_STORAGE``, else the default.
+
+    Only the user chooses it: a run's ``xp.sweep.storage`` tag is anyone's text on a shared
+    store, so it is shown (see :func:`resolve`), never opened.
+    """
+    return given or os.environ.get(tags.SWEEP_STORAGE_ENV) or default
 
 
 def resolve(store: MlflowStore, ident: str, storage_url: str | None = None) -> dict[str, Any]:
     """What ``SWEEP`` names: a parent run id (or unique prefix), else a study name.
 
     Returns:
-        ``run_id`` (or None), ``study`` and the ``storage_url`` to open.
+        ``run_id`` (or None), ``study``, the ``storage_url`` to open (the user's) and
+        ``tagged``, the storage the run's tag names (to show when the study is not found).
     """
     default = studies.default_storage(store.location.home)
     if ident.isalnum():
@@ -45,10 +51,33 @@ def resolve(store: MlflowStore, ident: str, storage_url: str | None = None) -> d
             return {
                 "run_id": run.info.run_id,
                 "study": run_tags.get(tags.SWEEP_STUDY, ""),
-                "storage_url": storage_for(storage_url, run_tags.get(tags.SWEEP_STORAGE), default),
+                "storage_url": storage_for(storage_url, default),
+                "tagged": run_tags.get(tags.SWEEP_STORAGE),
             }
     studies.check_study_name(ident)
-    return {"run_id": None, "study": ident, "storage_url": storage_for(storage_url, None, default)}
+    return {
+        "run_id": None,
+        "study": ident,
+        "storage_url": storage_for(storage_url, default),
+        "tagged": None,
+    }
+
+
+def open_detail(store: MlflowStore, found: dict[str, Any]) -> dict[str, Any]:
+    """:func:`detail` of what :func:`resolve` found; a study missing from the user's storage is
+    one line that names the storage the run's tag gives (as text: it is not opened)."""
+    try:
+        return detail(store, found["study"], found["storage_url"])
+    except LookupError:
+        tagged = found.get("tagged")
+        if not tagged or tagged == studies.display_url(found["storage_url"]):
+            raise
+        said = visible(str(tagged)[:300], keep="")[0]
+        raise XpError(
+            f"no sweep study {found['study']} in {studies.display_url(found['storage_url'])}; "
+            f"its run says it lives in {said!r}: open that storage with --storage URL or "
+            f"{tags.SWEEP_STORAGE_ENV} if you trust it"
+        ) from None
 
 
 def _number(value: Any) -> float | None:
@@ -64,7 +93,7 @@ def detail(store: MlflowStore, study_name: str, storage_url: str) -> dict[str, A
     import optuna
 
     storage = studies.open_storage(storage_url)
-    study, config = studies.load(storage, study_name)
+    study, config = studies.load(storage, study_name, sampling=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fail_stale_trials is "experimental"
         optuna.storages.fail_stale_trials(study)  # a worker that died elsewhere
@@ -110,6 +139,8 @@ def detail(store: MlflowStore, study_name: str, storage_url: str) -> dict[str, A
         "seed": config["seed"],
         "source_run_id": config.get("source_run_id"),
         "notebook": config.get("notebook"),
+        "order": config.get("order"),
+        "code_sha256": config.get("code_sha256"),
         "trials_target": config["trials"],
         "space": [
             {

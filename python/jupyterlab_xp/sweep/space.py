@@ -18,6 +18,9 @@ from jupyterlab_xp.promote.params import check_name, parse_text
 KINDS = ("uniform", "loguniform", "int", "choice")
 MAX_CHOICES = 1000
 MAX_SPEC = 2000
+MAX_DIMENSIONS = 200
+MAX_GRID = 100_000  # points a grid sweep may have: more is no sweep anyone will finish
+MAX_INT = 2**53  # int bounds Optuna's float arithmetic still holds exactly
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,24 @@ class Dimension:
             return f"{self.name}=choice:{','.join(repr(c) for c in self.choices)}"
         return f"{self.name}={self.kind}:{self.low!r}:{self.high!r}"
 
-    def grid(self) -> list[Any]:
-        """Every value a grid sampler tries (choice and int only)."""
+    def grid_size(self) -> int:
+        """How many values a grid sampler tries (choice and int only), without listing them."""
         if self.kind == "choice":
-            return list(self.choices)
+            return len(self.choices)
         if self.kind == "int":
             assert isinstance(self.low, int) and isinstance(self.high, int)
-            return list(range(self.low, self.high + 1))
+            return self.high - self.low + 1
         raise XpError(
             f"the grid sampler needs choice or int parameters; {self.name} is {self.kind}"
         )
+
+    def grid(self) -> list[Any]:
+        """Every value a grid sampler tries (choice and int only; see :func:`check_grid`)."""
+        if self.kind == "choice":
+            return list(self.choices)
+        assert isinstance(self.low, int) and isinstance(self.high, int)
+        self.grid_size()  # XpError for a continuous dimension
+        return list(range(self.low, self.high + 1))
 
     def distribution(self) -> Any:
         """The Optuna distribution (imports optuna)."""
@@ -69,6 +80,8 @@ def _number(name: str, text: str, integer: bool) -> float | int:
         raise XpError(f"--param {name}: {text[:40]!r} is not {kind}") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise XpError(f"--param {name}: bounds must be finite, got {text[:40]!r}")
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        raise XpError(f"--param {name}: int bounds must lie within ±2**53, got {text[:40]!r}")
     return value
 
 
@@ -110,6 +123,8 @@ def parse_dimension(text: str) -> Dimension:
     low, high = (_number(name, p.strip(), kind == "int") for p in parts)
     if low >= high:
         raise XpError(f"--param {name}: bad range {low!r}:{high!r} (LOW must be below HIGH)")
+    if not math.isfinite(high - low):  # -1e308:1e308: the sampler's HIGH - LOW overflows
+        raise XpError(f"--param {name}: range {low!r}:{high!r} is too wide (HIGH - LOW overflows)")
     if kind == "loguniform" and low <= 0:
         raise XpError(
             f"--param {name}: bad range for loguniform, LOW must be above 0 (got {low!r})"
@@ -132,8 +147,12 @@ def parse_space(specs: Iterable[str], known: Mapping[str, Any] | None) -> dict[s
         specs: the ``--param`` texts.
         known: the parameters cell's names (None: do not check, e.g. a study loaded back).
     """
+    if isinstance(specs, str):
+        raise XpError("the search space must be a list of --param texts")
     space: dict[str, Dimension] = {}
     for text in specs:
+        if len(space) >= MAX_DIMENSIONS:
+            raise XpError(f"a sweep takes at most {MAX_DIMENSIONS} --param dimensions")
         dim = parse_dimension(text)
         if dim.name in space:
             raise XpError(f"--param {dim.name} is given twice")
@@ -150,13 +169,32 @@ def parse_space(specs: Iterable[str], known: Mapping[str, Any] | None) -> dict[s
     return space
 
 
+def check_grid(space: Mapping[str, Dimension]) -> int:
+    """The number of points of the grid over ``space``; XpError past :data:`MAX_GRID`.
+
+    Counted from each dimension's size (never listed): a 2,000 x 2,000 grid is refused in one
+    line rather than built as four million points.
+    """
+    size = 1
+    for dim in space.values():
+        size *= dim.grid_size()
+        if size > MAX_GRID:
+            raise XpError(
+                f"the grid has more than {MAX_GRID:,} points (at {dim.name}): narrow the ranges "
+                "or use --sampler tpe or random"
+            )
+    return size
+
+
 def space_text(space: Mapping[str, Dimension]) -> str:
     """The search space as one line (the parent run's tag)."""
     return "; ".join(d.spec for d in space.values())
 
 
-def space_from_text(text: str) -> dict[str, Dimension]:
-    """:func:`space_text` read back."""
+def space_from_text(text: object) -> dict[str, Dimension]:
+    """:func:`space_text` read back (from a study's config: checked like typed input)."""
+    if not isinstance(text, str) or len(text) > MAX_DIMENSIONS * (MAX_SPEC + 2):
+        raise XpError("the sweep's search space is not a list of --param texts")
     return parse_space([p.strip() for p in text.split(";") if p.strip()], None)
 
 

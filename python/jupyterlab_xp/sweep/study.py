@@ -15,7 +15,7 @@ from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.redact import strip_url_credentials
-from jupyterlab_xp.sweep.space import Dimension, space_from_text
+from jupyterlab_xp.sweep.space import Dimension, check_grid, space_from_text
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("hyperband", "median", "none")
@@ -103,6 +103,7 @@ def make_sampler(name: str, space: dict[str, Dimension], seed: int | None) -> An
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "grid":
+        check_grid(space)  # a study's config is read back: never list a grid past the cap
         grid = {d.name: d.grid() for d in space.values()}
         return optuna.samplers.GridSampler(grid, seed=seed)
     raise XpError(f"--sampler must be one of {', '.join(SAMPLERS)}, got {name[:30]!r}")
@@ -150,11 +151,15 @@ def create(storage: Any, name: str, config: dict[str, Any], space: dict[str, Dim
     return study
 
 
-def load(storage: Any, name: str, worker: int = 0) -> tuple[Any, dict[str, Any]]:
+def load(
+    storage: Any, name: str, worker: int = 0, sampling: bool = True
+) -> tuple[Any, dict[str, Any]]:
     """The study ``name`` with its sampler and pruner, and its sweep config.
 
     ``worker``: offsets a ``--sampler-seed`` so that workers started together do not draw the
-    same values (one worker with a seed repeats a sweep exactly).
+    same values (one worker with a seed repeats a sweep exactly). ``sampling=False``: the study
+    only to read (``sweep show``, ``GET sweeps/{id}``), with no sampler built (a grid sampler
+    lists every point of its grid).
     """
     import optuna
 
@@ -166,7 +171,9 @@ def load(storage: Any, name: str, worker: int = 0) -> tuple[Any, dict[str, Any]]
     config = summary.user_attrs.get(CONFIG_ATTR)
     if not isinstance(config, dict):
         raise XpError(f"study {name} was not created by jupyter xp sweep")
-    space = space_from_text(config["space"])
+    space = space_from_text(config.get("space"))
+    if not sampling:
+        return summary, config
     study = optuna.load_study(
         study_name=name,
         storage=storage,

@@ -28,7 +28,7 @@ from jupyterlab_xp.promote.params import check_seeds
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans
 from jupyterlab_xp.sweep import study as studies
-from jupyterlab_xp.sweep.space import parse_space, space_text
+from jupyterlab_xp.sweep.space import check_grid, parse_space, space_text
 
 MAX_TRIALS = 10_000
 RUNNING, FINISHED, STOPPED, CANCELLED = "running", "finished", "stopped", "cancelled"
@@ -47,14 +47,19 @@ def check_request(
     timeout: float | None = None,
     sampler_seed: int | None = None,
     cell_timeout: float | None = None,
+    code_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """Everything about a sweep that can be wrong without running it, checked (one XpError)."""
+    """Everything about a sweep that can be wrong without running it, checked (one XpError).
+
+    ``code_sha256``: the digest of the code the user was shown (the plan's, for the source's
+    default order); refused when the code changed since. The config keeps the digest of the
+    code as it is now, and every trial runs exactly that code or is refused.
+    """
     space = parse_space(params, src.params)
     validate_key(objective, "--objective metric")
     studies.check_choices(sampler, pruner, direction)
     if sampler == "grid":
-        for dim in space.values():
-            dim.grid()  # XpError for a continuous dimension
+        check_grid(space)  # XpError for a continuous dimension or too many points
     if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= MAX_TRIALS:
         raise XpError(f"--trials must be 1 to {MAX_TRIALS}, got {trials!r}")
     if timeout is not None and not 1 <= float(timeout) <= 30 * 86_400:
@@ -68,7 +73,8 @@ def check_request(
     if sampler_seed is not None and not 0 <= int(sampler_seed) < 2**32:
         raise XpError("--sampler-seed must be 0 to 2**32-1")
     seed = seeds[0] if seeds else (src.seed if src.seed is not None else 0)
-    jobs.check(src, seeds=[seed], cell_timeout=cell_timeout)  # the promotion itself is sound
+    # The promotion itself is sound, and its code is the code that was shown.
+    checked = jobs.check(src, seeds=[seed], cell_timeout=cell_timeout, code_sha256=code_sha256)
     return {
         "space": space_text(space),
         "objective": objective,
@@ -82,6 +88,9 @@ def check_request(
         "cell_timeout": cell_timeout,
         "source_run_id": src.run_id,
         "notebook": str(src.notebook_path) if src.notebook_path and not src.run_id else None,
+        "order": checked["order"],
+        "cells": len(checked["cells"]),
+        "code_sha256": checked["code_sha256"],
     }
 
 
@@ -185,7 +194,7 @@ def run_here(
         state = CANCELLED
         storage = studies.open_storage(storage_url)
         with contextlib.suppress(Exception):
-            study, _ = studies.load(storage, sweep["study"])
+            study, _ = studies.load(storage, sweep["study"], sampling=False)
             study.set_user_attr(studies.STOP_ATTR, "cancelled")  # join workers elsewhere too
         for proc in procs:
             if proc.poll() is None:
@@ -199,7 +208,11 @@ def run_here(
     finally:
         signal.signal(signal.SIGTERM, previous)
     dead = [p.pid for p in procs if p.returncode is not None and p.returncode < 0]
-    return finish(store, sweep, storage_url, dead_pids=dead, state=state)
+    crashed = [p.returncode for p in procs if p.returncode not in (0, None)]
+    error = None
+    if crashed and state == FINISHED:  # a worker that failed is no finished sweep
+        error = f"{len(crashed)} worker(s) ended with status {crashed[0]}; see {log}"
+    return finish(store, sweep, storage_url, dead_pids=dead, state=state, error=error)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -212,15 +225,20 @@ def finish(
     storage_url: str,
     dead_pids: list[int] | None = None,
     state: str | None = None,
+    error: str | None = None,
 ) -> str:
-    """Fail the trials of workers that died here, end their runs, and end the parent run."""
+    """Fail the trials of workers that died here, end their runs, and end the parent run.
+
+    ``error``: why the workers here failed (one ended with an error): the sweep is stopped,
+    never finished.
+    """
     import optuna
 
     storage = studies.open_storage(storage_url)
-    study, _ = studies.load(storage, sweep["study"])
+    study, _ = studies.load(storage, sweep["study"], sampling=False)
     fail_orphaned_trials(study, storage, dead_pids or [])
     recover_orphans(store, store.location.runs_dir)  # a dead worker's kernel's run: KILLED
-    reason = study.user_attrs.get(studies.STOP_ATTR)
+    reason = study.user_attrs.get(studies.STOP_ATTR) or error
     if state is None or state == FINISHED:
         state = (CANCELLED if reason == "cancelled" else STOPPED) if reason else FINISHED
     running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
@@ -281,7 +299,7 @@ def cancel(store: MlflowStore, run_id: str, study_name: str, storage_url: str) -
         state = parent.data.tags.get(tags.SWEEP_STATE) if parent is not None else "gone"
         raise XpError(f"sweep {run_id[:8]} is {state}, there is nothing to cancel")
     storage = studies.open_storage(storage_url)
-    study, _ = studies.load(storage, study_name)
+    study, _ = studies.load(storage, study_name, sampling=False)
     study.set_user_attr(studies.STOP_ATTR, "cancelled")
     record = read_json(store.location.home / "sweeps" / f"{run_id}.json")
     pid = record.get("pid") if isinstance(record, dict) else None

@@ -3,25 +3,30 @@
 The trial is a promotion job like any other (its folder under ``promotions/``, its bundle, a
 papermill kernel of its own), with kind ``trial``, links to the sweep's parent run and the
 environment its kernel reports to the Optuna trial through (see :mod:`jupyterlab_xp.kernel.trial`).
+Each trial reads its source again and runs it only when its code still has the digest the sweep
+was created with (the code that was shown): a source changed in the store since is refused.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json
 from jupyterlab_xp.journal.rundir import hold_lock, release_lock
-from jupyterlab_xp.promote import jobs
+from jupyterlab_xp.promote import jobs, trust
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.promote.job import Cancelled, Job
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 COMPLETE, PRUNED, FAILED, CANCELLED = "complete", "pruned", "failed", "cancelled"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -55,11 +60,31 @@ def trial_request(config: dict[str, Any], number: int, name: str) -> dict[str, A
     }
 
 
+def code_digest(config: dict[str, Any]) -> str:
+    """The digest of the code the sweep was created with (what every trial must run)."""
+    digest = config.get("code_sha256")
+    if not (isinstance(digest, str) and _DIGEST.fullmatch(digest)):
+        raise XpError(
+            "the sweep records no digest of the code it was shown with (made by an older "
+            "version, or not by jupyter xp sweep): no trial runs; start a new sweep"
+        )
+    return digest
+
+
 def load_source(store: MlflowStore, config: dict[str, Any], root: Path | None) -> sources.Source:
-    """The sweep's source: its run (read again, as a promotion does) or its notebook file."""
+    """The sweep's source: its run (read again, as a promotion does) or its notebook file.
+
+    A study's config is read back from its storage, so its notebook path is confined to
+    ``root`` like a path a browser sends (:func:`trust.recorded_notebook`): one outside it, or
+    with hidden or ``..`` parts, is refused before any trial runs.
+    """
     if config.get("source_run_id"):
-        return sources.from_run(store, config["source_run_id"], root)
-    return sources.from_notebook(Path(config["notebook"]))
+        return sources.from_run(store, str(config["source_run_id"]), root)
+    path, note = trust.recorded_notebook(config.get("notebook"), root)
+    if path is None:
+        said = trust.shown(config.get("notebook"), 120)
+        raise XpError(f"the sweep's notebook {said} is not run: {note or 'none is named'}")
+    return sources.from_notebook(path)
 
 
 def run_trial(
@@ -79,7 +104,9 @@ def run_trial(
         extra=trial_request(config, number, src.name),
         params=params,
         seeds=[config["seed"]],
+        order=config.get("order"),
         cell_timeout=config.get("cell_timeout"),
+        code_sha256=code_digest(config),  # XpError when the code is not the code shown
     )
     job_dir = jobs.jobs_dir(store.location) / job["id"]
     fd = hold_lock(job_dir)  # as the job's own process would: readers see it alive

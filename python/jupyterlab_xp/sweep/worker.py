@@ -25,7 +25,14 @@ from jupyterlab_xp.promote.job import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import study as studies
 from jupyterlab_xp.sweep.space import space_from_text, suggest
-from jupyterlab_xp.sweep.trial import COMPLETE, FAILED, PRUNED, load_source, run_trial
+from jupyterlab_xp.sweep.trial import (
+    COMPLETE,
+    FAILED,
+    PRUNED,
+    code_digest,
+    load_source,
+    run_trial,
+)
 
 
 class TrialFailed(Exception):
@@ -61,6 +68,7 @@ def work(
 
     storage = studies.open_storage(storage_url)
     study, config = studies.load(storage, study_name, index)
+    code_digest(config)  # XpError before any trial: a sweep without the digest runs nothing
     src = load_source(store, config, root)
     space = space_from_text(config["space"])
     target = int(config["trials"])
@@ -78,6 +86,12 @@ def work(
             outcome = run_trial(store, src, config, trial.number, params, root)
         except Cancelled:
             raise KeyboardInterrupt from None  # Optuna marks the trial FAIL, then re-raises
+        except XpError as exc:  # refused before it ran (the code changed since it was shown)
+            message = f"trial {trial.number} refused: {exc}"
+            study.set_user_attr(studies.STOP_ATTR, message + "; the sweep stopped")
+            study.stop()  # every worker, here or joined elsewhere, starts no new trial
+            say(message)
+            raise TrialFailed(message) from None
         if outcome.run_id:
             trial.set_user_attr(studies.RUN_ATTR, outcome.run_id)
         if outcome.state == PRUNED:
