@@ -1,5 +1,12 @@
 // Response bodies for the unit tests' fake server, shaped by the generated API types.
-import type { Promotion, RunDetail, RunList, RunSummary } from '../api/types';
+import type {
+  PlanCode,
+  PromotePlan,
+  Promotion,
+  RunDetail,
+  RunList,
+  RunSummary
+} from '../api/types';
 
 /** A finished run with the given fields. */
 export function summary(patch: Partial<RunSummary> = {}): RunSummary {
@@ -79,6 +86,50 @@ export function promotion(patch: Partial<Promotion> = {}): Promotion {
     source_run_id: 'run-0',
     state: 'running',
     verdict: null,
+    ...patch
+  };
+}
+
+/** The Promote plan of recorded run `abc` (`GET promote-plan`): two parameters, two orders. */
+export function plan(patch: Partial<PromotePlan> = {}): PromotePlan {
+  const code = (sha: string, source: string): PlanCode => ({
+    cells: [
+      {
+        label: 'seq 1 (cell c1)',
+        source,
+        parameters: true,
+        omitted_chars: 0,
+        hidden_chars: 0
+      }
+    ],
+    total_cells: 1,
+    omitted_cells: 0,
+    sha256: sha.repeat(64)
+  });
+  return {
+    cells: { recorded: 1, notebook: 1 },
+    code: {
+      recorded: code('a', 'lr = 0.1\nwidth = 32'),
+      notebook: code('b', 'lr = 0.1\nwidth = 32\n')
+    },
+    default_order: 'recorded',
+    name: 'promo',
+    notebook: '/home/me/promo.ipynb',
+    notes: [],
+    order_verdict: { linear: true, reasons: [] },
+    orders: ['recorded', 'notebook'],
+    params: { lr: 0.1, width: 32 },
+    provenance: {
+      code_from: 'journal',
+      experiment: 'promo',
+      host: 'box',
+      notebook: '/home/me/promo.ipynb',
+      recorded: 1_700_000_000_000,
+      run_id: 'abc',
+      user: 'me'
+    },
+    run_id: 'abc',
+    seed: 3,
     ...patch
   };
 }

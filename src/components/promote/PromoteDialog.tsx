@@ -1,40 +1,10 @@
 // The Promote dialog: renders the plan model of a run or notebook; it starts a promotion and shows why the server refused one.
 import { TranslationBundle } from '@jupyterlab/translation';
-import React from 'react';
 
-import type { IPromoteFormValues } from '../../models/promoteForm';
 import { PromotePlanModel } from '../../models/promotePlan';
-import type { PromotePlan, Promotion } from '../../models/types';
-import { IFormView, showFormDialog } from '../FormDialog';
-import { PromoteFields } from './PromoteFields';
-
-/**
- * The Promote dialog's texts and fields for a model.
- *
- * @param model - the plan model (its source)
- * @param sourceLabel - how the source is named to the user
- * @param trans - the translation bundle
- */
-export function promoteView(
-  model: PromotePlanModel,
-  sourceLabel: string,
-  trans: TranslationBundle
-): IFormView<PromotePlan, IPromoteFormValues> {
-  return {
-    loading: trans.__('Reading what to promote…'),
-    failed: trans.__('Cannot promote %1', sourceLabel),
-    busy: trans.__('Starting the promotion…'),
-    fields: (plan, values, onChange) => (
-      <PromoteFields
-        plan={plan}
-        source={model.source}
-        sourceLabel={sourceLabel}
-        values={values}
-        onChange={onChange}
-      />
-    )
-  };
-}
+import type { Promotion } from '../../models/types';
+import { showFormDialog } from '../FormDialog';
+import { promoteView } from './PromoteFields';
 
 /**
  * Show the Promote dialog of a plan model: pre-filled from `GET

@@ -1,4 +1,5 @@
 // The fields of the Promote dialog: source and provenance, parameters, seeds, order, timeout, tolerance and the code that will run.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import React, { useId } from 'react';
 
 import { asArray, asString } from '../../format';
@@ -13,7 +14,9 @@ import type {
   PromoteSource
 } from '../../models/types';
 import { Badge } from '../common';
+import type { PromotePlanModel } from '../../models/promotePlan';
 import { Choice, TextField } from '../formFields';
+import type { IFormView } from '../FormView';
 import { useTrans } from '../translation';
 import { CodeToRun, PlanNotes, ProvenanceRows } from './PlanDetails';
 
@@ -260,4 +263,32 @@ export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
       <CodeToRun code={plan.code[values.order]} />
     </div>
   );
+}
+
+/**
+ * The Promote dialog's texts and fields for a model.
+ *
+ * @param model - the plan model (its source)
+ * @param sourceLabel - how the source is named to the user
+ * @param trans - the translation bundle
+ */
+export function promoteView(
+  model: PromotePlanModel,
+  sourceLabel: string,
+  trans: TranslationBundle
+): IFormView<PromotePlan, IPromoteFormValues> {
+  return {
+    loading: trans.__('Reading what to promote…'),
+    failed: trans.__('Cannot promote %1', sourceLabel),
+    busy: trans.__('Starting the promotion…'),
+    fields: (plan, values, onChange) => (
+      <PromoteFields
+        plan={plan}
+        source={model.source}
+        sourceLabel={sourceLabel}
+        values={values}
+        onChange={onChange}
+      />
+    )
+  };
 }

@@ -1,40 +1,10 @@
 // The Sweep dialog: renders the plan model of a run (its parameters as a search space); it starts a sweep and shows why the server refused one.
 import { TranslationBundle } from '@jupyterlab/translation';
-import React from 'react';
 
-import type { ISweepFormValues } from '../../models/sweepForm';
-import { ISweepPlan, SweepPlanModel } from '../../models/sweepPlan';
+import { SweepPlanModel } from '../../models/sweepPlan';
 import type { SweepDetail } from '../../models/types';
-import { IFormView, showFormDialog } from '../FormDialog';
-import { SweepFields } from './SweepFields';
-
-/**
- * The Sweep dialog's texts and fields for a model.
- *
- * @param model - the plan model (its source run)
- * @param sourceLabel - how the run is named to the user
- * @param trans - the translation bundle
- */
-export function sweepView(
-  model: SweepPlanModel,
-  sourceLabel: string,
-  trans: TranslationBundle
-): IFormView<ISweepPlan, ISweepFormValues> {
-  return {
-    loading: trans.__('Reading the run’s parameters and metrics…'),
-    failed: trans.__('Cannot sweep %1', sourceLabel),
-    busy: trans.__('Starting the sweep…'),
-    fields: (plan, values, onChange) => (
-      <SweepFields
-        plan={plan}
-        sourceLabel={sourceLabel}
-        runId={model.runId}
-        values={values}
-        onChange={onChange}
-      />
-    )
-  };
-}
+import { showFormDialog } from '../FormDialog';
+import { sweepView } from './SweepFields';
 
 /**
  * Show the Sweep dialog of a plan model: a run's parameters pre-filled as a

@@ -1,4 +1,5 @@
 // The fields of the Sweep dialog: a row per parameter (searched or not, its distribution), objective, direction, trials, sampler, pruner, workers.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import React, { useId } from 'react';
 
 import {
@@ -13,8 +14,9 @@ import {
   SweepPruner,
   SweepSampler
 } from '../../models/sweepForm';
-import type { ISweepPlan } from '../../models/sweepPlan';
+import type { ISweepPlan, SweepPlanModel } from '../../models/sweepPlan';
 import { Choice, TextField } from '../formFields';
+import type { IFormView } from '../FormView';
 import { useTrans } from '../translation';
 
 /** One parameter's row: searched or not, distribution, range or choices. */
@@ -235,4 +237,32 @@ export function SweepFields(props: ISweepFieldsProps): React.JSX.Element {
       </div>
     </div>
   );
+}
+
+/**
+ * The Sweep dialog's texts and fields for a model.
+ *
+ * @param model - the plan model (its source run)
+ * @param sourceLabel - how the run is named to the user
+ * @param trans - the translation bundle
+ */
+export function sweepView(
+  model: SweepPlanModel,
+  sourceLabel: string,
+  trans: TranslationBundle
+): IFormView<ISweepPlan, ISweepFormValues> {
+  return {
+    loading: trans.__('Reading the run’s parameters and metrics…'),
+    failed: trans.__('Cannot sweep %1', sourceLabel),
+    busy: trans.__('Starting the sweep…'),
+    fields: (plan, values, onChange) => (
+      <SweepFields
+        plan={plan}
+        sourceLabel={sourceLabel}
+        runId={model.runId}
+        values={values}
+        onChange={onChange}
+      />
+    )
+  };
 }

@@ -1,0 +1,111 @@
+// Component tests of a run's tab: the run from its polled model, its sections found by role, Promote, and a failure with Retry.
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  act,
+  cleanup,
+  fireEvent,
+  render,
+  screen,
+  within
+} from '@testing-library/react';
+import React from 'react';
+
+import { RunDetailView } from '../../components/runDetail/RunDetail';
+import type { RunDetail } from '../../api/types';
+import { RunDetailModel } from '../../models/runDetail';
+import { detail } from '../bodies';
+import { advance, FakeTransport, serverError } from '../fakeTransport';
+
+/** A run tab for run abc over `server`, shown and read. */
+async function show(
+  server: FakeTransport,
+  onPromote = (_run: RunDetail): void => undefined
+): Promise<RunDetailModel> {
+  const model = new RunDetailModel(server.client(), 'abc');
+  render(
+    <RunDetailView
+      model={model}
+      serverRoot="/home/me"
+      onOpenNotebook={() => undefined}
+      onOpenRun={() => undefined}
+      onPromote={onPromote}
+      rendermime={null}
+    />
+  );
+  await act(async () => {
+    model.visible = true;
+    await advance();
+  });
+  return model;
+}
+
+describe('a run’s tab', () => {
+  let model: RunDetailModel | null = null;
+
+  afterEach(() => {
+    cleanup();
+    model?.dispose();
+  });
+
+  it('shows the run’s name, parameters and metrics, and promotes it', async () => {
+    // Given a finished run with a parameter and a metric
+    const server = new FakeTransport()
+      .on('GET runs/abc', () =>
+        detail({
+          run_id: 'abc',
+          name: 'baseline',
+          params: { lr: '0.1' },
+          metrics: { 'val/accuracy': 0.9 }
+        })
+      )
+      .on('GET runs/abc/metrics/val%2Faccuracy', () => ({
+        key: 'val/accuracy',
+        run_id: 'abc',
+        points: [{ step: 0, timestamp: 0, value: 0.9 }]
+      }))
+      .on('GET promotions', () => ({ promotions: [] }));
+    const onPromote = jest.fn<(run: RunDetail) => void>();
+
+    // When its tab is shown
+    model = await show(server, onPromote);
+
+    // Then its name heads the tab and its sections list what it recorded
+    expect(
+      screen.getByRole('heading', { name: /^baseline finished$/ })
+    ).toBeTruthy();
+    const params = screen.getByRole('table', { name: 'Parameters' });
+    expect(within(params).getByRole('row', { name: 'lr 0.1' })).toBeTruthy();
+    expect(screen.getByText('val/accuracy')).toBeTruthy();
+
+    // When Promote is clicked, the run is handed to the dialog's command
+    fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
+    expect(onPromote.mock.calls[0][0].run_id).toBe('abc');
+  });
+
+  it('says why a run cannot be read, and reads it again on Retry', async () => {
+    // Given a server that fails to read the run
+    let fail = true;
+    const server = new FakeTransport()
+      .on('GET runs/abc', () => {
+        if (fail) {
+          throw serverError(500, 'The store is locked');
+        }
+        return detail({ run_id: 'abc', name: 'baseline' });
+      })
+      .on('GET promotions', () => ({ promotions: [] }));
+
+    // When the tab is shown
+    model = await show(server);
+
+    // Then it says why, and Retry reads the run once the store answers
+    expect(screen.getByRole('alert').textContent).toContain(
+      'The store is locked'
+    );
+    fail = false;
+    fireEvent.click(screen.getByRole('button', { name: /^Retry/ }));
+    await act(() => advance());
+    expect(
+      screen.getByRole('heading', { name: /^baseline finished$/ })
+    ).toBeTruthy();
+  });
+});

@@ -1,0 +1,108 @@
+// Component tests of the run list: runs from its polled model, ticked to compare, filtered by status, and the empty store.
+import {
+  afterEach,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest
+} from '@jest/globals';
+import {
+  act,
+  cleanup,
+  fireEvent,
+  render,
+  screen
+} from '@testing-library/react';
+import React from 'react';
+
+import { RunListView } from '../../components/runList/RunList';
+import { RunListModel } from '../../models/runList';
+import { page, summary } from '../bodies';
+import { advance, FakeTransport } from '../fakeTransport';
+
+describe('the run list', () => {
+  let server: FakeTransport;
+  let model: RunListModel;
+
+  beforeEach(() => {
+    server = new FakeTransport()
+      .on('GET config', () => ({ store: 'sqlite:////xp/mlflow.db' }))
+      .on('GET runs', () =>
+        page([
+          summary({ run_id: 'r1', name: 'alpha' }),
+          summary({ run_id: 'r2', name: 'beta', status: 'FAILED' })
+        ])
+      );
+    model = new RunListModel(server.client());
+  });
+
+  afterEach(() => {
+    cleanup();
+    model.dispose();
+  });
+
+  /** The list on screen, its model shown and its first page read. */
+  async function show(
+    onOpenRun = (_runId: string): void => undefined,
+    onCompare = (_runIds: string[]): void => undefined
+  ): Promise<void> {
+    render(
+      <RunListView model={model} onOpenRun={onOpenRun} onCompare={onCompare} />
+    );
+    await act(async () => {
+      model.visible = true;
+      await advance();
+    });
+  }
+
+  it('shows each run, opens one, and compares the ticked runs', async () => {
+    // Given the list on screen
+    const onOpenRun = jest.fn<(runId: string) => void>();
+    const onCompare = jest.fn<(runIds: string[]) => void>();
+    await show(onOpenRun, onCompare);
+
+    // Then each run is a button in the Runs list, and Compare waits for two
+    expect(screen.getByRole('list', { name: 'Runs' })).toBeTruthy();
+    expect(screen.getByText('2 runs')).toBeTruthy();
+    const compare = screen.getByRole('button', { name: 'Compare (0)' });
+    expect((compare as HTMLButtonElement).disabled).toBe(true);
+
+    // When a run's name is clicked, and both runs are ticked and compared
+    fireEvent.click(screen.getByRole('button', { name: 'alpha' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select alpha' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select beta' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Compare (2)' }));
+
+    // Then the run is opened, and the two are compared in the order ticked
+    expect(onOpenRun).toHaveBeenCalledWith('r1');
+    expect(onCompare).toHaveBeenCalledWith(['r1', 'r2']);
+  });
+
+  it('asks the server again when a filter changes', async () => {
+    // Given the list on screen
+    await show();
+
+    // When the user shows failed runs only
+    fireEvent.change(screen.getByRole('combobox', { name: 'Status' }), {
+      target: { value: 'FAILED' }
+    });
+    await act(() => advance());
+
+    // Then the model asked for failed runs
+    const last = server.calls('GET runs').at(-1);
+    expect(last?.query?.get('status')).toBe('FAILED');
+  });
+
+  it('says how to record a first run when the store has none', async () => {
+    // Given an empty store
+    server.on('GET runs', () => page([]));
+
+    // When the list is shown
+    await show();
+
+    // Then it says what to do
+    expect(screen.getByText(/No runs yet/).textContent).toContain('%xp start');
+    expect(screen.getByText('Store: sqlite:////xp/mlflow.db')).toBeTruthy();
+  });
+});
