@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conftest import write_notebook
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.frontends.terminal import inert
 from jupyterlab_xp.views.export import runs_csv
@@ -100,3 +103,41 @@ def test_the_cli_prints_no_raw_escape_from_the_store(store: Any, xp_home: Path) 
             assert raw not in done.stdout + done.stderr
     assert run.info.run_id.encode() in listed.stdout and b"ok\\x1b[2J" in listed.stdout
     assert b"\\x1b]0;pwned\\x07" in shown.stdout and b"0.1\\x1b[31m\\x0d" in shown.stdout
+
+
+def _shared(home: Path) -> list[str]:
+    """Every path under ``home`` that its group or others may read, write or enter."""
+    found = [home, *home.rglob("*")]
+    return [f"{oct(p.lstat().st_mode & 0o777)} {p}" for p in found if p.lstat().st_mode & 0o077]
+
+
+# README: "created 0700, its files 0600"
+@pytest.mark.kernel
+def test_the_embedded_store_and_everything_in_xp_home_are_private_under_umask_022(
+    kernel_factory: Any, store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given umask 022 and an XP_HOME with no store yet, made 0755 by someone else
+    (xp_home / "mlflow.db").unlink()
+    xp_home.chmod(0o755)
+    old = os.umask(0o022)
+    try:
+        k = kernel_factory(notebook=write_notebook(tmp_path / "nb.ipynb", [{"source": "1"}]))
+        # When a notebook run is recorded with a checkpoint (JSON and a pickle), stopped, and
+        # listed and shown by the CLI
+        start = "%load_ext jupyterlab_xp\n%xp start private --seed 1"
+        assert k.execute(start)["status"] == "ok"
+        save = "import jupyterlab_xp as xp\nxp.checkpoint('c', step=1, extra={'kept': {1, 2}})"
+        assert k.execute(save)["status"] == "ok"
+        assert k.execute("%xp stop")["status"] == "ok"
+        run_id = store.search_runs()[0].info.run_id
+        for argv in (["runs"], ["show", run_id]):
+            assert _cli(*argv, home=xp_home).returncode == 0
+    finally:
+        os.umask(old)
+    # Then the store, its artifacts and the run folders exist, and nothing under XP_HOME is
+    # open to group or others
+    assert (xp_home / "mlflow.db").stat().st_size > 0
+    uploaded = {p.name for p in (xp_home / "artifacts").rglob("*") if p.is_file()}
+    assert {"notebook.ipynb", "cells.jsonl", "metadata.json"} <= uploaded
+    shared = _shared(xp_home)
+    assert shared == [], "\n".join(shared)

@@ -1,17 +1,78 @@
 """Where the store lives: one resolution shared by the kernel, the server and the CLI.
 
-No MLflow import here: the kernel calls this on the hot path of ``%xp start``.
+The xp home folder holds the exact journals, the embedded store and its artifacts: it is made
+private (0700, its files 0600) whatever the umask, like the journals in it. No MLflow import
+here: the kernel calls this on the hot path of ``%xp start``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 DB_NAME = "mlflow.db"
 ARTIFACTS_DIR = "artifacts"
 RUNS_DIR = "runs"
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def private_dir(path: Path, top: Path | None = None) -> Path:
+    """``path`` as a folder only its owner can enter (0700), made if missing.
+
+    ``mkdir(mode=...)`` is masked by the umask, leaves an existing folder as it was and makes
+    missing parents with the default mode: here each missing folder from ``top`` (default:
+    ``path`` itself) down to ``path`` gets 0700 outright, and ``path`` is made private if it
+    is this user's. Folders above ``top`` are made as usual.
+    """
+    top = path if top is None else top
+    missing = [p for p in (path, *path.parents) if p == top or top in p.parents] or [path]
+    missing[-1].parent.mkdir(parents=True, exist_ok=True)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+            folder.chmod(PRIVATE_DIR)
+        except FileExistsError:
+            pass
+    make_private(path)
+    return path
+
+
+def make_private(path: Path) -> None:
+    """Take group and other access away from ``path`` if this user owns it (else leave it)."""
+    try:
+        st = path.lstat()
+    except OSError:  # gone meanwhile
+        return
+    mine = st.st_uid == getattr(os, "geteuid", lambda: st.st_uid)()  # (no uid on Windows)
+    if mine and st.st_mode & 0o077 and not stat.S_ISLNK(st.st_mode):
+        with contextlib.suppress(OSError):
+            path.chmod(PRIVATE_DIR if stat.S_ISDIR(st.st_mode) else PRIVATE_FILE)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and 0600 if it is missing, else make it private (:func:`make_private`).
+
+    A file made here before a library opens it keeps its mode: SQLite opens an existing file
+    as it is, and gives its journal and WAL files the database's permissions.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE))
+    make_private(path)
+
+
+def make_tree_private(top: Path, below: Path) -> None:
+    """Make ``below``, every folder from ``top`` down to it and everything under it private."""
+    for parent in [below, *below.parents]:
+        make_private(parent)
+        if parent == top:
+            break
+    if below.is_dir():
+        for root, dirs, files in os.walk(below):
+            for name in dirs + files:
+                make_private(Path(root) / name)
 
 
 def xp_home() -> Path:
@@ -66,6 +127,8 @@ def resolve_store(tracking_uri: str | None = None, home: Path | None = None) -> 
         otherwise resolve it against whatever the current directory happens to be.
     """
     home = home or xp_home()
+    private_dir(home / RUNS_DIR, top=home)  # before anything else writes under it
+    make_private(home)  # a home made before this version (0755 under umask 022)
     uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or ""
     if not uri:
         db = home / DB_NAME

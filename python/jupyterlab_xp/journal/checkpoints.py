@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import file_sha256, read_json, write_json_atomic
 from jupyterlab_xp.core.secrets import REDACTED
@@ -72,7 +73,7 @@ def stamp_dir(version_dir: Path) -> Path | None:
 def publish(staging: Path, run_dir: Path, rel: str) -> Path:
     """Move a complete staging folder to ``run_dir/rel`` in one rename (no torn checkpoint)."""
     final = run_dir / rel
-    final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(final.parent, top=run_dir)  # checkpoints/{name}/ too, whatever the umask
     staging.rename(final)
     return final
 

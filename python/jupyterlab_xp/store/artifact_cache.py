@@ -13,6 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.files import write_atomic
 
 MAX_BYTES = 256 * 2**20
@@ -45,7 +46,7 @@ class ArtifactCache:
         """Keep ``text``; then trim the cache to its size, oldest first."""
         path = self._path(run_id, artifact)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path.parent, top=self.folder.parent)  # 0700 whatever the umask
             write_atomic(path, text.encode("utf-8"))
         except OSError:
             return  # a cache that cannot write only costs time

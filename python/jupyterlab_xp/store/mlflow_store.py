@@ -21,7 +21,15 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyterlab_xp.core.config import StoreLocation, store_database_uri
+from jupyterlab_xp.core.config import (
+    ARTIFACTS_DIR,
+    DB_NAME,
+    StoreLocation,
+    make_tree_private,
+    private_dir,
+    private_file,
+    store_database_uri,
+)
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.store import sqlite_index
@@ -98,7 +106,9 @@ class MlflowStore(ArtifactReads):
     def client(self) -> MlflowClient:
         """The MlflowClient, created (and for a new SQLite file, migrated) on first use."""
         if self.location.embedded:
-            self.location.home.mkdir(parents=True, exist_ok=True)
+            # Made private before MLflow creates them, whatever the umask (README: files).
+            private_dir(self.location.home / ARTIFACTS_DIR)
+            private_file(self.location.home / DB_NAME)
         # Artifact downloads would draw tqdm bars into notebooks and the CLI's output.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         # MLflow retries a failing request for minutes by default (7 retries, back-off factor
@@ -211,10 +221,19 @@ class MlflowStore(ArtifactReads):
     def log_artifacts(self, run_id: str, local_dir: Path, artifact_path: str) -> None:
         """Upload every file below ``local_dir`` to ``artifact_path`` in the run."""
         self.client.log_artifacts(run_id, str(local_dir), artifact_path)
+        self._private_copy(run_id, artifact_path)
 
     def log_artifact(self, run_id: str, local_file: Path, artifact_path: str) -> None:
         """Upload one file to ``artifact_path`` in the run (replacing an earlier upload)."""
         self.client.log_artifact(run_id, str(local_file), artifact_path)
+        self._private_copy(run_id, artifact_path)
+
+    def _private_copy(self, run_id: str, artifact_path: str) -> None:
+        """The embedded store's copy of an upload made 0700/0600: MLflow makes its folders
+        with the umask and copies each file's mode from its source."""
+        if self.location.embedded:
+            top = self.location.home / ARTIFACTS_DIR
+            make_tree_private(top, top / run_id / "artifacts" / artifact_path)
 
     def log_dataset(
         self, run_id: str, name: str, sha256: str, path: str, context: str | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.tags import MAX_TAG_VALUE
 from jupyterlab_xp.journal import summary
@@ -190,7 +191,7 @@ class RunSync:
         """
         records = list(read_journal(self.dir / JOURNAL_FILE))
         cells = summary.cell_executions(records, alive=alive)
-        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.artifacts_dir, top=self.dir)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))
         start = next((r for r in records if r["type"] == "run_start"), {})
