@@ -32,6 +32,8 @@ export function sweepDetail(patch: Partial<SweepDetail> = {}): SweepDetail {
     seed: 0,
     source_run_id: 'run-0',
     notebook: 'train.ipynb',
+    order: 'recorded',
+    code_sha256: 'c'.repeat(64),
     trials_target: 4,
     space: [
       { name: 'lr', kind: 'loguniform', low: 1e-4, high: 1e-1, choices: [] },

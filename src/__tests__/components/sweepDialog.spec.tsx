@@ -22,7 +22,7 @@ describe('the Sweep dialog', () => {
     cleanup();
   });
 
-  it('searches around the run’s parameters, for its validation metric, and sends what the user chose', async () => {
+  it('searches around the run’s parameters, for its validation metric, shows the code every trial runs, and sends what the user chose with its digest', async () => {
     // Given run abc with parameters lr and width, and two metrics
     const server = new FakeTransport()
       .on('GET promote-plan', () => plan())
@@ -61,6 +61,11 @@ describe('the Sweep dialog', () => {
       (screen.getByRole('combobox', { name: 'Direction' }) as HTMLSelectElement)
         .value
     ).toBe('minimize');
+    // ...and the code every trial runs is there to read, as in Promote
+    const code = screen.getByRole('list', { name: 'Code that will run' });
+    expect(within(code).getByRole('listitem').textContent).toContain(
+      'lr = 0.1'
+    );
 
     // When the user leaves width out, asks for 8 trials and starts the sweep
     fireEvent.click(screen.getByRole('checkbox', { name: 'width' }));
@@ -72,7 +77,8 @@ describe('the Sweep dialog', () => {
       accepted = await model.submit();
     });
 
-    // Then the request searches lr only, as the form showed it
+    // Then the request searches lr only, as the form showed it, and names
+    // the code shown (the plan's default order) by its digest
     expect(accepted).toBe(true);
     expect(model.started?.run_id).toBe('sweep-9');
     expect(JSON.parse(server.calls('POST sweeps')[0].body ?? '')).toEqual({
@@ -83,7 +89,8 @@ describe('the Sweep dialog', () => {
       trials: 8,
       sampler: 'tpe',
       pruner: 'hyperband',
-      workers: null
+      workers: null,
+      code_sha256: 'a'.repeat(64)
     });
   });
 

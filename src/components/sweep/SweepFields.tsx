@@ -1,4 +1,4 @@
-// The fields of the Sweep dialog: a row per parameter (searched or not, its distribution), objective, direction, trials, sampler, pruner, workers.
+// The fields of the Sweep dialog: a row per parameter (searched or not, its distribution), objective, direction, trials, sampler, pruner, workers, and the code every trial runs.
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React, { useId } from 'react';
 
@@ -16,6 +16,7 @@ import {
 } from '../../models/sweepForm';
 import type { ISweepPlan, SweepPlanModel } from '../../models/sweepPlan';
 import { Choice, TextField } from '../formFields';
+import { CodeToRun } from '../promote/PlanDetails';
 import type { IFormView } from '../FormView';
 import { useTrans } from '../translation';
 
@@ -235,6 +236,7 @@ export function SweepFields(props: ISweepFieldsProps): React.JSX.Element {
           note={trans.__('trials at once on the server; empty: one per CPU')}
         />
       </div>
+      <CodeToRun code={props.plan.code} />
     </div>
   );
 }
