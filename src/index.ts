@@ -8,6 +8,7 @@ import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
 
@@ -19,6 +20,7 @@ import { bundleOf } from './components/translation';
 import { SweepViews } from './commands/sweep';
 import { XpViews } from './commands/views';
 import { RecordingModel } from './models/recording';
+import { browserStorage, migrateTableSettings } from './models/runTable';
 import { RecordingStatus } from './notebook/recording';
 import {
   CommandIDs,
@@ -42,7 +44,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     IStatusBar,
     IRenderMimeRegistry,
-    ITranslator
+    ITranslator,
+    ISettingRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -50,7 +53,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null,
     rendermime: IRenderMimeRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const trans = bundleOf(translator);
     const client = new XpClient(
@@ -59,6 +63,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const serverRoot = PageConfig.getOption('serverRoot');
     const views = new XpViews(app, client, serverRoot, restorer, rendermime);
     new SweepViews(app, client, restorer, trans);
+    if (settingRegistry) {
+      // The run table's view, columns and sort (schema/plugin.json): what an
+      // earlier version kept in localStorage moves there once.
+      void settingRegistry
+        .load(PLUGIN_ID)
+        .then(async settings => {
+          await migrateTableSettings(browserStorage(), settings);
+          views.runs.useSettings(settings);
+        })
+        .catch(() => {
+          // Settings that cannot be read: the defaults hold for this session.
+        });
+    }
 
     const recording = new RecordingModel(client, serverRoot);
     const notebooks = new WidgetTracker<DocumentWidget>({

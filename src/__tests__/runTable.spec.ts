@@ -1,4 +1,4 @@
-// Unit tests of the run list's table view: values, sorting (numbers as numbers, missing last), the column chooser, remembered settings.
+// Unit tests of the run list's table view: values, sorting (numbers as numbers, missing last), the column chooser, its settings (JupyterLab's, once localStorage).
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { IApiRequest } from '../api/handler';
@@ -14,12 +14,13 @@ import {
 import { RunListModel } from '../models/runList';
 import {
   DEFAULT_TABLE,
-  loadTableSettings,
-  SettingsStorage,
+  migrateTableSettings,
+  parseTableSettings,
   TABLE_SETTINGS_KEY
 } from '../models/runTable';
 import { page, summary } from './bodies';
 import { advance, FakeTransport } from './fakeTransport';
+import { pluginSettings } from './settings';
 
 /** Six runs all named digits-mlp that differ in lr, hidden and accuracy. */
 const RUNS = [
@@ -128,47 +129,52 @@ describe('column chooser', () => {
   });
 });
 
-/** A storage over a map (what localStorage does). */
-function memoryStorage(): SettingsStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: key => map.get(key) ?? null,
-    setItem: (key, value) => {
-      map.set(key, value);
-    }
-  };
-}
-
-describe('remembered table settings', () => {
-  it('falls back to the list for nothing saved or anything malformed', () => {
-    const storage = memoryStorage();
-    expect(loadTableSettings(storage)).toEqual(DEFAULT_TABLE);
-    storage.map.set(TABLE_SETTINGS_KEY, '{not json');
-    expect(loadTableSettings(storage)).toEqual(DEFAULT_TABLE);
-    storage.map.set(
-      TABLE_SETTINGS_KEY,
-      JSON.stringify({
+describe('table settings', () => {
+  it('fall back to the list for nothing saved or anything malformed, field by field', () => {
+    expect(parseTableSettings(null)).toEqual(DEFAULT_TABLE);
+    expect(parseTableSettings('{not json')).toEqual(DEFAULT_TABLE);
+    expect(
+      parseTableSettings({
         view: 'table',
         columns: ['params.lr', 'bogus', 3],
         sort: { column: 'params.lr', order: 'sideways' }
       })
-    );
-    expect(loadTableSettings(storage)).toEqual({
+    ).toEqual({ view: 'table', columns: ['params.lr'], sort: null });
+  });
+
+  it('move once from localStorage into the settings, unless the user has set them there', async () => {
+    // Given the table an earlier version left in localStorage
+    const legacy = {
       view: 'table',
       columns: ['params.lr'],
-      sort: null
-    });
+      sort: { column: 'params.lr', order: 'asc' }
+    };
+    window.localStorage.setItem(TABLE_SETTINGS_KEY, JSON.stringify(legacy));
+    const { settings } = await pluginSettings();
+
+    // When the plugin starts
+    await migrateTableSettings(window.localStorage, settings);
+
+    // Then the settings say so, and the old key is gone
+    expect(parseTableSettings(settings.composite)).toEqual(legacy);
+    expect(window.localStorage.getItem(TABLE_SETTINGS_KEY)).toBeNull();
+
+    // When an older tab writes its value again, then the user's settings win
+    window.localStorage.setItem(
+      TABLE_SETTINGS_KEY,
+      JSON.stringify({ view: 'list', columns: [], sort: null })
+    );
+    await migrateTableSettings(window.localStorage, settings);
+    expect(parseTableSettings(settings.composite)).toEqual(legacy);
+    expect(window.localStorage.getItem(TABLE_SETTINGS_KEY)).toBeNull();
   });
 });
 
 describe('RunListModel in the table view', () => {
   let server: FakeTransport;
   let model: RunListModel;
-  let storage: ReturnType<typeof memoryStorage>;
 
   beforeEach(() => {
-    storage = memoryStorage();
     server = new FakeTransport()
       .on('GET config', () => ({ store: 'sqlite:////x/mlflow.db' }))
       .on('GET runs', (request: IApiRequest) => {
@@ -183,9 +189,11 @@ describe('RunListModel in the table view', () => {
     model.dispose();
   });
 
-  it('asks for the chosen param columns only in the table view, and remembers them', async () => {
-    // Given the list view
-    model = new RunListModel(server.client(), storage);
+  it('asks for the chosen param columns only in the table view, and keeps them in the settings', async () => {
+    // Given the list view, with the plugin's settings
+    const { settings, connector } = await pluginSettings();
+    model = new RunListModel(server.client());
+    model.useSettings(settings);
     model.visible = true;
     await advance();
     expect(server.calls('GET runs')[0].query?.has('params')).toBe(false);
@@ -210,13 +218,36 @@ describe('RunListModel in the table view', () => {
     model.setTable({ sort: { column: 'params.lr', order: 'asc' } });
     expect(server.calls('GET runs')).toHaveLength(before);
 
-    // ...and a new panel starts where this one was left
-    const again = new RunListModel(server.client(), storage);
+    // ...and the settings keep them, so a new panel starts where this one
+    // was left
+    await advance();
+    const again = new RunListModel(server.client());
+    again.useSettings((await pluginSettings(connector.raw)).settings);
     expect(again.table).toEqual({
       view: 'table',
       columns: ['params.lr', 'metrics.val/accuracy'],
       sort: { column: 'params.lr', order: 'asc' }
     });
     again.dispose();
+  });
+
+  it('follows the settings when the user changes them in the Settings Editor', async () => {
+    // Given the list view, with the plugin's settings
+    const { settings } = await pluginSettings();
+    model = new RunListModel(server.client());
+    model.useSettings(settings);
+    model.visible = true;
+    await advance();
+
+    // When the user sets the table and a param column in the settings
+    await settings.set('view', 'table');
+    await settings.set('columns', ['params.hidden']);
+    await advance();
+
+    // Then the list shows the table and asks for that column
+    expect(model.table.view).toBe('table');
+    expect(server.calls('GET runs').at(-1)?.query?.get('params')).toBe(
+      'hidden'
+    );
   });
 });

@@ -41,7 +41,8 @@ export class XpViews {
     restorer: ILayoutRestorer | null,
     private readonly rendermime: IRenderMimeRegistry | null = null
   ) {
-    const panel = new XpPanel(new RunListModel(client), {
+    this.runs = new RunListModel(client);
+    const panel = new XpPanel(this.runs, {
       onOpenRun: this._openRun,
       onCompare: ids =>
         void app.commands.execute(CommandIDs.openCompare, { ids })
@@ -66,6 +67,9 @@ export class XpViews {
       });
     }
   }
+
+  /** The Experiments panel's run list (it reads its view from the settings). */
+  readonly runs: RunListModel;
 
   /**
    * Show a promotion's progress where it belongs: in its source run's tab,

@@ -3,11 +3,11 @@ import type { ConfigBody, RunList, RunSummary } from '../api/types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
 import {
-  browserStorage,
+  DEFAULT_TABLE,
   IRunTableSettings,
-  loadTableSettings,
-  saveTableSettings,
-  SettingsStorage
+  ITableSettingsStore,
+  parseTableSettings,
+  saveTableSettings
 } from './runTable';
 
 /** What the run list shows: the search, filters and sort of `GET runs`. */
@@ -54,32 +54,49 @@ export class RunListModel extends PollingModel {
 
   /**
    * @param client - the REST client
-   * @param storage - where the list/table view settings are remembered
    */
-  constructor(
-    client: XpClient,
-    storage: SettingsStorage | null = browserStorage()
-  ) {
+  constructor(client: XpClient) {
     super({ name: 'jupyterlab-xp:runs' });
     this._client = client;
-    this._storage = storage;
-    this._table = loadTableSettings(storage);
     void this._fetchConfig();
   }
 
-  /** List or table, the table's columns and sort (remembered). */
+  /** List or table, the table's columns and sort (the plugin's settings). */
   get table(): IRunTableSettings {
     return this._table;
   }
 
   /**
-   * Change the view, the table's columns or its sort. Runs are asked for
-   * again (from the first page) when the param columns the table needs change.
+   * Read the view, columns and sort from the plugin's settings, follow their
+   * changes (the Settings Editor), and write the user's changes to them.
+   */
+  useSettings(settings: ITableSettingsStore): void {
+    this._settings = settings;
+    const apply = (): void => {
+      if (!this.isDisposed) {
+        this._applyTable(parseTableSettings(settings.composite));
+      }
+    };
+    settings.changed.connect(apply, this);
+    apply();
+  }
+
+  /**
+   * Change the view, the table's columns or its sort, and keep the change in
+   * the settings. Runs are asked for again (from the first page) when the
+   * param columns the table needs change.
    */
   setTable(patch: Partial<IRunTableSettings>): void {
+    const before = this._table;
+    this._applyTable({ ...this._table, ...patch });
+    if (this._settings !== null) {
+      void saveTableSettings(this._settings, before, patch);
+    }
+  }
+
+  private _applyTable(table: IRunTableSettings): void {
     const before = this._paramQuery();
-    this._table = { ...this._table, ...patch };
-    saveTableSettings(this._storage, this._table);
+    this._table = table;
     if (String(this._paramQuery()) !== String(before)) {
       this._restart();
     } else {
@@ -344,8 +361,8 @@ export class RunListModel extends PollingModel {
   }
 
   private readonly _client: XpClient;
-  private readonly _storage: SettingsStorage | null;
-  private _table: IRunTableSettings;
+  private _settings: ITableSettingsStore | null = null;
+  private _table: IRunTableSettings = DEFAULT_TABLE;
   private _paramKeys: readonly string[] = [];
   private _config: LoadState<ConfigBody> = { kind: 'loading' };
   private _actionError: string | null = null;
