@@ -18,6 +18,8 @@ import pytest
 from servers import MlflowServer, Postgres
 
 HERE = Path(__file__).parent
+# MLflow's usage telemetry stays off in the tests, even run outside `make test` (README: Privacy).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 @pytest.fixture(scope="session")

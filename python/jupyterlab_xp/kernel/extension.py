@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.kernel.magics import XpMagics
 from jupyterlab_xp.kernel.recorder import get_recorder, running_count
 
@@ -13,6 +14,8 @@ def load_ipython_extension(shell: Any) -> None:
     recorder = get_recorder()
     if recorder.shell is shell:
         return
+    # The user's own MLflow calls in this kernel, and the promotions it starts, stay quiet too.
+    apply_telemetry_choice()
     recorder.shell = shell
     recorder.user_ns = shell.user_ns
     # Loaded from inside a cell (usually the one that goes on to %xp start): its pre_run_cell

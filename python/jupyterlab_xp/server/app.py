@@ -15,6 +15,7 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Unicode, default
 
 from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.server.handlers import (
     NAMESPACE,
     RUN_ID,
@@ -62,6 +63,8 @@ class XpExtensionApp(ExtensionApp):
         return heartbeat_timeout()
 
     def initialize_settings(self) -> None:
+        # Before any kernel or job starts: they inherit the server's environment.
+        apply_telemetry_choice()
         location = resolve_store(self.tracking_uri or None)
         self.settings["xp_location"] = location
         self.settings["xp_store"] = MlflowStore(location)

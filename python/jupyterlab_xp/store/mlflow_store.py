@@ -32,6 +32,7 @@ from jupyterlab_xp.core.config import (
 )
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_reads import ArtifactReads
 from jupyterlab_xp.store.query import quote_value
@@ -56,6 +57,8 @@ _imported = threading.Event()
 
 
 def _client_class() -> type[MlflowClient]:
+    # MLflow starts its telemetry client when it is imported: decide before (README: Privacy).
+    apply_telemetry_choice()
     with _import_lock:
         from mlflow.tracking import MlflowClient
 

@@ -17,6 +17,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.files import write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import sweeps
 from jupyterlab_xp.sweep.devices import visible_gpus, worker_envs
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    apply_telemetry_choice()  # its kernels inherit this environment
     run_id, study, workers, root = args[0], args[1], int(args[2]), Path(args[3])
     store = MlflowStore(resolve_store())
     envs = worker_envs(workers, visible_gpus())

@@ -21,6 +21,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.process import process_start_time
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.promote.job import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import study as studies
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see promote.job
+    apply_telemetry_choice()  # its kernels inherit this environment
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator decides, with SIGTERM
     store = MlflowStore(resolve_store())
