@@ -97,5 +97,12 @@ test: lint test-python test-js test-ui
 bench: install browser ui-tests/node_modules/.package-lock.json
 	$(PY) benchmarks/run_all.py
 
+# The public notebook corpus (../shared/corpus, README "Public notebooks"): each notebook promoted
+# in its own folder and XP_HOME, papermill beside it; the table goes to .corpus-cache/. Takes
+# CORPUS_ARGS, e.g. CORPUS_ARGS="--only Whirlwind --jobs 2" or "--reuse-baseline".
+.PHONY: corpus
+corpus: install
+	$(PY) benchmarks/corpus.py $(CORPUS_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules lib labextension ui-tests/node_modules ui-tests/test-results

@@ -126,8 +126,12 @@ def test_a_notebook_run_with_old_libraries_reproduces_as_same_values_and_a_remov
     style = tmp_path / "style.ipynb"
     style.write_text(json.dumps(styled))
 
-    # When: both are promoted in today's environment
-    started = [jobs.create(store, from_notebook(path))["id"] for path in (stale, style)]
+    # When: both are promoted in today's environment (the style without the shims, which
+    # would answer the removed name: test_promote_stale_shims.py)
+    started = [
+        jobs.create(store, from_notebook(stale))["id"],
+        jobs.create(store, from_notebook(style), shims=False)["id"],
+    ]
     done, failed = (wait_job(store, job_id) for job_id in started)
 
     # Then: only the unseeded draw and the %time line's timings are not reproduced ...

@@ -130,3 +130,68 @@ def test_metric_tolerance_is_relative_below_one_too() -> None:
     # NaN equals NaN, nothing else
     assert verify.close(float("nan"), float("nan"), 1e-6)
     assert not verify.close(float("nan"), 0.0, 1e-6)
+
+
+def test_a_failure_no_rule_mends_is_retried_top_to_bottom() -> None:
+    # Given: cell 1 puts the parent folder on sys.path; its count (In [5]) is from a later
+    # session than cell 2's import (In [2]), so the execution-count order imports first
+    from jupyterlab_xp.promote import repair
+
+    sources = ["import sys\nsys.path.insert(0, '..')", "from helper import f", "print(f())"]
+    cells = repair.notebook_cells([{"execution_count": n} for n in (5, 2, 6)], sources)
+    planned = repair.plan(cells)
+    assert planned.order == [2, 1, 3]
+
+    # When: cell 2 raised ModuleNotFoundError (no def-use rule knows a module path) ...
+    retried = repair.after_failure(
+        cells, planned, 2, "ModuleNotFoundError", "No module named 'helper'"
+    )
+    # ... and when the first cell of the page failed (top to bottom would fail the same way)
+    again = repair.after_failure(cells, repair.Repair([1, 2, 3]), 1, "OSError", "x")
+
+    # Then: the next attempt runs the page top to bottom, and says why; the second has none
+    assert retried is not None and retried.order == [1, 2, 3]
+    assert retried.steps[-1] == (
+        "cell 2 (In [2]) raised ModuleNotFoundError and no rule mends it: "
+        "top to bottom instead (notebook order)"
+    )
+    assert again is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "new", "rule"),
+    [
+        (
+            "Int64Index([2, 3, 5], dtype='int64')",
+            "Index([2, 3, 5], dtype='int64')",
+            "pandas-typed-index",
+        ),
+        (
+            "array(['PR', 'USA'], dtype=object)",
+            "<ArrowStringArray>\n['PR', 'USA']\nLength: 2, dtype: str",
+            "pandas-arrow-strings",
+        ),
+        (
+            "('Alice', 25, 55.)",
+            "np.void(('Alice', 25, 55.0), dtype=[('name', '<U10')])",
+            "numpy-void-repr",
+        ),
+        (
+            "100000 loops, best of 3: 2.1 µs per loop",
+            "52.7 ns ± 0.3 ns per loop (mean ± std. dev. of 7 runs, 10,000,000 loops each)",
+            "timeit",
+        ),
+        (
+            "-rw-r--r--  1 jakevdp  staff  26K Feb  1 06:15 my_figure.png",
+            "-rw-r--r-- 1 root root 38K Dec  7 02:42 my_figure.png",
+            "file-listing",
+        ),
+    ],
+)
+def test_drift_rules_of_the_corpus_era(stored: str, new: str, rule: str) -> None:
+    # Given: what pandas 1, NumPy 1, IPython 7 and another machine printed, and what prints now
+    # When
+    klass, rules, _ = verify.cellcheck.compare_text(stored, new, 1e-6)
+    # Then: only presentation drifted, and the rule that says so is named
+    assert klass == "same-values", (stored, new)
+    assert rule in rules

@@ -46,6 +46,7 @@ export interface XpApi {
   RunPatch?: RunPatch;
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
+  ShimUse?: ShimUse;
   StepValue?: StepValue;
   SweepDetail?: SweepDetail;
   SweepDimension?: SweepDimension;
@@ -127,7 +128,8 @@ export interface CellVerdict {
     | 'within-tolerance'
     | 'random'
     | 'differs'
-    | 'no-stored-output';
+    | 'no-stored-output'
+    | 'skipped';
   first_difference?: FirstDifference | null;
   /**
    * perceptual-hash similarity of the cell's PNG outputs, 0 to 1
@@ -977,8 +979,40 @@ export interface PromotedRun {
   failure?: Failure | null;
   run_id: string | null;
   seed: number;
+  /**
+   * compatibility shims the run used, each cell's
+   */
+  shims?: ShimUse[];
   status: ('RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED') | null;
   verification: Verification | null;
+}
+/**
+ * A compatibility shim a promoted run used (promote/shims.py), in one cell.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ShimUse".
+ */
+export interface ShimUse {
+  /**
+   * the execution count of the cell that used it
+   */
+  cell: number | null;
+  /**
+   * what it did the first time in this cell
+   */
+  detail: string;
+  /**
+   * the shim, e.g. 'matplotlib-seaborn-styles'
+   */
+  name: string;
+  /**
+   * how many times in that cell
+   */
+  uses: number;
+  /**
+   * the removal or rename it answers, and how
+   */
+  what: string;
 }
 /**
  * Did the promoted run reproduce its source?
@@ -1002,6 +1036,10 @@ export interface Verification {
   order?: OrderRepair | null;
   outputs: OutputCheck | null;
   python?: PythonVersions | null;
+  /**
+   * compatibility shims the run used, each cell's
+   */
+  shims?: ShimUse[];
   tolerance: number;
   verdict: 'exact' | 'within-tolerance' | 'random' | 'differs' | 'no-metrics';
 }

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.frontends import cli_gate, cli_manage, cli_sweep
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
@@ -121,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="run with this requirement pinned, e.g. 'matplotlib<3.8' (repeatable; installed "
         "once into a cached overlay in $XP_HOME/envs)",
+    )
+    promote.add_argument(
+        "--no-shims",
+        dest="shims",
+        action="store_false",
+        default=None,
+        help="run a notebook file as written: no compatibility shims for removed library APIs "
+        "(on by default for a notebook file; each one used is named in the verdict)",
     )
     promote.add_argument("--json", action="store_true", help="print the result as JSON")
     promote.add_argument(
@@ -242,7 +249,7 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
         linear = verdict.get("linear")
         state = "unknown" if linear is None else "linear" if linear else "NOT linear"
         print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
-    job = jobs.create(store, src, root=Path.cwd(), **request)
+    job = jobs.create(store, src, root=Path.cwd(), shims=args.shims, **request)
     if not args.json:
         print(f"promotion {job['id']}: {job['order']} order, seeds {job['seeds']}")
     try:
@@ -273,7 +280,6 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
     args = _parser().parse_args(argv)
-    apply_telemetry_choice()  # promotion jobs and sweep workers inherit this environment
     store = MlflowStore(resolve_store(args.tracking_uri))
     commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
     commands.update(cli_manage.COMMANDS)

@@ -9,15 +9,8 @@ from itertools import zip_longest
 from typing import Any
 
 from jupyterlab_xp.frontends.render_env import render_used
+from jupyterlab_xp.promote.cellcheck import CLASSES
 
-CLASSES = (
-    "identical",
-    "same-values",
-    "within-tolerance",
-    "random",
-    "differs",
-    "no-stored-output",
-)
 SIDE = 48  # characters per side when stored and new are shown side by side
 SIDE_LINES = 6
 
@@ -86,5 +79,20 @@ def render_verification(check: dict[str, Any] | None) -> list[str]:
         label = "recorded with" if python.get("recorded") else "saved with"
         out.append(f"python      {label} {was or 'unknown'}, today {python.get('today')}")
     out += render_used(check.get("environment"), None)  # where the verdict holds
+    out += render_shims(check.get("shims"))
     out += render_cells(check.get("outputs"))
+    return out
+
+
+def render_shims(used: list[dict[str, Any]] | None) -> list[str]:
+    """The compatibility shims a run used: one line per shim, the cells and what it did."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for use in used or []:
+        by_name.setdefault(str(use.get("name")), []).append(use)
+    out = []
+    for name, uses in by_name.items():
+        cells = ", ".join(f"In [{u['cell']}]" for u in uses if u.get("cell") is not None)
+        out.append(
+            f"shim        {name}" + (f" ({cells})" if cells else "") + f": {uses[0]['detail']}"
+        )
     return out

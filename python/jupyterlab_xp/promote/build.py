@@ -20,11 +20,13 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.promote import repair, trust
+from jupyterlab_xp.promote import plotera, repair, trust
+from jupyterlab_xp.promote import shims as shim_cell
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
 ORDERS = ("recorded", "auto", "execution-count", "notebook")
 ADDED = "added by promote"  # the label of the start and stop cells promote adds
+SHIMS_TAG = "xp-shims"  # the cell that installs the compatibility shims
 _STARTS = re.compile(r"^\s*(%xp\s+start\b|%load_ext\s+jupyterlab_xp\b)|\bxp\.start\(", re.M)
 _STOPS = re.compile(r"^\s*%xp\s+stop\b|\bxp\.stop\(", re.M)
 # Interactive-only actions: a job has nobody to show them to, and promote must not recurse.
@@ -211,8 +213,13 @@ def _numbered(source: Source, numbers: list[int], order: str) -> list[PlannedCel
     ]
 
 
-def build_notebook(source: Source, cells: list[PlannedCell], order: str) -> dict[str, Any]:
-    """The nbformat 4.5 notebook to execute (cell ids unique, origins in cell metadata)."""
+def build_notebook(
+    source: Source, cells: list[PlannedCell], order: str, shims: bool = False
+) -> dict[str, Any]:
+    """The nbformat 4.5 notebook to execute (cell ids unique, origins in cell metadata).
+
+    ``shims``: first a cell that installs :mod:`.shims` (tagged :data:`SHIMS_TAG`: it is not
+    one of ``cells``, so progress and verification leave it out)."""
     origin = f"run {source.run_id}" if source.run_id else f"notebook {source.name}"
     header = (
         f"# {source.name}: promoted by jupyterlab-xp\n\n"
@@ -222,6 +229,17 @@ def build_notebook(source: Source, cells: list[PlannedCell], order: str) -> dict
     nb_cells: list[dict[str, Any]] = [
         {"cell_type": "markdown", "id": "xp-header", "metadata": {}, "source": header}
     ]
+    if shims:
+        nb_cells.append(
+            {
+                "cell_type": "code",
+                "id": "xp-shims",
+                "metadata": {"xp": {"origin": ADDED}, "tags": [SHIMS_TAG]},
+                "source": shim_cell.cell_source(plotera.settings(source.notebook)),
+                "execution_count": None,
+                "outputs": [],
+            }
+        )
     for index, cell in enumerate(cells):
         metadata: dict[str, Any] = {"xp": {"origin": cell.label}}
         if cell.source_cell_id:

@@ -4,9 +4,11 @@ Classes, best first: ``identical`` (the same text, images and error); ``same-val
 presentation drift, the rules of :mod:`.normalize`, or plots that look alike); ``within-tolerance``
 (numbers close under ``math.isclose``, relative and absolute); ``random`` (the outputs differ and
 the cell draws random numbers nothing seeded); ``differs`` (with the first differing value);
-``no-stored-output``. The text compared is what the notebook shows: each stream's chunks joined
-as they arrived (one ``print`` may come in one chunk or three), results' ``text/plain`` (a
-DataFrame's HTML table when the plain text disagrees), and an error's name and value.
+``no-stored-output``; ``skipped`` (a shim skipped or answered an interactive or informational
+cell: not compared, the note says what it did). The text compared is what the notebook shows:
+each stream's chunks joined as they arrived (one ``print`` may come in one chunk or three),
+results' ``text/plain`` (a DataFrame's HTML table when the plain text disagrees), and an error's
+name and value.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from jupyterlab_xp.promote.normalize import RULES, html_table_text, numbers, ske
 
 IDENTICAL, SAME, CLOSE = "identical", "same-values", "within-tolerance"
 RANDOM, DIFFERS, NO_OUTPUT = "random", "differs", "no-stored-output"
-CLASSES = (IDENTICAL, SAME, CLOSE, RANDOM, DIFFERS, NO_OUTPUT)
+SKIPPED = "skipped"
+CLASSES = (IDENTICAL, SAME, CLOSE, RANDOM, DIFFERS, NO_OUTPUT, SKIPPED)
 REPRODUCED = (IDENTICAL, SAME, CLOSE)
 TEXT_CAP = 2000  # characters of stored and new text kept per cell in the verdict
 ABS_TOLERANCE = 1e-12

@@ -93,7 +93,7 @@ REMOVALS: tuple[Removal, ...] = (
 _MISSING_TOOL = re.compile(
     r"No such file or directory: '(ffmpeg|ffprobe|convert|magick|dot|latex|pdflatex|dvipng|gs"
     r"|java|R|Rscript|git|wget|curl|unzip|nvidia-smi)'"
-    r"|MovieWriter (\w+) unavailable"
+    r"|MovieWriter (\w+) unavailable|Requested MovieWriter \((\w+)\) not available"
     r"|because (latex|dvipng|ghostscript) could not be found"
     r"|ExecutableNotFound: failed to execute (?:PosixPath\(|WindowsPath\()?'?(\w+)"
 )

@@ -26,9 +26,18 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.tags import PROMOTION_ENV
-from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.journal.rundir import hold_lock
-from jupyterlab_xp.promote import build, bundle, envs, executed, jobs, preview, repair, verify
+from jupyterlab_xp.promote import (
+    build,
+    bundle,
+    envs,
+    executed,
+    jobs,
+    preview,
+    repair,
+    shims,
+    verify,
+)
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
@@ -63,6 +72,7 @@ class Job:
         self.repair: repair.Repair | None = None  # the auto order and how it was found
         self.attempt = 1  # papermill runs of this seed's notebook (auto order retries)
         self.envs = envs.Used({"kind": "today", "pins": []})  # --env/--with: an overlay's
+        self.shims = bool(self.request.get("shims"))  # compatibility shims installed first
 
     @property
     def is_trial(self) -> bool:
@@ -105,7 +115,7 @@ class Job:
                 outcome = self._execute(src, seed, index)
                 while outcome == "failed" and self.repair and self._repaired(src, index):
                     cells = build.planned_from_numbers(src, self.repair.order)
-                    notebook = build.build_notebook(src, cells, "auto")
+                    notebook = build.build_notebook(src, cells, "auto", self.shims)
                     write_atomic(
                         self.bundle / bundle.NOTEBOOK, build.dumps_notebook(notebook), mode=0o644
                     )
@@ -199,10 +209,17 @@ class Job:
         if not self.location.embedded:
             env["MLFLOW_TRACKING_URI"] = self.location.tracking_uri
         env["XP_NOTEBOOK"] = str(self.bundle / bundle.NOTEBOOK)
+        env[shims.LOG_ENV] = str(self._shims_log(seed))
         if src.pythonhashseed and src.pythonhashseed.isdigit():
             env["PYTHONHASHSEED"] = src.pythonhashseed
         env.pop("MLFLOW_RUN_ID", None)
         return env
+
+    def _shims_log(self, seed: int) -> Path:
+        """Where this seed's kernel records the shims it used (one file per attempt)."""
+        folder = self.dir / f"seed-{seed}"
+        folder.mkdir(exist_ok=True)
+        return folder / f"shims-{self.attempt}.jsonl"
 
     def _execute(self, src: sources.Source, seed: int, index: int) -> str:
         import papermill
@@ -267,6 +284,7 @@ class Job:
             output, outcome, error, failed_at, cell, src.notebook
         )
         entry["error"] = error
+        entry["shims"] = shims.read_log(self._shims_log(seed))
         entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
         self.save()
         return outcome
@@ -323,14 +341,18 @@ class Job:
             "cells": [
                 c
                 for c in executed.get("cells", [])
-                if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+                if not {"injected-parameters", build.SHIMS_TAG}
+                & set(c.get("metadata", {}).get("tags", []))
             ]
         }
-        result["outputs"] = verify.compare_outputs(cells, executed, tolerance)
+        used = entry.get("shims") or []
+        skipped = {u["cell"]: u["detail"] for u in used if u["name"] in shims.SKIPS}
+        result["outputs"] = verify.compare_outputs(cells, executed, tolerance, skipped)
         result["verdict"] = verify.overall(result["verdict"], result["outputs"])
         result["order"] = self.status.get("order_repair") or {"order": self.request["order"]}
         result["python"] = bundle.python_versions(src)
         result["environment"] = self.envs.record  # today's, the recorded lock's or an overlay
+        result["shims"] = used  # every compatibility shim the run needed: never silent
         entry["verification"] = result
         folder = self.dir / f"seed-{entry['seed']}"
         folder.mkdir(exist_ok=True)
@@ -439,7 +461,6 @@ def main(argv: list[str] | None = None) -> int:
     # at import (1-2 s here) for a string format no notebook schema uses. This process only
     # validates notebooks, so it goes without: jsonschema skips that format when it is absent.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    apply_telemetry_choice()  # its kernels inherit this environment
     hold_lock(job_dir)  # held until this process ends: readers know the job is alive
     signal.signal(signal.SIGTERM, _on_sigterm)
     return Job(job_dir).run()

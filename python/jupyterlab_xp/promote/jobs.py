@@ -157,7 +157,10 @@ def create(
     the job; the Promotion. ``root`` goes to the job, which reads the source again.
 
     ``extra``: what a sweep's trial adds to the job's request (``kind``, ``run_name``, link
-    ``tags`` and kernel ``env``; see :mod:`jupyterlab_xp.promote.job`)."""
+    ``tags`` and kernel ``env``; see :mod:`jupyterlab_xp.promote.job`). ``shims`` (default:
+    on for a notebook file, off for a recorded run) installs :mod:`.shims` first."""
+    shims = request.pop("shims", None)
+    shims = src.run_id is None if shims is None else bool(shims)
     checked = check(src, **request)
     order, seeds, final, cells = (checked[k] for k in ("order", "seeds", "params", "cells"))
     location = store.location
@@ -165,7 +168,7 @@ def create(
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     folder = bundles_dir(location) / src.name / src.version / f"{stamp}-{job_id[:6]}"
     folder.mkdir(parents=True, mode=0o700)
-    notebook = build.build_notebook(src, cells, order)
+    notebook = build.build_notebook(src, cells, order, shims)
     write_atomic(folder / bundle.NOTEBOOK, build.dumps_notebook(notebook), mode=0o644)
     job_dir = jobs_dir(location) / job_id
     job_dir.mkdir(parents=True, mode=0o700)
@@ -182,6 +185,7 @@ def create(
         "tolerance": checked["tolerance"],
         "bundle": str(folder),
         "cells_total": len(cells),
+        "shims": shims,
         "code_sha256": checked["code_sha256"],  # the job runs this code or fails
         "environment": checked["environment"],  # the pins the job's kernels run with
         "root": str(root) if root is not None else None,
@@ -239,8 +243,10 @@ def _progress(path: Path) -> tuple[int, str | None]:
         return 0, None
     done, current = 0, None
     for cell in data.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
+        if cell.get("cell_type") != "code" or build.SHIMS_TAG in cell.get("metadata", {}).get(
+            "tags", []
+        ):
+            continue  # the shims cell is not one of the cells_total
         meta = cell.get("metadata", {}).get("papermill", {})
         status = meta.get("status")
         # papermill's last save marks cells it never started "completed": count started ones.

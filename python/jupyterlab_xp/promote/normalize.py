@@ -98,6 +98,41 @@ RULES: tuple[Rule, ...] = (
         _sub(r"(?m)^(?!dtype:)(\S+[ \t]+)str[ \t]*$", r"\1object"),
     ),
     Rule(
+        "pandas-typed-index",
+        "pandas 2 prints Int64Index([...]), Float64Index and UInt64Index as Index([...])",
+        _sub(r"\b(?:Int64|UInt64|Float64)Index\(", "Index("),
+    ),
+    Rule(
+        "pandas-arrow-strings",
+        "pandas 3 returns an ArrowStringArray where pandas 1 and 2 gave array([...], dtype=object)",
+        _sub(
+            r"<ArrowStringArray>\s*(\[[^\]]*\])\s*Length: \d+, dtype: (?:str|object)",
+            r"array(\1, dtype=object)",
+        ),
+    ),
+    Rule(
+        "numpy-void-repr",
+        "NumPy 2 prints a structured record as np.void((...), dtype=[...]); NumPy 1 as (...)",
+        _sub(r"\bnp\.void\((\((?:[^()]|\([^()]*\))*\)), dtype=\[[^\]]*\]\)", r"\1"),
+    ),
+    Rule(
+        "timeit",
+        "%timeit's line (loops, runs, separators) is a measurement of the machine, not a result",
+        _sub(
+            r"(?m)^.*(?:per loop \(mean ± std\. dev\. of .*\)|loops?, best of \d+: .*per loop)$",
+            "<TIMEIT>",
+        ),
+    ),
+    Rule(
+        "file-listing",
+        "ls -l lines name the owner, size and date of a file on the machine that listed it",
+        _sub(
+            r"(?m)^([-dl][rwxsStT-]{9}[.@+]?)\s+\d+\s+\S+\s+\S+\s+[\d.,]+[KMGT]?\s+"
+            r"\w{3}\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4})\s+",
+            r"\1 <FILE> ",
+        ),
+    ),
+    Rule(
         "figure-size",
         "a figure's repr names its size, whose default changed between matplotlib versions",
         _sub(

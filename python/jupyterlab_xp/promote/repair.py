@@ -9,7 +9,9 @@ use of a name no earlier cell defines (:mod:`.defuse`), and says why:
 - ``include``: only a cell without an execution count defines it: include it there;
 - ``drop`` (after a run failed with NameError/AttributeError/TypeError): a cell that re-defines a
   name the failing cell used, placed below the failing cell in the notebook, broke it: leave
-  that re-definition out.
+  that re-definition out;
+- ``top to bottom`` (after a run failed and no rule above applies): the notebook order, as
+  papermill runs it (a ``sys.path`` set in a cell whose count came from a later session).
 
 Cells without a count that nobody needs are left out and listed; so are dropped cells. Counts
 that repeat say that the notebook was saved from several kernel sessions.
@@ -217,4 +219,16 @@ def after_failure(
                 _mend(cells, new)
                 _list_left_out(cells, new)
                 return new
-    return None
+    return top_to_bottom(cells, new, failed, f"{user.label} raised {ename}")
+
+
+def top_to_bottom(cells: list[Cell], repair: Repair, failed: int, why: str) -> Repair | None:
+    """The notebook order, every cell top to bottom, as the next order to try when no rule
+    mends the failure (papermill's order: the counts of several sessions can be worse than
+    the page); None when it would run the same cells up to the failing one again."""
+    order = [c.number for c in cells if c.source.strip()]
+    upto = repair.order[: repair.order.index(failed) + 1]
+    if order[: len(upto)] == upto:
+        return None
+    steps = [*repair.steps, f"{why} and no rule mends it: top to bottom instead (notebook order)"]
+    return Repair(order, steps, [], repair.sessions)

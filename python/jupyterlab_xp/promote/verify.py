@@ -85,14 +85,18 @@ def same_text(a: str, b: str, tolerance: float) -> bool:
 
 
 def compare_outputs(
-    planned: list[PlannedCell], executed: dict[str, Any], tolerance: float
+    planned: list[PlannedCell],
+    executed: dict[str, Any],
+    tolerance: float,
+    skipped: dict[Any, str] | None = None,
 ) -> dict[str, Any] | None:
     """Stored outputs of the source's cells against the executed notebook's, cell by cell.
 
     ``planned`` is the list the executed notebook was built from (code cells in order), so the
     n-th executed code cell is the n-th planned cell. Every cell from the source gets a class
-    (:mod:`.cellcheck`); cells promote added are left out. None when the source stored no
-    outputs at all.
+    (:mod:`.cellcheck`); cells promote added are left out. ``skipped``: the execution counts
+    of cells a shim skipped or answered (:data:`.shims.SKIPS`), with what it did: classed
+    ``skipped``, not compared. None when the source stored no outputs at all.
     """
     code = [c for c in executed.get("cells", []) if c.get("cell_type") == "code"]
     from_source = [
@@ -111,11 +115,14 @@ def compare_outputs(
             continue
         ran = code[index].get("outputs", []) if index < len(code) else []
         entry = cellcheck.classify(cell.outputs, ran, tolerance, random[index])
+        count = code[index].get("execution_count") if index < len(code) else None
+        if skipped and count is not None and count in skipped:
+            entry = {"class": cellcheck.SKIPPED, "note": skipped[count]}
         if index >= len(code):
             entry.update({"class": cellcheck.DIFFERS, "note": "never ran"})
         first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
         cells.append({"cell": cell.label, "line": first[:120], **entry})
-    compared = [c for c in cells if c["class"] != cellcheck.NO_OUTPUT]
+    compared = [c for c in cells if c["class"] not in (cellcheck.NO_OUTPUT, cellcheck.SKIPPED)]
     if not compared:
         return None
     counts = {k: sum(c["class"] == k for c in cells) for k in cellcheck.CLASSES}

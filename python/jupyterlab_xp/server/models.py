@@ -23,6 +23,7 @@ from jupyterlab_xp.server.verify_models import (
     Failure,
     OrderRepair,
     PythonVersions,
+    ShimUse,
 )
 
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
@@ -366,6 +367,9 @@ class Verification(ApiModel):
     order: OrderRepair | None = Field(None, description="the order the promotion used")
     python: PythonVersions | None = None
     environment: PromoteEnvironment | None = Field(None, description="where the kernel ran")
+    shims: list[ShimUse] = Field(
+        default_factory=list, description="compatibility shims the run used, each cell's"
+    )
 
 
 class PromotedRun(ApiModel):
@@ -378,6 +382,9 @@ class PromotedRun(ApiModel):
     error: str | None = Field(description="the failing cell and its error, when it failed")
     verification: Verification | None
     failure: Failure | None = Field(None, description="the failing line and what to try")
+    shims: list[ShimUse] = Field(
+        default_factory=list, description="compatibility shims the run used, each cell's"
+    )
 
 
 class Promotion(ApiModel):

@@ -7,7 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CellClass = Literal[
-    "identical", "same-values", "within-tolerance", "random", "differs", "no-stored-output"
+    "identical",
+    "same-values",
+    "within-tolerance",
+    "random",
+    "differs",
+    "no-stored-output",
+    "skipped",
 ]
 
 
@@ -86,3 +92,13 @@ class Failure(_Model):
     removal: Removal | None
     missing_tool: str | None = Field(None, description="a system program the error says is missing")
     position: int | None = Field(None, description="the cell's number in the source notebook")
+
+
+class ShimUse(_Model):
+    """A compatibility shim a promoted run used (promote/shims.py), in one cell."""
+
+    name: str = Field(description="the shim, e.g. 'matplotlib-seaborn-styles'")
+    what: str = Field(description="the removal or rename it answers, and how")
+    detail: str = Field(description="what it did the first time in this cell")
+    cell: int | None = Field(description="the execution count of the cell that used it")
+    uses: int = Field(description="how many times in that cell")

@@ -11,7 +11,8 @@ export const CELL_CLASSES: ReadonlyArray<[CellClass, CellTone]> = [
   ['within-tolerance', 'info'],
   ['random', 'warn'],
   ['differs', 'error'],
-  ['no-stored-output', 'muted']
+  ['no-stored-output', 'muted'],
+  ['skipped', 'muted']
 ];
 
 const TONES = new Map(CELL_CLASSES);
