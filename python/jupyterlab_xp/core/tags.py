@@ -55,6 +55,9 @@ CUDNN_DETERMINISTIC: Final = "xp.cudnn.deterministic"
 CUDNN_BENCHMARK: Final = "xp.cudnn.benchmark"
 CUBLAS_WORKSPACE_CONFIG: Final = "xp.cublas_workspace_config"
 SEED_CALLS: Final = "xp.seed_calls"  # number of seed calls the user made after start
+NAMED_SEED_PREFIX: Final = "seed."  # params seed.data, seed.model: xp.seed(NAME), from the root
+DATALOADER_WORKERS: Final = "xp.dataloader.num_workers"  # of the last DataLoader made in the run
+DATALOADER_PERSISTENT: Final = "xp.dataloader.persistent_workers"
 
 # Hardware and environment summaries (details are artifacts).
 PYTHON: Final = "xp.python"
@@ -83,6 +86,8 @@ ARTIFACT_DIR: Final = "xp"
 CELLS_ARTIFACT: Final = "cells.jsonl"
 JOURNAL_ARTIFACT: Final = "journal.jsonl"
 SEEDS_ARTIFACT: Final = "seeds.json"
+CONFIG_ARTIFACT: Final = "config.json"  # xp.param(cfg): the config, resolved
+CONFIG_SCHEMA_ARTIFACT: Final = "config.schema.json"  # its type's schema (pydantic, dataclass)
 ENVIRONMENT_ARTIFACT: Final = "environment.json"
 LOCK_ARTIFACT: Final = "requirements.lock"
 HARDWARE_ARTIFACT: Final = "hardware.json"

@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from jupyterlab_xp.core import tags
+
 # Cell-execution statuses in cells.jsonl.
 OK = "ok"
 ERROR = "error"
@@ -83,6 +85,8 @@ def seeds_summary(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "seeded": [],
         "determinism": {},
         "user_calls": [],
+        "named": {},
+        "dataloaders": [],
         "errors": [],
     }
     current_cell: int | None = None
@@ -112,6 +116,15 @@ def seeds_summary(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         elif kind == "seed_call":
             summary["user_calls"].append(
                 {"fn": rec["fn"], "args": rec.get("args", []), "t": rec["t"], "cell": current_cell}
+            )
+        elif kind == "param":  # xp.seed(NAME): seed.NAME, derived from the root seed
+            for key, value in rec.get("params", {}).items():
+                if key.startswith(tags.NAMED_SEED_PREFIX):
+                    summary["named"][key.removeprefix(tags.NAMED_SEED_PREFIX)] = value
+        elif kind == "dataloader":
+            summary["dataloaders"].append(
+                {k: rec.get(k) for k in ("num_workers", "persistent_workers", "generator", "seed")}
+                | {"cell": current_cell}
             )
         elif kind == "seed_error":
             summary["errors"].append({"library": rec.get("library"), "error": rec.get("error")})

@@ -5,6 +5,7 @@ The same meaning as the ``%xp`` magic, usable from notebooks and plain scripts a
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sys
@@ -14,12 +15,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from jupyterlab_xp.capture import configs
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.files import write_atomic
 from jupyterlab_xp.kernel import trial
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
-from jupyterlab_xp.kernel.seeds import parse_seed
+from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed, parse_seed_name
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
 
 _STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
@@ -159,9 +162,40 @@ def log(metrics: Mapping[str, float], step: int | None = None) -> None:
             warnings.warn(f"metric {key!r} {problem}", MetricNameWarning, stacklevel=2)
 
 
-def param(**values: Any) -> None:
-    """Record parameters, e.g. ``xp.param(lr=0.01, layers=3)`` (write-once per run)."""
-    _require_run().log_params(values)
+def param(config: Any = None, /, **values: Any) -> None:
+    """Record parameters: ``xp.param(lr=0.01, layers=3)``, or one config (write-once per run).
+
+    A config — a nested dict, dataclass, pydantic model, ``argparse.Namespace`` or
+    OmegaConf/Hydra config — becomes dotted params (``model.width``); its resolved form is kept
+    as ``xp/config.json`` and, for pydantic models and dataclasses, its schema as
+    ``xp/config.schema.json``, so that promote and sweep can check overrides against it.
+    """
+    run = _require_run()
+    if config is None:
+        run.log_params(values)
+        return
+    if values:
+        raise XpError("xp.param takes one config or name=value pairs, not both")
+    data = configs.resolved(config)
+    flat = configs.param_values(configs.flatten(data))
+    files = {tags.CONFIG_ARTIFACT: data, tags.CONFIG_SCHEMA_ARTIFACT: configs.schema(config)}
+    written = []
+    for name, body in files.items():
+        if body is not None:
+            text = json.dumps(body, indent=1, sort_keys=True, default=str)
+            write_atomic(run.sync.artifacts_dir / name, text.encode())
+            written.append(name)
+    run.log_params(flat)
+    run.record("config", kind=configs.kind_of(config), keys=len(flat), artifacts=written)
+
+
+def seed(name: str) -> int:
+    """A named seed derived from the run's root seed, e.g. ``xp.seed("data")``, for your own
+    generators; recorded as the param ``seed.NAME``. The same root seed gives the same value."""
+    run = _require_run()
+    value = derive_seed(run.seed, parse_seed_name(name))
+    run.log_params({f"{tags.NAMED_SEED_PREFIX}{name}": value})
+    return value
 
 
 def tag(**values: Any) -> None:

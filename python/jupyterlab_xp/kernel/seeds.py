@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import inspect
 import os
 import random
 import secrets
@@ -21,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.tags import DATALOADER_PERSISTENT, DATALOADER_WORKERS
 
 # What CUDA needs for deterministic cuBLAS (documented by NVIDIA and PyTorch); set before CUDA
 # initialises, which is why it goes into the environment at start even when torch is not loaded.
@@ -48,6 +51,28 @@ def parse_seed(text: str | int) -> int:
     if not 0 <= value <= MAX_SEED:
         raise XpError(f"seed must be between 0 and {MAX_SEED}, got {value}")
     return value
+
+
+def derive_seed(root: int, name: str) -> int:
+    """A named seed (``data``, ``model``, ...) derived from the run's root seed.
+
+    blake2b of ``"ROOT/NAME"``, 4 bytes: the same root and name always give the same seed, and
+    different names give independent-looking ones, so each component's noise can be varied on
+    its own (fix ``data``, vary ``model``) while one root seed still replays the whole run.
+    """
+    digest = hashlib.blake2b(f"{root}/{name}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % (MAX_SEED + 1)
+
+
+def parse_seed_name(name: str) -> str:
+    """A seed component's name: a short identifier (it becomes the param ``seed.NAME``).
+
+    Raises:
+        XpError: with a one-line message.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii() or len(name) > 40:
+        raise XpError(f"a seed name is a short identifier such as 'data' or 'model', got {name!r}")
+    return name
 
 
 class _PostImportFinder(importlib.abc.MetaPathFinder):
@@ -154,6 +179,7 @@ class SeedKeeper:
         self._guarded("torch", lambda: self._emit("torch_runtime", **_torch_runtime(torch)))
         if self.deterministic:
             self._guarded("torch", lambda: self._set_deterministic(torch))
+        self._guarded("torch", lambda: self._seed_dataloaders(torch))
         for owner, attr, label in (
             (torch, "manual_seed", "torch.manual_seed"),
             (torch.random, "manual_seed", "torch.random.manual_seed"),
@@ -173,6 +199,53 @@ class SeedKeeper:
         # initialising CUDA), so no separate cuda call is needed.
         manual_seed(seed)
         self._emit("seeded", library="torch", seed=seed)
+
+    def _seed_dataloaders(self, torch: ModuleType) -> None:
+        """A ``DataLoader`` made without a ``generator`` gets one seeded from the data seed.
+
+        Without it, shuffling draws from torch's global generator, so the data order depends
+        on every random call made before it (model init included): fixing the data seed alone
+        would not fix the order. Its ``num_workers`` and ``persistent_workers`` are recorded
+        too: worker processes change the order in which an iterable dataset yields.
+        """
+        loader = torch.utils.data.DataLoader
+        original = loader.__init__
+        if hasattr(original, "__xp_original__"):
+            return
+        signature = inspect.signature(original)
+        keeper = self
+
+        @functools.wraps(original)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            given = _bound(signature, (self, *args), kwargs)
+            injected = None
+            if given.get("generator") is None and keeper.seed is not None:
+                injected = derive_seed(keeper.seed, "data")
+                generator = torch.Generator()
+                generator.manual_seed(injected)
+                kwargs["generator"] = generator
+            original(self, *args, **kwargs)
+            with contextlib.suppress(Exception):  # recording never breaks the user's loader
+                keeper._record_loader(self, injected)
+
+        __init__.__xp_original__ = original  # type: ignore[attr-defined]
+        loader.__init__ = __init__
+        self._patched.append((loader, "__init__", original))
+
+    def _record_loader(self, loader: Any, injected: int | None) -> None:
+        workers = int(getattr(loader, "num_workers", 0))
+        persistent = bool(getattr(loader, "persistent_workers", False))
+        self._emit(
+            "dataloader",
+            num_workers=workers,
+            persistent_workers=persistent,
+            generator="xp" if injected is not None else "user",
+            seed=injected,
+            tags={
+                DATALOADER_WORKERS: str(workers),
+                DATALOADER_PERSISTENT: str(persistent).lower(),
+            },
+        )
 
     def _set_deterministic(self, torch: ModuleType) -> None:
         torch.use_deterministic_algorithms(True)
@@ -236,6 +309,14 @@ def determinism_flags(torch: ModuleType | None = None) -> dict[str, Any]:
         flags["cudnn_deterministic"] = bool(torch.backends.cudnn.deterministic)
         flags["cudnn_benchmark"] = bool(torch.backends.cudnn.benchmark)
     return flags
+
+
+def _bound(signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The call's arguments by name (an empty dict when they do not fit: the call will say)."""
+    try:
+        return signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return {}
 
 
 def _short_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +48,11 @@ def clean_metrics(values: Mapping[str, Any], step: int | None) -> dict[str, floa
         validate_key(key, "metric name")
         if isinstance(value, bool):
             value = int(value)
+        elif not isinstance(value, int | float) and callable(getattr(value, "item", None)):
+            if _elements(value) != 1:
+                _warn_non_scalar(key, value)
+                continue
+            value = value.item()  # a tensor or NumPy scalar: its one number, never the tensor
         try:
             clean[key] = float(value)
         except (TypeError, ValueError):
@@ -54,6 +60,32 @@ def clean_metrics(values: Mapping[str, Any], step: int | None) -> dict[str, floa
     if step is not None and (not isinstance(step, int) or isinstance(step, bool)):
         raise XpError(f"step must be an integer, got {step!r}")
     return clean
+
+
+def _elements(value: Any) -> int:
+    """How many numbers a tensor or array holds (torch's ``numel()``, NumPy's ``size``)."""
+    numel = getattr(value, "numel", None)
+    count = numel() if callable(numel) else getattr(value, "size", 1)
+    return count if isinstance(count, int) else 1
+
+
+class NonScalarMetricWarning(UserWarning):
+    """A metric given as a tensor or array of more than one number: left out, told once."""
+
+
+_NON_SCALAR_WARNED: set[str] = set()
+
+
+def _warn_non_scalar(key: str, value: Any) -> None:
+    if key not in _NON_SCALAR_WARNED:
+        _NON_SCALAR_WARNED.add(key)
+        shape = tuple(getattr(value, "shape", ()))
+        warnings.warn(
+            f"metric {key!r} is a {type(value).__name__} of shape {shape}, not one number: "
+            "left out (log .mean() or one element)",
+            NonScalarMetricWarning,
+            stacklevel=4,
+        )
 
 
 class MetricNameWarning(UserWarning):

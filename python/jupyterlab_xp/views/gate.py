@@ -113,9 +113,13 @@ def _search(store: Any, experiments: Sequence[str] | None, where: str, selection
 
 
 def _varying(runs: Sequence[dict[str, Any]]) -> list[str]:
-    """Params (except the seed) that differ between ``runs``."""
-    keys = set().union(*(r["params"] for r in runs)) - {tags.SEED_PARAM}
+    """Params (except the seed and the seeds named after it) that differ between ``runs``."""
+    keys = {k for r in runs for k in r["params"] if not _is_seed(k)}
     return sorted(k for k in keys if len({r["params"].get(k) for r in runs}) > 1)
+
+
+def _is_seed(key: str) -> bool:
+    return key == tags.SEED_PARAM or key.startswith(tags.NAMED_SEED_PREFIX)
 
 
 def _test(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
@@ -193,7 +197,7 @@ def _side_body(side: Side) -> dict[str, Any]:
         "selection": side.selection,
         "run_ids": [r["run_id"] for r in side.runs],
         "seeds": [r.get("seed") for r in side.runs],
-        "params": {k: v for k, v in side.runs[0]["params"].items() if k != tags.SEED_PARAM}
+        "params": {k: v for k, v in side.runs[0]["params"].items() if not _is_seed(k)}
         if side.runs
         else {},
     }
