@@ -13,13 +13,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab team test lint format postgres test-python test-js test-ui bench clean browser types-check
+.PHONY: help install lab team test lint format postgres test-python test-js test-ui bench calibrate clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
 	@echo "make test     install everything, then lint, type-check and run every test"
 	@echo "make install  install the pinned Python and JS dependencies and the extension"
 	@echo "make bench    run the benchmarks (figures beside their baselines)"
+	@echo "make calibrate  null simulations of compare's decisions (false positives, coverage)"
 	@echo "make team     start PostgreSQL + an MLflow tracking server to try team mode"
 
 $(PY):
@@ -103,6 +104,12 @@ bench: install browser ui-tests/node_modules/.package-lock.json
 .PHONY: corpus
 corpus: install
 	$(PY) benchmarks/corpus.py $(CORPUS_ARGS)
+
+# Compare's decisions under no true difference: false-positive rates and interval coverage
+# with their Wilson intervals (a few minutes; SIMS=N for more draws per cell).
+SIMS ?= 2000
+calibrate: $(VENV)/.deps
+	PYTHONPATH=python $(PY) benchmarks/calibrate.py --sims $(SIMS)
 
 clean:
 	rm -rf $(VENV) node_modules lib labextension ui-tests/node_modules ui-tests/test-results

@@ -110,12 +110,14 @@ def test_compare_prints_differences_and_seed_statistics(
         "lr=0.1 (3 runs)" in text and "val/accuracy: 0.52 ± 0.01 [0.4952, 0.5448] t (n=3)" in text
     )
     assert "! 3 seeds: too few to measure seed noise well; record at least 5" in text
-    assert "p adjusted by Holm over 1 tests" in text
-    assert "val/accuracy: lr=0.2 - lr=0.1 = +0.3, d=30; Welch t=36.74 df=4" in text
-    assert "exact permutation p=0.1 (adj 0.1): distinguishable" in text
-    assert "! only 3 seeds" in text
+    assert "adjusted by Holm over 1 tests" in text
+    assert "val/accuracy: lr=0.2 - lr=0.1 = +0.3, g=23.9 " in text and "Welch t=36.74 df=4" in text
+    # 3 runs a side split 20 ways: no p below 0.1 is possible, so no decision, and it says so
+    assert "exact permutation p=0.1; p=0.1 (adj 0.1): no decision" in text
+    assert "no split of these values gives p below 0.05" in text
     assert [r["key"] for r in body["params"] if r["differs"]] == ["lr"]
-    assert body["group_tests"] == []  # one run a side: nothing to test
+    assert body["group_tests"] == []  # one run a side: nothing to test, and it says why
+    assert body["left_out"][0]["reason"] == "fewer than 2 finite values on a side (1)"
     assert body["correction"] == "holm" and body["seed_groups"][0]["warning"].startswith("1 seed")
 
 

@@ -66,7 +66,7 @@ EXPECTED: dict[str, Expected] = {
         tags=frozenset({"xp.split.test.size", "xp.predictions.test.sha256"}),
         same_tags=frozenset({"xp.split.test.sha256", "xp.split.train.sha256"}),
         artifacts=frozenset({"xp/predictions/test.parquet"}),
-        output=("3 seeds cannot separate", "paired, example by example", "paired bootstrap"),
+        output=("3 and 3 runs: no split", "paired, on the same examples", "runs as units"),
     ),
 }
 

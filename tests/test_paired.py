@@ -1,6 +1,7 @@
 """Paired tests (views/paired.py) against independent references: McNemar on Agresti's textbook
-table and an exact binomial sum by hand, the paired bootstrap against a direct NumPy computation
-and the analytic paired-t interval, and the joint Holm/BH family against statsmodels."""
+table and an exact binomial sum by hand, the sign-flip test against scipy's own permutation
+test and the sign test, the t interval and d_z's interval against scipy, seed groups tested
+over runs against the group test, and the joint Holm/BH family against statsmodels."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from jupyterlab_xp.core.prediction_files import columns_bytes, read_columns
 from jupyterlab_xp.views.paired import (
     correct_with_paired,
     mcnemar_test,
-    paired_bootstrap,
+    paired_effect_interval,
     paired_effect_size,
+    paired_interval,
     paired_rows,
+    sign_flip_p,
 )
 
 
@@ -59,7 +62,18 @@ def test_mcnemar_is_exact_below_25_discordant_pairs() -> None:
     assert expected == pytest.approx(0.0654296875)
 
 
-def test_mcnemar_and_bootstrap_without_discordant_pairs_find_no_difference() -> None:
+def test_mcnemar_with_equal_discordant_counts_gives_p_1() -> None:
+    # Given 30 examples only a gets right and 30 only b gets right (chi-square range)
+    a, b = _pairs(100, 30, 30, 40)
+    # When tested
+    result = mcnemar_test(a, b)
+    # Then there is no evidence either way: the exact binomial test's p, scipy's, is 1 too
+    # (the continuity-corrected chi-square would give 1/60 as its statistic and p = 0.897)
+    assert result["p"] == 1.0 == stats.binomtest(30, 60).pvalue
+    assert result["statistic"] == 0.0 and result["exact"] is False
+
+
+def test_mcnemar_and_sign_flip_without_discordant_pairs_find_no_difference() -> None:
     # Given two classifiers right and wrong on exactly the same examples
     a, b = _pairs(30, 0, 0, 10)
     # Then neither test sees a difference, and the effect size is undefined
@@ -70,59 +84,73 @@ def test_mcnemar_and_bootstrap_without_discordant_pairs_find_no_difference() -> 
         "a_only": 0,
         "b_only": 0,
     }
-    boot = paired_bootstrap(a.astype(float), b.astype(float))
-    assert boot == {"difference": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p": 1.0}
+    assert sign_flip_p(b.astype(float) - a.astype(float)) == (1.0, 1.0)
     assert paired_effect_size(a.astype(float), b.astype(float)) is None
 
 
-def test_paired_bootstrap_equals_a_direct_numpy_computation_with_the_same_seed() -> None:
-    # Given 150 paired per-example losses
-    rng = np.random.default_rng(42)
-    a = rng.normal(1.0, 0.5, 150)
-    b = a + rng.normal(0.08, 0.4, 150)
-    # When bootstrapped with seed 7 and 2000 resamples
-    result = paired_bootstrap(a, b, resamples=2000, seed=7)
-    # Then it is the documented computation, done here directly
-    d = b - a
-    idx = np.random.default_rng(7).integers(0, 150, size=(2000, 150))
-    means = d[idx].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    p = (1 + np.sum(np.abs(means - d.mean()) >= abs(d.mean()))) / 2001
-    assert result["difference"] == pytest.approx(d.mean(), rel=1e-12)
-    assert (result["ci_low"], result["ci_high"]) == pytest.approx((low, high), rel=1e-12)
-    assert result["p"] == pytest.approx(p, rel=1e-12)
-    # ...and the same inputs give the same numbers every time
-    assert paired_bootstrap(a, b, resamples=2000, seed=7) == result
+def test_sign_flip_on_three_examples_is_the_sign_test() -> None:
+    # Given three examples, each better on side b (a paired bootstrap said p = 0.0001 here)
+    p, smallest = sign_flip_p([0.4, 1.1, 0.2])
+    # Then p is the exact sign test's, by hand 2 * (1/2)^3, and scipy's binomial test
+    assert p == pytest.approx(0.25) == stats.binomtest(3, 3).pvalue
+    assert smallest == pytest.approx(0.25)  # no three examples can give less
 
 
-def test_paired_bootstrap_agrees_with_the_paired_t_interval_for_large_n() -> None:
-    # Given 5000 paired differences with a small true shift
+def test_sign_flip_is_exact_and_matches_scipys_permutation_test() -> None:
+    # Given 12 paired differences (4,096 sign patterns: all enumerated)
+    d = np.random.default_rng(5).normal(0.3, 1.0, 12)
+    p, _ = sign_flip_p(d)
+    # Then p is scipy's exact paired permutation test of the mean
+    ref = stats.permutation_test(
+        (d,), np.mean, permutation_type="samples", n_resamples=np.inf, alternative="two-sided"
+    )
+    assert p == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+def test_sign_flip_resamples_reproducibly_above_16_differences() -> None:
+    # Given 400 differences with a small shift
     rng = np.random.default_rng(3)
-    a = rng.normal(0.0, 1.0, 5000)
-    b = a + rng.normal(0.03, 1.0, 5000)
-    # When bootstrapped (the default 9999 resamples, seed 0)
-    result = paired_bootstrap(a, b)
-    # Then the interval is close to mean ± t * sd / sqrt(n), and p to the paired t-test's
+    d = rng.normal(0.12, 1.0, 400)
+    # When tested with 2000 random sign patterns, seed 7
+    p, smallest = sign_flip_p(d, resamples=2000, seed=7)
+    # Then it is the documented computation, done here directly
+    signs = np.random.default_rng(7).integers(0, 2, size=(2000, 400)).astype(float) * 2 - 1
+    q = np.rint(d / np.abs(d).max() * 1e9)
+    expected = (1 + np.sum(np.abs(signs @ q) >= abs(q.sum()))) / 2001
+    assert p == pytest.approx(expected, rel=1e-12)
+    assert smallest == pytest.approx(1 / 2001)
+    # ...close to the paired t-test's p at this n, and the same every time
+    assert p == pytest.approx(stats.ttest_1samp(d, 0).pvalue, abs=0.02)
+    assert sign_flip_p(d, resamples=2000, seed=7) == (p, smallest)
+
+
+def test_the_paired_interval_is_scipys_t_interval_and_d_z_has_one() -> None:
+    # Given 40 paired differences
+    rng = np.random.default_rng(11)
+    a = rng.normal(0.0, 1.0, 40)
+    b = a + rng.normal(0.4, 1.0, 40)
     d = b - a
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
-    assert result["ci_low"] == pytest.approx(d.mean() - half, abs=0.05 * half)
-    assert result["ci_high"] == pytest.approx(d.mean() + half, abs=0.05 * half)
-    t_p = stats.ttest_rel(b, a).pvalue
-    assert 0.005 < t_p < 0.5  # a p-value the comparison can resolve
-    assert result["p"] == pytest.approx(t_p, abs=0.015)
-    # ...and d_z is the mean difference over its SD
-    assert paired_effect_size(a, b) == pytest.approx(d.mean() / d.std(ddof=1), rel=1e-12)
+    # Then the interval is scipy's t interval of the mean difference
+    ref = stats.t.interval(0.95, 39, loc=d.mean(), scale=stats.sem(d))
+    assert paired_interval(d) == pytest.approx(ref, rel=1e-12)
+    # And d_z's interval puts the observed t at the 97.5 % and 2.5 % points of the noncentral
+    # t with 39 df (its definition), and contains d_z
+    d_z = paired_effect_size(a, b)
+    assert d_z == pytest.approx(d.mean() / d.std(ddof=1), rel=1e-12)
+    low, high = paired_effect_interval(d_z, 40)
+    t = d_z * math.sqrt(40)
+    assert stats.nct.cdf(t, 39, low * math.sqrt(40)) == pytest.approx(0.975, abs=1e-7)
+    assert stats.nct.cdf(t, 39, high * math.sqrt(40)) == pytest.approx(0.025, abs=1e-7)
+    assert low < d_z < high
+    # ...close to the large-sample interval d_z ± 1.96 · √(1/n + d_z²/2n)
+    se = math.sqrt(1 / 40 + d_z**2 / 80)
+    assert (low, high) == pytest.approx((d_z - 1.96 * se, d_z + 1.96 * se), abs=0.03)
 
 
-def test_one_example_gives_no_interval_and_no_p_value() -> None:
-    result = paired_bootstrap([1.0], [0.0])
-    assert result == {"difference": -1.0, "ci_low": None, "ci_high": None, "p": None}
+def test_one_example_gives_no_interval() -> None:
+    assert paired_interval([1.0]) == (None, None)
     assert paired_effect_size([1.0], [0.0]) is None
-
-
-def test_bootstrap_refuses_arrays_of_different_lengths() -> None:
-    with pytest.raises(XpError, match="same length"):
-        paired_bootstrap([1.0, 2.0], [1.0, 2.0, 3.0])
+    assert sign_flip_p([]) == (None, None)
 
 
 def _run(ids: Any, y_true: Any, y_pred: Any) -> dict[str, np.ndarray]:
@@ -147,15 +175,58 @@ def test_classifier_rows_pair_examples_by_id_whatever_their_order() -> None:
     assert row["warning"] is not None  # one run a side: models, not configurations
 
 
-def test_seed_groups_use_the_mean_per_example_and_no_mcnemar() -> None:
+def test_seed_groups_are_tested_over_runs_not_examples() -> None:
+    # Given two groups of 3 runs on the same 40 examples
+    rng = np.random.default_rng(2)
+    ids = list(range(40))
+    truth = rng.integers(0, 2, 40)
+
+    def run(accuracy: float) -> dict[str, np.ndarray]:
+        wrong = rng.random(40) > accuracy
+        return _run(ids, truth, np.where(wrong, 1 - truth, truth))
+
+    group_a = [run(0.7), run(0.75), run(0.8)]
+    group_b = [run(0.72), run(0.8), run(0.85)]
+    # When paired
+    (row,) = paired_rows("val", "classification", "A", "B", group_a, group_b)
+    correct_with_paired([], [row], "holm")
+    # Then the test is over each run's accuracy on the examples: the group test's p (the
+    # larger of scipy's Welch p and the exact permutation p over the 20 splits of 6 runs)
+    acc_a = [float(np.mean(r["y_true"] == r["y_pred"])) for r in group_a]
+    acc_b = [float(np.mean(r["y_true"] == r["y_pred"])) for r in group_b]
+    welch = stats.ttest_ind(acc_b, acc_a, equal_var=False).pvalue
+    perm = stats.permutation_test(
+        (acc_a, acc_b),
+        lambda x, y: np.mean(y) - np.mean(x),
+        permutation_type="independent",
+        n_resamples=np.inf,
+    ).pvalue
+    assert row["p_value"] == pytest.approx(max(welch, perm), rel=1e-6)
+    assert row["mcnemar_p"] is None and row["test"].startswith("runs as units")
+    # 3 runs a side: no split can give p below 0.05 (2/20 = 0.1), and the row says so
+    assert row["decision"] == "no decision" and "record more seeds" in row["reason"]
+    assert (row["runs_a"], row["runs_b"]) == (3, 3)
+    # And the interval is wider than the runs' spread alone: the examples' variance is added
+    d = np.mean(acc_b) - np.mean(acc_a)
+    runs_only = stats.ttest_ind(acc_b, acc_a, equal_var=False).confidence_interval()
+    assert row["difference"] == pytest.approx(d)
+    assert row["ci_high"] - row["ci_low"] > runs_only.high - runs_only.low
+
+
+def test_one_run_against_a_group_is_no_decision() -> None:
     ids = list(range(4))
     truth = [0, 1, 0, 1]
-    group_a = [_run(ids, truth, [0, 1, 1, 0]), _run(ids, truth, [0, 1, 0, 0])]  # 0.5, 0.75
-    group_b = [_run(ids, truth, [0, 1, 0, 1]), _run(ids, truth, [0, 1, 0, 1])]  # 1.0, 1.0
-    (row,) = paired_rows("val", "classification", "A", "B", group_a, group_b)
-    assert row["value_a"] == pytest.approx(0.625) and row["value_b"] == pytest.approx(1.0)
-    assert row["mcnemar_p"] is None and row["test"] == "paired bootstrap"
-    assert (row["runs_a"], row["runs_b"], row["warning"]) == (2, 2, None)
+    (row,) = paired_rows(
+        "val",
+        "classification",
+        "A",
+        "B",
+        [_run(ids, truth, [0, 1, 1, 0])],
+        [_run(ids, truth, [0, 1, 0, 1]), _run(ids, truth, [0, 1, 0, 0])],
+    )
+    correct_with_paired([], [row], "holm")
+    assert row["p_value"] is None and row["decision"] == "no decision"
+    assert "lone run" in row["reason"]
 
 
 def test_regression_rows_test_mse_and_mae_and_leave_nan_out() -> None:
@@ -168,7 +239,8 @@ def test_regression_rows_test_mse_and_mae_and_leave_nan_out() -> None:
     assert mse["n_examples"] == 3 and mse["non_finite"] == 1
     assert mse["value_a"] == pytest.approx((0.25 + 0 + 1) / 3)
     assert mae["value_b"] == pytest.approx(0.5 / 3)
-    assert mse["mcnemar_p"] is None and mse["test"] == "paired bootstrap"
+    assert mse["mcnemar_p"] is None and mse["test"] == "sign-flip permutation"
+    assert mse["p_value"] == sign_flip_p([0.0 - 0.25, 0.25 - 0.0, 0.0 - 1.0])[0]
 
 
 def test_mismatched_ids_are_one_clear_error() -> None:
@@ -182,22 +254,29 @@ def test_mismatched_ids_are_one_clear_error() -> None:
 def test_paired_p_values_join_the_group_tests_correction_family(
     correction: str, method: str
 ) -> None:
-    # Given two group tests and two paired tests (one without a p-value: n = 1)
+    from jupyterlab_xp.views.stats import compare_groups
+
+    # Given two group tests (5 seeds a side) and two paired tests (one without a p-value)
     group = [
-        {"welch_p": 0.01, "permutation_p": 0.02, "n_a": 5, "n_b": 5},
-        {"welch_p": 0.04, "permutation_p": 0.05, "n_a": 5, "n_b": 5},
+        compare_groups("val/a", [1.0, 2.0, 3.0, 4.0, 5.0], [3.0, 4.5, 5.0, 6.0, 7.5]),
+        compare_groups("val/b", [1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 2.5, 4.0, 4.5, 6.0]),
     ]
-    paired = [{"p_value": 0.03}, {"p_value": None}]
+    a = _run([0, 1, 2], [0, 1, 0], [0, 1, 1])
+    paired = paired_rows("test", "classification", "A", "B", [a], [a])
+    paired += paired_rows("test", "classification", "A", "B", [a], [a, a])
     # When corrected together
-    correct_with_paired(group, paired, correction)
-    # Then the family is the four p-values, as statsmodels adjusts them
-    welch_family = multipletests([0.01, 0.04, 0.03], method=method)[1]
-    perm_family = multipletests([0.02, 0.05, 0.03], method=method)[1]
-    assert [g["welch_p_adjusted"] for g in group] == pytest.approx(list(welch_family[:2]))
-    assert [g["permutation_p_adjusted"] for g in group] == pytest.approx(list(perm_family[:2]))
-    assert paired[0]["p_adjusted"] == pytest.approx(welch_family[2])
+    family = correct_with_paired(group, paired, correction)
+    # Then the family is the three p-values, as statsmodels adjusts them
+    raw = [g["p_value"] for g in group] + [paired[0]["p_value"]]
+    adjusted = multipletests(raw, method=method)[1]
+    assert family == 3
+    assert [g["p_adjusted"] for g in group] == pytest.approx(list(adjusted[:2]))
+    assert paired[0]["p_adjusted"] == pytest.approx(adjusted[2])
     assert paired[1]["p_adjusted"] is None and paired[1]["distinguishable"] is False
-    assert group[0]["distinguishable"] is bool(welch_family[0] < 0.05)
+    assert group[0]["distinguishable"] is bool(adjusted[0] < 0.05)
+    # ...and the p that decides a group test is the larger of scipy's Welch and permutation p
+    welch = stats.ttest_ind([3.0, 4.5, 5.0, 6.0, 7.5], [1.0, 2.0, 3.0, 4.0, 5.0], equal_var=False)
+    assert group[0]["p_value"] == pytest.approx(max(welch.pvalue, group[0]["permutation_p"]))
 
 
 def test_the_text_form_says_which_test_it_used_and_why_pairs_were_left_out() -> None:
@@ -212,7 +291,8 @@ def test_the_text_form_says_which_test_it_used_and_why_pairs_were_left_out() -> 
     )
     assert "test/accuracy: lr=0.01 - lr=0.1 = 0.25" in text
     assert "exact McNemar p=1 (0 only a right, 1 only b right)" in text
-    assert "test: McNemar (exact binomial)" in text and "not distinguishable" in text
+    assert "test: McNemar (exact binomial)" in text and ": no decision" in text
+    assert "1 of 4 examples differ: no p below 0.05 is possible (the smallest is 1)" in text
     assert "! val: a vs b: not on ids" in text
     assert render_paired({"paired_tests": [], "paired_notes": []}) == []
 
@@ -271,3 +351,41 @@ def test_a_predictions_file_name_read_back_from_the_store_is_checked(name: str) 
     info = {"file": name, "sha256": "0" * 64, "task": "classification"}
     with pytest.raises(XpError, match="not a predictions file"):
         load_predictions(NoStore(), "a" * 32, info)
+
+
+def test_every_view_counts_the_paired_tests_in_the_family() -> None:
+    from jupyterlab_xp.frontends.render import render_seed_stats
+    from jupyterlab_xp.frontends.widgets import _seed_widgets
+    from jupyterlab_xp.kernel.comparing import Comparison
+    from jupyterlab_xp.views.stats import decisions, seed_group_tests
+
+    # Given two groups of 5 runs (one group test) and two single-run paired rows with a p
+    details = [
+        {"run_id": f"{lr}{i}", "params": {"lr": lr, "seed": str(i)}, "metrics": {"val/acc": v}}
+        for lr, base in (("0.1", 0.5), ("0.2", 0.6))
+        for i, v in enumerate(base + np.arange(5) / 100)
+    ]
+    groups, tests, left_out = seed_group_tests(details, ["val/acc"])
+    a = _run([0, 1, 2], [0.5, 1.0, 2.0], [0.5, 1.5, 2.0])
+    b = _run([0, 1, 2], [0.5, 1.0, 2.0], [0.0, 1.0, 2.0])
+    paired = paired_rows("val", "regression", "A", "B", [a], [b])
+    family = correct_with_paired(tests, paired, "holm")
+    body = {
+        "seed_groups": groups,
+        "group_tests": tests,
+        "paired_tests": paired,
+        "left_out": left_out,
+        "family_size": family,
+        "correction": "holm",
+        "alpha": 0.05,
+        "untested_metrics": [],
+    }
+    # Then the text and the widget say the same family size: 1 group test + 2 paired tests
+    assert family == 3
+    assert "adjusted by Holm over 3 tests" in "\n".join(render_seed_stats(body))
+    labels = [c.value for c in _seed_widgets(body).children if hasattr(c, "value")]
+    assert any("over 3 tests (paired tests included)" in label for label in labels)
+    # And the notebook's comparison returns one decision per test, as views/stats.py does
+    rows = Comparison(body).decisions()
+    assert rows == decisions(body) and [r["kind"] for r in rows] == ["group", "paired", "paired"]
+    assert rows[0]["decision"] == "distinguishable"  # 0.50-0.54 vs 0.60-0.64: every split apart

@@ -57,29 +57,40 @@ def test_t_interval_for_five_values_by_hand() -> None:
 
 
 # README: "the same runs always give the same interval"
-# README: "below 10 runs"
-# README: "9,999 resamples"
-def test_describe_uses_t_below_ten_runs_and_bca_from_ten() -> None:
+# README: "the same runs always give the same interval"
+def test_describe_uses_the_t_interval_at_every_size() -> None:
     nine = [0.80, 0.82, 0.79, 0.85, 0.81, 0.83, 0.78, 0.84, 0.80]
-    ten = [*nine, 0.86]
-    # When nine and ten values are described
-    small, large = stats.describe("val/acc", nine), stats.describe("val/acc", ten)
-    # Then nine get the t interval, ten the BCa bootstrap, each saying which
-    assert small["interval"] == "t"
-    assert (small["ci_low"], small["ci_high"]) == pytest.approx(
-        sps.t.interval(0.95, 8, loc=np.mean(nine), scale=sps.sem(nine))
-    )
-    assert large["interval"] == "bca"
-    # And the BCa bounds are scipy.stats.bootstrap's, called directly with the same seed
-    ref = sps.bootstrap(
-        (np.array(ten),), np.mean, method="BCa", n_resamples=9999, rng=np.random.default_rng(0)
-    ).confidence_interval
-    assert (large["ci_low"], large["ci_high"]) == pytest.approx((ref.low, ref.high), rel=1e-12)
-    # And they are reproducible, and not the sample's [min, max]
-    assert stats.describe("val/acc", ten) == large
-    assert min(ten) < large["ci_low"] < statistics.fmean(ten) < large["ci_high"] < max(ten)
-    assert large["mean"] == pytest.approx(statistics.fmean(ten))
-    assert large["std"] == pytest.approx(statistics.stdev(ten))
+    twelve = [*nine, 0.86, 0.77, 0.83]
+    # When nine and twelve values are described
+    for values in (nine, twelve):
+        row = stats.describe("val/acc", values)
+        # Then both get scipy's t interval of the mean (BCa from 10 under-covered: 89 %)
+        n = len(values)
+        ref = sps.t.interval(0.95, n - 1, loc=np.mean(values), scale=sps.sem(values))
+        assert row["interval"] == "t"
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(ref, rel=1e-12)
+        assert row["mean"] == pytest.approx(statistics.fmean(values))
+        assert row["std"] == pytest.approx(statistics.stdev(values))
+        assert stats.describe("val/acc", values) == row  # the same runs, the same interval
+
+
+def test_huge_values_never_overflow() -> None:
+    # Given two diverged losses of 1e308 (statistics.fmean raises OverflowError on them)
+    with pytest.raises(OverflowError):
+        statistics.fmean([1e308, 1e308])
+    row = stats.describe("train/loss", [1e308, 1e308])
+    # Then the mean is 1e308 and the interval a point, no crash, no infinity
+    assert row["mean"] == 1e308 and row["std"] == 0.0
+    assert (row["ci_low"], row["ci_high"]) == (1e308, 1e308)
+    # And a test between such groups runs: an overflowing difference is null, p is finite
+    a, b = [-1e308, -1e308, -0.9e308], [1e308, 1e308, 0.9e308]
+    test = stats.compare_groups("train/loss", a, b)
+    stats.correct([test], "holm")
+    assert test["mean_difference"] is None and 0 < test["p_value"] <= 1
+    # ...and Welch's p there is scipy's on the same values scaled by 1e-308 (t is scale-free)
+    ref = sps.ttest_ind([1.0, 1.0, 0.9], [-1.0, -1.0, -0.9], equal_var=False).pvalue
+    assert test["welch_p"] == pytest.approx(ref)
+    json.dumps(test, allow_nan=False)
 
 
 def test_describe_edge_cases_one_run_no_spread_and_nan() -> None:
@@ -92,7 +103,7 @@ def test_describe_edge_cases_one_run_no_spread_and_nan() -> None:
         None,
         "none",
     )
-    # No spread: the interval is the point (t with s = 0), for BCa sizes too
+    # No spread: the interval is the point (t with s = 0), at every size
     flat = stats.describe("val/acc", [0.5] * 3)
     assert (flat["std"], flat["ci_low"], flat["ci_high"], flat["interval"]) == (0, 0.5, 0.5, "t")
     flat_ten = stats.describe("val/acc", [0.5] * 12)
@@ -129,9 +140,11 @@ def test_welch_with_unequal_sizes_matches_the_formula_and_scipy() -> None:
 
 
 def test_welch_without_spread() -> None:
-    # Neither group varies: t is undefined; p says whether the means differ at all
-    assert stats.welch([0.5, 0.5], [0.5, 0.5, 0.5]) == (None, None, 1.0)
-    assert stats.welch([0.5, 0.5], [0.7, 0.7]) == (None, None, 0.0)
+    # Neither group varies: t, df and p are undefined (never p = 0, which no correction lifts)
+    assert stats.welch([0.5, 0.5], [0.5, 0.5, 0.5]) == (None, None, None)
+    assert stats.welch([0.5, 0.5], [0.7, 0.7]) == (None, None, None)
+    # Rounding noise is no spread: 0.1 + 0.2 and 0.3 are the same value
+    assert stats.welch([0.1 + 0.2, 0.3, 0.3], [0.7, 0.7, 0.7]) == (None, None, None)
     # One group varies: Welch's df is the other's n - 1 and scipy agrees
     t, df, p = stats.welch([0.5, 0.5, 0.5], [0.6, 0.7, 0.8])
     assert t is not None and t > 0
@@ -168,7 +181,7 @@ def _exact_permutation_p(a: list[float], b: list[float]) -> float:
     return min(1.0, 2 * min(less, greater))
 
 
-# README: "exact when the splits number at most 9,999"
+# README: "exact when the splits number at most 200,000"
 def test_permutation_p_is_exact_for_small_groups() -> None:
     # 1, 2, 3 against 4, 5, 6: 2 of the 20 splits are as extreme, p = 0.1 (by hand)
     assert stats.permutation_p([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == pytest.approx(0.1)
@@ -179,22 +192,150 @@ def test_permutation_p_is_exact_for_small_groups() -> None:
 
 
 # README: "9,999 resamples"
-# README: "exact when the splits number at most 9,999"
+# README: "exact when the splits number at most 200,000"
 def test_permutation_p_resamples_reproducibly_for_large_groups() -> None:
     rng = np.random.default_rng(42)
-    a, b = list(rng.normal(0.80, 0.02, 10)), list(rng.normal(0.81, 0.02, 10))
-    assert stats.permutations_needed(a, b) > stats.RESAMPLES  # 184756 splits: resampled
+    a, b = list(rng.normal(0.80, 0.02, 11)), list(rng.normal(0.81, 0.02, 11))
+    assert stats.permutations_needed(a, b) > stats.EXACT_SPLITS  # 705,432 splits: resampled
     p = stats.permutation_p(a, b)
     assert stats.permutation_p(a, b) == p  # fixed seed
+    # Every split enumerated here, in chunks: the resampled p is within 4 standard errors
+    pooled = np.array(a + b)
+    total, observed = pooled.sum(), sum(a)
+    less = greater = count = 0
+    members = np.array(list(itertools.combinations(range(22), 11)), dtype=np.int8)
+    for chunk in np.array_split(members, 20):
+        sums = pooled[chunk].sum(axis=1)
+        less += int((sums <= observed + 1e-12).sum())
+        greater += int((sums >= observed - 1e-12).sum())
+        count += len(chunk)
+    exact = min(1.0, 2 * min(less, greater) / count)
+    assert total > 0 and p == pytest.approx(exact, abs=4 * math.sqrt(exact * (1 - exact) / 9999))
+    # 10 and 10 (184,756 splits) are enumerated
+    assert stats.permutations_needed(a[:10], b[:10]) <= stats.EXACT_SPLITS
 
-    def diff(x: Any, y: Any, axis: int) -> Any:
-        return np.mean(y, axis=axis) - np.mean(x, axis=axis)
 
-    ref = sps.permutation_test(
-        (np.array(a), np.array(b)), diff, vectorized=True, rng=np.random.default_rng(0)
+# --- the cases a calibration study found (issue 18) ------------------------------------
+
+
+def _fraction_permutation_p(a: list[str], b: list[str]) -> float:
+    """Every split enumerated in exact rational arithmetic: 2 · min one-sided tail, capped."""
+    from fractions import Fraction
+
+    pooled = [Fraction(v) for v in a + b]
+    observed = sum(pooled[: len(a)])
+    sums = [sum(pooled[i] for i in s) for s in itertools.combinations(range(len(pooled)), len(a))]
+    less = sum(s <= observed for s in sums)
+    greater = sum(s >= observed for s in sums)
+    return float(min(1, Fraction(2 * min(less, greater), len(sums))))
+
+
+def test_ties_are_exact_at_the_datas_resolution() -> None:
+    # Given accuracies 0.96, 0.97 against 289/300, 290/300, 291/300 (scipy's permutation test
+    # said 0.6: its tie tolerance is below the rounding error of these means)
+    a, b = [0.96, 0.97], [289 / 300, 290 / 300, 291 / 300]
+    # Then the permutation p is the exact one, every split summed in fractions: 1.0
+    exact = _fraction_permutation_p(["0.96", "0.97"], ["289/300", "290/300", "291/300"])
+    assert exact == 1.0
+    assert stats.permutation_p(a, b) == exact
+
+
+def test_no_spread_never_gives_p_0() -> None:
+    # Given [0.99, 0.99] against [1.0, 1.0] (Welch's p was set to 0: "distinguishable")
+    test = stats.compare_groups("val/acc", [0.99, 0.99], [1.0, 1.0])
+    stats.correct([test], "holm")
+    # Then the exact permutation p is 2 of 6 splits, by hand, and no decision is made
+    assert test["permutation_p"] == pytest.approx(2 / 6)
+    assert test["p_value"] == pytest.approx(1 / 3) and test["welch_p"] is None
+    assert test["decision"] == "no decision" and test["distinguishable"] is False
+    assert "smallest possible is 0.333" in test["reason"]
+
+
+def test_a_rounding_difference_is_not_a_difference() -> None:
+    # Given [0.1 + 0.2] * 3 against [0.3] * 3: they differ by 5.6e-17 in floating point
+    assert 0.1 + 0.2 != 0.3
+    test = stats.compare_groups("val/acc", [0.1 + 0.2] * 3, [0.3] * 3)
+    stats.correct([test], "holm")
+    # Then they are the same values: p = 1, not distinguishable, and the row says why
+    assert test["permutation_p"] == 1.0 and test["identical"] is True
+    assert test["decision"] == "not distinguishable" and "same value" in test["reason"]
+
+
+def test_tiny_group_against_a_large_one_is_decided_by_the_exact_test() -> None:
+    # Given 2 runs against 10 (Welch alone: 9.5 % false positives at alpha 0.05)
+    a = [0.80, 0.81]
+    b = [0.70, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78, 0.79]
+    test = stats.compare_groups("val/acc", a, b)
+    stats.correct([test], "holm")
+    # Then Welch's p (scipy) is small, but the exact permutation p over the 66 splits is not:
+    # the larger decides
+    welch = sps.ttest_ind(b, a, equal_var=False).pvalue
+    exact = _fraction_permutation_p(["0.80", "0.81"], [f"0.{v}" for v in range(70, 80)])
+    assert test["welch_p"] == pytest.approx(welch) and welch < 0.01
+    assert test["permutation_p"] == pytest.approx(exact) and exact == pytest.approx(2 / 66)
+    assert test["p_value"] == pytest.approx(max(welch, exact))
+
+
+def test_not_distinguishable_quotes_the_detectable_difference() -> None:
+    # Given 5 seeds a side with a difference within their noise
+    a, b = [1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 2.5, 3.5, 4.5, 5.5]
+    test = stats.compare_groups("val/x", a, b)
+    stats.correct([test], "holm")
+    # Then the row says the difference 5 seeds detect 80 % of the time: the t-test's power,
+    # checked here against statsmodels' power solver, times the pooled SD
+    from statsmodels.stats.power import TTestIndPower
+
+    effect = TTestIndPower().solve_power(nobs1=5, alpha=0.05, power=0.8, ratio=1.0)
+    assert test["decision"] == "not distinguishable"
+    assert test["detectable_difference"] == pytest.approx(effect * statistics.stdev(a), rel=1e-4)
+    assert (
+        "not distinguishable at this power: these seeds detect a difference of" in (test["reason"])
     )
-    assert p == pytest.approx(ref.pvalue)
-    assert p == pytest.approx(stats.welch(a, b)[2], abs=0.05)  # both tests see the same data
+    # ...and in a family of 4 the level is 0.05 / 4: a larger difference is needed
+    stats.correct([test], "holm", others=[0.5, 0.5, 0.5])
+    larger = TTestIndPower().solve_power(nobs1=5, alpha=0.0125, power=0.8, ratio=1.0)
+    assert test["detectable_difference"] == pytest.approx(larger * statistics.stdev(a), rel=1e-4)
+
+
+def test_hedges_g_and_its_interval() -> None:
+    # Given the sleep data (10 a side)
+    test = stats.compare_groups("x", SLEEP_1, SLEEP_2)
+    d = stats.cohens_d(SLEEP_1, SLEEP_2)
+    # Then g is d times Hedges' J(18), which the approximation 1 - 3 / (4 · 18 - 1) matches
+    assert test["hedges_g"] == pytest.approx(d * stats.hedges_correction(18))
+    assert stats.hedges_correction(18) == pytest.approx(1 - 3 / 71, abs=2e-4)
+    # And the interval inverts the noncentral t at the observed pooled t (scipy's Student t)
+    t = sps.ttest_ind(SLEEP_2, SLEEP_1).statistic
+    factor = math.sqrt(10 * 10 / 20)
+    low, high = test["effect_ci_low"], test["effect_ci_high"]
+    assert sps.nct.cdf(t, 18, low * factor) == pytest.approx(0.975, abs=1e-7)
+    assert sps.nct.cdf(t, 18, high * factor) == pytest.approx(0.025, abs=1e-7)
+    # ...which is close to the large-sample interval d ± 1.96 · √(1/5 + d²/40)
+    se = math.sqrt(2 / 10 + d**2 / 40)
+    assert (low, high) == pytest.approx((d - 1.96 * se, d + 1.96 * se), abs=0.06)
+
+
+def test_metrics_left_out_are_listed_with_why() -> None:
+    details = _groups(("0.1", [0.5, 0.6, 0.7]), ("0.2", [0.6, 0.7, 0.8]))
+    details[0]["metrics"]["val/only_a"] = 1.0
+    details[1]["metrics"]["val/only_a"] = 1.0
+    for d in details[3:]:
+        d["metrics"]["val/nan"] = math.nan
+    for d in details[:3]:
+        d["metrics"]["val/nan"] = 0.5
+    _, tests, left_out = stats.seed_group_tests(details, ["val/acc", "val/nan", "val/only_a"])
+    reasons = {row["key"]: row["reason"] for row in left_out}
+    assert reasons == {
+        "val/nan": "fewer than 2 finite values on a side (0, 3 NaN or infinite)",
+        "val/only_a": "only one group logged it",
+    }
+    assert [t["key"] for t in tests] == ["val/acc"]
+    body = {"group_tests": tests, "left_out": left_out}
+    assert [(r["key"], r["decision"]) for r in stats.decisions(body)] == [
+        ("val/acc", "no decision"),
+        ("val/nan", "no decision"),
+        ("val/only_a", "no decision"),
+    ]
 
 
 # --- correction --------------------------------------------------------------------------
@@ -253,8 +394,11 @@ def test_groups_tests_and_corrections_across_metrics_and_pairs() -> None:
     assert [t["permutation_p_adjusted"] for t in tests] == pytest.approx(
         stats.holm([t["permutation_p"] for t in tests])
     )
-    # And distinguishable follows the adjusted p, not the raw one
-    assert all(t["distinguishable"] == (t["welch_p_adjusted"] < 0.05) for t in tests)
+    # And the decision follows the adjusted p: the larger of Welch's and the permutation p
+    assert [t["p_adjusted"] for t in tests] == pytest.approx(
+        stats.holm([max(t["welch_p"], t["permutation_p"]) for t in tests])
+    )
+    assert all(t["distinguishable"] == (t["p_adjusted"] < 0.05) for t in tests)
     # Each test equals scipy's Welch test on the same values, called directly
     first = tests[0]
     a = [d["metrics"][first["key"]] for d in details[:3]]
@@ -267,7 +411,6 @@ def test_groups_tests_and_corrections_across_metrics_and_pairs() -> None:
     json.dumps([groups, tests], allow_nan=False)
 
 
-# README: "means the adjusted Welch p is below 0.05"
 def test_adjustment_can_turn_a_raw_difference_into_seed_noise() -> None:
     # A raw Welch p just under 0.05 on one of two metrics: Holm doubles it
     details = [
@@ -281,7 +424,7 @@ def test_adjustment_can_turn_a_raw_difference_into_seed_noise() -> None:
     _, tests = stats.seed_group_stats(details, ["val/a", "val/b"])
     first = tests[0]
     assert first["welch_p"] < 0.05 <= first["welch_p_adjusted"]
-    assert first["distinguishable"] is False
+    assert first["distinguishable"] is False and first["decision"] == "no decision"
     assert first["warning"] == "3 seeds cannot separate a difference of this size from seed noise"
 
 
@@ -337,13 +480,15 @@ def test_text_rendering_says_method_correction_and_warnings() -> None:
         "correction": "holm",
         "alpha": 0.05,
         "untested_metrics": ["system/rss_mb"],
+        "family_size": 3,  # two paired tests joined the family
     }
     text = "\n".join(render_seed_stats(body))
     assert "val/acc: 0.5123 ± 0.01115 [0.4846, 0.54] t (n=3)" in text
     assert "system/rss_mb: 101 ± - no interval (n=1, not tested)" in text
-    assert "p adjusted by Holm over 1 tests" in text
-    assert "exact permutation p=0.1 (adj 0.1): distinguishable" in text
-    assert "only 3 seeds" in text and "not tested (system metrics): system/rss_mb" in text
+    assert "adjusted by Holm over 3 tests" in text
+    assert "exact permutation p=0.1; p=0.1 (adj 0.1): no decision" in text
+    assert "3 and 3 runs: no split of these values gives p below 0.05" in text
+    assert "not tested (system metrics): system/rss_mb" in text
 
 
 def test_metric_names_that_break_the_convention() -> None:

@@ -17,6 +17,7 @@ export interface XpApi {
   FirstDifference?: FirstDifference;
   GroupCurve?: GroupCurve;
   GroupTest?: GroupTest;
+  LeftOut?: LeftOut;
   LockDiff?: LockDiff;
   MetricDiff?: MetricDiff;
   MetricHistory?: MetricHistory;
@@ -201,7 +202,7 @@ export interface CheckpointEntry {
  */
 export interface CompareBody {
   /**
-   * distinguishable: adjusted Welch p below this
+   * distinguishable: adjusted p below this
    */
   alpha: number;
   cells: CellDiff[];
@@ -210,9 +211,17 @@ export interface CompareBody {
    */
   correction: 'holm' | 'bh';
   environment: ValueRow[];
+  /**
+   * p-values adjusted together: group tests and paired tests
+   */
+  family_size?: number;
   git: ValueRow[];
   group_tests: GroupTest[];
   hardware: ValueRow[];
+  /**
+   * metrics not tested between two groups, and why
+   */
+  left_out?: LeftOut[];
   metrics: MetricRow[];
   packages: PackageRow[];
   /**
@@ -253,36 +262,96 @@ export interface GroupTest {
    * mean difference / pooled SD; null if SD is 0
    */
   cohens_d: number | null;
+  decision: 'distinguishable' | 'not distinguishable' | 'no decision';
   /**
-   * corrected Welch p < alpha
+   * not distinguishable: the difference these seeds detect 80% of the time
+   */
+  detectable_difference: number | null;
+  /**
+   * decision == distinguishable
    */
   distinguishable: boolean;
+  effect_ci_high: number | null;
+  /**
+   * 95% interval of the standardised difference (noncentral t)
+   */
+  effect_ci_low: number | null;
   group_a: string;
   group_b: string;
+  /**
+   * Cohen's d with Hedges' small-sample correction
+   */
+  hedges_g: number | null;
+  /**
+   * every run has the same value
+   */
+  identical: boolean;
   key: string;
   /**
-   * mean of group_b minus mean of group_a
+   * mean of group_b minus mean of group_a; null when it overflows
    */
-  mean_difference: number;
+  mean_difference: number | null;
   n_a: number;
   n_b: number;
+  /**
+   * neither group varies (at the data's resolution)
+   */
+  no_spread: boolean;
+  /**
+   * p_value adjusted over the whole family
+   */
+  p_adjusted: number;
+  /**
+   * the larger of the permutation and Welch p: decides
+   */
+  p_value: number;
   /**
    * every split enumerated
    */
   permutation_exact: boolean;
+  /**
+   * exact, ties counted (2 · min tail)
+   */
   permutation_p: number | null;
   permutation_p_adjusted: number | null;
+  /**
+   * pooled SD of the runs, in the metric's units
+   */
+  pooled_sd: number;
+  /**
+   * why this decision, in words
+   */
+  reason: string;
+  /**
+   * the smallest p any split of these values gives
+   */
+  smallest_p: number;
   /**
    * set below 5 seeds a side
    */
   warning: string | null;
   welch_df: number | null;
+  /**
+   * null when neither group varies
+   */
   welch_p: number | null;
   welch_p_adjusted: number | null;
   /**
    * null when neither group varies
    */
   welch_t: number | null;
+}
+/**
+ * A metric not tested between two groups, and why.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "LeftOut".
+ */
+export interface LeftOut {
+  group_a: string;
+  group_b: string;
+  key: string;
+  reason: string;
 }
 /**
  * A metric's latest value in each run.
@@ -321,25 +390,31 @@ export interface PairedTest {
    * examples only side b got right
    */
   b_only: number | null;
-  /**
-   * paired bootstrap p; null below 2 examples
-   */
-  bootstrap_p: number | null;
   ci_high: number | null;
   /**
-   * 95 % paired bootstrap interval (fixed seed)
+   * 95% interval of the difference: t over examples (one run a side), or over runs with the examples' variance added (seed groups)
    */
   ci_low: number | null;
+  decision: 'distinguishable' | 'not distinguishable' | 'no decision';
+  /**
+   * not distinguishable: the difference these runs detect 80% of the time
+   */
+  detectable_difference: number | null;
   /**
    * value_b - value_a
    */
   difference: number | null;
   /**
-   * p_adjusted < alpha
+   * decision == distinguishable
    */
   distinguishable: boolean;
+  effect_ci_high: number | null;
   /**
-   * Cohen's d_z: mean / SD of the differences
+   * 95% interval of the effect size
+   */
+  effect_ci_low: number | null;
+  /**
+   * d_z over examples (one run a side) or Hedges' g over runs (seed groups)
    */
   effect_size: number | null;
   group_a: string;
@@ -371,6 +446,10 @@ export interface PairedTest {
    */
   p_adjusted: number | null;
   p_value: number | null;
+  /**
+   * why this decision, in words
+   */
+  reason: string;
   /**
    * runs on side a (a group's per-example value: their mean)
    */
@@ -463,9 +542,9 @@ export interface MetricStats {
    */
   ci_low: number | null;
   /**
-   * t: Student's t (n < 10); bca: BCa bootstrap (n >= 10); none: n < 2
+   * t: Student's t at every n >= 2 (it covers; BCa did not); none: n < 2
    */
-  interval: 't' | 'bca' | 'none';
+  interval: 't' | 'none';
   key: string;
   mean: number | null;
   /**

@@ -95,7 +95,7 @@ test('README screenshots from the seeds-and-significance example', async ({
   await page.notebook.activate(name);
   await page.notebook.run();
   await expect(page.locator('.jp-OutputArea-output').last()).toContainText(
-    'paired bootstrap',
+    'runs as units',
     { timeout: RUN_TIMEOUT }
   );
 

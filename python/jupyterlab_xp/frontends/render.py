@@ -70,12 +70,34 @@ def p_text(value: float | None) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3g}"
 
 
-INTERVALS = {"t": "t", "bca": "BCa", "none": "no interval"}
+INTERVALS = {"t": "t", "none": "no interval"}
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
+
+
+def family_size(body: dict[str, Any]) -> int:
+    """How many p-values were adjusted together: group tests and paired tests with a p."""
+    paired = sum(p.get("p_value") is not None for p in body.get("paired_tests", []))
+    return body.get("family_size") or len(body["group_tests"]) + paired
+
+
+def effect_text(value: float | None, low: float | None, high: float | None) -> str:
+    """An effect size with its 95 % interval: ``0.912 [-0.41, 2.2]``."""
+    interval = f" [{sig(low, 2)}, {sig(high, 2)}]" if low is not None and high is not None else ""
+    return f"{sig(value, 3)}{interval}"
+
+
+def left_out_lines(body: dict[str, Any]) -> list[str]:
+    """The metrics left out of a test between two groups, grouped by the reason."""
+    by_reason: dict[str, list[str]] = {}
+    for row in body.get("left_out", []):
+        sides = f"{row['group_b']} vs {row['group_a']}"
+        by_reason.setdefault(row["reason"], []).append(f"{row['key']} ({sides})")
+    return [f"  not tested, {reason}: {', '.join(keys)}" for reason, keys in by_reason.items()]
 
 
 def render_seed_stats(body: dict[str, Any]) -> list[str]:
     """The seed groups (mean ± std, 95 % interval and its method) and the corrected tests."""
-    out = ["\nacross seeds (mean ± std, 95% interval of the mean: t below 10 runs, BCa from 10)"]
+    out = ["\nacross seeds (mean ± std, 95% Student's t interval of the mean)"]
     for group in body["seed_groups"]:
         out.append(f"  {group['label']} ({len(group['run_ids'])} runs)")
         if group.get("warning"):
@@ -97,32 +119,34 @@ def render_seed_stats(body: dict[str, Any]) -> list[str]:
     if not tests:
         if len(body["seed_groups"]) > 1:
             out.append("  no tests between groups: each side needs at least 2 runs with the metric")
+        out += left_out_lines(body)
         return out
-    method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[body["correction"]]
-    # Paired tests with a p-value join the family (views/paired.py)
-    family_extra = sum(p.get("p_value") is not None for p in body.get("paired_tests", []))
+    method = CORRECTION_NAMES[body["correction"]]
     out.append(
-        f"\nbetween groups (Welch's t-test and a permutation test; p adjusted by {method} "
-        f"over {len(tests) + family_extra} tests; distinguishable: adjusted Welch p < "
-        f"{body['alpha']:g})"
+        f"\nbetween groups (exact permutation test and Welch's t-test; the larger p decides, "
+        f"adjusted by {method} over {family_size(body)} tests; distinguishable: below "
+        f"{body['alpha']:g}; g: Hedges' g [95%])"
     )
     for test in tests:
-        verdict = "distinguishable" if test["distinguishable"] else "within seed noise"
         welch = (
             f"t={sig(test['welch_t'])} df={sig(test['welch_df'], 3)} "
             if test["welch_t"] is not None
             else "no spread "
         )
         exact = "exact " if test["permutation_exact"] else ""
+        difference = test["mean_difference"]
+        g = effect_text(test.get("hedges_g"), test.get("effect_ci_low"), test.get("effect_ci_high"))
         out.append(
             f"  {test['key']}: {test['group_b']} - {test['group_a']} = "
-            f"{test['mean_difference']:+.4g}, d={sig(test['cohens_d'], 3)}; "
-            f"Welch {welch}p={p_text(test['welch_p'])} (adj {p_text(test['welch_p_adjusted'])}); "
-            f"{exact}permutation p={p_text(test['permutation_p'])} "
-            f"(adj {p_text(test['permutation_p_adjusted'])}): {verdict}"
+            f"{'-' if difference is None else f'{difference:+.4g}'}, g={g}; "
+            f"Welch {welch}p={p_text(test['welch_p'])}; "
+            f"{exact}permutation p={p_text(test['permutation_p'])}; "
+            f"p={p_text(test['p_value'])} (adj {p_text(test['p_adjusted'])}): {test['decision']}"
         )
+        out.append(f"    {test['reason']}")
         if test.get("warning"):
             out.append(f"    ! {test['warning']}")
+    out += left_out_lines(body)
     if body["untested_metrics"]:
         out.append(f"  not tested (system metrics): {', '.join(body['untested_metrics'])}")
     return out
@@ -134,11 +158,11 @@ def render_paired(body: dict[str, Any]) -> list[str]:
     if not rows and not notes:
         return []
     out = [
-        "\npaired, example by example (predictions on the same ids; 95% paired bootstrap "
-        "interval of b - a; p adjusted with the tests above as one family)"
+        "\npaired, on the same examples (two runs: example by example, 95% t interval of "
+        "b - a, d_z; two seed groups: each run's metric as one value, Hedges' g; p adjusted "
+        "with the tests above as one family)"
     ]
     for row in rows:
-        verdict = "distinguishable" if row["distinguishable"] else "not distinguishable"
         interval = f"[{sig(row['ci_low'])}, {sig(row['ci_high'])}]"
         mcnemar = ""
         if row["mcnemar_p"] is not None:
@@ -147,12 +171,15 @@ def render_paired(body: dict[str, Any]) -> list[str]:
                 f"; {exact}McNemar p={p_text(row['mcnemar_p'])} "
                 f"({row['a_only']} only a right, {row['b_only']} only b right)"
             )
+        effect = effect_text(row["effect_size"], row["effect_ci_low"], row["effect_ci_high"])
+        name = "d_z" if row["runs_a"] == row["runs_b"] == 1 else "g"
         out.append(
             f"  {row['key']}: {row['group_b']} - {row['group_a']} = {sig(row['difference'])} "
-            f"{interval} over {row['n_examples']} examples, d_z={sig(row['effect_size'], 3)}; "
-            f"bootstrap p={p_text(row['bootstrap_p'])}{mcnemar}; test: {row['test']}, "
-            f"p={p_text(row['p_value'])} (adj {p_text(row.get('p_adjusted'))}): {verdict}"
+            f"{interval} over {row['n_examples']} examples, {name}={effect}{mcnemar}; "
+            f"test: {row['test']}, p={p_text(row['p_value'])} "
+            f"(adj {p_text(row.get('p_adjusted'))}): {row['decision']}"
         )
+        out.append(f"    {row['reason']}")
         if row.get("warning"):
             out.append(f"    ! {row['warning']}")
     out += [f"  ! {note}" for note in notes]

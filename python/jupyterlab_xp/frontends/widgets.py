@@ -12,7 +12,15 @@ from typing import Any
 
 import ipywidgets as w
 
-from jupyterlab_xp.frontends.render import INTERVALS, p_text, sig
+from jupyterlab_xp.frontends.render import (
+    CORRECTION_NAMES,
+    INTERVALS,
+    effect_text,
+    family_size,
+    left_out_lines,
+    p_text,
+    sig,
+)
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import RunQuery
 from jupyterlab_xp.views.compare import compare_runs
@@ -107,51 +115,55 @@ def _seed_widgets(body: dict[str, Any]) -> w.VBox:
                     "; ".join(n for n in note if n),
                 ]
             )
-    method = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[body["correction"]]
-    tests = [["metric", "groups", "difference", "d", "Welch p (adj)", "permutation p (adj)", ""]]
+    method = CORRECTION_NAMES[body["correction"]]
+    tests = [
+        ["metric", "groups", "difference", "g [95%]", "Welch p", "permutation p", "p (adj)", ""]
+    ]
     for t in body["group_tests"]:
-        verdict = "distinguishable" if t["distinguishable"] else "within seed noise"
+        difference = t["mean_difference"]
         tests.append(
             [
                 t["key"],
                 f"{t['group_b']} vs {t['group_a']}",
-                f"{t['mean_difference']:+.4g}",
-                sig(t["cohens_d"], 3),
-                f"{p_text(t['welch_p'])} ({p_text(t['welch_p_adjusted'])})",
-                f"{p_text(t['permutation_p'])} ({p_text(t['permutation_p_adjusted'])})",
-                verdict + (f": {t['warning']}" if t["warning"] else ""),
+                "-" if difference is None else f"{difference:+.4g}",
+                effect_text(t["hedges_g"], t["effect_ci_low"], t["effect_ci_high"]),
+                p_text(t["welch_p"]),
+                p_text(t["permutation_p"]),
+                f"{p_text(t['p_value'])} ({p_text(t['p_adjusted'])})",
+                f"{t['decision']}: {t['reason']}" + (f"; {t['warning']}" if t["warning"] else ""),
             ]
         )
     caption = (
-        f"p adjusted by {method} over {len(body['group_tests'])} tests; distinguishable: "
-        f"adjusted Welch p < {body['alpha']:g}; system/* metrics are never tested"
+        f"the larger of the permutation and Welch p decides, adjusted by {method} over "
+        f"{family_size(body)} tests (paired tests included); distinguishable: below "
+        f"{body['alpha']:g}; system/* metrics are never tested"
     )
     parts: list[w.Widget] = [_grid(groups)]
     if body["group_tests"]:
         parts += [w.Label(value=caption), _grid(tests)]
+    parts += [w.Label(value=line.strip()) for line in left_out_lines(body)]
     return w.VBox(parts + _paired_widgets(body))
 
 
 def _paired_widgets(body: dict[str, Any]) -> list[w.Widget]:
     """The paired tests (predictions on the same ids) and why some pairs were not tested."""
-    rows = [["metric", "sides", "b - a [95%]", "d_z", "test", "p (adj)", ""]]
+    rows = [["metric", "sides", "b - a [95%]", "effect [95%]", "test", "p (adj)", ""]]
     for p in body.get("paired_tests", []):
-        verdict = "distinguishable" if p["distinguishable"] else "not distinguishable"
         rows.append(
             [
                 p["key"],
                 f"{p['group_b']} vs {p['group_a']}",
                 f"{sig(p['difference'])} [{sig(p['ci_low'])}, {sig(p['ci_high'])}]",
-                sig(p["effect_size"], 3),
+                effect_text(p["effect_size"], p["effect_ci_low"], p["effect_ci_high"]),
                 p["test"],
                 f"{p_text(p['p_value'])} ({p_text(p.get('p_adjusted'))})",
-                verdict + (f": {p['warning']}" if p["warning"] else ""),
+                f"{p['decision']}: {p['reason']}" + (f"; {p['warning']}" if p["warning"] else ""),
             ]
         )
     notes = [w.Label(value=note) for note in body.get("paired_notes", [])]
     if len(rows) == 1:
         return notes
-    caption = "paired, example by example: p adjusted with the tests above as one family"
+    caption = "paired, on the same examples: p adjusted with the tests above as one family"
     return [w.Label(value=caption), _grid(rows), *notes]
 
 

@@ -32,6 +32,14 @@ class Comparison:
         lines = render_seed_stats(self.body) + render_paired(self.body)
         return "\n".join(lines).strip("\n")
 
+    def decisions(self) -> list[dict[str, Any]]:
+        """One row per metric and pair of sides: ``distinguishable``, ``not distinguishable``
+        (at this power) or ``no decision``, with the reason (group and paired tests, and the
+        metrics left out)."""
+        from jupyterlab_xp.views.stats import decisions
+
+        return decisions(self.body)
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 

@@ -215,8 +215,8 @@ class MetricStats(ApiModel):
     std: float | None = Field(description="sample standard deviation (n - 1); null for n < 2")
     ci_low: float | None = Field(description="95% interval of the mean; null for n < 2")
     ci_high: float | None
-    interval: Literal["t", "bca", "none"] = Field(
-        description="t: Student's t (n < 10); bca: BCa bootstrap (n >= 10); none: n < 2"
+    interval: Literal["t", "none"] = Field(
+        description="t: Student's t at every n >= 2 (it covers; BCa did not); none: n < 2"
     )
     tested: bool = Field(description="false for system/* metrics: shown, never tested")
 
@@ -231,6 +231,9 @@ class SeedGroup(ApiModel):
     warning: str | None = Field(description="set below 5 seeds: what they cannot tell")
 
 
+Decision = Literal["distinguishable", "not distinguishable", "no decision"]
+
+
 class GroupTest(ApiModel):
     """Whether two seed groups differ on a metric by more than seed noise."""
 
@@ -239,17 +242,44 @@ class GroupTest(ApiModel):
     group_b: str
     n_a: int
     n_b: int
-    mean_difference: float = Field(description="mean of group_b minus mean of group_a")
+    mean_difference: float | None = Field(
+        description="mean of group_b minus mean of group_a; null when it overflows"
+    )
     cohens_d: float | None = Field(description="mean difference / pooled SD; null if SD is 0")
+    hedges_g: float | None = Field(description="Cohen's d with Hedges' small-sample correction")
+    effect_ci_low: float | None = Field(
+        description="95% interval of the standardised difference (noncentral t)"
+    )
+    effect_ci_high: float | None
     welch_t: float | None = Field(description="null when neither group varies")
     welch_df: float | None
-    welch_p: float | None
+    welch_p: float | None = Field(description="null when neither group varies")
     welch_p_adjusted: float | None
-    permutation_p: float | None
+    permutation_p: float | None = Field(description="exact, ties counted (2 · min tail)")
     permutation_p_adjusted: float | None
     permutation_exact: bool = Field(description="every split enumerated")
-    distinguishable: bool = Field(description="corrected Welch p < alpha")
+    p_value: float = Field(description="the larger of the permutation and Welch p: decides")
+    p_adjusted: float = Field(description="p_value adjusted over the whole family")
+    smallest_p: float = Field(description="the smallest p any split of these values gives")
+    no_spread: bool = Field(description="neither group varies (at the data's resolution)")
+    identical: bool = Field(description="every run has the same value")
+    pooled_sd: float = Field(description="pooled SD of the runs, in the metric's units")
+    decision: Decision
+    reason: str = Field(description="why this decision, in words")
+    detectable_difference: float | None = Field(
+        description="not distinguishable: the difference these seeds detect 80% of the time"
+    )
+    distinguishable: bool = Field(description="decision == distinguishable")
     warning: str | None = Field(description="set below 5 seeds a side")
+
+
+class LeftOut(ApiModel):
+    """A metric not tested between two groups, and why."""
+
+    key: str
+    group_a: str
+    group_b: str
+    reason: str
 
 
 class CompareBody(ApiModel):
@@ -268,7 +298,7 @@ class CompareBody(ApiModel):
     correction: Literal["holm", "bh"] = Field(
         description="how p-values are adjusted over all group tests"
     )
-    alpha: float = Field(description="distinguishable: adjusted Welch p below this")
+    alpha: float = Field(description="distinguishable: adjusted p below this")
     untested_metrics: list[str] = Field(
         description="system/* metrics: shown in the groups, never tested"
     )
@@ -277,6 +307,12 @@ class CompareBody(ApiModel):
     )
     paired_notes: list[str] = Field(
         default_factory=list, description="why a pair with predictions was not tested"
+    )
+    left_out: list[LeftOut] = Field(
+        default_factory=list, description="metrics not tested between two groups, and why"
+    )
+    family_size: int = Field(
+        default=0, description="p-values adjusted together: group tests and paired tests"
     )
 
 
@@ -436,6 +472,7 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     MetricStats,
     SeedGroup,
     GroupTest,
+    LeftOut,
     CompareBody,
     CompareCurves,
     PromoteRequest,

@@ -6,6 +6,8 @@ TypeScript types are generated.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -26,10 +28,16 @@ class PairedTest(BaseModel):
     value_a: float | None = Field(description="the metric of side a over the examples")
     value_b: float | None
     difference: float | None = Field(description="value_b - value_a")
-    ci_low: float | None = Field(description="95 % paired bootstrap interval (fixed seed)")
+    ci_low: float | None = Field(
+        description="95% interval of the difference: t over examples (one run a side), or "
+        "over runs with the examples' variance added (seed groups)"
+    )
     ci_high: float | None
-    bootstrap_p: float | None = Field(description="paired bootstrap p; null below 2 examples")
-    effect_size: float | None = Field(description="Cohen's d_z: mean / SD of the differences")
+    effect_size: float | None = Field(
+        description="d_z over examples (one run a side) or Hedges' g over runs (seed groups)"
+    )
+    effect_ci_low: float | None = Field(description="95% interval of the effect size")
+    effect_ci_high: float | None
     mcnemar_statistic: float | None = Field(description="classifiers, one run a side")
     mcnemar_p: float | None
     mcnemar_exact: bool | None = Field(description="exact binomial (below 25 discordant pairs)")
@@ -38,5 +46,10 @@ class PairedTest(BaseModel):
     test: str = Field(description="the test p_value comes from")
     p_value: float | None
     p_adjusted: float | None = Field(description="adjusted with the group tests, one family")
-    distinguishable: bool = Field(description="p_adjusted < alpha")
+    decision: Literal["distinguishable", "not distinguishable", "no decision"]
+    reason: str = Field(description="why this decision, in words")
+    detectable_difference: float | None = Field(
+        description="not distinguishable: the difference these runs detect 80% of the time"
+    )
+    distinguishable: bool = Field(description="decision == distinguishable")
     warning: str | None = Field(description="what the test cannot tell")

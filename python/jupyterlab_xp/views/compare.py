@@ -20,7 +20,7 @@ from jupyterlab_xp.views.diff import (
 )
 from jupyterlab_xp.views.paired import correct_with_paired, paired_tests
 from jupyterlab_xp.views.runview import run_detail
-from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_group_stats
+from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_group_tests
 
 MAX_RUNS = 20
 
@@ -50,9 +50,9 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
     hardware = [hardware_fields(d) for d in details]
     git = [git_fields(d) for d in details]
     environment = [environment_fields(d) for d in details]
-    seed_groups, group_tests = seed_group_stats(details, metric_keys, correction)
+    seed_groups, group_tests, left_out = seed_group_tests(details, metric_keys, correction)
     paired, paired_notes = paired_tests(store, details, seed_groups)
-    correct_with_paired(group_tests, paired, correction)  # one family with the group tests
+    family = correct_with_paired(group_tests, paired, correction)  # one family
     summary_keys = (
         "run_id",
         "name",
@@ -88,6 +88,8 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
         "group_tests": group_tests,
         "paired_tests": paired,
         "paired_notes": paired_notes,
+        "left_out": left_out,
+        "family_size": family,
         "correction": correction,
         "alpha": ALPHA,
         "untested_metrics": [k for k in metric_keys if k.startswith(SYSTEM_PREFIX)],

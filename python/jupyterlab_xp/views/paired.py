@@ -1,12 +1,17 @@
 """Paired tests: two runs (or seed groups) with predictions on the same examples, compared per id.
 
 Where runs logged predictions (``xp.log_predictions``) on the same split with the same ids,
-differences between them can be tested example by example, which is far more sensitive than
-comparing one number per run: a paired bootstrap of the metric difference (accuracy for
-classifiers, MSE and MAE for regression), McNemar's test for two classifiers, and the paired
-effect size d_z (mean difference / SD of the differences). A seed group's per-example value is
-the mean over its runs (a classifier's correctness becomes the share of its runs that got the
-example right). Every random step uses a fixed seed.
+the metric (accuracy for classifiers, MSE and MAE for regression) is compared on exactly the
+same examples. Two single runs are compared example by example: an exact sign-flip
+permutation test of the mean difference (exact under the null that each example's two values
+are exchangeable, at any number of examples: on 3 examples it is the sign test), McNemar's test
+for two classifiers, a Student's t interval of the mean difference and d_z with its interval.
+That says the two models differ on these examples. Two seed groups are compared with the runs
+as the units — each run's metric on the shared examples, by the group test of
+:mod:`jupyterlab_xp.views.stats` — so run-to-run variation counts (averaging the runs per
+example and resampling examples ignored it: 8-32 % false positives with 5 runs a side), and
+the interval of the difference adds the examples' variance to the runs'. Every random step
+uses a fixed seed.
 """
 
 from __future__ import annotations
@@ -21,60 +26,107 @@ from typing import TYPE_CHECKING, Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.prediction_files import SUFFIXES, read_columns
-from jupyterlab_xp.views.stats import ADJUST, ALPHA, RANDOM_SEED, RESAMPLES, verdict_warning
+from jupyterlab_xp.views.stats import (
+    ALPHA,
+    CONFIDENCE,
+    DISTINGUISHABLE,
+    NO_DECISION,
+    NOT_DISTINGUISHABLE,
+    RANDOM_SEED,
+    RESAMPLES,
+    RESOLUTION,
+    compare_groups,
+    correct,
+    decide,
+    detectable_effect,
+    noncentral_interval,
+    not_distinguishable,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
-CONFIDENCE = 0.95
 PREDICTIONS_FILE = re.compile(rf"{tags.PREDICTIONS_DIR}/[A-Za-z0-9_-]{{1,64}}\.(parquet|npz)")
 EXACT_BELOW = 25  # McNemar: the exact binomial test below this many discordant pairs
-CELLS_PER_CHUNK = 2_000_000  # bootstrap indices drawn per chunk (bounded memory)
+EXACT_FLIPS = 16  # sign-flip test: every sign pattern up to this many nonzero differences
+CELLS_PER_CHUNK = 2_000_000  # random signs drawn per chunk (bounded memory)
 ONE_RUN_WARNING = (
     "one run a side: this says the two models differ on these examples, not that the "
     "configurations differ beyond seed noise"
 )
+ONE_SIDE_ALONE = (
+    "one run on one side and several on the other: the lone run's seed noise cannot be "
+    "measured; record more seeds of it"
+)
 METRICS = {"classification": ("accuracy",), "regression": ("mse", "mae")}
 
 
-def paired_bootstrap(
-    a: Sequence[float] | np.ndarray,
-    b: Sequence[float] | np.ndarray,
-    resamples: int = RESAMPLES,
-    seed: int = RANDOM_SEED,
-) -> dict[str, Any]:
-    """Mean of b - a over examples, its 95 % percentile interval and a two-sided p-value.
+def sign_flip_p(
+    differences: Sequence[float] | np.ndarray, resamples: int = RESAMPLES, seed: int = RANDOM_SEED
+) -> tuple[float | None, float | None]:
+    """Two-sided sign-flip permutation p of the mean of paired differences, and the smallest p
+    these many nonzero differences could give.
 
-    The examples are resampled with replacement ``resamples`` times from
-    ``numpy.random.default_rng(seed)``, ``rng.integers(0, n, size=(rows, n))`` per chunk of
-    rows. p = (1 + #{|mean* - mean| >= |mean|}) / (resamples + 1): the bootstrap
-    distribution shifted to the null of no difference.
+    Differences are compared at the data's resolution (zeros drop out, ties are ties).
+    Exact over every sign pattern up to :data:`EXACT_FLIPS` nonzero differences, else
+    ``resamples`` random patterns from ``numpy.random.default_rng(seed)`` plus the observed
+    one: p = #{|sum*| >= |sum|} / patterns.
     """
     import numpy as np
 
-    left, right = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if left.ndim != 1 or left.shape != right.shape:
-        raise XpError("paired values must be two one-dimensional arrays of the same length")
-    d = right - left
-    n = len(d)
-    observed = float(d.mean()) if n else math.nan
-    if n < 2 or not math.isfinite(observed):
-        return {"difference": observed if n else None, "ci_low": None, "ci_high": None, "p": None}
+    d = np.asarray(differences, dtype=float)
+    if d.ndim != 1:
+        raise XpError("paired differences must be one-dimensional")
+    if len(d) == 0 or not np.isfinite(d).all():
+        return None, None
+    q = nonzero_differences(d)
+    k = len(q)
+    if k == 0:
+        return 1.0, 1.0
+    observed = abs(float(q.sum()))
+    smallest = min(1.0, 2 * 0.5**k)
+    if k <= EXACT_FLIPS:
+        patterns = np.array(list(itertools.product((1.0, -1.0), repeat=k)))
+        sums = np.abs(patterns @ q)
+        return float((sums >= observed).sum() / len(patterns)), smallest
     rng = np.random.default_rng(seed)
-    means = np.empty(resamples)
-    rows = max(1, CELLS_PER_CHUNK // n)
+    extreme = 0
+    rows = max(1, CELLS_PER_CHUNK // k)
     for start in range(0, resamples, rows):
         count = min(rows, resamples - start)
-        means[start : start + count] = d[rng.integers(0, n, size=(count, n))].mean(axis=1)
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    # The tolerance keeps float noise in the resampled means from deciding a tie.
-    extreme = np.abs(means - observed) >= abs(observed) - 1e-12 * max(1.0, abs(observed))
-    p = (1 + int(extreme.sum())) / (resamples + 1)
-    return {"difference": observed, "ci_low": float(low), "ci_high": float(high), "p": p}
+        signs = rng.integers(0, 2, size=(count, k)).astype(float) * 2 - 1
+        extreme += int((np.abs(signs @ q) >= observed).sum())
+    return (1 + extreme) / (resamples + 1), max(smallest, 1 / (resamples + 1))
 
 
-def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> float | None:
+def nonzero_differences(d: np.ndarray) -> np.ndarray:
+    """The differences that are not 0 at the data's resolution, as exact integers (floats)."""
+    import numpy as np
+
+    scale = float(np.abs(d).max()) or 1.0
+    steps = min(1 / RESOLUTION, 2.0**52 / len(d))  # sums of these integers stay exact
+    q = np.rint(d / scale * steps)
+    nonzero: np.ndarray = q[q != 0]
+    return nonzero
+
+
+def paired_interval(
+    differences: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[float | None, float | None]:
+    """Student's t interval of the mean of paired differences (n >= 2)."""
+    import numpy as np
+    from scipy import stats
+
+    d = np.asarray(differences, dtype=float)
+    if len(d) < 2:
+        return None, None
+    half = float(stats.t.ppf((1 + confidence) / 2, len(d) - 1)) * d.std(ddof=1) / math.sqrt(len(d))
+    return float(d.mean() - half), float(d.mean() + half)
+
+
+def paired_effect_size(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray
+) -> float | None:
     """Cohen's d_z: mean of b - a over the SD of b - a (None when the SD is 0 or n < 2)."""
     import numpy as np
 
@@ -85,11 +137,25 @@ def paired_effect_size(a: Sequence[float], b: Sequence[float]) -> float | None:
     return float(d.mean()) / sd if sd > 0 else None
 
 
-def mcnemar_test(a_correct: Sequence[bool], b_correct: Sequence[bool]) -> dict[str, Any]:
+def paired_effect_interval(
+    d_z: float | None, n: int, confidence: float = CONFIDENCE
+) -> tuple[float | None, float | None]:
+    """The 95 % interval of the population d_z (noncentral t with n - 1 df, normal data)."""
+    if d_z is None or n < 2:
+        return None, None
+    interval = noncentral_interval(d_z * math.sqrt(n), n - 1, math.sqrt(n), confidence)
+    return interval if interval else (None, None)
+
+
+def mcnemar_test(
+    a_correct: Sequence[bool] | np.ndarray, b_correct: Sequence[bool] | np.ndarray
+) -> dict[str, Any]:
     """McNemar's test on two classifiers' per-example correctness (statsmodels).
 
-    Exact (binomial) below 25 discordant pairs, else the chi-square with continuity correction.
-    ``a_only``: examples only a got right; ``b_only``: only b.
+    Exact (binomial) below 25 discordant pairs, else the chi-square with continuity correction;
+    equal discordant counts are no evidence of a difference (p = 1: the corrected chi-square
+    would give 1/(b + c) as its statistic). ``a_only``: examples only a got right; ``b_only``:
+    only b.
     """
     import numpy as np
 
@@ -100,8 +166,8 @@ def mcnemar_test(a_correct: Sequence[bool], b_correct: Sequence[bool]) -> dict[s
     b_only, neither = int((~a & b).sum()), int((~a & ~b).sum())
     discordant = a_only + b_only
     exact = discordant < EXACT_BELOW
-    if discordant == 0:  # nothing to tell them apart: no evidence of a difference
-        return {"statistic": 0.0, "p": 1.0, "exact": True, "a_only": 0, "b_only": 0}
+    if a_only == b_only:  # nothing, or as much, on either side: no evidence of a difference
+        return {"statistic": 0.0, "p": 1.0, "exact": exact, "a_only": a_only, "b_only": b_only}
     from statsmodels.stats.contingency_tables import mcnemar
 
     result = mcnemar([[both, a_only], [b_only, neither]], exact=exact, correction=True)
@@ -169,13 +235,14 @@ def paired_rows(
     orders = aligned([runs_a, runs_b])
     rows = []
     for metric in METRICS[task]:
-        sides = [
-            np.mean([per_example(c, task, metric)[o] for c, o in zip(runs, order, strict=True)], 0)
+        # one row per run: its per-example values in the shared id order
+        values = [
+            np.array([per_example(c, task, metric)[o] for c, o in zip(runs, order, strict=True)])
             for runs, order in zip((runs_a, runs_b), orders, strict=True)
         ]
-        keep = np.isfinite(sides[0]) & np.isfinite(sides[1])
-        a, b = sides[0][keep], sides[1][keep]
-        boot = paired_bootstrap(a, b)
+        keep = np.isfinite(values[0]).all(axis=0) & np.isfinite(values[1]).all(axis=0)
+        per_run = [v[:, keep] for v in values]
+        a, b = (v.mean(axis=0) for v in per_run)  # each side's per-example mean over its runs
         row: dict[str, Any] = {
             "key": f"{split}/{metric}",
             "split": split,
@@ -188,33 +255,155 @@ def paired_rows(
             "non_finite": int((~keep).sum()),
             "value_a": float(a.mean()) if len(a) else None,
             "value_b": float(b.mean()) if len(b) else None,
-            "difference": boot["difference"],
-            "ci_low": boot["ci_low"],
-            "ci_high": boot["ci_high"],
-            "bootstrap_p": boot["p"],
-            "effect_size": paired_effect_size(a, b) if len(a) else None,
+            "difference": float((b - a).mean()) if len(a) else None,
+            "ci_low": None,
+            "ci_high": None,
+            "effect_size": None,
+            "effect_ci_low": None,
+            "effect_ci_high": None,
             "mcnemar_statistic": None,
             "mcnemar_p": None,
             "mcnemar_exact": None,
             "a_only": None,
             "b_only": None,
-            "test": "paired bootstrap",
-            "p_value": boot["p"],
-            "warning": ONE_RUN_WARNING if min(len(runs_a), len(runs_b)) == 1 else None,
+            "test": "none",
+            "p_value": None,
+            "warning": None,
         }
-        if metric == "accuracy" and len(runs_a) == len(runs_b) == 1 and len(a):
-            mc = mcnemar_test(a > 0.5, b > 0.5)
-            row.update(
-                mcnemar_statistic=mc["statistic"],
-                mcnemar_p=mc["p"],
-                mcnemar_exact=mc["exact"],
-                a_only=mc["a_only"],
-                b_only=mc["b_only"],
-                test="McNemar (exact binomial)" if mc["exact"] else "McNemar (chi-square)",
-                p_value=mc["p"],
-            )
+        if min(len(runs_a), len(runs_b)) == 1 and max(len(runs_a), len(runs_b)) > 1:
+            row["_decide"] = {"reason": ONE_SIDE_ALONE}
+        elif len(runs_a) == 1:
+            row.update(_example_test(task, metric, a, b))
+        else:
+            row.update(_run_test(per_run[0], per_run[1]))
         rows.append(row)
     return rows
+
+
+def _example_test(task: str, metric: str, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
+    """Two single runs, example by example: the sign-flip test (McNemar for classifiers)."""
+    d = b - a
+    p, smallest = sign_flip_p(d)
+    d_z = paired_effect_size(a, b)
+    out: dict[str, Any] = {
+        "test": "sign-flip permutation",
+        "p_value": p,
+        "warning": ONE_RUN_WARNING,
+        "effect_size": d_z,
+    }
+    out["ci_low"], out["ci_high"] = paired_interval(d)
+    out["effect_ci_low"], out["effect_ci_high"] = paired_effect_interval(d_z, len(d))
+    if metric == "accuracy" and len(a):
+        mc = mcnemar_test(a > 0.5, b > 0.5)
+        out.update(
+            mcnemar_statistic=mc["statistic"],
+            mcnemar_p=mc["p"],
+            mcnemar_exact=mc["exact"],
+            a_only=mc["a_only"],
+            b_only=mc["b_only"],
+            test="McNemar (exact binomial)" if mc["exact"] else "McNemar (chi-square)",
+            p_value=mc["p"],
+        )
+    sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
+    differ = len(nonzero_differences(d)) if len(d) else 0
+    out["_decide"] = {"smallest_p": smallest, "n": len(d), "sd": sd, "differ": differ}
+    if p is None:
+        out["_decide"]["reason"] = "no example with finite values on both sides"
+    return out
+
+
+def _run_test(runs_a: np.ndarray, runs_b: np.ndarray) -> dict[str, Any]:
+    """Two seed groups with the runs as the units: each run's metric on the shared examples,
+    tested by the group test; the interval adds the examples' variance to the runs'."""
+    if runs_a.shape[1] == 0:
+        return {"_decide": {"reason": "no example with finite values in every run"}}
+    values_a, values_b = runs_a.mean(axis=1), runs_b.mean(axis=1)
+    test = compare_groups("", values_a.tolist(), values_b.tolist())
+    low, high = run_interval(values_a[None, :], values_b[None, :], example_variance(runs_a, runs_b))
+    return {
+        "test": "runs as units: permutation and Welch over each run's metric",
+        "p_value": test["p_value"],
+        "ci_low": float(low[0]),
+        "ci_high": float(high[0]),
+        "effect_size": test["hedges_g"],
+        "effect_ci_low": test["effect_ci_low"],
+        "effect_ci_high": test["effect_ci_high"],
+        "_decide": {"group_test": test},
+    }
+
+
+def example_variance(runs_a: np.ndarray, runs_b: np.ndarray) -> float:
+    """The variance the sample of examples adds to the difference of the groups' means.
+
+    ``runs_a`` (n_a, N) and ``runs_b`` (n_b, N) are per-example values. The per-example
+    difference of the groups' means varies over examples with the true per-example effect and
+    with the runs' own noise; that noise is already in the runs' variance, so its share
+    (the mean over examples of each side's variance across runs / n) is taken out, leaving
+    the effect's variance over the examples / N (0 at the least).
+    """
+    n_examples = runs_a.shape[1]
+    if n_examples < 2:
+        return 0.0
+    d = runs_b.mean(axis=0) - runs_a.mean(axis=0)
+    noise = sum(float(r.var(axis=0, ddof=1).mean()) / len(r) for r in (runs_a, runs_b))
+    return float(max(0.0, float(d.var(ddof=1)) - noise) / n_examples)
+
+
+def run_interval(
+    values_a: np.ndarray,
+    values_b: np.ndarray,
+    example_var: float | np.ndarray,
+    confidence: float = CONFIDENCE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of mean b - mean a for rows of per-run values (S, n), n >= 2 a side:
+    Welch's standard error over the runs plus ``example_var`` (:func:`example_variance`),
+    Welch-Satterthwaite's df over the runs (a normal quantile when the runs do not vary)."""
+    import numpy as np
+    from scipy import stats
+
+    va = values_a.var(axis=1, ddof=1) / values_a.shape[1]
+    vb = values_b.var(axis=1, ddof=1) / values_b.shape[1]
+    runs = va + vb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = runs**2 / (va**2 / (values_a.shape[1] - 1) + vb**2 / (values_b.shape[1] - 1))
+    df = np.where(runs > 0, df, 1e6)
+    half = stats.t.ppf((1 + confidence) / 2, df) * np.sqrt(runs + example_var)
+    d = values_b.mean(axis=1) - values_a.mean(axis=1)
+    return d - half, d + half
+
+
+def decide_paired(row: dict[str, Any], family: int, alpha: float = ALPHA) -> None:
+    """A paired row's decision and reason from its adjusted p (in place)."""
+    facts = row.pop("_decide", {})
+    row.setdefault("p_adjusted", None)
+    if "group_test" in facts:
+        test = {**facts["group_test"], "p_adjusted": row["p_adjusted"]}
+        decide(test, family, alpha)
+        decided = ("decision", "reason", "detectable_difference", "distinguishable", "warning")
+        row.update({k: test[k] for k in decided})
+        return
+    row["detectable_difference"] = None
+    if row["p_value"] is None or "reason" in facts:
+        row["decision"], row["reason"] = NO_DECISION, facts.get("reason", "no test")
+    elif facts["differ"] == 0:
+        row["decision"] = NOT_DISTINGUISHABLE
+        row["reason"] = "the two runs agree on every example (at the data's resolution)"
+    elif facts["smallest_p"] >= alpha:
+        row["decision"] = NO_DECISION
+        row["reason"] = (
+            f"{facts['differ']} of {row['n_examples']} examples differ: no p below {alpha:g} "
+            f"is possible (the smallest is {facts['smallest_p']:.3g})"
+        )
+    elif row["p_adjusted"] < alpha:
+        row["decision"], row["reason"] = DISTINGUISHABLE, f"{row['test']}, adjusted"
+    else:
+        row["decision"] = NOT_DISTINGUISHABLE
+        n = facts["n"]
+        effect = detectable_effect(n - 1, math.sqrt(n), alpha / family)
+        row["detectable_difference"], row["reason"] = not_distinguishable(
+            effect, facts["sd"], "these examples"
+        )
+    row["distinguishable"] = row["decision"] == DISTINGUISHABLE
 
 
 def prediction_sets(detail: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -284,25 +473,19 @@ def correct_with_paired(
     paired: list[dict[str, Any]],
     correction: str,
     alpha: float = ALPHA,
-) -> None:
-    """Adjust the group tests' and the paired tests' p-values as one family (in place).
+) -> int:
+    """Adjust the group tests' and the paired tests' p-values as one family and decide each
+    (in place); returns the family's size (the "over N tests" every frontend shows).
 
-    The paired tests' p-values (McNemar where it applies, else the bootstrap) join each of the
-    group tests' families (Welch, permutation); a paired test is distinguishable when its
-    adjusted p-value is below ``alpha``.
+    A paired test's p-value (McNemar where it applies, else the sign-flip test; for seed
+    groups the group test over runs) joins the group tests' family; each is decided by its
+    adjusted p-value.
     """
-    adjust = ADJUST[correction]
     tested = [p for p in paired if p["p_value"] is not None]
-    for name in ("welch_p", "permutation_p"):
-        joint = adjust([t[name] for t in group_tests] + [p["p_value"] for p in tested])
-        for test, value in zip(group_tests, joint, strict=False):
-            test[f"{name}_adjusted"] = value
-        if name == "welch_p":
-            for row, value in zip(tested, joint[len(group_tests) :], strict=True):
-                row["p_adjusted"] = value
-    for test in group_tests:
-        test["distinguishable"] = test["welch_p_adjusted"] < alpha
-        test["warning"] = verdict_warning(test["n_a"], test["n_b"], test["distinguishable"])
+    adjusted = correct(group_tests, correction, alpha, [p["p_value"] for p in tested])
+    for row, value in zip(tested, adjusted, strict=True):
+        row["p_adjusted"] = value
+    family = len(group_tests) + len(tested)
     for row in paired:
-        row.setdefault("p_adjusted", None)
-        row["distinguishable"] = row["p_adjusted"] is not None and row["p_adjusted"] < alpha
+        decide_paired(row, family, alpha)
+    return family
