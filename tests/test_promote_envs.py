@@ -90,6 +90,10 @@ def test_a_spec_is_rebuilt_from_its_parsed_parts(spec: str, rebuilt: str) -> Non
         ("x" * 300, "not a requirement"),
         ("pip<24", "cannot be pinned"),
         ("jupyterlab_xp==0.1", "cannot be pinned"),
+        # pip reads both as a path to an archive (and would run its build backend)
+        ("x===../../y.tar.gz", "is not a plain version"),
+        ("zzz-evil==1.0+x.tar.gz", "is not a plain version"),
+        ("x===1.0", "is not a plain version"),
     ],
 )
 def test_hostile_specs_are_refused_in_one_line(spec: str, words: str) -> None:
@@ -326,7 +330,10 @@ def test_the_dry_run_shows_the_environment_and_installs_nothing(
         [*base, "--with", PINNED], env=env, capture_output=True, text=True, timeout=120
     ).stdout
     digest = envs.overlay_hash([PINNED], False)
-    assert f"environment overlay {digest[:12]} (built on first use): installs {PINNED}" in text
+    assert (
+        f"environment overlay {digest[:12]} (built on first use): installs 1 package(s), from "
+        f"wheels only:\n              {PINNED}\n"
+    ) in text
     body = json.loads(
         subprocess.run(
             [*base, "--json"], env=env, capture_output=True, text=True, timeout=120
@@ -490,3 +497,148 @@ def test_env_recorded_of_a_run_recorded_here_installs_nothing(
     assert "0 of the lock's" in text and f"verdict {job['verdict']} in the recorded" in text
     tags_ = store.get_run(job["runs"][0]["run_id"]).data.tags
     assert tags_[tags.ENV_KIND] == "recorded" and tags.ENV_OVERLAY not in tags_
+
+
+def _sdist_only(folder: Path, marker: Path) -> Path:
+    """``evilpkg-1.0.tar.gz`` in ``folder``: an sdist (no wheel) whose in-tree build backend
+    writes ``marker`` when pip imports it, as any build would."""
+    import io
+    import tarfile
+
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "evil_backend"\n'
+        'backend-path = ["."]\n',
+        "evil_backend.py": f"from pathlib import Path\nPath({str(marker)!r}).write_text('built')\n"
+        "def get_requires_for_build_wheel(config_settings=None):\n    return []\n",
+        "PKG-INFO": "Metadata-Version: 2.1\nName: evilpkg\nVersion: 1.0\n",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = folder / "evilpkg-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"evilpkg-1.0/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return archive
+
+
+def test_an_sdist_only_pin_fails_without_running_its_build_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given: a local index (a --find-links folder) holding only an sdist whose build backend
+    # writes a marker, and pip allowed no other index
+    marker = tmp_path / "backend-ran"
+    links = tmp_path / "links"
+    _sdist_only(links, marker)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    # And: pip, asked without our options, would run that backend (the marker proves it can)
+    control = tmp_path / "control"
+    control.mkdir()
+    probe = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "evilpkg==1.0"],
+        cwd=control,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
+    assert marker.exists(), probe.stdout + probe.stderr
+    marker.unlink()
+    # And: the working folder holds an archive a pin could be read as (pip's local-path rule)
+    monkeypatch.chdir(control)
+    _sdist_only(control, marker).rename(control / "zzz-evil==1.0+x.tar.gz")
+    # When: the overlay is built with the sdist-only pin, and with the archive-looking one
+    for pin in ("evilpkg==1.0", "zzz-evil==1.0+x.tar.gz"):
+        with pytest.raises(XpError) as error:
+            envs.build(tmp_path / "envs" / ("0" * 64), [pin], True)
+        # Then: one line names the pin; no build backend ran; nothing half-built is left
+        said = str(error.value)  # the archive pin: pip looked in its empty folder, found none
+        assert said.startswith("could not") and pin in said.split("(log:")[0], said
+        assert "\n" not in str(error.value)
+        assert not marker.exists()
+        assert not list((tmp_path / "envs").glob("*.building"))
+    # And: such a pin never reaches pip from a request at all
+    with pytest.raises(XpError, match="not a plain version"):
+        envs.prepare(
+            {"environment": {"kind": "overlay", "pins": ["zzz-evil==1.0+x.tar.gz"]}},
+            tmp_path,
+            tmp_path,
+            print,
+        )
+
+
+def test_every_pin_is_shown_and_covered_by_the_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given: a recorded lock with twelve pins that differ from today's packages
+    notebook = write_notebook(tmp_path / "n.ipynb", [{"source": "x = 1"}])
+    src = from_notebook(notebook)
+    wanted = [f"pkg{i:02d}==1.{i}" for i in range(12)]
+    src.lock, src.python = "\n".join(wanted) + "\n", "3.11.7"
+    monkeypatch.setattr(pinning, "installed_versions", lambda: {})
+    # When: the plan, the dry run's text and the check see it
+    plan = jobs.plan(src)
+    checked = jobs.check(src, env="recorded")
+    text = render_environment({**checked["environment"], "cached": False})
+    # Then: every pin is listed (no "..."), in the plan the dialog reads too
+    assert plan["recorded_env"]["pins"] == wanted == checked["environment"]["pins"]
+    assert all(pin in text for pin in wanted) and "..." not in text
+    assert "installs 12 package(s), without their dependencies, from wheels only" in text
+    # And: the digest covers the pins: the code's digest alone, or another pin, is refused
+    order = plan["default_order"]
+    digest = plan["recorded_env"]["sha256"][order]
+    assert digest == checked["code_sha256"] != plan["code"][order]["sha256"]
+    assert jobs.check(src, env="recorded", code_sha256=digest)["code_sha256"] == digest
+    with pytest.raises(XpError, match="code and package pins"):
+        jobs.check(src, env="recorded", code_sha256=plan["code"][order]["sha256"])
+    src.lock += "pkg99==9.9\n"  # the lock grew after the plan was read
+    with pytest.raises(XpError, match="code and package pins"):
+        jobs.check(src, env="recorded", code_sha256=digest)
+    # And: today's environment keeps the code's digest (what a promotion has always sent)
+    assert jobs.check(src)["code_sha256"] == plan["code"][order]["sha256"]
+
+
+def test_after_a_failed_build_nothing_is_said_to_be_installed() -> None:
+    planned = {
+        "kind": "recorded",
+        "pins": ["evilpkg==1.0"],
+        "hash": "a" * 64,
+        "lock": {"pins": 3, "differed": 1, "python": None},
+    }
+    # A planned environment (the job failed before it was built): not installed
+    text = "\n".join(render_used(planned, None))
+    assert "were installed" not in text and "the environment was not built" in text
+    # The overlay's record (built or cached): installed
+    built = {**planned, "path": "/x/envs/" + "a" * 64, "cached": False}
+    assert "1 of the lock's 3 pins differed from today's and were installed" in "\n".join(
+        render_used(built, None)
+    )
+
+
+@pytest.mark.stores("sqlite")
+def test_the_cli_lists_every_pin_and_never_says_a_failed_build_installed_them(
+    store: Any, xp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_promote_trust import _cli, hostile_run
+
+    # Given: a run recorded elsewhere whose lock pins an sdist-only package (its build backend
+    # would write a marker) and a wheel-less version of another, on a local index
+    marker = tmp_path / "backend-ran"
+    links = tmp_path / "links"
+    _sdist_only(links, marker)
+    run_id = hostile_run(store, tmp_path, lock="evilpkg==1.0\nzzz-absent==9.9.9\n")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    # When: it is promoted with --env recorded from the command line
+    done = _cli("promote", run_id, "--env", "recorded", home=xp_home, cwd=tmp_path)
+    # Then: both pins were listed before the job started, the job failed naming them, no
+    # build backend ran, and nothing says they were installed
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    listed = out.index("installs 2 package(s), without their dependencies, from wheels only")
+    assert listed < out.index("promotion ") and out.index("evilpkg==1.0") < out.index("promotion ")
+    assert "could not install evilpkg==1.0, zzz-absent==9.9.9" in out
+    assert "were installed" not in out and "the environment was not built" in out
+    assert not marker.exists()

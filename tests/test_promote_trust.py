@@ -118,6 +118,8 @@ def test_package_pins_keep_name_and_version_only(store: Any, tmp_path: Path) -> 
         "quux==1.0 \\",
         "corge==1.0\x00",
         "grault===1.0",
+        "zzz-evil==1.0+x.tar.gz",  # pip would read it as ./zzz-evil==1.0+x.tar.gz and build it
+        "garply==2.0+local.whl",
     ]
     # A line break inside a value makes a line of its own, as pip reads the file.
     broken = [f"ok==1.0\r--index-url {EVIL}", "ok2==1.0\u2028-r /etc/shadow"]
@@ -131,7 +133,8 @@ def test_package_pins_keep_name_and_version_only(store: Any, tmp_path: Path) -> 
     (note,) = [n for n in src.notes if "package lock" in n]
     assert note.startswith(f"{len(hostile) + 2} line(s) of the recorded package lock left out")
     assert "\n" not in note and "not plain name==version pins" in note
-    assert "13 line(s) of the recorded lock were left out" in written
+    assert "15 line(s) of the recorded lock were left out" in written
+    assert "tar.gz" not in written and ".whl" not in written
     assert "-r requirements.lock" in bundle.python_env(src)  # only ever the checked file
 
 

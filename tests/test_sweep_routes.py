@@ -55,6 +55,9 @@ async def test_hostile_sweep_requests_are_refused_and_run_nothing(
         ({**GOOD, "run_id": "../../etc", "notebook": None}, 400, "not a run id"),
         ({**GOOD, "run_id": "0" * 32, "notebook": None}, 404, "no run"),
         ("not json", 400, "bad sweep request"),
+        ({**GOOD, "code_sha256": "0" * 64}, 400, "not the code you were shown"),
+        ({**GOOD, "code_sha256": "../x"}, 400, "code_sha256"),
+        ({**GOOD, "params": ["x=uniform:-1e308:1e308"]}, 400, "too wide"),
     ]
     for body, status, words in hostile:
         code, message = await refused(jp_fetch, "POST", "sweeps", body=body)
@@ -81,10 +84,13 @@ async def _wait(jp_fetch: Any, run_id: str, done: Any, polls: int = 600) -> dict
 
 
 async def test_start_a_sweep_over_rest_and_read_its_results(jp_fetch: Any, root: Path) -> None:
-    # Given a sweep started through the API
+    # Given a sweep started through the API with the digest of the code the plan showed
+    code, plan = await call(jp_fetch, "GET", "promote-plan", notebook="tiny.ipynb")
+    digest = plan["code"][plan["default_order"]]["sha256"]
     body = {**GOOD, "trials": 2, "workers": 1, "pruner": "none", "sampler": "random"}
-    code, started = await call(jp_fetch, "POST", "sweeps", body=body)
+    code, started = await call(jp_fetch, "POST", "sweeps", body={**body, "code_sha256": digest})
     assert code == 202 and started["trials_target"] == 2
+    assert (started["code_sha256"], started["order"]) == (digest, plan["default_order"])
     assert started["space"] == [
         {"name": "x", "kind": "uniform", "low": 0.0, "high": 1.0, "choices": []}
     ]

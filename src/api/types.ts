@@ -30,6 +30,7 @@ export interface XpApi {
   PairedTest?: PairedTest;
   PlanCell?: PlanCell;
   PlanCode?: PlanCode;
+  PlanEnvironment?: PlanEnvironment;
   PromoteEnvironment?: PromoteEnvironment;
   PromotePlan?: PromotePlan;
   PromoteRequest?: PromoteRequest;
@@ -858,6 +859,25 @@ export interface PlanCode {
   total_cells: number;
 }
 /**
+ * ``env: recorded``: every package pin it would install (all of them), and the digests.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "PlanEnvironment".
+ */
+export interface PlanEnvironment {
+  lock: LockDiff | null;
+  /**
+   * name==version, each one pip would install (from wheels)
+   */
+  pins: string[];
+  /**
+   * per order: the digest of its code and these pins; send it as code_sha256 with env recorded
+   */
+  sha256: {
+    [k: string]: string;
+  };
+}
+/**
  * Where the promotion ran and, for an overlay, what it pinned and how it was built.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -958,6 +978,10 @@ export interface PromotePlan {
     [k: string]: unknown;
   };
   provenance: Provenance;
+  /**
+   * env recorded: the pins it would install; null without a lock
+   */
+  recorded_env?: PlanEnvironment | null;
   run_id: string | null;
   /**
    * the source run's root seed

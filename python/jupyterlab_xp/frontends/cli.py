@@ -28,6 +28,7 @@ from jupyterlab_xp.frontends.render import (
     table,
     when,
 )
+from jupyterlab_xp.frontends.render_env import render_environment
 from jupyterlab_xp.frontends.terminal import inert_output
 from jupyterlab_xp.promote.jobs import follow
 from jupyterlab_xp.store.mlflow_store import MlflowStore
@@ -249,6 +250,9 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
         linear = verdict.get("linear")
         state = "unknown" if linear is None else "linear" if linear else "NOT linear"
         print(f"order verdict of the source run: {state}: {'; '.join(verdict.get('reasons', []))}")
+    planned = jobs.check(src, **request)["environment"]
+    if planned["pins"] and not args.json:  # every pin, before anything is installed
+        print(f"environment {render_environment(planned)}", flush=True)
     job = jobs.create(store, src, root=Path.cwd(), shims=args.shims, **request)
     if not args.json:
         print(f"promotion {job['id']}: {job['order']} order, seeds {job['seeds']}")

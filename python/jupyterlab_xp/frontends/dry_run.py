@@ -2,8 +2,8 @@
 
 The request is checked as a promotion would check it (parameters, seeds, order), then printed:
 where the run came from (as its tags say), what of the store was not used and why, and every
-cell in order, in full, with characters that could hide code shown as escapes. No job folder,
-bundle or kernel is made.
+cell in order, in full, with characters that could hide code shown as escapes, and every package
+pin ``--env recorded`` or ``--with`` would install. No job folder, bundle or kernel is made.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def print_dry_run(
             "tolerance": checked["tolerance"],
             "environment": environment,
             "code": code,
+            "code_sha256": checked["code_sha256"],  # the code and every pin it installs
         }
         print(json.dumps(body, indent=2))
     else:
@@ -108,9 +109,11 @@ def render_dry_run(
     if plan["notes"]:
         out.append("\nnotes (values read from the store and not used)")
         out += [f"  ! {note}" for note in plan["notes"]]
+    pins = checked["environment"]["pins"]
     out.append(
         f"\ncode that will run: {code['total_cells']} cells in {checked['order']} order, "
-        f"sha256 {code['sha256'][:16]}"
+        f"sha256 {checked['code_sha256']}"
+        + (f" (the code and the {len(pins)} package pins above)" if pins else "")
     )
     for number, cell in enumerate(code["cells"], start=1):
         head = f"[{number}] {cell['label']}" + (" (parameters cell)" if cell["parameters"] else "")

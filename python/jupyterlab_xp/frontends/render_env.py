@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyterlab_xp.promote.preview import visible
+
 
 def render_environment(planned: dict[str, Any]) -> str:
     """The environment a promotion would use, on one line (more for the pins)."""
@@ -20,8 +22,13 @@ def render_environment(planned: dict[str, Any]) -> str:
             return head + "; runs in today's environment, nothing is installed"
     state = {True: "built already", False: "built on first use", None: "cache not checked"}
     where = f"overlay {planned['hash'][:12]} ({state[planned.get('cached')]})"
-    shown = ", ".join(planned["pins"][:8]) + (", ..." if len(planned["pins"]) > 8 else "")
-    return f"{head + '; ' if head else ''}{where}: installs {shown}"
+    how = "without their dependencies, " if planned.get("no_deps") else ""
+    # Every pin, one a line: what is installed is read before anything is (no "...").
+    listed = "".join(f"\n              {visible(str(p), keep='')[0]}" for p in planned["pins"])
+    return (
+        f"{head + '; ' if head else ''}{where}: installs {len(planned['pins'])} package(s), "
+        f"{how}from wheels only:{listed}"
+    )
 
 
 def render_used(env: dict[str, Any] | None, verdict: str | None) -> list[str]:
@@ -37,10 +44,12 @@ def render_used(env: dict[str, Any] | None, verdict: str | None) -> list[str]:
     lock = env.get("lock")
     out = [f"environment {place}"]
     if lock:
-        out[0] += (
-            f": {lock['differed']} of the lock's {lock['pins']} pins differed from today's"
-            + (" and were installed" if lock["differed"] else "")
-        )
+        # Installed only once the overlay exists (built or cached): a failed build installed
+        # nothing, and a planned environment is no record of one.
+        built = env.get("path") is not None or env.get("cached") is not None
+        out[0] += f": {lock['differed']} of the lock's {lock['pins']} pins differed from today's"
+        if lock["differed"]:
+            out[0] += " and were installed" if built else "; the environment was not built"
     if env.get("hash"):
         how = "cached, nothing installed" if env.get("cached") else "built for this promotion"
         out.append(

@@ -9,7 +9,9 @@ environment it extends (Python, site-packages paths): an overlay made for anothe
 another overlay. It is built in ``<sha256>.building`` under a lock (two promotions at once build
 it once) and renamed into place when complete, so a half-built overlay is never used; a second
 promotion with the same pins only reads its record. Nothing is installed unless the user asked
-(``--with``, ``--env recorded``).
+(``--with``, ``--env recorded``), and then only from wheels (``--only-binary :all:``: no
+build backend runs), by a pip started in an empty folder (a pin that names a file there would
+be read as that file).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import site
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
@@ -46,8 +49,16 @@ BUILD_LOG = "xp-build.log"
 KERNEL_NAME = "xp-overlay"
 FREEZE = "environment-overlay.txt"  # the overlay's packages, in the bundle of each run
 BUILD_TIMEOUT = 1800.0
-# pip's options for every call: no questions, wheels first, a dead index fails in seconds.
-PIP_OPTIONS = ("--disable-pip-version-check", "--no-input", "--prefer-binary", "--timeout", "30")
+# pip's options for every call: no questions, wheels only (an sdist would run its build backend,
+# code nobody was shown), a dead index fails in seconds.
+PIP_OPTIONS = (
+    "--disable-pip-version-check",
+    "--no-input",
+    "--only-binary",
+    ":all:",
+    "--timeout",
+    "30",
+)
 _UNAVAILABLE = re.compile(r"No matching distribution found for ([^\s]+)")
 _UNBUILT = re.compile(r"Failed (?:to build|building wheel for) ([A-Za-z0-9._-]+)")
 
@@ -249,13 +260,14 @@ def build(folder: Path, pins: list[str], no_deps: bool) -> dict[str, Any]:
     write_atomic(packages / "_xp_parent.pth", adds)
     python = work / "bin" / "python"
     how = ["pip", "install", *(["--no-deps"] if no_deps else []), *pins]
-    with open(work / BUILD_LOG, "wb") as log:
+    with open(work / BUILD_LOG, "wb") as log, _empty_folder() as cwd:
         done = subprocess.run(
             [str(python), "-m", *how[:2], *PIP_OPTIONS, "--no-warn-script-location", *how[2:]],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             timeout=BUILD_TIMEOUT,
+            cwd=cwd,  # pip reads a pin naming a file here as that file: there is none
             env={**os.environ, "PYTHONNOUSERSITE": "1"},
         )
     if done.returncode != 0:
@@ -307,19 +319,28 @@ def conflicts(python: Path, installed: list[str]) -> list[str]:
     That is no reason to refuse (a notebook that never imports pandas runs), but it is said.
     """
     names = {canonicalize_name(p.split("==", 1)[0]) for p in installed}
-    done = subprocess.run(
-        [str(python), "-m", "pip", "check", "--disable-pip-version-check"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    with _empty_folder() as cwd:
+        done = subprocess.run(
+            [str(python), "-m", "pip", "check", "--disable-pip-version-check"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=cwd,
+        )
     found = []
     for line in done.stdout.splitlines():
         words = {canonicalize_name(w.strip(".,;:")) for w in line.split()}
         if names & words:
             found.append(line.strip()[:300])
     return found[:20]
+
+
+@contextlib.contextmanager
+def _empty_folder() -> Iterator[str]:
+    """A new empty folder for pip to run in (removed after)."""
+    with tempfile.TemporaryDirectory(prefix="xp-pip-") as folder:
+        yield folder
 
 
 def _has_pip() -> bool:
@@ -347,13 +368,16 @@ def _unavailable(python: Path, pins: list[str], log: str) -> list[str]:
     for _ in range(10):
         if not named or not left:
             break
-        probe = subprocess.run(
-            [str(python), "-m", "pip", "install", *PIP_OPTIONS, "--dry-run", "--no-deps", *left],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-        )
+        with _empty_folder() as cwd:
+            argv = [str(python), "-m", "pip", "install", *PIP_OPTIONS, "--dry-run", "--no-deps"]
+            probe = subprocess.run(
+                [*argv, *left],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=BUILD_TIMEOUT,
+                cwd=cwd,
+            )
         more = [m for m in _UNAVAILABLE.findall(probe.stdout + probe.stderr) if m in left]
         if probe.returncode == 0 or not more:
             break

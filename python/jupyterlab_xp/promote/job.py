@@ -103,7 +103,9 @@ class Job:
                 self._opening.start()
             src = self._source()
             cells = build.plan_cells(src, self.request["order"])
-            if preview.code_digest(cells) != self.request.get("code_sha256"):
+            # The code read again, and the pins pip is about to get, are those of the digest.
+            pins = (self.request.get("environment") or {}).get("pins") or []
+            if preview.code_digest(cells, pins) != self.request.get("code_sha256"):
                 raise XpError("the source's code changed after the promotion was created")
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
             self.envs = envs.prepare(self.request, self.location.home, self.bundle, self.log)

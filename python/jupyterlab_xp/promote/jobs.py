@@ -75,6 +75,7 @@ def plan(source: sources.Source) -> dict[str, Any]:
         "cells": build.plan_summary(source),
         "order_verdict": source.order_verdict,
         "code": preview.code_by_order(source),
+        "recorded_env": preview.recorded_environment(source),
         "provenance": preview.provenance(source),
         "notes": list(source.notes),
     }
@@ -107,7 +108,8 @@ def check(
 
     The answer (params, seeds, order, timeout, tolerance, the cells and their digest) is what
     :func:`create` starts and what ``jupyter xp promote --dry-run`` prints. ``code_sha256``, the
-    digest of the code the user was shown, must still name the code that would run. ``env``
+    digest of the code the user was shown, must still name the code that would run and the
+    package pins that would be installed for it. ``env``
     (``today`` or ``recorded``) and ``with_pins`` choose the kernel's environment
     (:func:`jupyterlab_xp.promote.envs.plan`).
     """
@@ -125,13 +127,14 @@ def check(
     if not 0 <= tol < 1:
         raise XpError("tolerance must be at least 0 and below 1")
     cells = build.plan_cells(src, order)  # XpError for an order the source cannot do
-    digest = preview.code_digest(cells)
+    environment = envs.plan(src, env, with_pins)
+    digest = preview.code_digest(cells, environment["pins"])  # the pins installed too
     if code_sha256 is not None and code_sha256 != digest:
+        what = "code and package pins" if environment["pins"] else "code"
         raise XpError(
-            f"the code {order} order would run is not the code you were shown (the source "
+            f"the {what} {order} order would run is not the code you were shown (the source "
             "changed since): read the plan again before promoting"
         )
-    environment = envs.plan(src, env, with_pins)
     return {
         "params": final,
         "seeds": seeds,

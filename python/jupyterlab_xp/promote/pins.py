@@ -3,7 +3,9 @@
 A ``--with`` spec is only ``name[extras] specifier`` (PEP 508 without a URL or a marker): it is
 parsed with ``packaging`` and rebuilt from the parsed parts, so what reaches pip is never the
 user's string. Refused, each with a one-line reason: options (``-e .``, ``--index-url x``),
-paths (``../pkg``), URLs (``pkg @ https://...``) and environment markers (``pkg; os_name=="nt"``:
+paths (``../pkg``, ``x===../../y.tar.gz``: ``===`` takes any text, and pip reads it as a path),
+versions that read like an archive (``x==1.0+x.tar.gz``), URLs (``pkg @ https://...``) and
+environment markers (``pkg; os_name=="nt"``:
 the overlay is built for this machine, so a marker is either always true, and the plain pin says
 it, or always false, and the pin would silently do nothing).
 
@@ -61,6 +63,13 @@ def check_spec(text: object) -> str:
             f"--with {said}: environment markers are not accepted (the overlay is built for this "
             "machine): give the pin it needs"
         )
+    for specifier in requirement.specifier:
+        version = specifier.version.removesuffix(".*")
+        if specifier.operator == "===" or trust.strict_version(version) is None:
+            raise XpError(
+                f"--with {said}: {trust.shown(str(specifier), 40)} is not a plain version "
+                "(=== and versions named like archives are refused, as paths are)"
+            )
     if canonicalize_name(requirement.name) in NOT_PINNED:
         raise XpError(
             f"--with {said}: {requirement.name} is the promotion's own, it cannot be pinned"

@@ -5,8 +5,8 @@ each with where it came from, and who recorded the run, on which host, from whic
 when (as the run's tags say: the store is not trusted, so neither are they). Characters that can
 hide code from a reader (control characters, bidirectional and zero-width format characters) are
 shown as escapes and counted. The REST plan caps what it sends and says how much it left out;
-``sha256`` names exactly the code that will run, and a promotion sent with it is refused when the
-code changed since it was shown.
+``sha256`` names exactly the code that will run (and, for ``--env recorded``, every package pin
+installed for it), and a promotion sent with it is refused when either changed since it was shown.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import unicodedata
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.promote import build, trust
+from jupyterlab_xp.promote import build, envs, trust
 from jupyterlab_xp.promote.source import Source
 
 MAX_CELL_CHARS = 20_000  # per cell, in the REST plan
@@ -49,9 +49,11 @@ def visible(text: str, keep: str = "\n\t") -> tuple[str, int]:
     return "".join(out), hidden
 
 
-def code_digest(cells: list[build.PlannedCell]) -> str:
-    """The sha256 of exactly the code ``cells`` run (sources and which is the parameters cell)."""
-    body = json.dumps([[c.source, c.parameters] for c in cells], ensure_ascii=False)
+def code_digest(cells: list[build.PlannedCell], pins: list[str] | None = None) -> str:
+    """The sha256 of exactly the code ``cells`` run (sources and which is the parameters cell)
+    and of the package ``pins`` installed for them, if any (without pins: the code's alone)."""
+    code: list[Any] = [[c.source, c.parameters] for c in cells]
+    body = json.dumps([*code, {"pins": list(pins)}] if pins else code, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -92,6 +94,22 @@ def code_by_order(source: Source) -> dict[str, dict[str, Any]]:
         except XpError:
             continue
     return out
+
+
+def recorded_environment(source: Source) -> dict[str, Any] | None:
+    """The ``PlanEnvironment`` body: every pin ``--env recorded`` would install, and the digest
+    of each order's code with those pins (what a promotion with ``env: recorded`` sends)."""
+    try:
+        planned = envs.plan(source, "recorded", None)
+    except XpError:
+        return None  # no recorded lock: the dialog offers no recorded environment
+    sha256: dict[str, str] = {}
+    for order in build.orders_for(source):
+        try:
+            sha256[order] = code_digest(build.plan_cells(source, order), planned["pins"])
+        except XpError:
+            continue
+    return {"pins": planned["pins"], "lock": planned["lock"], "sha256": sha256}
 
 
 def provenance(source: Source) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 On a team server whoever can write a run's tags and artifacts decides what they hold, so nothing
 read from the store is trusted: the Python version must be ``X.Y[.Z]``, the notebook path is
 confined like a path sent by a browser (else the job runs in a fresh folder), the package lock
-keeps plain ``name==version`` pins only, and labels become one printable line. A value that
+keeps plain ``name==version`` pins only (strict PEP 440 versions, none that pip could read as
+an archive's file name), and labels become one printable line. A value that
 fails is left out, and a one-line note says what and why; the notes are shown with the plan (the
 Promote dialog, ``jupyter xp promote --dry-run``) and kept in the bundle's ``metadata.json``.
 """
@@ -26,6 +27,10 @@ _PYTHON = re.compile(r"[1-9][0-9]?\.[0-9]{1,3}(\.[0-9]{1,3})?", re.ASCII)
 _NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?", re.ASCII)
 _VERSION = re.compile(r"[0-9][A-Za-z0-9.+!_-]{0,63}", re.ASCII)
 MAX_PINS = 10_000
+# The parts of pip's archive suffixes (.tar.gz, .whl, .zip, .tbz, ...): none is a local version.
+_ARCHIVE_PARTS = frozenset(
+    {"zip", "whl", "tar", "gz", "tgz", "bz2", "tbz", "xz", "txz", "lz", "tlz", "lzma", "egg"}
+)
 MAX_HASHSEED = 2**32 - 1
 
 
@@ -86,13 +91,26 @@ def pin(line: str) -> str | None:
     operator, version = specifiers[0].operator, specifiers[0].version
     if operator != "==" or not _NAME.fullmatch(requirement.name):
         return None
-    if not _VERSION.fullmatch(version):
+    checked = strict_version(version)
+    return f"{requirement.name}=={checked}" if checked else None
+
+
+def strict_version(text: str) -> str | None:
+    """``text`` as a strict PEP 440 version (normalised), or None.
+
+    None also for a local segment that reads like an archive (``1.0+x.tar.gz``): pip takes
+    ``name==1.0+x.tar.gz`` for a file of that name in its working folder and runs its build.
+    """
+    if not _VERSION.fullmatch(text):
         return None
     try:
-        Version(version)
+        version = Version(text)
     except InvalidVersion:
         return None
-    return f"{requirement.name}=={version}"
+    parts = (version.local or "").lower().split(".")
+    if any(part in _ARCHIVE_PARTS for part in parts):
+        return None
+    return str(version)
 
 
 def package_lock(text: object) -> tuple[str | None, str | None]:

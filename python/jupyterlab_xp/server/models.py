@@ -15,7 +15,7 @@ from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.env_models import PromoteEnvironment
 from jupyterlab_xp.server.paired_models import PairedTest
-from jupyterlab_xp.server.plan_models import PlanCode, Provenance
+from jupyterlab_xp.server.plan_models import PlanCode, PlanEnvironment, Provenance
 from jupyterlab_xp.server.run_edit_models import RunPatch
 from jupyterlab_xp.server.sweep_models import SWEEP_MODELS
 from jupyterlab_xp.server.verify_models import (
@@ -363,6 +363,9 @@ class PromotePlan(ApiModel):
         description="linear and reasons (xp/order.json) when the source is a recorded run"
     )
     code: dict[str, PlanCode] = Field(description="the code each order runs, as text")
+    recorded_env: PlanEnvironment | None = Field(
+        None, description="env recorded: the pins it would install; null without a lock"
+    )
     provenance: Provenance
     notes: list[str] = Field(description="values read from the store and not used, and why")
 

@@ -1,4 +1,5 @@
-"""The Promote plan's parts: the code that will run, and who recorded the run, where and when.
+"""The Promote plan's parts: the code that will run, the packages ``--env recorded`` would
+install, and who recorded the run, where and when.
 
 Bodies of ``GET promote-plan`` (see ``PromotePlan`` in :mod:`jupyterlab_xp.server.models`, which
 the TypeScript types are generated from). Everything here is text to show, never markup.
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from jupyterlab_xp.server.env_models import LockDiff
 
 
 class _Body(BaseModel):
@@ -34,6 +37,17 @@ class PlanCode(_Body):
     total_cells: int
     omitted_cells: int = Field(description="cells past the cap, not shown")
     sha256: str = Field(description="names exactly this code: send it as code_sha256")
+
+
+class PlanEnvironment(_Body):
+    """``env: recorded``: every package pin it would install (all of them), and the digests."""
+
+    pins: list[str] = Field(description="name==version, each one pip would install (from wheels)")
+    lock: LockDiff | None
+    sha256: dict[str, str] = Field(
+        description="per order: the digest of its code and these pins; send it as code_sha256 "
+        "with env recorded"
+    )
 
 
 class Provenance(_Body):
