@@ -61,7 +61,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       serverTransport(app.serviceManager.serverSettings)
     );
     const serverRoot = PageConfig.getOption('serverRoot');
-    const views = new XpViews(app, client, serverRoot, restorer, rendermime);
+    const views = new XpViews(
+      app,
+      client,
+      serverRoot,
+      restorer,
+      rendermime,
+      trans
+    );
     new SweepViews(app, client, restorer, trans);
     if (settingRegistry) {
       // The run table's view, columns and sort (schema/plugin.json): what an
@@ -81,7 +88,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const notebooks = new WidgetTracker<DocumentWidget>({
       namespace: TrackerNamespaces.notebooks
     });
-    addRecord(app, recording, notebooks);
+    addRecord(app, recording, notebooks, trans);
     addPromote(
       app,
       client,

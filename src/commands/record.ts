@@ -1,5 +1,6 @@
 // The Record command (start or stop recording the current notebook) and the toolbar's Record toggle.
 import { JupyterFrontEnd } from '@jupyterlab/application';
+import { TranslationBundle } from '@jupyterlab/translation';
 
 import { xpIcon } from '../icons';
 import { RecordingModel } from '../models/recording';
@@ -18,11 +19,13 @@ import { CommandIDs } from '../tokens';
  * @param app - the JupyterLab application
  * @param recording - which notebooks are being recorded
  * @param notebooks - receives every notebook; its current one is toggled
+ * @param trans - the translation bundle
  */
 export function addRecord(
   app: JupyterFrontEnd,
   recording: RecordingModel,
-  notebooks: NotebookTracker
+  notebooks: NotebookTracker,
+  trans: TranslationBundle
 ): void {
   app.docRegistry.addWidgetExtension(
     'Notebook',
@@ -33,10 +36,10 @@ export function addRecord(
     label: () => {
       const notebook = notebooks.currentWidget;
       return notebook && isRecording(recording, notebook)
-        ? 'Stop Recording the Notebook (%xp stop)'
-        : 'Record the Notebook (%xp start)';
+        ? trans.__('Stop Recording the Notebook (%%xp stop)')
+        : trans.__('Record the Notebook (%%xp start)');
     },
-    caption: 'Start or stop recording the current notebook',
+    caption: trans.__('Start or stop recording the current notebook'),
     icon: xpIcon,
     isEnabled: () => notebooks.currentWidget !== null,
     execute: () => {

@@ -127,7 +127,8 @@ export class SweepViews {
     if (!widget) {
       const content = new SweepWidget(
         new SweepDetailModel(this.client, sweepId, started),
-        this._openRun
+        this._openRun,
+        this.trans
       );
       widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-xp-sweep-${sweepId}`;
@@ -144,7 +145,8 @@ export class SweepViews {
     if (!widget) {
       const content = new SweepsWidget(
         new SweepListModel(this.client),
-        this._openSweep
+        this._openSweep,
+        this.trans
       );
       widget = new MainAreaWidget({ content });
       widget.id = 'jupyterlab-xp-sweeps';

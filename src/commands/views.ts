@@ -2,6 +2,7 @@
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Promotion } from '../api/types';
 import { XpClient } from '../api/client';
@@ -33,20 +34,26 @@ export class XpViews {
    * @param serverRoot - the server's root folder
    * @param restorer - reopens the panel and the tabs with the page, if given
    * @param rendermime - renders runs' notes (Markdown, sanitized), if given
+   * @param trans - the translation bundle
    */
   constructor(
     private readonly app: JupyterFrontEnd,
     private readonly client: XpClient,
     private readonly serverRoot: string,
     restorer: ILayoutRestorer | null,
-    private readonly rendermime: IRenderMimeRegistry | null = null
+    private readonly rendermime: IRenderMimeRegistry | null,
+    private readonly trans: TranslationBundle
   ) {
     this.runs = new RunListModel(client);
-    const panel = new XpPanel(this.runs, {
-      onOpenRun: this._openRun,
-      onCompare: ids =>
-        void app.commands.execute(CommandIDs.openCompare, { ids })
-    });
+    const panel = new XpPanel(
+      this.runs,
+      {
+        onOpenRun: this._openRun,
+        onCompare: ids =>
+          void app.commands.execute(CommandIDs.openCompare, { ids })
+      },
+      trans
+    );
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
     this._addCommands();
@@ -87,9 +94,10 @@ export class XpViews {
 
   private _addCommands(): void {
     const { commands, shell } = this.app;
+    const { trans } = this;
     commands.addCommand(CommandIDs.openPanel, {
-      label: 'Show Experiments',
-      caption: 'Open the jupyterlab-xp Experiments panel',
+      label: trans.__('Show Experiments'),
+      caption: trans.__('Open the jupyterlab-xp Experiments panel'),
       icon: xpIcon,
       execute: () => {
         shell.activateById(PANEL_ID);
@@ -97,8 +105,8 @@ export class XpViews {
     });
 
     commands.addCommand(CommandIDs.openRun, {
-      label: 'Open Run',
-      caption: 'Show everything recorded for a run',
+      label: trans.__('Open Run'),
+      caption: trans.__('Show everything recorded for a run'),
       icon: xpIcon,
       describedBy: {
         args: {
@@ -111,8 +119,8 @@ export class XpViews {
     });
 
     commands.addCommand(CommandIDs.openCompare, {
-      label: 'Compare Runs',
-      caption: 'Compare two or more runs side by side',
+      label: trans.__('Compare Runs'),
+      caption: trans.__('Compare two or more runs side by side'),
       icon: xpIcon,
       describedBy: {
         args: {
@@ -125,8 +133,8 @@ export class XpViews {
     });
 
     commands.addCommand(CommandIDs.openPromotions, {
-      label: 'Show Promotions',
-      caption: 'Promotion jobs: progress, promoted runs and verdicts',
+      label: trans.__('Show Promotions'),
+      caption: trans.__('Promotion jobs: progress, promoted runs and verdicts'),
       icon: xpIcon,
       execute: () => this._showPromotions()
     });
@@ -161,7 +169,8 @@ export class XpViews {
           onOpenSweep: sweepId =>
             void commands.execute(CommandIDs.openSweep, { sweepId })
         },
-        this.rendermime
+        this.rendermime,
+        this.trans
       );
       widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-xp-run-${runId}`;
@@ -181,7 +190,8 @@ export class XpViews {
     if (!widget) {
       const content = new CompareWidget(
         new CompareModel(this.client, ids),
-        this._openRun
+        this._openRun,
+        this.trans
       );
       widget = new MainAreaWidget({ content });
       widget.id = `jupyterlab-xp-compare-${ids.join('-')}`;
@@ -198,7 +208,8 @@ export class XpViews {
     if (!widget) {
       const content = new PromotionsWidget(
         new PromotionsModel(this.client, null),
-        this._openRun
+        this._openRun,
+        this.trans
       );
       widget = new MainAreaWidget({ content });
       widget.id = 'jupyterlab-xp-promotions';

@@ -8,6 +8,7 @@ import { environmentLines } from './promote/environment';
 import { formatNumber, formatTime, MISSING } from '../format';
 import { isActivePromotion, PromotionsModel } from '../models/promotions';
 import { useModel } from './useModel';
+import { useTrans } from './translation';
 import {
   Badge,
   Button,
@@ -339,12 +340,13 @@ export function PromotionListView(
 ): React.JSX.Element {
   const { model, onOpenRun, empty } = props;
   useModel(model);
+  const trans = useTrans();
   const { promotions, error } = model;
   return (
     <div className="jp-xp-Promotions">
       {error !== null && (
         <ErrorState
-          what="Could not read the promotions"
+          what={trans.__('Could not read the promotions')}
           message={error}
           onRetry={() => model.refresh()}
         />
@@ -353,7 +355,9 @@ export function PromotionListView(
         model.loaded ? (
           <EmptyState>{empty}</EmptyState>
         ) : (
-          error === null && <Loading what="Loading the promotions…" />
+          error === null && (
+            <Loading what={trans.__('Loading the promotions…')} />
+          )
         )
       ) : (
         <ul className="jp-xp-Promotions-list" aria-label="Promotions">

@@ -6,14 +6,54 @@ import {
   ToolbarButtonComponent
 } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
-import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import React from 'react';
 
+import { useModel } from '../components/useModel';
 import { runLabel } from '../format';
 import { xpIcon } from '../icons';
 import { RecordingModel } from '../models/recording';
 import { NotebookTracker, toggleRecording } from './recording';
+
+/** The Record toggle, rendering the recording model for one notebook. */
+function RecordToggle(props: {
+  model: RecordingModel;
+  notebook: DocumentWidget;
+}): React.JSX.Element {
+  const { model, notebook } = props;
+  useModel(model);
+  const path = notebook.context.path;
+  const run = model.runFor(path);
+  const pending = model.pendingFor(path);
+  let label: string;
+  let tooltip: string;
+  if (pending === 'starting') {
+    label = 'Starting…';
+    tooltip = 'Waiting for the run to reach the store';
+  } else if (pending === 'stopping') {
+    label = 'Stopping…';
+    tooltip = 'Waiting for the run to end in the store';
+  } else if (run !== null) {
+    label = 'Recording';
+    tooltip = `Recording ${runLabel(run)}: click to run %xp stop`;
+  } else {
+    label = 'Record';
+    tooltip =
+      'Record this notebook: runs %load_ext jupyterlab_xp and %xp start in its kernel';
+  }
+  return (
+    <ToolbarButtonComponent
+      className={run !== null ? 'jp-xp-RecordButton-on' : ''}
+      icon={xpIcon}
+      label={label}
+      tooltip={tooltip}
+      pressed={run !== null}
+      pressedTooltip={tooltip}
+      enabled={pending === null}
+      onClick={() => void toggleRecording(model, notebook)}
+    />
+  );
+}
 
 /**
  * The Record toggle in a notebook's toolbar: pressed while the store holds a
@@ -30,53 +70,10 @@ export class RecordButton extends ReactWidget {
   ) {
     super();
     this.addClass('jp-xp-RecordButton');
-    model.changed.connect(this._onModelChanged, this);
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    Signal.clearData(this);
-    super.dispose();
   }
 
   protected render(): React.JSX.Element {
-    const path = this.notebook.context.path;
-    const run = this.model.runFor(path);
-    const pending = this.model.pendingFor(path);
-    let label: string;
-    let tooltip: string;
-    if (pending === 'starting') {
-      label = 'Starting…';
-      tooltip = 'Waiting for the run to reach the store';
-    } else if (pending === 'stopping') {
-      label = 'Stopping…';
-      tooltip = 'Waiting for the run to end in the store';
-    } else if (run !== null) {
-      label = 'Recording';
-      tooltip = `Recording ${runLabel(run)}: click to run %xp stop`;
-    } else {
-      label = 'Record';
-      tooltip =
-        'Record this notebook: runs %load_ext jupyterlab_xp and %xp start in its kernel';
-    }
-    return (
-      <ToolbarButtonComponent
-        className={run !== null ? 'jp-xp-RecordButton-on' : ''}
-        icon={xpIcon}
-        label={label}
-        tooltip={tooltip}
-        pressed={run !== null}
-        pressedTooltip={tooltip}
-        enabled={pending === null}
-        onClick={() => void toggleRecording(this.model, this.notebook)}
-      />
-    );
-  }
-
-  private _onModelChanged(): void {
-    this.update();
+    return <RecordToggle model={this.model} notebook={this.notebook} />;
   }
 }
 

@@ -1,17 +1,38 @@
 // The base widgets of the panel and the tabs: each renders one model, disposed with it; live models poll only while shown.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
+import React from 'react';
 
+import { bundleOf, TranslationContext } from '../components/translation';
 import { Model, PollingModel } from '../models/base';
 
-/** A ReactWidget that renders one model and disposes it with itself. */
+/**
+ * A ReactWidget that renders one model and disposes it with itself; the
+ * components below it translate their strings with its bundle.
+ */
 export abstract class ModelWidget<M extends Model> extends ReactWidget {
   /**
    * @param model - the model this widget renders (disposed with it)
+   * @param trans - the translation bundle (the strings as written without one)
    */
-  constructor(readonly model: M) {
+  constructor(
+    readonly model: M,
+    protected readonly trans: TranslationBundle = bundleOf(null)
+  ) {
     super();
   }
+
+  protected render(): React.JSX.Element {
+    return React.createElement(
+      TranslationContext.Provider,
+      { value: this.trans },
+      this.renderModel()
+    );
+  }
+
+  /** The model's view. */
+  protected abstract renderModel(): React.JSX.Element;
 
   override dispose(): void {
     if (this.isDisposed) {

@@ -1,4 +1,5 @@
 // The Experiments panel in the left sidebar: the live run list.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { RunListView } from '../components/runList/RunList';
@@ -17,23 +18,27 @@ export class XpPanel extends VisibleModelWidget<RunListModel> {
   /**
    * @param model - the run list (disposed with the panel)
    * @param actions - what clicking a run and Compare do
+   * @param trans - the translation bundle
    */
   constructor(
     model: RunListModel,
     private readonly actions: {
       onOpenRun: (runId: string) => void;
       onCompare: (runIds: string[]) => void;
-    }
+    },
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.id = PANEL_ID;
     this.title.icon = xpIcon;
-    this.title.label = 'Experiments';
-    this.title.caption = 'jupyterlab-xp: runs recorded by %xp start';
+    this.title.label = this.trans.__('Experiments');
+    this.title.caption = this.trans.__(
+      'jupyterlab-xp: runs recorded by %xp start'
+    );
     this.addClass('jp-xp-Panel');
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return (
       <RunListView
         model={this.model}

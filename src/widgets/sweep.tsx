@@ -1,4 +1,5 @@
 // The main-area tabs of sweeps: one sweep's view, and the list of every sweep.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { SweepList } from '../components/sweep/SweepList';
@@ -15,12 +16,14 @@ export class SweepWidget extends VisibleModelWidget<SweepDetailModel> {
   /**
    * @param model - the sweep's model
    * @param onOpenRun - open a run's tab (a trial's, the source's)
+   * @param trans - the translation bundle
    */
   constructor(
     model: SweepDetailModel,
-    private readonly onOpenRun: (runId: string) => void
+    private readonly onOpenRun: (runId: string) => void,
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
@@ -33,15 +36,19 @@ export class SweepWidget extends VisibleModelWidget<SweepDetailModel> {
     return this.model.sweepId;
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return <SweepView model={this.model} onOpenRun={this.onOpenRun} />;
   }
 
   private _setTitle(): void {
     const { sweep } = this.model;
     const name = sweep?.study ?? this.model.sweepId.slice(0, 8);
-    this.title.label = `Sweep: ${name}`;
-    this.title.caption = `Sweep ${name} (${this.model.sweepId})`;
+    this.title.label = this.trans.__('Sweep: %1', name);
+    this.title.caption = this.trans.__(
+      'Sweep %1 (%2)',
+      name,
+      this.model.sweepId
+    );
   }
 }
 
@@ -50,20 +57,24 @@ export class SweepsWidget extends VisibleModelWidget<SweepListModel> {
   /**
    * @param model - every sweep (disposed with the tab)
    * @param onOpenSweep - open a sweep's tab
+   * @param trans - the translation bundle
    */
   constructor(
     model: SweepListModel,
-    private readonly onOpenSweep: (sweepId: string) => void
+    private readonly onOpenSweep: (sweepId: string) => void,
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
-    this.title.label = 'Sweeps';
-    this.title.caption = 'Sweeps: their state, objective and best value';
+    this.title.label = this.trans.__('Sweeps');
+    this.title.caption = this.trans.__(
+      'Sweeps: their state, objective and best value'
+    );
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return <SweepList model={this.model} onOpenSweep={this.onOpenSweep} />;
   }
 }

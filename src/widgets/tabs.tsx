@@ -1,5 +1,6 @@
 // The main-area tabs: a run's detail, a comparison, and the Promotions tab.
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import type { RunDetail } from '../api/types';
@@ -37,14 +38,16 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
    * @param serverRoot - the server's root folder
    * @param actions - what the tab's links and buttons do
    * @param rendermime - renders the run's note (Markdown, sanitized)
+   * @param trans - the translation bundle
    */
   constructor(
     model: RunDetailModel,
     private readonly serverRoot: string,
     private readonly actions: IRunDetailActions,
-    private readonly rendermime: IRenderMimeRegistry | null = null
+    private readonly rendermime: IRenderMimeRegistry | null = null,
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
@@ -57,7 +60,7 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
     return this.model.runId;
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return (
       <RunDetailView
         model={this.model}
@@ -75,8 +78,8 @@ export class RunDetailWidget extends VisibleModelWidget<RunDetailModel> {
   private _setTitle(): void {
     const { run } = this.model;
     const name = run ? runLabel(run) : this.model.runId.slice(0, 8);
-    this.title.label = `Run: ${name}`;
-    this.title.caption = `Run ${name} (${this.model.runId})`;
+    this.title.label = this.trans.__('Run: %1', name);
+    this.title.caption = this.trans.__('Run %1 (%2)', name, this.model.runId);
   }
 }
 
@@ -85,17 +88,22 @@ export class CompareWidget extends ModelWidget<CompareModel> {
   /**
    * @param model - the comparison (disposed with the tab)
    * @param onOpenRun - open a run's detail tab
+   * @param trans - the translation bundle
    */
   constructor(
     model: CompareModel,
-    private readonly onOpenRun: (runId: string) => void
+    private readonly onOpenRun: (runId: string) => void,
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
-    this.title.label = `Compare ${model.runIds.length} runs`;
-    this.title.caption = `Compare runs ${model.runIds.join(', ')}`;
+    this.title.label = this.trans.__('Compare %1 runs', model.runIds.length);
+    this.title.caption = this.trans.__(
+      'Compare runs %1',
+      model.runIds.join(', ')
+    );
   }
 
   /** The compared run ids, in column order. */
@@ -103,7 +111,7 @@ export class CompareWidget extends ModelWidget<CompareModel> {
     return this.model.runIds;
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return <CompareView model={this.model} onOpenRun={this.onOpenRun} />;
   }
 }
@@ -117,30 +125,37 @@ export class PromotionsWidget extends VisibleModelWidget<PromotionsModel> {
   /**
    * @param model - all promotions (disposed with the tab)
    * @param onOpenRun - open a run's detail tab
+   * @param trans - the translation bundle
    */
   constructor(
     model: PromotionsModel,
-    private readonly onOpenRun: (runId: string) => void
+    private readonly onOpenRun: (runId: string) => void,
+    trans?: TranslationBundle
   ) {
-    super(model);
+    super(model, trans);
     this.addClass('jp-xp-MainArea');
     this.title.icon = xpIcon;
     this.title.closable = true;
-    this.title.label = 'Promotions';
-    this.title.caption = 'Promotion jobs: progress, promoted runs and verdicts';
+    this.title.label = this.trans.__('Promotions');
+    this.title.caption = this.trans.__(
+      'Promotion jobs: progress, promoted runs and verdicts'
+    );
   }
 
-  protected render(): React.JSX.Element {
+  protected renderModel(): React.JSX.Element {
     return (
       <div className="jp-xp-Detail">
-        <h2 className="jp-xp-DetailHeader-title">Promotions</h2>
+        <h2 className="jp-xp-DetailHeader-title">
+          {this.trans.__('Promotions')}
+        </h2>
         <PromotionListView
           model={this.model}
           onOpenRun={this.onOpenRun}
           empty={
             <p className="jp-xp-Muted">
-              No promotions yet. Click Promote in a run’s tab or a notebook’s
-              toolbar.
+              {this.trans.__(
+                'No promotions yet. Click Promote in a run’s tab or a notebook’s toolbar.'
+              )}
             </p>
           }
         />

@@ -16,7 +16,10 @@ import {
 } from '@testing-library/react';
 import React from 'react';
 
+import { Gettext } from '@jupyterlab/translation';
+
 import { RunListView } from '../../components/runList/RunList';
+import { TranslationContext } from '../../components/translation';
 import { RunListModel } from '../../models/runList';
 import { page, summary } from '../bodies';
 import { advance, FakeTransport } from '../fakeTransport';
@@ -104,5 +107,44 @@ describe('the run list', () => {
     // Then it says what to do
     expect(screen.getByText(/No runs yet/).textContent).toContain('%xp start');
     expect(screen.getByText('Store: sqlite:////xp/mlflow.db')).toBeTruthy();
+  });
+
+  it('speaks the language of the translation bundle it is given', async () => {
+    // Given a French bundle of the extension's domain
+    const french = new Gettext({ domain: 'jupyterlab_xp', locale: 'fr' });
+    french.loadJSON(
+      {
+        '': {
+          domain: 'jupyterlab_xp',
+          language: 'fr',
+          pluralForms: 'nplurals=2; plural=(n > 1);'
+        },
+        'Search run names': ['Chercher un nom de run'],
+        'Compare (%1)': ['Comparer (%1)']
+      },
+      'jupyterlab_xp'
+    );
+
+    // When the list is shown under it
+    render(
+      <TranslationContext.Provider value={french}>
+        <RunListView
+          model={model}
+          onOpenRun={() => undefined}
+          onCompare={() => undefined}
+        />
+      </TranslationContext.Provider>
+    );
+    await act(async () => {
+      model.visible = true;
+      await advance();
+    });
+
+    // Then its strings are the translations, and the others as written
+    expect(
+      screen.getByRole('searchbox', { name: 'Chercher un nom de run' })
+    ).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Comparer (0)' })).toBeTruthy();
+    expect(screen.getByRole('combobox', { name: 'Status' })).toBeTruthy();
   });
 });

@@ -16,6 +16,7 @@ import {
 import { PairedTests } from './PairedTests';
 import { SeedGroups } from './SeedGroups';
 import { useModel } from '../useModel';
+import { useTrans } from '../translation';
 
 /** Props of {@link CompareView}. */
 export interface ICompareViewProps {
@@ -76,11 +77,12 @@ function Curves(props: {
   showRuns: boolean;
 }): React.JSX.Element {
   const { row, band } = props;
+  const trans = useTrans();
   const curves = props.model.curves(row.key);
   let content: React.ReactNode;
   switch (curves.kind) {
     case 'loading':
-      content = <Loading what="Loading the curves…" />;
+      content = <Loading what={trans.__('Loading the curves…')} />;
       break;
     case 'failed':
       content = <p className="jp-xp-Error">{curves.message}</p>;
@@ -120,6 +122,7 @@ function Curves(props: {
 export function CompareView(props: ICompareViewProps): React.JSX.Element {
   const { model } = props;
   useModel(model);
+  const trans = useTrans();
   const [showAll, setShowAll] = useState(false);
   const [band, setBand] = useState<BandKind>('std');
   const [showRuns, setShowRuns] = useState(false);
@@ -127,7 +130,7 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
   if (state.kind === 'loading') {
     return (
       <div className="jp-xp-Compare">
-        <Loading what="Comparing the runs…" />
+        <Loading what={trans.__('Comparing the runs…')} />
       </div>
     );
   }
@@ -135,7 +138,7 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
     return (
       <div className="jp-xp-Compare">
         <ErrorState
-          what="Could not compare the runs"
+          what={trans.__('Could not compare the runs')}
           message={state.message}
           onRetry={() => void model.refresh()}
         />
@@ -166,7 +169,7 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
     <div className="jp-xp-Compare">
       <div className="jp-xp-Compare-toolbar">
         <h2 className="jp-xp-Compare-title">
-          {`Comparing ${body.runs.length} runs`}
+          {trans.__('Comparing %1 runs', body.runs.length)}
         </h2>
         <label className="jp-xp-Label">
           <input
@@ -174,16 +177,20 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
             checked={showAll}
             onChange={event => setShowAll(event.currentTarget.checked)}
           />
-          Show all
+          {trans.__('Show all')}
         </label>
         <span className="jp-xp-Muted">
-          {showAll ? 'Rows that differ are highlighted.' : 'Differences only.'}
+          {showAll
+            ? trans.__('Rows that differ are highlighted.')
+            : trans.__('Differences only.')}
         </span>
-        <Button onClick={() => void model.refresh()}>Refresh</Button>
+        <Button onClick={() => void model.refresh()}>
+          {trans.__('Refresh')}
+        </Button>
       </div>
       <RunsHeader runs={body.runs} onOpenRun={props.onOpenRun} />
-      {values('Parameters', 'parameter', body.params)}
-      <Section title="Metrics">
+      {values(trans.__('Parameters'), 'parameter', body.params)}
+      <Section title={trans.__('Metrics')}>
         <MetricTable rows={metrics} runs={body.runs} showAll={showAll} />
         <CurveControls
           band={band}
@@ -203,16 +210,16 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
           ))}
         </div>
       </Section>
-      <Section title="Packages">
+      <Section title={trans.__('Packages')}>
         <PackageTable rows={body.packages} runs={body.runs} showAll={showAll} />
       </Section>
-      {values('Hardware', 'hardware', body.hardware)}
-      {values('Git', 'git', body.git)}
-      {values('Environment', 'environment', body.environment)}
-      <Section title="Executed code">
+      {values(trans.__('Hardware'), 'hardware', body.hardware)}
+      {values(trans.__('Git'), 'git', body.git)}
+      {values(trans.__('Environment'), 'environment', body.environment)}
+      <Section title={trans.__('Executed code')}>
         <CellDiffs body={body} showAll={showAll} />
       </Section>
-      <Section title="Seed groups">
+      <Section title={trans.__('Seed groups')}>
         <SeedGroups body={body} />
         <PairedTests body={body} />
       </Section>

@@ -21,6 +21,7 @@ import { PromotedRuns, Reproduction } from './Reproduction';
 import { RunName } from './RunName';
 import { Seeds } from './Seeds';
 import { useModel } from '../useModel';
+import { useTrans } from '../translation';
 import { TagEditor } from './TagEditor';
 
 /** Props of {@link RunDetailView}. */
@@ -50,19 +51,20 @@ export interface IRunDetailViewProps {
 export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
   const { model, onOpenRun } = props;
   useModel(model);
+  const trans = useTrans();
   const { run, error } = model;
   if (run === null) {
     return (
       <div className="jp-xp-Detail">
         {error !== null ? (
           <ErrorState
-            what={`Could not read run ${model.runId}`}
+            what={trans.__('Could not read run %1', model.runId)}
             message={error}
             onRetry={() => model.refresh()}
             retrying={model.retrying}
           />
         ) : (
-          <Loading what="Loading the run…" />
+          <Loading what={trans.__('Loading the run…')} />
         )}
       </div>
     );
@@ -71,7 +73,7 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
     <div className="jp-xp-Detail">
       {error !== null && (
         <ErrorState
-          what="Could not refresh the run"
+          what={trans.__('Could not refresh the run')}
           message={error}
           onRetry={() => model.refresh()}
           retrying={model.retrying}
@@ -99,11 +101,11 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
         </div>
       )}
       {(run.source_run_id !== null || run.verification !== null) && (
-        <Section title="Reproduction">
+        <Section title={trans.__('Reproduction')}>
           <Reproduction run={run} onOpenRun={onOpenRun} />
         </Section>
       )}
-      <Section title="Promotions">
+      <Section title={trans.__('Promotions')}>
         <PromotedRuns runIds={run.promoted_runs} onOpenRun={onOpenRun} />
         <PromotionListView
           model={model.promotions}
@@ -118,41 +120,41 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
           }
         />
       </Section>
-      <Section title="Recording">
+      <Section title={trans.__('Recording')}>
         <Recording run={run} />
       </Section>
-      <Section title="Parameters">
+      <Section title={trans.__('Parameters')}>
         <ParamsTable params={run.params} />
       </Section>
-      <Section title="Metrics">
+      <Section title={trans.__('Metrics')}>
         <MetricsTable run={run} model={model} />
       </Section>
-      <Section title="Checkpoints">
+      <Section title={trans.__('Checkpoints')}>
         <Checkpoints run={run} />
       </Section>
-      <Section title="Cell journal" note={cellsNote(run)}>
+      <Section title={trans.__('Cell journal')} note={cellsNote(run)}>
         <OrderVerdict order={run.order} />
         <CellTimeline
           cells={run.cells_journal}
           unavailable={Boolean(run.artifacts_error)}
         />
       </Section>
-      <Section title="Seeds and determinism">
+      <Section title={trans.__('Seeds and determinism')}>
         <Seeds seeds={run.seeds} />
       </Section>
-      <Section title="Environment">
+      <Section title={trans.__('Environment')}>
         <Environment environment={run.environment} />
       </Section>
-      <Section title="Hardware">
+      <Section title={trans.__('Hardware')}>
         <Hardware hardware={run.hardware} device={run.tags['xp.device']} />
       </Section>
-      <Section title="Git">
+      <Section title={trans.__('Git')}>
         <Git git={run.git} />
       </Section>
-      <Section title="Notes">
+      <Section title={trans.__('Notes')}>
         <NoteEditor model={model} run={run} rendermime={props.rendermime} />
       </Section>
-      <Section title="Tags">
+      <Section title={trans.__('Tags')}>
         <TagEditor model={model} run={run} />
       </Section>
     </div>

@@ -1,4 +1,5 @@
 // The run list of the Experiments panel: search, filters, sort and grouping above a windowed list of runs.
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Debouncer } from '@lumino/polling';
 import React from 'react';
 
@@ -10,6 +11,7 @@ import { GroupRow, RunRow } from './RunRows';
 import { RunListTools } from './RunListTools';
 import { ColumnChooser, RunTable } from './RunTable';
 import { VirtualList } from './VirtualList';
+import { useTrans } from '../translation';
 import { useModel } from '../useModel';
 
 /** Props of {@link RunListView}. */
@@ -51,7 +53,7 @@ const STATUSES: readonly { value: RunStatus | ''; label: string }[] = [
  */
 export function RunListView(props: IRunListViewProps): React.JSX.Element {
   useModel(props.model);
-  return <RunListBody {...props} />;
+  return <RunListBody {...props} trans={useTrans()} />;
 }
 
 /**
@@ -59,8 +61,11 @@ export function RunListView(props: IRunListViewProps): React.JSX.Element {
  * it keeps the view state: the search being typed, the ticked runs, the
  * collapsed groups and the grouping.
  */
-class RunListBody extends React.Component<IRunListViewProps, IState> {
-  constructor(props: IRunListViewProps) {
+class RunListBody extends React.Component<
+  IRunListViewProps & { trans: TranslationBundle },
+  IState
+> {
+  constructor(props: IRunListViewProps & { trans: TranslationBundle }) {
     super(props);
     this.state = {
       search: props.model.filters.q,
@@ -93,11 +98,11 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
   }
 
   private _renderControls(): React.JSX.Element {
-    const { model } = this.props;
+    const { model, trans } = this.props;
     const { filters, experiments, metricKeys } = model;
     const sortOptions = [
-      { value: 'start_time', label: 'Start time' },
-      { value: 'name', label: 'Name' },
+      { value: 'start_time', label: trans.__('Start time') },
+      { value: 'name', label: trans.__('Name') },
       ...metricKeys.map(key => ({ value: `metrics.${key}`, label: key }))
     ];
     if (!sortOptions.some(option => option.value === filters.sort)) {
@@ -115,8 +120,8 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
         <input
           type="search"
           className="jp-xp-Input jp-xp-RunList-search"
-          placeholder="Search run names"
-          aria-label="Search run names"
+          placeholder={trans.__('Search run names')}
+          aria-label={trans.__('Search run names')}
           value={this.state.search}
           onChange={event => {
             this.setState({ search: event.currentTarget.value });
@@ -126,7 +131,7 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
         <div className="jp-xp-RunList-filters">
           <select
             className="jp-xp-Select"
-            aria-label="Status"
+            aria-label={trans.__('Status')}
             value={filters.status}
             onChange={event =>
               this._setFilter({
@@ -136,19 +141,19 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
           >
             {STATUSES.map(option => (
               <option key={option.value} value={option.value}>
-                {option.label}
+                {trans.__(option.label)}
               </option>
             ))}
           </select>
           <select
             className="jp-xp-Select"
-            aria-label="Experiment"
+            aria-label={trans.__('Experiment')}
             value={filters.experiment}
             onChange={event =>
               this._setFilter({ experiment: event.currentTarget.value })
             }
           >
-            <option value="">All experiments</option>
+            <option value="">{trans.__('All experiments')}</option>
             {experimentOptions.map(name => (
               <option key={name} value={name}>
                 {name}
@@ -158,10 +163,10 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
         </div>
         <div className="jp-xp-RunList-filters">
           <label className="jp-xp-Label">
-            Sort
+            {trans.__('Sort')}
             <select
               className="jp-xp-Select"
-              aria-label="Sort by"
+              aria-label={trans.__('Sort by')}
               value={filters.sort}
               onChange={event =>
                 this._setFilter({ sort: event.currentTarget.value })
@@ -169,7 +174,7 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
             >
               {sortOptions.map(option => (
                 <option key={option.value} value={option.value}>
-                  {option.label}
+                  {trans.__(option.label)}
                 </option>
               ))}
             </select>
@@ -177,24 +182,28 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
           <Button
             aria-label={
               filters.order === 'desc'
-                ? 'Descending: click for ascending'
-                : 'Ascending: click for descending'
+                ? trans.__('Descending: click for ascending')
+                : trans.__('Ascending: click for descending')
             }
-            title={filters.order === 'desc' ? 'Descending' : 'Ascending'}
+            title={
+              filters.order === 'desc'
+                ? trans.__('Descending')
+                : trans.__('Ascending')
+            }
             onClick={() =>
               this._setFilter({
                 order: filters.order === 'desc' ? 'asc' : 'desc'
               })
             }
           >
-            {filters.order === 'desc' ? '↓ desc' : '↑ asc'}
+            {filters.order === 'desc' ? trans.__('↓ desc') : trans.__('↑ asc')}
           </Button>
           {model.table.view === 'list' && (
             <label className="jp-xp-Label">
-              Group
+              {trans.__('Group')}
               <select
                 className="jp-xp-Select"
-                aria-label="Group by"
+                aria-label={trans.__('Group by')}
                 value={this.state.groupBy}
                 onChange={event =>
                   this.setState({
@@ -203,9 +212,9 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
                   })
                 }
               >
-                <option value="experiment">Experiment</option>
-                <option value="notebook">Notebook</option>
-                <option value="none">None</option>
+                <option value="experiment">{trans.__('Experiment')}</option>
+                <option value="notebook">{trans.__('Notebook')}</option>
+                <option value="none">{trans.__('None')}</option>
               </select>
             </label>
           )}
@@ -214,7 +223,7 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
           <div
             className="jp-xp-ViewToggle"
             role="group"
-            aria-label="Show runs as"
+            aria-label={trans.__('Show runs as')}
           >
             {(['list', 'table'] as const).map(view => (
               <Button
@@ -222,12 +231,12 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
                 aria-pressed={model.table.view === view}
                 title={
                   view === 'list'
-                    ? 'One row per run, grouped'
-                    : 'A table with chosen param and metric columns'
+                    ? trans.__('One row per run, grouped')
+                    : trans.__('A table with chosen param and metric columns')
                 }
                 onClick={() => model.setTable({ view })}
               >
-                {view === 'list' ? 'List' : 'Table'}
+                {view === 'list' ? trans.__('List') : trans.__('Table')}
               </Button>
             ))}
           </div>
@@ -239,11 +248,13 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
   }
 
   private _renderActions(): React.JSX.Element {
-    const { model, onCompare } = this.props;
+    const { model, onCompare, trans } = this.props;
     const { selected } = this.state;
-    const count = `${model.runs.length}${model.hasMore ? '+' : ''} run${
-      model.runs.length === 1 && !model.hasMore ? '' : 's'
-    }`;
+    const shown = `${model.runs.length}${model.hasMore ? '+' : ''}`;
+    const count =
+      model.runs.length === 1 && !model.hasMore
+        ? trans.__('1 run')
+        : trans.__('%1 runs', shown);
     return (
       <div className="jp-xp-RunList-actions">
         <span className="jp-xp-Muted" aria-live="polite">
@@ -251,65 +262,67 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
         </span>
         <span className="jp-xp-RunList-spacer" />
         {selected.length > 0 && (
-          <Button onClick={() => this.setState({ selected: [] })}>Clear</Button>
+          <Button onClick={() => this.setState({ selected: [] })}>
+            {trans.__('Clear')}
+          </Button>
         )}
         <Button
           primary
           disabled={selected.length < 2}
           title={
             selected.length < 2
-              ? 'Tick two or more runs to compare them'
-              : 'Compare the ticked runs'
+              ? trans.__('Tick two or more runs to compare them')
+              : trans.__('Compare the ticked runs')
           }
           onClick={() => onCompare([...selected])}
         >
-          {`Compare (${selected.length})`}
+          {trans.__('Compare (%1)', selected.length)}
         </Button>
       </div>
     );
   }
 
   private _renderBody(): React.JSX.Element {
-    const { model } = this.props;
+    const { model, trans } = this.props;
     const { error, loaded, runs } = model;
     if (!loaded) {
       return error !== null ? (
         <ErrorState
-          what="Could not list the runs"
+          what={trans.__('Could not list the runs')}
           message={error}
           onRetry={() => model.refresh()}
           retrying={model.retrying}
         />
       ) : (
-        <Loading what="Loading runs…" />
+        <Loading what={trans.__('Loading runs…')} />
       );
     }
     if (runs.length === 0) {
       return model.isFiltered ? (
         <EmptyState>
-          <p>No runs match this search and these filters.</p>
+          <p>{trans.__('No runs match this search and these filters.')}</p>
           <Button
             onClick={() => {
               this.setState({ search: '' });
               model.setFilters({ q: '', status: '', experiment: '' });
             }}
           >
-            Clear filters
+            {trans.__('Clear filters')}
           </Button>
         </EmptyState>
       ) : (
         <EmptyState>
           <p>
-            No runs yet: run <code>%load_ext jupyterlab_xp</code> and{' '}
-            <code>%xp start</code> in a notebook (or click Record in its
-            toolbar).
+            {trans.__('No runs yet: run')} <code>%load_ext jupyterlab_xp</code>{' '}
+            {trans.__('and')} <code>%xp start</code>{' '}
+            {trans.__('in a notebook (or click Record in its toolbar).')}
           </p>
         </EmptyState>
       );
     }
     const refreshError = error !== null && (
       <ErrorState
-        what="Could not refresh the runs"
+        what={trans.__('Could not refresh the runs')}
         message={error}
         onRetry={() => model.refresh()}
         retrying={model.retrying}
@@ -325,7 +338,9 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
             onToggle={this._toggleRun}
             onOpenRun={this.props.onOpenRun}
           />
-          {model.loadingMore && <Loading what="Loading more runs…" />}
+          {model.loadingMore && (
+            <Loading what={trans.__('Loading more runs…')} />
+          )}
         </>
       );
     }
@@ -356,7 +371,7 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
           }
           onNearEnd={this._loadMore}
         />
-        {model.loadingMore && <Loading what="Loading more runs…" />}
+        {model.loadingMore && <Loading what={trans.__('Loading more runs…')} />}
       </>
     );
   }
@@ -390,17 +405,21 @@ class RunListBody extends React.Component<IRunListViewProps, IState> {
   };
 
   private _renderStore(): React.JSX.Element {
-    const { config } = this.props.model;
+    const { model, trans } = this.props;
+    const { config } = model;
     let text: string;
     switch (config.kind) {
       case 'loading':
-        text = 'Store: reading…';
+        text = trans.__('Store: reading…');
         break;
       case 'ready':
-        text = `Store: ${config.value.store}`;
+        text = trans.__('Store: %1', config.value.store);
         break;
       case 'failed':
-        text = `Could not read the store configuration: ${config.message}`;
+        text = trans.__(
+          'Could not read the store configuration: %1',
+          config.message
+        );
         break;
     }
     return (

@@ -5,6 +5,7 @@ import { formatTime, MISSING } from '../../format';
 import { SweepListModel } from '../../models/sweeps';
 import { ErrorState, Loading, TableHead } from '../common';
 import { useModel } from '../useModel';
+import { useTrans } from '../translation';
 
 /** A sweep's objective tag, `val/loss minimize`, as `val/loss (minimize)`. */
 export function objectiveLabel(tag: string | null): string {
@@ -25,31 +26,38 @@ export interface ISweepListProps {
 export function SweepList(props: ISweepListProps): React.JSX.Element {
   const { model, onOpenSweep } = props;
   useModel(model);
+  const trans = useTrans();
   let body: React.ReactNode;
   if (!model.loaded) {
     body =
       model.error !== null ? (
         <ErrorState
-          what="Could not list the sweeps"
+          what={trans.__('Could not list the sweeps')}
           message={model.error}
           onRetry={() => model.refresh()}
           retrying={model.retrying}
         />
       ) : (
-        <Loading what="Listing the sweeps…" />
+        <Loading what={trans.__('Listing the sweeps…')} />
       );
   } else if (model.sweeps.length === 0) {
     body = (
       <p className="jp-xp-Muted">
-        No sweeps yet. Click Sweep… in a run’s tab, or run{' '}
+        {trans.__('No sweeps yet. Click Sweep… in a run’s tab, or run')}{' '}
         <code>jupyter xp sweep</code>.
       </p>
     );
   } else {
     body = (
-      <table className="jp-xp-Table" aria-label="Sweeps">
+      <table className="jp-xp-Table" aria-label={trans.__('Sweeps')}>
         <TableHead
-          columns={['Sweep', 'State', 'Objective', 'Best', 'Started']}
+          columns={[
+            trans.__('Sweep'),
+            trans.__('State'),
+            trans.__('Objective'),
+            trans.__('Best'),
+            trans.__('Started')
+          ]}
         />
         <tbody>
           {model.sweeps.map(sweep => (
@@ -76,7 +84,7 @@ export function SweepList(props: ISweepListProps): React.JSX.Element {
   }
   return (
     <div className="jp-xp-Detail">
-      <h2 className="jp-xp-DetailHeader-title">Sweeps</h2>
+      <h2 className="jp-xp-DetailHeader-title">{trans.__('Sweeps')}</h2>
       {body}
     </div>
   );

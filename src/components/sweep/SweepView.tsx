@@ -18,6 +18,7 @@ import { ObjectiveChart } from './ObjectiveChart';
 import { ParallelCoordinates } from './ParallelCoordinates';
 import { TrialsTable } from './TrialsTable';
 import { useModel } from '../useModel';
+import { useTrans } from '../translation';
 
 const STATE_TONES: Record<string, 'ok' | 'error' | 'warn' | 'info' | 'muted'> =
   {
@@ -144,6 +145,7 @@ export interface ISweepViewProps {
 export function SweepView(props: ISweepViewProps): React.JSX.Element {
   const { model, onOpenRun } = props;
   useModel(model);
+  const trans = useTrans();
   const [chart, setChart] = useState<ChartKind>('objective');
   const { sweep, error } = model;
   const failed =
@@ -162,7 +164,7 @@ export function SweepView(props: ISweepViewProps): React.JSX.Element {
   if (sweep === null) {
     return (
       <div className="jp-xp-Detail">
-        {failed ?? <Loading what="Loading the sweep…" />}
+        {failed ?? <Loading what={trans.__('Loading the sweep…')} />}
       </div>
     );
   }
@@ -170,16 +172,19 @@ export function SweepView(props: ISweepViewProps): React.JSX.Element {
     <div className="jp-xp-Detail jp-xp-Sweep">
       {failed}
       <SweepHeader model={model} sweep={sweep} onOpenRun={onOpenRun} />
-      <Section title="Best trial">
+      <Section title={trans.__('Best trial')}>
         <BestTrial sweep={sweep} onOpenRun={onOpenRun} />
       </Section>
-      <Section title="Charts">
+      <Section title={trans.__('Charts')}>
         <Charts sweep={sweep} chart={chart} onChart={setChart} />
       </Section>
-      <Section title="Parameter importance" note="fANOVA">
+      <Section
+        title={trans.__('Parameter importance')}
+        note={trans.__('fANOVA')}
+      >
         <Importance importance={sweep.importance} />
       </Section>
-      <Section title="Trials">
+      <Section title={trans.__('Trials')}>
         <TrialsTable sweep={sweep} onOpenRun={onOpenRun} />
       </Section>
     </div>
