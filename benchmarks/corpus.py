@@ -225,18 +225,36 @@ def promote(notebook: Path, home: Path, template: Path | None) -> tuple[dict[str
         return {"state": "failed", "error": tail[:300]}, seconds
 
 
+# Failures that read alike in many notebooks, counted under one name.
+CATEGORIES = (
+    (
+        re.compile(r"Missing parentheses in call to 'print'|name 'xrange' is not defined"),
+        "Python 2 code",
+    ),
+    (re.compile(r"CellTimeoutError|timed out"), f"a cell ran past the {TIMEOUT} s timeout"),
+    (re.compile(r"Kernel didn't respond|Kernel died"), "the kernel did not start or died"),
+    (re.compile(r"No module named '([\w.]+)'"), "missing package: {0}"),
+)
+
+
 def cause_of(error: str | None) -> str:
     """A failure's cause in one line, short enough to count alike failures together."""
     if not error:
         return ""
-    text = re.sub(r"`[^`]*` \(cell \d+ of the executed notebook; [^)]*\): ", "", error)
+    # "`first line` (cell 4 of the executed notebook; cell 1 (In [1])): Error: ..." -> the error
+    text = re.sub(r"^seed \d+: ", "", error)
+    text = re.sub(r"^`[^`]*` \(cell \d+ of the executed notebook.*?\): ", "", text)
     removal = re.search(r"; ((?:matplotlib|pandas|NumPy|scikit-learn)[^(;]* removed [^(;]*)", text)
     if removal:
         return removal.group(1).strip()
     tool = re.search(r"the program '(\w+)' is not installed", text)
     if tool:
         return f"missing program: {tool.group(1)}"
-    return text.split(" (at line")[0].split(" (raised")[0][:160]
+    for pattern, name in CATEGORIES:
+        match = pattern.search(text)
+        if match:
+            return name.format(*match.groups())
+    return text.split(" (at line")[0].split(" (raised")[0][:110]
 
 
 def summarise(result: Result, job: dict[str, Any]) -> None:

@@ -147,6 +147,64 @@ def test_removed_apis_run_through_named_shims_each_recorded_in_the_verdict(
     assert not plain["runs"][0]["shims"]
 
 
+def test_older_matplotlib_scikit_learn_and_python_2_names_run_through_shims(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: cells written for matplotlib 2, scikit-learn 1.0 and Python 2's builtins; the
+    # one-vs-rest fit is checked against OneVsRestClassifier (the independent reference)
+    notebook = _notebook(
+        tmp_path / "older.ipynb",
+        [
+            _code("import matplotlib\nmatplotlib.use('Qt4Agg')\nprint('on')", 1, "on\n"),
+            _code(
+                "import matplotlib.pyplot as plt\nfrom matplotlib import cm\n"
+                "counts, _, _ = plt.hist([1, 2, 2, 3], bins=3, normed=True)\n"
+                "print(round(sum(counts * (2 / 3)), 6), cm.get_cmap('viridis').name)\n"
+                "plt.close('all')",
+                2,
+                "1.0 viridis\n",
+            ),
+            _code(
+                "import numpy as np\nfrom sklearn.datasets import load_iris\n"
+                "from sklearn.cluster import AgglomerativeClustering\n"
+                "from sklearn.linear_model import LogisticRegression\n"
+                "from sklearn.multiclass import OneVsRestClassifier\n"
+                "X, y = load_iris(return_X_y=True)\n"
+                "labels = AgglomerativeClustering(n_clusters=3, affinity='manhattan',\n"
+                "                                 linkage='average').fit(X).labels_\n"
+                "model = LogisticRegression(multi_class='ovr', max_iter=1000).fit(X, y)\n"
+                "ovr = OneVsRestClassifier(LogisticRegression(max_iter=1000)).fit(X, y)\n"
+                "print(len(set(labels)), np.allclose(model.predict_proba(X),\n"
+                "      ovr.predict_proba(X), atol=1e-4))",
+                3,
+                "3 True\n",
+            ),
+            _code(
+                "import json\nprint(list(xrange(3)), reload(json).__name__)", 4, "[0, 1, 2] json\n"
+            ),
+        ],
+    )
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: every cell ran and reproduced, and each shim is named with what it did
+    assert done["state"] == "finished", done["error"]
+    check = done["runs"][0]["verification"]
+    assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
+    details = {u["name"]: u["detail"] for u in check["shims"]}
+    assert details["matplotlib-removed-backend"].startswith("matplotlib.use('Qt4Agg') skipped")
+    assert details["matplotlib-hist-normed"] == "hist(normed=True) as density="
+    assert details["matplotlib-cm-get-cmap"] == "cm.get_cmap('viridis') as pyplot.get_cmap"
+    assert details["sklearn-renamed-arguments"] == (
+        "AgglomerativeClustering(affinity=) as metric=: scikit-learn 1.4 renamed it"
+    )
+    assert details["sklearn-liblinear-multiclass"].startswith(
+        "LogisticRegression(multi_class='ovr'): scikit-learn 1.8 removed multi_class="
+    )
+    assert details["python2-builtins"] == "xrange() as range()"
+
+
 def test_a_download_that_fails_reads_the_local_copy_of_the_same_name(
     store: Any, tmp_path: Path
 ) -> None:

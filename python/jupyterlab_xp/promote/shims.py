@@ -175,7 +175,8 @@ def _hist_normed(module: Any) -> None:
         if "normed" in kwargs:  # matplotlib 3.1 removed hist(normed=) (renamed density in 2.1)
             normed = kwargs.pop("normed")
             record("matplotlib-hist-normed", f"hist(normed={normed!r}) as density=")
-            kwargs.setdefault("density", normed)
+            # pyplot.hist passes density=False itself: normed= decides when density= was not set.
+            kwargs["density"] = bool(kwargs.get("density")) or bool(normed)
         return original(self, *args, **kwargs)
 
     module.Axes.hist = hist
@@ -445,14 +446,15 @@ def _liblinear(module: Any) -> None:
         import numpy as np
 
         classes = np.unique(np.asarray(y))
-        if self.solver != "liblinear" or len(classes) <= 2:
+        ovr = self.solver == "liblinear" or getattr(self, "_xp_ovr_requested", False)
+        if not ovr or len(classes) <= 2:
             self._xp_ovr = False
             return fit(self, X, y, sample_weight)
         # scikit-learn 1.8 stopped fitting liblinear one-vs-rest: fit the binary problems as
         # it used to, one per class, and keep their coefficients in the same shape.
         from sklearn.base import clone  # type: ignore[import-untyped]
 
-        record("sklearn-liblinear-multiclass", f"liblinear one-vs-rest over {len(classes)} classes")
+        record("sklearn-liblinear-multiclass", f"one-vs-rest over {len(classes)} classes")
         coefs, intercepts, iters = [], [], []
         target = np.asarray(y)
         for label in classes:
@@ -476,6 +478,43 @@ def _liblinear(module: Any) -> None:
         return proba(self, X)
 
     model.fit, model.predict_proba = ovr_fit, ovr_proba
+    _renamed_argument(model, "multi_class", None, "scikit-learn 1.8 removed multi_class=")
+
+
+def _renamed_argument(cls: Any, old: str, new: str | None, why: str) -> None:
+    """Let ``cls(old=...)`` through as ``new=`` (None: dropped), recorded. The signature stays
+    the original's (``functools.wraps``), which scikit-learn's get_params and clone read."""
+    import functools
+
+    original = cls.__init__
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if old in kwargs:
+            value = kwargs.pop(old)
+            if new is None and old == "multi_class" and value == "ovr":
+                record(_RENAMES[cls.__name__], f"{cls.__name__}({old}='ovr'): {why}, fitted so")
+                self._xp_ovr_requested = True  # fit() fits one-vs-rest, as asked
+            elif new is None:
+                record(_RENAMES[cls.__name__], f"{cls.__name__}({old}={value!r}) dropped: {why}")
+            else:
+                record(_RENAMES[cls.__name__], f"{cls.__name__}({old}=) as {new}=: {why}")
+                kwargs.setdefault(new, value)
+        original(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+
+
+_RENAMES = {
+    "LogisticRegression": "sklearn-liblinear-multiclass",
+    "AgglomerativeClustering": "sklearn-renamed-arguments",
+}
+
+
+def _agglomerative(module: Any) -> None:
+    _renamed_argument(
+        module.AgglomerativeClustering, "affinity", "metric", "scikit-learn 1.4 renamed it"
+    )
 
 
 # --- data downloads ------------------------------------------------------------------------
@@ -566,9 +605,16 @@ SHIMS: tuple[Shim, ...] = (
     ),
     Shim(
         "sklearn-liblinear-multiclass",
-        "scikit-learn 1.8 stopped fitting liblinear one-vs-rest on 3+ classes: fitted so again",
+        "scikit-learn 1.8 dropped one-vs-rest LogisticRegression (liblinear, multi_class='ovr')"
+        " on 3+ classes: fitted one-vs-rest again",
         "sklearn.linear_model._logistic",
         _liblinear,
+    ),
+    Shim(
+        "sklearn-renamed-arguments",
+        "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric=",
+        "sklearn.cluster._agglomerative",
+        _agglomerative,
     ),
     Shim(
         "matplotlib-axis-aspect",
