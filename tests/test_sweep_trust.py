@@ -9,6 +9,10 @@ before any kernel starts (marker files say nothing ran).
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +193,46 @@ def test_code_from_the_store_is_shown_and_asked_for_before_a_sweep_starts(
     url = studies.default_storage(xp_home)
     assert results.detail(store, made["study"], url)["code_sha256"] == digest
     assert not marker.exists()
+
+
+def _at_a_terminal(args: list[str], answer: str, home: Path, cwd: Path) -> tuple[int, str]:
+    """Run ``jupyter xp ARGS`` with a terminal as its stdin, typing ``answer`` there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
+    env["XP_HOME"] = str(home)
+    if "MLFLOW_TRACKING_URI" in os.environ:
+        env["MLFLOW_TRACKING_URI"] = os.environ["MLFLOW_TRACKING_URI"]
+    typist, terminal = pty.openpty()
+    try:
+        os.write(typist, answer.encode())  # waits in the terminal until the question reads it
+        done = subprocess.run(
+            [sys.executable, "-m", "jupyterlab_xp", *args],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=300,
+        )
+    finally:
+        os.close(typist)
+        os.close(terminal)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_at_a_terminal_the_code_is_shown_and_a_sweep_starts_only_on_yes(
+    store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given: a run recorded elsewhere
+    marker = tmp_path / "ran"
+    run_id = hostile_run(store, tmp_path, cells=_marker_cells(marker))
+    args = ["sweep", run_id, "--param", "label=choice:'a','b'", "--objective", "val/score",
+            "--trials", "2", "--workers", "0"]  # fmt: skip
+    # When: the question is answered no, then the code was shown and nothing was created
+    code, out = _at_a_terminal(args, "n\n", xp_home, tmp_path)
+    assert code == 2 and "start 2 trials of this code? [y/N]" in out and "not started" in out
+    assert str(marker) in out and "code sha256 " in out
+    assert results.list_sweeps(store) == []
+    # When: it is answered yes, then the sweep is created (its trials run that code only)
+    code, out = _at_a_terminal(args, "y\n", xp_home, tmp_path)
+    assert code == 0, out
+    assert len(results.list_sweeps(store)) == 1 and not marker.exists()
