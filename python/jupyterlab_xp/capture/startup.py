@@ -23,13 +23,26 @@ class CaptureResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def capture_all(artifacts: Path, notebook: Path | None) -> CaptureResult:
-    """Write environment, lock file, hardware and git captures into ``artifacts``."""
+def capture_all(
+    artifacts: Path,
+    notebook: Path | None,
+    module_files: list[str] | None = None,
+    sys_path: list[str] | None = None,
+) -> CaptureResult:
+    """Write environment, lock file, hardware and git captures into ``artifacts``.
+
+    Args:
+        artifacts: the run's artifacts folder.
+        notebook: the notebook recorded, if known (its repository is the run's).
+        module_files: the recording process's imported modules' files (default: this
+            process's), whose repositories are captured too.
+        sys_path: where the recording process finds its packages (default: ``sys.path``).
+    """
     result = CaptureResult()
     steps: list[tuple[str, Callable[[Path, CaptureResult], None]]] = [
-        ("environment", _environment),
+        ("environment", lambda out, res: _environment(out, res, sys_path)),
         ("hardware", _hardware),
-        ("git", lambda out, res: _git(out, res, notebook)),
+        ("git", lambda out, res: _git(out, res, notebook, module_files)),
     ]
     for name, step in steps:
         try:
@@ -39,10 +52,10 @@ def capture_all(artifacts: Path, notebook: Path | None) -> CaptureResult:
     return result
 
 
-def _environment(out: Path, result: CaptureResult) -> None:
+def _environment(out: Path, result: CaptureResult, sys_path: list[str] | None) -> None:
     from jupyterlab_xp.capture.environment import capture_environment, requirements_lock
 
-    env = capture_environment()
+    env = capture_environment(sys_path)
     write_json_atomic(out / tags.ENVIRONMENT_ARTIFACT, env)
     write_atomic(out / tags.LOCK_ARTIFACT, requirements_lock(env["packages"]))
     result.files += [tags.ENVIRONMENT_ARTIFACT, tags.LOCK_ARTIFACT]
@@ -54,6 +67,12 @@ def _environment(out: Path, result: CaptureResult) -> None:
     ).strip()
     result.tags[tags.CONTAINER] = str(env.get("container") or "none")
     result.tags[tags.PACKAGES] = str(len(env["packages"]))
+
+
+def imported_module_files() -> list[str]:
+    """The files of this process's imported modules (what the git capture looks at)."""
+    files = [getattr(m, "__file__", None) for m in list(sys.modules.values())]
+    return [f for f in files if isinstance(f, str)]
 
 
 def _hardware(out: Path, result: CaptureResult) -> None:
@@ -72,14 +91,16 @@ def _hardware(out: Path, result: CaptureResult) -> None:
         result.tags[tags.TORCH] = str(torch_info["version"])
 
 
-def _git(out: Path, result: CaptureResult, notebook: Path | None) -> None:
+def _git(
+    out: Path, result: CaptureResult, notebook: Path | None, module_files: list[str] | None
+) -> None:
     from jupyterlab_xp.capture.gitinfo import capture_git, capture_git_for_modules
 
     where = notebook.parent if notebook is not None else Path.cwd()
     repo = capture_git(where)
-    module_files = [getattr(m, "__file__", None) for m in list(sys.modules.values())]
+    files = module_files if module_files is not None else imported_module_files()
     modules = capture_git_for_modules(
-        [f for f in module_files if isinstance(f, str)],
+        files,
         exclude_toplevel=repo.get("toplevel") if repo else None,
     )
     info = {"repository": repo, "modules": modules}
