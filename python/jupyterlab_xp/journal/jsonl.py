@@ -12,6 +12,9 @@ of the *machine*, by group commit: a background thread runs the platform's durab
 (:func:`~jupyterlab_xp.core.files.durable_flush`) as soon as one is asked for, and one flush
 covers every record written meanwhile. The cell does not wait for the disk; a machine crash
 loses at most the records of the flush in flight (well under a millisecond of them here).
+A recording kernel opens its journal with ``flush_here=False``: its sync process, which reads
+every record anyway, runs that group commit instead (within ~50 ms of the write), so the
+kernel runs no flusher thread of its own.
 """
 
 from __future__ import annotations
@@ -67,8 +70,9 @@ class CellJournal:
     metrics or notes.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, flush_here: bool = True) -> None:
         self.path = path
+        self._flush_here = flush_here
         self._seq, valid = 0, 0
         for record, end in _scan(path):
             self._seq, valid = record["seq"], end
@@ -93,7 +97,8 @@ class CellJournal:
         Args:
             kind: the record type (``cell_start``, ``metric``, ...).
             durable: also flush it to the disk (group commit, in the background), so that it
-                survives a crash of the machine, not only of the process.
+                survives a crash of the machine, not only of the process (left to the reader
+                when the journal was opened with ``flush_here=False``).
             **fields: the record's content; must be JSON-serialisable (others become ``str``).
         """
         with self._lock:
@@ -102,7 +107,7 @@ class CellJournal:
             line = encode_record(record)
             os.write(self._fd, line)
             self._seq += 1
-            if durable:
+            if durable and self._flush_here:
                 self._request_flush()
         return record
 

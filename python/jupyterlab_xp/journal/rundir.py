@@ -40,3 +40,34 @@ def release_lock(fd: int) -> None:
     with contextlib.suppress(OSError):
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+SYNC_LOCK_FILE = "sync.lock"
+
+
+def take_sync_lock(run_dir: Path) -> int | None:
+    """The run's sync lock (fd), or None when another process holds it.
+
+    Whoever applies a journal to the store holds it: the run's sync process while it lives,
+    or a recovery. The owner lock says whether the kernel is alive; this one says that nobody
+    else is replaying the same records, so none reaches the store twice.
+    """
+    import fcntl
+
+    fd = os.open(run_dir / SYNC_LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def owner_gone(run_dir: Path) -> bool:
+    """True when nobody holds the run's owner lock (its kernel let go of the run, or died)."""
+    try:
+        fd = hold_lock(run_dir)
+    except OSError:
+        return False
+    release_lock(fd)
+    return True

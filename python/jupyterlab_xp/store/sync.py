@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 
 _META_KEYS = frozenset({"seq", "t", "type"})
+STOP_FILE = "stop.json"  # how a run ended whose journal could not be written any more
 
 
 class RunSync:
@@ -46,12 +47,16 @@ class RunSync:
     def __init__(self, store: MlflowStore, run_dir: Path) -> None:
         self.store = store
         self.dir = run_dir
-        state = read_json(run_dir / STATE_FILE) or {}
+        self.on_run_created: Callable[[str], None] | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the progress from ``sync.json`` again (a kernel whose sync process writes it)."""
+        state = read_json(self.dir / STATE_FILE) or {}
         self.run_id: str | None = state.get("run_id")
         self.synced_seq: int = int(state.get("synced_seq", 0))
         self.ended: bool = bool(state.get("ended", False))
         self.status: str | None = state.get("status")
-        self.on_run_created: Callable[[str], None] | None = None
         self._logged_params: dict[str, str] = dict(state.get("params", {}))
         self._counts: dict[str, int] = dict(state.get("counts", {}))
         self._notes: list[str] = list(state.get("notes", []))
@@ -150,6 +155,27 @@ class RunSync:
         self._logged_params, self._counts, self._notes = logged, counts, notes
         self.synced_seq = last_seq
         self._save()
+
+    def apply_extra(self, rec: dict[str, Any]) -> None:
+        """Apply a record that is not in the journal: its tags and files, redacted the same way.
+
+        A sync process captures the environment, hardware and git itself, after the run
+        started; a crash before this lands loses the tags, and the files still go with the run's
+        other files at its end. Raises whatever the store raises.
+        """
+        if self.run_id is None or self.ended:
+            return
+        clean = self._redactor.record(rec)
+        run_tags = {k: str(v) for k, v in clean.get("tags", {}).items()}
+        if run_tags:
+            self.store.log_batch(self.run_id, tags=run_tags)
+        names = [str(n) for n in clean.get("artifacts", [])]
+        if names:
+            with self._redactor.staged(self.artifacts_dir, names) as outbound:
+                for name in names:
+                    if (outbound / name).exists():
+                        self.store.log_artifact(self.run_id, outbound / name, tags.ARTIFACT_DIR)
+        self._save()  # the ledger may have grown
 
     def _create_run(self, rec: dict[str, Any], recovering: bool) -> None:
         local_id = rec["local_id"]
@@ -260,7 +286,9 @@ class RunSync:
         """Finish a run whose process is gone: replay the unsynced journal and end the run.
 
         A journal with a ``run_end`` record (the process stopped the run but could not sync)
-        ends with the recorded status; one without ends KILLED, naming the cell it died in.
+        ends with the recorded status, and so does a run whose ``stop.json`` says how it ended
+        (its journal could no longer be written); any other ends KILLED, naming the cell it
+        died in.
 
         Returns:
             The MLflow run id, or None when the journal holds no run.
@@ -268,7 +296,12 @@ class RunSync:
         records = list(read_journal(self.dir / JOURNAL_FILE))
         if not records:
             return None
+        stopped = read_json(self.dir / STOP_FILE)
         if not self.ended and not any(r["type"] == "run_end" for r in records):
+            if isinstance(stopped, dict):  # the kernel stopped the run without its journal
+                records.append({**stopped, "seq": records[-1]["seq"] + 1, "type": "run_end"})
+                self.apply(records, recovering=True)
+                return self.run_id
             cells = summary.cell_executions(records, alive=False)
             dead = summary.died_in(cells)
             end_tags = {tags.END_REASON: "kernel-died"}
