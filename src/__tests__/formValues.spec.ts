@@ -46,7 +46,8 @@ describe('initialValues', () => {
       seeds: '3',
       order: 'recorded',
       cellTimeout: '600',
-      tolerance: ''
+      tolerance: '',
+      env: 'today'
     });
     expect(initialValues({ ...PLAN, seed: null }).seeds).toBe('');
   });
@@ -143,5 +144,42 @@ describe('pythonType', () => {
     expect(pythonType('{"a": 1}', true)).toBe('dict');
     expect(pythonType('"x"', true)).toBe('str');
     expect(pythonType('adam', true)).toBe('str');
+  });
+});
+
+describe('buildRequest with the recorded environment', () => {
+  it('asks for the recorded lock and names the code and its pins by their digest', () => {
+    // Given a plan whose source has a recorded lock
+    const plan: PromotePlan = {
+      ...PLAN,
+      recorded_env: {
+        lock: { differed: 1, pins: 2, python: '3.11.9' },
+        pins: ['numpy==1.26.4', 'scipy==1.13.1'],
+        sha256: { recorded: 'c'.repeat(64), notebook: 'd'.repeat(64) }
+      }
+    };
+
+    // When the user picks the recorded environment and the notebook order
+    const request = buildRequest(
+      plan,
+      { runId: 'abc' },
+      { ...initialValues(plan), env: 'recorded', order: 'notebook' }
+    );
+
+    // Then the request says so, with the digest of that order's code and pins
+    expect(request).toMatchObject({
+      env: 'recorded',
+      order: 'notebook',
+      code_sha256: 'd'.repeat(64)
+    });
+
+    // ...and without a recorded lock there is nothing to ask for
+    expect(
+      buildRequest(
+        PLAN,
+        { runId: 'abc' },
+        { ...initialValues(PLAN), env: 'recorded' }
+      )
+    ).toBe('The source has no recorded lock to install.');
   });
 });

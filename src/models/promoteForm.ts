@@ -2,6 +2,9 @@
 import type { PromotePlan, PromoteRequest } from '../api/types';
 import { JSONText, PromoteOrder, PromoteSource } from '../api/client';
 
+/** The environment a promotion's kernels run in: today's, or the recorded lock's pins. */
+export type PromoteEnv = 'today' | 'recorded';
+
 /** Seconds per cell when the user does not say otherwise (the server's too). */
 const DEFAULT_CELL_TIMEOUT = '600';
 
@@ -16,6 +19,8 @@ export interface IPromoteFormValues {
   readonly cellTimeout: string;
   /** Relative tolerance for "reproduced within tolerance"; '' for the server's. */
   readonly tolerance: string;
+  /** `recorded` installs the recorded lock's pins (offered when the plan lists them). */
+  readonly env: PromoteEnv;
 }
 
 /** The form's starting values: the plan's parameters, seed and order. */
@@ -29,7 +34,8 @@ export function initialValues(plan: PromotePlan): IPromoteFormValues {
     seeds: plan.seed === null ? '' : String(plan.seed),
     order: plan.default_order,
     cellTimeout: DEFAULT_CELL_TIMEOUT,
-    tolerance: ''
+    tolerance: '',
+    env: 'today'
   };
 }
 
@@ -97,17 +103,28 @@ export function buildRequest(
       : 'runId' in source
         ? { run_id: source.runId }
         : { notebook: source.notebook };
-  // The digest of the code the dialog showed for this order: the server
-  // refuses the promotion when that is no longer the code that would run.
-  return {
+  const request = {
     ...origin,
     params,
     seeds,
     order: values.order,
     cell_timeout: cellTimeout,
-    tolerance,
-    code_sha256: plan.code[values.order]?.sha256 ?? null
+    tolerance
   };
+  // The digest of what the dialog showed for this order: the code, and with
+  // the recorded environment the pins too. The server refuses the promotion
+  // when that is no longer what would run and be installed.
+  if (values.env === 'recorded') {
+    if (!plan.recorded_env) {
+      return 'The source has no recorded lock to install.';
+    }
+    return {
+      ...request,
+      env: 'recorded',
+      code_sha256: plan.recorded_env.sha256[values.order] ?? null
+    };
+  }
+  return { ...request, code_sha256: plan.code[values.order]?.sha256 ?? null };
 }
 
 /** A number field: `null` when empty, `NaN` when not a number. */

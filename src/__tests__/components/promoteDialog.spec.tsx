@@ -166,4 +166,49 @@ describe('the Promote dialog', () => {
     expect(screen.getByRole('table', { name: 'Parameters' })).toBeTruthy();
     expect(server.calls('GET promote-plan')).toHaveLength(3);
   });
+
+  it('lists every package the recorded environment installs, and names them by their digest', async () => {
+    // Given a plan whose source has a recorded lock of two pins
+    const server = new FakeTransport()
+      .on('GET promote-plan', () =>
+        plan({
+          recorded_env: {
+            lock: { differed: 1, pins: 2, python: '3.11.9' },
+            pins: ['numpy==1.26.4', 'scipy==1.13.1'],
+            sha256: { recorded: 'c'.repeat(64), notebook: 'd'.repeat(64) }
+          }
+        })
+      )
+      .on('POST promotions', () => promotion({ id: 'p8' }));
+    const model = await openDialog(server);
+
+    // When the user picks the recorded environment
+    expect(
+      screen.queryByRole('list', { name: 'Packages it installs' })
+    ).toBeNull();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Environment' }), {
+      target: { value: 'recorded' }
+    });
+
+    // Then every pin it would install is listed, with how many differ
+    const pins = screen.getByRole('list', { name: 'Packages it installs' });
+    expect(
+      within(pins)
+        .getAllByRole('listitem')
+        .map(item => item.textContent)
+    ).toEqual(['numpy==1.26.4', 'scipy==1.13.1']);
+    expect(
+      screen.getByText(/^1 of the recorded lock’s 2 pins differ/)
+    ).toBeTruthy();
+
+    // When the user presses Promote
+    await act(async () => {
+      await model.submit();
+    });
+
+    // Then the request asks for that environment, by the digest of code and pins
+    const body = JSON.parse(server.calls('POST promotions')[0].body ?? '');
+    expect(body.env).toBe('recorded');
+    expect(body.code_sha256).toBe('c'.repeat(64));
+  });
 });

@@ -6,9 +6,11 @@ import { asArray, asString } from '../../format';
 import {
   initialValues,
   IPromoteFormValues,
+  PromoteEnv,
   pythonType
 } from '../../models/promoteForm';
 import type {
+  PlanEnvironment,
   PromoteOrder,
   PromotePlan,
   PromoteSource
@@ -197,6 +199,43 @@ function ParamsTable(props: {
   );
 }
 
+/**
+ * Every package an `--env recorded` promotion installs, as the plan lists
+ * them (the request names them by their digest), and how many differ from
+ * today's environment.
+ */
+function RecordedPins(props: { env: PlanEnvironment }): React.JSX.Element {
+  const { lock, pins } = props.env;
+  const trans = useTrans();
+  return (
+    <details className="jp-xp-PromoteCode" open>
+      <summary>
+        {trans._n(
+          'Package it installs (%1)',
+          'Packages it installs (%1)',
+          pins.length
+        )}
+      </summary>
+      {lock !== null && (
+        <p className="jp-xp-PromoteCode-note">
+          {trans.__(
+            '%1 of the recorded lock’s %2 pins differ from today’s environment; each is installed from a wheel, without its dependencies.',
+            lock.differed,
+            lock.pins
+          )}
+        </p>
+      )}
+      <ul className="jp-xp-Plain" aria-label={trans.__('Packages it installs')}>
+        {pins.map(pin => (
+          <li key={pin}>
+            <code>{pin}</code>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 /** The fields of the Promote dialog. */
 export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
   const { plan, source, sourceLabel, values, onChange } = props;
@@ -258,7 +297,24 @@ export function PromoteFields(props: IPromoteFieldsProps): React.JSX.Element {
           onChange={tolerance => set({ tolerance })}
           note={trans.__('relative; for “reproduced within tolerance”')}
         />
+        {plan.recorded_env && (
+          <Choice<PromoteEnv>
+            id={`${idPrefix}-env`}
+            label={trans.__('Environment')}
+            value={values.env}
+            options={['today', 'recorded']}
+            optionLabel={env =>
+              env === 'today'
+                ? trans.__('today’s (the server’s kernel)')
+                : trans.__('recorded (the run’s lock)')
+            }
+            onChange={env => set({ env })}
+          />
+        )}
       </div>
+      {values.env === 'recorded' && plan.recorded_env && (
+        <RecordedPins env={plan.recorded_env} />
+      )}
 
       <CodeToRun code={plan.code[values.order]} />
     </div>
