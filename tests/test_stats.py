@@ -91,6 +91,11 @@ def test_huge_values_never_overflow() -> None:
     ref = sps.ttest_ind([1.0, 1.0, 0.9], [-1.0, -1.0, -0.9], equal_var=False).pvalue
     assert test["welch_p"] == pytest.approx(ref)
     json.dumps(test, allow_nan=False)
+    # Spreads as wide as floats go: the pooled SD overflows, is null, and nothing fails
+    wide = stats.compare_groups("train/loss", [-1.7e308, 1.7e308], [1.7e308, -1.7e308])
+    stats.correct([wide], "holm", others=[0.5])
+    assert wide["pooled_sd"] is None and wide["decision"] == "no decision"
+    assert wide["detectable_difference"] is None
 
 
 def test_describe_edge_cases_one_run_no_spread_and_nan() -> None:

@@ -316,9 +316,9 @@ export interface GroupTest {
   permutation_p: number | null;
   permutation_p_adjusted: number | null;
   /**
-   * pooled SD of the runs, in the metric's units
+   * pooled SD of the runs, in the metric's units; null when it overflows
    */
-  pooled_sd: number;
+  pooled_sd: number | null;
   /**
    * why this decision, in words
    */
@@ -398,7 +398,7 @@ export interface PairedTest {
   ci_low: number | null;
   decision: 'distinguishable' | 'not distinguishable' | 'no decision';
   /**
-   * not distinguishable: the difference these runs detect 80% of the time
+   * not distinguishable: the difference this test detects 80% of the time (over the examples for two runs, over the runs for seed groups)
    */
   detectable_difference: number | null;
   /**

@@ -263,7 +263,9 @@ class GroupTest(ApiModel):
     smallest_p: float = Field(description="the smallest p any split of these values gives")
     no_spread: bool = Field(description="neither group varies (at the data's resolution)")
     identical: bool = Field(description="every run has the same value")
-    pooled_sd: float = Field(description="pooled SD of the runs, in the metric's units")
+    pooled_sd: float | None = Field(
+        description="pooled SD of the runs, in the metric's units; null when it overflows"
+    )
     decision: Decision
     reason: str = Field(description="why this decision, in words")
     detectable_difference: float | None = Field(

@@ -49,7 +49,8 @@ class PairedTest(BaseModel):
     decision: Literal["distinguishable", "not distinguishable", "no decision"]
     reason: str = Field(description="why this decision, in words")
     detectable_difference: float | None = Field(
-        description="not distinguishable: the difference these runs detect 80% of the time"
+        description="not distinguishable: the difference this test detects 80% of the time "
+        "(over the examples for two runs, over the runs for seed groups)"
     )
     distinguishable: bool = Field(description="decision == distinguishable")
     warning: str | None = Field(description="what the test cannot tell")

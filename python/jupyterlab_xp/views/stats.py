@@ -199,10 +199,10 @@ def detectable_effect(df: float, factor: float, alpha: float, power: float = POW
 
 
 def not_distinguishable(
-    effect: float | None, sd: float, sample: str = "these seeds"
+    effect: float | None, sd: float | None, sample: str = "these seeds"
 ) -> tuple[float | None, str]:
     """The detectable difference in the metric's units (δ · SD), and the words for it."""
-    smallest = effect * sd if effect is not None else None
+    smallest = effect * sd if effect is not None and sd is not None else None
     if not smallest or not math.isfinite(smallest):
         return None, "not distinguishable at this power"
     return smallest, (
@@ -422,11 +422,12 @@ def compare_groups(key: str, a: Sequence[float], b: Sequence[float]) -> dict[str
     }
 
 
-def _pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
+def _pooled_sd(a: Sequence[float], b: Sequence[float]) -> float | None:
+    """The pooled SD in the metric's units; None where it overflows (spreads near 1e308)."""
     scale = magnitude(a, b)
     sa, sb = safe_std([v / scale for v in a]), safe_std([v / scale for v in b])
     df = len(a) + len(b) - 2
-    return math.sqrt(((len(a) - 1) * sa**2 + (len(b) - 1) * sb**2) / df) * scale
+    return _number(math.sqrt(((len(a) - 1) * sa**2 + (len(b) - 1) * sb**2) / df) * scale)
 
 
 def decide(test: dict[str, Any], family: int, alpha: float = ALPHA) -> None:
