@@ -126,6 +126,37 @@ def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, st
     assert run.info.status == "FINISHED"
 
 
+# README: "competes with your cells for the kernel's CPU or its GIL"
+# DESIGN: "Inside the kernel process the recorder does the journal line and little else"
+def test_a_recording_kernel_only_writes_its_journal(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
+    # Given a kernel recording a run, with cells run since its start
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start lean")["status"] == "ok"
+    for i in range(20):
+        assert k.execute(f"x = {i}")["status"] == "ok"
+    assert k.execute("%xp log val/loss=0.5")["status"] == "ok"
+    # When we look inside the kernel's process while the run is in the store
+    _wait_for(lambda: any(r.info.run_name == "lean" for r in store.search_runs()))
+    probe = k.execute(
+        "import sys, threading\n"
+        "print(sorted(t.name for t in threading.enumerate() if t.name.startswith('xp-')))\n"
+        "print('mlflow' in sys.modules)"
+    )
+    # Then it runs no thread of ours and never imported MLflow: the run's sync process did it all
+    assert probe["stdout"].split("\n")[:2] == ["[]", "False"], probe
+    (folder,) = (xp_home / "runs").iterdir()
+    assert (folder / "sync.log").exists()
+    # And the run still gets everything, its captures included
+    assert k.execute("%xp stop")["status"] == "ok"
+    run = store.get_run(_only_run(store).info.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics["val/loss"] == 0.5
+    assert run.data.tags["xp.cells"] == "24"  # the start cell, 20, the log, the probe, the stop
+    assert int(run.data.tags["xp.packages"]) > 50
+
+
 # README: "so the kernel never imports MLflow and nothing waits for the store between cells"
 def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     kernel_factory: Any, store: Any, xp_home: Path

@@ -8,8 +8,11 @@ kernel is gone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -94,6 +97,21 @@ def _recording(
     return kernel
 
 
+def _kill_machine(kernel: Kernel, home: Path, name: str) -> None:
+    """Machine A dies: its kernel and the run's sync process, both without a goodbye.
+
+    The sync process goes first: left alive it would end the run at once, KILLED from the
+    journal, as it does when only the kernel dies.
+    """
+    for folder in (home / "runs").iterdir():
+        start = json.loads((folder / "journal.jsonl").read_text().split("\n")[0])
+        if start.get("name") == name:
+            status = json.loads((folder / "sync-status.json").read_text())
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(status["pid"]), signal.SIGKILL)
+    kernel.km.shutdown_kernel(now=True)  # SIGKILL: no atexit, no goodbye
+
+
 def _stale(store: MlflowStore, name: str) -> bool:
     """True once run ``name``'s heartbeat is older than the timeout (its kernel is gone)."""
     run = _run(store, name)
@@ -117,7 +135,11 @@ def _sweep_from(home: Path, uri: str) -> None:
 # README: "a kernel that dies on another machine does not leave its run `RUNNING`"
 @pytest.mark.kernel
 def test_a_kernel_killed_on_another_machine_ends_killed_naming_its_cell(
-    kernel_factory: Any, shared_uri: str, shared_store: MlflowStore, machine_b: Path
+    kernel_factory: Any,
+    shared_uri: str,
+    shared_store: MlflowStore,
+    machine_b: Path,
+    xp_home: Path,
 ) -> None:
     # Given, on machine A, a kernel killed in the middle of a cell, and a kernel that lives on
     experiment = f"liveness-{new_id()}"
@@ -131,7 +153,7 @@ def test_a_kernel_killed_on_another_machine_ends_killed_naming_its_cell(
         return run.data.tags.get(tags.RUNNING_CELL, "") if run else ""
 
     assert "time.sleep(600)" in _wait_for(running_cell)
-    doomed.km.shutdown_kernel(now=True)  # SIGKILL: no atexit, no goodbye
+    _kill_machine(doomed, xp_home, "doomed")
     # and a run recorded by an older version, without a heartbeat
     legacy = shared_store.create_run(
         experiment, "legacy", {tags.KIND: tags.KIND_NOTEBOOK}, int(time.time() * 1000)
@@ -163,7 +185,11 @@ def test_a_kernel_killed_on_another_machine_ends_killed_naming_its_cell(
 
 @pytest.mark.kernel
 def test_the_next_start_on_another_machine_ends_a_silent_run(
-    kernel_factory: Any, shared_uri: str, shared_store: MlflowStore, machine_b: Path
+    kernel_factory: Any,
+    shared_uri: str,
+    shared_store: MlflowStore,
+    machine_b: Path,
+    xp_home: Path,
 ) -> None:
     # Given a run whose kernel on machine A was killed between cells, its heartbeat now stale
     experiment = f"liveness-{new_id()}"
@@ -178,7 +204,7 @@ def test_the_next_start_on_another_machine_ends_a_silent_run(
         ) == ("2", "")
 
     _wait_for(idle_synced)
-    victim.km.shutdown_kernel(now=True)
+    _kill_machine(victim, xp_home, "victim")
     _wait_for(lambda: _stale(shared_store, "victim"))
     # When a kernel on machine B starts recording
     survivor = _recording(kernel_factory, shared_uri, "survivor", experiment, home=machine_b)

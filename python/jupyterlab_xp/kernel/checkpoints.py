@@ -157,7 +157,7 @@ def _code_version(run: ActiveRun) -> dict[str, Any]:
     when a checkpoint comes right after the start; never the store)."""
     path = run.sync.artifacts_dir / tags.GIT_ARTIFACT
     if not path.exists():
-        run.recorder.tasks.flush(CAPTURE_WAIT_SECONDS)
+        run.wait_capture(path, CAPTURE_WAIT_SECONDS)
     git = read_json(path)
     repo = git.get("repository") if isinstance(git, dict) else None
     repo = repo if isinstance(repo, dict) else {}

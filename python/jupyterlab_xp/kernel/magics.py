@@ -196,6 +196,8 @@ class XpMagics(Magics):
         if run is None:
             print(f"xp: no run is being recorded (store: {where})")
             return
+        if run.channel is not None:  # what its sync process reported last
+            run.channel.poll(force=True)
         elapsed = time.time() - run.started
         lines = [
             f"run:        {run.name or 'unnamed'} ({run.run_id or 'MLflow id pending'})",
@@ -222,8 +224,8 @@ class XpMagics(Magics):
             verdict = order_verdict(executions, notebook_code_cells(run.notebook))
             state = "linear" if verdict["linear"] else "not linear"
             lines.append(f"order:      {state} (as saved): {'; '.join(verdict['reasons'])}")
-        if self.recorder.worker.last_error:
-            lines.append(f"sync:       retrying ({self.recorder.worker.last_error})")
+        if run.sync_error:
+            lines.append(f"sync:       retrying ({run.sync_error})")
         refused = read_refused(run.dir)
         if refused:
             lines.append(

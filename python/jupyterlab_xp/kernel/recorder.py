@@ -1,9 +1,11 @@
-"""The kernel-side recorder: one active run per process, the cell hooks and the sync worker.
+"""The kernel-side recorder: one active run per process, the cell hooks and the sync.
 
-Hot path (``%xp start`` and every cell) does only local, cheap work: a journal append (with
-``fdatasync`` for "cell started"), a few clock reads. Everything slow — importing MLflow,
-creating the run, capturing environment, hardware and git, uploading artifacts — happens on the
-sync worker thread.
+Hot path (``%xp start`` and every cell) does only local, cheap work: a journal append, a few
+clock reads. Everything slow — importing MLflow, creating the run, capturing environment,
+hardware and git, redaction, uploads, sampling, the heartbeat, the journal's durable flush —
+happens in the run's sync process (``kernel/sync_process.py``) when recording in a kernel, so
+that none of it competes with the user's cells for this process's CPU and GIL; a script that
+calls ``xp.start()`` keeps that work on the sync thread of its own process.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
 from jupyterlab_xp.kernel.notices import print_notices
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import draw_seed, parse_seed
+from jupyterlab_xp.kernel.sync_client import sync_mode
 from jupyterlab_xp.kernel.tasks import LocalTasks
 from jupyterlab_xp.store.liveness import Heartbeat
 from jupyterlab_xp.store.mlflow_store import (
@@ -56,7 +59,8 @@ class Recorder:
         self.worker = SyncWorker()
         self.tasks = LocalTasks()
         self.active: ActiveRun | None = None
-        # Keeps the active run's xp.heartbeat fresh for sweeps on other machines.
+        # Keeps the active run's xp.heartbeat fresh for sweeps on other machines (a sync
+        # process beats for its run itself).
         self.heartbeat = Heartbeat(
             self.store, lambda: self.active, lambda: self.worker.store_failing
         )
@@ -66,6 +70,11 @@ class Recorder:
         self._pending_cell: tuple[str, str | None, int | None] | None = None
         self._warned: set[str] = set()
         atexit.register(self._at_exit)
+
+    @property
+    def sync_mode(self) -> str:
+        """``process`` in a kernel, ``thread`` in a script (see ``sync_client.sync_mode``)."""
+        return sync_mode(self.shell is not None)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(
@@ -131,7 +140,12 @@ class Recorder:
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         user_ns = self.user_ns
-        self.tasks.call_soon(lambda: run.capture(user_ns))
+        if run.channel is None or run.notebook is not None or defer_sync:
+            self.tasks.call_soon(lambda: run.capture(user_ns))  # (else nothing to do here)
+        if run.channel is not None:  # capture, sampler, heartbeat, sweep: all in the process
+            if not defer_sync:
+                run.channel.start(run.notebook)
+            return run
         if not defer_sync:  # (a promotion job sweeps orphans itself)
             self.worker.call_soon(self._recover_others)
         self._start_sampler(run)
@@ -180,7 +194,7 @@ class Recorder:
         print_notices()
         if not synced:
             print(
-                f"xp: the store did not answer in time ({self.worker.last_error or 'busy'}); "
+                f"xp: the store did not answer in time ({run.sync_error or 'busy'}); "
                 "the journal keeps everything and `jupyter xp runs` will finish syncing it.",
                 file=sys.stderr,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import socket
@@ -13,25 +14,23 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import write_atomic
-from jupyterlab_xp.core.process import maxrss_mb, process_start_time, rss_mb, user_name
+from jupyterlab_xp.core.process import maxrss_mb, process_start_time, user_name
 from jupyterlab_xp.core.validation import validate_key
 from jupyterlab_xp.core.version import version
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import CellJournal, read_journal
 from jupyterlab_xp.journal.rundir import JOURNAL_FILE, hold_lock, release_lock
+from jupyterlab_xp.kernel.run_link import RunOwner, StoreLink
 from jupyterlab_xp.kernel.seeds import SeedKeeper, determinism_flags
-from jupyterlab_xp.kernel.tasks import LocalTasks
+from jupyterlab_xp.kernel.sync_client import SyncChannel, rss_now_mb
 from jupyterlab_xp.kernel.values import clean_metrics, clean_params
-from jupyterlab_xp.store.faults import REFUSED_FILE
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.store.sync import RunSync
-from jupyterlab_xp.store.worker import SyncWorker
+from jupyterlab_xp.store.sync import STOP_FILE, RunSync
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +38,7 @@ TASKS_AT_STOP_SECONDS = 10.0  # %xp stop waits this long for captures and datase
 STOP_WHEN_FAILING_SECONDS = 1.0  # ...and this long for a store that is down or refusing
 
 
-class RunOwner(Protocol):
-    """What a run needs from the process-wide recorder that owns it."""
-
-    location: StoreLocation
-    store: MlflowStore
-    worker: SyncWorker
-    tasks: LocalTasks
-    user_ns: Mapping[str, Any] | None
-
-    def abandon(self, run: ActiveRun) -> None:
-        """Forget ``run`` as the active run (its journal can no longer be written)."""
-
-
-class ActiveRun:
+class ActiveRun(StoreLink):
     """One recorded run in this process (created by :meth:`Recorder.start`)."""
 
     def __init__(
@@ -86,9 +72,13 @@ class ActiveRun:
         self.dir = recorder.location.runs_dir / self.local_id
         self.dir.mkdir(parents=True, mode=0o700)
         self._lock_fd = hold_lock(self.dir)
-        self.journal = CellJournal(self.dir / JOURNAL_FILE)
+        # In a kernel, a sync process of its own tails the journal (kernel/sync_process.py):
+        # this process then only appends lines, and runs no thread for the store or the disk.
+        process = recorder.sync_mode == "process"
+        self.journal = CellJournal(self.dir / JOURNAL_FILE, flush_here=not process)
         self.sync = RunSync(recorder.store, self.dir)
         self.sync.on_run_created = self._on_run_created
+        self.channel = SyncChannel(recorder.location, self.sync) if process else None
         self._created = threading.Event()
         self._set_tracking_uri = False
         self._refused_reported = self.sync.refused
@@ -147,7 +137,7 @@ class ActiveRun:
             except OSError as exc:  # a full disk, a quota, a file size limit
                 self._journal_failed(exc)
                 return {"type": kind, **fields}
-            if not self.deferred:
+            if not self.deferred and self.channel is None:
                 self.recorder.worker.submit(self.sync, record)
         return record
 
@@ -177,11 +167,16 @@ class ActiveRun:
             "tags": {tags.END_REASON: "journal-write-failed"},
         }
         worker, fd = self.recorder.worker, self._lock_fd
+        with contextlib.suppress(OSError):
+            self.journal.close()
+        if self.channel is not None:  # its sync process (or a recovery) ends the run so
+            with contextlib.suppress(OSError):
+                write_atomic(self.dir / STOP_FILE, json.dumps(end).encode())
+            release_lock(fd)
+            return
         if not self.deferred:
             worker.submit(self.sync, end)
         worker.call_soon(lambda: release_lock(fd))
-        with contextlib.suppress(OSError):
-            self.journal.close()
 
     def sync_now(self) -> None:
         """End a deferred sync: queue what the journal holds so far, then every new record."""
@@ -189,6 +184,9 @@ class ActiveRun:
             if not self.deferred or self.ended:  # ended: the journal is the job's now
                 return
             self.deferred = False
+            if self.channel is not None:  # it reads the journal from its start
+                self.channel.start(self.notebook, capture=False)  # (captured here)
+                return
             for record in read_journal(self.dir / JOURNAL_FILE):
                 self.recorder.worker.submit(self.sync, record)
 
@@ -201,63 +199,6 @@ class ActiveRun:
                 tags.CUBLAS_WORKSPACE_CONFIG: str(fields.get("cublas_workspace_config")),
             }
         self.record(kind, **fields)
-
-    def _on_run_created(self, run_id: str) -> None:
-        self.run_id_value = run_id
-        # A user's own mlflow.log_metric(...) resumes this run (fluent API reads MLFLOW_RUN_ID).
-        os.environ["MLFLOW_RUN_ID"] = run_id
-        if "MLFLOW_TRACKING_URI" not in os.environ:
-            os.environ["MLFLOW_TRACKING_URI"] = self.recorder.location.tracking_uri
-            self._set_tracking_uri = True
-        self._created.set()
-
-    @property
-    def run_id(self) -> str | None:
-        """The MLflow run id once the background thread created the run, else None."""
-        return getattr(self, "run_id_value", None)
-
-    def wait_run_id(
-        self, timeout: float = 60.0, give_up_when_failing: float | None = None
-    ) -> str | None:
-        """Block until the MLflow run exists (at most ``timeout`` seconds).
-
-        With ``give_up_when_failing``, stop waiting after that many seconds as soon as the
-        store is failing (down, refusing): a cell must not hang on a store that is away.
-        """
-        self.sync_now()
-        if self.deferred:  # it ended before anything needed MLflow: its job syncs it
-            return self.run_id
-        deadline = time.monotonic() + timeout
-        short = time.monotonic() + (give_up_when_failing or timeout)
-        while not self._created.wait(0.05):
-            now = time.monotonic()
-            if now >= deadline or (now >= short and self.recorder.worker.store_failing):
-                break
-        return self.run_id
-
-    def report_refused(self) -> None:
-        """Say once, on the next cell's output, that the store refused records for good.
-
-        Also once per run: that the store has not answered since the run started (down, or
-        refusing our credentials) — recording goes on into the journal meanwhile.
-        """
-        worker = self.recorder.worker
-        if self.run_id is None and worker.store_failing and not self._unreachable_reported:
-            self._unreachable_reported = True
-            print(
-                f"xp: the store {self.recorder.location.display} is not answering "
-                f"({worker.last_error}); recording goes on into the journal and reaches the "
-                "store when it answers (`%xp status` shows progress).",
-                file=sys.stderr,
-            )
-        refused = self.sync.refused
-        if refused > self._refused_reported:
-            self._refused_reported = refused
-            print(
-                f"xp: the store refused {refused} record(s) of this run for good; they are kept "
-                f"in {self.dir / REFUSED_FILE} and `%xp status` lists them. Recording goes on.",
-                file=sys.stderr,
-            )
 
     # -- cells --------------------------------------------------------------------------------
     def cell_started(self, source: str, cell_id: str | None, execution_count: int | None) -> None:
@@ -297,7 +238,7 @@ class ActiveRun:
             # here would cost every cell ~40 us (psutil opens /proc/<pid>/statm each time).
             sampler = self.sampler
             last = sampler.last_rss_mb if sampler is not None else 0.0
-            peak = max(sampler.peak_mb, last) if last else rss_mb()
+            peak = max(sampler.peak_mb, last) if last else rss_now_mb()
         fields: dict[str, Any] = {
             "cell": cell["cell"],
             "execution_count": execution_count,
@@ -367,9 +308,11 @@ class ActiveRun:
         from jupyterlab_xp.capture.parameters import parameter_cell_sources
         from jupyterlab_xp.capture.startup import capture_all
 
-        artifacts = self.sync.artifacts_dir
-        results = capture_all(artifacts, self.notebook)
-        self.record("capture", tags=results.tags, artifacts=results.files, errors=results.errors)
+        if self.channel is None or self.deferred:  # (else its sync process captures)
+            results = capture_all(self.sync.artifacts_dir, self.notebook)
+            self.record(
+                "capture", tags=results.tags, artifacts=results.files, errors=results.errors
+            )
         if self.notebook is not None:
             sources = parameter_cell_sources(self.notebook)
             self._param_sources = {s.strip() for s in sources}
@@ -406,10 +349,17 @@ class ActiveRun:
             synced = True
         else:
             # A store that is failing gets no patience: the journal holds everything, and the
-            # sync thread (or recovery) finishes once the store is back.
-            worker = self.recorder.worker
-            wait = STOP_WHEN_FAILING_SECONDS if worker.store_failing else timeout
-            synced = worker.flush(self.sync, wait)
+            # sync thread or process (or recovery) finishes once the store is back.
+            wait = STOP_WHEN_FAILING_SECONDS if self.store_failing else timeout
+            if self.channel is not None:
+                end_seq = self.journal.seq
+                synced = self.channel.wait(
+                    lambda: self.sync.ended or self.sync.synced_seq >= end_seq,
+                    wait,
+                    STOP_WHEN_FAILING_SECONDS,
+                )
+            else:
+                synced = self.recorder.worker.flush(self.sync, wait)
         if self.run_id:
             # Before the environment is restored: MLflow's fluent API finds the store through it.
             try:
@@ -423,7 +373,8 @@ class ActiveRun:
         with self._record_lock:
             self.ended = True
         self.journal.close()
-        if synced or self.deferred:
+        if synced or self.deferred or self.channel is not None:
+            # (Not synced yet, the sync process holds the run: it finishes once we let go.)
             release_lock(self._lock_fd)
         else:
             # The sync thread still owes the store this run's last records: the folder stays
@@ -431,6 +382,15 @@ class ActiveRun:
             fd = self._lock_fd
             self.recorder.worker.call_soon(lambda: release_lock(fd))
         return synced
+
+    def wait_capture(self, path: Path, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) for a file the capture at start writes."""
+        if self.channel is None:
+            self.recorder.tasks.flush(timeout)
+            return
+        deadline = time.monotonic() + timeout
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def _snapshot_notebook(self) -> None:
         """Copy the notebook as saved now; it is uploaded with the artifacts at the end."""

@@ -1,5 +1,8 @@
 """System metrics sampled once a second in a daemon thread: CPU, memory, GPUs (NVML).
 
+A recording kernel's sampler runs in its sync process and samples the kernel by its pid, so the
+kernel itself runs no sampling thread.
+
 Samples are averaged and handed to the recorder every ``report_every`` seconds as metrics
 ``system/*``; the running peak of resident memory serves the per-cell peak.
 """
@@ -23,7 +26,9 @@ class SystemSampler:
         interval: float = 1.0,
         report_every: int = 10,
         nvml: ModuleType | None = None,
+        pid: int | None = None,
     ) -> None:
+        self._pid = pid
         self._report = report
         self._nvml_module = nvml
         self._interval = interval
@@ -52,7 +57,7 @@ class SystemSampler:
 
             from jupyterlab_xp.capture.hardware import open_nvml
 
-            process = psutil.Process()
+            process = psutil.Process(self._pid)
             process.cpu_percent(None)  # the first call only primes the counter
             nvml = open_nvml(self._nvml_module)
             sums: dict[str, float] = {}
