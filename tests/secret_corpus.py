@@ -42,6 +42,8 @@ class Form:
         parts: the sensitive pieces of ``text``: none of them may reach the store.
         shaped: recognisable by its shape alone, under any name (False: only under a
             secret-looking name such as ``password`` or ``*_secret_access_key``).
+        source: the Python expression that builds it, when code writes it other than as one
+            literal (``"ghp_" + "..."``); its value is then ``eval(source)``.
     """
 
     label: str
@@ -49,11 +51,12 @@ class Form:
     text: str
     parts: tuple[str, ...]
     shaped: bool = True
+    source: str | None = None
 
     @property
     def code(self) -> str:
         """The line of Python that assigns it."""
-        return f"{self.name} = {self.text!r}"
+        return f"{self.name} = {self.source or repr(self.text)}"
 
 
 def _token(label: str, name: str, value: str, shaped: bool = True) -> Form:
@@ -250,9 +253,96 @@ def _build() -> list[Form]:
         _token("Mailchimp key", "mailchimp_key", draw(32, HEX) + "-us14"),
         _token("Square OAuth secret", "square_secret", "sq0csp-" + draw(43, URLSAFE)),
     ]
+    forms += _forms_that_leaked()
     names = [f.name for f in forms]
     assert len(set(names)) == len(names), "each form needs its own variable name"
     return forms
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """A DataFrame with a ``password`` column as pandas prints it (columns right-aligned)."""
+    users = ["user", *(u for u, _ in rows)]
+    words = ["password", *(p for _, p in rows)]
+    uw, pw = max(map(len, users)), max(map(len, words))
+    lines = [f"   {users[0]:>{uw}}  {words[0]:>{pw}}"]
+    lines += [f"{i}  {u:>{uw}}  {p:>{pw}}" for i, (u, p) in enumerate(rows)]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def _forms_that_leaked() -> list[Form]:
+    """The forms that reached the store before issue 17: context, wrapping, encoding, code."""
+    pw_a, pw_b = draw(9) + "!" + draw(2, DIGITS), draw(11)
+    html_pw = draw(12)
+    bearer = draw(40, URLSAFE)
+    colour_pw = draw(10) + "#" + draw(2, DIGITS)
+    mysql_pw, curl_pw = draw(12), draw(14)
+    b64_gh = base64.b64encode(("ghp_" + draw(36)).encode()).decode()
+    docker = base64.b64encode(("trainer:" + draw(36, URLSAFE)).encode()).decode()
+    gh_rest, akia_rest = draw(36), draw(16, UPPER + DIGITS)
+    grey, red, reset = "\x1b[38;5;241m", "\x1b[38;5;124m", "\x1b[39m"
+    return [
+        Form(
+            "DataFrame with a password column",
+            "users_table",
+            _table([("alice", pw_a), ("bob", pw_b)]),
+            (pw_a, pw_b),
+        ),
+        Form(
+            "DataFrame with a password column (HTML)",
+            "users_html",
+            '<table border="1" class="dataframe">\n  <thead>\n    <tr style="text-align: right;">'
+            "\n      <th></th>\n      <th>user</th>\n      <th>password</th>\n    </tr>\n  </thead>"
+            "\n  <tbody>\n    <tr>\n      <th>0</th>\n      <td>alice</td>\n      "
+            f"<td>{html_pw}</td>\n    </tr>\n  </tbody>\n</table>",
+            (html_pw,),
+        ),
+        Form(
+            "bearer token wrapped by pprint(width=30)",
+            "headers_shown",
+            "{'Authorization': 'Bearer '\n                  '" + bearer + "'}",
+            (bearer,),
+        ),
+        Form(
+            "password in an IPython-coloured traceback line",
+            "traceback_line",
+            f"----> 3 connect(host{grey}={reset}{red}'{reset}{red}db{reset}{red}'{reset}, "
+            f"password{grey}={reset}{red}'{reset}{red}{colour_pw}{reset}{red}'{reset})",
+            (colour_pw,),
+        ),
+        Form(
+            "mysql -p in a shell command",
+            "mysql_cmd",
+            f"!mysql -h db.internal -u root -p{mysql_pw} -e 'select 1'",
+            (mysql_pw,),
+        ),
+        Form(
+            "curl -u user:password in a shell command",
+            "curl_cmd",
+            f"!curl -u admin:{curl_pw} https://api.example.com/v1/export",
+            (curl_pw,),
+        ),
+        Form("base64-encoded GitHub token", "encoded_token", b64_gh, (b64_gh,)),
+        Form(
+            "docker config auth (base64 of user:token)",
+            "docker_config",
+            json.dumps({"auths": {"registry.example.com": {"auth": docker}}}),
+            (docker,),
+        ),
+        Form(
+            "GitHub token concatenated from literals",
+            "gh_concat",
+            f'"ghp_" + "{gh_rest}"',
+            (gh_rest,),
+            source=f'"ghp_" + "{gh_rest}"',
+        ),
+        Form(
+            "AWS key id from implicitly joined literals",
+            "akia_joined",
+            f'("AKIA" "{akia_rest}")',
+            (akia_rest,),
+            source=f'("AKIA" "{akia_rest}")',
+        ),
+    ]
 
 
 FORMS = _build()

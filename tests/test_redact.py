@@ -371,3 +371,97 @@ def test_redaction_runs_on_the_sync_thread_never_on_the_callers(
         xp.param(gh_token=token.text)
     assert threads and set(threads) == {"xp-sync"}
     assert store.get_run(run.run_id).data.params["gh_token"] == REDACTED
+
+
+# -- readings of a text: plain, by context, decoded (issue 17) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f():\n    try:\n        g()\n    except OSError:\n            pass\n        finally:\n"
+        "            close()\n",
+        "Please enter your password\nthen press enter now\n",
+        "   epoch  loss  token_count\n0      1  0.52          512\n1      2  0.31          498\n",
+        "!pip install -U torch==2.3.0\n!docker run -u 1000:1000 image\n!git commit -m 'password'\n",
+        "Usage: ``mysql -p<pw>``, ``curl -u admin:<pw>``, ``--password <pw>``, --token $TOKEN\n",
+        'msg = ("first part of a long message, "\n       "second part of it")\nx = ""\n',
+        "print('\\x1b[1;31mred\\x1b[0m', '\\n')\n",
+    ],
+)
+def test_context_and_plain_readings_leave_ordinary_text_alone(text: str) -> None:
+    # Given code, prose, a numbers table, commands and escapes with no secret in them
+    # When they are redacted
+    clean, hits = redact(text)
+    # Then nothing is taken
+    assert (clean, hits) == (text, [])
+
+
+def test_binary_and_hashes_in_base64_alphabet_are_not_decoded_into_secrets() -> None:
+    # Given base64 of random bytes, hex digests and long identifiers
+    rng = random.Random(3)
+    text = "\n".join(
+        [
+            base64.b64encode(bytes(rng.randrange(256) for _ in range(3000))).decode(),
+            hashlib.sha256(b"x").hexdigest(),
+            uuid.UUID(int=rng.getrandbits(128)).hex,
+            "tokenizer_name_or_path_for_the_model",
+        ]
+    )
+    # When it is redacted, then it is left as it is
+    assert redact(text) == (text, [])
+
+
+def test_a_secret_split_by_colour_codes_loses_only_its_value() -> None:
+    # Given a coloured traceback line: the codes sit between password= and the value
+    grey, red, reset = "\x1b[38;5;241m", "\x1b[38;5;124m", "\x1b[39m"
+    line = (
+        f"connect(host{grey}={reset}{red}'db'{reset}, password{grey}={reset}{red}'pw9x!k'{reset})"
+    )
+    # When it is redacted
+    clean, hits = redact(line)
+    # Then the value is gone, the colour codes and the host stay
+    assert "pw9x!k" not in clean and f"{red}'db'{reset}" in clean and grey in clean
+    assert [h.name for h in hits] == ["password"]
+
+
+def test_pickles_are_scanned_from_their_opcodes_and_never_unpickled(tmp_path: Path) -> None:
+    import argparse
+    import pickle
+
+    import torch
+
+    from jupyterlab_xp.store.checkpoint_upload import pickle_secrets
+
+    hf = next(f for f in FORMS if f.name == "hf_token").text
+    # Given a pickled extra with a token under an innocent class, one without, a state dict
+    # (a torch zip), a torch file holding a token, a broken pickle, and a pickle whose
+    # unpickling would run code
+    files = {
+        "extra.pkl": pickle.dumps({"args": argparse.Namespace(hub_token=hf, password="pw9x!k")}),
+        "clean.pkl": pickle.dumps({"args": argparse.Namespace(lr=0.1, name="resnet_baseline_v2")}),
+        "broken.pkl": b"\x80\x05\x95garbage",
+        "marker.pkl": pickle.dumps(_Marker(str(tmp_path / "ran"))),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    torch.save(torch.nn.Linear(3, 2).state_dict(), tmp_path / "model.pt")
+    torch.save({"token": hf}, tmp_path / "tokened.pt")
+    # When each is scanned
+    found = {name: pickle_secrets(tmp_path / name) for name in [*files, "model.pt", "tokened.pt"]}
+    # Then the secrets are found with the names they are stored under, an unreadable pickle
+    # counts as one, clean files have none, and nothing was unpickled
+    assert {h.name for h in found["extra.pkl"]} == {"hub_token", "password"}
+    assert found["clean.pkl"] == [] and found["model.pt"] == [] and found["marker.pkl"] == []
+    assert [h.kind for h in found["broken.pkl"]] == ["unreadable pickle"]
+    assert found["tokened.pt"] and not (tmp_path / "ran").exists()
+
+
+class _Marker:
+    """Unpickling it writes a marker file (what a hostile pickle could do)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path(self.path).write_text, ("unpickled",))

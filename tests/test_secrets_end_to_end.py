@@ -332,3 +332,110 @@ def test_ordinary_ml_notebook_keeps_its_sources_and_outputs_in_the_store(
     # development checkout, jupyterlab-xp's own tests, which are full of fake secrets)
     places = run_detail(store, run)["redactions"]["places"]
     assert [p for p in places if not p["field"].startswith("modules")] == []
+
+
+def _run_cell(k: Any, code: str, cell_id: str) -> list[dict[str, Any]]:
+    """Run ``code`` in the kernel like JupyterLab; its outputs as a saved notebook holds them."""
+    import queue
+
+    msg = k.kc.session.msg(
+        "execute_request",
+        {"code": code, "silent": False, "store_history": True, "allow_stdin": False},
+        metadata={"cellId": cell_id},
+    )
+    k.kc.shell_channel.send(msg)
+    outputs: list[dict[str, Any]] = []
+    while True:
+        try:
+            io = k.kc.get_iopub_msg(timeout=120)
+        except queue.Empty:
+            raise TimeoutError(code[:40]) from None
+        if io["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            continue
+        kind, body = io["msg_type"], io["content"]
+        if kind == "stream":
+            outputs.append({"output_type": "stream", "name": body["name"], "text": body["text"]})
+        elif kind in ("execute_result", "display_data", "error"):
+            outputs.append({"output_type": kind, **body})
+        elif kind == "status" and body["execution_state"] == "idle":
+            return outputs
+
+
+# README: "pickles are scanned before they are uploaded"
+def test_the_forms_that_leaked_before_issue_17_never_reach_the_store(
+    kernel_factory: Any, store: Any, xp_home: Path, tmp_path: Path
+) -> None:
+    # Given the vectors of issue 17 written as a user writes them: a token in a pickled
+    # checkpoint extra, a password in a coloured traceback, a bearer token wrapped by pprint,
+    # a DataFrame's password column (text and HTML), passwords in !mysql and !curl, a
+    # base64 token, a docker config and tokens concatenated from literals
+    leaked = {f.name: f for f in FORMS}
+    hf, bearer, column = _form("hf_token").text, "bearer" + uuid.uuid4().hex, "pw" + "x7" * 6
+    traceback_pw = "tb" + uuid.uuid4().hex[:12]
+    env = {"LEAK_HF": hf, "LEAK_BEARER": bearer, "LEAK_COLUMN": column}
+    cells = [
+        ("start", "%load_ext jupyterlab_xp\n%xp start leaks --seed 1"),
+        (
+            "ckpt",
+            "import argparse, os\nimport jupyterlab_xp as xp\n"
+            "args = argparse.Namespace(hub_token=os.environ['LEAK_HF'], lr=0.1)\n"
+            "xp.checkpoint('ck', step=1, extra={'args': args})",
+        ),
+        (
+            "tb",
+            "def connect(host, password):\n    raise ConnectionError('refused')\n"
+            f"connect(host='db', password='{traceback_pw}')",
+        ),
+        (
+            "pprint",
+            "from pprint import pprint\n"
+            "pprint({'Authorization': 'Bearer ' + os.environ['LEAK_BEARER']}, width=30)",
+        ),
+        (
+            "df",
+            "import pandas as pd\n"
+            "pd.DataFrame({'user': ['alice'], 'password': [os.environ['LEAK_COLUMN']]})",
+        ),
+        ("shell", leaked["mysql_cmd"].text + " 2>/dev/null || true\n"
+         + leaked["curl_cmd"].text.replace("https://api.example.com", "http://127.0.0.1:9")
+         + " -s 2>/dev/null || true"),
+        ("code", "\n".join(leaked[n].code for n in (
+            "encoded_token", "docker_config", "gh_concat", "akia_joined"))),
+    ]  # fmt: skip
+    nb = _saved_notebook(tmp_path / "leaks.ipynb", [{"id": c, "source": s} for c, s in cells])
+    k = kernel_factory(notebook=nb, extra_env=env)
+    saved = []
+    for cell_id, code in cells:
+        saved.append({"id": cell_id, "source": code, "outputs": _run_cell(k, code, cell_id)})
+    _saved_notebook(nb, [*saved, {"id": "stop", "source": "%xp stop"}])
+    outputs = json.dumps([c["outputs"] for c in saved])
+    assert "\\u001b[" in outputs and traceback_pw in outputs  # a coloured traceback shows it
+    assert "text/html" in outputs and column in outputs and "'Bearer '\\n" in outputs
+    # When the run stops
+    assert k.execute("%xp stop", cell_id="stop")["status"] == "ok"
+    run = store.search_runs()[0]
+    stored = _store_as_text(store, xp_home, run.info.run_id, tmp_path)
+    # Then none of them is in the store: not in a table, not in an artifact
+    secrets = {
+        "hub_token": hf,
+        "traceback": traceback_pw,
+        "bearer": bearer,
+        "column": column,
+        **{f"{f.name}[{i}]": p for f in leaked.values() for i, p in enumerate(f.parts)},
+    }
+    leaks = [(k, where) for k, v in secrets.items() for where, t in stored.items() if v in t]
+    assert leaks == []
+    # ...the pickled extra stayed on this machine (the ledger says so) and the rest of the
+    # checkpoint was uploaded; the local run folder keeps the exact pickle
+    names = {Path(p).name for p in stored if p.startswith("checkpoints/")}
+    assert "extra.pkl" not in names and "metadata.json" in names
+    places = run_detail(store, store.get_run(run.info.run_id))["redactions"]["places"]
+    kept = [p for p in places if p["field"] == "kept on this machine"]
+    assert [p["where"].rsplit("/", 1)[-1] for p in kept] == ["extra.pkl"]
+    assert kept[0]["names"] == ["hub_token"]
+    local = next((xp_home / "runs").glob("*/checkpoints/ck/1/*/extra.pkl"))
+    assert hf.encode() in local.read_bytes()
+    # ...and the notebook snapshot kept its outputs, with the marker in place of each secret
+    snapshot = json.loads(stored["xp/notebook.ipynb"])
+    shown = json.dumps([c["outputs"] for c in snapshot["cells"]])
+    assert "<redacted>" in shown and "alice" in shown and "ConnectionError" in shown

@@ -194,3 +194,7 @@ LEFT_NAME = re.compile(r"([A-Za-z_][\w\-]{0,60})[\"'\]]*[ \t]*(?::=|=|:|,)[ \t]*
 
 KEYWORDS = ("passw", "pwd", "pass", "secret", "token", "credential", "key", "auth", "dsn")
 AUTH_WORDS = ("bearer", "basic", "authorization")
+# Commands whose flags hold a password without a secret-looking word (core/secret_context.py).
+COMMAND_WORDS = ("mysql", "mariadb", "sshpass", "curl", "wget", "ftp")
+# What a base64 run decodes to in a docker config's "auth" or a Basic header: user:password.
+BASIC_CREDENTIAL = re.compile(r"^[\w.@+\-]{1,128}:(?!//)[^\s:]{3,}$")

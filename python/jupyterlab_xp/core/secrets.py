@@ -14,6 +14,10 @@ Two sources of patterns, merged:
   random-looking value assigned to a secret-looking name (``*_key``, ``*token*``, ``*secret*``,
   ``password``...).
 
+Each text is also read plain (colour codes out, wrapped or concatenated literals joined) and
+its base64 runs decoded (:mod:`.secret_views`), and values a table column or a command-line
+flag names as credentials count as assigned to that name (:mod:`.secret_context`).
+
 Only the text is looked at: nothing here calls a plugin's network verification.
 """
 
@@ -28,7 +32,9 @@ from functools import lru_cache
 from typing import Any
 
 from jupyterlab_xp.core import secret_patterns as P
+from jupyterlab_xp.core.secret_context import context_hits
 from jupyterlab_xp.core.secret_patterns import DETECT_SECRETS_PLUGINS, Gate
+from jupyterlab_xp.core.secret_views import decoded_runs, plain_view
 
 REDACTED = "<redacted>"
 
@@ -88,7 +94,8 @@ _AUTH_GATE: Gate = (frozenset(P.AUTH_WORDS), 0)
 
 def _literals() -> tuple[tuple[str, ...], tuple[str, ...]]:
     gates = [g for _, _, g in P.OWN] + list(P.PLUGIN_GATES.values())
-    found = {lit for literals, _ in gates for lit in literals} | set(P.KEYWORDS + P.AUTH_WORDS)
+    found = {lit for literals, _ in gates for lit in literals}
+    found |= set(P.KEYWORDS + P.AUTH_WORDS + P.COMMAND_WORDS)
     found |= {"://", "="}
     lower = tuple(sorted(lit for lit in found if lit.islower()))
     return lower, tuple(sorted(found - set(lower)))
@@ -242,6 +249,33 @@ def _with_left_name(text: str, hit: Hit) -> Hit:
     return Hit(hit.start, hit.end, hit.kind, m.group(1))
 
 
+_CONTEXT_GATE: Gate = (frozenset(P.KEYWORDS + P.COMMAND_WORDS), 0)
+
+
+def _context_hits(probe: _Probe) -> list[Hit]:
+    """Values under a credential column or after a credential flag (``core/secret_context``)."""
+    if not probe.passes(_CONTEXT_GATE):
+        return []
+    return [
+        Hit(start, end, f"{kind.capitalize()} by its context", name)
+        for start, end, kind, name in context_hits(probe.text, name_class)
+        if value_is_secret(kind, probe.text[start:end])
+    ]
+
+
+def _scan(probe: _Probe) -> list[Hit]:
+    return _plugin_hits(probe) + _own_hits(probe) + _assignment_hits(probe) + _context_hits(probe)
+
+
+def _decoded_hits(text: str) -> list[Hit]:
+    """Base64 runs that decode to a secret, or to ``user:password`` (a docker config's auth)."""
+    hits = []
+    for start, end, decoded in decoded_runs(text):
+        if P.BASIC_CREDENTIAL.match(decoded) or _scan(_Probe(decoded)):
+            hits.append(Hit(start, end, "Base64-encoded secret"))
+    return hits
+
+
 def find(text: str, name: str | None = None) -> list[Hit]:
     """The secrets in ``text``, sorted and not overlapping.
 
@@ -257,7 +291,16 @@ def find(text: str, name: str | None = None) -> list[Hit]:
         hits.append(Hit(0, len(text), "Secret under a secret name", name))
     if len(text) >= 8:
         probe = _Probe(text)
-        hits += _plugin_hits(probe) + _own_hits(probe) + _assignment_hits(probe)
+        hits += _scan(probe)
+        # The same text read plain: colour codes out, wrapped and concatenated literals joined,
+        # and (for a table in a string literal) "\n" read as a line break where a name could
+        # head a column.
+        view = plain_view(text, lines=not probe.present.isdisjoint(P.KEYWORDS))
+        if view is not None:
+            for lo, hi in view.windows():
+                found = _scan(_Probe(view.text[lo:hi]))
+                hits += [Hit(*view.span(lo + h.start, lo + h.end), h.kind, h.name) for h in found]
+        hits += _decoded_hits(text)
     if not hits:
         return []
     named = [h for h in hits if h.name is None or redact_plain(h.name) == h.name]
