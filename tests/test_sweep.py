@@ -221,12 +221,18 @@ def test_ctrl_c_stops_every_worker_and_keeps_what_was_logged(
 ) -> None:
     # Given a sweep running two workers whose trials are logging steps
     notebook = _notebook(tmp_path, x=0.5, steps=40, wait=0.5)
-    sweep = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab_xp", "sweep", str(notebook), "--param",
-         "x=uniform:0:1", "--objective", "val/score", "--trials", "4", "--workers", "2",
-         "--pruner", "none"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    # (started with SIGINT ignored, as a shell starts a job in the background: `make test` once
+    # ran so, and the command sailed through its Ctrl-C to exit 0)
+    inherited = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        sweep = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab_xp", "sweep", str(notebook), "--param",
+             "x=uniform:0:1", "--objective", "val/score", "--trials", "4", "--workers", "2",
+             "--pruner", "none"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     url = f"sqlite:///{xp_home / 'sweeps' / 'optuna.db'}"
     deadline = time.monotonic() + 300
     stepping: list[Any] = []

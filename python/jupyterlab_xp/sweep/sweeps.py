@@ -185,6 +185,9 @@ def run_here(
     procs = spawn_workers(sweep["study"], storage_url, envs, root, log)
     state = FINISHED
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Ctrl-C is ours to act on even when it came ignored (a shell starts a background job with
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt): the workers stop on our word.
+    previous_int = signal.signal(signal.SIGINT, _raise_interrupt)
     try:
         while any(p.poll() is None for p in procs):
             if on_tick is not None:
@@ -207,6 +210,7 @@ def run_here(
                 proc.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     dead = [p.pid for p in procs if p.returncode is not None and p.returncode < 0]
     crashed = [p.returncode for p in procs if p.returncode not in (0, None)]
     error = None
