@@ -263,6 +263,7 @@ def test_a_rounding_difference_is_not_a_difference() -> None:
     stats.correct([test], "holm")
     # Then they are the same values: p = 1, not distinguishable, and the row says why
     assert test["permutation_p"] == 1.0 and test["identical"] is True
+    assert test["mean_difference"] == 0.0  # not -5.6e-17
     assert test["decision"] == "not distinguishable" and "same value" in test["reason"]
 
 

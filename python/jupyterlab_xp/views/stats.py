@@ -398,12 +398,14 @@ def compare_groups(key: str, a: Sequence[float], b: Sequence[float]) -> dict[str
 
     many = group_tests_many(np.asarray([a], dtype=float), np.asarray([b], dtype=float))
     qa, qb = many["quantised_a"][0].tolist(), many["quantised_b"][0].tolist()
-    mean_a, mean_b = safe_mean(a), safe_mean(b)
+    difference = safe_mean(b) - safe_mean(a)
+    if abs(difference) <= RESOLUTION * magnitude(a, b):
+        difference = 0.0  # rounding noise (0.1 + 0.2 - 0.3) is no difference
     return {
         "key": key,
         "n_a": len(a),
         "n_b": len(b),
-        "mean_difference": _number(mean_b - mean_a),
+        "mean_difference": _number(difference),
         "cohens_d": cohens_d(qa, qb),
         **hedges_g(qa, qb),
         "welch_t": _number(many["welch_t"][0]),
