@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import stat
 import subprocess
 import sys
@@ -155,6 +157,38 @@ def test_a_recording_kernel_only_writes_its_journal(
     assert run.data.metrics["val/loss"] == 0.5
     assert run.data.tags["xp.cells"] == "24"  # the start cell, 20, the log, the probe, the stop
     assert int(run.data.tags["xp.packages"]) > 50
+
+
+def test_a_sync_process_killed_mid_run_is_replaced_and_loses_nothing(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
+    # Given a recorded run whose sync process is killed while the kernel records on
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start replaced")["status"] == "ok"
+    assert k.execute("%xp log val/loss=0.5 --step 1")["status"] == "ok"
+    (folder,) = (xp_home / "runs").iterdir()
+    os.kill(_wait_for(lambda: _sync_pid(folder)), signal.SIGKILL)
+    # When the kernel goes on recording and stops
+    for step in range(2, 6):
+        assert k.execute(f"%xp log val/loss={step / 10} --step {step}")["status"] == "ok"
+        time.sleep(0.3)  # (cells a person runs: the kernel looks at its sync process between them)
+    assert k.execute("%xp stop")["status"] == "ok"
+    # Then another sync process took over, and every step is in the run, once
+    run = _wait_for(lambda: _finished_run(store))
+    history = store.metric_history(run.info.run_id, "val/loss")
+    assert [step for step, _, _ in history] == [1, 2, 3, 4, 5]
+
+
+def _sync_pid(folder: Path) -> int | None:
+    try:
+        return int(json.loads((folder / "sync-status.json").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _finished_run(store: Any) -> Any:
+    runs = store.search_runs()
+    return runs[0] if runs and runs[0].info.status == "FINISHED" else None
 
 
 # README: "so the kernel never imports MLflow and nothing waits for the store between cells"

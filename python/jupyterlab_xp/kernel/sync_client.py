@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core.config import StoreLocation
-from jupyterlab_xp.core.files import read_json
+from jupyterlab_xp.core.files import read_json, write_atomic
 from jupyterlab_xp.journal.rundir import STATE_FILE
 from jupyterlab_xp.kernel.sync_process import CAPTURE_REQUEST_FILE, STATUS_FILE, spawn
 from jupyterlab_xp.store.sync import RunSync
 
 SYNC_MODE_ENV = "XP_SYNC"  # "process" or "thread"; default: process in a kernel
 POLL_SECONDS = 0.25
+MAX_RESTARTS = 3
 
 
 def sync_mode(in_kernel: bool) -> str:
@@ -48,6 +49,7 @@ class SyncChannel:
         self.failing = False
         self.last_error: str | None = None
         self._next_poll = 0.0
+        self._restarts = 0
         self._stamps: dict[str, tuple[int, int, int]] = {}
 
     def start(self, notebook: Path | None, capture: bool = True) -> None:
@@ -64,8 +66,14 @@ class SyncChannel:
             "sys_path": list(sys.path),
             "modules": _local_module_files(),
         }
-        (self.sync.dir / CAPTURE_REQUEST_FILE).write_text(json.dumps(request))
-        self.process = spawn(self.location, self.sync.dir)
+        write_atomic(self.sync.dir / CAPTURE_REQUEST_FILE, json.dumps(request))  # 0600
+        self._spawn()
+
+    def _spawn(self) -> None:
+        try:
+            self.process = spawn(self.location, self.sync.dir)
+        except OSError as exc:  # the journal keeps everything; a later recovery syncs it
+            self.failing, self.last_error = True, f"cannot start the sync process: {exc}"
 
     def poll(self, force: bool = False) -> None:
         """Read what the sync process reported, when it changed (at most every 0.25 s)."""
@@ -80,8 +88,13 @@ class SyncChannel:
             if isinstance(status, dict):
                 self.failing = bool(status.get("failing"))
                 self.last_error = status.get("last_error")
-        if self.process is not None:
-            self.process.poll()  # reap it once it ended
+        ended_early = self.process is not None and self.process.poll() is not None
+        if ended_early and not self.sync.ended and self._restarts < MAX_RESTARTS:
+            # It ended before the run did (it crashed, or was killed): a new one carries on
+            # from sync.json. A few times at most, so a process that cannot run is not retried
+            # on every cell.
+            self._restarts += 1
+            self._spawn()
 
     def _changed(self, name: str) -> bool:
         try:
