@@ -67,7 +67,8 @@ def spawn(location: StoreLocation, run_dir: Path) -> subprocess.Popen[bytes]:
     Its own session: a Ctrl-C or an interrupt sent to the kernel's process group never reaches
     it. Its output goes to ``sync.log`` in the run folder.
     """
-    with open(run_dir / LOG_FILE, "ab") as out:
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+    with os.fdopen(os.open(run_dir / LOG_FILE, flags, 0o600), "ab") as out:  # private, as the run
         return subprocess.Popen(
             [
                 sys.executable,
