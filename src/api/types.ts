@@ -511,6 +511,12 @@ export interface RunSummary {
    */
   start_time: number | null;
   status: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+  /**
+   * fields of this run that could not be read from the store, and why (e.g. {"cells": "tag xp.cells is not a count"}); they are shown empty
+   */
+  unreadable?: {
+    [k: string]: string;
+  };
 }
 /**
  * Runs with the same params except the seed.
@@ -1334,6 +1340,12 @@ export interface RunDetail {
    */
   sync_refused?: number;
   tags: {
+    [k: string]: string;
+  };
+  /**
+   * fields of this run that could not be read from the store, and why (e.g. {"cells": "tag xp.cells is not a count"}); they are shown empty
+   */
+  unreadable?: {
     [k: string]: string;
   };
   /**

@@ -231,6 +231,8 @@ def render_detail(d: dict[str, Any]) -> str:
     ]
     if d.get("died_in_cell"):
         out.append(f"died in     {d['died_in_cell']}")
+    for field, reason in sorted((d.get("unreadable") or {}).items()):
+        out.append(f"unreadable  {field}: {reason}")
     redacted = d.get("redactions") or {}
     if redacted.get("count"):
         places = [f"{p['where']} {p['field']}" for p in redacted.get("places") or []]
@@ -245,7 +247,10 @@ def render_detail(d: dict[str, Any]) -> str:
         verdict = (d.get("verification") or {}).get("verdict", "not verified")
         out.append(f"promoted    from run {d['source_run_id']}: {verdict}")
     if d.get("verification"):
-        out += ["", *render_verification(d["verification"]), ""]
+        try:  # verify.json is read from the store: a hostile one costs this section only
+            out += ["", *render_verification(d["verification"]), ""]
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            out.append(f"unreadable  verification: {type(exc).__name__}")
     if d.get("promoted_runs"):
         verdict = d["tags"].get("xp.promoted.verdict", "-")
         out.append(f"promoted to {', '.join(d['promoted_runs'])} (latest verdict: {verdict})")

@@ -34,6 +34,18 @@ def validate_name(name: str) -> str:
     return name
 
 
+def is_file_name(name: str) -> bool:
+    """A name a manifest may list: a plain file in the checkpoint folder, not hidden."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def check_stamp(stamp: str, where: str) -> str:
+    """A checkpoint folder's timestamp as the index names it (it becomes a path)."""
+    if not _STAMP.fullmatch(stamp):
+        raise XpError(f"{where}: a checkpoint path ends in {stamp[:40]!r}, not a timestamp")
+    return stamp
+
+
 def manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """``{file name: {"sha256", "size"}}`` for every file in ``folder`` but the metadata."""
     return {
@@ -103,12 +115,13 @@ def verify(folder: Path) -> dict[str, Any]:
     meta = read_json(meta_path)
     if not isinstance(meta, dict) or not isinstance(meta.get("files"), dict):
         raise XpError(f"checkpoint {folder}: {tags.CHECKPOINT_METADATA} is missing or unreadable")
-    if int(meta.get("format", 0)) > FORMAT:
-        raise XpError(
-            f"checkpoint {folder} was written by a newer jupyterlab-xp (format {meta['format']})"
-        )
+    fmt = meta.get("format", 0)
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        raise XpError(f"checkpoint {folder}: metadata.json's format is not a number")
+    if fmt > FORMAT:
+        raise XpError(f"checkpoint {folder} was written by a newer jupyterlab-xp (format {fmt})")
     for file_name, expected in meta["files"].items():
-        if not isinstance(expected, dict) or "/" in file_name or file_name.startswith("."):
+        if not isinstance(expected, dict) or not is_file_name(file_name):
             raise XpError(f"checkpoint {folder}: bad entry {file_name!r} in metadata.json")
         path = folder / file_name
         if not path.is_file():

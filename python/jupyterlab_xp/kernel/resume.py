@@ -10,7 +10,6 @@ store, or a folder from elsewhere, is not trusted to run code in this kernel.
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import shutil
@@ -23,7 +22,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.core.files import file_sha256, parse_json, read_json
+from jupyterlab_xp.core.files import file_sha256, read_json
 from jupyterlab_xp.journal import checkpoints as folders
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, STATE_FILE
 from jupyterlab_xp.kernel.checkpoints import EXTRA_JSON, EXTRA_PICKLE, PARAMS_FILE
@@ -34,6 +33,7 @@ from jupyterlab_xp.kernel.rng_state import (
     restore_python_numpy,
     restore_torch,
 )
+from jupyterlab_xp.store import boundary
 
 
 @dataclass
@@ -106,7 +106,11 @@ def load(
     if generator is not None and not restore_rng:
         raise XpError("generator= restores its RNG state: drop it or set restore_rng=True")
     if restore_rng:
-        restored += restore_python_numpy(read_json(found.folder / RNG_FILE) or {})
+        try:
+            restored += restore_python_numpy(_listed_json(found, files, RNG_FILE))
+        except (TypeError, ValueError, OverflowError) as exc:
+            where = f"checkpoint of {found.where}"
+            raise XpError(f"{where}: {RNG_FILE} cannot be restored: {exc}") from None
         torch = sys.modules.get("torch")  # a kernel without torch has no torch state to set
         if TORCH_RNG_FILE in files and torch is not None:
             state = _torch_load(found.folder / TORCH_RNG_FILE, trusted, "cpu", found.where)
@@ -118,7 +122,7 @@ def load(
         version=int(meta["version"]),
         step=meta.get("step"),
         extra=_extra(found, files, trusted),
-        params=read_json(found.folder / PARAMS_FILE) or {},
+        params=_listed_json(found, files, PARAMS_FILE),
         run_id=found.run_id or meta.get("run_id"),
         path=found.folder,
         metadata=meta,
@@ -157,9 +161,9 @@ def _locate(recorder: Recorder, ref: str | os.PathLike[str]) -> _Found:
                 raise
         else:
             run_id = run.info.run_id
-            local_id = run.data.tags.get(tags.LOCAL_ID, "")
-            candidate = runs_dir / local_id if local_id.isalnum() else None
-            local = candidate if candidate is not None and candidate.is_dir() else None
+            # Trusted (may be unpickled) only when the folder's own state names this run: a
+            # hostile run can copy another run's xp.local_id tag, not this machine's files.
+            local = boundary.local_run_folder(runs_dir, run_id, run.data.tags.get(tags.LOCAL_ID))
     if local is not None:
         index = read_json(local / ARTIFACTS_DIR / tags.CHECKPOINTS_ARTIFACT) or []
         entry = folders.pick(index, name, version, f"run {ident}")
@@ -206,19 +210,59 @@ def _download(recorder: Recorder, run_id: str, name: str | None, version: int | 
     store = recorder.store
     where = f"run {run_id}"
     text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CHECKPOINTS_ARTIFACT}")
-    index = parse_json(text)
-    entry = folders.pick(index if isinstance(index, list) else [], name, version, where)
-    rel = folders.relative_dir(entry["name"], entry["version"], Path(entry["path"]).name)
+    try:
+        index = boundary.artifact(tags.CHECKPOINTS_ARTIFACT, text) or []
+    except boundary.Unreadable as exc:
+        raise XpError(f"{where}: {exc}") from None
+    entry = folders.pick(index, name, version, where)
+    stamp = folders.check_stamp(Path(entry["path"]).name, where)
+    rel = folders.relative_dir(entry["name"], entry["version"], stamp)
     cache = _cache_root(recorder.location) / run_id / rel
     if not cache.is_dir():
         cache.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".download-", dir=cache.parent) as tmp:
             try:
-                got = store.download_artifact_dir(run_id, rel, Path(tmp))
+                got = _fetch_listed(store, run_id, rel, Path(tmp))
             except StoreError as exc:
                 raise XpError(str(exc)) from None
             shutil.move(str(got), cache)
     return _Found(cache, False, where, entry, run_id, downloaded=True)
+
+
+def _fetch_listed(store: Any, run_id: str, rel: str, tmp: Path) -> Path:
+    """Download the files the checkpoint's manifest lists, each only after the store's listing
+    shows the size the manifest declares (a 512 MB file is not fetched to find out); the
+    folder's other files are not fetched at all."""
+    sizes = store.artifact_sizes(run_id, rel)
+    meta_path = f"{rel}/{tags.CHECKPOINT_METADATA}"
+    if sizes.get(meta_path, 0) > boundary.MAX_JSON_BYTES:
+        raise XpError(f"checkpoint {rel} of run {run_id}: {tags.CHECKPOINT_METADATA} is too large")
+    text = store.read_artifact_text(run_id, meta_path)
+    try:
+        meta = boundary.json_value(text, tags.CHECKPOINT_METADATA)
+    except boundary.Unreadable as exc:
+        raise XpError(f"checkpoint {rel} of run {run_id}: {exc}") from None
+    files = meta.get("files") if isinstance(meta, dict) else None
+    if text is None or not isinstance(files, dict):
+        raise XpError(f"checkpoint {rel} of run {run_id}: no readable {tags.CHECKPOINT_METADATA}")
+    folder = tmp / "checkpoint"
+    folder.mkdir()
+    (folder / tags.CHECKPOINT_METADATA).write_text(text, encoding="utf-8")
+    for file_name, expected in files.items():
+        if not isinstance(expected, dict) or not folders.is_file_name(file_name):
+            raise XpError(f"checkpoint {rel}: bad entry {file_name[:80]!r} in metadata.json")
+        listed = sizes.get(f"{rel}/{file_name}")
+        if listed is None:
+            raise XpError(f"checkpoint file {file_name} is missing from {rel} of run {run_id}")
+        small_json = file_name.endswith(".json") and listed <= boundary.MAX_JSON_BYTES
+        if listed != expected.get("size") and not small_json:  # (a redacted JSON: verify says)
+            raise XpError(
+                f"checkpoint file {file_name} is {listed} bytes in the store, metadata.json "
+                f"says {str(expected.get('size'))[:20]} (not downloaded)"
+            )
+        got = store.download_artifact_dir(run_id, f"{rel}/{file_name}", tmp / "files")
+        shutil.move(str(got), folder / file_name)
+    return folder
 
 
 def _cache_root(location: StoreLocation) -> Path:
@@ -242,7 +286,12 @@ def _torch_load(path: Path, trusted: bool, map_location: Any, where: str) -> Any
 
 def _extra(found: _Found, files: dict[str, Any], trusted: bool) -> dict[str, Any]:
     if EXTRA_JSON in files:
-        value = json.loads((found.folder / EXTRA_JSON).read_text(encoding="utf-8"))
+        try:  # bounded: a checkpoint from the store is anyone's file
+            value = boundary.json_value(
+                (found.folder / EXTRA_JSON).read_text(encoding="utf-8"), EXTRA_JSON
+            )
+        except boundary.Unreadable as exc:
+            raise XpError(f"checkpoint of {found.where}: {exc}") from None
         return value if isinstance(value, dict) else {}
     if EXTRA_PICKLE not in files:
         return {}
@@ -252,6 +301,18 @@ def _extra(found: _Found, files: dict[str, Any], trusted: bool) -> dict[str, Any
             "pass allow_pickle=True if you trust it"
         )
     value = pickle.loads((found.folder / EXTRA_PICKLE).read_bytes())  # noqa: S301 (see above)
+    return value if isinstance(value, dict) else {}
+
+
+def _listed_json(found: _Found, files: dict[str, Any], name: str) -> dict[str, Any]:
+    """A JSON file of the checkpoint when its manifest lists it (so its sha256 was checked)."""
+    if name not in files:
+        return {}
+    try:
+        text = (found.folder / name).read_text(encoding="utf-8")
+        value = boundary.json_value(text, name)
+    except (OSError, UnicodeDecodeError, boundary.Unreadable) as exc:
+        raise XpError(f"checkpoint of {found.where}: {name}: {exc}".splitlines()[0]) from None
     return value if isinstance(value, dict) else {}
 
 

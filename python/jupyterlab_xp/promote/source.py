@@ -17,13 +17,15 @@ from typing import Any
 from jupyterlab_xp.capture.parameters import parameters_from_source
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.files import parse_json, read_json
+from jupyterlab_xp.core.files import read_json
 from jupyterlab_xp.core.secrets import REDACTED
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
-from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
+from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE
 from jupyterlab_xp.promote import trust
 from jupyterlab_xp.promote.params import check_name, typed
+from jupyterlab_xp.store import boundary
+from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 _START = re.compile(r"^\s*%xp\s+start\b.*?--seed[ =](\d+)", re.MULTILINE)
@@ -112,9 +114,7 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
     ``root`` is the folder a notebook path recorded elsewhere must lie in for the job to run
     there (the server's root, the CLI's working folder); see :mod:`jupyterlab_xp.promote.trust`.
     """
-    if not (run_id.isalnum() and len(run_id) <= 64):
-        raise XpError(f"not a run id: {run_id[:80]!r}")
-    run = store.get_run(run_id)
+    run = store.get_run(check_run_id(run_id))
     if run is None:
         raise LookupError(f"no run {run_id}")
     if run.info.status == tags.RUNNING:
@@ -123,6 +123,12 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
 
     def artifact(name: str) -> str | None:
         return store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{name}")
+
+    def parsed(name: str) -> Any:
+        try:
+            return boundary.artifact(name, artifact(name))
+        except boundary.Unreadable as exc:
+            raise XpError(f"run {run_id} cannot be promoted: {exc}") from None
 
     local = _local_folder(store, run_id, run_tags)
     params = {k: typed(v) for k, v in run.data.params.items()}
@@ -139,10 +145,11 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
         snapshot = local / ARTIFACTS_DIR / tags.NOTEBOOK_ARTIFACT
         notebook = read_json(snapshot) if snapshot.is_file() else None
     else:
-        cells_text = artifact(tags.CELLS_ARTIFACT) or ""
-        executions = [parse_json(line) for line in cells_text.splitlines() if line.strip()]
-        prelude = parse_json(artifact(tags.PRELUDE_ARTIFACT)) or []
-        notebook = parse_json(artifact(tags.NOTEBOOK_ARTIFACT))
+        executions, problem = boundary.cells(artifact(tags.CELLS_ARTIFACT))
+        if problem:  # replaying part of the code would not reproduce the run
+            raise XpError(f"run {run_id} cannot be promoted: {problem}")
+        prelude = parsed(tags.PRELUDE_ARTIFACT) or []
+        notebook = parsed(tags.NOTEBOOK_ARTIFACT)
     executions, prelude = _dicts(executions), _dicts(prelude)
     if not executions:
         raise XpError(f"run {run_id} recorded no cell executions, so there is nothing to replay")
@@ -153,11 +160,11 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
             prelude,
             notebook,
             run.data.params,
-            parse_json(artifact(tags.REDACTIONS_ARTIFACT)),
+            parsed(tags.REDACTIONS_ARTIFACT),
         )
         # A tag anyone who can write the run may have set: confined, like a browser's path.
         notebook_path = _noted(trust.recorded_notebook(notebook_tag, root), notes)
-    environment = parse_json(artifact(tags.ENVIRONMENT_ARTIFACT)) or {}
+    environment = parsed(tags.ENVIRONMENT_ARTIFACT) or {}
     python = environment.get("python") if isinstance(environment, dict) else None
     python = python if isinstance(python, dict) else {}
     lock = artifact(tags.LOCK_ARTIFACT)
@@ -165,7 +172,7 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
     tagged_name = trust.one_line(str(notebook_tag or "")).rsplit("/", 1)[-1].removesuffix(".ipynb")
     name_from = tagged_name or run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
     experiment = store.experiment_names().get(run.info.experiment_id)
-    order_verdict = parse_json(artifact(tags.ORDER_ARTIFACT))
+    order_verdict = parsed(tags.ORDER_ARTIFACT)
     return Source(
         name=safe_name(name_from),
         version=f"run-{run_id[:8]}",
@@ -215,14 +222,8 @@ def _local_folder(store: MlflowStore, run_id: str, run_tags: dict[str, str]) -> 
     The tag naming the folder comes from the store: the folder counts only when its own sync
     state names this run.
     """
-    local_id = run_tags.get(tags.LOCAL_ID, "")
-    if not (local_id.isalnum() and len(local_id) <= 64):
-        return None
-    folder = store.location.runs_dir / local_id
-    state = read_json(folder / STATE_FILE)
-    if not isinstance(state, dict) or state.get("run_id") != run_id:
-        return None
-    return folder if (folder / JOURNAL_FILE).is_file() else None
+    folder = boundary.local_run_folder(store.location.runs_dir, run_id, run_tags.get(tags.LOCAL_ID))
+    return folder if folder is not None and (folder / JOURNAL_FILE).is_file() else None
 
 
 def _journal_params(records: list[dict[str, Any]]) -> dict[str, Any]:

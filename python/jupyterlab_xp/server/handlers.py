@@ -7,8 +7,11 @@ The route table and the store location (a trait) live on the app in
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +29,7 @@ from jupyterlab_xp.promote import jobs
 from jupyterlab_xp.server import models
 from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.run_edit_models import RunPatch
+from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
 from jupyterlab_xp.views import manage
@@ -38,6 +42,11 @@ NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
 RUN_ID = r"(?P<run_id>[^/]+)"
 Body = TypeVar("Body", bound=BaseModel)
+_STATUSES = {s.value for s in HTTPStatus}
+# Compare reads every run's files and predictions and runs resampling tests: seconds of CPU. It
+# gets two threads of its own, so that however many compares are asked for at once, the run
+# list and details keep the default pool (a queued compare waits; nothing else does).
+HEAVY = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xp-compare")
 
 
 @dataclass
@@ -71,16 +80,31 @@ class XpHandler(APIHandler):
                 for k, values in self.request.query_arguments.items()
             }
         except UnicodeDecodeError:
-            raise XpError("the query string is not UTF-8") from None
+            # Raised outside respond(): tornado's own error path answers it (write_error).
+            raise tornado.web.HTTPError(400, "the query string is not UTF-8") from None
 
-    async def respond(self, compute: Callable[[], BaseModel | Download]) -> None:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Errors raised before :meth:`respond` (tornado's path) in the same one-line body."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
+            message = exc.log_message % exc.args if exc.args else exc.log_message
+        else:
+            message = HTTPStatus(status_code).phrase if status_code in _STATUSES else "error"
+        self.set_header("Content-Type", "application/json")
+        self.finish(models.ErrorBody(message=message).model_dump_json())
+
+    async def respond(
+        self, compute: Callable[[], BaseModel | Download], executor: Executor | None = None
+    ) -> None:
         """Answer with ``compute()``'s model (or file), or map its failure to a status and one line.
 
         bad input (XpError) 400, unknown id (LookupError) 404, store down (StoreError) 503,
-        anything else 500. MLflow calls block, so they run on a worker thread.
+        anything else 500. MLflow calls block, so they run on a worker thread (``executor``'s,
+        for heavy work, else the loop's default pool).
         """
         try:
-            body = await asyncio.to_thread(compute)
+            context = contextvars.copy_context()  # as asyncio.to_thread does
+            body = await asyncio.get_running_loop().run_in_executor(executor, context.run, compute)
         except XpError as exc:
             self._error(400, str(exc))
         except LookupError as exc:
@@ -133,9 +157,7 @@ class XpHandler(APIHandler):
         await self.respond(compute)
 
     def _run(self, run_id: str) -> Any:
-        if not (run_id.isalnum() and len(run_id) <= 64):
-            raise XpError(f"not a run id: {run_id[:80]!r}")
-        run = self.store.get_run(run_id)
+        run = self.store.get_run(check_run_id(run_id))
         if run is None:
             raise LookupError(f"no run {run_id}")
         return run
@@ -196,7 +218,7 @@ class RunHandler(XpHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        await self.respond(lambda: models.RunDetail(**run_detail(self.store, self._run(run_id))))
+        await self.respond(lambda: detail_body(run_detail(self.store, self._run(run_id))))
 
     @tornado.web.authenticated
     @authorized(action="write")  # type: ignore[untyped-decorator]
@@ -209,7 +231,7 @@ class RunHandler(XpHandler):
 
         def compute() -> BaseModel:
             manage.edit_run(self.store, self._run(run_id), body.name, note, body.tags)
-            return models.RunDetail(**run_detail(self.store, self._run(run_id)))
+            return detail_body(run_detail(self.store, self._run(run_id)))
 
         await self.respond(compute)
 
@@ -267,7 +289,7 @@ class CompareHandler(XpHandler):
             correction = args.get("correction", ["holm"])[0]
             return models.CompareBody(**compare_runs(self.store, ids, correction))
 
-        await self.respond(compute)
+        await self.respond(compute, HEAVY)
 
 
 class CompareCurvesHandler(XpHandler):
@@ -285,7 +307,7 @@ class CompareCurvesHandler(XpHandler):
             ids = [i for i in args["ids"][0].split(",") if i]
             return CompareCurves(**group_curves(self.store, ids, args["metric"][0]))
 
-        await self.respond(compute)
+        await self.respond(compute, HEAVY)
 
 
 class PromotePlanHandler(XpHandler):
@@ -375,6 +397,39 @@ class PromotionCancelHandler(XpHandler):
     @authorized(action="execute")  # type: ignore[untyped-decorator]
     async def post(self, job_id: str) -> None:
         await self.respond(lambda: models.Promotion(**jobs.cancel(self.location, job_id)))
+
+
+# The detail's sections read from xp/ files, and what each is when its file cannot be shown.
+_DEGRADABLE: dict[str, Any] = {
+    "seeds": None,
+    "environment": None,
+    "hardware": None,
+    "git": None,
+    "order": None,
+    "cells_journal": [],
+    "verification": None,
+    "redactions": None,
+    "checkpoints": [],
+}
+
+
+def detail_body(detail: dict[str, Any]) -> models.RunDetail:
+    """A run's detail as its model; a section whose store content does not fit the model is
+    shown empty and named in ``unreadable`` (one hostile file costs that section, not a 500).
+    """
+    for _ in _DEGRADABLE:
+        try:
+            return models.RunDetail(**detail)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = first.get("loc", ())
+            section = str(loc[0]) if loc else ""
+            if section not in _DEGRADABLE or detail.get(section) == _DEGRADABLE[section]:
+                raise
+            where = ".".join(str(p) for p in loc)
+            detail["unreadable"][section] = f"{where}: {first.get('msg')}"[:200]
+            detail[section] = _DEGRADABLE[section]
+    return models.RunDetail(**detail)
 
 
 def latest_run_of_notebook(store: MlflowStore, path: Path) -> str | None:

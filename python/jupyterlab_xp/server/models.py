@@ -70,6 +70,13 @@ class RunSummary(ApiModel):
     died_in_cell: str | None
     metrics: dict[str, float]
     archived: bool = Field(description="archived: MLflow's lifecycle stage 'deleted'")
+    # Store content is untrusted: a field that did not parse is shown empty and named here.
+    # Optional so that bodies made before the field (clients' fixtures) stay valid.
+    unreadable: dict[str, str] = Field(
+        default_factory=dict,
+        description="fields of this run that could not be read from the store, and why "
+        '(e.g. {"cells": "tag xp.cells is not a count"}); they are shown empty',
+    )
     params: dict[str, str] | None = Field(
         None, description="in a list: only the params asked for (params=a,b), else null"
     )

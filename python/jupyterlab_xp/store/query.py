@@ -123,7 +123,7 @@ def _value(name: str, value: str) -> str:
     return value
 
 
-def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
+def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:  # noqa: C901  # one check per argument
     """Build a :class:`RunQuery` from query arguments (name to list of values).
 
     Raises:
@@ -202,6 +202,9 @@ def param_columns(run_params: dict[str, str], params: tuple[str, ...]) -> dict[s
     }
 
 
+MAX_OFFSET = 1 << 40  # far past any store's run count
+
+
 def token_offset(token: str | None) -> int:
     """The offset in a page token (MLflow's own format: base64 of ``{"offset": n}``)."""
     if not token:
@@ -210,7 +213,8 @@ def token_offset(token: str | None) -> int:
         offset = json.loads(base64.b64decode(token, validate=True))["offset"]
     except (ValueError, KeyError, TypeError) as exc:
         raise XpError("page_token is not one this server gave out") from exc
-    if not isinstance(offset, int) or offset < 0:
+    # Bounded: a database's 64-bit offset overflows at 2**63 (a store error, not bad input).
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
         raise XpError("page_token is not one this server gave out")
     return offset
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
+from jupyterlab_xp.store.boundary import run_row
 from jupyterlab_xp.store.index_db import IndexReadError, connect
 from jupyterlab_xp.store.query import RunQuery, offset_token, param_columns, token_offset
 
@@ -117,28 +118,22 @@ def list_summaries(
         raise StoreError(f"cannot read runs from {display}: {exc}") from exc
     summaries = []
     for run_id, name, status, start, end, exp_id, exp_name, stage in page:
-        t = run_tags[run_id]
-        summaries.append(
-            {
-                "run_id": run_id,
-                "name": name,
-                "experiment_id": str(exp_id),
-                "experiment": exp_name,
-                "status": status,
-                "kind": t.get(tags.KIND),
-                "start_time": start,
-                "end_time": end,
-                "duration": (end - start) / 1000 if end and start else None,
-                "seed": seeds.get(run_id),
-                "cells": int(t.get(tags.CELLS) or 0),
-                "errors": int(t.get(tags.ERRORS) or 0),
-                "notebook": t.get(tags.NOTEBOOK_PATH),
-                "died_in_cell": t.get(tags.DIED_IN_CELL),
-                "metrics": metrics[run_id],
-                "archived": stage == "deleted",
-                **({} if query.params is None else param_columns(params[run_id], query.params)),
-            }
+        row = run_row(
+            run_id=run_id,
+            name=name,
+            experiment_id=str(exp_id),
+            experiment=exp_name,
+            status=status,
+            start_time=start,
+            end_time=end,
+            lifecycle_stage=stage,
+            run_tags=run_tags[run_id],
+            seed=seeds.get(run_id),
+            metrics=metrics[run_id],
         )
+        if query.params is not None:
+            row |= param_columns(params[run_id], query.params)
+        summaries.append(row)
     token = offset_token(offset + query.limit) if len(rows) > query.limit else None
     return summaries, token
 

@@ -10,8 +10,6 @@ instead, redacted exactly as the uploaded copy will be.
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -20,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
-from jupyterlab_xp.core.files import parse_json
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.rundir import JOURNAL_FILE
+from jupyterlab_xp.store import boundary
 from jupyterlab_xp.store.redaction import Redactor
 
 if TYPE_CHECKING:
@@ -38,8 +36,6 @@ FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
 _LIVE_CACHE_SIZE = 256
 _live: OrderedDict[tuple[str, str, int], str] = OrderedDict()
 _live_lock = threading.Lock()
-# The local id names a folder in XP_HOME/runs; it comes from the store, so it is checked.
-_LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 class RunArtifacts:
@@ -76,10 +72,14 @@ class RunArtifacts:
         if self._finished and self._store.artifact_cache.get(self._run_id, path) is not None:
             return False
         sizes = self._listing()
-        return sizes is not None and path in sizes
+        return sizes is not None and path in sizes and sizes[path] <= boundary.max_bytes(name)
 
     def text(self, name: str) -> str | None:
-        """The file ``xp/<name>``, or None when the run has none (or the store failed)."""
+        """The file ``xp/<name>``, or None when the run has none (or the store failed).
+
+        Raises:
+            boundary.Unreadable: the listing says it is larger than :func:`boundary.max_bytes`.
+        """
         if name in self._fetched:
             return self._fetched[name]
         path = f"{tags.ARTIFACT_DIR}/{name}"
@@ -90,6 +90,8 @@ class RunArtifacts:
         sizes = self._listing()
         if sizes is None or path not in sizes:
             return None
+        if sizes[path] > boundary.max_bytes(name):  # known from the listing: never downloaded
+            raise boundary.Unreadable(f"{name} is {sizes[path]:,} bytes, more than this reads")
         key = (self._run_id, path, sizes[path])
         if not self._finished:
             with _live_lock:
@@ -108,18 +110,17 @@ class RunArtifacts:
                     _live.popitem(last=False)
         return text
 
-    def json(self, name: str) -> Any:
-        """The JSON file ``xp/<name>`` parsed, or None."""
-        return parse_json(self.text(name))
-
-    def cells(self) -> list[dict[str, Any]]:
-        """The cell journal: this machine's live journal for a running run, else the store's."""
+    def cells(self) -> tuple[list[dict[str, Any]], str | None]:
+        """The cell journal (this machine's live journal for a running run, else the store's)
+        and why some of it could not be read (:func:`boundary.cells`)."""
         if not self._finished:
             live = self._local_cells()
             if live is not None:
-                return live
-        text = self.text(tags.CELLS_ARTIFACT)
-        return [json.loads(line) for line in (text or "").splitlines() if line.strip()]
+                return boundary.cells(live)
+        try:
+            return boundary.cells(self.text(tags.CELLS_ARTIFACT))
+        except boundary.Unreadable as exc:
+            return [], str(exc)
 
     def _listing(self) -> dict[str, int] | None:
         if self._sizes is None and self.error is None:
@@ -129,13 +130,12 @@ class RunArtifacts:
                 self.error = str(exc)
         return self._sizes
 
-    def _local_cells(self) -> list[dict[str, Any]] | None:
-        local_id = self._run.data.tags.get(tags.LOCAL_ID, "")
-        if not _LOCAL_ID.match(local_id):
-            return None
-        journal = self._store.location.runs_dir / local_id / JOURNAL_FILE
-        if not journal.is_file():
+    def _local_cells(self) -> str | None:
+        folder = boundary.local_run_folder(
+            self._store.location.runs_dir, self._run_id, self._run.data.tags.get(tags.LOCAL_ID)
+        )
+        journal = None if folder is None else folder / JOURNAL_FILE
+        if journal is None or not journal.is_file():
             return None  # recorded on another machine: its cells arrive when it ends
         cells = summary.cell_executions(read_journal(journal), alive=True)
-        clean = Redactor().cells_text(summary.cells_jsonl(cells))
-        return [json.loads(line) for line in clean.splitlines() if line.strip()]
+        return Redactor().cells_text(summary.cells_jsonl(cells))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.store.boundary import RUN_ROW_FIELDS, check_run_id
 from jupyterlab_xp.views.diff import (
     cell_diffs,
     environment_fields,
@@ -53,26 +54,8 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
     seed_groups, group_tests, left_out = seed_group_tests(details, metric_keys, correction)
     paired, paired_notes = paired_tests(store, details, seed_groups)
     family = correct_with_paired(group_tests, paired, correction)  # one family
-    summary_keys = (
-        "run_id",
-        "name",
-        "experiment_id",
-        "experiment",
-        "status",
-        "kind",
-        "start_time",
-        "end_time",
-        "duration",
-        "seed",
-        "cells",
-        "errors",
-        "notebook",
-        "died_in_cell",
-        "metrics",
-        "archived",
-    )
     return {
-        "runs": [{k: d[k] for k in summary_keys} for d in details],
+        "runs": [{k: d[k] for k in RUN_ROW_FIELDS} for d in details],
         "params": value_rows(param_keys, lambda k: [d["params"].get(k) for d in details]),
         "metrics": value_rows(
             metric_keys, lambda k: [json_number(d["metrics"].get(k)) for d in details]
@@ -102,8 +85,7 @@ def compared_ids(run_ids: Sequence[str]) -> list[str]:
     if not 2 <= len(ids) <= MAX_RUNS:
         raise XpError(f"compare takes 2 to {MAX_RUNS} distinct run ids, got {len(ids)}")
     for run_id in ids:
-        if not (run_id.isalnum() and len(run_id) <= 64):
-            raise XpError(f"not a run id: {run_id[:80]!r}")
+        check_run_id(run_id)
     return ids
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 
@@ -15,8 +16,7 @@ def find_run(store: MlflowStore, ident: str, archived: bool = False) -> Any:
     Raises:
         XpError: malformed, ambiguous or unknown.
     """
-    if not ident or not ident.isalnum():
-        raise XpError(f"not a run id: {ident!r}")
+    check_run_id(ident)
     run = store.get_run(ident) if len(ident) == 32 else None
     if run is not None:
         return run

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.prediction_files import SUFFIXES, read_columns
+from jupyterlab_xp.core.prediction_files import SUFFIXES
+from jupyterlab_xp.store.prediction_reads import predictions
 from jupyterlab_xp.views.stats import (
     ALPHA,
     CONFIDENCE,
@@ -432,7 +433,7 @@ def load_predictions(store: Any, run_id: str, info: dict[str, str]) -> dict[str,
         raise XpError(f"run {run_id[:8]}: {name} is not in the store (yet)")
     if hashlib.sha256(data).hexdigest() != info[tags.SHA256_FIELD]:
         raise XpError(f"run {run_id[:8]}: {name} does not match its recorded sha256")
-    return read_columns(data, suffix)
+    return predictions(data, suffix, info[tags.TASK_FIELD], f"run {run_id[:8]}: {name}")
 
 
 def paired_tests(

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store import boundary, sqlite_index
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
 from jupyterlab_xp.views.artifacts import RunArtifacts
 from jupyterlab_xp.views.checkpoints import checkpoint_list
@@ -29,27 +29,20 @@ def run_summary(
     param key the run holds (taken off by :func:`pop_param_keys` before it is sent).
     """
     info, data = run.info, run.data
-    run_tags = data.tags
-    end = info.end_time
     chosen = {} if params is None else param_columns(data.params, params)
-    return chosen | {
-        "run_id": info.run_id,
-        "name": info.run_name,
-        "experiment_id": info.experiment_id,
-        "experiment": (experiment_names or {}).get(info.experiment_id, info.experiment_id),
-        "status": info.status,
-        "kind": run_tags.get(tags.KIND),
-        "start_time": info.start_time,
-        "end_time": end,
-        "duration": (end - info.start_time) / 1000 if end and info.start_time else None,
-        "seed": data.params.get(tags.SEED_PARAM),
-        "cells": int(run_tags.get(tags.CELLS, "0") or 0),
-        "errors": int(run_tags.get(tags.ERRORS, "0") or 0),
-        "notebook": run_tags.get(tags.NOTEBOOK_PATH),
-        "died_in_cell": run_tags.get(tags.DIED_IN_CELL),
-        "metrics": dict(data.metrics),
-        "archived": info.lifecycle_stage == "deleted",
-    }
+    return chosen | boundary.run_row(
+        run_id=info.run_id,
+        name=info.run_name,
+        experiment_id=info.experiment_id,
+        experiment=(experiment_names or {}).get(info.experiment_id, info.experiment_id),
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        lifecycle_stage=info.lifecycle_stage,
+        run_tags=data.tags,
+        seed=data.params.get(tags.SEED_PARAM),
+        metrics=data.metrics,
+    )
 
 
 def pop_param_keys(summaries: list[dict[str, Any]], query: RunQuery) -> list[str] | None:
@@ -160,24 +153,41 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
             *([tags.CHECKPOINTS_ARTIFACT] if tags.CHECKPOINTS in run_tags else []),
         ]
     )
-    detail["seeds"] = artifacts.json(tags.SEEDS_ARTIFACT)
-    detail["environment"] = artifacts.json(tags.ENVIRONMENT_ARTIFACT)
-    detail["hardware"] = artifacts.json(tags.HARDWARE_ARTIFACT)
-    detail["git"] = artifacts.json(tags.GIT_ARTIFACT)
-    detail["order"] = artifacts.json(tags.ORDER_ARTIFACT)
-    detail["cells_journal"] = artifacts.cells()
+    unreadable: dict[str, str] = detail["unreadable"]
+
+    def read(field: str, name: str) -> Any:
+        try:
+            return boundary.artifact(name, artifacts.text(name))
+        except boundary.Unreadable as exc:
+            unreadable[field] = str(exc)
+            return None
+
+    for field, name in (
+        ("seeds", tags.SEEDS_ARTIFACT),
+        ("environment", tags.ENVIRONMENT_ARTIFACT),
+        ("hardware", tags.HARDWARE_ARTIFACT),
+        ("git", tags.GIT_ARTIFACT),
+        ("order", tags.ORDER_ARTIFACT),
+    ):
+        detail[field] = read(field, name)
+    detail["cells_journal"], problem = artifacts.cells()
+    if problem:
+        unreadable["cells_journal"] = problem
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)
     detail["verification"] = (
-        artifacts.json(tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
+        read("verification", tags.VERIFY_ARTIFACT) if tags.VERDICT in run_tags else None
     )
-    detail["promoted_runs"] = [i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if i]
+    detail["promoted_runs"] = [
+        i for i in run_tags.get(tags.PROMOTED_RUNS, "").split(",") if boundary.is_run_id(i)
+    ]
     detail["redactions"] = redactions(
-        run_tags.get(tags.REDACTIONS), artifacts.json(tags.REDACTIONS_ARTIFACT)
+        run_tags.get(tags.REDACTIONS), read("redactions", tags.REDACTIONS_ARTIFACT)
     )
-    refused = run_tags.get(tags.SYNC_REFUSED, "")  # kept in refused.jsonl where it was recorded
-    plain = refused.isascii() and refused.isdigit() and len(refused) <= 9
-    detail["sync_refused"] = int(refused) if plain else 0
-    index = artifacts.json(tags.CHECKPOINTS_ARTIFACT) if tags.CHECKPOINTS in run_tags else None
+    try:  # kept in refused.jsonl where it was recorded
+        detail["sync_refused"] = boundary.count(run_tags.get(tags.SYNC_REFUSED), "sync_refused")
+    except boundary.Unreadable as exc:
+        detail["sync_refused"], unreadable["sync_refused"] = 0, str(exc)
+    index = read("checkpoints", tags.CHECKPOINTS_ARTIFACT) if tags.CHECKPOINTS in run_tags else None
     detail["checkpoints"] = checkpoint_list(index)
     detail["artifacts_error"] = artifacts.error
     return detail
@@ -202,5 +212,8 @@ def redactions(count_tag: str | None, places: Any) -> dict[str, Any]:
                 "names": [str(n)[:120] for n in place.get("names", []) if isinstance(n, str)],
             }
         )
-    total = int(count_tag) if count_tag and count_tag.isdigit() else 0
+    try:
+        total = boundary.count(count_tag, "redactions")
+    except boundary.Unreadable:
+        total = 0
     return {"count": max(total, sum(p["count"] for p in clean)), "places": clean}

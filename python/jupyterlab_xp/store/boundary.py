@@ -1,0 +1,356 @@
+"""The one parsing boundary for store content: tags and ``xp/`` files become bounded, typed values.
+
+Anyone who can write to a shared tracking store can write any tag and any file into any run,
+so nothing read back from it is trusted. Every tag and artifact the product reads is parsed
+here, once, with explicit caps (bytes, nesting depth, rows); past this module code handles
+typed values only. A value that does not parse costs only that field of that run: the caller
+gets :class:`Unreadable` (one line, the reason), shows the field as unreadable and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.files import read_json
+from jupyterlab_xp.journal.rundir import STATE_FILE
+
+MAX_JSON_BYTES = 16 << 20  # one xp/ JSON file; the recorder writes kilobytes
+MAX_CELLS_BYTES = 64 << 20  # xp/cells.jsonl, every cell's source
+MAX_DEPTH = 64  # the recorder's own files nest less than 10 deep
+MAX_CELLS = 20_000  # cell executions shown for one run
+MAX_LIST_ITEMS = 100_000  # items in one list of a JSON file
+
+# MLflow's run ids are 32 hex digits; any ASCII letters and digits up to 64 are accepted so that
+# another MLflow server's ids work too. ASCII only: "٣٣٣".isalnum() is True.
+_RUN_ID = re.compile(r"[A-Za-z0-9]{1,64}", re.ASCII)
+# A run folder's name in XP_HOME/runs (the xp.local_id tag names it).
+_LOCAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", re.ASCII)
+_COUNT = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+
+class Unreadable(ValueError):
+    """Store content that does not parse; ``str()`` is one line saying why."""
+
+
+def is_run_id(value: object) -> bool:
+    """True for a run id (or a prefix of one) as this product accepts them."""
+    return isinstance(value, str) and _RUN_ID.fullmatch(value) is not None
+
+
+def check_run_id(value: str) -> str:
+    """``value`` when it is a run id (:func:`is_run_id`); else an XpError (a 400)."""
+    if not is_run_id(value):
+        raise XpError(f"not a run id: {value[:80]!r}")
+    return value
+
+
+def local_id(value: object) -> str | None:
+    """The run folder name a tag holds, or None when it could not name a folder in XP_HOME."""
+    ok = isinstance(value, str) and _LOCAL_ID.fullmatch(value) and value not in (".", "..")
+    return value if ok and isinstance(value, str) else None
+
+
+def local_run_folder(runs_dir: Path, run_id: str, tag: str | None) -> Path | None:
+    """The folder in ``runs_dir`` that the run's ``xp.local_id`` tag names, when it is this run's.
+
+    Anyone can copy another run's tag into theirs; the folder's own sync state, written by this
+    machine's recorder, names the MLflow run it belongs to, and only that run gets the folder
+    (its journal, its checkpoints, the trust this machine gives its own files).
+    """
+    name = local_id(tag)
+    if name is None:
+        return None
+    folder = runs_dir / name
+    state = read_json(folder / STATE_FILE)
+    if not isinstance(state, dict) or state.get("run_id") != run_id:
+        return None
+    return folder
+
+
+def count(value: str | None, what: str) -> int:
+    """A count tag (``xp.cells``, ``xp.errors``): absent is 0, else plain ASCII digits."""
+    if value is None or value == "":
+        return 0
+    if not _COUNT.fullmatch(value):
+        raise Unreadable(f"{what} is not a count: {value[:40]!r}")
+    return int(value)
+
+
+def max_bytes(name: str) -> int:
+    """The largest ``xp/<name>`` file this reads (larger ones are not downloaded)."""
+    return MAX_CELLS_BYTES if name == tags.CELLS_ARTIFACT else MAX_JSON_BYTES
+
+
+def json_value(text: str | None, what: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """JSON text parsed, at most ``max_bytes`` long and :data:`MAX_DEPTH` deep; None for none."""
+    if text is None:
+        return None
+    if len(text) > max_bytes:
+        raise Unreadable(f"{what} is larger than {max_bytes >> 20} MiB")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise Unreadable(f"{what} is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise Unreadable(f"{what} is not JSON: {str(exc)[:80]}") from None
+    _check_shape(value, what)
+    return value
+
+
+def _check_shape(value: Any, what: str) -> None:
+    """Depth and list length, without recursion (a hostile file may nest thousands deep)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            if len(item) > MAX_LIST_ITEMS:
+                raise Unreadable(f"{what} has a list of more than {MAX_LIST_ITEMS:,} items")
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise Unreadable(f"{what} is nested deeper than {MAX_DEPTH} levels")
+        stack += [(child, depth + 1) for child in children]
+
+
+class _File(BaseModel):
+    """A recorder file: the fields the product reads are typed, the rest kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _SeedCall(_File):
+    fn: str
+    args: list[str] = []
+    cell: int | None = None
+
+
+class SeedsFile(_File):
+    """``xp/seeds.json``."""
+
+    seed: int | str | None = None
+    seed_source: str | None = None
+    pythonhashseed: int | str | None = None
+    libraries: dict[str, Any] = {}
+    determinism: dict[str, Any] = {}
+    user_calls: list[_SeedCall] = []
+    errors: list[Any] = []
+
+
+class _Python(_File):
+    version: Any = None  # checked where it is used (promote/trust.py: X.Y[.Z] or nothing)
+
+
+class _Package(_File):
+    name: str
+    version: str | None = None
+
+
+class EnvironmentFile(_File):
+    """``xp/environment.json``."""
+
+    python: _Python = _Python()
+    platform: dict[str, str | None] = {}
+    packages: list[_Package] = []
+    container: str | bool | None = None
+    env: dict[str, Any] = {}
+
+
+class _Gpu(_File):
+    index: int | None = None
+    name: str | None = None
+
+
+class HardwareFile(_File):
+    """``xp/hardware.json``."""
+
+    cpu: dict[str, Any] = {}
+    memory: dict[str, Any] = {}
+    torch: dict[str, Any] = {}
+    gpus: list[_Gpu] = []
+
+
+class _Repository(_File):
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+    remote_url: str | None = None
+
+
+class GitFile(_File):
+    """``xp/git.json``."""
+
+    repository: _Repository | None = None
+
+
+class OrderFile(_File):
+    """``xp/order.json``: the order verdict."""
+
+    linear: bool | None = None
+    reasons: list[str] = []
+
+
+class CellRow(BaseModel):
+    """One line of ``xp/cells.jsonl`` (fields the recorder does not write are dropped)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int
+    execution_count: int | None = None
+    cell_id: str | None = None
+    source: str = ""
+    sha256: str | None = None
+    start: float = 0.0  # only shown: a line without it is still code that can be replayed
+    duration: float | None = None
+    status: Literal["ok", "error", "died", "running"]
+    error_name: str | None = None
+    error_value: str | None = None
+    peak_rss_mb: float | None = None
+
+
+_DICT = TypeAdapter(dict[str, Any])
+_LIST = TypeAdapter(list[Any])
+# What each xp/ JSON file must be; a file not listed here is read as any JSON value.
+KINDS: dict[str, TypeAdapter[Any]] = {
+    tags.SEEDS_ARTIFACT: TypeAdapter(SeedsFile),
+    tags.ENVIRONMENT_ARTIFACT: TypeAdapter(EnvironmentFile),
+    tags.HARDWARE_ARTIFACT: TypeAdapter(HardwareFile),
+    tags.GIT_ARTIFACT: TypeAdapter(GitFile),
+    tags.ORDER_ARTIFACT: TypeAdapter(OrderFile),
+    tags.VERIFY_ARTIFACT: _DICT,
+    tags.NOTEBOOK_ARTIFACT: _DICT,
+    tags.CHECKPOINTS_ARTIFACT: _LIST,
+    tags.REDACTIONS_ARTIFACT: _LIST,
+    tags.PRELUDE_ARTIFACT: _LIST,
+}
+
+
+def artifact(name: str, text: str | None) -> Any:
+    """The ``xp/<name>`` file parsed as its kind (:data:`KINDS`): plain dicts and lists, or None
+    when the run has no such file.
+
+    Raises:
+        Unreadable: not JSON, too large, too deep, or not the shape the recorder writes.
+    """
+    value = json_value(text, name)
+    if value is None:
+        return None
+    adapter = KINDS.get(name)
+    if adapter is None:
+        return value
+    try:
+        parsed = adapter.validate_python(value)
+    except ValidationError as exc:
+        raise Unreadable(f"{name}: {_first_error(exc)}") from None
+    return parsed.model_dump() if isinstance(parsed, BaseModel) else parsed
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "value"
+    return f"{where}: {first.get('msg')}"[:160]
+
+
+def cells(text: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of ``xp/cells.jsonl`` that parse, at most :data:`MAX_CELLS`, and why any did not.
+
+    One malformed line costs that line, not the journal: the others are still shown.
+    """
+    if text is None:
+        return [], None
+    if len(text) > MAX_CELLS_BYTES:
+        return [], f"{tags.CELLS_ARTIFACT} is larger than {MAX_CELLS_BYTES >> 20} MiB"
+    rows: list[dict[str, Any]] = []
+    problem: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        if len(rows) >= MAX_CELLS:
+            problem = f"{tags.CELLS_ARTIFACT}: only the first {MAX_CELLS:,} cells are shown"
+            break
+        try:
+            value = json_value(line, f"{tags.CELLS_ARTIFACT} line {number}")
+            rows.append(CellRow.model_validate(value).model_dump())
+        except Unreadable as exc:
+            problem = problem or str(exc)
+        except ValidationError as exc:
+            problem = problem or f"{tags.CELLS_ARTIFACT} line {number}: {_first_error(exc)}"
+    return rows, problem
+
+
+# One run in a list: what every frontend shows of it, in this order (RunSummary's fields).
+RUN_ROW_FIELDS = (
+    "run_id",
+    "name",
+    "experiment_id",
+    "experiment",
+    "status",
+    "kind",
+    "start_time",
+    "end_time",
+    "duration",
+    "seed",
+    "cells",
+    "errors",
+    "notebook",
+    "died_in_cell",
+    "metrics",
+    "archived",
+    "unreadable",
+)
+
+
+def run_row(
+    *,
+    run_id: str,
+    name: str | None,
+    experiment_id: str,
+    experiment: str,
+    status: str,
+    start_time: int | None,
+    end_time: int | None,
+    lifecycle_stage: str,
+    run_tags: Mapping[str, str],
+    seed: str | None,
+    metrics: Mapping[str, float],
+) -> dict[str, Any]:
+    """The one definition of a run row, from MLflow's run fields and tags (any reader's).
+
+    A tag that does not parse is shown as 0 and named in ``unreadable`` with its reason.
+    """
+    unreadable: dict[str, str] = {}
+    counts = {}
+    for field, key in (("cells", tags.CELLS), ("errors", tags.ERRORS)):
+        try:
+            counts[field] = count(run_tags.get(key), f"tag {key}")
+        except Unreadable as exc:
+            counts[field], unreadable[field] = 0, str(exc)
+    return {
+        "run_id": run_id,
+        "name": name,
+        "experiment_id": experiment_id,
+        "experiment": experiment,
+        "status": status,
+        "kind": run_tags.get(tags.KIND),
+        "start_time": start_time,
+        "end_time": end_time,
+        "duration": (end_time - start_time) / 1000 if end_time and start_time else None,
+        "seed": seed,
+        "cells": counts["cells"],
+        "errors": counts["errors"],
+        "notebook": run_tags.get(tags.NOTEBOOK_PATH),
+        "died_in_cell": run_tags.get(tags.DIED_IN_CELL),
+        "metrics": dict(metrics),
+        "archived": lifecycle_stage == "deleted",
+        "unreadable": unreadable,
+    }
