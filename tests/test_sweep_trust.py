@@ -123,7 +123,7 @@ def test_a_studys_notebook_is_confined_like_a_browsers_path(tmp_path: Path) -> N
         with pytest.raises(XpError, match="sweep's notebook") as refused:
             trial.load_source(Any, {"notebook": str(path)}, root)
         assert "\n" not in str(refused.value)
-    with pytest.raises(XpError, match="not checked here"):
+    with pytest.raises(XpError, match="no folder to confine it to"):
         trial.load_source(Any, {"notebook": str(inside)}, None)  # no root: nothing is run
 
 

@@ -164,6 +164,16 @@ def recorded_notebook(tag: object, root: Path | None) -> tuple[Path | None, str 
         return None, f"the run's notebook path is not text: {fresh}"
     if root is None:
         return None, f"the run's notebook path {shown(tag)} is not checked here: {fresh}"
+    try:
+        return confined(tag, root), None
+    except (XpError, LookupError) as exc:
+        message = str(exc.args[0]) if exc.args else type(exc).__name__
+        return None, f"the run's notebook path is not used ({message}): {fresh}"
+
+
+def confined(tag: str, root: Path) -> Path:
+    """The notebook ``tag`` (absolute, or relative to ``root``) names under ``root``;
+    XpError (LookupError for a missing file) otherwise, as :func:`confine_notebook` says."""
     relative: str | None = tag
     if Path(tag).is_absolute():
         relative = None
@@ -171,13 +181,9 @@ def recorded_notebook(tag: object, root: Path | None) -> tuple[Path | None, str 
             if Path(tag).is_relative_to(base):
                 relative = Path(tag).relative_to(base).as_posix()
                 break
-    try:
-        if relative is None:
-            raise XpError(f"notebook {shown(tag, 120)} lies outside {shown(str(root), 120)}")
-        return confine_notebook(root, relative), None
-    except (XpError, LookupError) as exc:
-        message = str(exc.args[0]) if exc.args else type(exc).__name__
-        return None, f"the run's notebook path is not used ({message}): {fresh}"
+    if relative is None:
+        raise XpError(f"notebook {shown(tag, 120)} lies outside {shown(str(root), 120)}")
+    return confine_notebook(root, relative)
 
 
 def journal_notebook(tag: object) -> Path | None:

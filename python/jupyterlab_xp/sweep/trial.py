@@ -80,10 +80,19 @@ def load_source(store: MlflowStore, config: dict[str, Any], root: Path | None) -
     """
     if config.get("source_run_id"):
         return sources.from_run(store, str(config["source_run_id"]), root)
-    path, note = trust.recorded_notebook(config.get("notebook"), root)
-    if path is None:
-        said = trust.shown(config.get("notebook"), 120)
-        raise XpError(f"the sweep's notebook {said} is not run: {note or 'none is named'}")
+    tag = config.get("notebook")
+    said = trust.shown(tag, 120)
+    if not isinstance(tag, str) or not tag:
+        raise XpError(f"the sweep names no notebook to run ({said})")
+    if root is None:
+        raise XpError(f"the sweep's notebook {said} is not run: no folder to confine it to")
+    try:
+        path = trust.confined(tag, root)
+    except (XpError, LookupError) as exc:
+        reason = str(exc.args[0]) if exc.args else type(exc).__name__
+        raise XpError(
+            f"the sweep's notebook is not run: {reason} (run the worker in its folder)"
+        ) from None
     return sources.from_notebook(path)
 
 
