@@ -389,3 +389,33 @@ def test_every_view_counts_the_paired_tests_in_the_family() -> None:
     rows = Comparison(body).decisions()
     assert rows == decisions(body) and [r["kind"] for r in rows] == ["group", "paired", "paired"]
     assert rows[0]["decision"] == "distinguishable"  # 0.50-0.54 vs 0.60-0.64: every split apart
+
+
+def test_a_seed_group_row_that_is_the_group_test_is_counted_once() -> None:
+    from jupyterlab_xp.views.stats import seed_group_tests
+
+    # Given two groups of 5 runs on 60 shared examples, each logging its test accuracy
+    rng = np.random.default_rng(8)
+    ids, truth = list(range(60)), rng.integers(0, 2, 60)
+    runs, details = [], []
+    for lr, accuracy in (("0.1", 0.7), ("0.2", 0.9)):
+        for seed in range(5):
+            pred = np.where(rng.random(60) < accuracy, truth, 1 - truth)
+            runs.append(_run(ids, truth, pred))
+            logged = {"test/accuracy": float(np.mean(pred == truth)), "val/loss": rng.random()}
+            params = {"lr": lr, "seed": str(seed)}
+            details.append({"run_id": f"{lr}{seed}", "params": params, "metrics": logged})
+    _, tests, _ = seed_group_tests(details, ["test/accuracy", "val/loss"])
+    (row,) = paired_rows("test", "classification", "lr=0.1", "lr=0.2", runs[:5], runs[5:])
+    # When corrected together
+    family = correct_with_paired(tests, [row], "holm")
+    # Then the row is the group test of test/accuracy over again: one family member, not two
+    group = next(t for t in tests if t["key"] == "test/accuracy")
+    assert family == 2 and row["p_value"] == group["p_value"]
+    assert row["p_adjusted"] == group["p_adjusted"] and row["decision"] == group["decision"]
+    assert "counted once" in row["reason"]
+    # ...and Holm over the two group tests alone is what statsmodels gives
+    raw = [t["p_value"] for t in tests]
+    assert [t["p_adjusted"] for t in tests] == pytest.approx(
+        list(multipletests(raw, method="holm")[1])
+    )

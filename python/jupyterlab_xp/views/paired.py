@@ -480,13 +480,40 @@ def correct_with_paired(
 
     A paired test's p-value (McNemar where it applies, else the sign-flip test; for seed
     groups the group test over runs) joins the group tests' family; each is decided by its
-    adjusted p-value.
+    adjusted p-value. A seed-group row whose runs' values are the logged metric's (the same
+    test as a group test of that key) is counted once: it takes the group test's adjusted p.
     """
-    tested = [p for p in paired if p["p_value"] is not None]
+    twins = {id(row): twin for row in paired if (twin := _group_twin(row, group_tests))}
+    tested = [p for p in paired if p["p_value"] is not None and id(p) not in twins]
     adjusted = correct(group_tests, correction, alpha, [p["p_value"] for p in tested])
     for row, value in zip(tested, adjusted, strict=True):
         row["p_adjusted"] = value
     family = len(group_tests) + len(tested)
     for row in paired:
+        if id(row) in twins:
+            row["p_adjusted"] = twins[id(row)]["p_adjusted"]
         decide_paired(row, family, alpha)
+        if id(row) in twins:
+            row["reason"] += " (the same test as the group test of this metric: counted once)"
     return family
+
+
+def _group_twin(row: dict[str, Any], group_tests: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The group test that is the same test as this seed-group row (same metric, groups and
+    p-value: the logged metric is each run's value on these examples), or None."""
+    test = row.get("_decide", {}).get("group_test")
+    if test is None:
+        return None
+    for group in group_tests:
+        same = (group["key"], group["group_a"], group["group_b"]) == (
+            row["key"],
+            row["group_a"],
+            row["group_b"],
+        )
+        if same and (group["n_a"], group["n_b"], group["p_value"]) == (
+            test["n_a"],
+            test["n_b"],
+            test["p_value"],
+        ):
+            return group
+    return None
