@@ -3,7 +3,7 @@
 Unit tests: specs checked (hostile ones refused), the overlay's digest and folder, the recorded
 lock's differing pins against a fake installed set, one build at a time under the lock, the
 REST request's fields. End to end (real pip from PyPI, real papermill, real store): a notebook
-run with ``--with 'tabulate==0.9.0'`` (not installed in this environment) prints that version,
+run with ``--with 'tabulate==0.9.0'`` (not this environment's version) prints that version,
 its run records the overlay, a second promotion reuses it without running pip, and a pin that
 does not exist fails before any cell runs; a recorded run's lock with one package that differs
 from today's installs that package only.
@@ -38,7 +38,7 @@ from test_promote_routes import call, refused
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 IMPORTS = "import tabulate, jupyterlab_xp, ipykernel; print(tabulate.__version__)"
-PINNED = "tabulate==0.9.0"  # small, pure Python, and not installed in this environment
+PINNED = "tabulate==0.9.0"  # small, pure Python, and not this environment's version of it
 
 
 def _pypi_reachable() -> bool:
@@ -137,7 +137,8 @@ def test_only_the_pins_that_differ_from_the_installed_set_are_kept() -> None:
 
 def test_the_installed_set_is_this_environments() -> None:
     installed = pinning.installed_versions()
-    assert installed["packaging"] and "tabulate" not in installed
+    # tabulate may be here (jupyter-cache brings 0.10): the tests pin another version of it
+    assert installed["packaging"] and installed.get("tabulate") != PINNED.split("==")[1]
 
 
 def test_plan_for_a_recorded_run_installs_only_what_differs(
