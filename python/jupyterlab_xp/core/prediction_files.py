@@ -36,7 +36,12 @@ def columns_bytes(columns: dict[str, np.ndarray], suffix: str) -> bytes:
     else:
         import numpy as np
 
-        np.savez_compressed(buffer, allow_pickle=False, **columns)
+        # What allow_pickle=False does from NumPy 2.1 on, said here so that NumPy 1.26 does it too.
+        if any(np.asarray(values).dtype.hasobject for values in columns.values()):
+            raise ValueError("Object arrays cannot be saved when allow_pickle=False")
+        if "allow_pickle" in columns:  # NumPy 2 would take that column for its argument
+            raise ValueError("a predictions column cannot be named allow_pickle")
+        np.savez_compressed(buffer, **columns)  # type: ignore[arg-type]  # (the same reason)
     return buffer.getvalue()
 
 

@@ -3,7 +3,7 @@
 :func:`find` answers the spans to replace and :func:`redact` replaces them with ``<redacted>``.
 Two sources of patterns, merged:
 
-- the regex plugins of ``detect-secrets`` (pinned in ``pyproject.toml``): AWS key ids, GitHub,
+- the regex plugins of ``detect-secrets`` (pinned in ``requirements.lock``): AWS key ids, GitHub,
   GitLab, Slack, Stripe, SendGrid, Twilio, PyPI, npm, Discord, Telegram, Azure storage keys and
   more, maintained upstream. Left out on purpose: ``KeywordDetector`` (the assignment rule below
   knows code better), the high-entropy string plugins (they take every sha256, git commit, run

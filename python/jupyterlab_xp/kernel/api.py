@@ -255,7 +255,10 @@ def device(preference: str = "auto") -> str:
     Args:
         preference: ``auto``, or an explicit ``cpu``, ``cuda``, ``cuda:N`` or ``mps``.
     """
-    import torch
+    try:
+        import torch
+    except ImportError:  # torch is an extra: the recorder works without it, this does not
+        raise XpError("xp.device() needs torch: pip install 'jupyterlab-xp[torch]'") from None
 
     from jupyterlab_xp.capture.hardware import torch_runtime_info
 
