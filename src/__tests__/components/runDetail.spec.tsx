@@ -82,6 +82,32 @@ describe('a run’s tab', () => {
     expect(onPromote.mock.calls[0][0].run_id).toBe('abc');
   });
 
+  it('names the fields the store held in a form it could not read', async () => {
+    // Given a run whose seeds file and cells tag did not parse on the server
+    const server = new FakeTransport()
+      .on('GET runs/abc', () =>
+        detail({
+          run_id: 'abc',
+          unreadable: {
+            seeds: 'seeds.json: value: Input should be a valid dictionary',
+            cells: "tag xp.cells is not a count: 'lots'"
+          }
+        })
+      )
+      .on('GET promotions', () => ({ promotions: [] }));
+
+    // When its tab is shown
+    model = await show(server);
+
+    // Then one line names each field and why, and the tab still shows the run
+    const note = screen.getByRole('note');
+    expect(note.textContent).toContain('Unreadable in the store, shown empty:');
+    expect(note.textContent).toContain(
+      "cells: tag xp.cells is not a count: 'lots'"
+    );
+    expect(note.textContent).toContain('seeds: seeds.json: value:');
+  });
+
   it('says why a run cannot be read, and reads it again on Retry', async () => {
     // Given a server that fails to read the run
     let fail = true;

@@ -100,6 +100,14 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
           </p>
         </div>
       )}
+      {Object.keys(run.unreadable ?? {}).length > 0 && (
+        <p className="jp-xp-Note" role="note">
+          {trans.__('Unreadable in the store, shown empty:')}{' '}
+          {Object.entries(run.unreadable ?? {})
+            .map(([field, reason]) => `${field}: ${reason}`)
+            .join('; ')}
+        </p>
+      )}
       {(run.source_run_id !== null || run.verification !== null) && (
         <Section title={trans.__('Reproduction')}>
           <Reproduction run={run} onOpenRun={onOpenRun} />
