@@ -31,6 +31,7 @@ from jupyterlab_xp.frontends.render import (
 from jupyterlab_xp.frontends.render_env import render_environment
 from jupyterlab_xp.frontends.terminal import inert_output
 from jupyterlab_xp.promote.jobs import follow
+from jupyterlab_xp.promote.orders import ORDERS
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import LIFECYCLES, MAX_LIMIT, parse_run_query
 from jupyterlab_xp.store.recovery import recover_all
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("--seeds", help="comma-separated seeds: one promoted run per seed")
     promote.add_argument(
         "--order",
-        choices=("recorded", "auto", "execution-count", "notebook"),
+        choices=ORDERS,
         help="cell order (default: recorded for a run; for a notebook auto: execution counts "
         "mended by def-use analysis)",
     )

@@ -18,6 +18,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.kernel import api
 from jupyterlab_xp.kernel.recorder import Recorder
+from jupyterlab_xp.promote.orders import ORDERS
 from jupyterlab_xp.store.faults import REFUSED_FILE, read_refused
 
 ACTIONS = (
@@ -69,7 +70,7 @@ def _parser(action: str) -> _Parser:
         parser.add_argument("run", nargs="?", metavar="RUN")
         parser.add_argument("-p", "--param", nargs=2, action="append", default=[])
         parser.add_argument("--seeds")
-        parser.add_argument("--order", choices=("recorded", "auto", "execution-count", "notebook"))
+        parser.add_argument("--order", choices=ORDERS)
         parser.add_argument("--cell-timeout", type=float)
         parser.add_argument("--env", choices=("today", "recorded"))
         parser.add_argument("--with", dest="with_pins", action="append", metavar="SPEC")

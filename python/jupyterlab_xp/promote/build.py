@@ -22,9 +22,9 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import plotera, repair, trust
 from jupyterlab_xp.promote import shims as shim_cell
+from jupyterlab_xp.promote.orders import ORDERS
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
-ORDERS = ("recorded", "auto", "execution-count", "notebook")
 ADDED = "added by promote"  # the label of the start and stop cells promote adds
 SHIMS_TAG = "xp-shims"  # the cell that installs the compatibility shims
 _STARTS = re.compile(r"^\s*(%xp\s+start\b|%load_ext\s+jupyterlab_xp\b)|\bxp\.start\(", re.M)

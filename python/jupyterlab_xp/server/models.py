@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jupyterlab_xp.promote.orders import PromoteOrder
 from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.env_models import PromoteEnvironment
@@ -325,7 +326,6 @@ class CompareBody(ApiModel):
     )
 
 
-PromoteOrder = Literal["recorded", "auto", "execution-count", "notebook"]
 PromotionState = Literal["queued", "running", "finished", "failed", "cancelled"]
 VerdictName = Literal["exact", "within-tolerance", "random", "differs", "no-metrics"]
 
