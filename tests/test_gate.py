@@ -65,12 +65,17 @@ def test_a_worse_candidate_fails_and_a_better_one_passes(
         "--metric", "val/accuracy", "--json",
     )  # fmt: skip
     body = json.loads(out)
-    # Then it fails (exit 1) with Welch's p as scipy computes it
+    # Then it fails (exit 1) with compare's p: the larger of Welch's p and the exact
+    # permutation p, as scipy computes them (all 252 splits of 5 and 5)
     assert code == 1 and body["decision"] == "fail"
     row = body["metrics"][0]
     a = [0.90 + n for n in NOISE[:5]]
     b = [0.80 + n for n in NOISE[:5]]
-    assert row["p_value"] == pytest.approx(sps.ttest_ind(b, a, equal_var=False).pvalue)
+    welch = sps.ttest_ind(b, a, equal_var=False).pvalue
+    exact = sps.permutation_test(
+        (a, b), lambda x, y: sum(y) / len(y) - sum(x) / len(x), n_resamples=float("inf")
+    ).pvalue
+    assert row["p_value"] == pytest.approx(max(welch, exact))
     assert row["difference"] == pytest.approx(-0.10)
     # When the sides are swapped, the better candidate passes (exit 0)
     code, out, _ = _gate(

@@ -265,8 +265,10 @@ def _metric_decision(
     """Fill ``decision`` and ``why`` for one metric's row."""
     test = row["test"]
     if test is not None:
-        row["p_value"] = test["welch_p"]
-        row["p_adjusted"] = test["welch_p_adjusted"]
+        # the p that decides (compare's: the larger of Welch's and the exact permutation p;
+        # Welch's is undefined when neither group varies)
+        row["p_value"] = test["p_value"]
+        row["p_adjusted"] = test["p_adjusted"]
     n = min(row["n_baseline"], row["n_candidate"])
     why: str
     if reasons:
