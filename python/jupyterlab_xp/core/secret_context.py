@@ -22,6 +22,7 @@ _HEADER_LINE = re.compile(
     rf"^[rbuf]?[\"']?(?:[ \t]*{_NAME}(?:[ \t]{{2,}}{_NAME})+|[ \t]{{2,}}{_NAME})[ \t]*$"
 )
 _TOKEN = re.compile(r"\S+")
+_CREDENTIAL_WORD = re.compile(r"(?i)passw|pwd|pass|secret|token|credential|key|auth|dsn")
 MAX_ROWS = 200  # rows read under one header
 _HTML_TABLE = re.compile(r"(?is)<table\b.{0,500000}?</table>")
 _HTML_ROW = re.compile(r"(?is)<tr\b[^>]*>(.*?)</tr>")
@@ -50,19 +51,21 @@ def context_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, str,
     """``(start, end, kind, name)`` of each value that a credential header or flag names."""
     if "\n" in text:
         yield from _text_table_hits(text, classify)
-    if "<t" in text or "<T" in text:
+    if "<table" in text or "<TABLE" in text:
         yield from _html_table_hits(text, classify)
     if "-" in text:
         yield from _flag_hits(text, classify)
 
 
 def _text_table_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, str, str]]:
-    lines: list[tuple[int, str]] = []
-    at = 0
-    for line in text.split("\n"):
-        lines.append((at, line))
-        at += len(line) + 1
-    for i, (_, line) in enumerate(lines):
+    seen: set[int] = set()
+    for word in _CREDENTIAL_WORD.finditer(text):  # only the lines a credential name is on
+        start = text.rfind("\n", 0, word.start()) + 1
+        end = text.find("\n", word.end())
+        if start in seen or end < 0:
+            continue
+        seen.add(start)
+        line = text[start:end]
         if not _HEADER_LINE.match(line):
             continue
         header = list(_TOKEN.finditer(line))
@@ -71,11 +74,12 @@ def _text_table_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, 
             for m in header
             if not keyword.iskeyword(m.group()) and (kind := classify(m.group())) is not None
         ]
-        if not named:
-            continue
         # Rows start with their index label at the margin, one cell more than a one-name header.
         sizes = (len(header), len(header) + 1) if len(header) > 1 else (2,)
-        for row_at, row in lines[i + 1 : i + 1 + MAX_ROWS]:
+        row_at = end + 1
+        for _ in range(MAX_ROWS if named else 0):
+            row_end = text.find("\n", row_at)
+            row = text[row_at : len(text) if row_end < 0 else row_end]
             cells = list(_TOKEN.finditer(row))
             if not cells or cells[0].start() > 0 or len(cells) not in sizes:
                 break
@@ -85,8 +89,11 @@ def _text_table_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, 
                     None,
                 )
                 if cell is not None:
-                    end = cell.end() - (len(cell.group()) - len(cell.group().rstrip("\"'")))
-                    yield row_at + cell.start(), row_at + end, kind, column.group()
+                    stop = cell.end() - (len(cell.group()) - len(cell.group().rstrip("\"'")))
+                    yield row_at + cell.start(), row_at + stop, kind, column.group()
+            if row_end < 0:
+                break
+            row_at = row_end + 1
 
 
 def _html_table_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, str, str]]:
@@ -112,15 +119,17 @@ def _html_table_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, 
 
 
 def _flag_hits(text: str, classify: Classify) -> Iterator[tuple[int, int, str, str]]:
-    for m in _LONG_FLAG.finditer(text):
+    for m in _LONG_FLAG.finditer(text) if "--" in text else ():
         name = m.group("name")
         kind = classify(name)
         if kind is not None and not _NOT_A_VALUE_FLAG.search(name):
             yield m.start("v"), m.end("v"), kind, f"--{name}"
-    if "-p" in text:
+    if "-p" in text and ("mysql" in text or "mariadb" in text or "sshpass" in text):
         for pattern, flag in ((_DB_CLIENT_P, "-p"), (_SSHPASS_P, "sshpass -p")):
             for m in pattern.finditer(text):
                 yield m.start("v"), m.end("v"), "password", flag
-    if "-u" in text or "--user" in text or "-U" in text or "--proxy-user" in text:
+    if ("curl" in text or "wget" in text or "ftp" in text or "http " in text) and (
+        "-u" in text or "-U" in text
+    ):
         for m in _USER_COLON.finditer(text):
             yield m.start("v"), m.end("v"), "password", "-u USER:PASSWORD"

@@ -196,5 +196,9 @@ KEYWORDS = ("passw", "pwd", "pass", "secret", "token", "credential", "key", "aut
 AUTH_WORDS = ("bearer", "basic", "authorization")
 # Commands whose flags hold a password without a secret-looking word (core/secret_context.py).
 COMMAND_WORDS = ("mysql", "mariadb", "sshpass", "curl", "wget", "ftp")
+# A table header with a credential column, in a string literal: its line ends in an escaped "\n".
+ESCAPED_HEADER = re.compile(
+    r"(?i)(?:passw|pwd|secret|token|key|auth|credential)[\w.\- \t]{0,200}\\n"
+)
 # What a base64 run decodes to in a docker config's "auth" or a Basic header: user:password.
 BASIC_CREDENTIAL = re.compile(r"^[\w.@+\-]{1,128}:(?!//)[^\s:]{3,}$")

@@ -25,6 +25,7 @@ _ESCAPED_ANSI = r"\\(?:x1[bB]|u001[bB]|033|e)\[[0-?]*[ -/]*[@-~]"
 _SEP = r"(?:[ \t]|\r?\n|\\\r?\n|\\r\\n|\\n)"
 _JOIN = rf"(?P<q>[\"'])(?:{_SEP}*\+{_SEP}*|{_SEP}+)(?P=q)"
 _VIEW = re.compile(rf"(?P<drop>{_ANSI}|{_ESCAPED_ANSI}|{_JOIN})|(?P<nl>\\r\\n|\\n)")
+_VIEW_DROPS = re.compile(rf"(?P<drop>{_ANSI}|{_ESCAPED_ANSI}|{_JOIN})(?P<nl>)")
 MAX_VIEW = 2_000_000  # characters: longer texts (a huge output) are read as they are
 
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_\-=])[A-Za-z0-9+/_\-]{16,4096}={0,2}(?![A-Za-z0-9+/_\-=])")
@@ -82,9 +83,7 @@ def plain_view(text: str, lines: bool = True) -> View | None:
     segments: list[tuple[int, int, int, bool]] = []
     last = at = 0
     dropped = False
-    for m in _VIEW.finditer(text):
-        if m.group("nl") and not lines:
-            continue
+    for m in (_VIEW if lines else _VIEW_DROPS).finditer(text):
         dropped = dropped or not m.group("nl")
         if m.start() > last:
             parts.append(text[last : m.start()])

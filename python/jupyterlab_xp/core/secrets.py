@@ -293,9 +293,9 @@ def find(text: str, name: str | None = None) -> list[Hit]:
         probe = _Probe(text)
         hits += _scan(probe)
         # The same text read plain: colour codes out, wrapped and concatenated literals joined,
-        # and (for a table in a string literal) "\n" read as a line break where a name could
-        # head a column.
-        view = plain_view(text, lines=not probe.present.isdisjoint(P.KEYWORDS))
+        # and "\n" read as a line break where a credential name could end a table's header.
+        lines = "\\n" in text and P.ESCAPED_HEADER.search(text) is not None
+        view = plain_view(text, lines=lines)
         if view is not None:
             for lo, hi in view.windows():
                 found = _scan(_Probe(view.text[lo:hi]))
