@@ -14,14 +14,15 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and benchmarks run with MLflow's usage telemetry off (README: Privacy): nothing they
 # start may reach the network. (jupyterlab-xp's own processes turn it off anyway.)
-test lint test-python test-js test-ui test-ranges bench: export MLFLOW_DISABLE_TELEMETRY := true
+test lint test-python test-js test-ui test-ranges docs bench: export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: help install lab team test test-ranges lint format postgres test-python test-js test-ui bench calibrate clean browser types-check
+.PHONY: help install lab team test test-ranges docs lint format postgres test-python test-js test-ui bench calibrate clean browser types-check
 
 help:
 	@echo "make lab      install everything and open JupyterLab on examples/"
 	@echo "make test     install everything, then lint, type-check and run every test"
 	@echo "make install  install the pinned Python and JS dependencies and the extension"
+	@echo "make docs     build the docs site (docs/site/_build/html), examples executed"
 	@echo "make bench    run the benchmarks (figures beside their baselines)"
 	@echo "make calibrate  null simulations of compare's decisions (false positives, coverage)"
 	@echo "make team     start PostgreSQL + an MLflow tracking server to try team mode"
@@ -96,7 +97,13 @@ ui-tests/node_modules/.package-lock.json: ui-tests/package.json ui-tests/package
 test-ui: install browser ui-tests/node_modules/.package-lock.json
 	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" npx playwright test
 
-test: lint test-python test-js test-ui
+test: lint test-python test-js test-ui docs
+
+# The docs site (Sphinx + MyST + myst-nb): the example notebooks executed as tutorials, the API,
+# magic, CLI and REST references generated from the code; a warning fails the build.
+docs: install
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs/site docs/site/_build/html
+	@echo "docs: docs/site/_build/html/index.html"
 
 # The ranges in pyproject.toml at both ends (CI runs this after `make test`): a fast subset on
 # the lowest and on the newest versions they allow, each in its own venv (.ci/ranges).
