@@ -30,6 +30,15 @@ export abstract class Model implements IDisposable {
     return this._isDisposed;
   }
 
+  /**
+   * How many times `changed` has been emitted: a view that renders the model
+   * compares it to tell whether it missed a change (React's
+   * `useSyncExternalStore` snapshot).
+   */
+  get version(): number {
+    return this._version;
+  }
+
   /** Stop all work; answers that arrive later are dropped. */
   dispose(): void {
     if (this._isDisposed) {
@@ -40,10 +49,12 @@ export abstract class Model implements IDisposable {
   }
 
   protected emitChanged(): void {
+    this._version += 1;
     this._changed.emit();
   }
 
   private readonly _changed = new Signal<this, void>(this);
+  private _version = 0;
   private _isDisposed = false;
 }
 
