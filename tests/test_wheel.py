@@ -41,8 +41,10 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The wheel and the sdist of this tree, built once for all pytest-xdist workers."""
     if not (ROOT / "labextension" / "package.json").exists():
         pytest.fail("labextension/ is not built: run `make install` first")
-    # The workers' base folders share a parent: the first worker builds there, under a lock.
-    out = tmp_path_factory.getbasetemp().parent / "jupyterlab-xp-dist"
+    # pytest-xdist workers' base folders share a parent, this session's: the first worker
+    # builds there, under a lock. Without xdist the base folder is the session's own.
+    base = tmp_path_factory.getbasetemp()
+    out = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "jupyterlab-xp-dist"
     out.mkdir(exist_ok=True)
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
