@@ -1,7 +1,8 @@
 """The layout's rules that import-linter cannot state (its contracts are in pyproject.toml).
 
 No import cycles anywhere, nothing imports the package's public face, no private name crosses a
-package boundary, and every module is small and says on its first line what it is for.
+package boundary, and every module says on its first line what it is for. (Size is a rule on
+functions, not files: ruff's complexity, branch and statement limits in pyproject.toml.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import grimp
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "python" / "jupyterlab_xp"
-MAX_LINES = 450
 
 
 def _modules() -> dict[str, Path]:
@@ -137,15 +137,12 @@ def test_no_private_name_crosses_a_package_boundary() -> None:
     assert problems == []
 
 
-def test_every_module_is_small_and_says_what_it_is_for() -> None:
-    too_long, undocumented = [], []
+def test_every_module_says_what_it_is_for() -> None:
+    undocumented = []
     for name, path in _modules().items():
         text = path.read_text(encoding="utf-8")
-        if text.count("\n") > MAX_LINES:
-            too_long.append(f"{name}: {text.count(chr(10))} lines")
         if not text.startswith('"""') or len(text.splitlines()[0].strip('"').strip()) < 10:
             undocumented.append(name)
-    assert too_long == []
     assert undocumented == []
 
 

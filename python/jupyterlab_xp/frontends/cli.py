@@ -8,6 +8,7 @@
 ``jupyter xp rename | tag | note | archive | restore RUN ...`` (see :mod:`.cli_manage`)
 ``jupyter xp sweep ...`` (see :mod:`.cli_sweep`)
 ``jupyter xp gate ...`` (see :mod:`.cli_gate`)
+``jupyter xp register | model ...`` (see :mod:`.cli_registry`)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.frontends import cli_gate, cli_manage, cli_sweep
+from jupyterlab_xp.frontends import cli_gate, cli_manage, cli_registry, cli_sweep
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
     render_compare,
@@ -140,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_manage.add_parsers(sub)
     cli_sweep.add_parser(sub)
     cli_gate.add_parser(sub)
+    cli_registry.add_parsers(sub)
     return parser
 
 
@@ -197,6 +199,9 @@ def cmd_show(store: MlflowStore, args: argparse.Namespace) -> int:
         print(json.dumps(detail, indent=2, default=str))
         return 0
     print(render_detail(detail))
+    versions = cli_registry.render_versions(store, detail["run_id"])
+    if versions:
+        print(versions)
     return 0
 
 
@@ -290,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.update(cli_manage.COMMANDS)
     commands["sweep"] = cli_sweep.cmd_sweep
     commands["gate"] = cli_gate.cmd_gate
+    commands.update(cli_registry.COMMANDS)
     # Everything a command prints may hold store content: one edge escapes control characters.
     with inert_output():
         try:

@@ -220,7 +220,7 @@ def render_promotion(job: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def render_detail(d: dict[str, Any]) -> str:
+def render_detail(d: dict[str, Any]) -> str:  # noqa: C901, PLR0912, PLR0915  # one section per field
     """The text form of :func:`jupyterlab_xp.views.runview.run_detail`."""
     out = [
         f"run         {d['run_id']}  {d['name'] or ''}",

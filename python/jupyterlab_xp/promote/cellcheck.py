@@ -132,7 +132,7 @@ def _worse(a: str, b: str) -> str:
     return a if order.index(a) >= order.index(b) else b
 
 
-def classify(
+def classify(  # noqa: C901, PLR0912  # one rule per cell class, in the order they apply
     stored: list[dict[str, Any]], new: list[dict[str, Any]], tolerance: float, random: bool
 ) -> dict[str, Any]:
     """The verdict on one cell (see the module's docstring for the classes)."""

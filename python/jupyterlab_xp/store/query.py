@@ -123,7 +123,7 @@ def _value(name: str, value: str) -> str:
     return value
 
 
-def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:
+def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:  # noqa: C901  # one check per argument
     """Build a :class:`RunQuery` from query arguments (name to list of values).
 
     Raises:

@@ -71,7 +71,9 @@ class RunSync:
         """Local folder whose files are uploaded under ``xp/`` in the run."""
         return self.dir / ARTIFACTS_DIR
 
-    def apply(self, records: Iterable[dict[str, Any]], recovering: bool = False) -> None:
+    def apply(  # noqa: C901, PLR0912, PLR0915  # one batch, all or nothing: kept in one place
+        self, records: Iterable[dict[str, Any]], recovering: bool = False
+    ) -> None:
         """Apply records in order (records at or below ``synced_seq`` are skipped).
 
         Raises whatever the store raises; the records stay unsynced and are retried.

@@ -56,7 +56,7 @@ def stop_reason(study: Any) -> str | None:
     return str(reason) if reason else None
 
 
-def work(
+def work(  # noqa: PLR0915  # the worker's loop: ask, run, tell, in one place
     store: MlflowStore,
     storage_url: str,
     study_name: str,

@@ -23,6 +23,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.store.model_registry import ModelRegistry
 from jupyterlab_xp.store.query import quote_value
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import run_summary
@@ -73,8 +74,9 @@ def select(
     """The runs a selection names, and the params it fixed.
 
     A selection is run ids or unique prefixes (``a1b2,c3d4``), a seed group
-    (``params.width=16[,params.lr=0.1]``, finished runs in ``experiments`` or all of them), or
-    an MLflow filter (``filter:metrics.`val/acc` > 0.9``).
+    (``params.width=16[,params.lr=0.1]``, finished runs in ``experiments`` or all of them), a
+    registered model version (``models:/NAME@ALIAS`` or ``models:/NAME/VERSION``: the seed
+    group of the run it was registered from), or an MLflow filter (``filter:...``).
 
     Raises:
         XpError: an empty, malformed or ambiguous selection, or one that finds no run.
@@ -87,6 +89,8 @@ def select(
     if given is not None:
         clauses = [f"params.`{k}` = {quote_value(v)}" for k, v in given.items()]
         runs = _search(store, experiments, " and ".join(clauses), selection)
+    elif selection.startswith(MODELS):
+        runs = _version_group(store, selection)
     elif selection.startswith("filter:"):
         runs = _search(store, experiments, selection.removeprefix("filter:").strip(), selection)
     else:
@@ -96,6 +100,41 @@ def select(
         runs = [find_run(store, i) for i in ids]
     unique = {r.info.run_id: r for r in runs}
     return list(unique.values()), fixed
+
+
+MODELS = "models:/"
+MAX_GROUP = 1000  # runs of an experiment scanned for a run's seed group
+
+
+def _version_group(store: Any, selection: str) -> list[Any]:
+    ref = selection.removeprefix(MODELS)
+    registry = ModelRegistry(store)
+    name, at, alias = ref.partition("@")
+    if at:
+        version = registry.by_alias(name, alias)
+    else:
+        name, _, number = ref.rpartition("/")
+        version = registry.get(name, number) if number.isascii() and number.isdigit() else None
+    run = store.get_run(version.run_id) if version is not None and version.run_id else None
+    if run is None:
+        raise XpError(f"{selection!r}: no such model version with a run in this store")
+    return seed_group(store, run)
+
+
+def seed_group(store: Any, run: Any) -> list[Any]:
+    """``run`` and the finished runs of its experiment whose params equal its own but for the
+    seeds: the group a gate measures seed noise in."""
+    own = _without_seeds(run.data.params)
+    experiment = store.experiment_names().get(run.info.experiment_id, run.info.experiment_id)
+    candidates = store.search_runs(
+        [experiment], "attributes.status = 'FINISHED'", max_results=MAX_GROUP
+    )
+    group = [r for r in candidates if _without_seeds(r.data.params) == own]
+    return group if any(r.info.run_id == run.info.run_id for r in group) else [run, *group]
+
+
+def _without_seeds(params: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in params.items() if not _is_seed(k)}
 
 
 def _search(store: Any, experiments: Sequence[str] | None, where: str, selection: str) -> list[Any]:
@@ -317,11 +356,11 @@ def gate(
     objectives: dict[str, str | None] = {}
     for selection in (baseline, candidate):
         runs, fixed = select(store, selection, experiments)
-        sides.append(Side(selection, [_row(store, r, objectives) for r in runs], fixed))
+        sides.append(Side(selection, [row(store, r, objectives) for r in runs], fixed))
     return decide(sides[0], sides[1], metrics, **options)
 
 
-def _row(store: Any, run: Any, objectives: dict[str, str | None]) -> dict[str, Any]:
+def row(store: Any, run: Any, objectives: dict[str, str | None]) -> dict[str, Any]:
     """What the gate needs of a run: its summary, its params and, for a sweep's trial or
     confirmation run, the objective its sweep selected on (read once per sweep)."""
     parent = run.data.tags.get(tags.SWEEP_RUN)
