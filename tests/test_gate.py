@@ -127,7 +127,9 @@ def test_equal_groups_pass_but_require_better_is_inconclusive(
     common = ["--baseline", "params.width=16", "--candidate", "params.width=32"]
     # When gated: not worse beyond noise passes
     code, out, _ = _gate(capsys, *common, "--metric", "val/accuracy")
-    assert code == 0 and "not distinguishable at this power" in out
+    assert code == 0 and "not worse beyond seed noise: not distinguishable at this power" in out
+    # and it says how large a difference these seeds could have seen (80 % power)
+    assert "these seeds detect a difference of" in out
     # When a better candidate is required, the same runs cannot show it
     code, out, _ = _gate(capsys, *common, "--metric", "val/accuracy", "--require-better")
     assert code == 2 and "not distinguishable from the baseline" in out

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,16 @@ from jupyterlab_xp.store.model_registry import ModelRegistry
 from jupyterlab_xp.store.query import quote_value
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import run_summary
-from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, compare_groups, correct
+from jupyterlab_xp.views.stats import (
+    ALPHA,
+    CORRECTIONS,
+    DISTINGUISHABLE,
+    NO_DECISION,
+    SYSTEM_PREFIX,
+    compare_groups,
+    correct,
+    safe_mean,
+)
 
 PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
 EXIT_CODES = {PASS: 0, FAIL: 1, INCONCLUSIVE: 2}
@@ -281,16 +289,17 @@ def _metric_row(baseline: Side, candidate: Side, metric: str, direction: str) ->
         "n_baseline": len(a),
         "n_candidate": len(b),
         "missing": missing_a + missing_b,
-        "mean_baseline": statistics.fmean(a) if a else None,
-        "mean_candidate": statistics.fmean(b) if b else None,
+        "mean_baseline": safe_mean(a) if a else None,
+        "mean_candidate": safe_mean(b) if b else None,
         "difference": None,
         "improvement": None,
         "p_value": None,
         "p_adjusted": None,
+        "detectable_difference": None,
         "test": None,
     }
     if a and b:
-        diff = statistics.fmean(b) - statistics.fmean(a)
+        diff = safe_mean(b) - safe_mean(a)
         row["difference"] = diff
         row["improvement"] = diff if direction == "maximize" else -diff
     if len(a) >= 2 and len(b) >= 2:
@@ -308,6 +317,7 @@ def _metric_decision(
         # Welch's is undefined when neither group varies)
         row["p_value"] = test["p_value"]
         row["p_adjusted"] = test["p_adjusted"]
+        row["detectable_difference"] = test.get("detectable_difference")
     n = min(row["n_baseline"], row["n_candidate"])
     why: str
     if reasons:
@@ -317,30 +327,35 @@ def _metric_decision(
     elif n < MIN_SEEDS:
         decision = INCONCLUSIVE
         why = f"{n} seeds on a side: the gate needs at least {MIN_SEEDS} a side to measure noise"
+    elif test is None or test["decision"] == NO_DECISION:
+        decision = INCONCLUSIVE
+        why = test["reason"] if test else "too few values to test"
     else:
-        distinguishable = bool(test and test["distinguishable"])
-        gain = row["improvement"]
-        if distinguishable and gain < 0 and -gain > min_effect:
-            decision = FAIL
-            why = f"worse by {-gain:.4g} beyond seed noise (adjusted p {row['p_adjusted']:.3g})"
-        elif require_better and not (distinguishable and gain > min_effect):
-            decision = INCONCLUSIVE if not distinguishable else FAIL
-            why = (
-                "not distinguishable from the baseline at this power"
-                if not distinguishable
-                else f"better by {gain:.4g} only, not beyond --min-effect {min_effect:g}"
-            )
-        elif distinguishable and gain < 0:
-            decision = PASS
-            why = f"worse by {-gain:.4g}, within --min-effect {min_effect:g}"
-        elif distinguishable:
-            decision = PASS
-            why = f"better by {gain:.4g} beyond seed noise (adjusted p {row['p_adjusted']:.3g})"
-        else:
-            decision = PASS
-            why = "not worse beyond seed noise: not distinguishable at this power"
+        decision, why = _decision(row, test, min_effect, require_better)
     row["decision"] = decision
     row["why"] = why
+
+
+def _decision(
+    row: dict[str, Any], test: dict[str, Any], min_effect: float, require_better: bool
+) -> tuple[str, str]:
+    """Pass, fail or inconclusive from compare's calibrated decision and the direction."""
+    distinguishable = test["decision"] == DISTINGUISHABLE
+    gain = row["improvement"]
+    adjusted = f"adjusted p {row['p_adjusted']:.3g}"
+    if distinguishable and gain < 0 and -gain > min_effect:
+        return FAIL, f"worse by {-gain:.4g} beyond seed noise ({adjusted})"
+    if require_better and not (distinguishable and gain > min_effect):
+        if distinguishable:
+            return FAIL, f"better by {gain:.4g} only, not beyond --min-effect {min_effect:g}"
+        return INCONCLUSIVE, f"not distinguishable from the baseline: {test['reason']}"
+    if distinguishable and gain < 0:
+        return PASS, f"worse by {-gain:.4g}, within --min-effect {min_effect:g}"
+    if distinguishable:
+        return PASS, f"better by {gain:.4g} beyond seed noise ({adjusted})"
+    # Not worse beyond noise. The reason says how large a difference these seeds could see,
+    # so a reader can tell a pass from a gate too weak to fail anything.
+    return PASS, f"not worse beyond seed noise: {test['reason']}"
 
 
 def gate(
