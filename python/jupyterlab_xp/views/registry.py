@@ -24,6 +24,7 @@ from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import run_detail
 
 GATED_ALIAS = "production"
+MAX_HASHED_BYTES = 64 << 20  # a lock file or bundle manifest is kilobytes
 
 
 def lineage(store: Any, run: Any, checkpoint: dict[str, Any] | None = None) -> dict[str, str]:
@@ -69,7 +70,13 @@ def _prefixed(run_tags: dict[str, str], prefix: str) -> dict[str, str]:
 
 
 def _artifact_sha256(store: Any, run_id: str, name: str) -> str | None:
-    data = store.read_artifact_bytes(run_id, f"{tags.ARTIFACT_DIR}/{name}")
+    """The sha256 of ``xp/NAME`` when the store lists it at a sane size (never downloaded
+    whole to find out: the store is anyone's), else None."""
+    path = f"{tags.ARTIFACT_DIR}/{name}"
+    size = store.artifact_sizes(run_id, path.rpartition("/")[0]).get(path)
+    if size is None or size > MAX_HASHED_BYTES:
+        return None
+    data = store.read_artifact_bytes(run_id, path)
     return hashlib.sha256(data).hexdigest() if data else None
 
 
