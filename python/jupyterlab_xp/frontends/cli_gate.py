@@ -86,6 +86,11 @@ def cmd_gate(store: MlflowStore, args: argparse.Namespace) -> int:
     return int(body["exit_code"])
 
 
+def _tests(body: dict[str, Any]) -> str:
+    n = len(body["metrics"])
+    return f"{n} test" if n == 1 else f"{n} tests"
+
+
 def _number(value: Any) -> str:
     return "-" if value is None else f"{value:.4g}"
 
@@ -120,7 +125,7 @@ def render_text(body: dict[str, Any]) -> str:
     ]
     lines += [f"{m['metric']}: {m['why']}" for m in body["metrics"]]
     lines += [f"warning: {w}" for w in body["warnings"]]
-    lines.append(f"p-values corrected by {body['correction']} over {len(body['metrics'])} tests")
+    lines.append(f"p-values corrected by {body['correction']} over {_tests(body)}")
     return "\n".join(lines)
 
 
@@ -148,8 +153,7 @@ def render_markdown(body: dict[str, Any]) -> str:
     lines += [f"- **{_md_cell(m['metric'])}**: {_md_cell(m['why'])}" for m in body["metrics"]]
     lines += [f"- ⚠️ {_md_cell(w)}" for w in body["warnings"]]
     lines.append(
-        f"\np-values corrected by {body['correction']} over {len(body['metrics'])} tests,"
-        f" alpha {body['alpha']}."
+        f"\np-values corrected by {body['correction']} over {_tests(body)}, alpha {body['alpha']}."
     )
     return "\n".join(lines)
 
