@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -234,6 +235,7 @@ CATEGORIES = (
     (re.compile(r"CellTimeoutError|timed out"), f"a cell ran past the {TIMEOUT} s timeout"),
     (re.compile(r"Kernel didn't respond|Kernel died"), "the kernel did not start or died"),
     (re.compile(r"No module named '([\w.]+)'"), "missing package: {0}"),
+    (re.compile(r"import name '(\w+)' from '([\w.]+)'"), "removed import: {1}.{0}"),
 )
 
 
@@ -298,12 +300,17 @@ def one(entry: Entry, args: argparse.Namespace, template: Path | None) -> Result
         summarise(result, job)
     except subprocess.TimeoutExpired:
         result.cause, result.seconds = "timeout (whole notebook)", float(NOTEBOOK_LIMIT)
+    with _partial_lock, (args.out_dir / "corpus.partial.tsv").open("a") as f:
+        f.write("\t".join(result.row().values()) + "\n")  # a long run's rows as they finish
     print(
         f"{entry.name}: restored={result.restored} verified={result.verified} "
         f"{result.seconds:.0f}s papermill={result.papermill} {result.cause}",
         flush=True,
     )
     return result
+
+
+_partial_lock = threading.Lock()
 
 
 def migrated_store() -> Path | None:
@@ -384,8 +391,9 @@ def main(argv: list[str] | None = None) -> int:
         entries = [e for e in entries if re.search(args.only, e.name)]
     entries = entries[: args.limit] if args.limit else entries
     args.cache.mkdir(parents=True, exist_ok=True)
-    out = args.out or args.cache
+    out = args.out_dir = args.out or args.cache
     out.mkdir(parents=True, exist_ok=True)
+    (out / "corpus.partial.tsv").write_text("\t".join(COLUMNS) + "\n")
     template = migrated_store()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: one(e, args, template), entries))
