@@ -27,6 +27,7 @@ import pytest
 from conftest import Kernel, new_id
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import resolve_store
+from jupyterlab_xp.journal.rundir import STATE_FILE
 from jupyterlab_xp.store.liveness import Heartbeat, sweep_stale
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
@@ -238,19 +239,24 @@ def test_a_sweep_ends_only_runs_silent_for_longer_than_their_timeout(
     patient = _recorded(
         store, experiment, "patient", **{"heartbeat": old, "heartbeat.timeout": "600"}
     )
-    # and a silent run of this machine's, whose folder (lock, journal) is here
+    # and a silent run of this machine's, whose folder (lock, journal, sync state) is here,
+    # and another machine's silent run that copied that folder's name into its own tag
     local_id = uuid.uuid4().hex
-    (xp_home / "runs" / local_id).mkdir(parents=True)
+    folder = xp_home / "runs" / local_id
+    folder.mkdir(parents=True)
     ours = _recorded(store, experiment, "ours", heartbeat=old, local_id=local_id)
+    (folder / STATE_FILE).write_text(json.dumps({"run_id": ours}))
+    copier = _recorded(store, experiment, "copier", heartbeat=old, local_id=local_id)
     # When a sweep with a 30 s timeout runs, twice
     ended = sweep_stale(store, timeout=30, runs_dir=xp_home / "runs")
     again = sweep_stale(store, timeout=30, runs_dir=xp_home / "runs")
     # Then only the silent runs of other machines ended, once, KILLED at their last heartbeat
-    assert sorted(ended) == sorted([dead, idle])
+    assert sorted(ended) == sorted([dead, idle, copier])
     assert again == []
-    runs = {i: store.get_run(i) for i in (dead, idle, fresh, legacy, patient, ours)}
+    runs = {i: store.get_run(i) for i in (dead, idle, fresh, legacy, patient, ours, copier)}
     assert {i: r.info.status for i, r in runs.items() if r} == {
         dead: tags.KILLED,
+        copier: tags.KILLED,
         idle: tags.KILLED,
         fresh: tags.RUNNING,
         legacy: tags.RUNNING,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.store.boundary import local_run_folder
 from jupyterlab_xp.store.faults import describe
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
@@ -175,9 +176,11 @@ def sweep_stale(
         allowed = max(timeout, _seconds(run_tags.get(tags.HEARTBEAT_TIMEOUT)) or 0)
         if beat is None or now - beat <= allowed:
             continue
-        local_id = run_tags.get(tags.LOCAL_ID, "")
-        if runs_dir is not None and local_id.isalnum() and (runs_dir / local_id).is_dir():
-            continue  # ours: its lock and journal say whether it is alive, and where it died
+        # Ours: its lock and journal say whether it is alive, and where it died. Only when the
+        # folder's own sync state names this run: a copied xp.local_id does not make it ours.
+        folder = run_tags.get(tags.LOCAL_ID)
+        if runs_dir is not None and local_run_folder(runs_dir, run.info.run_id, folder):
+            continue
         end_tags = {tags.END_REASON: tags.HEARTBEAT_LOST}
         if run_tags.get(tags.RUNNING_CELL):
             end_tags[tags.DIED_IN_CELL] = run_tags[tags.RUNNING_CELL]
