@@ -21,13 +21,20 @@ from jupyterlab_xp.frontends.cli import main
 NOISE = [0.000, 0.004, -0.003, 0.002, -0.001, 0.003]
 
 
+def _store() -> Any:
+    """The test's store (XP_HOME), whose experiments keep artifacts beside it, not in ./mlruns."""
+    from jupyterlab_xp.core.config import resolve_store
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
+
+    return MlflowStore(resolve_store())
+
+
 def _group(
     client: Any, experiment: str, width: int, accuracy: float, seeds: int, **extra: str
 ) -> list[str]:
     """``seeds`` finished runs of one configuration, logged with plain MLflow as the recorder
     would (the ``xp.kind`` tag, params ``width`` and ``seed``)."""
-    exp = client.get_experiment_by_name(experiment)
-    exp_id = exp.experiment_id if exp else client.create_experiment(experiment)
+    exp_id = _store().experiment_id(experiment)
     ids = []
     for seed in range(seeds):
         run = client.create_run(exp_id, tags={tags.KIND: tags.KIND_NOTEBOOK})
@@ -213,7 +220,7 @@ def test_a_sweep_objective_gated_again_is_flagged_as_a_peek(
     client: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given candidate runs that confirm a sweep which selected on val/accuracy
-    exp_id = client.create_experiment("sweeps")
+    exp_id = _store().experiment_id("sweeps")
     sweep = client.create_run(
         exp_id, tags={tags.KIND: tags.KIND_SWEEP, tags.SWEEP_OBJECTIVE: "val/accuracy maximize"}
     )

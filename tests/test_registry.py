@@ -31,10 +31,17 @@ CHECKPOINT = {
 }
 
 
+def _store() -> Any:
+    """The test's store (XP_HOME), whose experiments keep artifacts beside it, not in ./mlruns."""
+    from jupyterlab_xp.core.config import resolve_store
+    from jupyterlab_xp.store.mlflow_store import MlflowStore
+
+    return MlflowStore(resolve_store())
+
+
 def _group(client: Any, tmp: Path, width: int, accuracy: float) -> list[str]:
     """Five finished seeds of one width, each with a lock, cells, a checkpoint, git and data."""
-    exp = client.get_experiment_by_name("registry")
-    exp_id = exp.experiment_id if exp else client.create_experiment("registry")
+    exp_id = _store().experiment_id("registry")
     files = tmp / f"xp-{width}"
     files.mkdir(exist_ok=True)
     (files / "requirements.lock").write_bytes(LOCK)
