@@ -131,9 +131,11 @@ def test_removed_apis_run_through_named_shims_each_recorded_in_the_verdict(
         "interactive",
     }
     assert run["shims"] == check["shims"]
-    shown = render_verification(check)  # what jupyter xp show and promote print
+    # What jupyter xp show and promote print: In [6] after the shims, parameters and start cells
+    shown = render_verification(check)
     assert (
-        "shim        matplotlib-seaborn-styles (In [3]): style 'seaborn-whitegrid' used as "
+        "shim        matplotlib-seaborn-styles (executed notebook In [6]): style "
+        "'seaborn-whitegrid' used as "
         "'seaborn-v0_8-whitegrid'" in shown
     )
     assert any(line.startswith("  cell 8 (In [8])") and "skipped" in line for line in shown)
@@ -170,6 +172,11 @@ def test_older_matplotlib_scikit_learn_and_python_2_names_run_through_shims(
                 "from sklearn.linear_model import LogisticRegression\n"
                 "from sklearn.multiclass import OneVsRestClassifier\n"
                 "X, y = load_iris(return_X_y=True)\n"
+                "from sklearn.ensemble import BaggingClassifier\n"
+                "from sklearn.tree import DecisionTreeClassifier\n"
+                "bag = BaggingClassifier(base_estimator=DecisionTreeClassifier(max_depth=1),\n"
+                "                        n_estimators=3, random_state=0).fit(X, y)\n"
+                "assert type(bag.estimators_[0]).__name__ == 'DecisionTreeClassifier'\n"
                 "labels = AgglomerativeClustering(n_clusters=3, affinity='manhattan',\n"
                 "                                 linkage='average').fit(X).labels_\n"
                 "model = LogisticRegression(multi_class='ovr', max_iter=1000).fit(X, y)\n"
@@ -196,8 +203,10 @@ def test_older_matplotlib_scikit_learn_and_python_2_names_run_through_shims(
     assert details["matplotlib-removed-backend"].startswith("matplotlib.use('Qt4Agg') skipped")
     assert details["matplotlib-hist-normed"] == "hist(normed=True) as density="
     assert details["matplotlib-cm-get-cmap"] == "cm.get_cmap('viridis') as pyplot.get_cmap"
-    assert details["sklearn-renamed-arguments"] == (
-        "AgglomerativeClustering(affinity=) as metric=: scikit-learn 1.4 renamed it"
+    (renamed,) = [u for u in check["shims"] if u["name"] == "sklearn-renamed-arguments"]
+    assert renamed["uses"] == 2  # Bagging's base_estimator=, then Agglomerative's affinity=
+    assert renamed["detail"] == (
+        "BaggingClassifier(base_estimator=) as estimator=: scikit-learn 1.4 renamed it"
     )
     assert details["sklearn-liblinear-multiclass"].startswith(
         "LogisticRegression(multi_class='ovr'): scikit-learn 1.8 removed multi_class="

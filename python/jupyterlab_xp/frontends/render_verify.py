@@ -92,7 +92,6 @@ def render_shims(used: list[dict[str, Any]] | None) -> list[str]:
     out = []
     for name, uses in by_name.items():
         cells = ", ".join(f"In [{u['cell']}]" for u in uses if u.get("cell") is not None)
-        out.append(
-            f"shim        {name}" + (f" ({cells})" if cells else "") + f": {uses[0]['detail']}"
-        )
+        where = f" (executed notebook {cells})" if cells else ""  # the promoted run's counts
+        out.append(f"shim        {name}{where}: {uses[0]['detail']}")
     return out

@@ -508,7 +508,23 @@ def _renamed_argument(cls: Any, old: str, new: str | None, why: str) -> None:
 _RENAMES = {
     "LogisticRegression": "sklearn-liblinear-multiclass",
     "AgglomerativeClustering": "sklearn-renamed-arguments",
+    "BaggingClassifier": "sklearn-renamed-arguments",
+    "BaggingRegressor": "sklearn-renamed-arguments",
+    "AdaBoostClassifier": "sklearn-renamed-arguments",
+    "AdaBoostRegressor": "sklearn-renamed-arguments",
 }
+
+
+def _ensembles(module: Any) -> None:
+    for name in (
+        "BaggingClassifier",
+        "BaggingRegressor",
+        "AdaBoostClassifier",
+        "AdaBoostRegressor",
+    ):
+        _renamed_argument(
+            getattr(module, name), "base_estimator", "estimator", "scikit-learn 1.4 renamed it"
+        )
 
 
 def _agglomerative(module: Any) -> None:
@@ -578,6 +594,10 @@ def _downloads(module: Any) -> None:
     module.urlopen, module.urlretrieve = local_urlopen, local_urlretrieve
 
 
+_SKLEARN_RENAMES = (
+    "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric= and Bagging's and "
+    "AdaBoost's base_estimator= estimator="
+)
 SHIMS: tuple[Shim, ...] = (
     Shim(
         "matplotlib-seaborn-styles",
@@ -612,9 +632,15 @@ SHIMS: tuple[Shim, ...] = (
     ),
     Shim(
         "sklearn-renamed-arguments",
-        "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric=",
+        _SKLEARN_RENAMES,
         "sklearn.cluster._agglomerative",
         _agglomerative,
+    ),
+    Shim(
+        "sklearn-renamed-arguments",
+        _SKLEARN_RENAMES,
+        "sklearn.ensemble",
+        _ensembles,
     ),
     Shim(
         "matplotlib-axis-aspect",
