@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Final
 
-PREFIX: Final = "xp."
-
 # MLflow's server-side limits (mlflow.utils.validation), repeated here so that callers can
 # validate without importing MLflow.
 MAX_PARAM_VALUE: Final = 6000

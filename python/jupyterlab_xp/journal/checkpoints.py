@@ -74,14 +74,6 @@ def next_version(run_dir: Path, name: str) -> int:
     return found[-1] + 1 if found else 1
 
 
-def stamp_dir(version_dir: Path) -> Path | None:
-    """The (one) timestamp folder of a version, or None when there is none."""
-    if not version_dir.is_dir():
-        return None
-    stamps = sorted(p for p in version_dir.iterdir() if p.is_dir() and _STAMP.match(p.name))
-    return stamps[-1] if stamps else None
-
-
 def publish(staging: Path, run_dir: Path, rel: str) -> Path:
     """Move a complete staging folder to ``run_dir/rel`` in one rename (no torn checkpoint)."""
     final = run_dir / rel

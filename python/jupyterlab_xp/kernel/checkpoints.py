@@ -30,7 +30,6 @@ from jupyterlab_xp.kernel.rng_state import (
 if TYPE_CHECKING:
     from jupyterlab_xp.kernel.run import ActiveRun
 
-ROLES = ("model", "optimizer", "scheduler")  # each saved as {role}.pt (a state dict)
 EXTRA_JSON = "extra.json"
 EXTRA_PICKLE = "extra.pkl"
 PARAMS_FILE = "params.json"

@@ -190,8 +190,6 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES_BY_NAME = {rule.name: rule for rule in RULES}
-
 
 def normalise(text: str) -> tuple[str, list[str]]:
     """``text`` with every rule applied, and the names of the rules that changed it."""

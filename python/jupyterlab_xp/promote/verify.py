@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from jupyterlab_xp.promote import cellcheck, normalize, randomness
+from jupyterlab_xp.promote import cellcheck, randomness
 from jupyterlab_xp.promote.build import ADDED, PlannedCell
 
 DEFAULT_TOLERANCE = 1e-6
@@ -67,16 +67,6 @@ def compare_metrics(
         "metrics_compared": len(keys),
         "largest": (missing + present)[:10],
     }
-
-
-def normalise(text: str) -> str:
-    """Text with every drift rule of :mod:`.normalize` applied."""
-    return normalize.normalise(text)[0]
-
-
-def output_text(outputs: list[dict[str, Any]]) -> str:
-    """The text a cell showed: streams joined as they arrived, plain-text results, errors."""
-    return cellcheck.shown(outputs).text
 
 
 def same_text(a: str, b: str, tolerance: float) -> bool:

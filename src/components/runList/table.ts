@@ -11,11 +11,6 @@ export const FIXED_COLUMNS: readonly ColumnId[] = ['name', 'seed'];
 const PARAM = 'params.';
 const METRIC = 'metrics.';
 
-/** The param key of a `params.<key>` column, else null. */
-export function paramKey(column: ColumnId): string | null {
-  return column.startsWith(PARAM) ? column.slice(PARAM.length) : null;
-}
-
 /** The heading of a column: a key as it was logged, fixed columns by name. */
 export function columnLabel(column: ColumnId): string {
   if (column.startsWith(PARAM)) {
