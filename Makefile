@@ -65,6 +65,7 @@ lint: install types-check
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/codespell python tests benchmarks src README.md
+	$(BIN)/vulture python/jupyterlab_xp vulture_whitelist.py --min-confidence 80
 	$(JLPM) lint:check
 
 format: install
