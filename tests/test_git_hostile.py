@@ -495,8 +495,7 @@ def prove(repo: Path, vector: Vector) -> None:
 
 
 # README: "git itself never runs"
-# DESIGN: "Reading a repository's state never runs a program that the repository (or its includes
-#   and attributes) names"
+# docs/design.md: "Reading git state runs no program the repository names"
 @pytest.mark.parametrize("name", list(VECTORS))
 def test_no_program_runs_and_nothing_is_written(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -129,7 +129,7 @@ def test_users_own_mlflow_calls_land_in_the_recorded_run(kernel_factory: Any, st
 
 
 # README: "competes with your cells for the kernel's CPU or its GIL"
-# DESIGN: "Inside the kernel process the recorder does the journal line and little else"
+# docs/design.md: "On the cell path the recorder writes one journal line and returns"
 def test_a_recording_kernel_only_writes_its_journal(
     kernel_factory: Any, store: Any, xp_home: Path
 ) -> None:
@@ -255,7 +255,7 @@ def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
 
 
 # README: "the kernel and the active run carry on untouched"
-# DESIGN: "The recorder never breaks the user's kernel"
+# docs/design.md: "the user's kernel (it keeps working whatever the recorder hits)"
 def test_bad_input_gives_one_line_and_harms_nothing(kernel_factory: Any, store: Any) -> None:
     # Given a kernel with the extension and no run
     k = kernel_factory()
@@ -313,7 +313,8 @@ def _draws(kernel_factory: Any, seed: int, import_first: bool) -> str:
     return str(out["stdout"]).strip()
 
 
-# DESIGN: "so `%xp start` never pays for it"
+# docs/design.md: "torch is seeded when it is already imported, and otherwise by an import hook
+#   when the user imports it"
 def test_same_seed_same_draws_different_seed_different_draws(kernel_factory: Any) -> None:
     # Given runs seeded through %xp start, with numpy/torch imported after start or before
     a = _draws(kernel_factory, 11, import_first=False)

@@ -178,7 +178,8 @@ def test_the_recorder_keeps_no_output_and_start_imports_no_torch(
     kernel_factory: Any, store: Any, xp_home: Path
 ) -> None:
     # README: "the recorder itself keeps no cell's output, only error messages"
-    # DESIGN: torch is seeded on import, "so `%xp start` never pays for it"
+    # docs/design.md: "torch is seeded when it is already imported, and otherwise by an import
+    #   hook when the user imports it"
     # Given a fresh kernel that records a run
     k = kernel_factory()
     assert k.execute("%load_ext jupyterlab_xp\n%xp start quiet-outputs --seed 1")["status"] == "ok"
@@ -220,7 +221,7 @@ def _imported_packages(package: str) -> set[str]:
 
 
 def test_kernel_and_server_code_never_import_each_other() -> None:
-    # DESIGN: "Kernel code and server code never import each other."
+    # docs/design.md: "The kernel and the server do not talk to each other: they meet in the store."
     assert {"core", "store"} <= _imported_packages("kernel")  # the scan sees imports
     assert "server" not in _imported_packages("kernel")
     assert "kernel" not in _imported_packages("server")
@@ -267,8 +268,8 @@ def _panel_sources() -> dict[str, str]:
 
 
 def test_the_panel_meets_the_recorder_only_in_the_store() -> None:
-    # DESIGN: "The panel never talks to the kernel's recorder" (the one exception, the
-    # toolbar's Record button, runs the magics a user would type)
+    # docs/design.md: "The kernel and the server do not talk to each other" (the toolbar's Record
+    # button "runs `%load_ext jupyterlab_xp` and `%xp start` in the kernel, as a user would")
     sources = _panel_sources()
     assert "api/handler.ts" in sources  # the scan sees the extension
     # Only the request helper makes HTTP requests: everything goes through the REST API

@@ -334,7 +334,7 @@ def _wait(store: Any, job_id: str) -> dict[str, Any]:
 
 
 # README: "Nothing read back from the store is trusted either"
-# DESIGN: "Nothing read back from the store is trusted"
+# docs/design.md: "Nothing the store says chooses what runs"
 @pytest.mark.slow
 def test_a_hostile_run_promoted_end_to_end_writes_none_of_it(
     store: Any, tmp_path: Path, xp_home: Path

@@ -36,7 +36,7 @@ def test_reports_cpu_memory_and_gpu_averages() -> None:
     assert sampler.peak_mb >= metrics["system/rss_mb"] * 0.5
 
 
-# DESIGN: "The recorder never breaks the user's kernel"
+# docs/design.md: "the user's kernel (it keeps working whatever the recorder hits)"
 def test_a_broken_nvml_never_reaches_the_kernel() -> None:
     # Given an NVML that fails after a few reads
     reports: list[dict[str, Any]] = []

@@ -373,7 +373,7 @@ def test_benjamini_hochberg_matches_hand_values_and_scipy() -> None:
 
 # README: "that few cannot measure seed noise well"
 # README: "`system/*` metrics are shown in the groups but never tested"
-# DESIGN: "`system/*` metrics are shown, never tested."
+# docs/design.md: "`system/*` metrics are shown and not tested."
 # README: "A group of fewer than 5 seeds is flagged"
 def test_groups_tests_and_corrections_across_metrics_and_pairs() -> None:
     # Given three configurations with three seeds, two metrics and a system metric

@@ -109,8 +109,8 @@ def test_a_deleted_run_refuses_everything_and_stop_does_not_wait(store: Any, del
 
 # README: "`%xp start` does not wait for MLflow"
 # README: "The store being down or refusing never blocks a cell"
-# DESIGN: "nothing on the hot path (`%load_ext`, `%xp start`, each cell) may wait for it or for the
-#   network"
+# docs/design.md: "A store that is down or refuses a record does not hold back the cell or other
+#   records"
 def test_captures_do_not_wait_for_a_store_that_is_down(
     xp_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
