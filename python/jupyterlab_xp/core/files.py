@@ -44,16 +44,6 @@ def write_json_atomic(path: Path, value: Any) -> None:
     write_atomic(path, json.dumps(value, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def parse_json(text: str | None) -> Any:
-    """Parse JSON text; None when there is none or it is not JSON (e.g. an artifact)."""
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-
-
 def read_json(path: Path) -> Any:
     """Read a JSON file; None when it is missing or unreadable (a partial state is no state)."""
     try:
