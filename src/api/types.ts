@@ -15,6 +15,9 @@ export interface XpApi {
   ErrorBody?: ErrorBody;
   Failure?: Failure;
   FirstDifference?: FirstDifference;
+  GateBody?: GateBody;
+  GateMetric?: GateMetric;
+  GateSide?: GateSide;
   GroupCurve?: GroupCurve;
   GroupTest?: GroupTest;
   LeftOut?: LeftOut;
@@ -705,6 +708,82 @@ export interface Removal {
    * a requirement under which the code still works
    */
   try: string;
+}
+/**
+ * ``GET gate?baseline=SEL&candidate=SEL&metric=M``: pass, fail or inconclusive.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "GateBody".
+ */
+export interface GateBody {
+  alpha: number;
+  baseline: GateSide;
+  candidate: GateSide;
+  correction: 'holm' | 'bh';
+  decision: 'pass' | 'fail' | 'inconclusive';
+  /**
+   * jupyter xp gate's exit code: 0 pass, 1 fail, 2 inconclusive
+   */
+  exit_code: number;
+  metrics: GateMetric[];
+  min_effect: number;
+  /**
+   * why the two sides cannot be gated at all
+   */
+  reasons: string[];
+  require_better: boolean;
+  warnings: string[];
+}
+/**
+ * One side of a gate: the selection as given and the runs it found.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "GateSide".
+ */
+export interface GateSide {
+  /**
+   * the side's params but the seeds
+   */
+  params: {
+    [k: string]: string;
+  };
+  run_ids: string[];
+  seeds: (string | null)[];
+  selection: string;
+}
+/**
+ * One gated metric: both sides, the calibrated test, the decision and why.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "GateMetric".
+ */
+export interface GateMetric {
+  decision: 'pass' | 'fail' | 'inconclusive';
+  /**
+   * not distinguishable: the difference these seeds detect 80% of the time
+   */
+  detectable_difference: number | null;
+  /**
+   * candidate mean - baseline mean
+   */
+  difference: number | null;
+  direction: 'maximize' | 'minimize';
+  /**
+   * the difference, positive when better
+   */
+  improvement: number | null;
+  mean_baseline: number | null;
+  mean_candidate: number | null;
+  metric: string;
+  /**
+   * runs without a finite value of the metric
+   */
+  missing: number;
+  n_baseline: number;
+  n_candidate: number;
+  p_adjusted: number | null;
+  p_value: number | null;
+  why: string;
 }
 /**
  * ``--env recorded``: the recorded lock against today's packages.

@@ -36,6 +36,7 @@ from jupyterlab_xp.views import manage
 from jupyterlab_xp.views.compare import compare_runs
 from jupyterlab_xp.views.curves import group_curves
 from jupyterlab_xp.views.export import export_runs, runs_csv
+from jupyterlab_xp.views.gate import gate
 from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
@@ -306,6 +307,50 @@ class CompareCurvesHandler(XpHandler):
                 raise XpError("compare/curves takes ids=RUN,RUN,... and metric=KEY")
             ids = [i for i in args["ids"][0].split(",") if i]
             return CompareCurves(**group_curves(self.store, ids, args["metric"][0]))
+
+        await self.respond(compute, HEAVY)
+
+
+class GateHandler(XpHandler):
+    """``GET gate?baseline=SEL&candidate=SEL&metric=M[&metric=...][&direction=...]
+    [&min_effect=X][&correction=holm|bh][&require_better=true][&experiment=E]``: the gate's
+    decision, as ``jupyter xp gate --json`` gives it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        args = self.query_args()
+
+        def compute() -> BaseModel:
+            known = {"baseline", "candidate", "metric", "direction", "min_effect", "correction",
+                     "require_better", "experiment"}  # fmt: skip
+            extra = {k for k in args if not k.isdigit()} - known  # digits: cache busters
+            single = ("baseline", "candidate", "min_effect", "correction", "require_better")
+            if extra or any(len(args.get(k, [])) > 1 for k in single):
+                raise XpError(
+                    f"gate takes {', '.join(sorted(known))} (metric and experiment repeated)"
+                )
+            if not args.get("baseline") or not args.get("candidate") or not args.get("metric"):
+                raise XpError("gate needs baseline=SEL, candidate=SEL and metric=NAME")
+            flag = args.get("require_better", ["false"])[0]
+            if flag not in ("true", "false"):
+                raise XpError(f"require_better is true or false, got {flag[:20]!r}")
+            try:
+                min_effect = float(args.get("min_effect", ["0"])[0])
+            except ValueError:
+                raise XpError("min_effect must be a number") from None
+            body = gate(
+                self.store,
+                args["baseline"][0],
+                args["candidate"][0],
+                args["metric"],
+                args.get("experiment"),
+                directions=args.get("direction"),
+                min_effect=min_effect,
+                correction=args.get("correction", ["holm"])[0],
+                require_better=flag == "true",
+            )
+            return models.GateBody(**body)
 
         await self.respond(compute, HEAVY)
 

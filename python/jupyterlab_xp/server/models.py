@@ -467,6 +467,54 @@ class PromotionList(ApiModel):
     promotions: list[Promotion]
 
 
+class GateSide(ApiModel):
+    """One side of a gate: the selection as given and the runs it found."""
+
+    selection: str
+    run_ids: list[str]
+    seeds: list[str | None]
+    params: dict[str, str] = Field(description="the side's params but the seeds")
+
+
+class GateMetric(ApiModel):
+    """One gated metric: both sides, the calibrated test, the decision and why."""
+
+    metric: str
+    direction: Literal["maximize", "minimize"]
+    n_baseline: int
+    n_candidate: int
+    missing: int = Field(description="runs without a finite value of the metric")
+    mean_baseline: float | None
+    mean_candidate: float | None
+    difference: float | None = Field(description="candidate mean - baseline mean")
+    improvement: float | None = Field(description="the difference, positive when better")
+    p_value: float | None
+    p_adjusted: float | None
+    detectable_difference: float | None = Field(
+        description="not distinguishable: the difference these seeds detect 80% of the time"
+    )
+    decision: Literal["pass", "fail", "inconclusive"]
+    why: str
+
+
+class GateBody(ApiModel):
+    """``GET gate?baseline=SEL&candidate=SEL&metric=M``: pass, fail or inconclusive."""
+
+    decision: Literal["pass", "fail", "inconclusive"]
+    exit_code: int = Field(
+        description="jupyter xp gate's exit code: 0 pass, 1 fail, 2 inconclusive"
+    )
+    correction: Literal["holm", "bh"]
+    alpha: float
+    min_effect: float
+    require_better: bool
+    baseline: GateSide
+    candidate: GateSide
+    metrics: list[GateMetric]
+    reasons: list[str] = Field(description="why the two sides cannot be gated at all")
+    warnings: list[str]
+
+
 API_MODELS: tuple[type[BaseModel], ...] = (
     ErrorBody,
     ConfigBody,
@@ -487,6 +535,9 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     LeftOut,
     CompareBody,
     CompareCurves,
+    GateSide,
+    GateMetric,
+    GateBody,
     PromoteRequest,
     PromotePlan,
     MetricDiff,

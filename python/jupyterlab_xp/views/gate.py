@@ -179,6 +179,23 @@ def _sweep_peek(runs: Sequence[dict[str, Any]], metric: str) -> bool:
     return any(str(r.get("sweep_objective") or "").split(" ")[0] == metric for r in runs)
 
 
+def check_options(metrics: Sequence[str], correction: str, min_effect: float) -> None:
+    """Refuse what no selection can make right, before any run is read.
+
+    Raises:
+        XpError: a ``system/*`` metric, too few or many metrics, a bad correction or effect.
+    """
+    if correction not in CORRECTIONS:
+        raise XpError(f"correction must be one of {', '.join(CORRECTIONS)}")
+    if not metrics or len(metrics) > MAX_METRICS:
+        raise XpError(f"give 1 to {MAX_METRICS} metrics")
+    if not math.isfinite(min_effect) or min_effect < 0:
+        raise XpError(f"--min-effect must be a finite number >= 0, got {min_effect}")
+    for m in metrics:
+        if m.startswith(SYSTEM_PREFIX):
+            raise XpError(f"{m} measures the machine, not the result: the gate never tests it")
+
+
 def decide(
     baseline: Side,
     candidate: Side,
@@ -193,15 +210,7 @@ def decide(
     Raises:
         XpError: a ``system/*`` metric, an unknown direction or correction, bad limits.
     """
-    if correction not in CORRECTIONS:
-        raise XpError(f"correction must be one of {', '.join(CORRECTIONS)}")
-    if not metrics or len(metrics) > MAX_METRICS:
-        raise XpError(f"give 1 to {MAX_METRICS} metrics")
-    if not math.isfinite(min_effect) or min_effect < 0:
-        raise XpError(f"--min-effect must be a finite number >= 0, got {min_effect}")
-    for m in metrics:
-        if m.startswith(SYSTEM_PREFIX):
-            raise XpError(f"{m} measures the machine, not the result: the gate never tests it")
+    check_options(metrics, correction, min_effect)
     dirs = list(directions or [default_direction(m) for m in metrics])
     if len(dirs) == 1 and len(metrics) > 1:
         dirs = dirs * len(metrics)
@@ -367,6 +376,7 @@ def gate(
     **options: Any,
 ) -> dict[str, Any]:
     """Select both sides in ``store`` and decide (see :func:`decide` for ``options``)."""
+    check_options(metrics, options.get("correction", "holm"), float(options.get("min_effect", 0.0)))
     sides = []
     objectives: dict[str, str | None] = {}
     for selection in (baseline, candidate):
