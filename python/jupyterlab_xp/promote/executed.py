@@ -11,13 +11,19 @@ from typing import Any
 
 from jupyterlab_xp.core.files import read_json
 from jupyterlab_xp.promote import diagnose
+from jupyterlab_xp.promote.build import SHIMS_TAG
 from jupyterlab_xp.promote.source import cell_source
 
 
 def _cells(path: Path) -> list[dict[str, Any]]:
     data = read_json(path)
     cells = data.get("cells", []) if isinstance(data, dict) else []
-    return [c for c in cells if c.get("cell_type") == "code"]
+    # The shims cell promote adds first is not one of the planned cells: numbers skip it.
+    return [
+        c
+        for c in cells
+        if c.get("cell_type") == "code" and SHIMS_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
 
 
 def _describe(cell: dict[str, Any], number: int) -> str:
