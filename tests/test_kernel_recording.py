@@ -179,6 +179,55 @@ def test_a_sync_process_killed_mid_run_is_replaced_and_loses_nothing(
     assert [step for step, _, _ in history] == [1, 2, 3, 4, 5]
 
 
+# DESIGN: recovery is for runs whose kernel died (issue 22: every listing waited 30 s on a
+# stopped run's sync process while its kernel was still open)
+def test_a_stopped_run_whose_sync_lags_is_left_to_its_sync_process_while_the_kernel_lives(
+    kernel_factory: Any, store: Any, xp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jupyterlab_xp.journal.rundir import owner_gone, release_lock, take_sync_lock
+    from jupyterlab_xp.store import recovery
+
+    # Given a kernel that stops its run while the run's sync process is held up (frozen, as a
+    # loaded machine can leave it) and so has not applied the end when %xp stop gives up
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start lagging")["status"] == "ok"
+    assert k.execute("%xp log val/loss=0.5")["status"] == "ok"
+    (folder,) = (xp_home / "runs").iterdir()
+    pid = _wait_for(lambda: _sync_pid(folder))
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        patience = "import jupyterlab_xp.kernel.recorder as r\nr.STOP_FLUSH_SECONDS = 0.5"
+        assert k.execute(patience)["status"] == "ok"
+        stopped = k.execute("%xp stop")
+        assert stopped["status"] == "ok", stopped
+        assert "did not answer in time" in stopped["stderr"], stopped
+        # When a listing recovers runs while that kernel is still open
+        sleeps: list[float] = []
+        monkeypatch.setattr(recovery.time, "sleep", sleeps.append)
+        finished = recovery.recover_orphans(store, xp_home / "runs")
+        monkeypatch.undo()
+        # Then it leaves the run to its sync process without waiting on it: the kernel is alive
+        assert finished == [] and sleeps == []
+        assert not owner_gone(folder)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # And the sync process ends the run with its records, then lets go of the folder
+    run = _wait_for(lambda: _finished_run(store))
+    assert run.data.metrics["val/loss"] == 0.5
+    assert run.data.tags["xp.cells"] == "4"  # start, log, the patience cell, stop
+
+    def folder_free() -> bool:
+        assert k.execute("pass")["status"] == "ok"  # the kernel lets go after a cell
+        fd = take_sync_lock(folder)
+        if fd is not None:
+            release_lock(fd)
+        return fd is not None and owner_gone(folder)
+
+    assert _wait_for(folder_free)
+    assert recovery.recover_orphans(store, xp_home / "runs") == []
+    assert _only_run(store).info.status == "FINISHED"
+
+
 def _sync_pid(folder: Path) -> int | None:
     try:
         return int(json.loads((folder / "sync-status.json").read_text())["pid"])

@@ -65,6 +65,7 @@ class Recorder:
             self.store, lambda: self.active, lambda: self.worker.store_failing
         )
         self.last: ActiveRun | None = None  # the run stopped last (what %xp promote promotes)
+        self.settling: list[ActiveRun] = []  # stopped, their sync processes still applying
         self.user_ns: Mapping[str, Any] | None = None
         self.shell: Any = None
         self._pending_cell: tuple[str, str | None, int | None] | None = None
@@ -191,6 +192,8 @@ class Recorder:
         self.active = None
         self.last = run
         synced = run.finish(status, reason, STOP_FLUSH_SECONDS)
+        if not run.release_when_synced():
+            self.settling.append(run)
         print_notices()
         if not synced:
             print(
@@ -271,6 +274,8 @@ class Recorder:
         """IPython ``post_run_cell``: journal the cell's end (status, duration, error)."""
         try:
             self._pending_cell = None
+            if self.settling:
+                self.settling = [r for r in self.settling if not r.release_when_synced()]
             run = self.active
             if run is not None:
                 error = result.error_before_exec or result.error_in_exec

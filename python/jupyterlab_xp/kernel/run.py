@@ -72,6 +72,7 @@ class ActiveRun(StoreLink):
         self.dir = recorder.location.runs_dir / self.local_id
         self.dir.mkdir(parents=True, mode=0o700)
         self._lock_fd = hold_lock(self.dir)
+        self._owner_held = False  # stopped, still holding the folder (see finish)
         # In a kernel, a sync process of its own tails the journal (kernel/sync_process.py):
         # this process then only appends lines, and runs no thread for the store or the disk.
         process = recorder.sync_mode == "process"
@@ -373,15 +374,33 @@ class ActiveRun(StoreLink):
         with self._record_lock:
             self.ended = True
         self.journal.close()
-        if synced or self.deferred or self.channel is not None:
-            # (Not synced yet, the sync process holds the run: it finishes once we let go.)
+        if synced or self.deferred:
             release_lock(self._lock_fd)
+        elif self.channel is not None:
+            # Its sync process still applies the end: the folder stays ours while this kernel
+            # lives, until that is done (release_when_synced). A free owner lock says the
+            # kernel died, and a recovery would then wait for the sync process to end the run.
+            self._owner_held = True
         else:
             # The sync thread still owes the store this run's last records: the folder stays
             # ours until they are applied, so that no recovery replays them meanwhile.
             fd = self._lock_fd
             self.recorder.worker.call_soon(lambda: release_lock(fd))
         return synced
+
+    def release_when_synced(self) -> bool:
+        """Let go of the folder of a stopped run once its sync process is done with it (True
+        when it is let go; cheap, for every cell). A sync process that ended without ending
+        the run and is not replaced leaves the journal to recovery."""
+        channel = self.channel
+        if not self._owner_held or channel is None:
+            return True
+        channel.poll()
+        process = channel.process
+        if self.sync.ended or process is None or process.poll() is not None:
+            self._owner_held = False
+            release_lock(self._lock_fd)
+        return not self._owner_held
 
     def wait_capture(self, path: Path, timeout: float) -> None:
         """Wait (at most ``timeout`` s) for a file the capture at start writes."""

@@ -89,6 +89,8 @@ class SyncChannel:
                 self.failing = bool(status.get("failing"))
                 self.last_error = status.get("last_error")
         ended_early = self.process is not None and self.process.poll() is not None
+        if ended_early and not self.sync.ended:
+            self.sync.reload()  # what it wrote just before it ended (after the look above)
         if ended_early and not self.sync.ended and self._restarts < MAX_RESTARTS:
             # It ended before the run did (it crashed, or was killed): a new one carries on
             # from sync.json. A few times at most, so a process that cannot run is not retried

@@ -9,9 +9,10 @@ know into the run folder: ``sync.json`` (the MLflow id, how far it got, refusals
 ``sync-status.json`` (whether the store is failing).
 
 It holds the run folder's sync lock for as long as it lives, so no recovery replays the journal
-meanwhile. It ends once the run's end reached the store; when the kernel dies (its owner lock
-comes free without a ``run_end``), it finishes the run at once, KILLED, naming the cell it died
-in. A process that cannot finish (the store stays down) gives up after a while and leaves the
+meanwhile. It ends once the run's end reached the store (a kernel whose ``%xp stop`` gave up
+waiting holds its owner lock until then); when the kernel dies (its owner lock comes free), it
+finishes the run at once: KILLED naming the cell it died in, unless the journal has its end.
+A process that cannot finish (the store stays down) gives up after a while and leaves the
 journal to the next recovery.
 """
 
@@ -164,8 +165,11 @@ class RunSyncProcess:
 
     def _submit(self, records: list[dict[str, Any]]) -> None:
         for record in records:
-            if record["type"] == "run_end" and not self.captured.wait(CAPTURE_WAIT_SECONDS):
-                record.setdefault("tags", {})[tags.INCOMPLETE] = "capture still running"
+            if record["type"] == "run_end":
+                if self.sampler is not None:  # what the kernel does after its stop is no run's
+                    self.sampler.stop()
+                if not self.captured.wait(CAPTURE_WAIT_SECONDS):
+                    record.setdefault("tags", {})[tags.INCOMPLETE] = "capture still running"
             self.worker.submit(self.sync, record)
             if record["type"] == "run_start":
                 self._started()
@@ -230,7 +234,7 @@ class RunSyncProcess:
 
     def _log_system(self, metrics: dict[str, float], step: int) -> None:
         run_id = self.sync.run_id
-        if run_id is not None and self.alive:
+        if run_id is not None and self.alive and not self.sync.ended:
             ms = int(time.time() * 1000)
             self.store.log_batch(
                 run_id, metrics=[(k, v, ms, step) for k, v in sorted(metrics.items())]
