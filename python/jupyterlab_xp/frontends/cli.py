@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.frontends import cli_gate, cli_manage, cli_registry, cli_sweep
 from jupyterlab_xp.frontends.dry_run import print_dry_run
 from jupyterlab_xp.frontends.render import (
@@ -290,6 +291,7 @@ def cmd_promote(store: MlflowStore, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``jupyter xp`` and ``python -m jupyterlab_xp``."""
     args = _parser().parse_args(argv)
+    apply_telemetry_choice()  # promotion jobs and sweep workers inherit this environment
     store = MlflowStore(resolve_store(args.tracking_uri))
     commands = {"runs": cmd_runs, "show": cmd_show, "compare": cmd_compare, "promote": cmd_promote}
     commands.update(cli_manage.COMMANDS)

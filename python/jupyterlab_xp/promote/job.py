@@ -26,6 +26,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.tags import PROMOTION_ENV
+from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.journal.rundir import hold_lock
 from jupyterlab_xp.promote import (
     build,
@@ -463,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     # at import (1-2 s here) for a string format no notebook schema uses. This process only
     # validates notebooks, so it goes without: jsonschema skips that format when it is absent.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    apply_telemetry_choice()  # its kernels inherit this environment
     hold_lock(job_dir)  # held until this process ends: readers know the job is alive
     signal.signal(signal.SIGTERM, _on_sigterm)
     return Job(job_dir).run()
