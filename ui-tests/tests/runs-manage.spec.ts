@@ -169,10 +169,12 @@ test('export the run list as CSV with its param and metric columns', async ({
   // Then the browser saves runs.csv: the run with its param and metric columns
   expect(download.suggestedFilename()).toBe('runs.csv');
   const text = fs.readFileSync(await download.path(), 'utf-8');
+  // Every cell is quoted (a spreadsheet reads nothing in it as a formula or a row break)
+  expect(text.startsWith('"run_id","name",')).toBe(true);
   const [header, ...rows] = text
     .trim()
-    .split('\n')
-    .map(line => line.split(','));
+    .split(/\r?\n/)
+    .map(line => line.replace(/^"|"$/g, '').split('","'));
   expect(header.slice(0, 7)).toEqual([
     'run_id',
     'name',
