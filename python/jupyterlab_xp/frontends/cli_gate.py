@@ -37,6 +37,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--metric", action="append", required=True, help="the metric to gate (repeatable)"
     )
+    add_decision_options(p)
+    p.add_argument(
+        "--require-better",
+        action="store_true",
+        help="pass only when the candidate is better beyond seed noise (and --min-effect)",
+    )
+    p.add_argument("--experiment", "-e", action="append", help="select in this experiment only")
+    out = p.add_mutually_exclusive_group()
+    for name in FORMATS[1:]:
+        out.add_argument(f"--{name}", action="store_true", help=f"print {name}")
+
+
+def add_decision_options(p: argparse.ArgumentParser) -> None:
+    """How a gate decides: ``--direction``, ``--min-effect``, ``--correction`` (also used by
+    ``jupyter xp register --alias production``)."""
     p.add_argument(
         "--direction",
         action="append",
@@ -51,15 +66,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="a worse candidate fails only when worse by more than this (default 0)",
     )
     p.add_argument("--correction", choices=CORRECTIONS, default="holm")
-    p.add_argument(
-        "--require-better",
-        action="store_true",
-        help="pass only when the candidate is better beyond seed noise (and --min-effect)",
-    )
-    p.add_argument("--experiment", "-e", action="append", help="select in this experiment only")
-    out = p.add_mutually_exclusive_group()
-    for name in FORMATS[1:]:
-        out.add_argument(f"--{name}", action="store_true", help=f"print {name}")
 
 
 def cmd_gate(store: MlflowStore, args: argparse.Namespace) -> int:

@@ -10,11 +10,10 @@ import argparse
 import json
 from typing import Any
 
+from jupyterlab_xp.frontends.cli_gate import add_decision_options
 from jupyterlab_xp.frontends.cli_gate import render_text as render_gate
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.views.gate import DIRECTIONS
 from jupyterlab_xp.views.registry import GATED_ALIAS, register, show_version, versions_of_run
-from jupyterlab_xp.views.stats import CORRECTIONS
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,9 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         f"current {GATED_ALIAS} version passes",
     )
     p.add_argument("--metric", action="append", default=[], help="what the production gate tests")
-    p.add_argument("--direction", action="append", choices=DIRECTIONS)
-    p.add_argument("--min-effect", type=float, default=0.0)
-    p.add_argument("--correction", choices=CORRECTIONS, default="holm")
+    add_decision_options(p)
     p.add_argument(
         "--force",
         action="store_true",
