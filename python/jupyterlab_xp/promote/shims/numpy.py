@@ -1,0 +1,60 @@
+"""NumPy's removed aliases (np.float, np.float_, np.NaN...) as the types they named."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from jupyterlab_xp.promote.shims.log import Shim, record
+
+_NUMPY_ALIASES = {
+    # NumPy 1.24 removed the builtin aliases (deprecated in 1.20)
+    "float": "builtins.float",
+    "int": "builtins.int",
+    "bool": "builtins.bool",
+    "object": "builtins.object",
+    "str": "builtins.str",
+    "complex": "builtins.complex",
+    "long": "builtins.int",
+    "unicode": "builtins.str",
+    # NumPy 2.0 removed these names
+    "float_": "float64",
+    "complex_": "complex128",
+    "string_": "bytes_",
+    "unicode_": "str_",
+    "NaN": "nan",
+    "NAN": "nan",
+    "Inf": "inf",
+    "Infinity": "inf",
+    "infty": "inf",
+    "PINF": "inf",
+    "int0": "intp",
+    "uint0": "uintp",
+}
+
+
+def _numpy(module: Any) -> None:
+    original = getattr(module, "__getattr__", None)
+
+    def __getattr__(name: str) -> Any:
+        target = _NUMPY_ALIASES.get(name)
+        if target is None:
+            if original is None:
+                raise AttributeError(f"module 'numpy' has no attribute {name!r}")
+            return original(name)
+        record("numpy-removed-aliases", f"np.{name} as {target.replace('builtins.', '')}")
+        if target.startswith("builtins."):
+            return getattr(builtins, target.split(".", 1)[1])
+        return getattr(module, target)
+
+    module.__getattr__ = __getattr__
+
+
+SHIMS = (
+    Shim(
+        "numpy-removed-aliases",
+        "NumPy 1.24/2.0 removed np.float, np.int, np.float_, np.NaN...: the types they named",
+        "numpy",
+        _numpy,
+    ),
+)

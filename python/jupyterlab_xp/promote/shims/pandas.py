@@ -1,0 +1,73 @@
+"""pandas' removed APIs: DataFrame/Series.append, iteritems, fillna(method=)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jupyterlab_xp.promote.shims.log import Shim, record
+
+
+def _pandas(module: Any) -> None:
+    frame, series = module.DataFrame, module.Series
+
+    def append(
+        self: Any,
+        other: Any,
+        ignore_index: bool = False,
+        verify_integrity: bool = False,
+        sort: bool = False,
+    ) -> Any:
+        # pandas 2.0 removed DataFrame/Series.append (deprecated in 1.4): concat does the same.
+        kind = type(self).__name__
+        record("pandas-append", f"{kind}.append as pd.concat")
+        items = list(other) if isinstance(other, list | tuple) else [other]
+        if isinstance(self, frame):
+            items = [
+                module.DataFrame([o])
+                if isinstance(o, dict)
+                else o.to_frame().T
+                if isinstance(o, series)
+                else o
+                for o in items
+            ]
+        return module.concat(
+            [self, *items],
+            ignore_index=ignore_index,
+            verify_integrity=verify_integrity,
+            sort=sort,
+        )
+
+    def iteritems(self: Any) -> Any:
+        record("pandas-append", f"{type(self).__name__}.iteritems as .items")
+        return self.items()
+
+    for cls in (frame, series):
+        if not hasattr(cls, "append"):
+            cls.append = append
+        if not hasattr(cls, "iteritems"):
+            cls.iteritems = iteritems
+        cls.fillna = _fillna(cls.fillna)
+
+
+def _fillna(original: Callable[..., Any]) -> Callable[..., Any]:
+    def fillna(self: Any, value: Any = None, *args: Any, method: Any = None, **kwargs: Any) -> Any:
+        if method is None:
+            return original(self, value, *args, **kwargs)
+        # pandas 3 removed fillna(method=...) (deprecated in 2.1): ffill() and bfill().
+        name = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}[method]
+        record("pandas-append", f"fillna(method={method!r}) as {name}()")
+        keep = {k: v for k, v in kwargs.items() if k in ("axis", "inplace", "limit")}
+        return getattr(self, name)(**keep)
+
+    return fillna
+
+
+SHIMS = (
+    Shim(
+        "pandas-append",
+        "pandas 2/3 removed DataFrame.append, iteritems, fillna(method=): concat, items, ffill",
+        "pandas",
+        _pandas,
+    ),
+)
