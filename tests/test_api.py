@@ -110,7 +110,7 @@ def test_unsynced_journal_is_replayed_by_recovery(store: Any, xp_home: Path) -> 
     run = store.get_run(first[0])
     assert run.info.status == "FINISHED"
     assert run.data.metrics["val/accuracy"] == 0.9
-    assert json.loads(store.read_artifact_text(first[0], "xp/seeds.json"))["seed"] == 8
+    assert json.loads(store.artifacts.read_text(first[0], "xp/seeds.json"))["seed"] == 8
 
 
 def test_runs_are_readable_with_plain_mlflow(store: Any) -> None:

@@ -318,8 +318,8 @@ def test_a_secret_in_a_checkpoint_is_redacted_in_the_store_and_its_copy_says_so(
     # Then the store's copy never held the token, and the error names the file and why
     message = str(failure.value)
     assert "params.json fails its sha256 check (a secret in it was redacted" in message
-    folder = json.loads(store.read_artifact_text(run.run_id, "xp/checkpoints.json"))[0]["path"]
-    copied = store.read_artifact_text(run.run_id, f"{folder}/params.json")
+    folder = json.loads(store.artifacts.read_text(run.run_id, "xp/checkpoints.json"))[0]["path"]
+    copied = store.artifacts.read_text(run.run_id, f"{folder}/params.json")
     assert token not in copied and "<redacted>" in copied
     # ...and the copy that failed is not kept: the next try downloads again
     assert not list((xp_home / "cache").rglob("params.json"))

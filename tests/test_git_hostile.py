@@ -586,7 +586,7 @@ def test_xp_start_and_stop_in_a_hostile_repository_run_nothing(
     assert run.data.tags["xp.git.branch"] == "main"
     assert run.data.tags["xp.git.dirty"] == "true"
     assert run.data.tags["xp.git.remote"] == "https://h.invalid/r"
-    diff = store.read_artifact_text(run.info.run_id, "xp/git.diff")
+    diff = store.artifacts.read_text(run.info.run_id, "xp/git.diff")
     assert diff is not None and "+lr = 0.2" in diff
-    recorded = json.loads(store.read_artifact_text(run.info.run_id, "xp/git.json"))
+    recorded = json.loads(store.artifacts.read_text(run.info.run_id, "xp/git.json"))
     assert recorded["repository"]["toplevel"] == str(repo.resolve())

@@ -31,7 +31,7 @@ def _only_run(store: Any) -> Any:
 
 
 def _cells(store: Any, run_id: str) -> list[dict[str, Any]]:
-    text = store.read_artifact_text(run_id, "xp/cells.jsonl")
+    text = store.artifacts.read_text(run_id, "xp/cells.jsonl")
     assert text is not None
     return [json.loads(line) for line in text.splitlines()]
 
@@ -81,7 +81,7 @@ def test_journal_follows_executions_in_order_with_errors_and_reruns(
     assert run.data.tags["xp.cells"] == "5" and run.data.tags["xp.errors"] == "1"
     assert run.data.tags["xp.notebook.path"] == str(nb.resolve())
     # ...the notebook snapshot and the captures are artifacts
-    snapshot = store.read_artifact_text(run.info.run_id, "xp/notebook.ipynb")
+    snapshot = store.artifacts.read_text(run.info.run_id, "xp/notebook.ipynb")
     assert json.loads(snapshot)["cells"][0]["id"] == "params"
     for name in (
         "environment.json",
@@ -91,9 +91,9 @@ def test_journal_follows_executions_in_order_with_errors_and_reruns(
         "git.json",
         "journal.jsonl",
     ):
-        assert store.read_artifact_text(run.info.run_id, f"xp/{name}"), name
+        assert store.artifacts.read_text(run.info.run_id, f"xp/{name}"), name
     # ...with the order verdict: "work" ran twice, so a top-to-bottom run would not replay it
-    order = json.loads(store.read_artifact_text(run.info.run_id, "xp/order.json"))
+    order = json.loads(store.artifacts.read_text(run.info.run_id, "xp/order.json"))
     assert order["linear"] is False and order["re_run"] == ["work"]
     assert order["failed"] == ["boom"]
     assert run.data.tags["xp.linear"] == "false"
@@ -271,6 +271,71 @@ def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     assert [c["source"] for c in _cells(store, runs["deferred"].info.run_id)][-1] == "%xp stop"
 
 
+# Records each AST built off the kernel's main thread (ast.parse, ast.literal_eval of a string,
+# compile(..., PyCF_ONLY_AST)): CPython keeps one AST-construction depth counter per interpreter,
+# so such a build beside the user's cell can raise SystemError in the user's cell.
+AST_WATCH = """
+import ast, builtins, threading
+_xp_off_main = []
+def _xp_watch(build):
+    def watched(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            _xp_off_main.append(threading.current_thread().name)
+        return build(*args, **kwargs)
+    return watched
+ast.parse = _xp_watch(ast.parse)
+_xp_compile = builtins.compile
+def _xp_checked_compile(source, filename, mode, flags=0, *args, **kwargs):
+    if flags & ast.PyCF_ONLY_AST and threading.current_thread() is not threading.main_thread():
+        _xp_off_main.append(threading.current_thread().name)
+    return _xp_compile(source, filename, mode, flags, *args, **kwargs)
+builtins.compile = _xp_checked_compile
+"""
+
+
+def test_the_recorder_builds_no_syntax_tree_off_the_kernels_main_thread(
+    kernel_factory: Any, store: Any, tmp_path: Path, xp_home: Path
+) -> None:
+    # Given a notebook with a parameters cell, in a kernel recording live and in one recording
+    # the way a promotion job's kernel does (capture in the kernel, sync left to the job)
+    cells = [
+        {"id": "params", "source": "lr = 0.1\nepochs = 3\n", "tags": ["parameters"]},
+        {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start"},
+    ]
+    promo = json.dumps({"seed": 7, "kind": "promoted", "name": "deferred", "defer_sync": True})
+    kernels = {
+        "live": kernel_factory(notebook=write_notebook(tmp_path / "live.ipynb", cells)),
+        "deferred": kernel_factory(
+            notebook=write_notebook(tmp_path / "deferred.ipynb", cells),
+            extra_env={"XP_PROMOTION": promo},
+        ),
+    }
+    # When each runs its parameters cell, starts, runs cells (the parameters cell again too)
+    # and stops, with every syntax tree built off the main thread noted
+    for k in kernels.values():
+        assert k.execute(AST_WATCH)["status"] == "ok"
+        k.execute("lr = 0.1\nepochs = 3\n", cell_id="params")
+        assert k.execute("%load_ext jupyterlab_xp\n%xp start", cell_id="start")["status"] == "ok"
+        for i in range(5):
+            assert (
+                k.execute(f"x = {i}\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    pass")[
+                    "status"
+                ]
+                == "ok"
+            )
+        k.execute("lr = 0.1\nepochs = 3\n", cell_id="params")
+        assert k.execute("%xp stop")["status"] == "ok"
+        # Then no thread of the recorder built one
+        off_main = k.execute("print(sorted(set(_xp_off_main)))")
+        assert off_main["stdout"].strip() == "[]", off_main
+    # ...and the parameters cell's values are still recorded, in both runs
+    recover_orphans(store, xp_home / "runs")
+    runs = {r.info.run_name: r for r in store.search_runs()}
+    assert len(runs) == 2
+    for run in runs.values():
+        assert run.data.params["lr"] == "0.1" and run.data.params["epochs"] == "3", run.data.params
+
+
 # README: "the run is marked `KILLED` instead of staying `RUNNING` forever"
 # README: "loses nothing it ran"
 def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(
@@ -387,7 +452,7 @@ def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store:
     k.execute("%xp stop")
     # Then seeds.json says what was seeded, when, and the user's own calls with their cell
     run = _only_run(store)
-    seeds = json.loads(store.read_artifact_text(run.info.run_id, "xp/seeds.json"))
+    seeds = json.loads(store.artifacts.read_text(run.info.run_id, "xp/seeds.json"))
     assert seeds["seed"] == 5 and seeds["seed_source"] == "given"
     assert seeds["libraries"] == {"random": "seeded", "numpy": "seeded", "torch": "seeded"}
     calls = [(c["fn"], c["args"], c["cell"]) for c in seeds["user_calls"]]
@@ -396,7 +461,7 @@ def test_seed_state_and_user_seed_calls_are_recorded(kernel_factory: Any, store:
     assert seeds["determinism"]["cublas_workspace_config"] == ":4096:8"
     assert run.data.tags["xp.deterministic"] == "true"
     # ...and torch's runtime, known only once imported, joins the hardware capture
-    hardware = json.loads(store.read_artifact_text(run.info.run_id, "xp/hardware.json"))
+    hardware = json.loads(store.artifacts.read_text(run.info.run_id, "xp/hardware.json"))
     assert hardware["torch"]["runtime"]["cuda_available"] is (torch_best_device() == "cuda")
     assert run.data.tags["xp.seed_calls"] == "2"
 

@@ -22,7 +22,7 @@ def _running_run(store: Any) -> Any:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         runs = store.search_runs()
-        if runs and environment in store.artifact_sizes(runs[0].info.run_id, tags.ARTIFACT_DIR):
+        if runs and environment in store.artifacts.sizes(runs[0].info.run_id, tags.ARTIFACT_DIR):
             return store.get_run(runs[0].info.run_id)
         time.sleep(0.2)
     raise AssertionError("the run never reached the store")

@@ -344,9 +344,12 @@ def test_paired_rows_fit_the_rest_model_field_for_field() -> None:
 def test_a_predictions_file_name_read_back_from_the_store_is_checked(name: str) -> None:
     from jupyterlab_xp.views.paired import load_predictions
 
-    class NoStore:
-        def read_artifact_bytes(self, run_id: str, path: str) -> bytes:
+    class NoArtifacts:
+        def read_bytes(self, run_id: str, path: str) -> bytes:
             raise AssertionError(f"fetched {path}")
+
+    class NoStore:
+        artifacts = NoArtifacts()
 
     info = {"file": name, "sha256": "0" * 64, "task": "classification"}
     with pytest.raises(XpError, match="not a predictions file"):

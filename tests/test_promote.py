@@ -63,7 +63,7 @@ def test_recorded_order_reproduces_what_notebook_order_does_not(
 ) -> None:
     source_run = store.get_run(recorded_run)
     assert source_run.data.tags[tags.LINEAR] == "false"
-    order = json.loads(store.read_artifact_text(recorded_run, "xp/order.json"))
+    order = json.loads(store.artifacts.read_text(recorded_run, "xp/order.json"))
     assert order["re_run"] == ["step"]
 
     src = from_run(store, recorded_run)
@@ -271,6 +271,10 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "from IPython import get_ipython\ntry:\n    1 / 0\nexcept Exception:\n"
         "    get_ipython().showtraceback()"
     )
+    hide_error = (
+        "from IPython import get_ipython\n"
+        "get_ipython().showtraceback = lambda *args, **kwargs: print('no traceback')\n1 / 0"
+    )
     cases = {
         "raises": (_notebook(tmp_path / "raises.ipynb", "x = 1", "1 / 0", "print('after')"), {}),
         "dies": (_notebook(tmp_path / "dies.ipynb", "x = 1", "import os\nos._exit(1)"), {}),
@@ -281,6 +285,8 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "shown": (_notebook(tmp_path / "shown.ipynb", show_error, "print('after')"), {}),
         "cancel": (_notebook(tmp_path / "cancel.ipynb", "import time\ntime.sleep(120)"), {}),
         "top-down": (tmp_path / "saved.ipynb", {}),
+        # an error that no cell shows as an error output (IPython could not format it)
+        "unshown": (_notebook(tmp_path / "unshown.ipynb", hide_error, "print('after')"), {}),
     }
     (tmp_path / "saved.ipynb").write_text(json.dumps(OUT_OF_ORDER))
     started = {
@@ -306,6 +312,7 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "shown": ("failed", "FAILED", "`from IPython import get_ipython` (cell 3", "ZeroDivision"),
         "cancel": ("cancelled", "KILLED", None, "cancelled"),
         "top-down": ("failed", "FAILED", "y = x * 2", "NameError"),
+        "unshown": ("failed", "FAILED", "`from IPython import get_ipython` (cell 3", "Error"),
     }
     for name, (state, status, cell, error) in expect.items():
         job = done[name]
@@ -345,7 +352,7 @@ def test_xp_promote_in_the_kernel_replays_the_prelude_and_reports_the_verdict(
     assert promoted["status"] == "ok", promoted
     assert "verdict exact" in promoted["stdout"], promoted["stdout"]
     source = next(r for r in store.search_runs() if r.data.tags[tags.KIND] == "notebook")
-    prelude = json.loads(store.read_artifact_text(source.info.run_id, "xp/prelude.json"))
+    prelude = json.loads(store.artifacts.read_text(source.info.run_id, "xp/prelude.json"))
     assert [p["source"] for p in prelude] == ["lr = 0.5"]
     assert kernel.execute("print(lr)")["stdout"].strip() == "0.5"  # the kernel is unharmed
 

@@ -375,11 +375,11 @@ def test_with_runs_the_promotion_in_a_cached_overlay(
     # The run records the environment: tags, the overlay's packages, the kernel's own lock
     tags_ = store.get_run(run["run_id"]).data.tags
     assert (tags_[tags.ENV_KIND], tags_[tags.ENV_OVERLAY]) == ("overlay", used["hash"])
-    frozen = store.read_artifact_text(run["run_id"], f"xp/bundle/{envs.FREEZE}")
+    frozen = store.artifacts.read_text(run["run_id"], f"xp/bundle/{envs.FREEZE}")
     assert frozen is not None and PINNED in frozen.splitlines()
-    lock = store.read_artifact_text(run["run_id"], tags.ARTIFACT_DIR + "/" + tags.LOCK_ARTIFACT)
+    lock = store.artifacts.read_text(run["run_id"], tags.ARTIFACT_DIR + "/" + tags.LOCK_ARTIFACT)
     assert lock is not None and PINNED in lock.splitlines()
-    bundled = store.read_artifact_text(run["run_id"], "xp/bundle/requirements.lock")
+    bundled = store.artifacts.read_text(run["run_id"], "xp/bundle/requirements.lock")
     assert bundled is not None and PINNED in bundled.splitlines()  # the Dockerfile installs it
     built = (folder / envs.RECORD).stat().st_mtime_ns
     # When: promoted again with the same pin

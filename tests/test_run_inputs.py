@@ -168,7 +168,7 @@ def test_a_config_lands_as_dotted_params_and_its_resolved_file(
     params = run.data.params
     assert params["model.width"] == "64" and params["model.act"] == "gelu"
     assert params["data.train"] == "/d/train"
-    text = store.read_artifact_text(run.info.run_id, "xp/config.json")
+    text = store.artifacts.read_text(run.info.run_id, "xp/config.json")
     assert json.loads(text) == {
         "data": {"root": "/d", "train": "/d/train"},
         "model": {"act": "gelu", "width": 64},
@@ -212,7 +212,7 @@ def test_a_dataloader_without_a_generator_gets_the_data_seed(
     run = _run(store, "order-a")
     assert run.data.tags["xp.dataloader.num_workers"] == "0"
     assert run.data.tags["xp.dataloader.persistent_workers"] == "false"
-    seeds = json.loads(store.read_artifact_text(run.info.run_id, "xp/seeds.json"))
+    seeds = json.loads(store.artifacts.read_text(run.info.run_id, "xp/seeds.json"))
     data_seed = int.from_bytes(hashlib.blake2b(b"11/data", digest_size=4).digest(), "big")
     assert seeds["dataloaders"][0]["generator"] == "xp"
     assert seeds["dataloaders"][0]["seed"] == data_seed

@@ -228,7 +228,7 @@ def test_a_run_records_its_split_and_predictions_and_a_changed_test_split_is_war
     assert runs["c"].data.tags["xp.split.test.sha256"] != expected
     # ...and the predictions file is in the store, matching the checksum in its tag
     run_id = runs["a"].info.run_id
-    data = store.read_artifact_bytes(run_id, "xp/predictions/test.parquet")
+    data = store.artifacts.read_bytes(run_id, "xp/predictions/test.parquet")
     assert data is not None
     assert hashlib.sha256(data).hexdigest() == tags_a["xp.predictions.test.sha256"]
     assert tags_a["xp.predictions.test.task"] == "classification"

@@ -441,7 +441,7 @@ def test_an_artifact_outage_is_reported_never_read_as_a_run_that_recorded_nothin
     assert "could not" in detail["artifacts_error"]
     assert detail["cells_journal"] == [] and detail["seeds"] is None
     # and nothing was cached from the outage: the next read asks the store again
-    assert store.artifact_cache.get(run_id, "xp/seeds.json") is None
+    assert store.artifacts.cache.get(run_id, "xp/seeds.json") is None
 
 
 @pytest.mark.stores("sqlite", "team")

@@ -27,7 +27,7 @@ def test_a_run_records_without_torch_and_device_names_the_extra(
     recorded = store.get_run(run.run_id)
     assert recorded.info.status == "FINISHED"
     assert recorded.data.metrics["val/loss"] == 0.5
-    seeds = json.loads(store.read_artifact_text(run.run_id, "xp/seeds.json"))
+    seeds = json.loads(store.artifacts.read_text(run.run_id, "xp/seeds.json"))
     assert seeds["libraries"]["numpy"] == "seeded"
     assert seeds["libraries"].get("torch") != "seeded"  # waits for an import that never comes
     assert str(refused.value) == "xp.device() needs torch: pip install 'jupyterlab-xp[torch]'"

@@ -209,7 +209,7 @@ def _download(recorder: Recorder, run_id: str, name: str | None, version: int | 
     """Fetch a checkpoint from the store into ``XP_HOME/cache/checkpoints`` (not trusted)."""
     store = recorder.store
     where = f"run {run_id}"
-    text = store.read_artifact_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CHECKPOINTS_ARTIFACT}")
+    text = store.artifacts.read_text(run_id, f"{tags.ARTIFACT_DIR}/{tags.CHECKPOINTS_ARTIFACT}")
     try:
         index = boundary.artifact(tags.CHECKPOINTS_ARTIFACT, text) or []
     except boundary.Unreadable as exc:
@@ -233,11 +233,11 @@ def _fetch_listed(store: Any, run_id: str, rel: str, tmp: Path) -> Path:
     """Download the files the checkpoint's manifest lists, each only after the store's listing
     shows the size the manifest declares (a 512 MB file is not fetched to find out); the
     folder's other files are not fetched at all."""
-    sizes = store.artifact_sizes(run_id, rel)
+    sizes = store.artifacts.sizes(run_id, rel)
     meta_path = f"{rel}/{tags.CHECKPOINT_METADATA}"
     if sizes.get(meta_path, 0) > boundary.MAX_JSON_BYTES:
         raise XpError(f"checkpoint {rel} of run {run_id}: {tags.CHECKPOINT_METADATA} is too large")
-    text = store.read_artifact_text(run_id, meta_path)
+    text = store.artifacts.read_text(run_id, meta_path)
     try:
         meta = boundary.json_value(text, tags.CHECKPOINT_METADATA)
     except boundary.Unreadable as exc:
@@ -260,7 +260,7 @@ def _fetch_listed(store: Any, run_id: str, rel: str, tmp: Path) -> Path:
                 f"checkpoint file {file_name} is {listed} bytes in the store, metadata.json "
                 f"says {str(expected.get('size'))[:20]} (not downloaded)"
             )
-        got = store.download_artifact_dir(run_id, f"{rel}/{file_name}", tmp / "files")
+        got = store.artifacts.download_dir(run_id, f"{rel}/{file_name}", tmp / "files")
         shutil.move(str(got), folder / file_name)
     return folder
 

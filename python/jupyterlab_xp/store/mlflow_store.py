@@ -34,7 +34,7 @@ from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store import sqlite_index
-from jupyterlab_xp.store.artifact_reads import ArtifactReads
+from jupyterlab_xp.store.artifact_reader import ArtifactReader
 from jupyterlab_xp.store.query import quote_value
 
 if TYPE_CHECKING:
@@ -94,8 +94,8 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-class MlflowStore(ArtifactReads):
-    """Reads and writes runs in one MLflow tracking store (artifacts: :class:`.ArtifactReads`).
+class MlflowStore:
+    """Reads and writes runs in one MLflow tracking store; its artifacts through ``artifacts``.
 
     Args:
         location: where the store is (see :func:`jupyterlab_xp.core.config.resolve_store`).
@@ -104,6 +104,8 @@ class MlflowStore(ArtifactReads):
     def __init__(self, location: StoreLocation) -> None:
         self.location = location
         self._experiments: dict[str, str] = {}
+        # Reads the run artifacts through this store's client, made on first use.
+        self.artifacts = ArtifactReader(location, lambda: self.client)
 
     @cached_property
     def client(self) -> MlflowClient:
@@ -126,19 +128,21 @@ class MlflowStore(ArtifactReads):
         # output. The sync thread retries those and `%xp status` says so.
         logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
 
-        client = client_class(tracking_uri=self.location.tracking_uri)
-        if self.location.embedded:
-            # The first call creates and migrates a new SQLite file. A kernel and the server
-            # starting together would both migrate it and break it: one process at a time.
-            import fcntl
+        if not self.location.embedded:
+            return client_class(tracking_uri=self.location.tracking_uri)
+        # Creating the client opens its store, which creates and migrates a new SQLite file.
+        # A kernel and the server (or several promotion jobs) starting together would both
+        # migrate it and break it ("table _alembic_tmp_... already exists"): one at a time.
+        import fcntl
 
-            lock = self.location.home / "store.lock"
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                client.search_experiments(max_results=1)
-            finally:
-                os.close(fd)  # closing releases the lock
+        lock = self.location.home / "store.lock"
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            client = client_class(tracking_uri=self.location.tracking_uri)
+            client.search_experiments(max_results=1)
+        finally:
+            os.close(fd)  # closing releases the lock
         return client
 
     # -- writing -----------------------------------------------------------------------------

@@ -69,7 +69,7 @@ class RunArtifacts:
 
     def _needs_download(self, name: str) -> bool:
         path = f"{tags.ARTIFACT_DIR}/{name}"
-        if self._finished and self._store.artifact_cache.get(self._run_id, path) is not None:
+        if self._finished and self._store.artifacts.cache.get(self._run_id, path) is not None:
             return False
         sizes = self._listing()
         return sizes is not None and path in sizes and sizes[path] <= boundary.max_bytes(name)
@@ -84,7 +84,7 @@ class RunArtifacts:
             return self._fetched[name]
         path = f"{tags.ARTIFACT_DIR}/{name}"
         if self._finished:
-            cached = self._store.artifact_cache.get(self._run_id, path)
+            cached = self._store.artifacts.cache.get(self._run_id, path)
             if cached is not None:
                 return cached
         sizes = self._listing()
@@ -99,7 +99,7 @@ class RunArtifacts:
                     _live.move_to_end(key)
                     return _live[key]
         try:
-            text = self._store.read_artifact_text(self._run_id, path, self._finished)
+            text = self._store.artifacts.read_text(self._run_id, path, self._finished)
         except StoreError as exc:
             self.error = str(exc)
             return None
@@ -125,7 +125,7 @@ class RunArtifacts:
     def _listing(self) -> dict[str, int] | None:
         if self._sizes is None and self.error is None:
             try:
-                self._sizes = self._store.artifact_sizes(self._run_id, tags.ARTIFACT_DIR)
+                self._sizes = self._store.artifacts.sizes(self._run_id, tags.ARTIFACT_DIR)
             except StoreError as exc:
                 self.error = str(exc)
         return self._sizes

@@ -428,7 +428,7 @@ def load_predictions(store: Any, run_id: str, info: dict[str, str]) -> dict[str,
     suffix = "." + name.rpartition(".")[2]
     if suffix not in SUFFIXES or not PREDICTIONS_FILE.fullmatch(name):
         raise XpError(f"run {run_id[:8]}: not a predictions file: {name[:80]!r}")
-    data = store.read_artifact_bytes(run_id, f"{tags.ARTIFACT_DIR}/{name}")
+    data = store.artifacts.read_bytes(run_id, f"{tags.ARTIFACT_DIR}/{name}")
     if data is None:
         raise XpError(f"run {run_id[:8]}: {name} is not in the store (yet)")
     if hashlib.sha256(data).hexdigest() != info[tags.SHA256_FIELD]:

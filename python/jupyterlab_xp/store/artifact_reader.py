@@ -1,12 +1,14 @@
-"""Reading a run's artifacts through MLflow's client: texts, listings, folders, the cache.
+"""Reading a run's artifacts through MLflow's client: texts, bytes, listings, folders, the cache.
 
-A part of :class:`~jupyterlab_xp.store.mlflow_store.MlflowStore` (its base class), kept apart
-for size: it uses the store's client and imports nothing of MLflow itself.
+:class:`~jupyterlab_xp.store.mlflow_store.MlflowStore` holds one as ``store.artifacts``. It is
+given the store's client rather than making one, so it imports nothing of MLflow itself and
+``mlflow_store.py`` stays the one module that does.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +20,20 @@ if TYPE_CHECKING:
     from jupyterlab_xp.core.config import StoreLocation
 
 
-class ArtifactReads:
-    """The artifact half of the store: every method reads through ``self.client``."""
+class ArtifactReader:
+    """Reads one store's run artifacts; finished runs' texts are kept in a local cache.
 
-    location: StoreLocation
-    client: Any  # MlflowStore.client: the MlflowClient, created on first use
+    Args:
+        location: where the store is (the cache is keyed by its tracking URI).
+        client: returns the store's MlflowClient; called on each read, so the client (and the
+            import of MLflow) is made only when an artifact is first read.
+    """
 
-    def read_artifact_text(self, run_id: str, path: str, finished: bool = False) -> str | None:
+    def __init__(self, location: StoreLocation, client: Callable[[], Any]) -> None:
+        self._location = location
+        self._client = client
+
+    def read_text(self, run_id: str, path: str, finished: bool = False) -> str | None:
         """Text of one artifact (e.g. ``xp/seeds.json``), or None when it does not exist.
 
         Raises StoreError when the store could not say (its artifact store is down).
@@ -33,61 +42,63 @@ class ArtifactReads:
         artifact cache (``$XP_HOME/cache/artifacts``).
         """
         if finished:
-            cached = self.artifact_cache.get(run_id, path)
+            cached = self.cache.get(run_id, path)
             if cached is not None:
                 return cached
         with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
             try:
-                local = self.client.download_artifacts(run_id, path, tmp)
+                local = self._client().download_artifacts(run_id, path, tmp)
                 text = Path(local).read_text(encoding="utf-8", errors="replace")
             except Exception as exc:
                 # MLflow raises the same error for a missing file and for an artifact store
                 # that is down: a listing of the folder tells the two apart (only on failure).
-                if not self._artifact_listed(run_id, path):
+                if not self._listed(run_id, path):
                     return None
                 raise StoreError(f"could not read {path} from the store: {exc}") from exc
         if finished:
-            self.artifact_cache.put(run_id, path, text)
+            self.cache.put(run_id, path, text)
         return text
 
-    def _artifact_listed(self, run_id: str, path: str) -> bool:
+    def _listed(self, run_id: str, path: str) -> bool:
         """Whether ``path`` is among its folder's artifacts (StoreError: the listing failed)."""
-        return path in self.artifact_sizes(run_id, path.rpartition("/")[0])
+        return path in self.sizes(run_id, path.rpartition("/")[0])
 
-    def artifact_sizes(self, run_id: str, folder: str) -> dict[str, int]:
+    def sizes(self, run_id: str, folder: str) -> dict[str, int]:
         """The files directly in the run's artifact ``folder``: path to size in bytes.
 
         Raises:
             StoreError: the artifact store could not list it (down, refusing).
         """
         try:
-            listed = self.client.list_artifacts(run_id, folder or None)
+            listed = self._client().list_artifacts(run_id, folder or None)
         except Exception as exc:
             first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise StoreError(f"could not list the run's artifacts in the store: {first}") from exc
         return {info.path: int(info.file_size or 0) for info in listed if not info.is_dir}
 
-    def download_artifact_dir(self, run_id: str, path: str, dest: Path) -> Path:
+    def download_dir(self, run_id: str, path: str, dest: Path) -> Path:
         """Download the artifact folder ``path`` of a run into ``dest``; the local folder.
 
         Raises:
             StoreError: the store failed or has no such folder.
         """
         try:
-            return Path(self.client.download_artifacts(run_id, path, str(dest)))
+            return Path(self._client().download_artifacts(run_id, path, str(dest)))
         except Exception as exc:
             first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise StoreError(f"cannot download {path} of run {run_id}: {first}") from exc
 
-    def read_artifact_bytes(self, run_id: str, path: str) -> bytes | None:
+    def read_bytes(self, run_id: str, path: str) -> bytes | None:
         """The bytes of one artifact (a predictions file), or None when it cannot be read."""
         with tempfile.TemporaryDirectory(prefix="xp-artifact-") as tmp:
             try:
-                return Path(self.client.download_artifacts(run_id, path, tmp)).read_bytes()
+                return Path(self._client().download_artifacts(run_id, path, tmp)).read_bytes()
             except Exception:
                 return None
 
     @cached_property
-    def artifact_cache(self) -> ArtifactCache:
+    def cache(self) -> ArtifactCache:
         """Finished runs' artifact texts, kept on local disk (see :mod:`.artifact_cache`)."""
-        return ArtifactCache(self.location.home / "cache" / "artifacts", self.location.tracking_uri)
+        return ArtifactCache(
+            self._location.home / "cache" / "artifacts", self._location.tracking_uri
+        )
