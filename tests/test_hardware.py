@@ -8,7 +8,12 @@ import sys
 import pynvml
 
 from fake_nvml import make_fake_nvml
-from jupyterlab_xp.capture.hardware import capture_hardware, open_nvml, torch_build_info
+from jupyterlab_xp.capture.hardware import (
+    capture_hardware,
+    open_nvml,
+    torch_build_info,
+    torch_version_file_builds,
+)
 from machine import nvml_gpu_count
 
 
@@ -90,3 +95,18 @@ def test_torch_build_is_read_without_importing_torch() -> None:
     assert "cuda_build" in info  # None for this CPU build
     assert imported is False
     assert torch_build_info()["version"] == info["version"]
+
+
+def test_torch_build_lines_of_cuda_rocm_and_cpu_builds_are_read() -> None:
+    # Given torch/version.py texts as CUDA, ROCm and CPU wheels write them
+    cuda = "__version__ = '2.13.0+cu128'\ncuda: Optional[str] = '12.8'\nhip: Optional[str] = None\n"
+    rocm = 'cuda = None\nhip = "6.4.1"  # rocm\ngit_version = "cf30153"\n'
+    # When they are read
+    # Then each build is the literal on its line, and None where the wheel has none
+    assert torch_version_file_builds(cuda) == {"cuda_build": "12.8", "hip_build": None}
+    assert torch_version_file_builds(rocm) == {
+        "cuda_build": None,
+        "hip_build": "6.4.1",
+        "git_version_build": "cf30153",
+    }
+    assert torch_version_file_builds("debug = False\n") == {}

@@ -271,6 +271,71 @@ def test_a_promotion_kernel_journals_and_leaves_the_sync_to_its_job(
     assert [c["source"] for c in _cells(store, runs["deferred"].info.run_id)][-1] == "%xp stop"
 
 
+# Records each AST built off the kernel's main thread (ast.parse, ast.literal_eval of a string,
+# compile(..., PyCF_ONLY_AST)): CPython keeps one AST-construction depth counter per interpreter,
+# so such a build beside the user's cell can raise SystemError in the user's cell.
+AST_WATCH = """
+import ast, builtins, threading
+_xp_off_main = []
+def _xp_watch(build):
+    def watched(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            _xp_off_main.append(threading.current_thread().name)
+        return build(*args, **kwargs)
+    return watched
+ast.parse = _xp_watch(ast.parse)
+_xp_compile = builtins.compile
+def _xp_checked_compile(source, filename, mode, flags=0, *args, **kwargs):
+    if flags & ast.PyCF_ONLY_AST and threading.current_thread() is not threading.main_thread():
+        _xp_off_main.append(threading.current_thread().name)
+    return _xp_compile(source, filename, mode, flags, *args, **kwargs)
+builtins.compile = _xp_checked_compile
+"""
+
+
+def test_the_recorder_builds_no_syntax_tree_off_the_kernels_main_thread(
+    kernel_factory: Any, store: Any, tmp_path: Path, xp_home: Path
+) -> None:
+    # Given a notebook with a parameters cell, in a kernel recording live and in one recording
+    # the way a promotion job's kernel does (capture in the kernel, sync left to the job)
+    cells = [
+        {"id": "params", "source": "lr = 0.1\nepochs = 3\n", "tags": ["parameters"]},
+        {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start"},
+    ]
+    promo = json.dumps({"seed": 7, "kind": "promoted", "name": "deferred", "defer_sync": True})
+    kernels = {
+        "live": kernel_factory(notebook=write_notebook(tmp_path / "live.ipynb", cells)),
+        "deferred": kernel_factory(
+            notebook=write_notebook(tmp_path / "deferred.ipynb", cells),
+            extra_env={"XP_PROMOTION": promo},
+        ),
+    }
+    # When each runs its parameters cell, starts, runs cells (the parameters cell again too)
+    # and stops, with every syntax tree built off the main thread noted
+    for k in kernels.values():
+        assert k.execute(AST_WATCH)["status"] == "ok"
+        k.execute("lr = 0.1\nepochs = 3\n", cell_id="params")
+        assert k.execute("%load_ext jupyterlab_xp\n%xp start", cell_id="start")["status"] == "ok"
+        for i in range(5):
+            assert (
+                k.execute(f"x = {i}\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    pass")[
+                    "status"
+                ]
+                == "ok"
+            )
+        k.execute("lr = 0.1\nepochs = 3\n", cell_id="params")
+        assert k.execute("%xp stop")["status"] == "ok"
+        # Then no thread of the recorder built one
+        off_main = k.execute("print(sorted(set(_xp_off_main)))")
+        assert off_main["stdout"].strip() == "[]", off_main
+    # ...and the parameters cell's values are still recorded, in both runs
+    recover_orphans(store, xp_home / "runs")
+    runs = {r.info.run_name: r for r in store.search_runs()}
+    assert len(runs) == 2
+    for run in runs.values():
+        assert run.data.params["lr"] == "0.1" and run.data.params["epochs"] == "3", run.data.params
+
+
 # README: "the run is marked `KILLED` instead of staying `RUNNING` forever"
 # README: "loses nothing it ran"
 def test_kernel_that_dies_leaves_a_killed_run_naming_the_cell(

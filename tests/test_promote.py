@@ -271,6 +271,10 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "from IPython import get_ipython\ntry:\n    1 / 0\nexcept Exception:\n"
         "    get_ipython().showtraceback()"
     )
+    hide_error = (
+        "from IPython import get_ipython\n"
+        "get_ipython().showtraceback = lambda *args, **kwargs: print('no traceback')\n1 / 0"
+    )
     cases = {
         "raises": (_notebook(tmp_path / "raises.ipynb", "x = 1", "1 / 0", "print('after')"), {}),
         "dies": (_notebook(tmp_path / "dies.ipynb", "x = 1", "import os\nos._exit(1)"), {}),
@@ -281,6 +285,8 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "shown": (_notebook(tmp_path / "shown.ipynb", show_error, "print('after')"), {}),
         "cancel": (_notebook(tmp_path / "cancel.ipynb", "import time\ntime.sleep(120)"), {}),
         "top-down": (tmp_path / "saved.ipynb", {}),
+        # an error that no cell shows as an error output (IPython could not format it)
+        "unshown": (_notebook(tmp_path / "unshown.ipynb", hide_error, "print('after')"), {}),
     }
     (tmp_path / "saved.ipynb").write_text(json.dumps(OUT_OF_ORDER))
     started = {
@@ -306,6 +312,7 @@ def test_failures_name_the_cell_keep_the_partial_notebook_and_end_the_run(
         "shown": ("failed", "FAILED", "`from IPython import get_ipython` (cell 3", "ZeroDivision"),
         "cancel": ("cancelled", "KILLED", None, "cancelled"),
         "top-down": ("failed", "FAILED", "y = x * 2", "NameError"),
+        "unshown": ("failed", "FAILED", "`from IPython import get_ipython` (cell 3", "Error"),
     }
     for name, (state, status, cell, error) in expect.items():
         job = done[name]

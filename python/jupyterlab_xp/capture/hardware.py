@@ -7,10 +7,10 @@ normal no-GPU path, giving ``gpus == []`` and the reason in ``nvml_error``.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import platform
+import re
 import sys
 from importlib import metadata
 from types import ModuleType
@@ -137,19 +137,30 @@ def torch_build_info() -> dict[str, Any]:
     if version_file is None:
         return info
     try:
-        tree = ast.parse(version_file.read_text())
-    except (OSError, SyntaxError, ValueError):
+        return {**info, **torch_version_file_builds(version_file.read_text())}
+    except (OSError, ValueError):
         return info
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id in ("cuda", "hip", "git_version"):
-                    try:
-                        info[f"{target.id}_build"] = ast.literal_eval(node.value)  # type: ignore[arg-type]
-                    except ValueError:
-                        continue
-    return info
+
+
+def torch_version_file_builds(text: str) -> dict[str, str | None]:
+    """``cuda_build``, ``hip_build`` and ``git_version_build`` from torch/version.py's text.
+
+    A line match, not ast.parse: this runs on a background thread in the kernel, where an AST
+    built beside the user's cell can raise SystemError in that cell (see kernel/run.py).
+    """
+    found: dict[str, str | None] = {}
+    for match in _VERSION_LINE.finditer(text):
+        name, single, double = match.group(1), match.group(2), match.group(3)
+        found[f"{name}_build"] = single if single is not None else double
+    return found
+
+
+# torch/version.py's `cuda: Optional[str] = '12.8'`, `hip = None`, `git_version = '...'` lines.
+_VERSION_LINE = re.compile(
+    r"^(cuda|hip|git_version)[ \t]*(?::[^=\n]*)?=[ \t]*"
+    r"""(?:'([^'\\\n]*)'|"([^"\\\n]*)"|None)[ \t]*(?:#.*)?$""",
+    re.MULTILINE,
+)
 
 
 def torch_runtime_info(torch: ModuleType) -> dict[str, Any]:

@@ -140,9 +140,8 @@ class Recorder:
         self.active = run
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
-        user_ns = self.user_ns
         if run.channel is None or run.notebook is not None or defer_sync:
-            self.tasks.call_soon(lambda: run.capture(user_ns))  # (else nothing to do here)
+            self.tasks.call_soon(run.capture)  # (else nothing to do here)
         if run.channel is not None:  # capture, sampler, heartbeat, sweep: all in the process
             if not defer_sync:
                 run.channel.start(run.notebook)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import socket
 import sys
 import threading
@@ -89,6 +90,11 @@ class ActiveRun(StoreLink):
         self.params: dict[str, str] = {}
         self._open_cell: dict[str, Any] | None = None
         self._param_sources: set[str] = set()
+        # Parameters cells the capture thread read from the notebook, parsed on the main thread:
+        # CPython (3.11 at least) keeps one AST-construction depth counter per interpreter, so
+        # an ast.parse on another thread while the user's cell is being compiled (IPython parses
+        # every cell, and formats tracebacks with ast) can raise SystemError in that cell.
+        self._params_to_parse: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.sampler: Any = None
         self.seeds = SeedKeeper(self._emit)
         seed_state = self.seeds.seed_all(seed, deterministic)
@@ -227,6 +233,8 @@ class ActiveRun(StoreLink):
     def cell_finished(self, execution_count: int | None, error: BaseException | None) -> None:
         """Journal the end of the open cell (duration, status, error, peak memory)."""
         cell, self._open_cell = self._open_cell, None
+        if not self._params_to_parse.empty():
+            self._parse_pending_parameters()
         if cell is None:
             return
         duration = time.perf_counter() - cell["t0"]
@@ -253,7 +261,7 @@ class ActiveRun(StoreLink):
             fields["error_value"] = str(error)[:2000]
         self.record("cell_end", **fields)
         if error is None and cell["source"].strip() in self._param_sources:
-            self.recorder.tasks.call_soon(lambda: self._record_parameters_cell(cell["source"]))
+            self._record_parameters_cell(cell["source"])  # on this thread: see _params_to_parse
 
     # -- params, metrics, tags, notes -------------------------------------------------------
     def log_params(self, values: Mapping[str, Any], source: str = "user") -> None:
@@ -304,7 +312,7 @@ class ActiveRun(StoreLink):
         self.record("note", text=text)
 
     # -- capture (worker thread) --------------------------------------------------------------
-    def capture(self, user_ns: Mapping[str, Any] | None) -> None:
+    def capture(self) -> None:
         """Capture environment, lock file, hardware, git and parameters; runs in the background."""
         from jupyterlab_xp.capture.parameters import parameter_cell_sources
         from jupyterlab_xp.capture.startup import capture_all
@@ -317,16 +325,22 @@ class ActiveRun(StoreLink):
         if self.notebook is not None:
             sources = parameter_cell_sources(self.notebook)
             self._param_sources = {s.strip() for s in sources}
-            for source in sources:
-                self._record_parameters_cell(source, user_ns)
+            for source in sources:  # parsed by the next cell's end hook (or the run's end)
+                self._params_to_parse.put(source)
 
-    def _record_parameters_cell(
-        self, source: str, user_ns: Mapping[str, Any] | None = None
-    ) -> None:
+    def _parse_pending_parameters(self) -> None:
+        while True:
+            try:
+                source = self._params_to_parse.get_nowait()
+            except queue.Empty:
+                return
+            self._record_parameters_cell(source)
+
+    def _record_parameters_cell(self, source: str) -> None:
+        """Record a parameters cell's values; main thread only (it parses the cell)."""
         from jupyterlab_xp.capture.parameters import parameters_from_source
 
-        user_ns = user_ns if user_ns is not None else self.recorder.user_ns
-        values = parameters_from_source(source, user_ns)
+        values = parameters_from_source(source, self.recorder.user_ns)
         if values:
             self.log_params(values, source="parameters-cell")
 
@@ -346,6 +360,7 @@ class ActiveRun(StoreLink):
         # for it (bounded); what is still running then is marked incomplete, never written.
         if not self.recorder.tasks.flush(min(timeout, TASKS_AT_STOP_SECONDS)):
             self.record("tag", tags={tags.INCOMPLETE: "capture or checksum still running"})
+        self._parse_pending_parameters()  # a run stopped before any cell ended after its start
         if self.deferred:  # the promotion job syncs the journal once this kernel is gone
             synced = True
         else:

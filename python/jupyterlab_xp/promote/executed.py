@@ -63,6 +63,23 @@ def error_output_cell(path: Path) -> str | None:
     return None
 
 
+def reproduced_stored_error(path: Path, execution_count: int | None) -> bool:
+    """Whether the cell papermill stopped at shows the error its saved outputs showed.
+
+    Only then did the notebook do what it always did; an error papermill saw that no cell shows
+    as an error output (IPython can fail to format a traceback) is a failure, not a match.
+    """
+    for cell in _cells(path):
+        if execution_count is None or cell.get("execution_count") != execution_count:
+            continue
+        expected = cell.get("metadata", {}).get("xp", {}).get("stored_error")
+        return expected is not None and any(
+            out.get("output_type") == "error" and out.get("ename") == expected
+            for out in cell.get("outputs", [])
+        )
+    return False
+
+
 def failure_details(path: Path, execution_count: int | None) -> dict[str, Any] | None:
     """The failing cell's error, read from its error output (:func:`diagnose.failure`), with
     the cell's place in the source notebook (``position``), if it showed one."""

@@ -261,9 +261,14 @@ class Job:
         except PapermillExecutionError as exc:
             outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
             failed_at = exc.exec_count
-            if executed.error_output_cell(output) is None:  # it raised what the notebook shows
+            if executed.error_output_cell(output) is None and executed.reproduced_stored_error(
+                output, failed_at
+            ):  # it raised what the notebook shows, and nothing else went wrong
                 outcome, error, failed_at = "ok", None, None
-            elif executed.failure_details(output, failed_at) is None:
+            elif (
+                executed.error_output_cell(output) is not None
+                and executed.failure_details(output, failed_at) is None
+            ):
                 # papermill named a reproduced error: the failure is the one that is not
                 failed_at, error = None, None
             if exc.ename == PRUNED_ERROR and self.is_trial:  # the sweep's pruner stopped it

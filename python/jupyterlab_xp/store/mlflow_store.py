@@ -128,19 +128,21 @@ class MlflowStore:
         # output. The sync thread retries those and `%xp status` says so.
         logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
 
-        client = client_class(tracking_uri=self.location.tracking_uri)
-        if self.location.embedded:
-            # The first call creates and migrates a new SQLite file. A kernel and the server
-            # starting together would both migrate it and break it: one process at a time.
-            import fcntl
+        if not self.location.embedded:
+            return client_class(tracking_uri=self.location.tracking_uri)
+        # Creating the client opens its store, which creates and migrates a new SQLite file.
+        # A kernel and the server (or several promotion jobs) starting together would both
+        # migrate it and break it ("table _alembic_tmp_... already exists"): one at a time.
+        import fcntl
 
-            lock = self.location.home / "store.lock"
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                client.search_experiments(max_results=1)
-            finally:
-                os.close(fd)  # closing releases the lock
+        lock = self.location.home / "store.lock"
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            client = client_class(tracking_uri=self.location.tracking_uri)
+            client.search_experiments(max_results=1)
+        finally:
+            os.close(fd)  # closing releases the lock
         return client
 
     # -- writing -----------------------------------------------------------------------------
