@@ -9,7 +9,8 @@ removed API; then it answers the way the old version did and records the use
 
 One module per library registers its shims (``SHIMS``: applied when the library is imported;
 ``SHELL_SHIMS``: applied to the IPython shell): ``matplotlib``, ``ipython``, ``numpy``,
-``pandas``, ``sklearn``, ``downloads`` and ``python2``. Shims that skip or answer instead of
+``pandas``, ``scipy``, ``sklearn``, ``downloads``, ``imports`` (a helper's import of a package
+that is not installed) and ``python2``. Shims that skip or answer instead of
 emulating mark their cell as ``skipped`` in the verdict (:data:`SKIPS`).
 
 This package runs in the user's kernel: it imports only the standard library at import time.
@@ -28,11 +29,13 @@ from typing import Any
 
 from jupyterlab_xp.promote.shims import (
     downloads,
+    imports,
     ipython,
     matplotlib,
     numpy,
     pandas,
     python2,
+    scipy,
     sklearn,
 )
 from jupyterlab_xp.promote.shims.log import LOG_ENV, MAX_LOG_LINES, Shim, hook, record
@@ -58,8 +61,10 @@ SHIMS: tuple[Shim, ...] = (
     *ipython.SHIMS,
     *numpy.SHIMS,
     *pandas.SHIMS,
+    *scipy.SHIMS,
     *sklearn.SHIMS,
     *downloads.SHIMS,
+    *imports.SHIMS,
 )
 SHELL_SHIMS: dict[str, tuple[str, Callable[[Any], None]]] = {
     **ipython.SHELL_SHIMS,

@@ -1,7 +1,9 @@
-"""A download that fails (no network) reads the file of the same name in the working folder."""
+"""A download that fails (no network), or a data file pandas reads from a folder that does not
+exist, reads the file of the same name in the working folder."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -68,11 +70,38 @@ def _downloads(module: Any) -> None:
     module.urlopen, module.urlretrieve = local_urlopen, local_urlretrieve
 
 
+def _missing_files(module: Any) -> None:
+    for name in ("read_csv", "read_table"):
+        setattr(module, name, _local_reader(getattr(module, name)))
+
+
+def _local_reader(original: Any) -> Any:
+    import functools
+
+    @functools.wraps(original)
+    def read(path: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(path, *args, **kwargs)
+        except FileNotFoundError:
+            # A helper's data folder that moved (a package that pointed into itself): the file
+            # of the same name in the notebook's folder, when there is one.
+            if not isinstance(path, str | Path) or "://" in str(path):
+                raise
+            copy = local_copy(str(path))
+            if copy is None:
+                raise
+            where = os.path.relpath(copy)
+            record("local-data-copy", f"{str(path)[-160:]} does not exist: read {where}")
+            return original(copy, *args, **kwargs)
+
+    return read
+
+
+_WHAT = (
+    "a download that fails (no network), or a file pandas reads from a folder that does not "
+    "exist, reads the file of the same name in the notebook's folder"
+)
 SHIMS = (
-    Shim(
-        "local-data-copy",
-        "a download that fails (no network) reads the file of the same name in the folder",
-        "urllib.request",
-        _downloads,
-    ),
+    Shim("local-data-copy", _WHAT, "urllib.request", _downloads),
+    Shim("local-data-copy", _WHAT, "pandas", _missing_files),
 )

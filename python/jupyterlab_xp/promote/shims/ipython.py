@@ -1,4 +1,5 @@
-"""IPython's removed APIs, optional extensions that are not installed, and interactive cells.
+"""IPython's removed APIs, optional extensions that are not installed, interactive cells, and
+``%timeit`` bounded to one run.
 
 Shims that skip or answer instead of emulating (an informational extension that is not
 installed, ``input()``, ``%debug``) mark their cell as ``skipped`` in the verdict.
@@ -7,7 +8,13 @@ installed, ``input()``, ``%debug``) mark their cell as ``skipped`` in the verdic
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 from jupyterlab_xp.promote.shims.log import Shim, record
@@ -93,12 +100,81 @@ def _answer(prompt: object = "") -> str:
     return ""
 
 
+# IPython 4 split the notebook out of IPython: IPython.html.widgets became ipywidgets.
+_MOVED = {"IPython.html.widgets": "ipywidgets"}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds ``IPython.html`` (an empty package) and the modules that moved out of it, after
+    every other finder has failed (an IPython that still has them keeps its own)."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "IPython.html" and fullname not in _MOVED:
+            return None
+        if fullname in _MOVED and importlib.util.find_spec(_MOVED[fullname]) is None:
+            return None  # ipywidgets not installed either: the import fails as it would
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=fullname not in _MOVED)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        if spec.name in _MOVED:
+            record("ipython-html-widgets", f"{spec.name} as {_MOVED[spec.name]}")
+            return importlib.import_module(_MOVED[spec.name])
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        if module.__name__ == "IPython.html":
+            module.__path__ = []
+
+
+def _moved_modules(module: Any) -> None:
+    if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
+        sys.meta_path.append(_MovedModules())
+
+
+def _timeit_once(shell: Any) -> None:
+    original = shell.find_line_magic("timeit")
+    if original is None:
+        return
+
+    def timeit(line: str = "", cell: str | None = None) -> Any:
+        # Timings are never compared with the stored ones: one loop of one run says the code
+        # runs, where the default (7 runs of up to a million loops) can outlast the cell timeout.
+        options, statement = _timeit_options(line)
+        record("timeit-once", f"%timeit {statement}"[:120] + ": one loop, one run")
+        return original(" ".join(["-n1", "-r1", *options, statement]).strip(), cell)
+
+    shell.register_magic_function(timeit, "line_cell", "timeit")
+
+
+def _timeit_options(line: str) -> tuple[list[str], str]:
+    """``%timeit``'s options but its loop and run counts (-n, -r), and its statement."""
+    words = line.split(" ")
+    options: list[str] = []
+    while words and (words[0] == "" or words[0].startswith("-")):
+        word = words.pop(0)
+        if word in ("-n", "-r", "-p") and words:
+            value = words.pop(0)
+            if word == "-p":
+                options += [word, value]
+        elif word and not word.startswith(("-n", "-r")):
+            options.append(word)
+    return options, " ".join(words)
+
+
 SHIMS = (
     Shim(
         "ipython-set-matplotlib-formats",
         "IPython 8 removed IPython.display.set_matplotlib_formats: matplotlib_inline's",
         "IPython.display",
         _formats,
+    ),
+    Shim(
+        "ipython-html-widgets",
+        "IPython 4 moved IPython.html.widgets to ipywidgets: imported from there",
+        "IPython",
+        _moved_modules,
     ),
 )
 SHELL_SHIMS: dict[str, tuple[str, Callable[[Any], None]]] = {
@@ -107,4 +183,8 @@ SHELL_SHIMS: dict[str, tuple[str, Callable[[Any], None]]] = {
         _extensions,
     ),
     "interactive": ("input() answered with an empty line, %debug skipped", _interactive),
+    "timeit-once": (
+        "%timeit runs one loop once (-n1 -r1): its timings are never compared",
+        _timeit_once,
+    ),
 }

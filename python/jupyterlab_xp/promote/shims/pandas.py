@@ -1,4 +1,5 @@
-"""pandas' removed APIs: DataFrame/Series.append, iteritems, fillna(method=)."""
+"""pandas' removed APIs: DataFrame/Series.append, iteritems, fillna(method=), and an integer
+key read as a position on an index of labels (``series[0]``)."""
 
 from __future__ import annotations
 
@@ -63,11 +64,44 @@ def _fillna(original: Callable[..., Any]) -> Callable[..., Any]:
     return fillna
 
 
+def _is_position(key: Any) -> bool:
+    import numbers
+
+    return isinstance(key, numbers.Integral) and not isinstance(key, bool)
+
+
+def _positional(original: Callable[..., Any]) -> Callable[..., Any]:
+    def __getitem__(self: Any, key: Any) -> Any:
+        try:
+            return original(self, key)
+        except KeyError:
+            # pandas 3 stopped reading an integer key as a position when the index holds no
+            # integers (deprecated in 2.1): series[0] on labels 'a', 'b'... was the first value.
+            positional = getattr(self.index, "_should_fallback_to_positional", False)
+            keys = key if isinstance(key, list) else [key]
+            if not positional or not keys or not all(_is_position(k) for k in keys):
+                raise
+            record("pandas-positional-keys", f"Series[{key!r}] as Series.iloc[{key!r}]")
+            return self.iloc[key]
+
+    return __getitem__
+
+
+def _positions(module: Any) -> None:
+    module.Series.__getitem__ = _positional(module.Series.__getitem__)
+
+
 SHIMS = (
     Shim(
         "pandas-append",
         "pandas 2/3 removed DataFrame.append, iteritems, fillna(method=): concat, items, ffill",
         "pandas",
         _pandas,
+    ),
+    Shim(
+        "pandas-positional-keys",
+        "pandas 3 reads an integer key as a label only: on an index of labels, a position",
+        "pandas",
+        _positions,
     ),
 )

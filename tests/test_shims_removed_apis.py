@@ -1,0 +1,157 @@
+"""Compatibility shims for APIs that SciPy, pandas, IPython and Python 2 code relied on, end to
+end (real papermill, real store, real kernels), and the Python 2 rewrite on its own.
+
+Each notebook is written here, with the outputs the old versions printed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jupyterlab_xp.promote import jobs
+from jupyterlab_xp.promote.shims.ipython import _timeit_options
+from jupyterlab_xp.promote.shims.python2 import python3_source
+from jupyterlab_xp.promote.source import from_notebook
+from test_promote import wait_job
+from test_promote_stale_e2e import _code, _notebook
+
+TIMEIT = "1.52 µs ± 12.1 ns per loop (mean ± std. dev. of 7 runs, 100,000 loops each)\n"
+
+
+def test_removed_apis_and_python_2_statements_run_through_named_shims(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: a notebook saved by a Python 2.7 kernel with SciPy 1.2, pandas 0.24 and IPython 3,
+    # with a helper package of its own whose module imports a package nobody installed here,
+    # and a data file the notebook reads from a folder that has since moved
+    helper = tmp_path / "helper"
+    helper.mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "points.csv").write_text("x,y\n1,2\n3,4\n")
+    (helper / "__init__.py").write_text(
+        "from xp_absent_package import imread\n\n"
+        "def double(x):\n    return 2 * x\n\n"
+        "def load(path):\n    return imread(path)\n"
+    )
+    notebook = _notebook(
+        tmp_path / "old.ipynb",
+        [
+            _code("import helper\nprint(helper.double(21))", 1, "42\n"),
+            _code(
+                "try:\n    helper.load('x.png')\n"
+                "except ModuleNotFoundError as exc:\n    print(exc.name)",
+                2,
+                "xp_absent_package\n",
+            ),
+            _code(
+                "from scipy import exp, sqrt\nprint(round(exp(1), 6), sqrt(16))",
+                3,
+                "2.718282 4.0\n",
+            ),
+            _code(
+                "import pandas as pd\nser = pd.Series([10, 20, 30], index=['a', 'b', 'c'])\n"
+                "print(ser[1], list(ser[[0, 2]]))",
+                4,
+                "20 [10, 30]\n",
+            ),
+            _code("print(pd.read_csv('helper/data/points.csv').y.sum())", 8, "6\n"),
+            _code(
+                "from IPython.html.widgets import interact\nimport ipywidgets\n"
+                "print(interact is ipywidgets.interact)",
+                5,
+                "True\n",
+            ),
+            _code("%timeit -n 100000 sum(range(10))", 6, TIMEIT),
+            _code(
+                "for word in ['a', 'b']:\n    print word,\nprint\n"
+                "try:\n    {}['k']\nexcept KeyError, e:\n    print 'missing', e",
+                7,
+                "a b\nmissing 'k'\n",
+            ),
+        ],
+        python="2.7.18",
+    )
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: every cell ran and printed what the old versions printed ...
+    assert done["state"] == "finished", done["error"]
+    check = done["runs"][0]["verification"]
+    assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
+    # ... and each shim is named, with what it did
+    details = {u["name"]: u["detail"] for u in check["shims"]}
+    assert set(details) == {
+        "missing-import-placeholder",
+        "scipy-numpy-names",
+        "pandas-positional-keys",
+        "ipython-html-widgets",
+        "timeit-once",
+        "python2-syntax",
+        "local-data-copy",
+    }
+    assert details["local-data-copy"] == (
+        "helper/data/points.csv does not exist: read data/points.csv"
+    )
+    assert details["missing-import-placeholder"] == (
+        "helper/__init__.py imports xp_absent_package, not installed: "
+        "a placeholder that raises if used"
+    )
+    assert details["scipy-numpy-names"] == "scipy.exp as numpy.exp"
+    assert details["pandas-positional-keys"] == "Series[1] as Series.iloc[1]"
+    assert details["ipython-html-widgets"] == "IPython.html.widgets as ipywidgets"
+    assert details["timeit-once"] == "%timeit sum(range(10)): one loop, one run"
+    assert details["python2-syntax"] == (
+        "`print word,` and the cell's other Python 2 statements rewritten"
+    )
+
+
+def test_an_import_the_notebook_makes_itself_still_fails(store: Any, tmp_path: Path) -> None:
+    # Given: a cell that imports a package that is not installed, and a helper that imports one
+    # inside a try (its own fallback)
+    (tmp_path / "fallback.py").write_text(
+        "try:\n    import xp_absent_package\nexcept ImportError:\n    xp_absent_package = None\n"
+    )
+    notebook = _notebook(
+        tmp_path / "direct.ipynb",
+        [
+            _code("import fallback\nprint(fallback.xp_absent_package)", 1, "None\n"),
+            _code("import xp_absent_package", 2),
+        ],
+    )
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: the helper's fallback ran, and the cell's own import failed as written
+    assert done["state"] == "failed"
+    assert "No module named 'xp_absent_package'" in done["runs"][0]["error"]
+    assert not [u for u in done["runs"][0]["shims"] if u["name"] == "missing-import-placeholder"]
+
+
+def test_python_2_statements_are_rewritten_only_when_the_cell_does_not_compile() -> None:
+    # Given / When / Then: statements Python 3 cannot parse become calls ...
+    assert python3_source("print 'a', 1\n") == "_xp_python2_print('a', 1)\n"
+    assert python3_source("if x: print x,\n") == "if x: _xp_python2_print(x, soft=True)\n"
+    assert python3_source("print >>f, 'e'\nprint\n") == (
+        "_xp_python2_print('e', file=f)\n_xp_python2_print()\n"
+    )
+    assert python3_source("print 'multi', (1,\n   2)  # c\n") == (
+        "_xp_python2_print('multi', (1,\n   2))  # c\n"
+    )
+    assert python3_source("try:\n    f()\nexcept (A, B), e:\n    pass\n") == (
+        "try:\n    f()\nexcept (A, B) as e:\n    pass\n"
+    )
+    # ... code that compiles is left as it is, and code no rule fixes is not touched
+    assert python3_source("print('a')\nprint = 3\n") is None
+    assert python3_source("print `x`\n") is None
+    assert python3_source("exec 'x = 1' in d\n") is None
+
+
+def test_timeit_keeps_its_options_but_the_loop_and_run_counts() -> None:
+    # Given / When / Then
+    assert _timeit_options("-n 100 -r 3 x + 1") == ([], "x + 1")
+    assert _timeit_options("-n100 -r3 -o f(a, b)") == (["-o"], "f(a, b)")
+    assert _timeit_options("-q -p 3 sum(range(10))") == (["-q", "-p", "3"], "sum(range(10))")
