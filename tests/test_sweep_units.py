@@ -53,7 +53,8 @@ def test_space_parses_each_distribution_and_round_trips() -> None:
         ("x=choice:[1],[2]", "choices must be numbers"),
         ("x", "expected NAME=DISTRIBUTION:ARGS"),
         ("class=uniform:0:1", "is a Python keyword"),
-        ("a.b=uniform:0:1", "must be Python identifiers"),
+        ("a b=uniform:0:1", "must be Python identifiers"),
+        ("a..b=uniform:0:1", "identifiers or dotted config keys"),  # a.b is a config's key
     ],
 )
 def test_bad_distribution_is_one_line(spec: str, message: str) -> None:

@@ -25,6 +25,7 @@ from jupyterlab_xp.core.errors import XpError
 MAX_DEPTH = 16  # a config nested deeper is almost certainly a cycle or an object graph
 MAX_KEYS = 2_000  # MLflow logs params in batches; thousands of keys is not a config
 SCALARS = (str, int, float, bool, type(None))
+NOT_A_FIELD = "is not a field of the recorded config"
 
 
 def kind_of(config: Any) -> str | None:
@@ -166,26 +167,60 @@ def _type_schema(hint: Any) -> dict[str, Any]:
     return {}
 
 
+def inferred_schema(data: Mapping[str, Any], depth: int = 0) -> dict[str, Any]:
+    """A schema for a config that carries none (a dict, OmegaConf, a Namespace): its recorded
+    keys, each leaf typed by its recorded value. A number accepts any number (``lr: 1`` may be
+    overridden with ``0.5``); a recorded ``None`` says nothing about the type, so accepts any.
+    """
+    properties: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value and depth < MAX_DEPTH:
+            properties[str(key)] = inferred_schema(value, depth + 1)
+        elif isinstance(value, bool):
+            properties[str(key)] = {"type": "boolean"}
+        elif isinstance(value, int | float):
+            properties[str(key)] = {"type": "number"}
+        elif isinstance(value, str):
+            properties[str(key)] = {"type": "string"}
+        elif isinstance(value, list | tuple):
+            properties[str(key)] = {"type": "array"}
+        elif isinstance(value, Mapping):
+            properties[str(key)] = {"type": "object"}
+        else:
+            properties[str(key)] = {}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
 def check_override(config_schema: Mapping[str, Any], key: str, value: Any) -> str | None:
     """Why overriding dotted ``key`` with ``value`` breaks ``config_schema``, or None.
 
-    Unknown keys are refused (the ``extra="forbid"`` discipline); a value is checked against
-    the field's JSON type where the schema gives one (an int is a number; a bool is not an int).
+    Unknown keys are refused (the ``extra="forbid"`` discipline), and so is a key naming a
+    whole section; a value is checked against the field's JSON type where the schema gives one
+    (an int is a number; a bool is not an int). The schema may come from a shared store: a
+    part of it that is not the shape a schema has is read as saying nothing.
     """
     node: Mapping[str, Any] = config_schema
-    defs = config_schema.get("$defs", {})
+    defs = config_schema.get("$defs")
+    defs = defs if isinstance(defs, Mapping) else {}
     for part in key.split("."):
         node = _deref(node, defs)
         props = node.get("properties")
-        if not isinstance(props, Mapping) or part not in props:
-            return f"{key} is not a field of the recorded config"
+        if not isinstance(props, Mapping) or not isinstance(props.get(part), Mapping):
+            return f"{key} {NOT_A_FIELD}"
         node = props[part]
     node = _deref(node, defs)
-    options = node.get("anyOf") or [node]
-    if any(_fits(_deref(o, defs), value) for o in options):
+    if isinstance(node.get("properties"), Mapping) and node["properties"]:
+        return f"{key} is a section of the recorded config: override its fields one by one"
+    found = node.get("anyOf")
+    options = (
+        [_deref(o, defs) for o in found if isinstance(o, Mapping)]
+        if isinstance(found, list)
+        else [node]
+    )
+    if not options or any(_fits(o, value) for o in options):
         return None
-    wanted = " or ".join(str(_deref(o, defs).get("type", "?")) for o in options)
-    return f"{key} must be {wanted}, got {type(value).__name__} {value!r}"
+    wanted = " or ".join(str(o.get("type", "?"))[:40] for o in options[:8])
+    return f"{key} must be {wanted}, got {type(value).__name__} {value!r:.60}"
 
 
 def _deref(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -196,18 +231,53 @@ def _deref(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Mapping[str, Any
     return node
 
 
+_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "array": lambda v: isinstance(v, list | tuple),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
 def _fits(node: Mapping[str, Any], value: Any) -> bool:
     kind = node.get("type")
-    if kind is None:
+    kinds = [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
+    if not kinds:
         return True
-    checks = {
-        "string": lambda v: isinstance(v, str),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-        "null": lambda v: v is None,
-        "array": lambda v: isinstance(v, list | tuple),
-        "object": lambda v: isinstance(v, dict),
-    }
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(checks.get(k, lambda v: True)(value) for k in kinds)
+    return any(_CHECKS.get(k, lambda v: True)(value) for k in kinds)
+
+
+def apply_overrides(config: Any, overrides: Mapping[str, Any]) -> None:
+    """Set each dotted key of ``overrides`` in ``config``, in place (a promotion's or a sweep
+    trial's values, checked against the recorded config before anything ran).
+
+    A mapping's item or an object's attribute, level by level, so a dataclass, a pydantic
+    model (its own assignment validation applies), a Namespace, a dict and an OmegaConf config
+    are all changed where the notebook holds them.
+
+    Raises:
+        XpError: a key the config does not have, or a value the config refuses.
+    """
+    for key, value in overrides.items():
+        *path, last = key.split(".")
+        node = config
+        try:
+            for part in path:
+                node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+            if not (last in node if isinstance(node, Mapping) else hasattr(node, last)):
+                raise KeyError(last)
+        except (KeyError, AttributeError, TypeError):
+            raise XpError(f"override {key}: this config has no such field") from None
+        try:
+            if isinstance(node, Mapping):
+                node[last] = value  # type: ignore[index]
+            else:
+                setattr(node, last, value)
+        except Exception as exc:  # a frozen dataclass, a pydantic or OmegaConf refusal
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise XpError(
+                f"override {key}={value!r:.60}: the config refused it: {reason}"
+            ) from None

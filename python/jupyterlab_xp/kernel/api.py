@@ -168,7 +168,9 @@ def param(config: Any = None, /, **values: Any) -> None:
     A config — a nested dict, dataclass, pydantic model, ``argparse.Namespace`` or
     OmegaConf/Hydra config — becomes dotted params (``model.width``); its resolved form is kept
     as ``xp/config.json`` and, for pydantic models and dataclasses, its schema as
-    ``xp/config.schema.json``, so that promote and sweep can check overrides against it.
+    ``xp/config.schema.json``, so that promote and sweep can check overrides against it. In a
+    promoted kernel, the promotion's config overrides (``-p model.lr 0.01``) are set in
+    ``config`` itself first, so the notebook's code after this call sees them too.
     """
     run = _require_run()
     if config is None:
@@ -176,6 +178,10 @@ def param(config: Any = None, /, **values: Any) -> None:
         return
     if values:
         raise XpError("xp.param takes one config or name=value pairs, not both")
+    recorder = get_recorder()
+    if recorder.config_overrides:  # a promotion or sweep trial: its values, in the user's config
+        overrides, recorder.config_overrides = recorder.config_overrides, {}
+        configs.apply_overrides(config, overrides)  # recorded below, as the params say
     data = configs.resolved(config)
     flat = configs.param_values(configs.flatten(data))
     files = {tags.CONFIG_ARTIFACT: data, tags.CONFIG_SCHEMA_ARTIFACT: configs.schema(config)}

@@ -70,6 +70,8 @@ class Recorder:
         self.shell: Any = None
         self._pending_cell: tuple[str, str | None, int | None] | None = None
         self._warned: set[str] = set()
+        # A promotion's dotted config overrides, for the next xp.param(cfg) (checked by promote).
+        self.config_overrides: dict[str, Any] = {}
         atexit.register(self._at_exit)
 
     @property
@@ -102,6 +104,8 @@ class Recorder:
             experiment = promotion.get("experiment") or experiment
             name = promotion.get("name") or name
             tags_ = {**(tags_ or {}), **promotion.get("tags", {})}
+            found = promotion.get("config")
+            self.config_overrides = dict(found) if isinstance(found, dict) else {}
         defer_sync = bool(promotion and promotion.get("defer_sync"))
         if name is not None:
             validate_name(name, "run name")

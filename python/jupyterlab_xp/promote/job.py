@@ -206,6 +206,8 @@ class Job:
                 "experiment": src.experiment,
                 # The kernel only journals; _settle_run syncs the run once the kernel is gone.
                 "defer_sync": True,
+                # Dotted overrides, checked against the recorded config; xp.param(cfg) sets them.
+                "config": self.request.get("config_overrides") or {},
             }
         )
         env["XP_HOME"] = str(self.location.home)

@@ -25,7 +25,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
 from jupyterlab_xp.core.process import same_process
 from jupyterlab_xp.journal.rundir import hold_lock, release_lock
-from jupyterlab_xp.promote import build, bundle, envs, preview
+from jupyterlab_xp.promote import build, bundle, envs, overrides, preview
 from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.promote.params import check_params, check_seeds
 from jupyterlab_xp.promote.verify import DEFAULT_TOLERANCE
@@ -113,11 +113,8 @@ def check(
     (``today`` or ``recorded``) and ``with_pins`` choose the kernel's environment
     (:func:`jupyterlab_xp.promote.envs.plan`).
     """
-    overrides = check_params(params or {})
-    unknown = sorted(set(overrides) - set(src.params))
-    if unknown and src.params:
-        raise XpError(f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(src.params)}")
-    final = check_params({**src.params, **overrides})
+    plain, config = overrides.split(src, params or {})
+    final = check_params({**src.params, **check_params(plain)})
     seeds = check_seeds(list(seeds or [])) or [src.seed if src.seed is not None else 0]
     order = order or build.default_order(src)
     timeout = DEFAULT_CELL_TIMEOUT if cell_timeout is None else float(cell_timeout)
@@ -137,6 +134,7 @@ def check(
         )
     return {
         "params": final,
+        "config_overrides": config,  # set by the kernel's xp.param(cfg)
         "seeds": seeds,
         "order": order,
         "cell_timeout": timeout,
@@ -183,6 +181,7 @@ def create(
         "name": src.name,
         "order": order,
         "params": {k: repr(v) for k, v in final.items()},  # JSON cannot hold every literal
+        "config_overrides": checked["config_overrides"],  # JSON: checked as config values
         "seeds": seeds,
         "cell_timeout": checked["cell_timeout"],
         "tolerance": checked["tolerance"],
@@ -306,7 +305,10 @@ def read(location: StoreLocation, job_id: str) -> dict[str, Any]:
         "notebook": request.get("notebook"),
         "name": request["name"],
         "order": request["order"],
-        "params": {k: _jsonable(v) for k, v in request_params(request).items()},
+        "params": {
+            **{k: _jsonable(v) for k, v in request_params(request).items()},
+            **(request.get("config_overrides") or {}),  # shown with the rest
+        },
         "seeds": seeds,
         "cells_done": done if state != "finished" else per_seed * len(seeds),
         "cells_total": per_seed * len(seeds),

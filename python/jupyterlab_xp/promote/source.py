@@ -72,6 +72,9 @@ class Source:
     # Who recorded it, where and when, as the run says (shown before anything runs).
     provenance: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # store values left out, and why (trust.py)
+    # What xp.param(cfg) recorded: the resolved config and its type's schema (dotted overrides).
+    config: dict[str, Any] | None = None
+    config_schema: dict[str, Any] | None = None
 
     @property
     def code_cells(self) -> list[dict[str, Any]]:
@@ -173,6 +176,7 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
     name_from = tagged_name or run_tags.get(tags.MLFLOW_RUN_NAME) or "run"
     experiment = store.experiment_names().get(run.info.experiment_id)
     order_verdict = parsed(tags.ORDER_ARTIFACT)
+    config, config_schema = (_config_file(artifact, n, notes) for n in _CONFIG_FILES)
     return Source(
         name=safe_name(name_from),
         version=f"run-{run_id[:8]}",
@@ -200,7 +204,23 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
             "code_from": "journal" if local is not None else "store",
         },
         notes=notes,
+        config=config,
+        config_schema=config_schema,
     )
+
+
+_CONFIG_FILES = (tags.CONFIG_ARTIFACT, tags.CONFIG_SCHEMA_ARTIFACT)
+
+
+def _config_file(read: Any, name: str, notes: list[str]) -> dict[str, Any] | None:
+    """A recorded config file, or None with a note: only dotted overrides need it, so one
+    that does not parse leaves them out rather than the whole promotion."""
+    try:
+        value = boundary.artifact(name, read(name))
+    except boundary.Unreadable as exc:
+        notes.append(f"the recorded config is left out, so no dotted overrides: {exc}")
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _known(user: object) -> str | None:

@@ -1,6 +1,7 @@
 """A sweep's search space: ``lr=loguniform:1e-4:1e-1``, ``hidden=choice:32,64,128`` and so on.
 
-Each ``--param`` names a parameter the notebook's parameters cell defines and a distribution:
+Each ``--param`` names a parameter the notebook's parameters cell defines, or a field of the
+config the source run recorded with ``xp.param(cfg)`` (``model.lr``), and a distribution:
 ``uniform:LOW:HIGH``, ``loguniform:LOW:HIGH`` (LOW > 0), ``int:LOW:HIGH`` (inclusive) or
 ``choice:A,B,...`` (Python literals). Anything else is one line before anything runs.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.promote import overrides
+from jupyterlab_xp.promote import source as sources
 from jupyterlab_xp.promote.params import check_name, parse_text
 
 KINDS = ("uniform", "loguniform", "int", "choice")
@@ -59,6 +62,14 @@ class Dimension:
         self.grid_size()  # XpError for a continuous dimension
         return list(range(self.low, self.high + 1))
 
+    def extremes(self) -> list[Any]:
+        """Values of every type the dimension can give (to check against a config's schema)."""
+        if self.kind == "choice":
+            return list(self.choices)
+        if self.kind == "int":
+            return [self.low, self.high]
+        return [float(self.low or 0), float(self.high or 0)]
+
     def distribution(self) -> Any:
         """The Optuna distribution (imports optuna)."""
         from optuna import distributions as d
@@ -94,7 +105,8 @@ def parse_dimension(text: str) -> Dimension:
         raise XpError(
             f"--param {text[:60]!r}: expected NAME=DISTRIBUTION:ARGS, e.g. lr=loguniform:1e-4:1e-1"
         )
-    name = check_name(name.strip())
+    name = name.strip()
+    name = overrides.check_key(name) if "." in name else check_name(name)
     kind, colon, args = rest.strip().partition(":")
     if kind not in KINDS:
         raise XpError(
@@ -167,6 +179,23 @@ def parse_space(specs: Iterable[str], known: Mapping[str, Any] | None) -> dict[s
                 f"--param {unknown[0]}: the parameters cell does not define it; defined: {defined}"
             )
     return space
+
+
+def check_targets(space: Mapping[str, Dimension], src: sources.Source) -> None:
+    """Each dimension is a name the parameters cell defines or a field of the source's recorded
+    config, whose type every value of the dimension fits; XpError names the first that is not.
+    """
+    for dim in space.values():
+        if "." in dim.name or overrides.in_config(src, dim.name):
+            for value in dim.extremes():
+                problem = overrides.config_problem(src, dim.name, value)
+                if problem:
+                    raise XpError(f"--param {problem}")
+        elif dim.name not in src.params:
+            defined = ", ".join(src.params) if src.params else "none (no cell tagged parameters)"
+            raise XpError(
+                f"--param {dim.name}: the parameters cell does not define it; defined: {defined}"
+            )
 
 
 def check_grid(space: Mapping[str, Dimension]) -> int:

@@ -28,7 +28,7 @@ from jupyterlab_xp.promote.params import check_seeds
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans
 from jupyterlab_xp.sweep import study as studies
-from jupyterlab_xp.sweep.space import check_grid, parse_space, space_text
+from jupyterlab_xp.sweep.space import check_grid, check_targets, parse_space, space_text
 
 MAX_TRIALS = 10_000
 RUNNING, FINISHED, STOPPED, CANCELLED = "running", "finished", "stopped", "cancelled"
@@ -55,7 +55,8 @@ def check_request(
     default order); refused when the code changed since. The config keeps the digest of the
     code as it is now, and every trial runs exactly that code or is refused.
     """
-    space = parse_space(params, src.params)
+    space = parse_space(params, None)
+    check_targets(space, src)  # the parameters cell's names and the recorded config's keys
     validate_key(objective, "--objective metric")
     studies.check_choices(sampler, pruner, direction)
     if sampler == "grid":
