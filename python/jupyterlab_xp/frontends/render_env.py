@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyterlab_xp.promote import accelerator
 from jupyterlab_xp.promote.preview import visible
 
 
@@ -25,9 +26,11 @@ def render_environment(planned: dict[str, Any]) -> str:
     how = "without their dependencies, " if planned.get("no_deps") else ""
     # Every pin, one a line: what is installed is read before anything is (no "...").
     listed = "".join(f"\n              {visible(str(p), keep='')[0]}" for p in planned["pins"])
+    build = accelerator.build_of([str(p) for p in planned["pins"]])
+    index = f" (PyTorch's {build.tag} build from {build.index_url})" if build else ""
     return (
         f"{head + '; ' if head else ''}{where}: installs {len(planned['pins'])} package(s), "
-        f"{how}from wheels only:{listed}"
+        f"{how}from wheels only{index}:{listed}"
     )
 
 

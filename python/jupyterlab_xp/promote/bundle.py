@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.promote import trust
+from jupyterlab_xp.promote import accelerator, trust
 from jupyterlab_xp.promote.build import PlannedCell
 from jupyterlab_xp.promote.source import Source
 
@@ -31,6 +31,8 @@ PYTHON_ENV = "python_env.yaml"
 DOCKERFILE = "Dockerfile"
 METADATA = "metadata.json"
 NOTEBOOK = "notebook.ipynb"
+# uv installs the recorded Python into a CUDA image (which has none of that version).
+UV_IMAGE = "ghcr.io/astral-sh/uv:0.13.8"
 
 
 def executed_name(seed: int, seeds: list[int]) -> str:
@@ -208,7 +210,11 @@ def python_env(source: Source) -> str:
 
 
 def dockerfile(source: Source) -> str:
-    """A Dockerfile pinned to the recorded Python version and package lock."""
+    """A Dockerfile pinned to the recorded Python version and package lock.
+
+    A lock whose PyTorch pins name a CUDA build (``+cu128``) gets that CUDA version's official
+    runtime image, with the recorded Python installed into it; any other lock ``python:X.Y-slim``.
+    """
     python = python_version(source)
     if source.lock:
         about = "on the Python and packages its source run recorded."
@@ -217,20 +223,55 @@ def dockerfile(source: Source) -> str:
         about = "on the Python and packages that ran the promotion (the notebook recorded none" + (
             f"; it was saved with Python {saved})." if saved else ")."
         )
-    return textwrap.dedent(
-        f"""\
-        # {source.name}: the promoted run, {about}
-        # docker build -t {source.name.lower()} . && docker run --rm {source.name.lower()}
-        FROM python:{python}-slim
-        ENV PYTHONHASHSEED=0 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-        WORKDIR /app
-        COPY {LOCK} .
-        RUN pip install -r {LOCK}
-        COPY . .
-        ENTRYPOINT ["python", "{SCRIPT}"]
-        CMD ["--config", "{PARAMS}"]
-        """
+    build = accelerator.build_of(lock_pins(lock_text(source)))
+    image = build.cuda_image if build else None
+    if image is None:
+        base = f"FROM python:{python}-slim\n"
+    else:
+        base = (
+            f"# PyTorch's CUDA {build.version if build else ''} build: that CUDA's runtime image, "
+            f"with Python {python} (run with --gpus all).\n"
+            f"FROM {image}\n"
+            f"COPY --from={UV_IMAGE} /uv /usr/local/bin/uv\n"
+            "ENV UV_PYTHON_INSTALL_DIR=/opt/python PATH=/opt/venv/bin:$PATH\n"
+            f"RUN uv venv --seed --python {python} /opt/venv\n"
+        )
+    return (
+        f"# {source.name}: the promoted run, {about}\n"
+        f"# docker build -t {source.name.lower()} . && docker run --rm {source.name.lower()}\n"
+        + base
+        + textwrap.dedent(
+            f"""\
+            ENV PYTHONHASHSEED=0 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+            WORKDIR /app
+            COPY {LOCK} .
+            RUN pip install -r {LOCK}
+            COPY . .
+            ENTRYPOINT ["python", "{SCRIPT}"]
+            CMD ["--config", "{PARAMS}"]
+            """
+        )
     )
+
+
+def lock_pins(text: str) -> list[str]:
+    """The ``name==version`` lines of a lock text (comments and options left out)."""
+    return [line for line in text.splitlines() if line and not line.startswith(("#", "-"))]
+
+
+def with_index(text: str) -> str:
+    """``text`` with PyTorch's index of its build, when its pins name one (after the header).
+
+    Without it ``pip install -r`` cannot find ``torch==X+cu128``: only that index serves it.
+    """
+    options = accelerator.index_options(lock_pins(text))
+    if not options:
+        return text
+    lines = text.splitlines(keepends=True)
+    header = 0
+    while header < len(lines) and lines[header].startswith("#"):
+        header += 1
+    return "".join([*lines[:header], " ".join(options) + "\n", *lines[header:]])
 
 
 def lock_text(source: Source) -> str:
@@ -239,7 +280,7 @@ def lock_text(source: Source) -> str:
     A recorded lock is only ever its checked ``name==version`` pins (:func:`trust.package_lock`).
     """
     if source.lock:
-        return trust.package_lock(source.lock)[0] or ""
+        return with_index(trust.package_lock(source.lock)[0] or "")
     from jupyterlab_xp.capture.environment import installed_packages, requirements_lock
 
     saved = saved_python(source)
@@ -251,7 +292,9 @@ def lock_text(source: Source) -> str:
     )
     # requirements_lock's own header speaks of a recorded run: this one is not.
     pins = requirements_lock(installed_packages()).splitlines(keepends=True)
-    return header + "".join(p for p in pins if not p.startswith("# Exact packages of the recorded"))
+    return with_index(
+        header + "".join(p for p in pins if not p.startswith("# Exact packages of the recorded"))
+    )
 
 
 def sha256_file(path: Path) -> str:

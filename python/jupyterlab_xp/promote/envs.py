@@ -40,6 +40,7 @@ from packaging.utils import canonicalize_name
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
+from jupyterlab_xp.promote import accelerator
 from jupyterlab_xp.promote import pins as pinning
 from jupyterlab_xp.promote.source import Source
 
@@ -259,7 +260,9 @@ def build(folder: Path, pins: list[str], no_deps: bool) -> dict[str, Any]:
     adds = "".join(f"import site; site.addsitedir({p!r})\n" for p in parent_sites())
     write_atomic(packages / "_xp_parent.pth", adds)
     python = work / "bin" / "python"
-    how = ["pip", "install", *(["--no-deps"] if no_deps else []), *pins]
+    # A PyTorch build pin (+cu128, +cpu) is served only by PyTorch's index of that build.
+    index = accelerator.index_options(pins)
+    how = ["pip", "install", *(["--no-deps"] if no_deps else []), *index, *pins]
     with open(work / BUILD_LOG, "wb") as log, _empty_folder() as cwd:
         done = subprocess.run(
             [str(python), "-m", *how[:2], *PIP_OPTIONS, "--no-warn-script-location", *how[2:]],
