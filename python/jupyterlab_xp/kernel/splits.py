@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.kernel.notices import add_notice
 from jupyterlab_xp.kernel.recorder import get_recorder
@@ -219,7 +219,9 @@ def _compare_with_previous(run: ActiveRun, sha256: str) -> None:
     recorder = run.recorder
     key = f"{tags.SPLIT_PREFIX}{tags.TEST_SPLIT}.{tags.SHA256_FIELD}"
     try:
-        runs = recorder.store.search_runs([run.experiment], f"tags.`{key}` != ''", max_results=5)
+        runs = recorder.store.search_runs(
+            [run.experiment], f"{columns.search_field(columns.TAGS, key)} != ''", max_results=5
+        )
     except StoreError:
         return  # the store is away: no comparison this time, nothing blocked
     previous = next((r for r in runs if r.data.tags.get(tags.LOCAL_ID) != run.local_id), None)

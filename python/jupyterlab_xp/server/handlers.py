@@ -20,7 +20,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.paths import confine_notebook
@@ -31,7 +31,7 @@ from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.run_edit_models import RunPatch
 from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.store.query import parse_run_query
+from jupyterlab_xp.store.query import parse_run_query, quote_value
 from jupyterlab_xp.views import manage
 from jupyterlab_xp.views.compare import compare_runs
 from jupyterlab_xp.views.curves import group_curves
@@ -479,9 +479,11 @@ def detail_body(detail: dict[str, Any]) -> models.RunDetail:
 
 def latest_run_of_notebook(store: MlflowStore, path: Path) -> str | None:
     """The newest finished run recorded from the notebook at ``path``, if any."""
+    notebook = columns.search_field(columns.TAGS, tags.NOTEBOOK_PATH)
+    kind = columns.search_field(columns.TAGS, tags.KIND)
     found = store.search_runs(
-        filter_string=f"tags.`{tags.NOTEBOOK_PATH}` = '{str(path).replace(chr(39), '')}' "
-        f"and attributes.status = 'FINISHED' and tags.`{tags.KIND}` = '{tags.KIND_NOTEBOOK}'",
+        filter_string=f"{notebook} = {quote_value(str(path))} and attributes.status = 'FINISHED' "
+        f"and {kind} = '{tags.KIND_NOTEBOOK}'",
         max_results=1,
     )
     return str(found[0].info.run_id) if found else None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.store.boundary import local_run_folder
 from jupyterlab_xp.store.faults import describe
 from jupyterlab_xp.store.mlflow_store import MlflowStore
@@ -198,7 +198,8 @@ def sweep_stale(
 
 def _running_with_heartbeat(store: MlflowStore) -> Iterator[Run]:
     """Every RUNNING jupyterlab-xp run with a heartbeat tag, page by page."""
-    query = f"attributes.status = '{tags.RUNNING}' and tags.`{tags.HEARTBEAT}` != ''"
+    heartbeat = columns.search_field(columns.TAGS, tags.HEARTBEAT)
+    query = f"attributes.status = '{tags.RUNNING}' and {heartbeat} != ''"
     token: str | None = None
     while True:
         page, token = store.search_page(None, query, max_results=_PAGE, page_token=token)

@@ -21,6 +21,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyterlab_xp.core.columns import TAGS, search_field
 from jupyterlab_xp.core.config import (
     ARTIFACTS_DIR,
     DB_NAME,
@@ -31,7 +32,7 @@ from jupyterlab_xp.core.config import (
     store_database_uri,
 )
 from jupyterlab_xp.core.errors import StoreError, XpError
-from jupyterlab_xp.core.tags import MAX_PARAM_VALUE, MAX_TAG_VALUE
+from jupyterlab_xp.core.tags import KIND, MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_reader import ArtifactReader
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 # MLflow's ViewType per run-list lifecycle; its error codes for bad input and unknown runs or tags.
 _VIEW_TYPES = {"active": 1, "archived": 2, "all": 3}
 _REFUSALS = {"INVALID_PARAMETER_VALUE": XpError, "RESOURCE_DOES_NOT_EXIST": LookupError}
+# Runs that jupyterlab-xp recorded: every one carries an xp.kind tag.
+_XP_RUNS = f"{search_field(TAGS, KIND)} != ''"
 _PARAMS_TAGS_PER_BATCH = 100
 _METRICS_PER_BATCH = 1000
 
@@ -190,7 +193,10 @@ class MlflowStore:
         if not exp_ids:
             return None
         runs = self.client.search_runs(
-            exp_ids, f"tags.`{key}` = {quote_value(value)}", ViewType.ALL, max_results=1
+            exp_ids,
+            f"{search_field(TAGS, key)} = {quote_value(value)}",
+            ViewType.ALL,
+            max_results=1,
         )
         return str(runs[0].info.run_id) if runs else None
 
@@ -318,7 +324,7 @@ class MlflowStore:
             exp_ids = self.experiment_ids(experiments)
             if not exp_ids:
                 return [], None
-            clauses = ["tags.`xp.kind` != ''"] + ([filter_string] if filter_string else [])
+            clauses = [_XP_RUNS, *([filter_string] if filter_string else [])]
             page = self.client.search_runs(
                 exp_ids,
                 " and ".join(clauses),

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.tags import RUN_STATUSES
 from jupyterlab_xp.core.validation import validate_key
@@ -76,7 +76,9 @@ class RunQuery:
 
     def mlflow_filter(self) -> str:
         """The query as an MLflow search filter (values quoted by :func:`quote_value`)."""
-        clauses = [f"tags.`{k}` = {quote_value(v)}" for k, v in self.tags]
+        clauses = [
+            f"{columns.search_field(columns.TAGS, k)} = {quote_value(v)}" for k, v in self.tags
+        ]
         if self.status:
             clauses.append(f"attributes.status = '{self.status}'")
         if self.text:
@@ -87,7 +89,8 @@ class RunQuery:
         """The order as MLflow ``order_by`` clauses (start time breaks ties)."""
         direction = "DESC" if self.descending else "ASC"
         if self.sort_metric:
-            return [f"metrics.`{self.sort_metric}` {direction}", "attributes.start_time DESC"]
+            metric = columns.search_field(columns.METRICS, self.sort_metric)
+            return [f"{metric} {direction}", "attributes.start_time DESC"]
         if self.sort == "name":
             return [f"attributes.run_name {direction}", "attributes.start_time DESC"]
         return [f"attributes.start_time {direction}"]
@@ -150,9 +153,9 @@ def parse_run_query(args: Mapping[str, Sequence[str]]) -> RunQuery:  # noqa: C90
     if text is not None and not _TEXT.match(text):
         raise XpError("search text may hold letters, digits, spaces and . : / @ + - _ (1-100)")
     sort = _one(args, "sort") or "start_time"
-    metric = None
-    if sort.startswith("metrics."):
-        metric = validate_key(sort.removeprefix("metrics."), "metric name")
+    metric = columns.parse_column(sort, columns.METRICS)
+    if metric is not None:
+        metric = validate_key(metric, "metric name")
     elif sort not in ("start_time", "name"):
         raise XpError("sort must be start_time, name or metrics.<key>")
     order = (_one(args, "order") or "desc").lower()

@@ -9,7 +9,7 @@ import os
 import warnings
 from typing import Any
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote.preview import visible
 from jupyterlab_xp.store.mlflow_store import MlflowStore
@@ -187,7 +187,8 @@ def importance(study: Any, complete: int) -> dict[str, float]:
 def list_sweeps(store: MlflowStore, limit: int = 100) -> list[dict[str, Any]]:
     """Sweep parent runs, newest first, from their tags (no storage opened)."""
     runs = store.search_runs(
-        filter_string=f"tags.`{tags.KIND}` = '{tags.KIND_SWEEP}'", max_results=limit
+        filter_string=f"{columns.search_field(columns.TAGS, tags.KIND)} = '{tags.KIND_SWEEP}'",
+        max_results=limit,
     )
     out = []
     for run in runs:

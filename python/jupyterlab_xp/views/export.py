@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.query import MAX_LIMIT, RunQuery
 from jupyterlab_xp.views.runview import list_runs
@@ -78,7 +78,11 @@ def runs_csv(runs: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(
-        [*COLUMNS, *(f"params.{k}" for k in param_keys), *(f"metrics.{k}" for k in metric_keys)]
+        [
+            *COLUMNS,
+            *(columns.column(columns.PARAMS, k) for k in param_keys),
+            *(columns.column(columns.METRICS, k) for k in metric_keys),
+        ]
     )
     for run in runs:
         start = run["start_time"]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jupyterlab_xp.core import tags
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.store.model_registry import ModelRegistry
 from jupyterlab_xp.store.query import quote_value
@@ -64,13 +64,13 @@ def default_direction(metric: str) -> str:
 
 def _param_selection(text: str) -> dict[str, str] | None:
     """``params.K=V[,params.K2=V2]`` as a dict, or None when ``text`` is not of that form."""
-    if not text.startswith("params."):
+    if columns.parse_column(text, columns.PARAMS) is None:
         return None
     fixed: dict[str, str] = {}
     for part in text.split(","):
         key, sep, value = part.partition("=")
-        name = key.removeprefix("params.")
-        if not sep or not key.startswith("params.") or not name:
+        name = columns.parse_column(key, columns.PARAMS)
+        if not sep or not name:
             raise XpError(f"a selection of params is params.NAME=VALUE[,...], got {part!r}")
         fixed[name] = value
     return fixed
@@ -95,7 +95,10 @@ def select(
     given = _param_selection(selection)
     fixed = given or {}
     if given is not None:
-        clauses = [f"params.`{k}` = {quote_value(v)}" for k, v in given.items()]
+        clauses = [
+            f"{columns.search_field(columns.PARAMS, k)} = {quote_value(v)}"
+            for k, v in given.items()
+        ]
         runs = _search(store, experiments, " and ".join(clauses), selection)
     elif selection.startswith(MODELS):
         runs = _version_group(store, selection)

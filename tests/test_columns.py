@@ -1,0 +1,42 @@
+"""Run columns (``metrics.<key>`` and the like) parsed and built in one place."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyterlab_xp.core import columns
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.store.query import parse_run_query
+
+
+def test_a_column_parses_back_to_its_key_and_only_for_its_own_kind() -> None:
+    # Given a metric column whose key has dots and slashes, as the CSV export writes it
+    text = columns.column(columns.METRICS, "val/acc.top1")
+    # When it is parsed as a metric and as a param
+    as_metric = columns.parse_column(text, columns.METRICS)
+    as_param = columns.parse_column(text, columns.PARAMS)
+    # Then the metric's key comes back whole, and it is no param column
+    assert text == "metrics.val/acc.top1"
+    assert as_metric == "val/acc.top1"
+    assert as_param is None
+    assert columns.parse_column("metricsval", columns.METRICS) is None
+
+
+def test_a_search_field_quotes_its_key_and_refuses_a_backquote() -> None:
+    # Given a tag key with dots, and one holding a backquote
+    # When each is built as an MLflow search field
+    field = columns.search_field(columns.TAGS, "xp.kind")
+    # Then the key is quoted whole; a backquote (no escape in MLflow's grammar) is refused
+    assert field == "tags.`xp.kind`"
+    with pytest.raises(XpError, match="backquote"):
+        columns.search_field(columns.TAGS, "a`b")
+
+
+def test_the_run_lists_metric_sort_becomes_an_mlflow_order_clause() -> None:
+    # Given a run-list query sorted by a metric
+    query = parse_run_query({"sort": ["metrics.val/loss"], "order": ["asc"]})
+    # When it is expressed for MLflow
+    order_by = query.mlflow_order_by()
+    # Then the metric is one quoted field, start time breaking ties
+    assert query.sort_metric == "val/loss"
+    assert order_by == ["metrics.`val/loss` ASC", "attributes.start_time DESC"]
