@@ -5,6 +5,7 @@ import type {
   CompareBody,
   CompareCurves,
   ConfigBody,
+  GateBody,
   MetricHistory,
   PromotePlan,
   PromoteRequest,
@@ -12,6 +13,7 @@ import type {
   PromotionList,
   RunDetail,
   RunList,
+  RunModels,
   RunPatch,
   RunSummary,
   SweepDetail,
@@ -87,6 +89,25 @@ export interface IRunsQuery {
    * empty, the answer also names every param key of the page (`param_keys`).
    */
   params?: readonly string[];
+}
+
+/** The arguments of `GET gate`: two selections and the metric to gate on. */
+export interface IGateQuery {
+  /**
+   * What the candidate is measured against: run ids or prefixes
+   * (`a1b2,c3d4`), a seed group (`params.width=16`), a registered version
+   * (`models:/NAME@ALIAS`) or an MLflow filter (`filter:...`).
+   */
+  baseline: string;
+  /** The candidate side, as {@link baseline}. */
+  candidate: string;
+  metric: string;
+  /** Left out: the server picks by the name (`loss`, `error`: minimize). */
+  direction?: 'maximize' | 'minimize';
+  /** A worse candidate fails only when worse by more than this (>= 0). */
+  minEffect?: number;
+  /** Pass only when the candidate is better beyond noise. */
+  requireBetter?: boolean;
 }
 
 /** Which runs a list holds: archived runs are MLflow's lifecycle stage `deleted`. */
@@ -215,6 +236,34 @@ export class XpClient {
   ): Promise<CompareCurves> {
     const args = new URLSearchParams({ ids: runIds.join(','), metric });
     return this._get<CompareCurves>('compare/curves', args);
+  }
+
+  /**
+   * `GET gate`: pass, fail or inconclusive for a candidate against a
+   * baseline, as `jupyter xp gate --json` decides it. A selection that finds
+   * no run, or a `system/*` metric, rejects with the server's 400 line.
+   */
+  gate(query: IGateQuery): Promise<GateBody> {
+    const args = new URLSearchParams({
+      baseline: query.baseline,
+      candidate: query.candidate,
+      metric: query.metric
+    });
+    if (query.direction !== undefined) {
+      args.append('direction', query.direction);
+    }
+    if (query.minEffect !== undefined) {
+      args.append('min_effect', String(query.minEffect));
+    }
+    if (query.requireBetter) {
+      args.append('require_better', 'true');
+    }
+    return this._get<GateBody>('gate', args);
+  }
+
+  /** `GET runs/{runId}/models`: the model versions registered from the run. */
+  runModels(runId: string): Promise<RunModels> {
+    return this._get<RunModels>(`runs/${encodeURIComponent(runId)}/models`);
   }
 
   /**

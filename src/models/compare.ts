@@ -2,6 +2,7 @@
 import type { CompareBody, CompareCurves } from '../api/types';
 import { errorMessage, XpClient } from '../api/client';
 import { LoadState, Model } from './base';
+import { GateModel } from './gate';
 
 /**
  * A comparison of two or more runs (`GET compare`) and, for each compared
@@ -23,8 +24,12 @@ export class CompareModel extends Model {
   ) {
     super();
     this._client = client;
+    this.gate = new GateModel(client);
     void this.refresh();
   }
+
+  /** "Gate against…": a gate between the compared sides (disposed with this model). */
+  readonly gate: GateModel;
 
   /** The comparison. */
   get state(): LoadState<CompareBody> {
@@ -73,6 +78,11 @@ export class CompareModel extends Model {
     await Promise.all(
       Array.from({ length: CompareModel.CONCURRENCY }, () => worker())
     );
+  }
+
+  override dispose(): void {
+    this.gate.dispose();
+    super.dispose();
   }
 
   private async _fetchCurves(key: string): Promise<LoadState<CompareCurves>> {

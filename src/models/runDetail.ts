@@ -2,6 +2,7 @@
 import type { MetricHistory, RunDetail, RunSummary } from '../api/types';
 import { errorMessage, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
+import { ModelVersionsModel } from './modelVersions';
 import { PromotionsModel } from './promotions';
 
 /**
@@ -26,10 +27,14 @@ export class RunDetailModel extends PollingModel {
     this._client = client;
     this.promotions = new PromotionsModel(client, runId);
     this.promotions.settled.connect(this._onPromotionSettled, this);
+    this.versions = new ModelVersionsModel(client, runId);
   }
 
   /** The promotions whose source is this run (disposed with this model). */
   readonly promotions: PromotionsModel;
+
+  /** The model versions registered from this run (disposed with this model). */
+  readonly versions: ModelVersionsModel;
 
   /** The run, once it has been fetched (kept while a later fetch fails). */
   get run(): RunDetail | null {
@@ -89,6 +94,7 @@ export class RunDetailModel extends PollingModel {
       return;
     }
     this.promotions.dispose();
+    this.versions.dispose();
     super.dispose();
   }
 
@@ -122,6 +128,10 @@ export class RunDetailModel extends PollingModel {
     this._run = run;
     this.setError(null);
     this.emitChanged();
+    if (!this.versions.asked) {
+      // Once the run is known to exist: its versions change rarely, not polled.
+      void this.versions.load();
+    }
     await Promise.all(
       Object.keys(run.metrics).map(key => this._fetchHistory(key))
     );

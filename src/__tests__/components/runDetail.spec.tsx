@@ -134,4 +134,44 @@ describe('a run’s tab', () => {
       screen.getByRole('heading', { name: /^baseline finished$/ })
     ).toBeTruthy();
   });
+
+  it('lists the model versions registered from the run, with their aliases', async () => {
+    // Given a run registered as digits 1 and 3 (staging), and a version the registry
+    // holds in a form past the caps
+    const server = new FakeTransport()
+      .on('GET runs/abc', () => detail({ run_id: 'abc' }))
+      .on('GET promotions', () => ({ promotions: [] }))
+      .on('GET runs/abc/models', () => ({
+        run_id: 'abc',
+        versions: [
+          { name: 'digits', version: '1', aliases: [] },
+          { name: 'digits', version: '3', aliases: ['staging', 'candidate'] }
+        ],
+        unreadable: ["model version 'crowded': aliases: too many"]
+      }));
+
+    // When its tab is shown
+    model = await show(server);
+
+    // Then the Registered models table lists each version by name, number and aliases
+    const table = screen.getByRole('table', { name: 'Registered models' });
+    expect(
+      within(table)
+        .getAllByRole('row')
+        .slice(1)
+        .map(row => row.textContent)
+    ).toEqual(['digits1', 'digits3staging candidate ']);
+    expect(screen.getByRole('note').textContent).toContain(
+      "Left out, unreadable in the registry: model version 'crowded'"
+    );
+
+    // When Refresh is clicked, the registry is read again
+    fireEvent.click(
+      within(table.parentElement as HTMLElement).getByRole('button', {
+        name: 'Refresh'
+      })
+    );
+    await act(() => advance());
+    expect(server.calls('GET runs/abc/models')).toHaveLength(2);
+  });
 });

@@ -13,6 +13,7 @@ import {
   RunsHeader,
   ValueTable
 } from './CompareTables';
+import { GatePanel } from './Gate';
 import { PairedTests } from './PairedTests';
 import { SeedGroups } from './SeedGroups';
 import { useModel } from '../useModel';
@@ -222,6 +223,9 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
       <Section title={trans.__('Seed groups')}>
         <SeedGroups body={body} />
         <PairedTests body={body} />
+      </Section>
+      <Section title={trans.__('Gate')}>
+        <GatePanel model={model.gate} body={body} />
       </Section>
     </div>
   );

@@ -14,6 +14,7 @@ import { Git } from './Git';
 import { Hardware } from './Hardware';
 import { Header } from './Header';
 import { MetricsTable } from './Metrics';
+import { ModelVersions } from './ModelVersions';
 import { NoteEditor } from './NoteEditor';
 import { ParamsTable } from './Parameters';
 import { Recording } from './Recording';
@@ -139,6 +140,9 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
       </Section>
       <Section title={trans.__('Checkpoints')}>
         <Checkpoints run={run} />
+      </Section>
+      <Section title={trans.__('Registered models')}>
+        <ModelVersions model={model.versions} />
       </Section>
       <Section title={trans.__('Cell journal')} note={cellsNote(run)}>
         <OrderVerdict order={run.order} />
