@@ -98,7 +98,9 @@ def run_specs(marker: Path) -> st.SearchStrategy[dict[str, Any]]:
             "files": st.fixed_dictionaries(
                 {name: file_text(name, marker) for name in READ_ARTIFACTS}
             ),
-            "params": st.dictionaries(st.sampled_from(["seed", "lr", "x"]), text, max_size=3),
+            "params": st.dictionaries(
+                st.sampled_from(["seed", "seed.data", "lr", "x"]), text, max_size=3
+            ),
         }
     )
 
@@ -174,6 +176,7 @@ def requests(run_ids: list[str], plain: str) -> Iterator[tuple[str, str, Any]]:
             if not groups:
                 every = ",".join([*run_ids, plain][:20])
                 queries += [f"?ids={every}", f"?ids={every}&metric={METRIC}"]
+                queries.append(f"?ids={every}&hold_seed=data")  # compare holds seed.data
                 queries += [f"?run_id={r}" for r in run_ids] + ["?q=%1B%FF", "?format=csv"]
             for method in _methods(handler):
                 for query in queries if method == "GET" else [""]:

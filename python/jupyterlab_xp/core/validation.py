@@ -7,7 +7,7 @@ The limits are repeated in :mod:`jupyterlab_xp.core.tags`, so checking never imp
 from __future__ import annotations
 
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.tags import MAX_KEY, MAX_TAG_VALUE
+from jupyterlab_xp.core.tags import MAX_KEY, MAX_TAG_VALUE, NAMED_SEED_PREFIX, SEED_PARAM
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./: ")
 
@@ -51,3 +51,21 @@ def validate_text(value: str, what: str, limit: int = MAX_TAG_VALUE) -> str:
     if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
         raise XpError(f"{what} must not hold control characters")
     return value
+
+
+def seed_name(name: str) -> str:
+    """A seed component's name: a short identifier (it becomes the param ``seed.NAME``).
+
+    Raises:
+        XpError: with a one-line message.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii() or len(name) > 40:
+        shown = name[:60] if isinstance(name, str) else name
+        raise XpError(f"a seed name is a short identifier such as 'data' or 'model', got {shown!r}")
+    return name
+
+
+def is_seed_param(key: str) -> bool:
+    """The root seed's param or one derived from it (``seed.data``): each differs per run, so
+    runs that differ only in these are one group of seeds."""
+    return key == SEED_PARAM or key.startswith(NAMED_SEED_PREFIX)

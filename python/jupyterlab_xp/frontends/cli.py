@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         default="holm",
         help="adjust the group tests' p-values: holm (default) or bh (Benjamini-Hochberg)",
     )
+    compare.add_argument(
+        "--hold-seed",
+        metavar="NAME",
+        help="group runs by one seed component too (xp.seed(NAME), e.g. data), so each group "
+        "varies only the others: initialisation noise apart from data-order noise",
+    )
     promote = sub.add_parser(
         "promote",
         help="run a recorded run (or a notebook) again as a parameterized, tracked job, "
@@ -212,7 +218,7 @@ def cmd_compare(store: MlflowStore, args: argparse.Namespace) -> int:
 
     recover_all(store, store.location.runs_dir)
     ids = [find_run(store, ident).info.run_id for ident in args.runs]
-    body = compare_runs(store, ids, args.correction)
+    body = compare_runs(store, ids, args.correction, args.hold_seed)
     if args.json:
         print(json.dumps(json_safe(body), indent=2, default=str, allow_nan=False))
         return 0

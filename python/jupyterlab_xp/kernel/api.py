@@ -19,10 +19,11 @@ from jupyterlab_xp.capture import configs
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import write_atomic
+from jupyterlab_xp.core.validation import seed_name
 from jupyterlab_xp.kernel import trial
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
-from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed, parse_seed_name
+from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
 
 _STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
@@ -199,7 +200,7 @@ def seed(name: str) -> int:
     """A named seed derived from the run's root seed, e.g. ``xp.seed("data")``, for your own
     generators; recorded as the param ``seed.NAME``. The same root seed gives the same value."""
     run = _require_run()
-    value = derive_seed(run.seed, parse_seed_name(name))
+    value = derive_seed(run.seed, seed_name(name))
     run.log_params({f"{tags.NAMED_SEED_PREFIX}{name}": value})
     return value
 

@@ -64,17 +64,6 @@ def derive_seed(root: int, name: str) -> int:
     return int.from_bytes(digest, "big") % (MAX_SEED + 1)
 
 
-def parse_seed_name(name: str) -> str:
-    """A seed component's name: a short identifier (it becomes the param ``seed.NAME``).
-
-    Raises:
-        XpError: with a one-line message.
-    """
-    if not isinstance(name, str) or not name.isidentifier() or not name.isascii() or len(name) > 40:
-        raise XpError(f"a seed name is a short identifier such as 'data' or 'model', got {name!r}")
-    return name
-
-
 class _PostImportFinder(importlib.abc.MetaPathFinder):
     """Calls ``callbacks[name](module)`` right after module ``name`` finishes importing."""
 

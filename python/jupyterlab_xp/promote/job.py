@@ -33,7 +33,6 @@ from jupyterlab_xp.promote import (
     bundle,
     envs,
     executed,
-    hashes,
     jobs,
     preview,
     repair,
@@ -385,9 +384,7 @@ class Job:
         files = {
             bundle.SCRIPT: bundle.script(src, cells, self.params, seed),
             bundle.PARAMS: bundle.params_yaml(self.params, seed),
-            bundle.LOCK: hashes.with_hashes(  # with the overlay's pins, then their wheels' hashes
-                self.envs.lock_text(bundle.lock_text(src)), self.location.home / "cache", self.log
-            ),
+            bundle.LOCK: self.envs.lock_text(bundle.lock_text(src)),  # with the overlay's
             bundle.MLPROJECT: bundle.mlproject(src, self.params, seed),
             bundle.PYTHON_ENV: bundle.python_env(src),
             bundle.DOCKERFILE: bundle.dockerfile(src),

@@ -275,7 +275,8 @@ class MetricHistoryHandler(XpHandler):
 
 
 class CompareHandler(XpHandler):
-    """``GET compare?ids=a,b,...[&correction=holm|bh]``: what differs between runs."""
+    """``GET compare?ids=a,b,...[&correction=holm|bh][&hold_seed=NAME]``: what differs
+    between runs (``hold_seed``: group by that seed component too)."""
 
     @tornado.web.authenticated
     @authorized
@@ -283,12 +284,21 @@ class CompareHandler(XpHandler):
         args = self.query_args()
 
         def compute() -> BaseModel:
-            extra = {k for k in args if not k.isdigit()} - {"ids", "correction"}  # digits: cache
-            if extra or len(args.get("ids", [])) != 1 or len(args.get("correction", [])) > 1:
-                raise XpError("compare takes ids=RUN,RUN,... and optionally correction=holm|bh")
+            options = ("correction", "hold_seed")
+            extra = {k for k in args if not k.isdigit()} - {"ids", *options}  # digits: cache
+            if (
+                extra
+                or len(args.get("ids", [])) != 1
+                or any(len(args.get(o, [])) > 1 for o in options)
+            ):
+                raise XpError(
+                    "compare takes ids=RUN,RUN,... and optionally correction=holm|bh and "
+                    "hold_seed=NAME"
+                )
             ids = [i for i in args["ids"][0].split(",") if i]
             correction = args.get("correction", ["holm"])[0]
-            return models.CompareBody(**compare_runs(self.store, ids, correction))
+            hold = args.get("hold_seed", [None])[0]
+            return models.CompareBody(**compare_runs(self.store, ids, correction, hold))
 
         await self.respond(compute, HEAVY)
 

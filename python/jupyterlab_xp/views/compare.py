@@ -9,7 +9,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.validation import seed_name
 from jupyterlab_xp.store.boundary import RUN_ROW_FIELDS, check_run_id
 from jupyterlab_xp.views.diff import (
     cell_diffs,
@@ -26,11 +28,15 @@ from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_gr
 MAX_RUNS = 20
 
 
-def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -> dict[str, Any]:
+def compare_runs(
+    store: Any, run_ids: Sequence[str], correction: str = "holm", hold_seed: str | None = None
+) -> dict[str, Any]:
     """Everything that differs between ``run_ids`` (2 to 20 runs), as a CompareBody dict.
 
     ``correction`` adjusts the p-values of the tests between seed groups: ``holm`` (the
     family-wise error, the default) or ``bh`` (Benjamini-Hochberg, the false discovery rate).
+    ``hold_seed`` (``data``) groups runs by that seed component too (``seed.data``), so each
+    group's spread is the other components' noise (initialisation vs data order).
 
     Raises:
         XpError: too few or too many ids, a malformed id, an unknown run or correction.
@@ -51,7 +57,13 @@ def compare_runs(store: Any, run_ids: Sequence[str], correction: str = "holm") -
     hardware = [hardware_fields(d) for d in details]
     git = [git_fields(d) for d in details]
     environment = [environment_fields(d) for d in details]
-    seed_groups, group_tests, left_out = seed_group_tests(details, metric_keys, correction)
+    if hold_seed is not None:
+        held = f"{tags.NAMED_SEED_PREFIX}{seed_name(hold_seed)}"
+        if not any(held in d["params"] for d in details):
+            raise XpError(f"no run compared records {held} (xp.seed({hold_seed!r})) to hold")
+    seed_groups, group_tests, left_out = seed_group_tests(
+        details, metric_keys, correction, hold_seed
+    )
     paired, paired_notes = paired_tests(store, details, seed_groups)
     family = correct_with_paired(group_tests, paired, correction)  # one family
     return {

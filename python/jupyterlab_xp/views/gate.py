@@ -22,6 +22,7 @@ from typing import Any
 
 from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.validation import is_seed_param
 from jupyterlab_xp.store.model_registry import ModelRegistry
 from jupyterlab_xp.store.query import quote_value
 from jupyterlab_xp.views.lookup import find_run
@@ -145,7 +146,7 @@ def seed_group(store: Any, run: Any) -> list[Any]:
 
 
 def _without_seeds(params: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in params.items() if not _is_seed(k)}
+    return {k: v for k, v in params.items() if not is_seed_param(k)}
 
 
 def _search(store: Any, experiments: Sequence[str] | None, where: str, selection: str) -> list[Any]:
@@ -164,12 +165,8 @@ def _search(store: Any, experiments: Sequence[str] | None, where: str, selection
 
 def _varying(runs: Sequence[dict[str, Any]]) -> list[str]:
     """Params (except the seed and the seeds named after it) that differ between ``runs``."""
-    keys = {k for r in runs for k in r["params"] if not _is_seed(k)}
+    keys = {k for r in runs for k in r["params"] if not is_seed_param(k)}
     return sorted(k for k in keys if len({r["params"].get(k) for r in runs}) > 1)
-
-
-def _is_seed(key: str) -> bool:
-    return key == tags.SEED_PARAM or key.startswith(tags.NAMED_SEED_PREFIX)
 
 
 def _test(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
@@ -256,7 +253,7 @@ def _side_body(side: Side) -> dict[str, Any]:
         "selection": side.selection,
         "run_ids": [r["run_id"] for r in side.runs],
         "seeds": [r.get("seed") for r in side.runs],
-        "params": {k: v for k, v in side.runs[0]["params"].items() if not _is_seed(k)}
+        "params": {k: v for k, v in side.runs[0]["params"].items() if not is_seed_param(k)}
         if side.runs
         else {},
     }

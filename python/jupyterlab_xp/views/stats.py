@@ -1,6 +1,7 @@
 """Statistics across seeds: intervals, effect sizes, tests between groups and their correction.
 
-A seed group is the runs whose params are equal except the seed. Each metric of a group gets
+A seed group is the runs whose params are equal except the seed and the seeds derived from it
+(``seed.data``; one of them may be held, see :func:`seed_groups`). Each metric of a group gets
 mean ± std and a 95 % Student's t interval of the mean at every group size (a bootstrap from 10
 runs under-covered: 89 % at n = 10, `make calibrate`). Two groups are compared on every metric
 except ``system/*`` (machine load, not results) by an exact permutation test of the difference
@@ -25,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.core.validation import is_seed_param
 
 if TYPE_CHECKING:
     import numpy as np
@@ -491,13 +493,20 @@ def correct(
 
 
 def seed_groups(
-    details: Sequence[dict[str, Any]],
+    details: Sequence[dict[str, Any]], held_seed: str | None = None
 ) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]:
-    """Runs (dicts with ``params``) grouped by their params except the seed, in first-seen order:
-    each group's label (the params that vary between groups), its params and its runs."""
+    """Runs (dicts with ``params``) grouped by their params except the seeds, in first-seen
+    order: each group's label (the params that vary between groups), its params and its runs.
+
+    ``held_seed`` (``data``) keeps that component's seed (``seed.data``) in the grouping, so
+    each group holds it fixed while the other components vary (initialisation noise alone).
+    """
+    held = f"{tags.NAMED_SEED_PREFIX}{held_seed}" if held_seed else None
     grouped: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = {}
     for d in details:
-        key = tuple(sorted((k, v) for k, v in d["params"].items() if k != tags.SEED_PARAM))
+        key = tuple(
+            sorted((k, v) for k, v in d["params"].items() if k == held or not is_seed_param(k))
+        )
         grouped.setdefault(key, []).append(d)
     varying = {
         k
@@ -508,6 +517,20 @@ def seed_groups(
         (", ".join(f"{k}={v}" for k, v in key if k in varying) or "all runs", dict(key), members)
         for key, members in grouped.items()
     ]
+
+
+LOADER_TAGS = {tags.DATALOADER_WORKERS: "num_workers", tags.DATALOADER_PERSISTENT: "persistent"}
+
+
+def data_order_note(members: Sequence[dict[str, Any]]) -> str | None:
+    """A note when a group's runs made their DataLoaders with other worker settings: worker
+    processes draw their own randomness, so the data may have come in another order or with
+    other augmentations, and the group's spread is then more than seed noise."""
+    found = [(m.get("tags") or {}) for m in members]
+    differ = [name for tag, name in LOADER_TAGS.items() if len({t.get(tag) for t in found}) > 1]
+    if not differ:
+        return None
+    return f"runs differ in DataLoader {' and '.join(differ)}: data order may differ"
 
 
 def left_out_reason(metric: str, a: dict[str, Any] | None, b: dict[str, Any] | None) -> str | None:
@@ -532,15 +555,19 @@ def seed_group_stats(
 
 
 def seed_group_tests(
-    details: list[dict[str, Any]], metric_keys: list[str], correction: str = "holm"
+    details: list[dict[str, Any]],
+    metric_keys: list[str],
+    correction: str = "holm",
+    held_seed: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Seed groups, the corrected tests between them, and the metrics left out of a test
-    between two groups with the reason (present in one group only, too few finite values)."""
+    """Seed groups (``held_seed``: see :func:`seed_groups`), the corrected tests between them,
+    and the metrics left out of a test between two groups with the reason (present in one
+    group only, too few finite values)."""
     if correction not in ADJUST:
         raise ValueError(f"correction must be one of {', '.join(CORRECTIONS)}")
     groups: list[dict[str, Any]] = []
     samples: list[dict[str, list[float]]] = []
-    for label, params, members in seed_groups(details):
+    for label, params, members in seed_groups(details, held_seed):
         values = {
             metric: [m["metrics"][metric] for m in members if metric in m["metrics"]]
             for metric in metric_keys
@@ -551,7 +578,10 @@ def seed_group_tests(
                 "run_ids": [m["run_id"] for m in members],
                 "params": params,
                 "metrics": [describe(k, v) for k, v in values.items() if v],
-                "warning": group_warning(len(members)),
+                "warning": "; ".join(
+                    w for w in (group_warning(len(members)), data_order_note(members)) if w
+                )
+                or None,
             }
         )
         samples.append({k: finite(v)[0] for k, v in values.items()})
