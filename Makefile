@@ -15,6 +15,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Tests and benchmarks run with MLflow's usage telemetry off (README: Privacy): nothing they
 # start may reach the network. (jupyterlab-xp's own processes turn it off anyway.)
 test lint test-python test-js test-ui test-ranges docs bench: export MLFLOW_DISABLE_TELEMETRY := true
+# ...nor ask a package index for wheel hashes when a promotion writes its bundle lock.
+test lint test-python test-js test-ui test-ranges docs bench: export XP_LOCK_HASHES := off
 
 .PHONY: help install lab team test test-ranges docs lint format postgres test-python test-js test-ui bench calibrate clean browser types-check
 

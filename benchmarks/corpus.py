@@ -236,6 +236,11 @@ CATEGORIES = (
     (re.compile(r"Kernel didn't respond|Kernel died"), "the kernel did not start or died"),
     (re.compile(r"No module named '([\w.]+)'"), "missing package: {0}"),
     (re.compile(r"import name '(\w+)' from '([\w.]+)'"), "removed import: {1}.{0}"),
+    # An ImportError with no message of its own (scikit-learn's for load_boston): its line says
+    (
+        re.compile(r"^ImportError: *\(at line \d+: `from ([\w.]+) import (\w+)"),
+        "removed import: {0}.{1}",
+    ),
 )
 
 

@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jupyterlab_xp.promote import jobs
+from jupyterlab_xp.promote import jobs, plotera
 from jupyterlab_xp.promote.shims.ipython import _timeit_options
 from jupyterlab_xp.promote.shims.python2 import python3_source
 from jupyterlab_xp.promote.source import from_notebook
 from test_promote import wait_job
 from test_promote_stale_e2e import _code, _notebook
+from test_promote_stale_shims import _png
 
 TIMEIT = "1.52 µs ± 12.1 ns per loop (mean ± std. dev. of 7 runs, 100,000 loops each)\n"
 
@@ -23,7 +24,8 @@ TIMEIT = "1.52 µs ± 12.1 ns per loop (mean ± std. dev. of 7 runs, 100,000 loo
 def test_removed_apis_and_python_2_statements_run_through_named_shims(
     store: Any, tmp_path: Path
 ) -> None:
-    # Given: a notebook saved by a Python 2.7 kernel with SciPy 1.2, pandas 0.24 and IPython 3,
+    # Given: a notebook saved by a Python 2.7 kernel with SciPy 1.2, pandas 0.24, IPython 3 and
+    # scikit-learn 1.0,
     # with a helper package of its own whose module imports a package nobody installed here,
     # and a data file the notebook reads from a folder that has since moved
     helper = tmp_path / "helper"
@@ -51,17 +53,35 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
                 "2.718282 4.0\n",
             ),
             _code(
-                "import pandas as pd\nser = pd.Series([10, 20, 30], index=['a', 'b', 'c'])\n"
-                "print(ser[1], list(ser[[0, 2]]))",
+                "import pandas as pd\nseries = pd.Series([10, 20, 30], index=['a', 'b', 'c'])\n"
+                "print(series[1], list(series[[0, 2]]))",
                 4,
                 "20 [10, 30]\n",
             ),
             _code("print(pd.read_csv('helper/data/points.csv').y.sum())", 8, "6\n"),
             _code(
-                "from IPython.html.widgets import interact\nimport ipywidgets\n"
-                "print(interact is ipywidgets.interact)",
+                "from IPython.html.widgets import interact, FloatSliderWidget\n"
+                "import ipywidgets\nprint(interact is ipywidgets.interact,\n"
+                "      FloatSliderWidget is ipywidgets.FloatSlider)",
                 5,
-                "True\n",
+                "True True\n",
+            ),
+            _code(
+                "frame = pd.DataFrame({'pop': [1.5, 1.7, 3.6]}, index=['a', 'b', 'c'])\n"
+                "print(frame.ix[1, 'pop'], frame.ix[0:2].shape, list(frame.ix[['c'], 'pop']))",
+                9,
+                "1.7 (2, 1) [3.6]\n",
+            ),
+            _code(
+                "from scipy import *\nprint(linspace(0, 1, 3), linalg.__name__)",
+                10,
+                "[0.  0.5 1. ] scipy.linalg\n",
+            ),
+            _code(
+                "from sklearn.preprocessing import OneHotEncoder\n"
+                "print(OneHotEncoder(sparse=False).fit_transform([['a'], ['b']]).tolist())",
+                11,
+                "[[1.0, 0.0], [0.0, 1.0]]\n",
             ),
             _code("%timeit -n 100000 sum(range(10))", 6, TIMEIT),
             _code(
@@ -82,7 +102,7 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
     check = done["runs"][0]["verification"]
     assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
     # ... and each shim is named, with what it did
-    details = {u["name"]: u["detail"] for u in check["shims"]}
+    details = {u["name"]: u["detail"] for u in reversed(check["shims"])}  # each one's first
     assert set(details) == {
         "missing-import-placeholder",
         "scipy-numpy-names",
@@ -91,7 +111,12 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
         "timeit-once",
         "python2-syntax",
         "local-data-copy",
-    }
+        "pandas-ix",
+        "sklearn-renamed-arguments",
+    }, json.dumps(check["shims"], indent=1)
+    assert details["sklearn-renamed-arguments"] == (
+        "OneHotEncoder(sparse=) as sparse_output=: scikit-learn 1.4 removed it (1.2 renamed)"
+    )
     assert details["local-data-copy"] == (
         "helper/data/points.csv does not exist: read data/points.csv"
     )
@@ -102,6 +127,9 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
     assert details["scipy-numpy-names"] == "scipy.exp as numpy.exp"
     assert details["pandas-positional-keys"] == "Series[1] as Series.iloc[1]"
     assert details["ipython-html-widgets"] == "IPython.html.widgets as ipywidgets"
+    assert details["pandas-ix"] == "DataFrame.ix[...] as .loc/.iloc"
+    star = [u for u in check["shims"] if u["detail"] == "from scipy import *: NumPy's names too"]
+    assert len(star) == 1 and star[0]["uses"] == 1
     assert details["timeit-once"] == "%timeit sum(range(10)): one loop, one run"
     assert details["python2-syntax"] == (
         "`print word,` and the cell's other Python 2 statements rewritten"
@@ -155,3 +183,24 @@ def test_timeit_keeps_its_options_but_the_loop_and_run_counts() -> None:
     assert _timeit_options("-n 100 -r 3 x + 1") == ([], "x + 1")
     assert _timeit_options("-n100 -r3 -o f(a, b)") == (["-o"], "f(a, b)")
     assert _timeit_options("-q -p 3 sum(range(10))") == (["-q", "-p", "3"], "sum(range(10))")
+
+
+def _figure_reprs(*sizes: str) -> dict[str, Any]:
+    png = _png("default", (3.0, 2.0), 72)  # the figures' pixels: what the reprs say decides
+    cells = []
+    for index, size in enumerate(sizes):
+        cell = _code("plt.plot()", index + 1)
+        data = {"text/plain": f"<Figure size {size} with 1 Axes>", "image/png": png}
+        cell["outputs"] = [{"output_type": "display_data", "data": data, "metadata": {}}]
+        cells.append(cell)
+    return {"cells": cells}
+
+
+def test_figure_reprs_in_round_inches_at_72_dpi_say_the_old_inline_backend() -> None:
+    # Given: figures of 12x4, 8x3 and 8x3 inches at 72 DPI (none of the default 6x4), one
+    # that is round at both DPIs (15x10 at 72, 10.8x7.2 at 100), and today's 6.4x4.8 at 100
+    old = _figure_reprs("864x288", "576x216", "576x216", "1080x720")
+    today = _figure_reprs("640x480", "800x300", "1080x720")
+    # When / Then: the first draws at the old inline backend's 6x4 inches and 72 DPI
+    assert plotera.settings(old) == {"style": None, "figsize": [6.0, 4.0], "dpi": 72}
+    assert plotera.settings(today) is None

@@ -117,4 +117,20 @@ test('seed groups: a table tells six same-named runs apart, compare draws each g
       name: /^val\/loss: 8 line\(s\), shaded bands: 95% t interval of the mean/
     })
   ).toBeVisible();
+
+  // When the second lr group is gated against the first on val/accuracy
+  await compare.getByRole('button', { name: 'Gate against…' }).click();
+  const form = compare.getByRole('form', { name: 'Gate against' });
+  await form
+    .getByLabel('Metric', { exact: true })
+    .selectOption('val/accuracy');
+  await form.getByRole('button', { name: 'Gate', exact: true }).click();
+
+  // Then, with three seeds a side, the gate is inconclusive and says why
+  await expect(
+    compare.getByRole('status', { name: 'Gate decision' })
+  ).toContainText('inconclusive', { timeout: STORE_TIMEOUT });
+  await expect(
+    compare.getByRole('table', { name: 'Gate per metric' })
+  ).toContainText('3 seeds on a side');
 });

@@ -33,6 +33,7 @@ from jupyterlab_xp.promote import (
     bundle,
     envs,
     executed,
+    hashes,
     jobs,
     preview,
     repair,
@@ -384,7 +385,9 @@ class Job:
         files = {
             bundle.SCRIPT: bundle.script(src, cells, self.params, seed),
             bundle.PARAMS: bundle.params_yaml(self.params, seed),
-            bundle.LOCK: self.envs.lock_text(bundle.lock_text(src)),  # with the overlay's
+            bundle.LOCK: hashes.with_hashes(  # with the overlay's pins, then their wheels' hashes
+                self.envs.lock_text(bundle.lock_text(src)), self.location.home / "cache", self.log
+            ),
             bundle.MLPROJECT: bundle.mlproject(src, self.params, seed),
             bundle.PYTHON_ENV: bundle.python_env(src),
             bundle.DOCKERFILE: bundle.dockerfile(src),

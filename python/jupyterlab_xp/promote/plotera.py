@@ -49,6 +49,11 @@ def _images(notebook: dict[str, Any] | None) -> list[bytes]:
     return found
 
 
+def _round_inches(width: float, height: float, dpi: int) -> bool:
+    """Whether a ``width`` x ``height`` pixel figure is whole tenths of an inch at ``dpi``."""
+    return all(abs(v * 10 / dpi - round(v * 10 / dpi)) < 1e-6 for v in (width, height))
+
+
 def _figure_size(notebook: dict[str, Any] | None, images: list[bytes]) -> tuple[float, ...] | None:
     texts = []
     for out in _outputs(notebook):
@@ -56,10 +61,16 @@ def _figure_size(notebook: dict[str, Any] | None, images: list[bytes]) -> tuple[
         texts.append("".join(plain) if isinstance(plain, list) else str(plain or ""))
     reprs = Counter(m.groups() for m in _FIGURE_REPR.finditer("\n".join(texts)))
     if reprs:
-        (width, height), _ = reprs.most_common(1)[0]
-        if (float(width), float(height)) == (432.0, 288.0):
-            return OLD_INLINE
-        return None  # another size: today's default, or the notebook's own
+        # A figure's repr is its figsize times the DPI: figsizes are round (8x3, 12x4 inches),
+        # so 576x216 was drawn at 72 DPI and 800x300 at 100. The sizes whose inches come out
+        # round at only one of the two vote (1080x720 is 15x10 or 10.8x7.2: no vote).
+        old = new = 0
+        for (width, height), count in reprs.items():
+            at72 = _round_inches(float(width), float(height), 72)
+            at100 = _round_inches(float(width), float(height), 100)
+            old += count if at72 and not at100 else 0
+            new += count if at100 and not at72 else 0
+        return OLD_INLINE if old > new else None
     sizes = [s for s in (png_size(raw) for raw in images) if s]
     if len(sizes) < 2:
         return None

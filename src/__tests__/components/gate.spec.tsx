@@ -62,9 +62,13 @@ describe('Gate against… in a comparison', () => {
     const form = await openGate(server);
 
     // Then the sides default to the groups in order, and system/cpu cannot be picked
+    const baseline = within(form).getByLabelText('Baseline');
+    expect((baseline as HTMLSelectElement).value).toBe('0');
     expect(
-      (within(form).getByLabelText('Baseline') as HTMLSelectElement).value
-    ).toBe('0');
+      within(baseline)
+        .getAllByRole('option')
+        .map(option => option.textContent)
+    ).toEqual(['width=16 (5 runs)', 'width=32 (5 runs)', 'A selection…']);
     expect(
       (within(form).getByLabelText('Candidate') as HTMLSelectElement).value
     ).toBe('1');

@@ -104,6 +104,26 @@ def _answer(prompt: object = "") -> str:
 _MOVED = {"IPython.html.widgets": "ipywidgets"}
 
 
+class _Renamed(ModuleType):
+    """A module that moved, under its old name; ipywidgets 5 also dropped the ``Widget``
+    suffix of its classes (``FloatSliderWidget`` is ``FloatSlider``)."""
+
+    def __init__(self, name: str, target: ModuleType) -> None:
+        super().__init__(name)
+        self._target = target
+        if hasattr(target, "__all__"):
+            self.__all__ = list(target.__all__)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        target = self._target
+        if not hasattr(target, name) and name.endswith("Widget") and len(name) > 6:
+            record("ipython-html-widgets", f"{name} as ipywidgets.{name[:-6]}")
+            return getattr(target, name[:-6])
+        return getattr(target, name)
+
+
 class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds ``IPython.html`` (an empty package) and the modules that moved out of it, after
     every other finder has failed (an IPython that still has them keeps its own)."""
@@ -120,7 +140,7 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         if spec.name in _MOVED:
             record("ipython-html-widgets", f"{spec.name} as {_MOVED[spec.name]}")
-            return importlib.import_module(_MOVED[spec.name])
+            return _Renamed(spec.name, importlib.import_module(_MOVED[spec.name]))
         return None
 
     def exec_module(self, module: ModuleType) -> None:
@@ -172,7 +192,7 @@ SHIMS = (
     ),
     Shim(
         "ipython-html-widgets",
-        "IPython 4 moved IPython.html.widgets to ipywidgets: imported from there",
+        "IPython 4 moved IPython.html.widgets to ipywidgets (FloatSliderWidget: FloatSlider)",
         "IPython",
         _moved_modules,
     ),

@@ -1,5 +1,5 @@
-"""pandas' removed APIs: DataFrame/Series.append, iteritems, fillna(method=), and an integer
-key read as a position on an index of labels (``series[0]``)."""
+"""pandas' removed APIs: DataFrame/Series.append, iteritems, fillna(method=), ``.ix``, and an
+integer key read as a position on an index of labels (``series[0]``)."""
 
 from __future__ import annotations
 
@@ -91,6 +91,72 @@ def _positions(module: Any) -> None:
     module.Series.__getitem__ = _positional(module.Series.__getitem__)
 
 
+def _list_like(key: Any) -> bool:
+    return isinstance(key, list | range) or type(key).__name__ in ("ndarray", "Index")
+
+
+def _by_position(axis: Any, key: Any) -> bool:
+    """Whether ``.ix`` read ``key`` as positions on ``axis``: integers (a slice or a list of
+    them too) on an axis that holds no integers."""
+    if not getattr(axis, "_should_fallback_to_positional", False):
+        return False
+    if isinstance(key, slice):
+        bounds = (key.start, key.stop, key.step)
+        return any(v is not None for v in bounds) and all(
+            v is None or _is_position(v) for v in bounds
+        )
+    if _list_like(key):
+        return len(key) > 0 and all(_is_position(k) for k in key)
+    return _is_position(key)
+
+
+class _Ix:
+    """pandas 1.0 removed ``.ix`` (deprecated in 0.20): ``.loc``, with integers as positions
+    on an axis of labels (``.iloc`` there), and missing labels of a list as rows of NaN."""
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def _keys(self, key: Any) -> tuple[Any, ...]:
+        record("pandas-ix", f"{type(self.obj).__name__}.ix[...] as .loc/.iloc")
+        return key if isinstance(key, tuple) else (key,)
+
+    def __getitem__(self, key: Any) -> Any:
+        keys = self._keys(key)
+        positions = [_by_position(a, k) for a, k in zip(self.obj.axes, keys, strict=False)]
+        if not any(positions):
+            return self._labels(keys)
+        # One axis at a time, the last first: a scalar key drops its axis, not the ones before.
+        out = self.obj
+        for axis in reversed(range(len(keys))):
+            index = (slice(None),) * axis + (keys[axis],)
+            out = out.iloc[index] if positions[axis] else out.loc[index]
+        return out
+
+    def _labels(self, keys: tuple[Any, ...]) -> Any:
+        try:
+            return self.obj.loc[keys if len(keys) > 1 else keys[0]]
+        except KeyError:
+            if not all(_list_like(k) or k == slice(None) for k in keys):
+                raise
+            names = ("index", "columns")
+            return self.obj.reindex(**{names[i]: k for i, k in enumerate(keys) if _list_like(k)})
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        keys = self._keys(key)
+        one = keys if len(keys) > 1 else keys[0]
+        if all(_by_position(a, k) for a, k in zip(self.obj.axes, keys, strict=False)):
+            self.obj.iloc[one] = value
+        else:
+            self.obj.loc[one] = value
+
+
+def _ix(module: Any) -> None:
+    for cls in (module.DataFrame, module.Series):
+        if not hasattr(cls, "ix"):
+            cls.ix = property(_Ix)
+
+
 SHIMS = (
     Shim(
         "pandas-append",
@@ -103,5 +169,11 @@ SHIMS = (
         "pandas 3 reads an integer key as a label only: on an index of labels, a position",
         "pandas",
         _positions,
+    ),
+    Shim(
+        "pandas-ix",
+        "pandas 1.0 removed .ix: .loc, integers as positions on an index of labels",
+        "pandas",
+        _ix,
     ),
 )

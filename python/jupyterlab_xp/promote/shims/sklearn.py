@@ -80,6 +80,7 @@ _RENAMES = {
     "BaggingRegressor": "sklearn-renamed-arguments",
     "AdaBoostClassifier": "sklearn-renamed-arguments",
     "AdaBoostRegressor": "sklearn-renamed-arguments",
+    "OneHotEncoder": "sklearn-renamed-arguments",
 }
 
 
@@ -101,9 +102,15 @@ def _agglomerative(module: Any) -> None:
     )
 
 
+def _encoders(module: Any) -> None:
+    _renamed_argument(
+        module.OneHotEncoder, "sparse", "sparse_output", "scikit-learn 1.4 removed it (1.2 renamed)"
+    )
+
+
 _SKLEARN_RENAMES = (
-    "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric= and Bagging's and "
-    "AdaBoost's base_estimator= estimator="
+    "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric=, Bagging's and "
+    "AdaBoost's base_estimator= estimator= and OneHotEncoder(sparse=) sparse_output="
 )
 SHIMS = (
     Shim(
@@ -124,5 +131,11 @@ SHIMS = (
         _SKLEARN_RENAMES,
         "sklearn.ensemble",
         _ensembles,
+    ),
+    Shim(
+        "sklearn-renamed-arguments",
+        _SKLEARN_RENAMES,
+        "sklearn.preprocessing._encoders",
+        _encoders,
     ),
 )
