@@ -172,3 +172,30 @@ def test_a_simple_page_gives_only_wheels_of_the_pinned_version() -> None:
     )
     assert hashes.wheel_hashes(page, "torch", "2.8.0+cpu") == ["1" * 64, "2" * 64]
     assert hashes.wheel_hashes("<a href='x'>", "torch", "2.8.0") == []
+
+
+def test_env_recorded_installs_the_recorded_pins_with_their_hashes_checked(
+    index: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jupyterlab_xp.core.errors import XpError
+    from jupyterlab_xp.promote import envs
+
+    url, files = index
+    monkeypatch.setenv(hashes.SWITCH, "on")
+    monkeypatch.setenv("PIP_INDEX_URL", url)
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")  # a changed wheel must be fetched again
+    home = tmp_path / "home"
+    # Given the recorded lock's pins that differ from today (exact: --env recorded, no deps)
+    pins = ["xp-tiny-a==1.0", "xp-tiny-b==0.3"]
+    # When the overlay is built
+    record = envs.build(envs.envs_dir(home) / envs.overlay_hash(pins, True), pins, True)
+    # Then pip installed them in hash-checking mode, from the hashes the index listed
+    assert "--require-hashes -r hashed-requirements.txt" in record["how"]
+    assert {"xp-tiny-a==1.0", "xp-tiny-b==0.3"} <= set(record["installed"])
+    # ...and a wheel that changed on the index since is refused: nothing is installed
+    with zipfile.ZipFile(files / "xp_tiny_b-0.3-py3-none-any.whl", "a") as wheel:
+        wheel.writestr("extra.txt", "changed")
+    again = ["xp-tiny-b==0.3"]
+    with pytest.raises(XpError, match="could not"):
+        envs.build(envs.envs_dir(home) / envs.overlay_hash(again, True), again, True)
+    assert not (envs.envs_dir(home) / envs.overlay_hash(again, True)).exists()

@@ -40,13 +40,14 @@ from packaging.utils import canonicalize_name
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
-from jupyterlab_xp.promote import accelerator
+from jupyterlab_xp.promote import accelerator, hashes
 from jupyterlab_xp.promote import pins as pinning
 from jupyterlab_xp.promote.source import Source
 
 KINDS = ("today", "recorded")
 RECORD = "xp-overlay.json"  # written last: an overlay without it is not complete
 BUILD_LOG = "xp-build.log"
+HASHED = "hashed-requirements.txt"  # written in pip's empty folder for one install
 KERNEL_NAME = "xp-overlay"
 FREEZE = "environment-overlay.txt"  # the overlay's packages, in the bundle of each run
 BUILD_TIMEOUT = 1800.0
@@ -262,8 +263,13 @@ def build(folder: Path, pins: list[str], no_deps: bool) -> dict[str, Any]:
     python = work / "bin" / "python"
     # A PyTorch build pin (+cu128, +cpu) is served only by PyTorch's index of that build.
     index = accelerator.index_options(pins)
-    how = ["pip", "install", *(["--no-deps"] if no_deps else []), *index, *pins]
+    hashed = _hashed_requirements(pins, folder.parent.parent) if no_deps else None
     with open(work / BUILD_LOG, "wb") as log, _empty_folder() as cwd:
+        wanted = pins
+        if hashed is not None:  # the recorded lock's exact files: pip checks every download
+            write_atomic(Path(cwd) / HASHED, hashed)
+            wanted = ["--require-hashes", "-r", HASHED]  # (pip runs in that folder)
+        how = ["pip", "install", *(["--no-deps"] if no_deps else []), *index, *wanted]
         done = subprocess.run(
             [str(python), "-m", *how[:2], *PIP_OPTIONS, "--no-warn-script-location", *how[2:]],
             stdin=subprocess.DEVNULL,
@@ -344,6 +350,17 @@ def _empty_folder() -> Iterator[str]:
     """A new empty folder for pip to run in (removed after)."""
     with tempfile.TemporaryDirectory(prefix="xp-pip-") as folder:
         yield folder
+
+
+def _hashed_requirements(pins: list[str], home: Path) -> str | None:
+    """Exact ``pins`` with their wheels' sha256 from the package index (:mod:`.hashes`), when
+    every pin has some; else None (pip checks hashes for every requirement or for none)."""
+    if not hashes.enabled():
+        return None
+    found = hashes.lookup(pins, hashes.HashCache(home / "cache" / hashes.CACHE_FILE))
+    if any(pin not in found for pin in pins):
+        return None
+    return "".join(pin + "".join(f" --hash=sha256:{h}" for h in found[pin]) + "\n" for pin in pins)
 
 
 def _has_pip() -> bool:

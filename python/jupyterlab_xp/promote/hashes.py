@@ -38,6 +38,7 @@ from jupyterlab_xp.core.files import write_atomic
 from jupyterlab_xp.promote import accelerator
 
 SWITCH = "XP_LOCK_HASHES"
+CACHE_FILE = "wheel-hashes.json"  # in $XP_HOME/cache/
 DEFAULT_INDEX = "https://pypi.org/simple/"
 REQUEST_SECONDS = 10.0
 TOTAL_SECONDS = 60.0
@@ -162,7 +163,7 @@ def with_hashes(text: str, cache_dir: Path, log: Callable[[str], None] = lambda 
         return text
     if not enabled():
         return _note(text, f"# No hashes: {SWITCH}=off.")
-    found = lookup(pins, HashCache(cache_dir / "wheel-hashes.json"), log)
+    found = lookup(pins, HashCache(cache_dir / CACHE_FILE), log)
     missing = [p for p in pins if p not in found]
     if missing:
         listed = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
