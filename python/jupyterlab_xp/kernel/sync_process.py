@@ -33,6 +33,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.files import durable_flush, read_json, write_json_atomic
+from jupyterlab_xp.core.metric_points import metric_points
 from jupyterlab_xp.journal.jsonl import decode_line
 from jupyterlab_xp.journal.rundir import (
     ARTIFACTS_DIR,
@@ -236,9 +237,7 @@ class RunSyncProcess:
         run_id = self.sync.run_id
         if run_id is not None and self.alive and not self.sync.ended:
             ms = int(time.time() * 1000)
-            self.store.log_batch(
-                run_id, metrics=[(k, v, ms, step) for k, v in sorted(metrics.items())]
-            )
+            self.store.log_batch(run_id, metrics=metric_points(metrics, ms, step))
 
     def _write_status(self) -> None:
         status = {"failing": self.worker.store_failing, "last_error": self.worker.last_error}

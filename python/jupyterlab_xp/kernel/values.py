@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.core.metric_points import as_number, is_array
 from jupyterlab_xp.core.tags import MAX_PARAM_VALUE
 from jupyterlab_xp.core.validation import validate_key
 
@@ -46,15 +47,11 @@ def clean_metrics(values: Mapping[str, Any], step: int | None) -> dict[str, floa
     clean: dict[str, float] = {}
     for key, value in values.items():
         validate_key(key, "metric name")
-        if isinstance(value, bool):
-            value = int(value)
-        elif not isinstance(value, int | float) and callable(getattr(value, "item", None)):
-            if _elements(value) != 1:
-                _warn_non_scalar(key, value)
-                continue
-            value = value.item()  # a tensor or NumPy scalar: its one number, never the tensor
+        if is_array(value) and _elements(value) != 1:
+            _warn_non_scalar(key, value)
+            continue
         try:
-            clean[key] = float(value)
+            clean[key] = as_number(value)
         except (TypeError, ValueError):
             raise XpError(f"metric {key!r} must be a number, got {value!r}") from None
     if step is not None and (not isinstance(step, int) or isinstance(step, bool)):

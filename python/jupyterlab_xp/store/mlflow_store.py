@@ -32,6 +32,7 @@ from jupyterlab_xp.core.config import (
     store_database_uri,
 )
 from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.core.metric_points import MetricPoint
 from jupyterlab_xp.core.tags import KIND, MAX_PARAM_VALUE, MAX_TAG_VALUE
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store import sqlite_index
@@ -215,15 +216,16 @@ class MlflowStore:
         self,
         run_id: str,
         params: Mapping[str, str] | None = None,
-        metrics: Iterable[tuple[str, float, int, int]] = (),
+        metrics: Iterable[MetricPoint] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        """Log params, metrics ``(key, value, timestamp_ms, step)`` and tags in few requests."""
+        """Log params, metric points (converted once, :mod:`~jupyterlab_xp.core.metric_points`)
+        and tags in few requests."""
         from mlflow.entities import Metric, Param, RunTag
 
         param_list = [Param(k, _cap(str(v), MAX_PARAM_VALUE)) for k, v in (params or {}).items()]
         tag_list = [RunTag(k, _cap(str(v), MAX_TAG_VALUE)) for k, v in (tags or {}).items()]
-        metric_list = [Metric(k, float(v), int(ts), int(step)) for k, v, ts, step in metrics]
+        metric_list = [Metric(p.key, p.value, p.timestamp_ms, p.step) for p in metrics]
         for chunk in _chunks(param_list, _PARAMS_TAGS_PER_BATCH):
             self.client.log_batch(run_id, params=list(chunk), synchronous=True)
         for chunk in _chunks(tag_list, _PARAMS_TAGS_PER_BATCH):

@@ -19,6 +19,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
+from jupyterlab_xp.core.metric_points import MetricPoint, metric_points
 from jupyterlab_xp.core.tags import MAX_TAG_VALUE
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import read_journal
@@ -79,7 +80,7 @@ class RunSync:
         Raises whatever the store raises; the records stay unsynced and are retried.
         """
         params: dict[str, str] = {}
-        metrics: list[tuple[str, float, int, int]] = []
+        metrics: list[MetricPoint] = []
         run_tags: dict[str, str] = {}
         uploads: list[str] = []
         end: dict[str, Any] | None = None
@@ -103,7 +104,7 @@ class RunSync:
                     logged[key] = params[key] = str(value)
             step = int(rec.get("step") or 0)
             ts = int(rec["t"] * 1000)
-            metrics.extend((k, float(v), ts, step) for k, v in rec.get("metrics", {}).items())
+            metrics += metric_points(rec.get("metrics", {}), ts, step)
             run_tags.update({k: str(v) for k, v in rec.get("tags", {}).items()})
             uploads.extend(rec.get("artifacts", []))
             if kind == "cell_start":
