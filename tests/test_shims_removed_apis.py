@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jupyterlab_xp.promote import jobs, plotera
+from jupyterlab_xp.promote import jobs, pandasera, plotera
 from jupyterlab_xp.promote.shims.ipython import _timeit_options
 from jupyterlab_xp.promote.shims.python2 import python3_source
 from jupyterlab_xp.promote.source import from_notebook
@@ -73,9 +73,9 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
                 "1.7 (2, 1) [3.6]\n",
             ),
             _code(
-                "from scipy import *\nprint(linspace(0, 1, 3), linalg.__name__)",
+                "from scipy import *\nprint(linspace(0, 1, 3), linalg.__name__, Inf)",
                 10,
-                "[0.  0.5 1. ] scipy.linalg\n",
+                "[0.  0.5 1. ] scipy.linalg inf\n",
             ),
             _code(
                 "from sklearn.preprocessing import OneHotEncoder\n"
@@ -204,3 +204,61 @@ def test_figure_reprs_in_round_inches_at_72_dpi_say_the_old_inline_backend() -> 
     # When / Then: the first draws at the old inline backend's 6x4 inches and 72 DPI
     assert plotera.settings(old) == {"style": None, "figsize": [6.0, 4.0], "dpi": 72}
     assert plotera.settings(today) is None
+
+
+def _result(source: str, count: int, text: str) -> dict[str, Any]:
+    cell = _code(source, count)
+    cell["outputs"] = [
+        {
+            "output_type": "execute_result",
+            "execution_count": count,
+            "data": {"text/plain": text},
+            "metadata": {},
+        }
+    ]
+    return cell
+
+
+def test_text_stays_object_for_a_notebook_whose_outputs_show_pandas_object_text(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: a notebook saved with pandas 1.x, whose outputs show text as dtype object, that
+    # fills a text column's new rows with 0 (pandas 3's str dtype refuses an int)
+    cells = [
+        _result(
+            "import pandas as pd\nframe = pd.DataFrame({'state': ['Ohio', 'Nevada']})\nframe.state",
+            1,
+            "0      Ohio\n1    Nevada\nName: state, dtype: object",
+        ),
+        _code(
+            "print(frame.reindex([0, 1, 2], fill_value=0).state.tolist())",
+            2,
+            "['Ohio', 'Nevada', 0]\n",
+        ),
+    ]
+    notebook = _notebook(tmp_path / "objects.ipynb", cells)
+    assert pandasera.object_strings(json.loads(notebook.read_text()))
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: both cells reproduce, and the verdict says text was kept as object
+    assert done["state"] == "finished", done["error"]
+    check = done["runs"][0]["verification"]
+    assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
+    (kept,) = [u for u in check["shims"] if u["name"] == "pandas-object-strings"]
+    assert kept["detail"] == "text as object (the stored outputs show dtype object)"
+
+
+def test_object_text_needs_evidence_and_no_pandas_3_text() -> None:
+    # Given: outputs without a dtype, and outputs that show both dtypes
+    plain = {"cells": [_code("print(1)", 1, "1\n")]}
+    both = {
+        "cells": [
+            _result("a", 1, "Name: a, dtype: object"),
+            _result("b", 2, "Index(['x'], dtype='str')"),
+        ]
+    }
+    # When / Then: nothing to change
+    assert not pandasera.object_strings(plain)
+    assert not pandasera.object_strings(both)

@@ -20,7 +20,7 @@ from typing import Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.promote import plotera, repair, trust
+from jupyterlab_xp.promote import pandasera, plotera, repair, trust
 from jupyterlab_xp.promote import shims as shim_cell
 from jupyterlab_xp.promote.orders import ORDERS
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
@@ -235,7 +235,9 @@ def build_notebook(
                 "cell_type": "code",
                 "id": "xp-shims",
                 "metadata": {"xp": {"origin": ADDED}, "tags": [SHIMS_TAG]},
-                "source": shim_cell.cell_source(plotera.settings(source.notebook)),
+                "source": shim_cell.cell_source(
+                    plotera.settings(source.notebook), pandasera.object_strings(source.notebook)
+                ),
                 "execution_count": None,
                 "outputs": [],
             }

@@ -75,6 +75,7 @@ WHAT = {
     **{s.name: s.what for s in SHIMS},
     **{k: v[0] for k, v in SHELL_SHIMS.items()},
     "plot-era": matplotlib.PLOT_ERA,
+    "pandas-object-strings": pandas.OBJECT_STRINGS,
 }
 
 
@@ -125,12 +126,18 @@ def _shell() -> Any:
     return get_ipython()
 
 
-def install(names: Sequence[str] | None = None, plots: dict[str, Any] | None = None) -> None:
+def install(
+    names: Sequence[str] | None = None,
+    plots: dict[str, Any] | None = None,
+    object_strings: bool = False,
+) -> None:
     """Install the shims ``names`` (default: all) in this interpreter; ``plots``
-    (:func:`..plotera.settings`) draws figures at the stored plots' size, DPI and style."""
-    chosen = set(NAMES if names is None else names) | {"plot-era"}
+    (:func:`..plotera.settings`) draws figures at the stored plots' size, DPI and style;
+    ``object_strings`` (:func:`..pandasera.object_strings`) keeps pandas' text as object."""
+    chosen = set(NAMES if names is None else names) | {"plot-era", "pandas-object-strings"}
     pending: dict[str, list[Shim]] = {}
     extra = [matplotlib.plot_era(plots)] if plots else []
+    extra += [pandas.object_strings()] if object_strings else []
     for shim in [*SHIMS, *extra]:
         if shim.name not in chosen:
             continue
@@ -148,10 +155,12 @@ def install(names: Sequence[str] | None = None, plots: dict[str, Any] | None = N
                 apply(shell)
 
 
-def cell_source(plots: dict[str, Any] | None = None) -> str:
-    """The cell promote adds to install every shim (``plots``: :func:`..plotera.settings`)."""
-    arg = "" if not plots else f"plots={json.dumps(plots, sort_keys=True)}"
-    arg = arg.replace("null", "None")  # JSON of numbers, strings and null: a Python literal
+def cell_source(plots: dict[str, Any] | None = None, object_strings: bool = False) -> str:
+    """The cell promote adds to install every shim (``plots``: :func:`..plotera.settings`,
+    ``object_strings``: :func:`..pandasera.object_strings`)."""
+    args = [] if not plots else [f"plots={json.dumps(plots, sort_keys=True)}"]
+    args += ["object_strings=True"] if object_strings else []
+    arg = ", ".join(args).replace("null", "None")  # JSON of numbers, strings, null: Python
     return (
         "# Compatibility shims (added by promote; each use is recorded in the verdict)\n"
         f"import jupyterlab_xp.promote.shims as _xp_shims\n_xp_shims.install({arg})\n"

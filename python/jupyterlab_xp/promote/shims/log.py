@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,3 +75,51 @@ def hook(shell: Any) -> None:
     global _hooked
     shell.events.register("post_run_cell", _after_cell)
     _hooked = True
+
+
+class StarNames(list[str]):
+    """A module's ``__all__`` with names it no longer has, for ``from module import *``: the
+    statement reads ``__all__`` item by item from 0 until IndexError (CPython's
+    import_all_from), which brackets one star import; it is recorded once, as ``detail``."""
+
+    active = False  # inside a star import: the module's __getattr__ records nothing per name
+
+    def __init__(self, names: list[str], shim: str, detail: str) -> None:
+        super().__init__(names)
+        self.shim, self.detail = shim, detail
+
+    def __getitem__(self, index: Any) -> Any:
+        if index == 0 and type(index) is int:
+            StarNames.active = True
+            if not _importer_installed():  # a library's own star import: not the notebook's
+                record(self.shim, self.detail)
+        try:
+            return super().__getitem__(index)
+        except IndexError:
+            StarNames.active = False
+            raise
+
+
+def _installed(filename: str) -> bool:
+    """Whether ``filename`` is installed code (a library, the standard library)."""
+    import sysconfig
+
+    parts = filename.replace("\\", "/").split("/")
+    return any(p.endswith("-packages") for p in parts) or filename.startswith(
+        sysconfig.get_paths()["stdlib"]
+    )
+
+
+def _importer_installed() -> bool:
+    """Whether the star import being run is in installed code (an exec'd string counts as
+    the code that ran it: scipy clones NumPy's namespace with exec)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(("<string>", "<frozen")):
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and _installed(frame.f_code.co_filename)
+
+
+def in_star_import() -> bool:
+    """Whether the module ``__getattr__`` that calls this answers a star import: importlib's
+    _handle_fromlist first asks for every name of ``__all__``, then the statement binds them."""
+    return StarNames.active or sys._getframe(2).f_code.co_name == "_handle_fromlist"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from jupyterlab_xp.promote.shims.log import Shim, record
+from jupyterlab_xp.promote.shims.log import Shim, StarNames, in_star_import, record
+
+SHIM = "numpy-removed-aliases"
 
 _NUMPY_ALIASES = {
     # NumPy 1.24 removed the builtin aliases (deprecated in 1.20)
@@ -42,12 +44,18 @@ def _numpy(module: Any) -> None:
             if original is None:
                 raise AttributeError(f"module 'numpy' has no attribute {name!r}")
             return original(name)
-        record("numpy-removed-aliases", f"np.{name} as {target.replace('builtins.', '')}")
+        if not in_star_import():  # a star import is recorded once, by StarNames
+            record("numpy-removed-aliases", f"np.{name} as {target.replace('builtins.', '')}")
         if target.startswith("builtins."):
             return getattr(builtins, target.split(".", 1)[1])
         return getattr(module, target)
 
     module.__getattr__ = __getattr__
+    # from numpy import * bound NaN, Inf, float_...: the aliases that are not builtins' names
+    removed = [k for k, v in _NUMPY_ALIASES.items() if not v.startswith("builtins.")]
+    own = list(getattr(module, "__all__", []))
+    detail = "from numpy import *: also " + ", ".join(removed[:4]) + "..."
+    module.__all__ = StarNames(own + [n for n in removed if n not in own], SHIM, detail)
 
 
 SHIMS = (

@@ -157,6 +157,23 @@ def _ix(module: Any) -> None:
             cls.ix = property(_Ix)
 
 
+OBJECT_STRINGS = "text kept as object, as pandas before 3 stored it (promote/pandasera.py)"
+
+
+def object_strings() -> Shim:
+    """Text columns as ``object`` (:mod:`..pandasera` saw ``dtype: object`` in the outputs)."""
+
+    def apply(module: Any) -> None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the option is deprecated, for pandas 4
+            module.set_option("future.infer_string", False)
+        record("pandas-object-strings", "text as object (the stored outputs show dtype object)")
+
+    return Shim("pandas-object-strings", OBJECT_STRINGS, "pandas", apply)
+
+
 SHIMS = (
     Shim(
         "pandas-append",
