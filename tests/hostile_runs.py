@@ -5,6 +5,7 @@ Shared by the boundary's regression tests and the property-based hostile-store s
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from jupyterlab_xp.core import tags
@@ -72,6 +73,25 @@ def hostile_run(
         client.log_text(run_id, text, f"{tags.ARTIFACT_DIR}/{name}")
     client.set_terminated(run_id)
     return run_id
+
+
+def hostile_version(tracking_uri: str, run_id: str, name: str, lineage: dict[str, str]) -> None:
+    """A model version registered from ``run_id`` with plain MlflowClient calls: ``name`` with
+    what MLflow refuses in a model name taken out (``/``, ``:``), ``lineage`` as its
+    ``xp.lineage.*`` tags."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking_uri)
+    name = "m" + name.replace("/", "").replace(":", "")
+    with contextlib.suppress(MlflowException):  # an earlier run's version has the same name
+        client.create_registered_model(name)
+    client.create_model_version(
+        name,
+        f"runs:/{run_id}/{tags.ARTIFACT_DIR}",
+        run_id=run_id,
+        tags={f"{tags.LINEAGE_PREFIX}{k}": v for k, v in lineage.items()},
+    )
 
 
 def deep_json(depth: int) -> str:

@@ -3,9 +3,10 @@
 
 Hypothesis generates runs as anyone with write access to a shared store could write them with
 plain ``MlflowClient`` calls: random types, sizes, nesting, unicode and control characters in
-every tag and ``xp/`` file the product reads, and code that would leave a marker file if it ever
-ran. The routes come from the app's own route table and the commands from the CLI's own parser,
-so a new route or command is driven here without new code. Every answer must be below 500 with a
+every tag and ``xp/`` file the product reads, code that would leave a marker file if it ever
+ran, and a model version registered from each run with a hostile name and lineage tags. The
+routes come from the app's own route table and the commands from the CLI's own parser, so a new
+route or command is driven here without new code. Every answer must be below 500 with a
 one-line message, no command may raise, nothing may run, and the well-formed run stays listed.
 """
 
@@ -24,7 +25,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import xp_server_config
-from hostile_runs import READ_ARTIFACTS, READ_TAGS, deep_json, hostile_run, plain_run
+from hostile_runs import (
+    READ_ARTIFACTS,
+    READ_TAGS,
+    deep_json,
+    hostile_run,
+    hostile_version,
+    plain_run,
+)
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.frontends import cli
 from jupyterlab_xp.server.app import XpExtensionApp
@@ -101,6 +109,8 @@ def run_specs(marker: Path) -> st.SearchStrategy[dict[str, Any]]:
             "params": st.dictionaries(
                 st.sampled_from(["seed", "seed.data", "lr", "x"]), text, max_size=3
             ),
+            "model": text,
+            "lineage": st.dictionaries(st.sampled_from(["source_run", "params", "gate"]), text),
         }
     )
 
@@ -136,9 +146,11 @@ def hostile_store(store: Any, tmp_path: Path) -> dict[str, Any]:
     values MLflow accepts: long values are cut to its limit)."""
     marker = tmp_path / "executed"
     uri = store.location.tracking_uri
-    hostile = [
-        hostile_run(uri, spec["tags"], spec["files"], spec["params"]) for spec in generated(marker)
-    ]
+    hostile = []
+    for spec in generated(marker):
+        run_id = hostile_run(uri, spec["tags"], spec["files"], spec["params"])
+        hostile_version(uri, run_id, spec["model"], spec["lineage"])
+        hostile.append(run_id)
     return {"plain": plain_run(uri, experiment="plain"), "hostile": hostile, "marker": marker}
 
 
@@ -234,7 +246,7 @@ async def test_every_route_over_hostile_runs(
     )
     # Then no answer is a 5xx or a traceback, errors are one line, and nothing ran
     assert len({(m, p.split("?")[0]) for m, p, _, _ in answered}) > len(routes())
-    whole = {f"{API}/runs/{r}" for r in hostile} | {
+    whole = {f"{API}/runs/{r}{part}" for r in hostile for part in ("", "/models")} | {
         f"{API}/compare?ids={','.join(hostile)},{plain}"
     }
     assert {p for m, p, code, _ in answered if m == "GET" and code == 200} >= whole

@@ -27,6 +27,7 @@ export interface XpApi {
   MetricPoint?: MetricPoint;
   MetricRow?: MetricRow;
   MetricStats?: MetricStats;
+  ModelVersionRow?: ModelVersionRow;
   OrderRepair?: OrderRepair;
   OutputCheck?: OutputCheck;
   PackageRow?: PackageRow;
@@ -48,6 +49,7 @@ export interface XpApi {
   RunCurve?: RunCurve;
   RunDetail?: RunDetail;
   RunList?: RunList;
+  RunModels?: RunModels;
   RunPatch?: RunPatch;
   RunSummary?: RunSummary;
   SeedGroup?: SeedGroup;
@@ -841,6 +843,17 @@ export interface MetricPoint {
   value: number;
 }
 /**
+ * A registered model version made from a run (MLflow's registry).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ModelVersionRow".
+ */
+export interface ModelVersionRow {
+  aliases: string[];
+  name: string;
+  version: string;
+}
+/**
  * The order a promotion used; for ``auto``, what was moved, included and left out, and why.
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -1448,6 +1461,20 @@ export interface RunList {
    */
   param_keys?: string[] | null;
   runs: RunSummary[];
+}
+/**
+ * ``GET runs/{id}/models``: the model versions registered from a run (run → versions).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "RunModels".
+ */
+export interface RunModels {
+  run_id: string;
+  /**
+   * versions left out: what in them did not parse
+   */
+  unreadable: string[];
+  versions: ModelVersionRow[];
 }
 /**
  * ``PATCH runs/{id}``: a new name, note (Markdown; "" or null: none), tags (null: delete).

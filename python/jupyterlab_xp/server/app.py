@@ -29,6 +29,7 @@ from jupyterlab_xp.server.handlers import (
     PromotionHandler,
     PromotionsHandler,
     RunHandler,
+    RunModelsHandler,
     RunRestoreHandler,
     RunsHandler,
 )
@@ -95,6 +96,7 @@ class XpExtensionApp(ExtensionApp):
                 (rf"/{NAMESPACE}/runs", RunsHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}", RunHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}/restore", RunRestoreHandler),
+                (rf"/{NAMESPACE}/runs/{RUN_ID}/models", RunModelsHandler),
                 (rf"/{NAMESPACE}/runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
                 (rf"/{NAMESPACE}/compare", CompareHandler),
                 (rf"/{NAMESPACE}/compare/curves", CompareCurvesHandler),

@@ -37,6 +37,7 @@ from jupyterlab_xp.views.compare import compare_runs
 from jupyterlab_xp.views.curves import group_curves
 from jupyterlab_xp.views.export import export_runs, runs_csv
 from jupyterlab_xp.views.gate import gate
+from jupyterlab_xp.views.registry import run_versions
 from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
@@ -249,6 +250,19 @@ class RunRestoreHandler(XpHandler):
     @authorized(action="write")  # type: ignore[untyped-decorator]
     async def post(self, run_id: str) -> None:
         await self.change_lifecycle(run_id, manage.restore_run)
+
+
+class RunModelsHandler(XpHandler):
+    """``GET runs/{id}/models``: the model versions registered from the run, with aliases."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        def compute() -> BaseModel:
+            run = self._run(run_id)
+            return models.RunModels(**run_versions(self.store, run.info.run_id))
+
+        await self.respond(compute)
 
 
 class MetricHistoryHandler(XpHandler):

@@ -515,6 +515,22 @@ class GateBody(ApiModel):
     warnings: list[str]
 
 
+class ModelVersionRow(ApiModel):
+    """A registered model version made from a run (MLflow's registry)."""
+
+    name: str
+    version: str
+    aliases: list[str]
+
+
+class RunModels(ApiModel):
+    """``GET runs/{id}/models``: the model versions registered from a run (run → versions)."""
+
+    run_id: str
+    versions: list[ModelVersionRow]
+    unreadable: list[str] = Field(description="versions left out: what in them did not parse")
+
+
 API_MODELS: tuple[type[BaseModel], ...] = (
     ErrorBody,
     ConfigBody,
@@ -538,6 +554,8 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     GateSide,
     GateMetric,
     GateBody,
+    ModelVersionRow,
+    RunModels,
     PromoteRequest,
     PromotePlan,
     MetricDiff,

@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
@@ -288,6 +288,43 @@ def cells(text: str | None) -> tuple[list[dict[str, Any]], str | None]:
         except ValidationError as exc:
             problem = problem or f"{tags.CELLS_ARTIFACT} line {number}: {_first_error(exc)}"
     return rows, problem
+
+
+# A registered model version made from a run. Anyone on the team can register a version that
+# names any run, with any name MLflow accepts (control characters, 250 characters, thousands of
+# aliases on a team server): a version past these caps is left out and named, never shown cut.
+MAX_MODEL_VERSIONS = 100  # versions listed for one run
+MAX_REGISTRY_NAME = 256  # MLflow's own column for a model's or an alias's name
+MAX_ALIASES = 20  # aliases of one version (staging, production, a few more)
+_VERSION = r"^[1-9][0-9]{0,8}$"  # anchored: pydantic searches a pattern
+
+
+class ModelVersion(BaseModel):
+    """One model version as the registry lists it, bounded (names are shown as text)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=MAX_REGISTRY_NAME)
+    version: str = Field(pattern=_VERSION)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=MAX_REGISTRY_NAME)]] = Field(
+        max_length=MAX_ALIASES
+    )
+
+
+def model_version(name: object, version: object, aliases: object) -> dict[str, Any]:
+    """A registered version's name, number and aliases, checked against the caps above.
+
+    Raises:
+        Unreadable: a value of the wrong type, too long, or too many aliases.
+    """
+    try:
+        found = ModelVersion.model_validate(
+            {"name": name, "version": version, "aliases": aliases}, strict=True
+        )
+    except ValidationError as exc:
+        shown = name[:40] if isinstance(name, str) else type(name).__name__
+        raise Unreadable(f"model version {shown!r}: {_first_error(exc)}") from None
+    return found.model_dump()
 
 
 # One run in a list: what every frontend shows of it, in this order (RunSummary's fields).

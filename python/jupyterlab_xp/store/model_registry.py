@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import MAX_TAG_VALUE
+from jupyterlab_xp.store.boundary import MAX_MODEL_VERSIONS
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 T = TypeVar("T")
@@ -103,5 +104,6 @@ class ModelRegistry:
             self._call(lambda: client.search_model_versions(f"run_id = '{run_id}'")) or []
         )
         # A search leaves the aliases out (MLflow fills them on a get only): get each one.
-        versions = [self.get(str(v.name), str(v.version)) for v in found[:100]]
-        return sorted((v for v in versions if v), key=lambda v: (v.name, int(v.version)))
+        versions = [self.get(str(v.name), str(v.version)) for v in found[:MAX_MODEL_VERSIONS]]
+        # Numbers in order without int(): a team server's version may be any text.
+        return sorted((v for v in versions if v), key=lambda v: (v.name, len(v.version), v.version))

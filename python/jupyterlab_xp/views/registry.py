@@ -18,6 +18,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.validation import validate_key
+from jupyterlab_xp.store import boundary
 from jupyterlab_xp.store.model_registry import ModelRegistry, Version
 from jupyterlab_xp.views import gate as gates
 from jupyterlab_xp.views.lookup import find_run
@@ -193,6 +194,21 @@ def _gate_summary(decision: dict[str, Any]) -> str:
 def versions_of_run(store: Any, run_id: str) -> list[dict[str, Any]]:
     """The registered versions made from a run (run → versions), for ``jupyter xp show``."""
     return [_version_body(v) for v in ModelRegistry(store).of_run(run_id)]
+
+
+def run_versions(store: Any, run_id: str) -> dict[str, Any]:
+    """The versions made from run ``run_id`` for the run detail (a RunModels body): name,
+    number and aliases through the parsing boundary; a version that does not parse is left out
+    and named in ``unreadable`` (anyone can register a version that names any run)."""
+    versions: list[dict[str, Any]] = []
+    unreadable: list[str] = []
+    for version in ModelRegistry(store).of_run(run_id):
+        try:
+            versions.append(boundary.model_version(version.name, version.version,
+                                                   list(version.aliases)))  # fmt: skip
+        except boundary.Unreadable as exc:
+            unreadable.append(str(exc))
+    return {"run_id": run_id, "versions": versions, "unreadable": unreadable}
 
 
 def show_version(store: Any, ref: str) -> dict[str, Any]:
