@@ -8,6 +8,7 @@ functions, not files: ruff's complexity, branch and statement limits in pyprojec
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import grimp
@@ -163,3 +164,96 @@ def test_a_private_import_across_packages_is_found(tmp_path: Path) -> None:
         "jupyterlab_xp.views.fake imports _hidden from jupyterlab_xp.kernel.recorder",
         "jupyterlab_xp.views.fake uses jupyterlab_xp.store.sync._secret",
     ]
+
+
+# docs/architecture.md: the page that says which package owns which module, kept true.
+ARCHITECTURE = PACKAGE.parents[1] / "docs" / "architecture.md"
+_PATH_TOKEN = re.compile(r"`([\w./-]+\.(?:py|tsx?|json)|[\w./-]+/)`")
+
+
+def _package_sections(doc: str) -> dict[str, str]:
+    """Each top-level package's paragraph of docs/architecture.md, from its ``**`name/`**``."""
+    return {
+        match.group(1): match.group(0)
+        for match in re.finditer(r"^\*\*`(\w+)/`\*\*.*?(?=^\*\*`|^#|\Z)", doc, re.M | re.S)
+    }
+
+
+def _missing_paths(doc: str, package: Path) -> list[str]:
+    """Paths the page names that do not exist: ``a/b.py`` from the repository, ``python/``,
+    the package or ``src/``; a bare ``b.py`` in its package's paragraph (or a sub-package of
+    it); a bare ``b.ts`` anywhere under ``src/``."""
+    repo = package.parents[1]
+    missing = []
+    for name, section in _package_sections(doc).items():
+        for token in _PATH_TOKEN.findall(section):
+            bare_module = token.endswith(".py") and "/" not in token
+            if bare_module and not any((package / name).rglob(token)):
+                missing.append(f"{name}/{token}")
+    for token in _PATH_TOKEN.findall(doc):
+        if "/" in token.rstrip("/") and not token.startswith(("$", "xp/")):
+            bases = (repo, repo / "python", package, repo / "src")
+            if not any((base / token).exists() for base in bases):
+                missing.append(token)
+        elif token.endswith((".ts", ".tsx")) and not any((repo / "src").rglob(token)):
+            missing.append(token)
+    return sorted(set(missing))
+
+
+def _unnamed_modules(doc: str, package: Path) -> list[str]:
+    """Packages without a paragraph, and modules their paragraph does not name (a sub-package
+    named as ``sub/`` counts for the modules in it)."""
+    sections = _package_sections(doc)
+    unnamed = []
+    for init in sorted(package.glob("*/__init__.py")):
+        name = init.parent.name
+        section = sections.get(name)
+        if section is None:
+            unnamed.append(f"{name}/")
+            continue
+        named = set(_PATH_TOKEN.findall(section))
+        for sub in sorted(init.parent.glob("*/__init__.py")):
+            if f"{sub.parent.name}/" not in named:
+                unnamed.append(f"{name}/{sub.parent.name}/")
+        unnamed += [
+            f"{name}/{module.name}"
+            for module in sorted(init.parent.glob("*.py"))
+            if module.name != "__init__.py" and module.name not in named
+        ]
+    return unnamed
+
+
+def test_every_path_the_architecture_page_names_exists() -> None:
+    # Given docs/architecture.md
+    doc = ARCHITECTURE.read_text(encoding="utf-8")
+    # When every module, file and folder it names is looked up
+    missing = _missing_paths(doc, PACKAGE)
+    # Then each one exists (a renamed or removed module is renamed or removed there too)
+    assert missing == []
+
+
+def test_every_package_and_module_is_named_on_the_architecture_page() -> None:
+    # Given docs/architecture.md and the package's folders
+    doc = ARCHITECTURE.read_text(encoding="utf-8")
+    # When each package and each of its modules is looked for in its package's paragraph
+    unnamed = _unnamed_modules(doc, PACKAGE)
+    # Then none is left out (a new module adds its line there)
+    assert unnamed == []
+
+
+def test_the_architecture_checks_find_a_stale_page(tmp_path: Path) -> None:
+    # Given a package with a module and a sub-package, and a page that names a module that is
+    # gone, a source file that is gone, and leaves out a module, a sub-package and a package
+    package = tmp_path / "python" / "pkg"
+    for folder in ("core", "core/sub", "kernel"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "core" / "here.py").write_text("")
+    (package / "core" / "left_out.py").write_text("")
+    doc = "**`core/`** owns `here.py`, `gone.py` and `src/models/gone.ts`.\n\n## Next\n"
+    # When both checks read it
+    missing = _missing_paths(doc, package)
+    unnamed = _unnamed_modules(doc, package)
+    # Then each stale claim and each omission is reported
+    assert missing == ["core/gone.py", "src/models/gone.ts"]
+    assert unnamed == ["core/sub/", "core/left_out.py", "kernel/"]
