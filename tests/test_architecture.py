@@ -1,8 +1,9 @@
 """The layout's rules that import-linter cannot state (its contracts are in pyproject.toml).
 
 No import cycles anywhere, nothing imports the package's public face, no private name crosses a
-package boundary, and every module says on its first line what it is for. (Size is a rule on
-functions, not files: ruff's complexity, branch and statement limits in pyproject.toml.)
+package boundary, every module says on its first line what it is for, and docs/architecture.md
+names every package and module and nothing that is gone. (Size is a rule on functions, not
+files: ruff's complexity, branch and statement limits in pyproject.toml.)
 """
 
 from __future__ import annotations
