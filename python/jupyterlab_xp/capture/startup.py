@@ -43,6 +43,7 @@ def capture_all(
         ("environment", lambda out, res: _environment(out, res, sys_path)),
         ("hardware", _hardware),
         ("git", lambda out, res: _git(out, res, notebook, module_files)),
+        ("project lock", lambda out, res: _project_lock(out, res, notebook)),
     ]
     for name, step in steps:
         try:
@@ -67,6 +68,16 @@ def _environment(out: Path, result: CaptureResult, sys_path: list[str] | None) -
     ).strip()
     result.tags[tags.CONTAINER] = str(env.get("container") or "none")
     result.tags[tags.PACKAGES] = str(len(env["packages"]))
+
+
+def _project_lock(out: Path, result: CaptureResult, notebook: Path | None) -> None:
+    from jupyterlab_xp.capture.project_lock import copy_project_lock
+
+    where = notebook.parent if notebook is not None else Path.cwd()
+    copied = copy_project_lock(where, out, tags.PROJECT_LOCK_PREFIX)
+    if copied is not None:
+        result.files.append(copied[0])
+        result.tags[tags.PROJECT_LOCK] = copied[1]
 
 
 def imported_module_files() -> list[str]:

@@ -66,6 +66,7 @@ GPU: Final = "xp.gpu"  # "2 x NVIDIA A100-SXM4-40GB" or "none"
 DEVICE: Final = "xp.device"  # device chosen through xp.device()
 TORCH: Final = "xp.torch"
 PACKAGES: Final = "xp.packages"  # number of installed distributions in the lock
+PROJECT_LOCK: Final = "xp.project_lock"  # "uv.lock sha256:..." the project's own lock file
 
 # git (MLflow's own tag is set too so the MLflow UI shows the commit).
 GIT_COMMIT: Final = "xp.git.commit"
@@ -88,6 +89,7 @@ CONFIG_ARTIFACT: Final = "config.json"  # xp.param(cfg): the config, resolved
 CONFIG_SCHEMA_ARTIFACT: Final = "config.schema.json"  # its type's schema (pydantic, dataclass)
 ENVIRONMENT_ARTIFACT: Final = "environment.json"
 LOCK_ARTIFACT: Final = "requirements.lock"
+PROJECT_LOCK_PREFIX: Final = "project-"  # + the file's name: project-uv.lock, as it was
 HARDWARE_ARTIFACT: Final = "hardware.json"
 GIT_ARTIFACT: Final = "git.json"
 GIT_DIFF_ARTIFACT: Final = "git.diff"
