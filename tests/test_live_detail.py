@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from jupyterlab_xp.core import tags
+from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR
 from jupyterlab_xp.views.runview import run_detail
 
 STORE_KINDS = ("sqlite", "team")
@@ -16,16 +17,34 @@ STORE_KINDS = ("sqlite", "team")
 TOKEN = "ghp_" + "Zq8x" * 9  # a GitHub token's shape: redacted on its way to the store
 
 
-def _running_run(store: Any) -> Any:
-    """The test's one run, once the store has it and the files uploaded at its start."""
-    environment = f"{tags.ARTIFACT_DIR}/{tags.ENVIRONMENT_ARTIFACT}"
+# What the sync process captures at a run's start and then uploads, one file after another.
+CAPTURED = (
+    tags.ENVIRONMENT_ARTIFACT,
+    tags.LOCK_ARTIFACT,
+    tags.HARDWARE_ARTIFACT,
+    tags.GIT_ARTIFACT,
+    tags.GIT_DIFF_ARTIFACT,
+)
+
+
+def _running_run(store: Any, xp_home: Path) -> Any:
+    """The test's one run, once the store has it and every file captured at its start.
+
+    The captures are all on disk before the first upload, and uploaded one at a time: a detail
+    read between two uploads would see the later ones arrive as changes (seen under load).
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         runs = store.search_runs()
-        if runs and environment in store.artifacts.sizes(runs[0].info.run_id, tags.ARTIFACT_DIR):
-            return store.get_run(runs[0].info.run_id)
+        local_id = runs[0].data.tags.get(tags.LOCAL_ID, "") if runs else ""
+        captured = xp_home / "runs" / local_id / ARTIFACTS_DIR
+        if runs and (captured / tags.ENVIRONMENT_ARTIFACT).exists():
+            listed = store.artifacts.sizes(runs[0].info.run_id, tags.ARTIFACT_DIR)
+            wanted = {f"{tags.ARTIFACT_DIR}/{n}" for n in CAPTURED if (captured / n).exists()}
+            if wanted <= listed.keys():
+                return store.get_run(runs[0].info.run_id)
         time.sleep(0.2)
-    raise AssertionError("the run never reached the store")
+    raise AssertionError("the run and its captured files never reached the store")
 
 
 class _Downloads:
@@ -51,7 +70,7 @@ def test_a_running_runs_detail_shows_its_cells_live_and_redacted(
     assert k.execute("%load_ext jupyterlab_xp\n%xp start live")["status"] == "ok"
     assert k.execute(f"token = {TOKEN!r}\nx = 41")["status"] == "ok"
     assert k.execute("x + 1")["status"] == "ok"
-    run = _running_run(store)
+    run = _running_run(store, xp_home)
     assert run.info.status == "RUNNING"
     # When the panel polls its detail
     detail = run_detail(store, run)
@@ -65,12 +84,14 @@ def test_a_running_runs_detail_shows_its_cells_live_and_redacted(
 
 
 @pytest.mark.kernel
-def test_polling_a_running_run_downloads_only_what_changed(kernel_factory: Any, store: Any) -> None:
+def test_polling_a_running_run_downloads_only_what_changed(
+    kernel_factory: Any, store: Any, xp_home: Path
+) -> None:
     # Given a running run whose detail was read once
     k = kernel_factory()
     assert k.execute("%load_ext jupyterlab_xp\n%xp start polled")["status"] == "ok"
     assert k.execute("y = 1")["status"] == "ok"
-    run = _running_run(store)
+    run = _running_run(store, xp_home)
     downloads = _Downloads(store)
     first = run_detail(store, run)
     assert first["environment"] is not None  # uploaded at start
