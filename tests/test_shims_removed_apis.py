@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jupyterlab_xp.promote import jobs, pandasera, plotera
+from jupyterlab_xp.promote import cellcheck, jobs, normalize, pandasera, plotera
 from jupyterlab_xp.promote.shims.ipython import _timeit_options
 from jupyterlab_xp.promote.shims.python2 import python3_source
 from jupyterlab_xp.promote.source import from_notebook
@@ -262,3 +262,24 @@ def test_object_text_needs_evidence_and_no_pandas_3_text() -> None:
     # When / Then: nothing to change
     assert not pandasera.object_strings(plain)
     assert not pandasera.object_strings(both)
+
+
+def test_an_index_repr_wrapped_before_its_dtype_is_the_same_value() -> None:
+    # Given: what pandas 1.3 printed for an Index of five states (one line), and what pandas 3
+    # prints for the same Index of object text (wrapped at 80 columns before dtype=)
+    import warnings
+
+    import pandas as pd
+
+    stored = "Index(['California', 'Texas', 'Florida', 'New York', 'Pennsylvania'], dtype='object')"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the option is deprecated, for pandas 4
+        with pd.option_context("future.infer_string", False):
+            states = ["California", "Texas", "Florida", "New York", "Pennsylvania"]
+            new = repr(pd.Index(states))
+    assert "\n" in new
+    # When
+    klass, rules, _ = cellcheck.compare_text(stored, new, 1e-6)
+    # Then: the same value, by that rule; a wrapped list of values is not joined
+    assert (klass, rules) == (cellcheck.SAME, ["pandas-repr-wrap"])
+    assert normalize.normalise("[1,\n 2]")[0] == "[1,\n2]"

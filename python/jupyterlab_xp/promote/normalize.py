@@ -93,6 +93,12 @@ RULES: tuple[Rule, ...] = (
         _sub(r"(dtype[:=] ?'?)str(?=\b)", r"\1object"),
     ),
     Rule(
+        "pandas-repr-wrap",
+        "pandas 2+ wraps an Index's repr before dtype= (name=, length=) where pandas 1 kept "
+        "one line",
+        _sub(r",[ \t]*\n[ \t]+(?=(?:dtype|name|length|freq)=)", ", "),
+    ),
+    Rule(
         "pandas-dtypes-listing",
         "pandas 3 lists a text column as str in DataFrame.dtypes where pandas 1 and 2 said object",
         _sub(r"(?m)^(?!dtype:)(\S+[ \t]+)str[ \t]*$", r"\1object"),
