@@ -9,6 +9,10 @@ column is read from ``baseline.tsv`` with ``--reuse-baseline``). The table (TSV)
 summary (rates, causes of failure with counts, the command and the date) go to ``--out``.
 
     python benchmarks/corpus.py [--only PATTERN] [--limit N] [--jobs N] [--reuse-baseline]
+                                [--merge EARLIER/corpus.tsv]
+
+``--merge`` makes a partial rerun's table whole: the notebooks not run keep their rows from an
+earlier table, and the summary says how many rows are from which run.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class Result:
     seconds: float = 0.0
     papermill: str = ""
     papermill_seconds: float | None = None
+    merged: bool = False  # a row of an earlier run (--merge), not run this time
 
     def row(self) -> dict[str, str]:
         return {
@@ -99,6 +104,38 @@ class Result:
             if self.papermill_seconds is None
             else f"{self.papermill_seconds:.1f}",
         }
+
+
+def from_row(entry: Entry, row: dict[str, str]) -> Result:
+    """A row of an earlier ``corpus.tsv`` as a result (``--merge``)."""
+    pm_seconds = row.get("papermill_seconds") or ""
+    return Result(
+        entry,
+        restored=row["restored"] == "yes",
+        verified=row["verified"] == "yes",
+        verdict=row["verdict"],
+        classes={k: int(v) for k, v in (c.split("=", 1) for c in row["classes"].split())},
+        shims=row["shims"].split(),
+        cause=row["cause"],
+        seconds=float(row["seconds"] or 0),
+        papermill=row["papermill"],
+        papermill_seconds=float(pm_seconds) if pm_seconds else None,
+        merged=True,
+    )
+
+
+def merge(results: list[Result], corpus: list[Entry], earlier: Path) -> list[Result]:
+    """This run's results, and for every other notebook of the corpus its row in ``earlier``."""
+    with earlier.open() as f:
+        rows = {row["notebook"]: row for row in csv.DictReader(f, delimiter="\t")}
+    ran = {r.entry.name: r for r in results}
+    out = []
+    for entry in corpus:
+        if entry.name in ran:
+            out.append(ran[entry.name])
+        elif entry.name in rows:
+            out.append(from_row(entry, rows[entry.name]))
+    return out
 
 
 def read_corpus(folder: Path) -> list[Entry]:
@@ -344,9 +381,15 @@ def markdown(results: list[Result], command: str) -> str:
     unverified = Counter(r.cause for r in results if r.restored and not r.verified)
     shims = Counter(s for r in results for s in r.shims)
     pct = lambda k: f"{k} of {n} ({100 * k / n:.0f} %)" if n else "0"  # noqa: E731
-    lines = [
-        f"Corpus run of {dt.date.today().isoformat()}: `{command}`",
-        "",
+    merged = sum(r.merged for r in results)
+    lines = [f"Corpus run of {dt.date.today().isoformat()}: `{command}`", ""]
+    if merged:
+        lines += [
+            f"Partial rerun: {n - merged} of {n} notebooks ran this time; the other {merged} "
+            "rows are those of the earlier run named by `--merge`, not rerun.",
+            "",
+        ]
+    lines += [
         "| | notebooks |",
         "|---|---|",
         f"| papermill alone runs every cell | {pct(len(ran))} |",
@@ -390,8 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-baseline", action="store_true", help="papermill's column from baseline.tsv"
     )
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        help="an earlier corpus.tsv: the notebooks not run now keep its rows in the table",
+    )
     args = parser.parse_args(argv)
-    entries = read_corpus(args.corpus)
+    corpus = entries = read_corpus(args.corpus)
     if args.only:
         entries = [e for e in entries if re.search(args.only, e.name)]
     entries = entries[: args.limit] if args.limit else entries
@@ -402,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     template = migrated_store()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: one(e, args, template), entries))
+    if args.merge:
+        results = merge(results, corpus, args.merge)
     with (out / "corpus.tsv").open("w", newline="") as f:
         writer = csv.DictWriter(f, COLUMNS, delimiter="\t")
         writer.writeheader()
