@@ -283,3 +283,27 @@ def test_an_index_repr_wrapped_before_its_dtype_is_the_same_value() -> None:
     # Then: the same value, by that rule; a wrapped list of values is not joined
     assert (klass, rules) == (cellcheck.SAME, ["pandas-repr-wrap"])
     assert normalize.normalise("[1,\n 2]")[0] == "[1,\n2]"
+
+
+def test_a_dict_printed_in_another_order_and_a_class_in_a_private_module_are_the_same() -> None:
+    # Given: what Python 3.5 printed for a dict and IPython 5 for a list of dicts, and what
+    # Python 3.11 prints for the same values (insertion order); the class scikit-learn 0.22
+    # printed as sklearn.utils.Bunch, today in its private module
+    stored_dict = "{'three': 3, 'ninety': 90, 'two': 2, 'one': 1}"
+    new_dict = repr({"one": 1, "two": 2, "three": 3, "ninety": 90})
+    stored_list = "[{'YOB': 1912, 'first': 'Alan'},\n {'YOB': 1906, 'first': 'Grace'}]"
+    new_list = "[{'first': 'Alan', 'YOB': 1912}, {'first': 'Grace', 'YOB': 1906}]"
+    from sklearn.utils import Bunch
+
+    new_class = f"{Bunch.__module__}.{Bunch.__name__}"
+    # When
+    dicts = cellcheck.compare_text(stored_dict, new_dict, 1e-6)[:2]
+    lists = cellcheck.compare_text(stored_list, new_list, 1e-6)[:2]
+    classes = cellcheck.compare_text("sklearn.utils.Bunch", new_class, 1e-6)[:2]
+    # Then: the same values, each by its rule; a dict with another value still differs
+    assert dicts == lists == (cellcheck.SAME, ["dict-order"])
+    assert new_class != "sklearn.utils.Bunch"
+    assert classes == (cellcheck.SAME, ["private-module-path"])
+    assert cellcheck.compare_text("{'a': 1, 'b': 2}", "{'b': 2, 'a': 3}", 1e-6)[0] == (
+        cellcheck.DIFFERS
+    )

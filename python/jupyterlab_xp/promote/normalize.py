@@ -9,6 +9,8 @@ built from a real before/after pair (``tests/fixtures/stale/``).
 
 from __future__ import annotations
 
+import ast
+import pprint
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +63,26 @@ def _sparse(text: str) -> str:
     text = _SPARSE_OLD.sub(old, text)
     text = text.replace("<sparse Row ", "<sparse CSR ").replace("<sparse Column ", "<sparse CSC ")
     return _SPARSE_NEW.sub(new, text)
+
+
+MAX_LITERAL = 20_000  # characters: a longer output is not parsed as a Python literal
+
+
+def _unordered(value: object) -> bool:
+    if isinstance(value, dict | set | frozenset):
+        return True
+    return isinstance(value, list | tuple) and any(_unordered(v) for v in value)
+
+
+def _sorted_literal(text: str) -> str:
+    """An output that is one Python literal holding a dict or set, printed with sorted keys."""
+    if len(text) > MAX_LITERAL or not text.strip().startswith(("{", "[", "(")):
+        return text
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return text
+    return pprint.pformat(value, sort_dicts=True) if _unordered(value) else text
 
 
 def _numpy_scalar(match: re.Match[str]) -> str:
@@ -163,6 +185,18 @@ RULES: tuple[Rule, ...] = (
             r"\\\\?Local\\\\?Temp)[/\\][^\s:'\",)]+",
             "<TMP>",
         ),
+    ),
+    Rule(
+        "dict-order",
+        "Python before 3.7 printed a dict's keys in hash order (IPython sorted them): the same "
+        "dict or set in another order",
+        _sorted_literal,
+    ),
+    Rule(
+        "private-module-path",
+        "libraries moved classes into private modules (sklearn.utils.Bunch is now printed "
+        "sklearn.utils._bunch.Bunch)",
+        _sub(r"\b((?:[a-z]\w*\.)+)(?:_[a-z]\w*\.)+(?=[A-Z]\w*\b)", r"\1"),
     ),
     Rule(
         "memory-address",
