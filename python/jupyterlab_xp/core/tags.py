@@ -56,6 +56,8 @@ SEED_CALLS: Final = "xp.seed_calls"  # number of seed calls the user made after 
 NAMED_SEED_PREFIX: Final = "seed."  # params seed.data, seed.model: xp.seed(NAME), from the root
 DATALOADER_WORKERS: Final = "xp.dataloader.num_workers"  # of the last DataLoader made in the run
 DATALOADER_PERSISTENT: Final = "xp.dataloader.persistent_workers"
+HYDRA_CONFIG_NAME: Final = "xp.hydra.config_name"  # hydra.compose(config_name, ...) in the run
+HYDRA_OVERRIDES: Final = "xp.hydra.overrides"  # its overrides, a JSON list
 
 # Hardware and environment summaries (details are artifacts).
 PYTHON: Final = "xp.python"

@@ -5,7 +5,6 @@ The same meaning as the ``%xp`` magic, usable from notebooks and plain scripts a
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
@@ -15,12 +14,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jupyterlab_xp.capture import configs
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.core.files import write_atomic
 from jupyterlab_xp.core.validation import seed_name
-from jupyterlab_xp.kernel import trial
+from jupyterlab_xp.kernel import config_record, trial
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed
@@ -179,21 +176,8 @@ def param(config: Any = None, /, **values: Any) -> None:
         return
     if values:
         raise XpError("xp.param takes one config or name=value pairs, not both")
-    recorder = get_recorder()
-    if recorder.config_overrides:  # a promotion or sweep trial: its values, in the user's config
-        overrides, recorder.config_overrides = recorder.config_overrides, {}
-        configs.apply_overrides(config, overrides)  # recorded below, as the params say
-    data = configs.resolved(config)
-    flat = configs.param_values(configs.flatten(data))
-    files = {tags.CONFIG_ARTIFACT: data, tags.CONFIG_SCHEMA_ARTIFACT: configs.schema(config)}
-    written = []
-    for name, body in files.items():
-        if body is not None:
-            text = json.dumps(body, indent=1, sort_keys=True, default=str)
-            write_atomic(run.sync.artifacts_dir / name, text.encode())
-            written.append(name)
-    run.log_params(flat)
-    run.record("config", kind=configs.kind_of(config), keys=len(flat), artifacts=written)
+    config_record.apply_pending(get_recorder(), config)  # a promotion's, in the user's config
+    config_record.record(run, config)
 
 
 def seed(name: str) -> int:

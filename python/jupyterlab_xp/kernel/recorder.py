@@ -26,6 +26,7 @@ from jupyterlab_xp.core.config import StoreLocation, resolve_store
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.core.validation import validate_key, validate_name
+from jupyterlab_xp.kernel.config_record import watch_hydra
 from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
 from jupyterlab_xp.kernel.notices import print_notices
 from jupyterlab_xp.kernel.run import ActiveRun
@@ -142,6 +143,7 @@ class Recorder:
             defer_sync=defer_sync,
         )
         self.active = run
+        watch_hydra(lambda: self)  # a hydra.compose in the run is recorded by itself
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         if run.channel is None or run.notebook is not None or defer_sync:
