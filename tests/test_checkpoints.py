@@ -192,6 +192,51 @@ def test_without_torch_a_checkpoint_keeps_extra_and_python_numpy_rng(
     _run(kernel, "%xp stop")
 
 
+def test_each_checkpoint_is_an_mlflow_logged_model_with_its_step_and_metrics(
+    kernel_factory: Any, store: Any
+) -> None:
+    from mlflow.tracking import MlflowClient
+
+    # Given a run that logs metrics, checkpoints at step 2, logs more and checkpoints again
+    kernel = kernel_factory()
+    _run(kernel, "%load_ext jupyterlab_xp\nimport jupyterlab_xp as xp\n%xp start models")
+    _run(
+        kernel,
+        "xp.log({'val/accuracy': 0.5, 'val/loss': 1.0}, step=1)\n"
+        "xp.log({'val/accuracy': 0.75}, step=2)\n"
+        "first = xp.checkpoint('best', step=2, extra={'note': 'first'})\n"
+        "xp.log({'val/accuracy': 0.875}, step=3)\n"
+        "second = xp.checkpoint('best', step=3)",
+    )
+    run_id = _value(kernel, "xp.active_run().run_id")
+    _run(kernel, "%xp stop")
+    # When plain MLflow searches the experiment's logged models
+    client = MlflowClient(tracking_uri=store.location.tracking_uri)
+    experiment_id = store.get_run(run_id).info.experiment_id
+    found = client.search_logged_models([experiment_id])
+    models = sorted(found, key=lambda m: int(m.params["step"]))
+    # Then each checkpoint version is one, READY, from this run, with its step and version
+    assert [(m.name, m.params["step"], m.params["version"]) for m in models] == [
+        ("best", "2", "1"),
+        ("best", "3", "2"),
+    ]
+    assert {m.source_run_id for m in models} == {run_id}
+    assert all(str(m.status) in ("READY", "LoggedModelStatus.READY") for m in models)
+    # ...with the run's metrics as they stood when it was saved
+    first = {m.key: (m.value, m.step) for m in models[0].metrics or []}
+    assert first == {"val/accuracy": (0.75, 2), "val/loss": (1.0, 1)}
+    second = {m.key: m.value for m in models[1].metrics or []}
+    assert second["val/accuracy"] == 0.875
+    # ...and where its files are: the run's own checkpoint folder, which resume reads
+    folder = _value(kernel, "first['path']")
+    assert models[0].tags["xp.checkpoint.uri"] == f"runs:/{run_id}/{folder}"
+    assert store.artifacts.read_text(run_id, f"{folder}/metadata.json") is not None
+    outputs = store.get_run(run_id).outputs.model_outputs  # MLflow's UI lists them with the run
+    assert {o.model_id for o in outputs} == {m.model_id for m in found}
+    # ...and the run's own metric history has no second copy of those points
+    assert [v for _, v, _ in store.metric_history(run_id, "val/accuracy")] == [0.5, 0.75, 0.875]
+
+
 def _linear(seed: int) -> torch.nn.Linear:
     torch.manual_seed(seed)
     return torch.nn.Linear(4, 2)

@@ -39,11 +39,11 @@ def pickle_secrets(path: Path) -> list[Hit]:
 
 def upload_checkpoint(
     store: MlflowStore, redactor: Redactor, run_id: str, run_dir: Path, rel: str
-) -> None:
-    """Upload ``run_dir/rel`` to the artifact path ``rel`` (a folder deleted since is skipped)."""
+) -> bool:
+    """Upload ``run_dir/rel`` to the artifact path ``rel``; False for a folder deleted since."""
     folder = run_dir / rel
     if not rel or not folder.is_dir():
-        return
+        return False
     with tempfile.TemporaryDirectory(prefix="xp-outbound-") as tmp:
         for path in sorted(folder.iterdir()):
             if not path.is_file():
@@ -56,3 +56,4 @@ def upload_checkpoint(
                 redactor.ledger.add(f"checkpoint {rel}/{path.name}", KEPT_LOCAL, hits)
                 continue
             store.log_artifact(run_id, path, rel)
+    return True

@@ -28,6 +28,7 @@ from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
 from jupyterlab_xp.store.checkpoint_upload import upload_checkpoint
 from jupyterlab_xp.store.faults import set_aside
 from jupyterlab_xp.store.liveness import beat_tags
+from jupyterlab_xp.store.logged_models import log_checkpoint_model
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.redaction import Ledger, Redactor
 
@@ -61,6 +62,9 @@ class RunSync:
         self._logged_params: dict[str, str] = dict(state.get("params", {}))
         self._counts: dict[str, int] = dict(state.get("counts", {}))
         self._notes: list[str] = list(state.get("notes", []))
+        # Each metric's latest point, for the logged model of a checkpoint saved after it (kept
+        # for this process only: after a restart a checkpoint's model has the metrics since).
+        self._latest_metrics: dict[str, MetricPoint] = {}
         # Every record and artifact goes to the store through one redaction step; the ledger
         # says where values were redacted (%xp status, tag xp.redactions, xp/redactions.json).
         self.redactions = Ledger(state.get("redactions", []))
@@ -85,12 +89,14 @@ class RunSync:
         uploads: list[str] = []
         end: dict[str, Any] | None = None
         datasets: list[dict[str, Any]] = []
-        checkpoints: list[str] = []
+        # (upload folder, record, the run's latest metrics then): each also a logged model
+        checkpoints: list[tuple[str, dict[str, Any], list[MetricPoint]]] = []
         running_cell: str | None = None  # set when the batch starts or ends a cell
         last_seq = self.synced_seq
         # Work on copies: if the store fails half-way the whole batch is retried, so nothing
         # may count as done until every write below has succeeded.
         logged, counts, notes = dict(self._logged_params), dict(self._counts), list(self._notes)
+        latest = dict(self._latest_metrics)
         for rec in records:
             if rec["seq"] <= self.synced_seq:
                 continue
@@ -104,7 +110,9 @@ class RunSync:
                     logged[key] = params[key] = str(value)
             step = int(rec.get("step") or 0)
             ts = int(rec["t"] * 1000)
-            metrics += metric_points(rec.get("metrics", {}), ts, step)
+            points = metric_points(rec.get("metrics", {}), ts, step)
+            metrics += points
+            latest.update((p.key, p) for p in points if not p.key.startswith("system/"))
             run_tags.update({k: str(v) for k, v in rec.get("tags", {}).items()})
             uploads.extend(rec.get("artifacts", []))
             if kind == "cell_start":
@@ -126,7 +134,7 @@ class RunSync:
             elif kind == "dataset":
                 datasets.append(rec)
             elif kind == "checkpoint":  # a folder beside the journal: uploaded as it is
-                checkpoints.append(str(rec.get("upload", "")))
+                checkpoints.append((str(rec.get("upload", "")), rec, list(latest.values())))
             elif kind == "run_end":
                 end = rec
         if self.run_id is None:
@@ -143,8 +151,9 @@ class RunSync:
             self.store.log_dataset(
                 self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
             )
-        for rel in checkpoints:
-            upload_checkpoint(self.store, self._redactor, self.run_id, self.dir, rel)
+        for rel, checkpoint, at_save in checkpoints:
+            if upload_checkpoint(self.store, self._redactor, self.run_id, self.dir, rel):
+                log_checkpoint_model(self.store, self.run_id, checkpoint, rel, at_save)
         if uploads:
             with self._redactor.staged(self.artifacts_dir, uploads) as outbound:
                 for name in uploads:
@@ -156,6 +165,7 @@ class RunSync:
                 end.get("status", tags.FINISHED), end.get("tags", {}), int(end["t"] * 1000)
             )
         self._logged_params, self._counts, self._notes = logged, counts, notes
+        self._latest_metrics = latest
         self.synced_seq = last_seq
         self._save()
 
