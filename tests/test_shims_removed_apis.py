@@ -79,9 +79,10 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
             ),
             _code(
                 "from sklearn.preprocessing import OneHotEncoder\n"
-                "print(OneHotEncoder(sparse=False).fit_transform([['a'], ['b']]).tolist())",
+                "encoder = OneHotEncoder(sparse=False).fit([['a'], ['b']])\n"
+                "print(encoder.transform([['a'], ['b']]).tolist(), encoder.get_feature_names())",
                 11,
-                "[[1.0, 0.0], [0.0, 1.0]]\n",
+                "[[1.0, 0.0], [0.0, 1.0]] ['x0_a', 'x0_b']\n",
             ),
             _code("%timeit -n 100000 sum(range(10))", 6, TIMEIT),
             _code(
@@ -113,6 +114,7 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
         "local-data-copy",
         "pandas-ix",
         "sklearn-renamed-arguments",
+        "sklearn-get-feature-names",
     }, json.dumps(check["shims"], indent=1)
     assert details["sklearn-renamed-arguments"] == (
         "OneHotEncoder(sparse=) as sparse_output=: scikit-learn 1.4 removed it (1.2 renamed)"
@@ -128,6 +130,9 @@ def test_removed_apis_and_python_2_statements_run_through_named_shims(
     assert details["pandas-positional-keys"] == "Series[1] as Series.iloc[1]"
     assert details["ipython-html-widgets"] == "IPython.html.widgets as ipywidgets"
     assert details["pandas-ix"] == "DataFrame.ix[...] as .loc/.iloc"
+    assert details["sklearn-get-feature-names"] == (
+        "OneHotEncoder.get_feature_names() as get_feature_names_out()"
+    )
     star = [u for u in check["shims"] if u["detail"] == "from scipy import *: NumPy's names too"]
     assert len(star) == 1 and star[0]["uses"] == 1
     assert details["timeit-once"] == "%timeit sum(range(10)): one loop, one run"

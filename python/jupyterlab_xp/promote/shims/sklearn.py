@@ -108,6 +108,28 @@ def _encoders(module: Any) -> None:
     )
 
 
+def _feature_names(module: Any) -> None:
+    base = module.BaseEstimator
+    if hasattr(base, "get_feature_names"):
+        return
+
+    def get_feature_names(self: Any) -> Any:
+        # scikit-learn 1.2 removed get_feature_names (deprecated in 1.0): the same names, as
+        # the list it returned, from get_feature_names_out. A property, so that an estimator
+        # without names has no such attribute (hasattr() says False, as it did).
+        out = self.get_feature_names_out  # AttributeError: none here either
+
+        def names(input_features: Any = None) -> list[str]:
+            kind = type(self).__name__
+            detail = f"{kind}.get_feature_names() as get_feature_names_out()"
+            record("sklearn-get-feature-names", detail)
+            return [str(n) for n in out(input_features)]
+
+        return names
+
+    base.get_feature_names = property(get_feature_names)
+
+
 _SKLEARN_RENAMES = (
     "scikit-learn 1.4 renamed AgglomerativeClustering(affinity=) metric=, Bagging's and "
     "AdaBoost's base_estimator= estimator= and OneHotEncoder(sparse=) sparse_output="
@@ -137,5 +159,11 @@ SHIMS = (
         _SKLEARN_RENAMES,
         "sklearn.preprocessing._encoders",
         _encoders,
+    ),
+    Shim(
+        "sklearn-get-feature-names",
+        "scikit-learn 1.2 removed get_feature_names(): the list get_feature_names_out() gives",
+        "sklearn.base",
+        _feature_names,
     ),
 )
