@@ -312,3 +312,42 @@ def test_a_dict_printed_in_another_order_and_a_class_in_a_private_module_are_the
     assert cellcheck.compare_text("{'a': 1, 'b': 2}", "{'b': 2, 'a': 3}", 1e-6)[0] == (
         cellcheck.DIFFERS
     )
+
+
+def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: a notebook that saves a matplotlib animation as MP4 with the ffmpeg writer (this
+    # machine has no ffmpeg program; imageio-ffmpeg, a test dependency, ships one)
+    import shutil
+
+    notebook = _notebook(
+        tmp_path / "movie.ipynb",
+        [
+            _code(
+                "import os\nimport matplotlib.pyplot as plt\n"
+                "from matplotlib.animation import FuncAnimation\n"
+                "fig, ax = plt.subplots(figsize=(2, 2))\nline, = ax.plot([0, 1], [0, 1])\n"
+                "anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=3)\n"
+                "anim.save('movie.mp4', fps=5, writer='ffmpeg', codec='libx264')\n"
+                "plt.close(fig)\nprint(os.path.getsize('movie.mp4') > 0)",
+                1,
+                "True\n",
+            )
+        ],
+    )
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: the movie was written, with imageio-ffmpeg's binary named in the verdict when the
+    # machine has no ffmpeg of its own
+    assert done["state"] == "finished", done["error"]
+    check = done["runs"][0]["verification"]
+    assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
+    used = [u for u in check["shims"] if u["name"] == "ffmpeg-from-imageio"]
+    if shutil.which("ffmpeg") is None:
+        (ffmpeg,) = used
+        assert ffmpeg["detail"].startswith("no ffmpeg on PATH: imageio-ffmpeg's binary ")
+    else:
+        assert not used
