@@ -9,10 +9,10 @@ column is read from ``baseline.tsv`` with ``--reuse-baseline``). The table (TSV)
 summary (rates, causes of failure with counts, the command and the date) go to ``--out``.
 
     python benchmarks/corpus.py [--only PATTERN] [--limit N] [--jobs N] [--reuse-baseline]
-                                [--merge EARLIER/corpus.tsv]
+                                [--merge EARLIER/corpus.tsv ...] [--no-run]
 
-``--merge`` makes a partial rerun's table whole: the notebooks not run keep their rows from an
-earlier table, and the summary says how many rows are from which run.
+``--merge`` makes a partial rerun's table whole: the notebooks not run keep their rows from
+earlier tables (the last that has one), and the summary says how many rows are from which.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class Result:
     seconds: float = 0.0
     papermill: str = ""
     papermill_seconds: float | None = None
-    merged: bool = False  # a row of an earlier run (--merge), not run this time
+    merged: str = ""  # the earlier table (--merge) this row is from; "" when run this time
 
     def row(self) -> dict[str, str]:
         return {
@@ -106,7 +106,7 @@ class Result:
         }
 
 
-def from_row(entry: Entry, row: dict[str, str]) -> Result:
+def from_row(entry: Entry, row: dict[str, str], table: str) -> Result:
     """A row of an earlier ``corpus.tsv`` as a result (``--merge``)."""
     pm_seconds = row.get("papermill_seconds") or ""
     return Result(
@@ -120,21 +120,24 @@ def from_row(entry: Entry, row: dict[str, str]) -> Result:
         seconds=float(row["seconds"] or 0),
         papermill=row["papermill"],
         papermill_seconds=float(pm_seconds) if pm_seconds else None,
-        merged=True,
+        merged=table,
     )
 
 
-def merge(results: list[Result], corpus: list[Entry], earlier: Path) -> list[Result]:
-    """This run's results, and for every other notebook of the corpus its row in ``earlier``."""
-    with earlier.open() as f:
-        rows = {row["notebook"]: row for row in csv.DictReader(f, delimiter="\t")}
+def merge(results: list[Result], corpus: list[Entry], earlier: list[Path]) -> list[Result]:
+    """This run's results, and for every other notebook of the corpus its row in the last of
+    the ``earlier`` tables that has one."""
+    rows: dict[str, tuple[dict[str, str], str]] = {}
+    for table in earlier:
+        with table.open() as f:
+            rows.update((r["notebook"], (r, str(table))) for r in csv.DictReader(f, delimiter="\t"))
     ran = {r.entry.name: r for r in results}
     out = []
     for entry in corpus:
         if entry.name in ran:
             out.append(ran[entry.name])
         elif entry.name in rows:
-            out.append(from_row(entry, rows[entry.name]))
+            out.append(from_row(entry, *rows[entry.name]))
     return out
 
 
@@ -381,14 +384,12 @@ def markdown(results: list[Result], command: str) -> str:
     unverified = Counter(r.cause for r in results if r.restored and not r.verified)
     shims = Counter(s for r in results for s in r.shims)
     pct = lambda k: f"{k} of {n} ({100 * k / n:.0f} %)" if n else "0"  # noqa: E731
-    merged = sum(r.merged for r in results)
+    sources = Counter(r.merged for r in results if r.merged)
     lines = [f"Corpus run of {dt.date.today().isoformat()}: `{command}`", ""]
-    if merged:
-        lines += [
-            f"Partial rerun: {n - merged} of {n} notebooks ran this time; the other {merged} "
-            "rows are those of the earlier run named by `--merge`, not rerun.",
-            "",
-        ]
+    if sources:
+        earlier = ", ".join(f"{k} from `{table}`" for table, k in sources.items())
+        ran_now = n - sum(sources.values())
+        lines += [f"Rows: {ran_now} run this time, {earlier} (not rerun).", ""]
     lines += [
         "| | notebooks |",
         "|---|---|",
@@ -436,18 +437,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--merge",
         type=Path,
-        help="an earlier corpus.tsv: the notebooks not run now keep its rows in the table",
+        action="append",
+        default=[],
+        help="an earlier corpus.tsv (repeatable, later ones win): the notebooks not run now "
+        "keep its rows in the table",
+    )
+    parser.add_argument(
+        "--no-run", action="store_true", help="run nothing: the table of the --merge tables"
     )
     args = parser.parse_args(argv)
     corpus = entries = read_corpus(args.corpus)
     if args.only:
         entries = [e for e in entries if re.search(args.only, e.name)]
     entries = entries[: args.limit] if args.limit else entries
+    entries = [] if args.no_run else entries
     args.cache.mkdir(parents=True, exist_ok=True)
     out = args.out_dir = args.out or args.cache
     out.mkdir(parents=True, exist_ok=True)
     (out / "corpus.partial.tsv").write_text("\t".join(COLUMNS) + "\n")
-    template = migrated_store()
+    template = migrated_store() if entries else None
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: one(e, args, template), entries))
     if args.merge:
