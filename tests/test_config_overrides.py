@@ -123,6 +123,18 @@ def test_a_sweep_searches_dotted_keys_of_the_types_the_config_has() -> None:
         assert message in str(error.value)
 
 
+def test_a_promoted_run_whose_params_miss_an_override_is_named() -> None:
+    # Given overrides a promotion asked for
+    asked = {"model.lr": 0.5, "epochs": 3}
+    # Then a run that recorded them passes, and one that kept an old value is one line naming it
+    assert overrides.not_reached(asked, {"model.lr": "0.5", "epochs": "3"}) is None
+    missed = overrides.not_reached(asked, {"model.lr": "0.1", "epochs": "3"})
+    assert missed is not None and "\n" not in missed
+    assert missed.startswith("config override model.lr=0.5 did not reach the notebook's config")
+    assert "recorded '0.1'" in missed
+    assert "model.lr=0.5 did not" in str(overrides.not_reached(asked, {"epochs": "3"}))
+
+
 # --- setting them in the user's config ----------------------------------------------------------
 
 

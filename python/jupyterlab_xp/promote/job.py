@@ -35,6 +35,7 @@ from jupyterlab_xp.promote import (
     executed,
     hashes,
     jobs,
+    overrides,
     preview,
     repair,
     shims,
@@ -124,6 +125,7 @@ class Job:
                         self.bundle / bundle.NOTEBOOK, build.dumps_notebook(notebook), mode=0o644
                     )
                     outcome = self._execute(src, seed, index)
+                self._check_overrides(self.status["runs"][index], outcome)
                 self.log(f"seed {seed}: {outcome}")
                 if outcome == "cancelled":
                     self._write_bundle(src, cells)
@@ -299,6 +301,17 @@ class Job:
         entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
         self.save()
         return outcome
+
+    def _check_overrides(self, entry: dict[str, Any], outcome: str) -> None:
+        """A run that ran but whose params show its config overrides never reached its config
+        is an error of the run (see :func:`overrides.not_reached`)."""
+        requested = self.request.get("config_overrides") or {}
+        if not requested or outcome != "ok" or entry["error"] or not entry["run_id"]:
+            return
+        run = self.store.get_run(entry["run_id"])
+        if run is not None:
+            entry["error"] = overrides.not_reached(requested, dict(run.data.params))
+            self.save()
 
     def _settle_run(self, seed: int, outcome: str, error: str | None) -> tuple[str | None, str]:
         """Find the promoted run, finish it if its kernel died, and set the final status."""

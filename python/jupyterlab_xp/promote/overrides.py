@@ -102,3 +102,21 @@ def _json_value(key: str, value: Any) -> Any:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError):
         raise XpError(f"parameter {key}: {value!r:.60} is not a config value (JSON)") from None
+
+
+def not_reached(requested: Mapping[str, Any], recorded: Mapping[str, str]) -> str | None:
+    """Why a promoted run's params say a config override never reached its config, or None.
+
+    The kernel sets the overrides when the notebook records its config (``xp.param(cfg)`` or
+    ``hydra.compose``); a notebook that no longer does would otherwise run its old values
+    silently, and a sweep would score a trial that never had its values.
+    """
+    wanted = configs.param_values(requested)
+    missed = [k for k, v in wanted.items() if recorded.get(k) != v]
+    if not missed:
+        return None
+    key = missed[0]
+    return (
+        f"config override {key}={wanted[key]} did not reach the notebook's config (the run "
+        f"recorded {recorded.get(key)!r}): record the config with xp.param(cfg) or hydra.compose"
+    )
