@@ -1138,7 +1138,7 @@ export interface PromoteRequest {
    */
   order?: ('recorded' | 'auto' | 'execution-count' | 'notebook') | null;
   /**
-   * parameter overrides: identifiers to literal values
+   * parameter overrides: parameters-cell names, or keys of the recorded config (model.lr), to literal values
    */
   params?: {
     [k: string]: unknown;
@@ -1665,7 +1665,7 @@ export interface SweepRequest {
    */
   objective: string;
   /**
-   * the search space: NAME=uniform:LOW:HIGH | loguniform:LOW:HIGH | int:LOW:HIGH | choice:A,B,... (names from the parameters cell)
+   * the search space: NAME=uniform:LOW:HIGH | loguniform:LOW:HIGH | int:LOW:HIGH | choice:A,B,... (names from the parameters cell, or keys of the recorded config)
    *
    * @minItems 1
    * @maxItems 200

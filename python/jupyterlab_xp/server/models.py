@@ -338,7 +338,9 @@ class PromoteRequest(ApiModel):
         default=None, description="a .ipynb path relative to the server root (or give run_id)"
     )
     params: dict[str, Any] = Field(
-        default_factory=dict, description="parameter overrides: identifiers to literal values"
+        default_factory=dict,
+        description="parameter overrides: parameters-cell names, or keys of the recorded config "
+        "(model.lr), to literal values",
     )
     seeds: list[int] = Field(
         default_factory=list, description="one run per seed; empty means the source's seed"

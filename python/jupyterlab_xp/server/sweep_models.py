@@ -28,7 +28,7 @@ class SweepRequest(SweepModel):
         min_length=1,
         max_length=200,
         description="the search space: NAME=uniform:LOW:HIGH | loguniform:LOW:HIGH | int:LOW:HIGH"
-        " | choice:A,B,... (names from the parameters cell)",
+        " | choice:A,B,... (names from the parameters cell, or keys of the recorded config)",
     )
     objective: str = Field(max_length=250, description="the metric to optimise, e.g. val/loss")
     direction: Literal["maximize", "minimize"] = "maximize"
