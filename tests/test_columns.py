@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from jupyterlab_xp.core import columns
+from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.store.query import parse_run_query
 
@@ -40,3 +43,24 @@ def test_the_run_lists_metric_sort_becomes_an_mlflow_order_clause() -> None:
     # Then the metric is one quoted field, start time breaking ties
     assert query.sort_metric == "val/loss"
     assert order_by == ["metrics.`val/loss` ASC", "attributes.start_time DESC"]
+
+
+def test_a_notebooks_latest_run_is_found_when_its_path_holds_an_apostrophe(store: Any) -> None:
+    from jupyterlab_xp.server.handlers import latest_run_of_notebook
+
+    # Given finished notebook runs of "it's.ipynb" and of "its.ipynb" (the path without it)
+    found = {}
+    for name in ("it's.ipynb", "its.ipynb"):
+        path = f"/work/{name}"
+        run_id = store.create_run(
+            "Default",
+            name,
+            {tags.KIND: tags.KIND_NOTEBOOK, tags.NOTEBOOK_PATH: path},
+            1_700_000_000_000 + len(found),
+        )
+        store.set_terminated(run_id, tags.FINISHED)
+        found[name] = run_id
+    # When the latest run of each notebook is looked up
+    latest = {name: latest_run_of_notebook(store, Path(f"/work/{name}")) for name in found}
+    # Then each is its own notebook's run (the apostrophe is quoted, not dropped)
+    assert latest == found
