@@ -59,6 +59,20 @@ EXPECTED: dict[str, Expected] = {
         run_artifact_dirs={"interrupted": "checkpoints/mlp/"},
         output=("identical",),
     ),
+    "gate-and-register.ipynb": Expected(
+        runs=10,
+        params=frozenset({"seed", "width", "max_iter"}),
+        metrics=frozenset({"val/accuracy"}),
+        tags=frozenset({"xp.checkpoints"}),
+        output=(
+            "gate: PASS",
+            "exit code 0",
+            "3 seeds on a side",
+            "exit code 2",
+            "registered digits-mlp version 1 (production)",
+            "1 True",
+        ),
+    ),
     "seeds-and-significance.ipynb": Expected(
         runs=10,
         params=frozenset({"seed", "width", "max_iter", "learning_rate"}),
