@@ -13,7 +13,7 @@ from typing import Any
 from jupyterlab_xp.frontends.cli_gate import add_decision_options
 from jupyterlab_xp.frontends.cli_gate import render_text as render_gate
 from jupyterlab_xp.store.mlflow_store import MlflowStore
-from jupyterlab_xp.views.registry import GATED_ALIAS, register, show_version, versions_of_run
+from jupyterlab_xp.views.registry import GATED_ALIAS, register, run_versions, show_version
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,14 +89,16 @@ def render_lineage(lineage: dict[str, Any]) -> str:
 
 def render_versions(store: MlflowStore, run_id: str) -> str | None:
     """``registered as NAME/VERSION (aliases), ...`` for ``jupyter xp show`` (run → versions)."""
-    versions = versions_of_run(store, run_id)
-    if not versions:
+    body = run_versions(store, run_id)  # through the parsing boundary, as the run detail reads
+    versions, unreadable = body["versions"], body["unreadable"]
+    if not versions and not unreadable:
         return None
     shown = [
         f"{v['name']}/{v['version']}" + (f" ({', '.join(v['aliases'])})" if v["aliases"] else "")
         for v in versions
     ]
-    return "registered as " + ", ".join(shown)
+    left_out = f" ({len(unreadable)} unreadable version(s) left out)" if unreadable else ""
+    return "registered as " + ", ".join(shown) + left_out
 
 
 COMMANDS = {"register": cmd_register, "model": cmd_model}

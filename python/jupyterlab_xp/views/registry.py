@@ -191,15 +191,10 @@ def _gate_summary(decision: dict[str, Any]) -> str:
     )
 
 
-def versions_of_run(store: Any, run_id: str) -> list[dict[str, Any]]:
-    """The registered versions made from a run (run → versions), for ``jupyter xp show``."""
-    return [_version_body(v) for v in ModelRegistry(store).of_run(run_id)]
-
-
 def run_versions(store: Any, run_id: str) -> dict[str, Any]:
-    """The versions made from run ``run_id`` for the run detail (a RunModels body): name,
-    number and aliases through the parsing boundary; a version that does not parse is left out
-    and named in ``unreadable`` (anyone can register a version that names any run)."""
+    """The versions made from run ``run_id`` (a RunModels body, for the run detail and ``jupyter
+    xp show``): name, number and aliases through the parsing boundary; a version that does not
+    parse is left out and named in ``unreadable`` (anyone can register one that names any run)."""
     versions: list[dict[str, Any]] = []
     unreadable: list[str] = []
     for version in ModelRegistry(store).of_run(run_id):
