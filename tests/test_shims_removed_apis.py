@@ -16,7 +16,7 @@ from jupyterlab_xp.promote.shims.python2 import python3_source
 from jupyterlab_xp.promote.source import from_notebook
 from test_promote import wait_job
 from test_promote_stale_e2e import _code, _notebook
-from test_promote_stale_shims import _png
+from test_promote_stale_shims import _image, _png
 
 TIMEIT = "1.52 µs ± 12.1 ns per loop (mean ± std. dev. of 7 runs, 100,000 loops each)\n"
 
@@ -317,13 +317,18 @@ def test_a_dict_printed_in_another_order_and_a_class_in_a_private_module_are_the
 def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
     store: Any, tmp_path: Path
 ) -> None:
-    # Given: a notebook that saves a matplotlib animation as MP4 with the ffmpeg writer (this
-    # machine has no ffmpeg program; imageio-ffmpeg, a test dependency, ships one)
+    # Given: a notebook drawn by matplotlib 1.x (its plot in the classic style, which sets every
+    # rcParam) that saves an animation as MP4 with the ffmpeg writer (this machine has no ffmpeg
+    # program; imageio-ffmpeg, a test dependency, ships one)
     import shutil
 
+    plot = "import matplotlib.pyplot as plt\nplt.plot([0, 1, 2, 3], [0, 1, 4, 9])\nplt.show()"
+    stored = _png("classic", (6.0, 4.0), 72)
     notebook = _notebook(
         tmp_path / "movie.ipynb",
         [
+            _image(plot, 1, stored),
+            _image(plot, 2, stored),
             _code(
                 "import os\nimport matplotlib.pyplot as plt\n"
                 "from matplotlib.animation import FuncAnimation\n"
@@ -331,9 +336,9 @@ def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
                 "anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=3)\n"
                 "anim.save('movie.mp4', fps=5, writer='ffmpeg', codec='libx264')\n"
                 "plt.close(fig)\nprint(os.path.getsize('movie.mp4') > 0)",
-                1,
+                3,
                 "True\n",
-            )
+            ),
         ],
     )
 
@@ -345,6 +350,7 @@ def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
     assert done["state"] == "finished", done["error"]
     check = done["runs"][0]["verification"]
     assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
+    assert "plot-era" in {u["name"] for u in check["shims"]}
     used = [u for u in check["shims"] if u["name"] == "ffmpeg-from-imageio"]
     if shutil.which("ffmpeg") is None:
         (ffmpeg,) = used

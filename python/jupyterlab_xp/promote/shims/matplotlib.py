@@ -135,7 +135,10 @@ def plot_era(plots: dict[str, Any]) -> Shim:
         if plots.get("style") == "classic":
             import matplotlib.style
 
+            # The style sets every rcParam, the ffmpeg path ffmpeg-from-imageio chose too.
+            ffmpeg = module.rcParams["animation.ffmpeg_path"]
             matplotlib.style.use("classic")
+            module.rcParams["animation.ffmpeg_path"] = ffmpeg
             done.append("matplotlib 1.x 'classic' style")
         if plots.get("figsize") and plots.get("dpi"):
             width, height = (float(v) for v in plots["figsize"])
