@@ -106,11 +106,19 @@ export interface CellDiff {
  * via the `definition` "CellExecution".
  */
 export interface CellExecution {
+  /**
+   * seconds the kernel thread was on a CPU or waiting for one (None: not recorded, or not Linux)
+   */
+  busy?: number | null;
   cell_id: string | null;
   duration: number | null;
   error_name: string | null;
   error_value: string | null;
   execution_count: number | null;
+  /**
+   * seconds in next() on torch DataLoader iterators (None: not recorded)
+   */
+  loader_wait?: number | null;
   peak_rss_mb: number | null;
   seq: number;
   sha256: string | null;

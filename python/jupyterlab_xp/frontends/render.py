@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from jupyterlab_xp.frontends.render_env import render_used
+from jupyterlab_xp.frontends.render_verdict import render_time_went
 from jupyterlab_xp.frontends.render_verify import render_cells, render_order, render_verification
 
 
@@ -321,4 +322,5 @@ def render_detail(d: dict[str, Any]) -> str:  # noqa: C901, PLR0912, PLR0915  # 
         )
     if not d["cells_journal"]:
         out.append("  (no cells recorded)")
+    out += render_time_went(d)
     return "\n".join(out)

@@ -42,6 +42,8 @@ def cell_executions(records: Iterable[dict[str, Any]], alive: bool = False) -> l
                 "error_name": None,
                 "error_value": None,
                 "peak_rss_mb": None,
+                "loader_wait": None,
+                "busy": None,
             }
         elif kind == "cell_end" and rec.get("cell") in cells:
             cell = cells[rec["cell"]]
@@ -50,6 +52,8 @@ def cell_executions(records: Iterable[dict[str, Any]], alive: bool = False) -> l
             cell["error_name"] = rec.get("error_name")
             cell["error_value"] = rec.get("error_value")
             cell["peak_rss_mb"] = rec.get("peak_rss_mb")
+            cell["loader_wait"] = rec.get("loader_wait")  # (absent from older journals)
+            cell["busy"] = rec.get("busy")
             if rec.get("execution_count") is not None:
                 cell["execution_count"] = rec["execution_count"]
     return [cells[k] for k in sorted(cells)]

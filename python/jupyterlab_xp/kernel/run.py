@@ -26,6 +26,7 @@ from jupyterlab_xp.core.version import version
 from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import CellJournal, read_journal
 from jupyterlab_xp.journal.rundir import JOURNAL_FILE, hold_lock, release_lock
+from jupyterlab_xp.kernel.loader_timing import BusyClock
 from jupyterlab_xp.kernel.run_link import RunOwner, StoreLink
 from jupyterlab_xp.kernel.seeds import SeedKeeper, determinism_flags
 from jupyterlab_xp.kernel.sync_client import SyncChannel, rss_now_mb
@@ -97,6 +98,7 @@ class ActiveRun(StoreLink):
         self._params_to_parse: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.sampler: Any = None
         self.seeds = SeedKeeper(self._emit)
+        self.busy = BusyClock()  # with the seed keeper's loader clock: each cell's verdict
         seed_state = self.seeds.seed_all(seed, deterministic)
         seed_state["source"] = seed_source
         seed_state["determinism"] = determinism_flags() if deterministic else {}
@@ -165,6 +167,7 @@ class ActiveRun(StoreLink):
         if self.sampler is not None:
             self.sampler.stop()
         self.seeds.uninstall()
+        self.busy.close()
         self.recorder.abandon(self)
         end = {
             "seq": self.journal.seq + 1,
@@ -217,6 +220,8 @@ class ActiveRun(StoreLink):
             "maxrss": maxrss_mb(),
             "source": source,
             "cell_id": cell_id,
+            "waited": self.seeds.loader_clock.waited,
+            "busy": self.busy.read(),
         }
         if self.sampler is not None:
             self.sampler.reset_peak()
@@ -238,6 +243,7 @@ class ActiveRun(StoreLink):
         if cell is None:
             return
         duration = time.perf_counter() - cell["t0"]
+        busy, waited = self.busy.read(), self.seeds.loader_clock.waited
         maxrss = maxrss_mb()
         if maxrss > cell["maxrss"]:  # the process high-water mark moved: the cell's peak
             peak = maxrss
@@ -254,7 +260,10 @@ class ActiveRun(StoreLink):
             "duration": round(duration, 6),
             "status": summary.ERROR if error is not None else summary.OK,
             "peak_rss_mb": round(peak, 1),
+            "loader_wait": round(waited - cell["waited"], 6),
         }
+        if busy is not None and cell["busy"] is not None:
+            fields["busy"] = round(busy - cell["busy"], 6)
         if error is not None:
             self.errors += 1
             fields["error_name"] = type(error).__name__
@@ -352,6 +361,7 @@ class ActiveRun(StoreLink):
         if self.sampler is not None:
             self.sampler.stop()
         self.seeds.uninstall()
+        self.busy.close()
         self._snapshot_notebook()
         # How the run ended is on disk first: if the process dies while we wait (a kernel
         # manager's patience at shutdown is a few seconds), recovery finishes the job.

@@ -24,6 +24,7 @@ from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.tags import DATALOADER_PERSISTENT, DATALOADER_WORKERS
+from jupyterlab_xp.kernel.loader_timing import LoaderClock
 
 # What CUDA needs for deterministic cuBLAS (documented by NVIDIA and PyTorch); set before CUDA
 # initialises, which is why it goes into the environment at start even when torch is not loaded.
@@ -116,6 +117,7 @@ class SeedKeeper:
         self._inside = threading.local()
         self.seed: int | None = None
         self.deterministic = False
+        self.loader_clock = LoaderClock()  # read per cell by the run (a cell's verdict)
 
     # -- seeding ------------------------------------------------------------------------------
     def seed_all(self, seed: int, deterministic: bool = False) -> dict[str, Any]:
@@ -169,6 +171,7 @@ class SeedKeeper:
         if self.deterministic:
             self._guarded("torch", lambda: self._set_deterministic(torch))
         self._guarded("torch", lambda: self._seed_dataloaders(torch))
+        self._guarded("torch", lambda: self._time_loaders(torch))
         for owner, attr, label in (
             (torch, "manual_seed", "torch.manual_seed"),
             (torch.random, "manual_seed", "torch.random.manual_seed"),
@@ -220,6 +223,11 @@ class SeedKeeper:
         __init__.__xp_original__ = original  # type: ignore[attr-defined]
         loader.__init__ = __init__
         self._patched.append((loader, "__init__", original))
+
+    def _time_loaders(self, torch: ModuleType) -> None:
+        patched = self.loader_clock.install(torch)
+        if patched is not None:
+            self._patched.append(patched)  # restored by uninstall, as the seed functions
 
     def _record_loader(self, loader: Any, injected: int | None) -> None:
         workers = int(getattr(loader, "num_workers", 0))

@@ -107,6 +107,14 @@ class CellExecution(ApiModel):
     error_name: str | None
     error_value: str | None
     peak_rss_mb: float | None
+    loader_wait: float | None = Field(
+        None, description="seconds in next() on torch DataLoader iterators (None: not recorded)"
+    )
+    busy: float | None = Field(
+        None,
+        description="seconds the kernel thread was on a CPU or waiting for one "
+        "(None: not recorded, or not Linux)",
+    )
 
 
 class RedactionPlace(ApiModel):

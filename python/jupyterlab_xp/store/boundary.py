@@ -216,6 +216,8 @@ class CellRow(BaseModel):
     error_name: str | None = None
     error_value: str | None = None
     peak_rss_mb: float | None = None
+    loader_wait: float | None = None  # (the readings a cell's verdict is judged from)
+    busy: float | None = None
 
 
 _DICT = TypeAdapter(dict[str, Any])

@@ -1,0 +1,106 @@
+"""Where a cell's time went: data-bound, compute-bound, memory-bound or idle, and the figure.
+
+Judged from the readings a cell's entry in ``xp/cells.jsonl`` holds (``duration``, the
+``loader_wait`` and ``busy`` seconds the kernel measured, ``peak_rss_mb``), with the machine's
+memory from ``hardware.json`` and, when a caller has them, a GPU's utilisation and memory over
+the cell. The order is the one a person would check: a cell that waited on its loader half the
+time is data-bound whatever else it did; memory near capacity comes next (the machine then
+pages or the device runs out); then a CPU or GPU kept busy; anything else waited on something
+outside (sleep, I/O, a lock, the network) and is idle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+DATA_BOUND = "data-bound"
+COMPUTE_BOUND = "compute-bound"
+MEMORY_BOUND = "memory-bound"
+IDLE = "idle"
+
+MIN_SECONDS = 1.0  # shorter cells are the notebook's bookkeeping: no verdict
+LOADER_SHARE = 0.5  # waited on the data loader at least this share of the cell
+BUSY_SHARE = 0.5  # the kernel thread on a CPU (or queued for one) at least this share
+GPU_BUSY_PERCENT = 50.0  # a GPU's mean utilisation over the cell
+MEMORY_SHARE = 0.9  # peak memory at least this share of the machine's or the device's
+
+
+def cell_verdict(
+    cell: Mapping[str, Any],
+    memory_total_mb: float | None = None,
+    gpu: Mapping[str, float] | None = None,
+) -> dict[str, Any] | None:
+    """The verdict of one cell, or None when it cannot be judged (short, unfinished, old).
+
+    Args:
+        cell: a ``cells.jsonl`` entry.
+        memory_total_mb: the machine's memory (hardware.json), for memory-bound.
+        gpu: ``utilization_percent`` and ``memory_share`` (0..1) over the cell, when measured.
+
+    Returns:
+        ``{"verdict", "because", "seconds"}``: ``because`` names the figure that decided it.
+    """
+    duration = _number(cell.get("duration"))
+    if duration is None or duration < MIN_SECONDS:
+        return None
+    waited = _number(cell.get("loader_wait"))
+    busy = _number(cell.get("busy"))
+    peak = _number(cell.get("peak_rss_mb"))
+    gpu = gpu or {}
+    if waited is None and busy is None:
+        return None  # recorded before these readings existed
+    verdict, because = IDLE, _idle_because(busy, duration)
+    if waited is not None and waited / duration >= LOADER_SHARE:
+        verdict, because = DATA_BOUND, f"waited on the data loader {_pct(waited / duration)}"
+    elif memory_total_mb and peak is not None and peak / memory_total_mb >= MEMORY_SHARE:
+        verdict = MEMORY_BOUND
+        because = f"peak memory {_percent(peak / memory_total_mb)} of the machine's"
+    elif (_number(gpu.get("memory_share")) or 0.0) >= MEMORY_SHARE:
+        verdict = MEMORY_BOUND
+        because = f"GPU memory {_percent(float(gpu['memory_share']))} full"
+    elif (_number(gpu.get("utilization_percent")) or 0.0) >= GPU_BUSY_PERCENT:
+        verdict = COMPUTE_BOUND
+        because = f"GPU busy {float(gpu['utilization_percent']):.0f} % of the cell"
+    elif busy is not None and busy / duration >= BUSY_SHARE:
+        verdict, because = COMPUTE_BOUND, f"CPU busy {_pct(busy / duration)}"
+    return {"verdict": verdict, "because": because, "seconds": duration}
+
+
+def run_verdict(judged: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """The run's verdict: the one that holds for most of its judged cells' time.
+
+    Returns:
+        ``{"verdict", "share", "seconds"}`` (share of the judged time), or None when no cell
+        was judged.
+    """
+    seconds: dict[str, float] = {}
+    for one in judged:
+        if one is not None:
+            seconds[one["verdict"]] = seconds.get(one["verdict"], 0.0) + one["seconds"]
+    if not seconds:
+        return None
+    verdict = max(sorted(seconds), key=lambda name: seconds[name])  # ties: alphabetical
+    total = sum(seconds.values())
+    return {"verdict": verdict, "share": seconds[verdict] / total, "seconds": seconds}
+
+
+def _idle_because(busy: float | None, duration: float) -> str:
+    if busy is None:
+        return "no loader wait, and no CPU reading on this platform"
+    return f"CPU busy only {_pct(busy / duration)}, no loader wait"
+
+
+def _pct(share: float) -> str:
+    return f"{_percent(share)} of the cell"
+
+
+def _percent(share: float) -> str:
+    return f"{100 * min(share, 1.0):.0f} %"
+
+
+def _number(value: Any) -> float | None:
+    # cells.jsonl comes from the store: a value that is not a number is no reading
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

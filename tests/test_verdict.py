@@ -1,0 +1,145 @@
+"""Where a cell's time went: the kernel's loader and busy clocks, each cell's verdict, the run's.
+
+The real-kernel test makes one cell data-bound (a Dataset that sleeps 50 ms per item), one
+compute-bound (a matrix product loop) and one idle (a sleep), with margins wide enough for a
+loaded machine: the loader cell waits on its loader nearly all the time and the others never
+touch one, and a thread that computes is busy (on a CPU or queued for one) however loaded the
+machine is, while a sleeping one is not.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+import pytest
+
+from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.views.verdict import cell_verdict, run_verdict
+
+IMPORTS = """
+import time
+import torch
+from torch.utils.data import DataLoader, Dataset
+"""
+
+DATA_BOUND_CELL = """
+class Slow(Dataset):
+    def __len__(self):
+        return 40
+
+    def __getitem__(self, i):
+        time.sleep(0.05)  # a slow disk or decoder
+        return torch.tensor([float(i)])
+
+total = 0.0
+for batch in DataLoader(Slow(), batch_size=4):
+    total += float(batch.sum())  # the training step: next to nothing
+"""
+
+COMPUTE_BOUND_CELL = """
+a = torch.randn(200, 200)
+end = time.perf_counter() + 2.0
+while time.perf_counter() < end:
+    a = torch.tanh(a @ a)
+"""
+
+IDLE_CELL = "time.sleep(1.5)"
+
+
+def _judged(cell: dict[str, Any], *args: Any) -> dict[str, Any]:
+    verdict = cell_verdict(cell, *args)
+    assert verdict is not None, cell
+    return verdict
+
+
+def _ok(kernel: Any, code: str) -> None:
+    out = kernel.execute(textwrap.dedent(code))
+    assert out["status"] == "ok", out
+
+
+@pytest.mark.kernel
+def test_a_slow_loader_cell_is_data_bound_and_a_matrix_loop_compute_bound(
+    kernel_factory: Any, store: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a recorded kernel running a loader cell, a compute cell and a sleeping cell
+    k = kernel_factory()
+    _ok(k, "%load_ext jupyterlab_xp\n%xp start where-time-went --seed 3")
+    _ok(k, IMPORTS)  # (its own cell: importing torch takes seconds of CPU)
+    _ok(k, DATA_BOUND_CELL)
+    _ok(k, COMPUTE_BOUND_CELL)
+    _ok(k, IDLE_CELL)
+    _ok(k, "%xp stop")
+    run = next(r for r in store.search_runs() if r.info.run_name == "where-time-went")
+    run_id = run.info.run_id
+    # When its cells.jsonl is read and the run is shown
+    text = store.artifacts.read_text(run_id, "xp/cells.jsonl")
+    cells = {c["source"].strip(): c for c in map(json.loads, text.splitlines())}
+    assert main(["show", run_id]) == 0
+    shown = capsys.readouterr().out
+    # Then the loader cell's wait is recorded: 40 items of 50 ms at least, most of the cell
+    loader = cells[DATA_BOUND_CELL.strip()]
+    assert loader["loader_wait"] >= 2.0
+    assert loader["loader_wait"] <= loader["duration"]
+    compute = cells[COMPUTE_BOUND_CELL.strip()]
+    idle = cells[IDLE_CELL]
+    assert compute["loader_wait"] == 0.0 and idle["loader_wait"] == 0.0
+    # And each cell is classified as what made it slow
+    assert _judged(loader)["verdict"] == "data-bound"
+    assert _judged(compute)["verdict"] == "compute-bound"
+    assert _judged(idle)["verdict"] == "idle"
+    # And `jupyter xp show` says so, with the figure that decided each
+    section = shown[shown.index("where time went") :]
+    assert "waited on the data loader" in section
+    assert "CPU busy" in section
+    line = next(ln for ln in section.splitlines() if "data-bound" in ln and "#" in ln)
+    assert f"#{loader['seq']}" in line
+
+
+def test_the_verdict_follows_the_readings_in_order() -> None:
+    # Given cells of 10 s with the readings each verdict is decided by
+    base = {"duration": 10.0, "peak_rss_mb": 100.0, "loader_wait": 0.0, "busy": 0.5}
+    data = {**base, "loader_wait": 6.2, "busy": 9.0}
+    swapping = {**base, "peak_rss_mb": 950.0}
+    busy = {**base, "busy": 9.7}
+    # When they are judged (a machine of 1000 MiB; a GPU reading for one)
+    # Then the loader comes first, then memory, then compute; else idle, with the figure
+    assert cell_verdict(data, 1000.0) == {
+        "verdict": "data-bound",
+        "because": "waited on the data loader 62 % of the cell",
+        "seconds": 10.0,
+    }
+    assert _judged(swapping, 1000.0)["because"] == "peak memory 95 % of the machine's"
+    assert _judged(busy, 1000.0)["because"] == "CPU busy 97 % of the cell"
+    gpu = cell_verdict(base, 1000.0, {"utilization_percent": 88.0, "memory_share": 0.2})
+    assert gpu == {
+        "verdict": "compute-bound",
+        "because": "GPU busy 88 % of the cell",
+        "seconds": 10.0,
+    }
+    full = _judged(base, 1000.0, {"utilization_percent": 88.0, "memory_share": 0.97})
+    assert full["verdict"] == "memory-bound"
+    assert _judged(base)["because"] == "CPU busy only 5 % of the cell, no loader wait"
+
+
+def test_short_old_or_hostile_cells_get_no_verdict_and_the_run_takes_most_time() -> None:
+    # Given a short cell, one recorded before the readings, and one with junk readings
+    short = {"duration": 0.2, "loader_wait": 0.2, "busy": 0.0}
+    old = {"duration": 30.0, "peak_rss_mb": 10.0}
+    junk = {"duration": "long", "loader_wait": "x"}
+    # When they are judged
+    # Then none has a verdict
+    assert cell_verdict(short) is None and cell_verdict(old) is None
+    assert cell_verdict(junk) is None
+    # And a run's verdict is the one holding most of its judged time (7 s of 10 here)
+    judged = [
+        cell_verdict({"duration": 3.0, "loader_wait": 3.0, "busy": 0.0}),
+        cell_verdict({"duration": 7.0, "loader_wait": 0.0, "busy": 7.0}),
+        None,
+    ]
+    overall = run_verdict(judged)
+    assert overall is not None
+    assert overall["verdict"] == "compute-bound"
+    assert overall["share"] == pytest.approx(0.7)
+    assert run_verdict([None]) is None
