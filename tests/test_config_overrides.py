@@ -225,9 +225,16 @@ def recorded(kernel_factory: Any, store: Any, tmp_path: Path) -> str:
 
 
 @pytest.mark.kernel
-def test_promote_and_sweep_over_dotted_keys_of_a_recorded_config(
+def test_promote_over_dotted_keys_of_a_recorded_config(
     recorded: str, store: Any, tmp_path: Path
 ) -> None:
+    # When the promotion is only planned, Then the dry run shows the config override apart
+    planned = _cli("promote", recorded, "-p", "model.lr", "0.5", "--dry-run", cwd=tmp_path)
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    assert "config      model.lr = 0.5  (set in the config the notebook records)" in planned.stdout
+    planned = _cli("promote", recorded, "-p", "model.lr", "0.5", "--dry-run", "--json",
+                   cwd=tmp_path)  # fmt: skip
+    assert json.loads(planned.stdout)["config_overrides"] == {"model.lr": 0.5}
     # When the run is promoted with a dotted override and a parameters-cell override
     done = _cli("promote", recorded, "-p", "model.lr", "0.5", "-p", "epochs", "3", "--json",
                 cwd=tmp_path)  # fmt: skip
@@ -251,6 +258,12 @@ def test_promote_and_sweep_over_dotted_keys_of_a_recorded_config(
                "--trials", "1", cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 2 and "model.act must be string" in bad.stderr, bad.stderr
     assert len(store.search_runs(max_results=20)) == 2  # the source and the one promotion
+
+
+@pytest.mark.kernel
+def test_a_sweep_searches_a_dotted_key_of_a_recorded_config(
+    recorded: str, store: Any, tmp_path: Path
+) -> None:
     # When a grid sweep searches the dotted key
     swept = _cli("sweep", recorded, "--param", "model.lr=choice:0.2,0.4", "--objective",
                  "val/score", "--sampler", "grid", "--trials", "2", "--workers", "1", "--json",

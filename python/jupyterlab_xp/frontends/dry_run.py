@@ -37,7 +37,10 @@ def print_dry_run(
     environment["cached"] = envs.cached(home, environment) if home else None
     plan = jobs.plan(src)
     code = preview.listing(checked["cells"], cap=False)
-    overrides = {k: checked["params"][k] for k in request.get("params") or {}}
+    # papermill's: the parameters-cell names given (a config's keys are set by xp.param(cfg))
+    overrides = {
+        k: checked["params"][k] for k in request.get("params") or {} if k in checked["params"]
+    }
     repaired = build.auto_repair(src).as_dict() if checked["order"] == "auto" else None
     if as_json:
         plan.pop("code")
@@ -47,6 +50,7 @@ def print_dry_run(
             "order": checked["order"],
             "order_repair": repaired,
             "params": {k: repr(v) for k, v in checked["params"].items()},
+            "config_overrides": checked["config_overrides"],
             "seeds": checked["seeds"],
             "cell_timeout": checked["cell_timeout"],
             "tolerance": checked["tolerance"],
@@ -103,6 +107,9 @@ def render_dry_run(
     out += render_order(repaired)[1:]  # the auto order's repairs, sessions, cells left out
     params = ", ".join(f"{k} = {v!r}" for k, v in checked["params"].items()) or "(none)"
     out.append(f"params      {params}")
+    if checked["config_overrides"]:
+        config = ", ".join(f"{k} = {v!r}" for k, v in checked["config_overrides"].items())
+        out.append(f"config      {config}  (set in the config the notebook records)")
     out.append(f"seeds       {', '.join(map(str, checked['seeds']))}")
     out.append(f"environment {render_environment(checked['environment'])}")
     out.append(f"bundle      {plan['name']}")
