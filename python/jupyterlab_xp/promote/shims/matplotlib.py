@@ -116,7 +116,7 @@ def _ffmpeg(module: Any) -> None:
     if shutil.which("ffmpeg"):
         return
     try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
+        import imageio_ffmpeg  # type: ignore[import-untyped]
     except ImportError:
         return
     path = imageio_ffmpeg.get_ffmpeg_exe()
