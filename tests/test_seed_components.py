@@ -122,6 +122,14 @@ def test_a_group_whose_loaders_differ_in_workers_is_flagged(
     assert "data order" not in (warnings["seed.data=222"] or "")
 
 
+def test_xp_compare_holds_a_seed_component_too(store: Any) -> None:
+    from jupyterlab_xp.kernel.comparing import compare
+
+    # Given the six runs, When xp.compare holds the data seed, Then two groups of three
+    body = compare(_runs(store.client), hold_seed="data").body
+    assert sorted(len(g["run_ids"]) for g in body["seed_groups"]) == [3, 3]
+
+
 @pytest.fixture
 def jp_server_config(xp_home: Any) -> dict[str, Any]:
     return xp_server_config()

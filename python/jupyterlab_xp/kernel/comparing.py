@@ -47,13 +47,21 @@ class Comparison:
         return f"<xp comparison of {len(self.body['runs'])} runs>"
 
 
-def compare(runs: Iterable[Any], *, correction: str = "holm", show_all: bool = False) -> Comparison:
+def compare(
+    runs: Iterable[Any],
+    *,
+    correction: str = "holm",
+    show_all: bool = False,
+    hold_seed: str | None = None,
+) -> Comparison:
     """Compare 2 to 20 recorded runs: differences, seed statistics and paired tests.
 
     Args:
         runs: run ids (or unique prefixes), or the handles ``xp.start``/``xp.stop`` returned.
         correction: ``holm`` (default) or ``bh``: how p-values are adjusted together.
         show_all: also show rows that do not differ.
+        hold_seed: group by that seed component too (``"data"``: ``seed.data``), as
+            ``jupyter xp compare --hold-seed`` does.
 
     Returns:
         A :class:`Comparison`: its text is what ``jupyter xp compare`` prints, ``.body`` what
@@ -69,4 +77,4 @@ def compare(runs: Iterable[Any], *, correction: str = "holm", show_all: bool = F
         if not isinstance(ident, str):
             raise XpError(f"not a run id or run handle: {run!r}"[:120])
         ids.append(find_run(recorder.store, ident).info.run_id)
-    return Comparison(compare_runs(recorder.store, ids, correction), show_all)
+    return Comparison(compare_runs(recorder.store, ids, correction, hold_seed), show_all)
