@@ -119,9 +119,16 @@ def _ffmpeg(module: Any) -> None:
         import imageio_ffmpeg  # type: ignore[import-untyped]
     except ImportError:
         return
-    path = imageio_ffmpeg.get_ffmpeg_exe()
-    module.rcParams["animation.ffmpeg_path"] = path
-    record("ffmpeg-from-imageio", f"no ffmpeg on PATH: imageio-ffmpeg's binary {path}")
+    module.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _ffmpeg_used(module: Any) -> None:
+    """Said once the notebook imports matplotlib.animation, the only user of that path."""
+    import matplotlib
+
+    path = str(matplotlib.rcParams["animation.ffmpeg_path"])
+    if "imageio_ffmpeg" in path:
+        record("ffmpeg-from-imageio", f"no ffmpeg on PATH: imageio-ffmpeg's binary {path}")
 
 
 PLOT_ERA = "figures drawn at the stored plots' size, DPI and style (promote/plotera.py)"
@@ -193,5 +200,11 @@ SHIMS = (
         "no ffmpeg on PATH: imageio-ffmpeg's binary, when installed",
         "matplotlib",
         _ffmpeg,
+    ),
+    Shim(
+        "ffmpeg-from-imageio",
+        "no ffmpeg on PATH: imageio-ffmpeg's binary, when installed",
+        "matplotlib.animation",
+        _ffmpeg_used,
     ),
 )
