@@ -46,9 +46,8 @@ def schema_of(src: sources.Source) -> Mapping[str, Any] | None:
     return None
 
 
-def config_problem(src: sources.Source, key: str, value: Any) -> str | None:
-    """Why ``key=value`` is no override of the source's recorded config, or None."""
-    schema = schema_of(src)
+def config_problem(schema: Mapping[str, Any] | None, key: str, value: Any) -> str | None:
+    """Why ``key=value`` is no override of the recorded config (its :func:`schema_of`), or None."""
     if schema is None:
         return (
             f"{key}: the source recorded no config (xp.param(cfg)), so it has no dotted parameters"
@@ -56,9 +55,8 @@ def config_problem(src: sources.Source, key: str, value: Any) -> str | None:
     return configs.check_override(schema, key, value)
 
 
-def in_config(src: sources.Source, key: str) -> bool:
-    """Whether the source's recorded config has a field ``key`` (of any type)."""
-    schema = schema_of(src)
+def in_config(schema: Mapping[str, Any] | None, key: str) -> bool:
+    """Whether the recorded config (its :func:`schema_of`) has a field ``key`` (of any type)."""
     if schema is None:
         return False
     problem = configs.check_override(schema, key, None)
@@ -77,12 +75,13 @@ def split(
     params: dict[str, Any] = {}
     config: dict[str, Any] = {}
     unknown: list[str] = []
+    schema = schema_of(src)  # once: one inferred from a large config costs its size
     for key, value in overrides.items():
         key = check_key(key)
         dotted = "." in key
-        if dotted or in_config(src, key):
+        if dotted or in_config(schema, key):
             value = check_value(key, value)
-            problem = config_problem(src, key, value)
+            problem = config_problem(schema, key, value)
             if problem:
                 raise XpError(problem)
             config[key] = _json_value(key, value)

@@ -185,10 +185,11 @@ def check_targets(space: Mapping[str, Dimension], src: sources.Source) -> None:
     """Each dimension is a name the parameters cell defines or a field of the source's recorded
     config, whose type every value of the dimension fits; XpError names the first that is not.
     """
+    schema = overrides.schema_of(src)
     for dim in space.values():
-        if "." in dim.name or overrides.in_config(src, dim.name):
+        if "." in dim.name or overrides.in_config(schema, dim.name):
             for value in dim.extremes():
-                problem = overrides.config_problem(src, dim.name, value)
+                problem = overrides.config_problem(schema, dim.name, value)
                 if problem:
                     raise XpError(f"--param {problem}")
         elif dim.name not in src.params:
