@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from typing import Any
 
 import pytest
 
+from fake_nvml import make_fake_nvml
 from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.journal.summary import CELL_READINGS_FILE, add_cell_readings
+from jupyterlab_xp.kernel.sampler import SystemSampler
 from jupyterlab_xp.views.verdict import cell_verdict, run_verdict
 
 IMPORTS = """
@@ -103,7 +107,7 @@ def test_the_verdict_follows_the_readings_in_order() -> None:
     data = {**base, "loader_wait": 6.2, "busy": 9.0}
     swapping = {**base, "peak_rss_mb": 950.0}
     busy = {**base, "busy": 9.7}
-    # When they are judged (a machine of 1000 MiB; a GPU reading for one)
+    # When they are judged (a machine of 1000 MiB; GPU readings for two)
     # Then the loader comes first, then memory, then compute; else idle, with the figure
     assert cell_verdict(data, 1000.0) == {
         "verdict": "data-bound",
@@ -112,13 +116,13 @@ def test_the_verdict_follows_the_readings_in_order() -> None:
     }
     assert _judged(swapping, 1000.0)["because"] == "peak memory 95 % of the machine's"
     assert _judged(busy, 1000.0)["because"] == "CPU busy 97 % of the cell"
-    gpu = cell_verdict(base, 1000.0, {"utilization_percent": 88.0, "memory_share": 0.2})
+    gpu = cell_verdict({**base, "gpu_utilization_percent": 88.0, "gpu_memory_share": 0.2}, 1000.0)
     assert gpu == {
         "verdict": "compute-bound",
         "because": "GPU busy 88 % of the cell",
         "seconds": 10.0,
     }
-    full = _judged(base, 1000.0, {"utilization_percent": 88.0, "memory_share": 0.97})
+    full = _judged({**base, "gpu_utilization_percent": 88.0, "gpu_memory_share": 0.97}, 1000.0)
     assert full["verdict"] == "memory-bound"
     assert _judged(base)["because"] == "CPU busy only 5 % of the cell, no loader wait"
 
@@ -143,3 +147,31 @@ def test_short_old_or_hostile_cells_get_no_verdict_and_the_run_takes_most_time()
     assert overall["verdict"] == "compute-bound"
     assert overall["share"] == pytest.approx(0.7)
     assert run_verdict([None]) is None
+
+
+def test_a_cells_gpu_readings_come_from_the_sampler_and_reach_its_entry(tmp_path: Any) -> None:
+    # Given the sampler over a fake NVML (GPU 0: 57 % busy, 3 of 40 GiB; GPU 1: 12 %, 1 GiB)
+    sampler = SystemSampler(lambda metrics, step: None, interval=0.01, nvml=make_fake_nvml())
+    start = time.time()
+    sampler.start()
+    deadline = time.monotonic() + 30
+    while not sampler.cell_readings(start, time.time()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    end = time.time()
+    sampler.stop()
+    # When a cell's readings are taken over its time, and a window without samples
+    readings = sampler.cell_readings(start, end)
+    before = sampler.cell_readings(start - 60, start - 30)
+    # Then they are the busiest GPU's utilisation and the fullest one's memory share
+    assert readings == {"gpu_utilization_percent": 57.0, "gpu_memory_share": 0.075}
+    assert before == {}
+    # And the sync process's readings file adds them to that cell's entry (a torn line skipped)
+    (tmp_path / CELL_READINGS_FILE).write_text(
+        json.dumps({"cell": 2, **readings}) + "\n" + '{"cell": 1, "gpu_util'
+    )
+    cells = [{"seq": 1, "duration": 4.0}, {"seq": 2, "duration": 4.0, "busy": 0.1}]
+    add_cell_readings(cells, tmp_path)
+    assert "gpu_utilization_percent" not in cells[0]
+    assert cells[1]["gpu_memory_share"] == 0.075
+    # And the cell is compute-bound on its GPU while its CPU thread is nearly idle
+    assert _judged(cells[1])["because"] == "GPU busy 57 % of the cell"

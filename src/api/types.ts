@@ -116,6 +116,14 @@ export interface CellExecution {
   error_value: string | null;
   execution_count: number | null;
   /**
+   * the fullest GPU's peak memory over the cell, 0 to 1 (None: no reading)
+   */
+  gpu_memory_share?: number | null;
+  /**
+   * the busiest GPU's mean utilisation over the cell (None: no GPU reading)
+   */
+  gpu_utilization_percent?: number | null;
+  /**
    * seconds in next() on torch DataLoader iterators (None: not recorded)
    */
   loader_wait?: number | null;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from jupyterlab_xp.core import tags
@@ -17,6 +18,10 @@ OK = "ok"
 ERROR = "error"
 DIED = "died"  # started, never ended: the kernel died in this cell
 RUNNING = "running"  # started, not ended yet, kernel alive
+# What the run's sync process measured over each cell (its GPUs), one JSON line per cell, in
+# the run folder beside the journal: the kernel's journal is the kernel's alone.
+CELL_READINGS_FILE = "cell-readings.jsonl"
+CELL_READINGS = ("gpu_utilization_percent", "gpu_memory_share")
 
 
 def cell_executions(records: Iterable[dict[str, Any]], alive: bool = False) -> list[dict[str, Any]]:
@@ -57,6 +62,22 @@ def cell_executions(records: Iterable[dict[str, Any]], alive: bool = False) -> l
             if rec.get("execution_count") is not None:
                 cell["execution_count"] = rec["execution_count"]
     return [cells[k] for k in sorted(cells)]
+
+
+def add_cell_readings(cells: list[dict[str, Any]], run_dir: Path) -> None:
+    """Add the sync process's readings of each cell (``CELL_READINGS_FILE``) to ``cells``."""
+    try:
+        text = (run_dir / CELL_READINGS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # none measured (no GPU), or a run recorded before these readings
+    by_cell = {cell["seq"]: cell for cell in cells}
+    for line in text.splitlines():
+        try:
+            reading = json.loads(line)
+            cell = by_cell[reading["cell"]]
+        except (ValueError, KeyError, TypeError):
+            continue  # a line torn by a crash
+        cell.update({k: reading[k] for k in CELL_READINGS if k in reading})
 
 
 def cells_jsonl(cells: list[dict[str, Any]]) -> str:

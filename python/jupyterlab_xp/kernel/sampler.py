@@ -4,17 +4,21 @@ A recording kernel's sampler runs in its sync process and samples the kernel by 
 kernel itself runs no sampling thread.
 
 Samples are averaged and handed to the recorder every ``report_every`` seconds as metrics
-``system/*``; the running peak of resident memory serves the per-cell peak.
+``system/*``; the running peak of resident memory serves the per-cell peak. The last hour of
+GPU readings is kept too, for the readings of each cell (:meth:`SystemSampler.cell_readings`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 Report = Callable[[dict[str, float], int], None]
+KEPT_SAMPLES = 3600  # GPU readings kept for the cells' readings: an hour at one a second
 
 
 class SystemSampler:
@@ -37,6 +41,8 @@ class SystemSampler:
         self._thread = threading.Thread(target=self._loop, name="xp-sampler", daemon=True)
         self.peak_mb = 0.0
         self.last_rss_mb = 0.0  # the latest reading (0.0 before the first)
+        # (time, busiest GPU's utilisation, fullest GPU's memory share) per sample with GPUs
+        self._gpu: deque[tuple[float, float, float]] = deque(maxlen=KEPT_SAMPLES)
 
     def start(self) -> None:
         """Start the sampling thread."""
@@ -49,6 +55,17 @@ class SystemSampler:
     def reset_peak(self) -> None:
         """Start a new peak-memory window (a cell starts)."""
         self.peak_mb = 0.0
+
+    def cell_readings(self, start: float, end: float) -> dict[str, float]:
+        """The GPUs over a cell (wall-clock ``start`` to ``end``): the busiest one's mean
+        utilisation and the fullest one's peak memory share; {} without GPU samples in it."""
+        picked = [(util, share) for t, util, share in list(self._gpu) if start <= t <= end]
+        if not picked:
+            return {}
+        return {
+            "gpu_utilization_percent": round(sum(u for u, _ in picked) / len(picked), 1),
+            "gpu_memory_share": round(max(share for _, share in picked), 3),
+        }
 
     def _loop(self) -> None:
         nvml = None
@@ -78,15 +95,21 @@ class SystemSampler:
             if nvml is not None:
                 nvml.close()
 
-    @staticmethod
-    def _sample(process: Any, nvml: Any) -> dict[str, float]:
+    def _sample(self, process: Any, nvml: Any) -> dict[str, float]:
         memory = process.memory_info()
         sample = {
             "system/cpu_percent": float(process.cpu_percent(None)),
             "system/rss_mb": memory.rss / 2**20,
         }
-        for gpu in nvml.sample() if nvml is not None else []:
+        gpus = nvml.sample() if nvml is not None else []
+        for gpu in gpus:
             index = gpu["index"]
             sample[f"system/gpu{index}_utilization_percent"] = float(gpu["utilization_gpu"])
             sample[f"system/gpu{index}_memory_used_mb"] = gpu["memory_used"] / 2**20
+        if gpus:
+            util = max(float(g["utilization_gpu"]) for g in gpus)
+            share = max(
+                g["memory_used"] / g["memory_total"] if g["memory_total"] else 0.0 for g in gpus
+            )
+            self._gpu.append((time.time(), util, share))
         return sample

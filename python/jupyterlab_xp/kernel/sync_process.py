@@ -42,6 +42,7 @@ from jupyterlab_xp.journal.rundir import (
     release_lock,
     take_sync_lock,
 )
+from jupyterlab_xp.journal.summary import CELL_READINGS_FILE
 from jupyterlab_xp.store.liveness import Heartbeat
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
@@ -143,6 +144,7 @@ class RunSyncProcess:
             self.store, lambda: self.sync if self.alive else None, lambda: self.worker.store_failing
         )
         self.sampler: Any = None
+        self._cell_started: dict[int, float] = {}
 
     def run(self) -> None:
         """Sync until the run ended in the store, or its kernel is gone and the run finished."""
@@ -174,6 +176,8 @@ class RunSyncProcess:
             self.worker.submit(self.sync, record)
             if record["type"] == "run_start":
                 self._started()
+            elif record["type"] in ("cell_start", "cell_end"):
+                self._cell_reading(record)
 
     def _started(self) -> None:
         """The run's first record: the run is created at once, the capture lands when done."""
@@ -232,6 +236,20 @@ class RunSyncProcess:
 
         self.sampler = SystemSampler(report, pid=self.kernel_pid)
         self.sampler.start()
+
+    def _cell_reading(self, record: dict[str, Any]) -> None:
+        """Note the sampler's GPU readings over a cell that ended (a cell's verdict)."""
+        if record["type"] == "cell_start":
+            self._cell_started[record["cell"]] = record["t"]
+            return
+        start = self._cell_started.pop(int(record.get("cell") or 0), None)
+        if start is None or self.sampler is None:
+            return
+        readings = self.sampler.cell_readings(start, record["t"])
+        if readings:
+            line = json.dumps({"cell": record["cell"], **readings}) + "\n"
+            with (self.dir / CELL_READINGS_FILE).open("a", encoding="utf-8") as out:
+                out.write(line)
 
     def _log_system(self, metrics: dict[str, float], step: int) -> None:
         run_id = self.sync.run_id

@@ -115,6 +115,12 @@ class CellExecution(ApiModel):
         description="seconds the kernel thread was on a CPU or waiting for one "
         "(None: not recorded, or not Linux)",
     )
+    gpu_utilization_percent: float | None = Field(
+        None, description="the busiest GPU's mean utilisation over the cell (None: no GPU reading)"
+    )
+    gpu_memory_share: float | None = Field(
+        None, description="the fullest GPU's peak memory over the cell, 0 to 1 (None: no reading)"
+    )
 
 
 class RedactionPlace(ApiModel):

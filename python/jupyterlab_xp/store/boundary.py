@@ -218,6 +218,8 @@ class CellRow(BaseModel):
     peak_rss_mb: float | None = None
     loader_wait: float | None = None  # (the readings a cell's verdict is judged from)
     busy: float | None = None
+    gpu_utilization_percent: float | None = None
+    gpu_memory_share: float | None = None
 
 
 _DICT = TypeAdapter(dict[str, Any])

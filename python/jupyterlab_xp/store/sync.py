@@ -230,6 +230,7 @@ class RunSync:
         """
         records = list(read_journal(self.dir / JOURNAL_FILE))
         cells = summary.cell_executions(records, alive=alive)
+        summary.add_cell_readings(cells, self.dir)
         private_dir(self.artifacts_dir, top=self.dir)
         write_atomic(self.artifacts_dir / tags.CELLS_ARTIFACT, summary.cells_jsonl(cells))
         write_json_atomic(self.artifacts_dir / tags.SEEDS_ARTIFACT, summary.seeds_summary(records))

@@ -1,12 +1,12 @@
 """Where a cell's time went: data-bound, compute-bound, memory-bound or idle, and the figure.
 
 Judged from the readings a cell's entry in ``xp/cells.jsonl`` holds (``duration``, the
-``loader_wait`` and ``busy`` seconds the kernel measured, ``peak_rss_mb``), with the machine's
-memory from ``hardware.json`` and, when a caller has them, a GPU's utilisation and memory over
-the cell. The order is the one a person would check: a cell that waited on its loader half the
-time is data-bound whatever else it did; memory near capacity comes next (the machine then
-pages or the device runs out); then a CPU or GPU kept busy; anything else waited on something
-outside (sleep, I/O, a lock, the network) and is idle.
+``loader_wait`` and ``busy`` seconds the kernel measured, ``peak_rss_mb``, and the GPU readings
+the run's sync process took over the cell when there are GPUs), with the machine's memory from
+``hardware.json``. The order is the one a person would check: a cell that waited on its loader
+half the time is data-bound whatever else it did; memory near capacity comes next (the machine
+then pages or the device runs out); then a CPU or GPU kept busy; anything else waited on
+something outside (sleep, I/O, a lock, the network) and is idle.
 """
 
 from __future__ import annotations
@@ -27,16 +27,13 @@ MEMORY_SHARE = 0.9  # peak memory at least this share of the machine's or the de
 
 
 def cell_verdict(
-    cell: Mapping[str, Any],
-    memory_total_mb: float | None = None,
-    gpu: Mapping[str, float] | None = None,
+    cell: Mapping[str, Any], memory_total_mb: float | None = None
 ) -> dict[str, Any] | None:
     """The verdict of one cell, or None when it cannot be judged (short, unfinished, old).
 
     Args:
         cell: a ``cells.jsonl`` entry.
         memory_total_mb: the machine's memory (hardware.json), for memory-bound.
-        gpu: ``utilization_percent`` and ``memory_share`` (0..1) over the cell, when measured.
 
     Returns:
         ``{"verdict", "because", "seconds"}``: ``because`` names the figure that decided it.
@@ -47,7 +44,8 @@ def cell_verdict(
     waited = _number(cell.get("loader_wait"))
     busy = _number(cell.get("busy"))
     peak = _number(cell.get("peak_rss_mb"))
-    gpu = gpu or {}
+    gpu_busy = _number(cell.get("gpu_utilization_percent")) or 0.0
+    gpu_full = _number(cell.get("gpu_memory_share")) or 0.0
     if waited is None and busy is None:
         return None  # recorded before these readings existed
     verdict, because = IDLE, _idle_because(busy, duration)
@@ -56,12 +54,10 @@ def cell_verdict(
     elif memory_total_mb and peak is not None and peak / memory_total_mb >= MEMORY_SHARE:
         verdict = MEMORY_BOUND
         because = f"peak memory {_percent(peak / memory_total_mb)} of the machine's"
-    elif (_number(gpu.get("memory_share")) or 0.0) >= MEMORY_SHARE:
-        verdict = MEMORY_BOUND
-        because = f"GPU memory {_percent(float(gpu['memory_share']))} full"
-    elif (_number(gpu.get("utilization_percent")) or 0.0) >= GPU_BUSY_PERCENT:
-        verdict = COMPUTE_BOUND
-        because = f"GPU busy {float(gpu['utilization_percent']):.0f} % of the cell"
+    elif gpu_full >= MEMORY_SHARE:
+        verdict, because = MEMORY_BOUND, f"GPU memory {_percent(gpu_full)} full"
+    elif gpu_busy >= GPU_BUSY_PERCENT:
+        verdict, because = COMPUTE_BOUND, f"GPU busy {_percent(gpu_busy / 100)} of the cell"
     elif busy is not None and busy / duration >= BUSY_SHARE:
         verdict, because = COMPUTE_BOUND, f"CPU busy {_pct(busy / duration)}"
     return {"verdict": verdict, "because": because, "seconds": duration}
