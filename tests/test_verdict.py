@@ -10,8 +10,10 @@ machine is, while a sleeping one is not.
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +52,14 @@ while time.perf_counter() < end:
 """
 
 IDLE_CELL = "time.sleep(1.5)"
+
+# The fake NVML as the module ``pynvml`` for a kernel and the sync process it starts
+FAKE_PYNVML = """
+import sys
+from fake_nvml import make_fake_nvml
+sys.modules[__name__] = make_fake_nvml()
+"""
+GPU_CELL = "import time\ntime.sleep(4)"
 
 
 def _judged(cell: dict[str, Any], *args: Any) -> dict[str, Any]:
@@ -175,3 +185,29 @@ def test_a_cells_gpu_readings_come_from_the_sampler_and_reach_its_entry(tmp_path
     assert cells[1]["gpu_memory_share"] == 0.075
     # And the cell is compute-bound on its GPU while its CPU thread is nearly idle
     assert _judged(cells[1])["because"] == "GPU busy 57 % of the cell"
+
+
+@pytest.mark.kernel
+def test_a_cell_on_a_busy_gpu_is_compute_bound_through_the_sync_process(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a kernel whose pynvml is the fake (GPU 0 57 % busy, 3 of 40 GiB in use)
+    shim = tmp_path / "fake-pynvml"
+    shim.mkdir()
+    (shim / "pynvml.py").write_text(FAKE_PYNVML)
+    path = [str(shim), str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    k = kernel_factory(extra_env={"PYTHONPATH": os.pathsep.join(p for p in path if p)})
+    # When a cell that waits on nothing the kernel sees runs for 4 s in a recorded run
+    _ok(k, "%load_ext jupyterlab_xp\n%xp start gpu-cell --seed 1")
+    _ok(k, GPU_CELL)
+    _ok(k, "%xp stop")
+    run = next(r for r in store.search_runs() if r.info.run_name == "gpu-cell")
+    text = store.artifacts.read_text(run.info.run_id, "xp/cells.jsonl")
+    cells = {c["source"]: c for c in map(json.loads, text.splitlines())}
+    # Then the sync process's sampler readings over the cell reached its entry
+    cell = cells[GPU_CELL]
+    assert cell["gpu_utilization_percent"] == 57.0
+    assert cell["gpu_memory_share"] == 0.075
+    # And the cell is compute-bound on its GPU, its CPU thread idle
+    assert cell["busy"] < 0.5 * cell["duration"]
+    assert _judged(cell)["because"] == "GPU busy 57 % of the cell"
