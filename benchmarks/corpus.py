@@ -389,7 +389,7 @@ def markdown(results: list[Result], command: str) -> str:
     if sources:
         earlier = ", ".join(f"{k} from `{table}`" for table, k in sources.items())
         ran_now = n - sum(sources.values())
-        lines += [f"Rows: {ran_now} run this time, {earlier} (not rerun).", ""]
+        lines += [f"Rows: {ran_now} run by this command; from earlier tables {earlier}.", ""]
     lines += [
         "| | notebooks |",
         "|---|---|",
