@@ -75,10 +75,12 @@ def hostile_run(
     return run_id
 
 
-def hostile_version(tracking_uri: str, run_id: str, name: str, lineage: dict[str, str]) -> None:
+def hostile_version(
+    tracking_uri: str, run_id: str, name: str, lineage: dict[str, str]
+) -> tuple[str, str]:
     """A model version registered from ``run_id`` with plain MlflowClient calls: ``name`` with
     what MLflow refuses in a model name taken out (``/``, ``:``), ``lineage`` as its
-    ``xp.lineage.*`` tags."""
+    ``xp.lineage.*`` tags; its name and number."""
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
@@ -86,12 +88,13 @@ def hostile_version(tracking_uri: str, run_id: str, name: str, lineage: dict[str
     name = "m" + name.replace("/", "").replace(":", "")
     with contextlib.suppress(MlflowException):  # an earlier run's version has the same name
         client.create_registered_model(name)
-    client.create_model_version(
+    version = client.create_model_version(
         name,
         f"runs:/{run_id}/{tags.ARTIFACT_DIR}",
         run_id=run_id,
         tags={f"{tags.LINEAGE_PREFIX}{k}": v for k, v in lineage.items()},
     )
+    return name, str(version.version)
 
 
 def deep_json(depth: int) -> str:

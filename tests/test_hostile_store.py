@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import tornado.web
@@ -146,12 +147,13 @@ def hostile_store(store: Any, tmp_path: Path) -> dict[str, Any]:
     values MLflow accepts: long values are cut to its limit)."""
     marker = tmp_path / "executed"
     uri = store.location.tracking_uri
-    hostile = []
+    hostile, versions = [], []
     for spec in generated(marker):
         run_id = hostile_run(uri, spec["tags"], spec["files"], spec["params"])
-        hostile_version(uri, run_id, spec["model"], spec["lineage"])
+        versions.append(hostile_version(uri, run_id, spec["model"], spec["lineage"]))
         hostile.append(run_id)
-    return {"plain": plain_run(uri, experiment="plain"), "hostile": hostile, "marker": marker}
+    plain = plain_run(uri, experiment="plain")
+    return {"plain": plain, "hostile": hostile, "versions": versions, "marker": marker}
 
 
 def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
@@ -170,18 +172,24 @@ def _methods(handler: type[tornado.web.RequestHandler]) -> list[str]:
     ]
 
 
-def requests(run_ids: list[str], plain: str) -> Iterator[tuple[str, str, Any]]:
-    """(method, path with query, body) for every route and method over ``run_ids``."""
+def requests(
+    run_ids: list[str], plain: str, versions: list[tuple[str, str]]
+) -> Iterator[tuple[str, str, Any]]:
+    """(method, path with query, body) for every route and method over ``run_ids`` (a model
+    version's route over ``versions``, each name percent-encoded as a client sends it)."""
     bodies = [{}, {"name": "renamed", "note": "n"}, {"run_id": None, "code_sha256": NEVER_SEEN}]
     # Overrides checked against the run's recorded config (a promotion's; a sweep's are a list)
     bodies.append({"code_sha256": NEVER_SEEN, "params": {"model.lr": 0.1, "lr": 0.2}})
     for pattern, handler in routes():
         groups = re.findall(r"\(\?P<(\w+)>", pattern)
-        path_ids = run_ids if groups else [plain]
-        for run_id in path_ids:
+        fills = [{"key": METRIC, "run_id": r} for r in (run_ids if groups else [plain])]
+        if "version" in groups:
+            fills = [{"name": quote(n, safe=""), "version": v} for n, v in versions]
+        for fill in fills:
+            run_id = fill.get("run_id", plain)
             path = re.sub(
                 r"\(\?P<(\w+)>[^)]*\)",
-                lambda m, r=run_id: METRIC if m.group(1) == "key" else r,
+                lambda m, f=fill, r=run_id: f.get(m.group(1), r),
                 pattern,
             ).removeprefix("/")
             queries = [""]
@@ -228,9 +236,10 @@ async def test_every_route_over_hostile_runs(
 ) -> None:
     # Given a store with a well-formed run and generated hostile runs
     plain, hostile = hostile_store["plain"], hostile_store["hostile"]
+    versions = hostile_store["versions"]
     answered = []
     # When every route of the app is asked every way over them
-    for method, path, body in requests(hostile, plain):
+    for method, path, body in requests(hostile, plain, versions):
         response = await http_server_client.fetch(
             f"{jp_base_url}{path}",
             method=method,
@@ -246,9 +255,11 @@ async def test_every_route_over_hostile_runs(
     )
     # Then no answer is a 5xx or a traceback, errors are one line, and nothing ran
     assert len({(m, p.split("?")[0]) for m, p, _, _ in answered}) > len(routes())
-    whole = {f"{API}/runs/{r}{part}" for r in hostile for part in ("", "/models")} | {
-        f"{API}/compare?ids={','.join(hostile)},{plain}"
-    }
+    whole = (
+        {f"{API}/runs/{r}{part}" for r in hostile for part in ("", "/models")}
+        | {f"{API}/compare?ids={','.join(hostile)},{plain}"}
+        | {f"{API}/models/{quote(n, safe='')}/{v}" for n, v in versions}
+    )
     assert {p for m, p, code, _ in answered if m == "GET" and code == 200} >= whole
     for method, path, code, raw in answered:
         assert code < 500, (method, path, raw[:300])

@@ -77,7 +77,7 @@ async def test_an_absent_store_lists_no_runs_without_creating_it(
 
 async def test_requests_without_a_token_are_refused(jp_fetch: Any) -> None:
     # Given requests that carry no token
-    for path in (["config"], ["runs"], ["compare"], ["runs", "abc"]):
+    for path in (["config"], ["runs"], ["compare"], ["runs", "abc"], ["models", "m", "1"]):
         # When they ask for anything
         with pytest.raises(HTTPClientError) as denied:
             await jp_fetch("jupyterlab-xp", "api", "v1", *path, headers={"Authorization": ""})

@@ -7,6 +7,7 @@ import type {
   ConfigBody,
   GateBody,
   MetricHistory,
+  ModelLineage,
   PromotePlan,
   PromoteRequest,
   Promotion,
@@ -264,6 +265,16 @@ export class XpClient {
   /** `GET runs/{runId}/models`: the model versions registered from the run. */
   runModels(runId: string): Promise<RunModels> {
     return this._get<RunModels>(`runs/${encodeURIComponent(runId)}/models`);
+  }
+
+  /**
+   * `GET models/{name}/{version}`: one registered model version with its
+   * lineage (source run, notebook, code, data, environment).
+   */
+  modelLineage(name: string, version: string): Promise<ModelLineage> {
+    return this._get<ModelLineage>(
+      `models/${encodeURIComponent(name)}/${encodeURIComponent(version)}`
+    );
   }
 
   /**

@@ -27,6 +27,7 @@ export interface XpApi {
   MetricPoint?: MetricPoint;
   MetricRow?: MetricRow;
   MetricStats?: MetricStats;
+  ModelLineage?: ModelLineage;
   ModelVersionRow?: ModelVersionRow;
   OrderRepair?: OrderRepair;
   OutputCheck?: OutputCheck;
@@ -857,6 +858,36 @@ export interface MetricPoint {
   step: number;
   timestamp: number;
   value: number;
+}
+/**
+ * ``GET models/{name}/{version}``: a version with its lineage (version → run, data, code,
+ * environment), read through the parsing boundary.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ModelLineage".
+ */
+export interface ModelLineage {
+  aliases: string[];
+  /**
+   * its xp.lineage.* tags without the prefix (notebook, cells_sha256, git_commit, datasets, params, lock_sha256, verdict, checkpoint...), as text
+   */
+  lineage: {
+    [k: string]: string;
+  };
+  name: string;
+  /**
+   * the run the version was made from
+   */
+  run_id: string | null;
+  /**
+   * the artifact URI the version points at
+   */
+  source: string | null;
+  /**
+   * fields left out: what in them did not parse
+   */
+  unreadable: string[];
+  version: string;
 }
 /**
  * A registered model version made from a run (MLflow's registry).

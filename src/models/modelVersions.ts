@@ -1,14 +1,15 @@
 // The model of a run's registered model versions (lineage run → versions), for its detail tab.
 import type { RunModels } from '../api/types';
-import { errorMessage, XpClient } from '../api/client';
-import { LoadState, Model } from './base';
+import { XpClient } from '../api/client';
+import { FetchedModel } from './fetched';
+import { ModelLineageModel } from './modelLineage';
 
 /**
  * The model versions registered from one run (`GET runs/{id}/models`), with
  * their aliases. Fetched on {@link load}, not polled: a version is made by
  * `jupyter xp register`, rarely while the tab is open, and Refresh asks again.
  */
-export class ModelVersionsModel extends Model {
+export class ModelVersionsModel extends FetchedModel<RunModels> {
   /**
    * @param client - the REST client
    * @param runId - the MLflow run id
@@ -21,39 +22,36 @@ export class ModelVersionsModel extends Model {
     this._client = client;
   }
 
-  /** The versions, once asked for. */
-  get state(): LoadState<RunModels> {
-    return this._state;
+  /** The version whose lineage is open (disposed with this model), or `null`. */
+  get lineage(): ModelLineageModel | null {
+    return this._lineage;
   }
 
-  /** Whether they have been asked for at all. */
-  get asked(): boolean {
-    return this._generation > 0;
+  /**
+   * Open the lineage of version `version` of `name` and fetch it; close it
+   * when it is the one open.
+   */
+  toggleLineage(name: string, version: string): void {
+    const open = this._lineage;
+    open?.dispose();
+    this._lineage = null;
+    if (open?.name !== name || open.number !== version) {
+      this._lineage = new ModelLineageModel(this._client, name, version);
+      void this._lineage.load();
+    }
+    this.emitChanged();
   }
 
-  /** Fetch the versions (again); an older answer still on its way is dropped. */
-  async load(): Promise<void> {
-    const generation = ++this._generation;
-    if (this._state.kind === 'failed') {
-      this._state = { kind: 'loading' };
-      this.emitChanged();
-    }
-    let state: LoadState<RunModels>;
-    try {
-      state = {
-        kind: 'ready',
-        value: await this._client.runModels(this.runId)
-      };
-    } catch (error) {
-      state = { kind: 'failed', message: errorMessage(error) };
-    }
-    if (generation === this._generation && !this.isDisposed) {
-      this._state = state;
-      this.emitChanged();
-    }
+  override dispose(): void {
+    this._lineage?.dispose();
+    this._lineage = null;
+    super.dispose();
+  }
+
+  protected fetch(): Promise<RunModels> {
+    return this._client.runModels(this.runId);
   }
 
   private readonly _client: XpClient;
-  private _state: LoadState<RunModels> = { kind: 'loading' };
-  private _generation = 0;
+  private _lineage: ModelLineageModel | null = null;
 }

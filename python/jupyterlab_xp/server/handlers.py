@@ -37,7 +37,7 @@ from jupyterlab_xp.views.compare import compare_runs
 from jupyterlab_xp.views.curves import group_curves
 from jupyterlab_xp.views.export import export_runs, runs_csv
 from jupyterlab_xp.views.gate import gate
-from jupyterlab_xp.views.registry import run_versions
+from jupyterlab_xp.views.registry import run_versions, version_lineage
 from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
@@ -263,6 +263,17 @@ class RunModelsHandler(XpHandler):
             return models.RunModels(**run_versions(self.store, run.info.run_id))
 
         await self.respond(compute)
+
+
+class ModelVersionHandler(XpHandler):
+    """``GET models/{name}/{version}``: one model version with its lineage tags."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        await self.respond(
+            lambda: models.ModelLineage(**version_lineage(self.store, name, version))
+        )
 
 
 class MetricHistoryHandler(XpHandler):

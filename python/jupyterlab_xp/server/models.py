@@ -547,6 +547,22 @@ class RunModels(ApiModel):
     unreadable: list[str] = Field(description="versions left out: what in them did not parse")
 
 
+class ModelLineage(ApiModel):
+    """``GET models/{name}/{version}``: a version with its lineage (version → run, data, code,
+    environment), read through the parsing boundary."""
+
+    name: str
+    version: str
+    aliases: list[str]
+    run_id: str | None = Field(description="the run the version was made from")
+    source: str | None = Field(description="the artifact URI the version points at")
+    lineage: dict[str, str] = Field(
+        description="its xp.lineage.* tags without the prefix (notebook, cells_sha256, "
+        "git_commit, datasets, params, lock_sha256, verdict, checkpoint...), as text"
+    )
+    unreadable: list[str] = Field(description="fields left out: what in them did not parse")
+
+
 API_MODELS: tuple[type[BaseModel], ...] = (
     ErrorBody,
     ConfigBody,
@@ -572,6 +588,7 @@ API_MODELS: tuple[type[BaseModel], ...] = (
     GateBody,
     ModelVersionRow,
     RunModels,
+    ModelLineage,
     PromoteRequest,
     PromotePlan,
     MetricDiff,

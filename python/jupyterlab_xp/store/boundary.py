@@ -331,6 +331,53 @@ def model_version(name: object, version: object, aliases: object) -> dict[str, A
     return found.model_dump()
 
 
+# A version's lineage tags (xp.lineage.*): register writes about 20, each text under MLflow's
+# tag cap; a team server stores whatever a client sends, so each tag is checked on its own.
+MAX_LINEAGE_TAGS = 64
+MAX_SOURCE = 2000  # a version's source URI (runs:/ID/xp/checkpoints/NAME/VERSION)
+
+
+def model_lineage(
+    name: object, version: object, aliases: object, run_id: object, source: object, found: object
+) -> dict[str, Any]:
+    """A version with its source run, source URI and lineage tags (``found``: all its tags),
+    each field checked on its own: a field that does not parse is left out (None, or the tag
+    missing) and named in ``unreadable``.
+
+    Raises:
+        Unreadable: a name or number that does not parse (there is no version to show).
+    """
+    unreadable: list[str] = []
+    try:
+        head = model_version(name, version, aliases)
+    except Unreadable as exc:
+        head = model_version(name, version, [])  # raises when the name or number is the cause
+        unreadable.append(str(exc))
+    if run_id is not None and not is_run_id(run_id):
+        unreadable.append("source run: not a run id")
+        run_id = None
+    if not isinstance(source, str) or len(source) > MAX_SOURCE:
+        unreadable.append(f"source: not text of at most {MAX_SOURCE} characters")
+        source = None
+    lineage: dict[str, str] = {}
+    items = sorted(found.items()) if isinstance(found, Mapping) else []
+    chosen = [(k, v) for k, v in items if isinstance(k, str) and k.startswith(tags.LINEAGE_PREFIX)]
+    if len(chosen) > MAX_LINEAGE_TAGS:
+        unreadable.append(f"{len(chosen) - MAX_LINEAGE_TAGS} lineage tags past the first "
+                          f"{MAX_LINEAGE_TAGS} left out")  # fmt: skip
+    for key, value in chosen[:MAX_LINEAGE_TAGS]:
+        field = key.removeprefix(tags.LINEAGE_PREFIX)
+        if len(key) > tags.MAX_KEY:
+            unreadable.append(f"a lineage tag with a key longer than {tags.MAX_KEY} characters")
+        elif not isinstance(value, str) or len(value) > tags.MAX_TAG_VALUE:
+            unreadable.append(f"lineage {field!r}: not text of at most {tags.MAX_TAG_VALUE} "
+                              "characters")  # fmt: skip
+        else:
+            lineage[field] = value
+    return {**head, "run_id": run_id, "source": source, "lineage": lineage,
+            "unreadable": unreadable}  # fmt: skip
+
+
 # One run in a list: what every frontend shows of it, in this order (RunSummary's fields).
 RUN_ROW_FIELDS = (
     "run_id",

@@ -206,6 +206,29 @@ def run_versions(store: Any, run_id: str) -> dict[str, Any]:
     return {"run_id": run_id, "versions": versions, "unreadable": unreadable}
 
 
+def version_lineage(store: Any, name: str, number: str) -> dict[str, Any]:
+    """Version ``number`` of model ``name`` with its lineage (a ModelLineage body, for the
+    panel: version → run, data, code, env), read through the parsing boundary: anyone can
+    register a version, so each field that does not parse is named in ``unreadable``.
+
+    Raises:
+        XpError: a malformed name or number, or a version whose name or number does not parse.
+        LookupError: no such version in the registry.
+    """
+    if not name or len(name) > boundary.MAX_REGISTRY_NAME:
+        raise XpError(f"a model name is 1 to {boundary.MAX_REGISTRY_NAME} characters")
+    if not number.isascii() or not number.isdigit() or len(number) > 9:
+        raise XpError(f"a model version is a number such as 3, got {number[:40]!r}")
+    found = ModelRegistry(store).get(name, number)
+    if found is None:
+        raise LookupError(f"no version {number} of model {name[:40]!r}")
+    try:
+        return boundary.model_lineage(found.name, found.version, list(found.aliases),
+                                      found.run_id, found.source, dict(found.tags))  # fmt: skip
+    except boundary.Unreadable as exc:
+        raise XpError(f"unreadable in the registry: {exc}") from None
+
+
 def show_version(store: Any, ref: str) -> dict[str, Any]:
     """A version from ``NAME@ALIAS`` or ``NAME/VERSION`` (version → run, data, code, env).
 

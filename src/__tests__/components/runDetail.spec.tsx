@@ -19,7 +19,8 @@ import { advance, FakeTransport, serverError } from '../fakeTransport';
 /** A run tab for run abc over `server`, shown and read. */
 async function show(
   server: FakeTransport,
-  onPromote = (_run: RunDetail): void => undefined
+  onPromote = (_run: RunDetail): void => undefined,
+  onOpenRun = (_runId: string): void => undefined
 ): Promise<RunDetailModel> {
   const model = new RunDetailModel(server.client(), 'abc');
   render(
@@ -27,7 +28,7 @@ async function show(
       model={model}
       serverRoot="/home/me"
       onOpenNotebook={() => undefined}
-      onOpenRun={() => undefined}
+      onOpenRun={onOpenRun}
       onPromote={onPromote}
       rendermime={null}
     />
@@ -173,5 +174,73 @@ describe('a run’s tab', () => {
     );
     await act(() => advance());
     expect(server.calls('GET runs/abc/models')).toHaveLength(2);
+  });
+
+  it('opens a version’s lineage, with its source run as a link', async () => {
+    // Given a run registered as digits 3, whose lineage names its notebook,
+    // git commit and lock, and one tag the registry held past the caps
+    const source = 'f'.repeat(32);
+    const server = new FakeTransport()
+      .on('GET runs/abc', () => detail({ run_id: 'abc' }))
+      .on('GET promotions', () => ({ promotions: [] }))
+      .on('GET runs/abc/models', () => ({
+        run_id: 'abc',
+        versions: [{ name: 'digits', version: '3', aliases: ['staging'] }],
+        unreadable: []
+      }))
+      .on('GET models/digits/3', () => ({
+        name: 'digits',
+        version: '3',
+        aliases: ['staging'],
+        run_id: source,
+        source: `runs:/${source}/xp`,
+        lineage: {
+          git_commit: '0123abcd',
+          lock_sha256: 'e'.repeat(64),
+          notebook: 'train.ipynb'
+        },
+        unreadable: ["lineage 'params': not text of at most 8000 characters"]
+      }));
+    const opened: string[] = [];
+    model = await show(server, undefined, runId => opened.push(runId));
+
+    // When its version number is clicked
+    const table = screen.getByRole('table', { name: 'Registered models' });
+    const number = within(table).getByRole('button', { name: '3' });
+    fireEvent.click(number);
+    await act(() => advance());
+
+    // Then the lineage lists every field as text, and names what was left out
+    expect(number.getAttribute('aria-expanded')).toBe('true');
+    const block = screen.getByRole('region', {
+      name: 'Lineage of digits version 3'
+    });
+    expect(
+      within(block)
+        .getAllByRole('row')
+        .map(row => row.textContent)
+    ).toEqual([
+      `Source run${source.slice(0, 8)}`,
+      `Sourceruns:/${source}/xp`,
+      'git_commit0123abcd',
+      `lock_sha256${'e'.repeat(64)}`,
+      'notebooktrain.ipynb'
+    ]);
+    expect(within(block).getByRole('note').textContent).toContain(
+      "lineage 'params': not text"
+    );
+
+    // When the source run is clicked, that run's detail opens
+    fireEvent.click(
+      within(block).getByRole('button', { name: source.slice(0, 8) })
+    );
+    expect(opened).toEqual([source]);
+
+    // When the version number is clicked again, the lineage closes
+    fireEvent.click(number);
+    expect(
+      screen.queryByRole('region', { name: 'Lineage of digits version 3' })
+    ).toBeNull();
+    expect(server.calls('GET models/digits/3')).toHaveLength(1);
   });
 });

@@ -5,12 +5,17 @@ import { ModelVersionsModel } from '../../models/modelVersions';
 import { Badge, Button, Loading } from '../common';
 import { useModel } from '../useModel';
 import { useTrans } from '../translation';
+import { ModelLineageView } from './ModelLineage';
 
-/** The versions table, or a line saying how to register the run. */
+/**
+ * The versions table, or a line saying how to register the run. A version's
+ * number opens its lineage below the table.
+ */
 export function ModelVersions(props: {
   model: ModelVersionsModel;
+  onOpenRun: (runId: string) => void;
 }): React.JSX.Element {
-  const { model } = props;
+  const { model, onOpenRun } = props;
   useModel(model);
   const trans = useTrans();
   const { state } = model;
@@ -29,6 +34,7 @@ export function ModelVersions(props: {
     );
   }
   const { versions, unreadable } = state.value;
+  const { lineage } = model;
   return (
     <>
       {versions.length === 0 ? (
@@ -54,7 +60,22 @@ export function ModelVersions(props: {
               {versions.map(version => (
                 <tr key={`${version.name}/${version.version}`}>
                   <th scope="row">{version.name}</th>
-                  <td>{version.version}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="jp-xp-Link"
+                      aria-expanded={
+                        lineage?.name === version.name &&
+                        lineage.number === version.version
+                      }
+                      title={trans.__('Show its lineage')}
+                      onClick={() =>
+                        model.toggleLineage(version.name, version.version)
+                      }
+                    >
+                      {version.version}
+                    </button>
+                  </td>
                   <td>
                     {version.aliases.map(alias => (
                       <React.Fragment key={alias}>
@@ -67,6 +88,14 @@ export function ModelVersions(props: {
             </tbody>
           </table>
           {refresh}
+          {lineage !== null && (
+            <ModelLineageView
+              key={`${lineage.name}/${lineage.number}`}
+              model={lineage}
+              onOpenRun={onOpenRun}
+              onClose={() => model.toggleLineage(lineage.name, lineage.number)}
+            />
+          )}
         </>
       )}
       {unreadable.length > 0 && (

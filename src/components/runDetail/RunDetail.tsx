@@ -142,7 +142,7 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
         <Checkpoints run={run} />
       </Section>
       <Section title={trans.__('Registered models')}>
-        <ModelVersions model={model.versions} />
+        <ModelVersions model={model.versions} onOpenRun={onOpenRun} />
       </Section>
       <Section title={trans.__('Cell journal')} note={cellsNote(run)}>
         <OrderVerdict order={run.order} />
