@@ -82,6 +82,14 @@ EXPECTED: dict[str, Expected] = {
         artifacts=frozenset({"xp/predictions/test.parquet"}),
         output=("3 and 3 runs: no split", "paired, on the same examples", "runs as units"),
     ),
+    "where-time-goes.ipynb": Expected(
+        runs=1,
+        needs=("torch",),
+        params=frozenset({"seed", "read_delay", "examples", "train_seconds"}),
+        metrics=frozenset({"train/loss"}),
+        artifacts=frozenset({"xp/cells.jsonl"}),
+        output=("where time went", "waited on the data loader", "compute-bound"),
+    ),
 }
 
 
