@@ -339,6 +339,9 @@ def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
                 3,
                 "True\n",
             ),
+            _code(
+                "import matplotlib\nprint('agg' in matplotlib.rcsetup.all_backends)", 4, "True\n"
+            ),
         ],
     )
 
@@ -350,7 +353,7 @@ def test_an_animation_saved_without_ffmpeg_on_the_path_uses_imageio_ffmpeg(
     assert done["state"] == "finished", done["error"]
     check = done["runs"][0]["verification"]
     assert check["verdict"] == "exact", json.dumps(check["outputs"], indent=1)
-    assert "plot-era" in {u["name"] for u in check["shims"]}
+    assert {"plot-era", "matplotlib-all-backends"} <= {u["name"] for u in check["shims"]}
     used = [u for u in check["shims"] if u["name"] == "ffmpeg-from-imageio"]
     if shutil.which("ffmpeg") is None:
         (ffmpeg,) = used

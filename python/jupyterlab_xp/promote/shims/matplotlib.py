@@ -67,6 +67,24 @@ def _line_data(module: Any) -> None:
         setattr(line, attr, setter)
 
 
+def _all_backends(module: Any) -> None:
+    original = getattr(module, "__getattr__", None)
+
+    def __getattr__(name: str) -> Any:
+        if name != "all_backends":
+            if original is None:
+                raise AttributeError(f"module 'matplotlib.rcsetup' has no attribute {name!r}")
+            return original(name)
+        # matplotlib removed rcsetup.all_backends (deprecated in 3.9): the backend registry's.
+        import matplotlib.backends
+
+        record("matplotlib-all-backends", "rcsetup.all_backends as backend_registry.list_all()")
+        registry: Any = getattr(matplotlib.backends, "backend_registry")  # noqa: B009
+        return registry.list_all()
+
+    module.__getattr__ = __getattr__
+
+
 def _get_cmap(module: Any) -> None:
     if hasattr(module, "get_cmap"):
         return
@@ -170,6 +188,12 @@ SHIMS = (
         "matplotlib 3.8 removed axis(aspect=): set_aspect()",
         "matplotlib.axes._base",
         _axis_aspect,
+    ),
+    Shim(
+        "matplotlib-all-backends",
+        "matplotlib removed rcsetup.all_backends (deprecated in 3.9): the backend registry's",
+        "matplotlib.rcsetup",
+        _all_backends,
     ),
     Shim(
         "matplotlib-cm-get-cmap",
