@@ -12,6 +12,7 @@ import pytest
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.store.boundary import MAX_LINEAGE_TAGS
 
 NOISE = [0.000, 0.004, -0.003, 0.002, -0.001]
 LOCK = b"numpy==2.4.6\ntorch==2.13.0\n"
@@ -178,3 +179,26 @@ def test_bad_references_are_one_line(store: Any, capsys: pytest.CaptureFixture[s
         code, out, err = _cli(capsys, *args)
         assert code == 2 and out == "", args
         assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_model_reads_a_hostile_version_through_the_parsing_boundary(
+    store: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a version a teammate registered with plain MLflow: no run, and more lineage tags
+    # than a version is shown with
+    client = store.client
+    client.create_registered_model("odd")
+    crowded = {f"{tags.LINEAGE_PREFIX}k{i:03d}": "v" for i in range(MAX_LINEAGE_TAGS + 2)}
+    client.create_model_version("odd", "s3://bucket/model", tags=crowded)
+    # When `jupyter xp model` shows it, for people and as JSON
+    code, out, err = _cli(capsys, "model", "odd/1")
+    json_code, json_out, _ = _cli(capsys, "model", "odd/1", "--json")
+    # Then it shows the first tags, says what it left out in one line, and has no run
+    assert code == 0 and json_code == 0, err
+    assert "  run      -" in out and "k000" in out
+    assert (
+        f"left out, unreadable in the registry: 2 lineage tags past the first {MAX_LINEAGE_TAGS}"
+        in out
+    )
+    body = json.loads(json_out)
+    assert body["run_id"] is None and len(body["lineage"]) == MAX_LINEAGE_TAGS

@@ -73,8 +73,10 @@ def cmd_model(store: MlflowStore, args: argparse.Namespace) -> int:
     aliases = f" ({', '.join(body['aliases'])})" if body["aliases"] else ""
     print(f"{body['name']} version {body['version']}{aliases}")
     print(f"  run      {body['run_id'] or '-'}")
-    print(f"  source   {body['source']}")
+    print(f"  source   {body['source'] or '-'}")
     print(render_lineage(body["lineage"]))
+    if body["unreadable"]:
+        print(f"left out, unreadable in the registry: {'; '.join(body['unreadable'])}")
     return 0
 
 

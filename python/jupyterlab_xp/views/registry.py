@@ -222,11 +222,7 @@ def version_lineage(store: Any, name: str, number: str) -> dict[str, Any]:
     found = ModelRegistry(store).get(name, number)
     if found is None:
         raise LookupError(f"no version {number} of model {name[:40]!r}")
-    try:
-        return boundary.model_lineage(found.name, found.version, list(found.aliases),
-                                      found.run_id, found.source, dict(found.tags))  # fmt: skip
-    except boundary.Unreadable as exc:
-        raise XpError(f"unreadable in the registry: {exc}") from None
+    return _version_body(found)
 
 
 def show_version(store: Any, ref: str) -> dict[str, Any]:
@@ -250,16 +246,14 @@ def show_version(store: Any, ref: str) -> dict[str, Any]:
 
 
 def _version_body(version: Version) -> dict[str, Any]:
-    lineage_tags = {
-        k.removeprefix(tags.LINEAGE_PREFIX): v
-        for k, v in version.tags.items()
-        if k.startswith(tags.LINEAGE_PREFIX)
-    }
-    return {
-        "name": version.name,
-        "version": version.version,
-        "aliases": list(version.aliases),
-        "run_id": version.run_id,
-        "source": version.source,
-        "lineage": lineage_tags,
-    }
+    """A ModelLineage body, through the parsing boundary (anyone can register a version).
+
+    Raises:
+        XpError: a version whose name or number does not parse.
+    """
+    try:
+        return boundary.model_lineage(version.name, version.version, list(version.aliases),
+                                      version.run_id, version.source,
+                                      dict(version.tags))  # fmt: skip
+    except boundary.Unreadable as exc:
+        raise XpError(f"unreadable in the registry: {exc}") from None
