@@ -53,6 +53,7 @@ def test_overrides_split_between_the_parameters_cell_and_the_recorded_config() -
         ({"model": {"lr": 1}}, "model is a section of the recorded config"),
         ({"model..lr": 1}, "parameter names are Python identifiers or dotted config keys"),
         ({"batch": 8}, "unknown parameter(s) batch; known: seed_note"),
+        ({"class": 8}, "parameter name 'class' is a Python keyword"),
         ({"model.lr": {1, 2}}, "model.lr must be number"),
     ],
 )

@@ -19,7 +19,7 @@ from typing import Any
 from jupyterlab_xp.capture import configs
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import source as sources
-from jupyterlab_xp.promote.params import MAX_PARAMS, check_value
+from jupyterlab_xp.promote.params import MAX_PARAMS, check_name, check_value
 
 MAX_KEY_CHARS = 250  # MLflow's param key limit: a longer key was never recorded
 # Each part is a name as configs write them (Hydra allows dashes); no empty part, no spaces.
@@ -85,6 +85,8 @@ def split(
             if problem:
                 raise XpError(problem)
             config[key] = _json_value(key, value)
+        if not dotted and key not in config:
+            check_name(key)  # a keyword (class) says so, rather than "unknown"
         if not dotted and (key in src.params or (not src.params and key not in config)):
             params[key] = value
         elif not dotted and key not in config:
