@@ -383,7 +383,7 @@ def markdown(results: list[Result], command: str) -> str:
     causes = Counter(r.cause for r in results if not r.restored)
     unverified = Counter(r.cause for r in results if r.restored and not r.verified)
     shims = Counter(s for r in results for s in r.shims)
-    pct = lambda k: f"{k} of {n} ({100 * k / n:.0f} %)" if n else "0"  # noqa: E731
+    pct = lambda k: f"{k} of {n} ({100 * k / n:.1f} %)" if n else "0"  # noqa: E731
     sources = Counter(r.merged for r in results if r.merged)
     lines = [f"Corpus run of {dt.date.today().isoformat()}: `{command}`", ""]
     if sources:
