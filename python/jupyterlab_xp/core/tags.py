@@ -108,6 +108,10 @@ CHECKPOINTS_ARTIFACT: Final = "checkpoints.json"
 CHECKPOINT_METADATA: Final = "metadata.json"
 RESUMED_FROM: Final = "xp.resumed_from"  # "<run id>:<name>:<version>" a run resumed from
 CHECKPOINTS: Final = "xp.checkpoints"  # how many checkpoints the run saved
+# Each checkpoint is also an MLflow logged model (MlflowStore.log_checkpoint_model) with tags:
+CHECKPOINT_PATH: Final = "xp.checkpoint.path"  # its artifact folder in its run
+CHECKPOINT_URI: Final = "xp.checkpoint.uri"  # runs:/<run id>/<that folder>
+CHECKPOINT_SHA256: Final = "xp.checkpoint.sha256"  # of its metadata.json (every file's sha256)
 
 # Splits and predictions (kernel/splits.py, kernel/predictions.py): tag keys are
 # f"{SPLIT_PREFIX}{split}.{SHA256_FIELD}" and so on; the predictions are files under

@@ -33,7 +33,14 @@ from jupyterlab_xp.core.config import (
 )
 from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.metric_points import MetricPoint
-from jupyterlab_xp.core.tags import KIND, MAX_PARAM_VALUE, MAX_TAG_VALUE
+from jupyterlab_xp.core.tags import (
+    CHECKPOINT_PATH,
+    CHECKPOINT_SHA256,
+    CHECKPOINT_URI,
+    KIND,
+    MAX_PARAM_VALUE,
+    MAX_TAG_VALUE,
+)
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
 from jupyterlab_xp.store import sqlite_index
 from jupyterlab_xp.store.artifact_reader import ArtifactReader
@@ -264,6 +271,57 @@ class MlflowStore:
         )
         tags_ = [InputTag("mlflow.data.context", context)] if context else []
         self.client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags_)])
+
+    def log_checkpoint_model(
+        self,
+        run_id: str,
+        checkpoint: Mapping[str, Any],
+        rel: str,
+        metrics: Iterable[MetricPoint],
+    ) -> str:
+        """Make the checkpoint uploaded to ``rel`` in ``run_id`` an MLflow logged model; its id.
+
+        What ``search_logged_models`` and MLflow's UI list. The files stay in the run's
+        artifacts (resume and ``jupyter xp register`` read them there); the logged model holds no
+        second copy (a checkpoint can be gigabytes), only where they are (a ``runs:/`` URI tag),
+        its step and version as params, and the run's metrics as they stood when it was saved.
+        One logged model per checkpoint version: a batch the sync retries finds the one it made.
+        """
+        from mlflow.entities import LoggedModelOutput, Metric
+
+        client = self.client
+        experiment_id = client.get_run(run_id).info.experiment_id
+        escaped = rel.replace("'", "")  # rel is ours (checkpoints/<key>/<n>/<stamp>): no quotes
+        found = client.search_logged_models(
+            [experiment_id],
+            filter_string=(
+                f"source_run_id = '{run_id}' AND tags.`{CHECKPOINT_PATH}` = '{escaped}'"
+            ),
+            max_results=1,
+        )
+        if found:
+            return str(found[0].model_id)
+        step = int(checkpoint.get("step") or 0)
+        model = client.create_logged_model(
+            experiment_id,
+            name=str(checkpoint.get("name") or "checkpoint"),
+            source_run_id=run_id,
+            tags={
+                CHECKPOINT_PATH: rel,
+                CHECKPOINT_URI: f"runs:/{run_id}/{rel}",
+                CHECKPOINT_SHA256: str(checkpoint.get("sha256") or ""),
+            },
+            params={"step": str(step), "version": str(checkpoint.get("version") or "")},
+            model_type="xp.checkpoint",
+        )
+        points = [
+            Metric(p.key, p.value, p.timestamp_ms, p.step, model_id=model.model_id) for p in metrics
+        ]
+        if points:
+            client.log_batch(run_id, metrics=points, synchronous=True)
+        client.log_outputs(run_id, [LoggedModelOutput(model.model_id, step)])
+        client.finalize_logged_model(model.model_id, "READY")
+        return str(model.model_id)
 
     def set_terminated(self, run_id: str, status: str, end_ms: int | None = None) -> None:
         """End a run with ``status`` (FINISHED, FAILED or KILLED)."""

@@ -28,7 +28,6 @@ from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE, STATE_FILE
 from jupyterlab_xp.store.checkpoint_upload import upload_checkpoint
 from jupyterlab_xp.store.faults import set_aside
 from jupyterlab_xp.store.liveness import beat_tags
-from jupyterlab_xp.store.logged_models import log_checkpoint_model
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.redaction import Ledger, Redactor
 
@@ -153,7 +152,7 @@ class RunSync:
             )
         for rel, checkpoint, at_save in checkpoints:
             if upload_checkpoint(self.store, self._redactor, self.run_id, self.dir, rel):
-                log_checkpoint_model(self.store, self.run_id, checkpoint, rel, at_save)
+                self.store.log_checkpoint_model(self.run_id, checkpoint, rel, at_save)
         if uploads:
             with self._redactor.staged(self.artifacts_dir, uploads) as outbound:
                 for name in uploads:
