@@ -85,8 +85,9 @@ team: install postgres
 
 # Four processes on two cores: most of a test waits on a kernel, a server or a subprocess.
 # Each process starts its own PostgreSQL and MLflow server (session fixtures, own ports).
+# The slowest tests are listed at the end: the suite must stay well under CI's 20 minutes.
 test-python: install postgres
-	$(BIN)/pytest -n 4
+	$(BIN)/pytest -n 4 --durations=25
 
 test-js: node_modules/.yarn-state.yml
 	$(JLPM) test
