@@ -2,6 +2,7 @@
 import type { ConfigBody, RunList, RunSummary } from '../api/types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
+import { PARAMS, parseColumn } from './columns';
 import {
   DEFAULT_TABLE,
   IRunTableSettings,
@@ -295,8 +296,8 @@ export class RunListModel extends PollingModel {
       return undefined;
     }
     return this._table.columns
-      .filter(column => column.startsWith('params.'))
-      .map(column => column.slice('params.'.length));
+      .map(column => parseColumn(column, PARAMS))
+      .filter((key): key is string => key !== null);
   }
 
   /** One request of an action: its failure becomes {@link actionError}. */

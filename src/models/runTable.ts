@@ -1,6 +1,7 @@
 // How the run list is shown (list or table), the table's chosen columns and sort: JupyterLab settings (schema/plugin.json), once localStorage.
 import type { JSONValue, ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
+import { isColumn, METRICS, PARAMS } from './columns';
 
 /**
  * A column of the table: `name`, `seed`, `params.<key>` or `metrics.<key>`.
@@ -78,7 +79,8 @@ export function parseTableSettings(saved: unknown): IRunTableSettings {
     ? columns
         .filter(
           (c): c is string =>
-            typeof c === 'string' && /^(params|metrics)\.\S/.test(c)
+            typeof c === 'string' &&
+            (isColumn(c, PARAMS) || isColumn(c, METRICS))
         )
         .slice(0, MAX_COLUMNS)
     : [];

@@ -4,6 +4,7 @@ import { Debouncer } from '@lumino/polling';
 import React from 'react';
 
 import type { RunStatus } from '../../models/types';
+import { column, METRICS, parseColumn } from '../../models/columns';
 import { IRunFilters, RunListModel } from '../../models/runList';
 import { Button, EmptyState, ErrorState, Loading } from '../common';
 import { buildRows, GroupBy } from './rows';
@@ -103,12 +104,12 @@ class RunListBody extends React.Component<
     const sortOptions = [
       { value: 'start_time', label: trans.__('Start time') },
       { value: 'name', label: trans.__('Name') },
-      ...metricKeys.map(key => ({ value: `metrics.${key}`, label: key }))
+      ...metricKeys.map(key => ({ value: column(METRICS, key), label: key }))
     ];
     if (!sortOptions.some(option => option.value === filters.sort)) {
       sortOptions.push({
         value: filters.sort,
-        label: filters.sort.replace(/^metrics\./, '')
+        label: parseColumn(filters.sort, METRICS) ?? filters.sort
       });
     }
     const experimentOptions =

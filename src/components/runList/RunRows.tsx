@@ -2,6 +2,7 @@
 import React from 'react';
 
 import type { RunSummary } from '../../models/types';
+import { METRICS, parseColumn } from '../../models/columns';
 import {
   formatDuration,
   formatNumber,
@@ -50,9 +51,7 @@ export function RunRow(props: {
 }): React.JSX.Element {
   const { run, selected, sort, onToggle, onOpenRun, onRestore } = props;
   const label = runLabel(run);
-  const sortKey = sort.startsWith('metrics.')
-    ? sort.slice('metrics.'.length)
-    : null;
+  const sortKey = parseColumn(sort, METRICS);
   const metricKeys = Object.keys(run.metrics).sort();
   const shownKeys = (
     sortKey !== null && sortKey in run.metrics

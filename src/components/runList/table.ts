@@ -2,22 +2,23 @@
 import type { RunSummary } from '../../models/types';
 import { formatNumber, MISSING, runLabel } from '../../format';
 import type { ColumnId, ITableSort } from '../../models/runTable';
+import {
+  column as columnOf,
+  METRICS,
+  PARAMS,
+  parseColumn
+} from '../../models/columns';
 
 export type { ColumnId, ITableSort };
 
 /** The columns every table has, before the chosen ones. */
 export const FIXED_COLUMNS: readonly ColumnId[] = ['name', 'seed'];
 
-const PARAM = 'params.';
-const METRIC = 'metrics.';
-
 /** The heading of a column: a key as it was logged, fixed columns by name. */
 export function columnLabel(column: ColumnId): string {
-  if (column.startsWith(PARAM)) {
-    return column.slice(PARAM.length);
-  }
-  if (column.startsWith(METRIC)) {
-    return column.slice(METRIC.length);
+  const key = parseColumn(column, PARAMS) ?? parseColumn(column, METRICS);
+  if (key !== null) {
+    return key;
   }
   return { name: 'Name', seed: 'Seed' }[column] ?? column;
 }
@@ -27,11 +28,13 @@ export function cellValue(
   run: RunSummary,
   column: ColumnId
 ): string | number | null {
-  if (column.startsWith(PARAM)) {
-    return run.params?.[column.slice(PARAM.length)] ?? null;
+  const param = parseColumn(column, PARAMS);
+  if (param !== null) {
+    return run.params?.[param] ?? null;
   }
-  if (column.startsWith(METRIC)) {
-    const value = run.metrics[column.slice(METRIC.length)];
+  const metric = parseColumn(column, METRICS);
+  if (metric !== null) {
+    const value = run.metrics[metric];
     return value === undefined || Number.isNaN(value) ? null : value;
   }
   switch (column) {
@@ -133,10 +136,10 @@ export function columnChoices(
   metricKeys: readonly string[],
   chosen: readonly ColumnId[]
 ): { params: ColumnId[]; metrics: ColumnId[] } {
-  const params = new Set(paramKeys.map(key => `${PARAM}${key}`));
-  const metrics = new Set(metricKeys.map(key => `${METRIC}${key}`));
+  const params = new Set(paramKeys.map(key => columnOf(PARAMS, key)));
+  const metrics = new Set(metricKeys.map(key => columnOf(METRICS, key)));
   for (const column of chosen) {
-    (column.startsWith(PARAM) ? params : metrics).add(column);
+    (parseColumn(column, PARAMS) !== null ? params : metrics).add(column);
   }
   const sorted = (columns: Set<ColumnId>): ColumnId[] =>
     [...columns].sort((a, b) => a.localeCompare(b));
