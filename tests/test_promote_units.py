@@ -195,3 +195,27 @@ def test_drift_rules_of_the_corpus_era(stored: str, new: str, rule: str) -> None
     # Then: only presentation drifted, and the rule that says so is named
     assert klass == "same-values", (stored, new)
     assert rule in rules
+
+
+def test_the_users_cell_timeout_is_for_the_notebooks_cells_not_the_ones_promote_adds() -> None:
+    # Given a promoted notebook with its shims, start and stop cells, and a 3 s cell timeout
+    src = Source(
+        name="n",
+        version="v",
+        seed=3,
+        notebook={"cells": [{"cell_type": "code", "source": "import time\ntime.sleep(9)"}]},
+    )
+    nb = build.build_notebook(src, build.plan_cells(src, "notebook"), "notebook", shims=True)
+    timeout_of = build.cell_timeout(3.0)
+
+    # When nbclient asks each code cell's timeout
+    timeouts = {
+        c["source"].splitlines()[-1]: timeout_of(c) for c in nb["cells"] if c["cell_type"] == "code"
+    }
+
+    # Then the notebook's own cell gets the user's 3 s; the cells promote added get the default
+    # (under load %xp start alone can take longer than 3 s)
+    assert timeouts.pop("time.sleep(9)") == 3.0
+    assert any(k.startswith("%xp start") for k in timeouts) and "%xp stop" in timeouts
+    assert set(timeouts.values()) == {build.ADDED_CELL_TIMEOUT}
+    assert build.cell_timeout(900.0)(nb["cells"][1]) == 900.0  # a longer timeout is kept

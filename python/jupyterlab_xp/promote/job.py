@@ -251,6 +251,7 @@ class Job:
                         parameters=self.params,
                         kernel_name=self.envs.kernel_name,
                         execution_timeout=self.request["cell_timeout"],
+                        timeout_func=build.cell_timeout(float(self.request["cell_timeout"])),
                         progress_bar=False,
                         cwd=str(cwd),
                         start_timeout=120,
