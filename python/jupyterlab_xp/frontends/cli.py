@@ -111,7 +111,11 @@ def _parser() -> argparse.ArgumentParser:
         help="cell order (default: recorded for a run; for a notebook auto: execution counts "
         "mended by def-use analysis)",
     )
-    promote.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
+    promote.add_argument(
+        "--cell-timeout",
+        type=float,
+        help="seconds per notebook cell (default 600; the cells promote adds get at least 600)",
+    )
     promote.add_argument(
         "--tolerance",
         type=float,

@@ -67,7 +67,11 @@ def _start_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--storage", help="Optuna storage URL (default: SQLite in $XP_HOME/sweeps)")
     p.add_argument("--timeout", type=float, help="stop starting trials after S seconds")
-    p.add_argument("--cell-timeout", type=float, help="seconds per cell (default 600)")
+    p.add_argument(
+        "--cell-timeout",
+        type=float,
+        help="seconds per notebook cell (default 600; the cells promote adds get at least 600)",
+    )
     p.add_argument(
         "--dry-run",
         action="store_true",
