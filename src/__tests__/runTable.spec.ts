@@ -18,7 +18,7 @@ import {
   parseTableSettings,
   TABLE_SETTINGS_KEY
 } from '../models/runTable';
-import { page, summary } from './bodies';
+import { numbered, page, summary } from './bodies';
 import { advance, FakeTransport } from './fakeTransport';
 import { pluginSettings } from './settings';
 
@@ -170,19 +170,24 @@ describe('table settings', () => {
   });
 });
 
+/** A fake server whose `GET runs` answers with `runs`. */
+function runsServer(runs: (request: IApiRequest) => unknown): FakeTransport {
+  return new FakeTransport()
+    .on('GET config', () => ({ store: 'sqlite:////x/mlflow.db' }))
+    .on('GET runs', runs);
+}
+
 describe('RunListModel in the table view', () => {
   let server: FakeTransport;
   let model: RunListModel;
 
   beforeEach(() => {
-    server = new FakeTransport()
-      .on('GET config', () => ({ store: 'sqlite:////x/mlflow.db' }))
-      .on('GET runs', (request: IApiRequest) => {
-        const body = page(RUNS);
-        return request.query?.has('params')
-          ? { ...body, param_keys: ['hidden', 'lr', 'seed'] }
-          : body;
-      });
+    server = runsServer((request: IApiRequest) => {
+      const body = page(RUNS);
+      return request.query?.has('params')
+        ? { ...body, param_keys: ['hidden', 'lr', 'seed'] }
+        : body;
+    });
   });
 
   afterEach(() => {
@@ -249,5 +254,162 @@ describe('RunListModel in the table view', () => {
     expect(server.calls('GET runs').at(-1)?.query?.get('params')).toBe(
       'hidden'
     );
+  });
+});
+
+describe('the run list has one sort', () => {
+  /** Runs whose lr, read as numbers, sorts against the server's pages. */
+  const PAGES: Record<string, { runs: typeof RUNS; next: string | null }> = {
+    '': {
+      runs: [
+        summary({ run_id: 'a', params: { lr: '10' } }),
+        summary({ run_id: 'b', params: { lr: '9' } })
+      ],
+      next: 'p1'
+    },
+    p1: {
+      runs: [summary({ run_id: 'c', params: { lr: '0.5' } })],
+      next: 'p2'
+    },
+    p2: {
+      runs: [
+        summary({ run_id: 'd', params: { lr: '100' } }),
+        summary({ run_id: 'e', params: { lr: '1e-3' } })
+      ],
+      next: null
+    }
+  };
+  let server: FakeTransport;
+  let model: RunListModel;
+
+  beforeEach(() => {
+    server = runsServer((request: IApiRequest) => {
+      const at = PAGES[request.query?.get('page_token') ?? ''];
+      return page(at.runs, at.next);
+    });
+    model = new RunListModel(server.client());
+  });
+
+  afterEach(() => {
+    model.dispose();
+  });
+
+  it('asks the server for a sort by name or a metric, and the table sorts nothing again', async () => {
+    // Given the table with a metric column, shown
+    model.setTable({ view: 'table', columns: ['metrics.val/accuracy'] });
+    model.visible = true;
+    await advance();
+
+    // When its heading is sorted up
+    model.setSort({ column: 'metrics.val/accuracy', order: 'asc' });
+    await advance();
+
+    // Then the server is asked for that sort, for the first page only, and
+    // the table keeps the server's order
+    const last = server.calls('GET runs').at(-1);
+    expect(last?.query?.get('sort')).toBe('metrics.val/accuracy');
+    expect(last?.query?.get('order')).toBe('asc');
+    expect(last?.query?.has('page_token')).toBe(false);
+    expect(model.sort).toEqual({
+      column: 'metrics.val/accuracy',
+      order: 'asc'
+    });
+    expect(model.sortsHere).toBe(false);
+    expect(model.table.sort).toBeNull();
+    expect(model.filters.sort).toBe('metrics.val/accuracy');
+    expect(model.hasMore).toBe(true);
+  });
+
+  it('sorts by a param over every page, loaded for it, not over the first page alone', async () => {
+    // Given the table with the lr column, shown, the server's pages loaded
+    // as they are scrolled to
+    model.setTable({ view: 'table', columns: ['params.lr'] });
+    model.visible = true;
+    await advance();
+    expect(model.runs.map(run => run.run_id)).toEqual(['a', 'b']);
+
+    // When it is sorted by lr, up
+    model.setSort({ column: 'params.lr', order: 'asc' });
+    await advance();
+
+    // Then every page was loaded, and the smallest lr (on the last page)
+    // comes first: numbers as numbers, not as MLflow's text order
+    expect(
+      server.calls('GET runs').map(c => c.query?.get('page_token'))
+    ).toEqual([null, 'p1', 'p2']);
+    expect(model.sortReady).toBe(true);
+    expect(model.sortCapped).toBe(false);
+    expect(model.sortsHere).toBe(true);
+    expect(ids(sortRuns(model.runs, model.sort))).toEqual([
+      'e',
+      'c',
+      'b',
+      'a',
+      'd'
+    ]);
+    // ...and the server's sort is left as it was
+    expect(model.filters.sort).toBe('start_time');
+  });
+
+  it('sorts at most MAX_SORTED runs itself, and says so', async () => {
+    // Given a server with more runs than the table sorts itself
+    let served = 0;
+    server.on('GET runs', (request: IApiRequest) => {
+      const limit = Number(request.query?.get('limit'));
+      const runs = numbered(served, served + limit);
+      served += limit;
+      return page(runs, `t${served}`);
+    });
+
+    // When the table is sorted by a param
+    model.setTable({
+      view: 'table',
+      columns: ['params.lr'],
+      sort: { column: 'params.lr', order: 'desc' }
+    });
+    model.visible = true;
+    await advance();
+
+    // Then it loaded pages up to the cap and no further, and says it is capped
+    expect(model.runs.length).toBeGreaterThanOrEqual(RunListModel.MAX_SORTED);
+    expect(model.runs.length).toBeLessThan(
+      RunListModel.MAX_SORTED + RunListModel.PAGE_SIZE
+    );
+    expect(model.sortReady).toBe(true);
+    expect(model.sortCapped).toBe(true);
+    // ...nor after the polls of the next five seconds
+    const tailPages = (): number =>
+      server.calls('GET runs').filter(c => c.query?.has('page_token')).length;
+    const before = tailPages();
+    await advance(5000);
+    expect(server.calls('GET runs').length).toBeGreaterThan(before + 1);
+    expect(tailPages()).toBe(before);
+  });
+
+  it('moves a name or metric sort kept in the settings to the server', async () => {
+    // Given settings an earlier version saved, sorting the table by a metric
+    const { settings } = await pluginSettings(
+      JSON.stringify({
+        view: 'table',
+        columns: ['metrics.val/accuracy'],
+        sort: { column: 'metrics.val/accuracy', order: 'desc' }
+      })
+    );
+
+    // When the run list reads them
+    model.useSettings(settings);
+    model.visible = true;
+    await advance();
+
+    // Then the server sorts by that metric, and the settings keep no sort
+    expect(server.calls('GET runs').at(-1)?.query?.get('sort')).toBe(
+      'metrics.val/accuracy'
+    );
+    expect(model.sort).toEqual({
+      column: 'metrics.val/accuracy',
+      order: 'desc'
+    });
+    expect(model.table.sort).toBeNull();
+    expect(settings.composite.sort).toBeNull();
   });
 });

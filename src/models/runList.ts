@@ -2,11 +2,12 @@
 import type { ConfigBody, RunList, RunSummary } from '../api/types';
 import { errorMessage, IRunsQuery, RunStatus, XpClient } from '../api/client';
 import { LoadState, PollingModel } from './base';
-import { PARAMS, parseColumn } from './columns';
+import { METRICS, PARAMS, parseColumn } from './columns';
 import {
   DEFAULT_TABLE,
   IRunTableSettings,
   ITableSettingsStore,
+  ITableSort,
   parseTableSettings,
   saveTableSettings
 } from './runTable';
@@ -24,6 +25,22 @@ export interface IRunFilters {
   readonly order: 'asc' | 'desc';
   /** List archived runs too (marked, with Restore). */
   readonly showArchived: boolean;
+}
+
+/**
+ * Whether the server sorts by `column` (`GET runs`' `sort`), across every
+ * page. It cannot sort by a param or the seed (a param too) the way the
+ * table does: MLflow's search orders params as text (`10` before `9`,
+ * `1e-3` after `0.01`). The table sorts those itself, over every run the
+ * filters match, all loaded for it ({@link RunListModel.sortReady}): a sort
+ * of the loaded pages alone would put runs of later pages in the wrong place.
+ */
+export function serverSorts(column: string): boolean {
+  return (
+    column === 'start_time' ||
+    column === 'name' ||
+    parseColumn(column, METRICS) !== null
+  );
 }
 
 /** Newest first, everything shown. */
@@ -52,6 +69,8 @@ export class RunListModel extends PollingModel {
   static readonly HEAD_SIZE = 200;
   /** Runs in each further page. */
   static readonly PAGE_SIZE = 1000;
+  /** Runs loaded at most for a sort the table does itself (as a CSV export). */
+  static readonly MAX_SORTED = 10_000;
 
   /**
    * @param client - the REST client
@@ -74,8 +93,19 @@ export class RunListModel extends PollingModel {
   useSettings(settings: ITableSettingsStore): void {
     this._settings = settings;
     const apply = (): void => {
-      if (!this.isDisposed) {
-        this._applyTable(parseTableSettings(settings.composite));
+      if (this.isDisposed) {
+        return;
+      }
+      const table = parseTableSettings(settings.composite);
+      const sort = table.sort;
+      if (sort !== null && serverSorts(sort.column)) {
+        // Saved by an earlier version, which sorted one page at a time, or
+        // set by hand: the server sorts by it now, and the setting goes.
+        this._applyTable({ ...table, sort: null });
+        this.setFilters({ sort: sort.column, order: sort.order });
+        void settings.set('sort', null);
+      } else {
+        this._applyTable(table);
       }
     };
     settings.changed.connect(apply, this);
@@ -88,6 +118,12 @@ export class RunListModel extends PollingModel {
    * param columns the table needs change.
    */
   setTable(patch: Partial<IRunTableSettings>): void {
+    if (patch.sort && serverSorts(patch.sort.column)) {
+      const { sort, ...rest } = patch;
+      this.setTable({ ...rest, sort: null });
+      this.setSort(sort);
+      return;
+    }
     const before = this._table;
     this._applyTable({ ...this._table, ...patch });
     if (this._settings !== null) {
@@ -102,7 +138,63 @@ export class RunListModel extends PollingModel {
       this._restart();
     } else {
       this.emitChanged();
+      this._loadForSort();
     }
+  }
+
+  /**
+   * The list's one sort: the server's (`start_time`, `name`,
+   * `metrics.<key>`), or in the table a param or the seed, which the table
+   * sorts itself ({@link sortsHere}).
+   */
+  get sort(): ITableSort {
+    const { view, sort } = this._table;
+    return view === 'table' && sort !== null
+      ? sort
+      : { column: this._filters.sort, order: this._filters.order };
+  }
+
+  /**
+   * Whether the table sorts the runs itself (a param or the seed column,
+   * see {@link serverSorts}), over every run loaded for it.
+   */
+  get sortsHere(): boolean {
+    return this._table.view === 'table' && this._table.sort !== null;
+  }
+
+  /**
+   * Whether the runs can be shown in their sort: always for the server's
+   * sort; for one the table does, once every run the filters match is loaded
+   * or {@link MAX_SORTED} are ({@link sortCapped}).
+   */
+  get sortReady(): boolean {
+    return (
+      !this.sortsHere || (this._loaded && (!this.hasMore || this.sortCapped))
+    );
+  }
+
+  /** Whether a sort the table does covers only the first {@link MAX_SORTED} runs. */
+  get sortCapped(): boolean {
+    return (
+      this.sortsHere &&
+      this.hasMore &&
+      this._runs.length >= RunListModel.MAX_SORTED
+    );
+  }
+
+  /**
+   * Sort by a column: the server sorts where it can ({@link serverSorts}),
+   * else the table (kept in the settings with the table's columns).
+   */
+  setSort(sort: ITableSort): void {
+    if (!serverSorts(sort.column)) {
+      this.setTable({ sort });
+      return;
+    }
+    if (this._table.sort !== null) {
+      this.setTable({ sort: null });
+    }
+    this.setFilters({ sort: sort.column, order: sort.order });
   }
 
   /** Param keys seen in any answer of the table view, sorted (its column chooser). */
@@ -231,6 +323,7 @@ export class RunListModel extends PollingModel {
       generation === this._generation && !this.isDisposed;
     this._loadingMore = true;
     this.emitChanged();
+    let loaded = false;
     try {
       const page = await this._client.runs({
         ...this._query(),
@@ -246,6 +339,7 @@ export class RunListModel extends PollingModel {
       this.setError(null);
       this._note(page);
       this._rebuild();
+      loaded = true;
     } catch (error) {
       if (current()) {
         this.setError(errorMessage(error));
@@ -254,7 +348,23 @@ export class RunListModel extends PollingModel {
       if (current()) {
         this._loadingMore = false;
         this.emitChanged();
+        // After a failure the next poll goes on (at the poll's pace, backing off).
+        if (loaded) {
+          this._loadForSort();
+        }
       }
+    }
+  }
+
+  /** For a sort the table does, the next page, until all are loaded or {@link MAX_SORTED}. */
+  private _loadForSort(): void {
+    if (
+      this.sortsHere &&
+      this._loaded &&
+      !this._loadingMore &&
+      !this.sortReady
+    ) {
+      void this.loadMore();
     }
   }
 
@@ -275,6 +385,7 @@ export class RunListModel extends PollingModel {
     this.setError(null);
     this._note(page);
     this._rebuild();
+    this._loadForSort();
   }
 
   private _query(): IRunsQuery {

@@ -21,6 +21,7 @@ import { Gettext } from '@jupyterlab/translation';
 import { RunListView } from '../../components/runList/RunList';
 import { TranslationContext } from '../../components/translation';
 import { RunListModel } from '../../models/runList';
+import type { IApiRequest } from '../../api/handler';
 import { page, summary } from '../bodies';
 import { advance, FakeTransport } from '../fakeTransport';
 
@@ -95,6 +96,61 @@ describe('the run list', () => {
     // Then the model asked for failed runs
     const last = server.calls('GET runs').at(-1);
     expect(last?.query?.get('status')).toBe('FAILED');
+  });
+
+  it('sorts the table by a heading: by name on the server, by a param over every page', async () => {
+    // Given the table view with the lr column, over a server with two pages
+    server.on('GET runs', (request: IApiRequest) =>
+      request.query?.get('page_token') === 'p1'
+        ? page([
+            summary({ run_id: 'r3', name: 'gamma', params: { lr: '0.5' } })
+          ])
+        : page(
+            [
+              summary({ run_id: 'r1', name: 'alpha', params: { lr: '10' } }),
+              summary({ run_id: 'r2', name: 'beta', params: { lr: '9' } })
+            ],
+            'p1'
+          )
+    );
+    model.setTable({ view: 'table', columns: ['params.lr'] });
+    await show();
+    const sortBy = (): string =>
+      (screen.getByRole('combobox', { name: 'Sort by' }) as HTMLSelectElement)
+        .value;
+
+    // When the Name heading is clicked
+    fireEvent.click(screen.getByRole('columnheader', { name: /^Name/ }));
+    await act(() => advance());
+
+    // Then the server sorts by name, up; the heading and the Sort box say
+    // so, and the table sorts nothing itself
+    const last = server.calls('GET runs').at(-1);
+    expect(last?.query?.get('sort')).toBe('name');
+    expect(last?.query?.get('order')).toBe('asc');
+    expect(
+      screen
+        .getByRole('columnheader', { name: /^Name/ })
+        .getAttribute('aria-sort')
+    ).toBe('ascending');
+    expect(sortBy()).toBe('name');
+    expect(screen.queryByText(/^Sorted by/)).toBeNull();
+
+    // When the lr heading is clicked
+    fireEvent.click(screen.getByRole('columnheader', { name: /^lr/ }));
+    await act(() => advance());
+
+    // Then the second page is loaded too and the rows go by lr as numbers
+    // (MLflow would order the text 10 before 9), which the Sort box shows
+    const lr = screen.getAllByTitle(/^lr: /).map(cell => cell.textContent);
+    expect(lr).toEqual(['0.5', '9', '10']);
+    expect(sortBy()).toBe('params.lr');
+    expect(screen.getByText('Sorted by lr, ascending.')).toBeTruthy();
+    expect(
+      screen
+        .getByRole('columnheader', { name: /^Name/ })
+        .getAttribute('aria-sort')
+    ).toBe('none');
   });
 
   it('says how to record a first run when the store has none', async () => {

@@ -4,13 +4,14 @@ import { Debouncer } from '@lumino/polling';
 import React from 'react';
 
 import type { RunStatus } from '../../models/types';
-import { column, METRICS, parseColumn } from '../../models/columns';
+import { column, METRICS } from '../../models/columns';
 import { IRunFilters, RunListModel } from '../../models/runList';
 import { Button, EmptyState, ErrorState, Loading } from '../common';
 import { buildRows, GroupBy } from './rows';
 import { GroupRow, RunRow } from './RunRows';
 import { RunListTools } from './RunListTools';
 import { ColumnChooser, RunTable } from './RunTable';
+import { columnLabel } from './table';
 import { VirtualList } from './VirtualList';
 import { useTrans } from '../translation';
 import { useModel } from '../useModel';
@@ -100,17 +101,15 @@ class RunListBody extends React.Component<
 
   private _renderControls(): React.JSX.Element {
     const { model, trans } = this.props;
-    const { filters, experiments, metricKeys } = model;
+    const { filters, experiments, metricKeys, sort } = model;
     const sortOptions = [
       { value: 'start_time', label: trans.__('Start time') },
       { value: 'name', label: trans.__('Name') },
       ...metricKeys.map(key => ({ value: column(METRICS, key), label: key }))
     ];
-    if (!sortOptions.some(option => option.value === filters.sort)) {
-      sortOptions.push({
-        value: filters.sort,
-        label: parseColumn(filters.sort, METRICS) ?? filters.sort
-      });
+    if (!sortOptions.some(option => option.value === sort.column)) {
+      // A metric no loaded run has, or a table column the table sorts itself.
+      sortOptions.push({ value: sort.column, label: columnLabel(sort.column) });
     }
     const experimentOptions =
       filters.experiment && !experiments.includes(filters.experiment)
@@ -168,9 +167,12 @@ class RunListBody extends React.Component<
             <select
               className="jp-xp-Select"
               aria-label={trans.__('Sort by')}
-              value={filters.sort}
+              value={sort.column}
               onChange={event =>
-                this._setFilter({ sort: event.currentTarget.value })
+                model.setSort({
+                  column: event.currentTarget.value,
+                  order: sort.order
+                })
               }
             >
               {sortOptions.map(option => (
@@ -182,22 +184,23 @@ class RunListBody extends React.Component<
           </label>
           <Button
             aria-label={
-              filters.order === 'desc'
+              sort.order === 'desc'
                 ? trans.__('Descending: click for ascending')
                 : trans.__('Ascending: click for descending')
             }
             title={
-              filters.order === 'desc'
+              sort.order === 'desc'
                 ? trans.__('Descending')
                 : trans.__('Ascending')
             }
             onClick={() =>
-              this._setFilter({
-                order: filters.order === 'desc' ? 'asc' : 'desc'
+              model.setSort({
+                column: sort.column,
+                order: sort.order === 'desc' ? 'asc' : 'desc'
               })
             }
           >
-            {filters.order === 'desc' ? trans.__('↓ desc') : trans.__('↑ asc')}
+            {sort.order === 'desc' ? trans.__('↓ desc') : trans.__('↑ asc')}
           </Button>
           {model.table.view === 'list' && (
             <label className="jp-xp-Label">

@@ -4,7 +4,7 @@ import React from 'react';
 import type { RunSummary } from '../../models/types';
 import { runLabel } from '../../format';
 import { RunListModel } from '../../models/runList';
-import { Button } from '../common';
+import { Button, Loading } from '../common';
 import {
   cellText,
   cellValue,
@@ -70,14 +70,17 @@ export function ColumnChooser(props: {
 
 /**
  * The loaded runs as a table: a checkbox, name and seed, then the
- * chosen columns. A click on a heading sorts by it (again: the other way);
- * numbers sort as numbers and runs without a value come last.
+ * chosen columns. A click on a heading sorts by it (again: the other way):
+ * the server sorts by name and metrics, the table by params and the seed
+ * over every run (see `serverSorts`), numbers as numbers, runs without a
+ * value last.
  */
 export function RunTable(props: IRunTableProps): React.JSX.Element {
   const { model, selected, onToggle, onOpenRun } = props;
-  const { columns, sort } = model.table;
+  const { columns } = model.table;
+  const sort = model.sort;
   const shown = [...FIXED_COLUMNS, ...columns];
-  const runs = sortRuns(model.runs, sort);
+  const runs = model.sortsHere ? sortRuns(model.runs, sort) : model.runs;
   // Wider than the panel with many columns: the table scrolls sideways,
   // heading and rows together.
   const template = `20px minmax(7em, 2fr) 3.5em ${columns
@@ -87,12 +90,12 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
   const style = { gridTemplateColumns: template };
   return (
     <div className="jp-xp-RunTable">
-      {sort !== null && (
+      {model.sortsHere && (
         <div className="jp-xp-RunTable-sortbar">
           <span className="jp-xp-Muted">
             {`Sorted by ${columnLabel(sort.column)}, ${sort.order === 'asc' ? 'ascending' : 'descending'}${
-              model.hasMore
-                ? `, among the ${model.runs.length} loaded runs (more load as you scroll)`
+              model.sortCapped
+                ? `, over the first ${model.runs.length} runs only: filter the list to sort all of them`
                 : ''
             }.`}
           </span>
@@ -104,7 +107,7 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
           <div className="jp-xp-RunTable-head" style={style} role="row">
             <span />
             {shown.map(column => {
-              const current = sort?.column === column ? sort.order : null;
+              const current = sort.column === column ? sort.order : null;
               return (
                 <button
                   key={column}
@@ -119,9 +122,7 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
                         ? 'ascending'
                         : 'descending'
                   }
-                  onClick={() =>
-                    model.setTable({ sort: nextSort(sort, column) })
-                  }
+                  onClick={() => model.setSort(nextSort(sort, column))}
                 >
                   {columnLabel(column)}
                   {current !== null && (current === 'asc' ? ' ↑' : ' ↓')}
@@ -129,8 +130,13 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
               );
             })}
           </div>
+          {!model.sortReady && (
+            <Loading
+              what={`Loading every run to sort them by ${columnLabel(sort.column)} (${model.runs.length} so far)…`}
+            />
+          )}
           <VirtualList
-            items={runs}
+            items={model.sortReady ? runs : []}
             rowHeight={TABLE_ROW_HEIGHT}
             label="Runs table"
             itemKey={run => run.run_id}

@@ -90,7 +90,9 @@ function rank(value: string | number | null): number {
 }
 
 /**
- * The runs sorted by a column (a stable sort: ties keep the list's order).
+ * The runs sorted by a column the server cannot sort (a param or the seed,
+ * see `serverSorts`), given every run the filters match (a stable sort:
+ * ties keep the list's order).
  * Numbers come first, then text (`auto`), then runs without a value, in
  * either order: the order sorts within each.
  */
