@@ -67,6 +67,7 @@ lint: install types-check
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/codespell python tests benchmarks src README.md
+	$(BIN)/codespell docs/*.md docs/site --skip "_build,*.ipynb"  # the site: the README's former sections
 	$(BIN)/vulture python/jupyterlab_xp vulture_whitelist.py --min-confidence 80
 	$(JLPM) lint:check
 
@@ -122,7 +123,7 @@ test-ranges: install
 bench: install browser ui-tests/node_modules/.package-lock.json
 	$(PY) benchmarks/run_all.py
 
-# The public notebook corpus (../shared/corpus, README "Public notebooks"): each notebook promoted
+# The public notebook corpus (../shared/corpus, docs/site/explanation/public-notebooks.md): each notebook promoted
 # in its own folder and XP_HOME, papermill beside it; the table goes to .corpus-cache/. Takes
 # CORPUS_ARGS, e.g. CORPUS_ARGS="--only Whirlwind --jobs 2" or "--reuse-baseline".
 .PHONY: corpus

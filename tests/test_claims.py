@@ -1,6 +1,7 @@
-"""docs/claims.md stays true: README phrases, tests that exist, no absolute left unlisted.
+"""docs/claims.md stays true: phrases on their pages, tests that exist, no absolute unlisted.
 
-Pure parsing (no kernel, no store): the tests named here run in their own modules.
+The pages are the README and the docs site's own pages (tests/userdocs.py): a row names the one
+it quotes. Pure parsing (no kernel, no store): the tests named here run in their own modules.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+import userdocs
+
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "docs" / "claims.md"
-README = ROOT / "README.md"
 
 # Claims that no test backs yet (their rows say "untested: ..."). Each shows as an expected
 # failure in the suite's summary, so the lead sees them; a row that gains a test must leave
@@ -27,7 +29,10 @@ KNOWN_UNTESTED = [
 ]
 
 ABSOLUTE = re.compile(r"\b(never|always|cannot)\b", re.IGNORECASE)
-ROW = re.compile(r'^\| "(?P<phrase>.+)" \| (?P<source>README|DESIGN) \| (?P<backing>.+) \|$')
+# The source column: README, a site page by its path, or DESIGN (the shared design notes).
+ROW = re.compile(
+    r'^\| "(?P<phrase>.+)" \| (?P<source>README|DESIGN|docs/site/\S+\.md) \| (?P<backing>.+) \|$'
+)
 REF = re.compile(r"`((?:tests|benchmarks|src|ui-tests)/[^`]+)`")
 
 
@@ -45,34 +50,18 @@ class Claim:
     def untested(self) -> bool:
         return self.backing.startswith("untested:")
 
-
-def normalise(text: str) -> str:
-    """Whitespace and line breaks as single spaces: the README wraps lines anywhere."""
-    return " ".join(text.split())
+    @property
+    def page(self) -> str | None:
+        """The page the phrase is quoted from; None for DESIGN.md, which lives elsewhere."""
+        if self.source == "DESIGN":
+            return None
+        return "README.md" if self.source == "README" else self.source
 
 
 @cache
 def claims() -> tuple[Claim, ...]:
     rows = [ROW.match(line) for line in CLAIMS.read_text().splitlines()]
     return tuple(Claim(m["phrase"], m["source"], m["backing"].strip()) for m in rows if m)
-
-
-@cache
-def readme_prose() -> str:
-    """The README without its fenced code blocks, normalised.
-
-    Fenced blocks are what a program prints or a user types (the `jupyter xp compare` example
-    prints "3 seeds cannot separate ..." as a warning, not as a promise): they are left out of
-    the search for absolutes. The same warning quoted in prose is a claim with its own row.
-    """
-    kept: list[str] = []
-    fenced = False
-    for line in README.read_text().splitlines():
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced:
-            kept.append(line)
-    return normalise("\n".join(kept))
 
 
 @cache
@@ -109,10 +98,16 @@ def test_the_table_parses_and_every_row_says_what_backs_it() -> None:
         assert claim.untested or claim.refs, f'"{claim.phrase}": name a test, or say untested:'
 
 
-def test_every_readme_phrase_is_in_the_readme() -> None:
-    prose = normalise(README.read_text())
-    gone = [c.phrase for c in claims() if c.source == "README" and c.phrase not in prose]
-    assert not gone, f"phrases no longer in README.md (update docs/claims.md): {gone}"
+def test_every_phrase_is_on_the_page_its_row_names() -> None:
+    pages = set(userdocs.pages())
+    unknown = {c.source for c in claims() if c.page is not None and c.page not in pages}
+    assert not unknown, f"rows name pages that are not the README or a site page: {unknown}"
+    gone = [
+        f"{c.page}: {c.phrase}"
+        for c in claims()
+        if c.page is not None and c.phrase not in userdocs.text(c.page)
+    ]
+    assert not gone, f"phrases no longer on their page (update docs/claims.md): {gone}"
 
 
 def test_every_named_test_and_benchmark_exists() -> None:
@@ -120,21 +115,28 @@ def test_every_named_test_and_benchmark_exists() -> None:
     assert not problems, problems
 
 
-def test_every_never_always_cannot_in_the_readme_has_a_row() -> None:
+def unlisted_absolutes(page: str) -> list[str]:
+    """The never/always/cannot words of ``page`` that lie inside no phrase of its own rows."""
     # Stricter than "each such sentence holds a phrase": each of the words must lie inside
     # an occurrence of a phrase, so a second absolute added to a listed sentence needs a row.
-    prose = readme_prose()
+    prose = userdocs.prose(page)
     covered: list[tuple[int, int]] = []
     for claim in claims():
+        if claim.page != page:
+            continue
         start = prose.find(claim.phrase)
         while start >= 0:
             covered.append((start, start + len(claim.phrase)))
             start = prose.find(claim.phrase, start + 1)
-    unlisted = [
-        prose[max(0, m.start() - 80) : m.end() + 80]
+    return [
+        f"{page}: ...{prose[max(0, m.start() - 80) : m.end() + 80]}..."
         for m in ABSOLUTE.finditer(prose)
         if not any(a <= m.start() and m.end() <= b for a, b in covered)
     ]
+
+
+def test_every_never_always_cannot_on_a_page_has_a_row() -> None:
+    unlisted = [line for page in userdocs.pages() for line in unlisted_absolutes(page)]
     assert not unlisted, "absolutes with no row in docs/claims.md:\n" + "\n".join(unlisted)
 
 

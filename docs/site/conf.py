@@ -39,7 +39,6 @@ html_theme = "alabaster"
 html_title = "jupyterlab-xp"
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
-suppress_warnings = ["myst.header"]  # the README's sections start at ## when included
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 generate.rest_reference(SITE / "_generated")
