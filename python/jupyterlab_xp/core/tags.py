@@ -125,6 +125,11 @@ FILE_FIELD: Final = "file"
 SPLIT_SEED: Final = "xp.split.seed"
 TEST_SPLIT: Final = "test"  # the split whose change between runs is warned about
 PREDICTIONS_DIR: Final = "predictions"
+# %xp profile (kernel/profile.py): each profiled cell's trace under xp/{PROFILES_DIR}/, and its
+# top operators in xp/{PROFILES_ARTIFACT}; the tag counts the profiled cells.
+PROFILES_DIR: Final = "profiles"
+PROFILES_ARTIFACT: Final = "profiles.json"
+PROFILES: Final = "xp.profiles"
 
 # Promotion: a promoted run names its source and job; the source names its promoted runs.
 SOURCE_RUN: Final = "xp.source_run"

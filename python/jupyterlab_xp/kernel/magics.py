@@ -35,6 +35,7 @@ ACTIONS = (
     "promote",
     "checkpoint",
     "sweep",
+    "profile",
 )
 
 
@@ -78,6 +79,8 @@ def _parser(action: str) -> _Parser:
     elif action == "sweep":  # every word goes to `jupyter xp sweep`, which parses it
         parser = _Parser(prog=action, add_help=False, prefix_chars="\x00")
         parser.add_argument("argv", nargs="*")
+    elif action == "profile":
+        parser.add_argument("steps", nargs="?", type=int, metavar="N")
     elif action == "checkpoint":
         parser.add_argument("name")
         parser.add_argument("--step", type=int)
@@ -145,6 +148,8 @@ class XpMagics(Magics):
         %xp sweep show SWEEP            its trials, best trial and parameter importance
         %xp checkpoint NAME [--step N]  save the torch model, optimizer, scheduler and
                                         generator found in the namespace, and RNG states
+        %xp profile [N]                 run the next cell (or its first N DataLoader batches)
+                                        under torch.profiler: its trace and top operators
         """
         head, _, rest = line.strip().partition(" ")
         if head == "note":  # free text: not split or unquoted
@@ -308,6 +313,14 @@ class XpMagics(Magics):
         values = {role: value for role, (_, value) in found.items()}
         entry = api.checkpoint(opts.name, step=opts.step, **values)
         print(describe_saved(entry, {role: key for role, (key, _) in found.items()}))
+
+    def _profile(self, opts: argparse.Namespace) -> None:
+        from jupyterlab_xp.kernel.profile import arm
+
+        run = self.recorder.active
+        if run is None:
+            raise XpError("no run is being recorded; start one with %xp start, then %xp profile")
+        print(arm(self.shell, run, opts.steps))
 
     def _log(self, opts: argparse.Namespace) -> None:
         api.log(parse_pairs(opts.pairs, numbers=True), step=opts.step)

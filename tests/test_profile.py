@@ -1,0 +1,110 @@
+"""``%xp profile``: a cell under torch.profiler, its trace and top operators as run artifacts.
+
+Real kernels with real torch (CPU): the trace is torch's own Chrome/Perfetto export and the top
+operators are what the profiler measured, so the loop's matrix product must be among them.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+import pytest
+
+MATMUL_CELL = """
+import torch
+a = torch.randn(64, 64)
+for _ in range(50):
+    b = a @ a
+"""
+
+LOADER_CELL = """
+from torch.utils.data import DataLoader
+seen = 0
+for batch in DataLoader(list(range(40)), batch_size=4):
+    seen += int(batch.sum())
+    c = torch.randn(16, 16) @ torch.randn(16, 16)
+"""
+
+
+def _ok(kernel: Any, code: str) -> dict[str, Any]:
+    out = kernel.execute(textwrap.dedent(code))
+    assert out["status"] == "ok", out
+    return out
+
+
+@pytest.mark.kernel
+def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
+    kernel_factory: Any, store: Any
+) -> None:
+    # Given a recorded kernel that profiles a matrix product loop, then runs a cell unprofiled
+    k = kernel_factory()
+    _ok(k, "%load_ext jupyterlab_xp\n%xp start profiled --seed 1")
+    armed = _ok(k, "%xp profile")
+    profiled = _ok(k, MATMUL_CELL)
+    _ok(k, "after = 1")
+    _ok(k, "%xp profile 3")
+    _ok(k, LOADER_CELL)
+    _ok(k, "%xp stop")
+    run = next(r for r in store.search_runs() if r.info.run_name == "profiled")
+    run_id = run.info.run_id
+    # When its artifacts are read from the store
+    index = json.loads(store.artifacts.read_text(run_id, "xp/profiles.json"))
+    cells = {c["source"].strip(): c for c in _cells(store, run_id)}
+    # Then the profiled cell is named, and only it and the loader cell were profiled
+    assert "torch.profiler" in armed["stdout"]
+    assert "aten::" in profiled["stdout"]
+    assert [p["cell"] for p in index] == [
+        cells[MATMUL_CELL.strip()]["seq"],
+        cells[LOADER_CELL.strip()]["seq"],
+    ]
+    assert run.data.tags["xp.profiles"] == "2"
+    whole, stepped = index
+    # And the trace is Chrome/Perfetto JSON with events of the loop's operators
+    trace = json.loads(store.artifacts.read_text(run_id, f"xp/{whole['trace']}"))
+    names = {e.get("name") for e in trace["traceEvents"]}
+    assert "aten::matmul" in names or "aten::mm" in names
+    # And the top operators name the matrix product with its 50 calls and its self CPU time
+    ops = {op["name"]: op for op in whole["operators"]}
+    assert ops["aten::mm"]["calls"] == 50
+    assert ops["aten::mm"]["self_cpu_us"] > 0
+    assert whole["steps"] is None and whole["cuda"] is False
+    # And with N, only the first N batches are recorded (the loop drew 10)
+    assert stepped["steps"] == 3
+    stepped_ops = {op["name"]: op for op in stepped["operators"]}
+    assert stepped_ops["aten::mm"]["calls"] <= 3
+
+
+@pytest.mark.kernel
+def test_profile_without_a_run_or_with_a_bad_count_is_one_line_and_harms_nothing(
+    kernel_factory: Any, store: Any
+) -> None:
+    # Given a recorded kernel
+    k = kernel_factory()
+    _ok(k, "%load_ext jupyterlab_xp")
+    # When %xp profile is asked for with no run, then with a typo and a zero count
+    no_run = k.execute("%xp profile")
+    _ok(k, "%xp start careful")
+    typo = k.execute("%xp profile three")
+    zero = k.execute("%xp profile 0")
+    after = _ok(k, "x = 2 + 2\nprint(x)")
+    _ok(k, "%xp stop")
+    # Then each is one UsageError line, the next cell runs unprofiled and the run is whole
+    assert no_run["stderr"].strip() == (
+        "UsageError: no run is being recorded; start one with %xp start, then %xp profile"
+    )
+    assert typo["stderr"].strip().startswith("UsageError: %xp profile: argument N: invalid int")
+    assert zero["stderr"].strip() == (
+        "UsageError: the step count must be from 1 to 1,000,000, got 0"
+    )
+    assert all("\n" not in out["stderr"].strip() for out in (no_run, typo, zero))
+    assert after["stdout"] == "4\n" and after["stderr"] == ""
+    run = next(r for r in store.search_runs() if r.info.run_name == "careful")
+    assert run.info.status == "FINISHED"
+    assert "xp.profiles" not in run.data.tags
+
+
+def _cells(store: Any, run_id: str) -> list[dict[str, Any]]:
+    text = store.artifacts.read_text(run_id, "xp/cells.jsonl")
+    return [json.loads(line) for line in text.splitlines()]
