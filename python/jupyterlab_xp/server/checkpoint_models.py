@@ -6,13 +6,13 @@ the TypeScript types are generated.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 
-class CheckpointEntry(BaseModel):
+class CheckpointEntry(ApiModel):
     """One checkpoint of a run (``xp.checkpoint``), as ``xp/checkpoints.json`` lists it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str
     version: int = Field(description="1, 2, ... per name in the run")

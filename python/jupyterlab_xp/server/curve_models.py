@@ -6,16 +6,12 @@ the TypeScript types are generated.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 
-class CurveModel(BaseModel):
-    """Base: unknown fields are an error, as in every body."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class BandPoint(CurveModel):
+class BandPoint(ApiModel):
     """A seed group's curve at one step, over the runs that logged that step."""
 
     step: int
@@ -26,21 +22,21 @@ class BandPoint(CurveModel):
     ci_high: float | None
 
 
-class StepValue(CurveModel):
+class StepValue(ApiModel):
     """One run's value at one step (its last value there); null for NaN or infinity."""
 
     step: int
     value: float | None
 
 
-class RunCurve(CurveModel):
+class RunCurve(ApiModel):
     """One run's own curve, for "show individual runs"."""
 
     run_id: str
     points: list[StepValue]
 
 
-class GroupCurve(CurveModel):
+class GroupCurve(ApiModel):
     """A seed group's mean curve with its band, and its runs' own curves."""
 
     label: str = Field(description="the seed group's label, as in CompareBody.seed_groups")
@@ -49,7 +45,7 @@ class GroupCurve(CurveModel):
     runs: list[RunCurve]
 
 
-class CompareCurves(CurveModel):
+class CompareCurves(ApiModel):
     """``GET compare/curves?ids=...&metric=...``: one metric's curves, per seed group."""
 
     key: str

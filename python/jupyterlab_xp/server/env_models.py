@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 EnvKind = Literal["today", "recorded", "overlay"]
 
 
-class _Model(BaseModel):
-    """Base: unknown fields are an error; ``with`` is a field alias (a keyword)."""
-
-    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, populate_by_name=True)
-
-
-class LockDiff(_Model):
+class LockDiff(ApiModel):
     """``--env recorded``: the recorded lock against today's packages."""
 
     pins: int = Field(description="pins in the recorded lock (the promotion's own left out)")
@@ -23,7 +19,7 @@ class LockDiff(_Model):
     python: str | None = Field(None, description="the recorded run's Python version")
 
 
-class PromoteEnvironment(_Model):
+class PromoteEnvironment(ApiModel):
     """Where the promotion ran and, for an overlay, what it pinned and how it was built."""
 
     kind: EnvKind = Field(description="today: nothing installed; recorded / overlay: pins")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jupyterlab_xp.promote.orders import PromoteOrder
+from jupyterlab_xp.server.api_model import ApiModel
 from jupyterlab_xp.server.checkpoint_models import CheckpointEntry
 from jupyterlab_xp.server.curve_models import CompareCurves
 from jupyterlab_xp.server.env_models import PromoteEnvironment
@@ -28,12 +29,6 @@ from jupyterlab_xp.server.verify_models import (
 )
 
 RunStatus = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
-
-
-class ApiModel(BaseModel):
-    """Base: unknown fields are an error, so a typo in a client is a 400, not silence."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(ApiModel):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 
-class PairedTest(BaseModel):
+class PairedTest(ApiModel):
     """Two runs (or seed groups) with predictions on the same ids, compared per example."""
-
-    model_config = ConfigDict(extra="forbid")
 
     key: str = Field(description="{split}/{metric}: accuracy, or mse and mae for regression")
     split: str

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from jupyterlab_xp.server.api_model import ApiModel
 from jupyterlab_xp.server.env_models import LockDiff
 
 
-class _Body(BaseModel):
-    """Base: unknown fields are an error (as ``ApiModel`` in ``models``, which imports this)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class PlanCell(_Body):
+class PlanCell(ApiModel):
     """One cell the promotion will run, as plain text."""
 
     label: str = Field(description='where it comes from: "seq 7 (cell abc)", "added by promote"')
@@ -30,7 +25,7 @@ class PlanCell(_Body):
     omitted_chars: int = Field(description="characters past the cap, not shown")
 
 
-class PlanCode(_Body):
+class PlanCode(ApiModel):
     """The cells one order runs, in order (capped), and the digest of all of them."""
 
     cells: list[PlanCell]
@@ -39,7 +34,7 @@ class PlanCode(_Body):
     sha256: str = Field(description="names exactly this code: send it as code_sha256")
 
 
-class PlanEnvironment(_Body):
+class PlanEnvironment(ApiModel):
     """``env: recorded``: every package pin it would install (all of them), and the digests."""
 
     pins: list[str] = Field(description="name==version, each one pip would install (from wheels)")
@@ -50,7 +45,7 @@ class PlanEnvironment(_Body):
     )
 
 
-class Provenance(_Body):
+class Provenance(ApiModel):
     """Who recorded the source run, where and when, as its tags say (the store is not trusted)."""
 
     run_id: str | None

@@ -6,13 +6,13 @@ the TypeScript types are generated.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 
-class RunPatch(BaseModel):
+class RunPatch(ApiModel):
     """``PATCH runs/{id}``: a new name, note (Markdown; "" or null: none), tags (null: delete)."""
-
-    model_config = ConfigDict(extra="forbid")  # as every body: a typo is a 400, not silence
 
     name: str | None = None
     note: str | None = None

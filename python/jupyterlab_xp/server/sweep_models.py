@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 
-class SweepModel(BaseModel):
-    """Base: unknown fields are an error, as in every body."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class SweepRequest(SweepModel):
+class SweepRequest(ApiModel):
     """``POST sweeps``: search a recorded run's (or a notebook's) parameters with Optuna."""
 
     run_id: str | None = Field(default=None, max_length=64, description="the source run")
@@ -52,7 +48,7 @@ class SweepRequest(SweepModel):
     )
 
 
-class SweepSummary(SweepModel):
+class SweepSummary(ApiModel):
     """A sweep in the list: its parent run's tags (no storage opened)."""
 
     run_id: str
@@ -73,13 +69,13 @@ class SweepSummary(SweepModel):
     error: str | None = Field(description="why the sweep stopped early")
 
 
-class SweepList(SweepModel):
+class SweepList(ApiModel):
     """``GET sweeps``: newest first."""
 
     sweeps: list[SweepSummary]
 
 
-class SweepDimension(SweepModel):
+class SweepDimension(ApiModel):
     """One parameter of the search space."""
 
     name: str
@@ -89,7 +85,7 @@ class SweepDimension(SweepModel):
     choices: list[Any]
 
 
-class SweepTrial(SweepModel):
+class SweepTrial(ApiModel):
     """One trial: its params, objective, state and run (the panel's table and charts)."""
 
     number: int
@@ -102,7 +98,7 @@ class SweepTrial(SweepModel):
     worker: str | None = Field(description="host:pid:start of the worker that ran it")
 
 
-class SweepPoint(SweepModel):
+class SweepPoint(ApiModel):
     """The objective over trials: each complete trial's value and the best so far."""
 
     number: int
@@ -110,7 +106,7 @@ class SweepPoint(SweepModel):
     best: float
 
 
-class SweepDetail(SweepModel):
+class SweepDetail(ApiModel):
     """``GET sweeps/{id}``: everything the sweep view shows."""
 
     run_id: str

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from jupyterlab_xp.server.api_model import ApiModel
 
 CellClass = Literal[
     "identical",
@@ -17,20 +19,14 @@ CellClass = Literal[
 ]
 
 
-class _Model(BaseModel):
-    """Base: unknown fields are an error; ``class`` and ``try`` are field aliases (keywords)."""
-
-    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, populate_by_name=True)
-
-
-class FirstDifference(_Model):
+class FirstDifference(ApiModel):
     """The first value that differs: stored and new, side by side."""
 
     stored: str
     new: str
 
 
-class CellVerdict(_Model):
+class CellVerdict(ApiModel):
     """One source cell's stored outputs against the promoted run's."""
 
     cell: str = Field(description="where it came from: 'cell 3 (In [7])', 'seq 4'")
@@ -48,7 +44,7 @@ class CellVerdict(_Model):
     note: str | None = None
 
 
-class OrderRepair(_Model):
+class OrderRepair(ApiModel):
     """The order a promotion used; for ``auto``, what was moved, included and left out, and why."""
 
     order: str
@@ -59,7 +55,7 @@ class OrderRepair(_Model):
     attempts: int = Field(1, description="papermill runs it took (a repair after a failure)")
 
 
-class PythonVersions(_Model):
+class PythonVersions(ApiModel):
     """The Python of the source run, the one the notebook was saved with, and today's."""
 
     recorded: str | None
@@ -67,7 +63,7 @@ class PythonVersions(_Model):
     today: str
 
 
-class Removal(_Model):
+class Removal(ApiModel):
     """A known library removal the error matches, and what to try."""
 
     package: str
@@ -80,7 +76,7 @@ class Removal(_Model):
     )
 
 
-class Failure(_Model):
+class Failure(ApiModel):
     """Why a promoted run failed: the error, the failing line and whose code raised it."""
 
     ename: str
@@ -94,7 +90,7 @@ class Failure(_Model):
     position: int | None = Field(None, description="the cell's number in the source notebook")
 
 
-class ShimUse(_Model):
+class ShimUse(ApiModel):
     """A compatibility shim a promoted run used (promote/shims.py), in one cell."""
 
     name: str = Field(description="the shim, e.g. 'matplotlib-seaborn-styles'")
