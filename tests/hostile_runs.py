@@ -26,6 +26,7 @@ READ_ARTIFACTS = (
     tags.LOCK_ARTIFACT,
     tags.CONFIG_ARTIFACT,
     tags.CONFIG_SCHEMA_ARTIFACT,
+    tags.PROFILES_ARTIFACT,
 )
 # Every tag the product reads from a run besides MLflow's own.
 READ_TAGS = (
@@ -42,6 +43,7 @@ READ_TAGS = (
     tags.CHECKPOINTS,
     tags.DEVICE,
     tags.PYTHONHASHSEED,
+    tags.PROFILES,
 )
 
 

@@ -89,6 +89,13 @@ def file_text(name: str, marker: Path) -> st.SearchStrategy[str]:
         good = json.dumps({"seq": 1, "source": code, "start": 0.0, "status": "ok"})
         lines = st.lists(_shaped(CELL_KEYS) | text, max_size=4)
         return lines.map(lambda rows: "\n".join([good, *rows]))
+    if name == tags.PROFILES_ARTIFACT:  # a list of profiled cells, each with its operators
+        operator = _shaped(("name", "self_cpu_us", "calls", "self_cuda_us")).map(json.loads)
+        cell = st.fixed_dictionaries(
+            {"cell": json_values, "operators": st.lists(operator, max_size=3)},
+            optional=dict.fromkeys(("steps", "cuda", "trace"), json_values),
+        )
+        return st.one_of(st.lists(cell, max_size=3).map(json.dumps), text)
     if name == tags.NOTEBOOK_ARTIFACT:
         cell = {"cell_type": "code", "source": code, "metadata": {}, "outputs": []}
         return st.one_of(st.just(json.dumps({"cells": [cell], "nbformat": 4})), text)

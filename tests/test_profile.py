@@ -12,6 +12,10 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_xp.core import tags
+from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.store import boundary
+
 MATMUL_CELL = """
 import torch
 a = torch.randn(64, 64)
@@ -36,7 +40,7 @@ def _ok(kernel: Any, code: str) -> dict[str, Any]:
 
 @pytest.mark.kernel
 def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
-    kernel_factory: Any, store: Any
+    kernel_factory: Any, store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a recorded kernel that profiles a matrix product loop, then runs a cell unprofiled
     k = kernel_factory()
@@ -74,6 +78,15 @@ def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
     assert stepped["steps"] == 3
     stepped_ops = {op["name"]: op for op in stepped["operators"]}
     assert stepped_ops["aten::mm"]["calls"] <= 3
+    # And `jupyter xp show` prints the profiled cells' top operators
+    capsys.readouterr()
+    assert main(["show", run_id]) == 0
+    shown = capsys.readouterr().out
+    section = shown[shown.index("profiled cells") :]
+    assert f"#{whole['cell']}  trace xp/profiles/cell-{whole['cell']}.trace.json" in section
+    assert f"#{stepped['cell']}, first 3 batches" in section
+    line = next(ln for ln in section.splitlines() if "aten::mm" in ln)
+    assert line.split()[-2:] == ["50", "calls"]
 
 
 @pytest.mark.kernel
@@ -103,6 +116,41 @@ def test_profile_without_a_run_or_with_a_bad_count_is_one_line_and_harms_nothing
     run = next(r for r in store.search_runs() if r.info.run_name == "careful")
     assert run.info.status == "FINISHED"
     assert "xp.profiles" not in run.data.tags
+
+
+def test_profiles_read_from_the_store_are_bounded_and_checked() -> None:
+    # Given profiles.json as the recorder writes it, and as a hostile teammate might
+    good = [
+        {
+            "cell": 3,
+            "steps": None,
+            "cuda": False,
+            "trace": "profiles/cell-3.trace.json",
+            "operators": [{"name": "aten::mm", "self_cpu_us": 812.5, "calls": 50, "x": 1}],
+        }
+    ]
+    op = good[0]["operators"][0]
+    hostile = {
+        "a long name": [{**good[0], "operators": [{**op, "name": "x" * 301}]}],
+        "negative calls": [{**good[0], "operators": [{**op, "calls": -1}]}],
+        "a NaN time": [{**good[0], "operators": [{**op, "self_cpu_us": float("nan")}]}],
+        "too many operators": [{**good[0], "operators": [op] * 51}],
+        "not a list": {"cell": 3},
+    }
+    # When each is read through the parsing boundary
+    read = boundary.artifact(tags.PROFILES_ARTIFACT, json.dumps(good))
+    # Then the good one is plain data without the fields the product does not read
+    assert read == [
+        {
+            **good[0],
+            "operators": [{k: v for k, v in op.items() if k != "x"} | {"self_cuda_us": None}],
+        }
+    ]
+    # And each hostile one is one Unreadable line, never an exception of another kind
+    for what, value in hostile.items():
+        with pytest.raises(boundary.Unreadable) as caught:
+            boundary.artifact(tags.PROFILES_ARTIFACT, json.dumps(value))
+        assert "\n" not in str(caught.value), what
 
 
 def _cells(store: Any, run_id: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ export interface XpApi {
   BandPoint?: BandPoint;
   CellDiff?: CellDiff;
   CellExecution?: CellExecution;
+  CellProfile?: CellProfile;
   CellVerdict?: CellVerdict;
   CheckpointEntry?: CheckpointEntry;
   CompareBody?: CompareBody;
@@ -36,6 +37,7 @@ export interface XpApi {
   PlanCell?: PlanCell;
   PlanCode?: PlanCode;
   PlanEnvironment?: PlanEnvironment;
+  ProfileOperator?: ProfileOperator;
   PromoteEnvironment?: PromoteEnvironment;
   PromotePlan?: PromotePlan;
   PromoteRequest?: PromoteRequest;
@@ -134,6 +136,52 @@ export interface CellExecution {
   source: string;
   start: number;
   status: 'ok' | 'error' | 'died' | 'running';
+}
+/**
+ * A cell run under ``%xp profile`` (``xp/profiles.json``).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "CellProfile".
+ */
+export interface CellProfile {
+  /**
+   * the cell's seq in the cell journal
+   */
+  cell: number;
+  cuda: boolean;
+  /**
+   * the top operators by self CPU time
+   */
+  operators: ProfileOperator[];
+  /**
+   * profiled only its first N DataLoader batches
+   */
+  steps: number | null;
+  /**
+   * its Chrome/Perfetto trace, under the run's xp/
+   */
+  trace: string | null;
+}
+/**
+ * One of a profiled cell's top operators (times in microseconds).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ProfileOperator".
+ */
+export interface ProfileOperator {
+  calls: number;
+  /**
+   * the operator, as torch.profiler names it (aten::mm)
+   */
+  name: string;
+  /**
+   * CPU time in the operator itself, not its callees
+   */
+  self_cpu_us: number;
+  /**
+   * its own CUDA time (None: CPU only)
+   */
+  self_cuda_us?: number | null;
 }
 /**
  * One source cell's stored outputs against the promoted run's.
@@ -1455,6 +1503,10 @@ export interface RunDetail {
   params: {
     [k: string]: string;
   };
+  /**
+   * %xp profile's cells and their top operators
+   */
+  profiles?: CellProfile[];
   /**
    * for a source run: runs promoted from it
    */

@@ -490,6 +490,7 @@ _DEGRADABLE: dict[str, Any] = {
     "verification": None,
     "redactions": None,
     "checkpoints": [],
+    "profiles": [],
 }
 
 

@@ -118,6 +118,25 @@ class CellExecution(ApiModel):
     )
 
 
+class ProfileOperator(ApiModel):
+    """One of a profiled cell's top operators (times in microseconds)."""
+
+    name: str = Field(description="the operator, as torch.profiler names it (aten::mm)")
+    self_cpu_us: float = Field(description="CPU time in the operator itself, not its callees")
+    calls: int
+    self_cuda_us: float | None = Field(None, description="its own CUDA time (None: CPU only)")
+
+
+class CellProfile(ApiModel):
+    """A cell run under ``%xp profile`` (``xp/profiles.json``)."""
+
+    cell: int = Field(description="the cell's seq in the cell journal")
+    steps: int | None = Field(description="profiled only its first N DataLoader batches")
+    cuda: bool
+    trace: str | None = Field(description="its Chrome/Perfetto trace, under the run's xp/")
+    operators: list[ProfileOperator] = Field(description="the top operators by self CPU time")
+
+
 class RedactionPlace(ApiModel):
     """One place where values were replaced by ``<redacted>`` on their way to the store."""
 
@@ -171,6 +190,9 @@ class RunDetail(RunSummary):
     )
     checkpoints: list[CheckpointEntry] = Field(
         default_factory=list, description="xp.checkpoint's checkpoints (xp/checkpoints.json)"
+    )
+    profiles: list[CellProfile] = Field(
+        default_factory=list, description="%xp profile's cells and their top operators"
     )
 
 

@@ -222,8 +222,36 @@ class CellRow(BaseModel):
     gpu_memory_share: float | None = None
 
 
+MAX_PROFILES = 1000  # profiled cells of one run (%xp profile: one per cell asked for)
+MAX_OPERATORS = 50  # top operators of one profiled cell (the recorder keeps 15)
+
+
+class ProfileOperator(BaseModel):
+    """One of a profiled cell's top operators (``xp/profiles.json``; times in microseconds)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(max_length=300)
+    self_cpu_us: float = Field(ge=0, allow_inf_nan=False)
+    calls: int = Field(ge=0)
+    self_cuda_us: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+
+class CellProfile(BaseModel):
+    """A cell run under ``%xp profile``: its trace's artifact path and its top operators."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    cell: int = Field(ge=0)
+    steps: int | None = Field(default=None, ge=1)
+    cuda: bool = False
+    trace: str | None = Field(default=None, max_length=300)
+    operators: list[ProfileOperator] = Field(default=[], max_length=MAX_OPERATORS)
+
+
 _DICT = TypeAdapter(dict[str, Any])
 _LIST = TypeAdapter(list[Any])
+_PROFILES = TypeAdapter(Annotated[list[CellProfile], Field(max_length=MAX_PROFILES)])
 # What each xp/ JSON file must be; a file not listed here is read as any JSON value.
 KINDS: dict[str, TypeAdapter[Any]] = {
     tags.SEEDS_ARTIFACT: TypeAdapter(SeedsFile),
@@ -238,6 +266,7 @@ KINDS: dict[str, TypeAdapter[Any]] = {
     tags.PRELUDE_ARTIFACT: _LIST,
     tags.CONFIG_ARTIFACT: _DICT,
     tags.CONFIG_SCHEMA_ARTIFACT: _DICT,
+    tags.PROFILES_ARTIFACT: _PROFILES,
 }
 
 
@@ -258,6 +287,8 @@ def artifact(name: str, text: str | None) -> Any:
         parsed = adapter.validate_python(value)
     except ValidationError as exc:
         raise Unreadable(f"{name}: {_first_error(exc)}") from None
+    if isinstance(parsed, list):  # a list of models (profiles.json): plain dicts too
+        return [p.model_dump() if isinstance(p, BaseModel) else p for p in parsed]
     return parsed.model_dump() if isinstance(parsed, BaseModel) else parsed
 
 

@@ -151,6 +151,7 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
             tags.REDACTIONS_ARTIFACT,
             *([tags.VERIFY_ARTIFACT] if tags.VERDICT in run_tags else []),
             *([tags.CHECKPOINTS_ARTIFACT] if tags.CHECKPOINTS in run_tags else []),
+            *([tags.PROFILES_ARTIFACT] if tags.PROFILES in run_tags else []),
         ]
     )
     unreadable: dict[str, str] = detail["unreadable"]
@@ -189,6 +190,9 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
         detail["sync_refused"], unreadable["sync_refused"] = 0, str(exc)
     index = read("checkpoints", tags.CHECKPOINTS_ARTIFACT) if tags.CHECKPOINTS in run_tags else None
     detail["checkpoints"] = checkpoint_list(index)
+    # %xp profile's cells: their top operators (the traces stay artifacts, megabytes each)
+    profiles = read("profiles", tags.PROFILES_ARTIFACT) if tags.PROFILES in run_tags else None
+    detail["profiles"] = profiles or []
     detail["artifacts_error"] = artifacts.error
     return detail
 
