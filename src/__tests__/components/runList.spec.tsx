@@ -69,6 +69,7 @@ describe('the run list', () => {
     // Then each run is a button in the Runs list, and Compare waits for two
     expect(screen.getByRole('list', { name: 'Runs' })).toBeTruthy();
     expect(screen.getByText('2 runs')).toBeTruthy();
+    expect(screen.getAllByText(/· 3 cells/)).toHaveLength(2);
     const compare = screen.getByRole('button', { name: 'Compare (0)' });
     expect((compare as HTMLButtonElement).disabled).toBe(true);
 
@@ -176,7 +177,10 @@ describe('the run list', () => {
           pluralForms: 'nplurals=2; plural=(n > 1);'
         },
         'Search run names': ['Chercher un nom de run'],
-        'Compare (%1)': ['Comparer (%1)']
+        'Compare (%1)': ['Comparer (%1)'],
+        'Select %1': ['Choisir %1'],
+        '%1 cell': ['%1 cellule', '%1 cellules'],
+        'Columns (%1)': ['Colonnes (%1)']
       },
       'jupyterlab_xp'
     );
@@ -202,5 +206,18 @@ describe('the run list', () => {
     ).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Comparer (0)' })).toBeTruthy();
     expect(screen.getByRole('combobox', { name: 'Status' })).toBeTruthy();
+    // ...in the rows too, plurals by the bundle's rule
+    expect(
+      screen.getByRole('checkbox', { name: 'Choisir alpha' })
+    ).toBeTruthy();
+    expect(screen.getAllByText(/3 cellules/)).toHaveLength(2);
+
+    // When the table is shown
+    act(() => model.setTable({ view: 'table' }));
+    await act(() => advance());
+
+    // Then its column chooser and rows are translated as well
+    expect(screen.getByText('Colonnes (0)')).toBeTruthy();
+    expect(screen.getByRole('checkbox', { name: 'Choisir beta' })).toBeTruthy();
   });
 });

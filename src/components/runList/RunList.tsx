@@ -355,7 +355,7 @@ class RunListBody extends React.Component<
         <VirtualList
           items={rows}
           rowHeight={ROW_HEIGHT}
-          label="Runs"
+          label={trans.__('Runs')}
           itemKey={row =>
             row.kind === 'group' ? `group:${row.key}` : row.run.run_id
           }

@@ -10,6 +10,7 @@ import {
   runLabel
 } from '../../format';
 import { Button, StatusBadge } from '../common';
+import { useTrans } from '../translation';
 import { Row } from './rows';
 
 /** A group's header: click to collapse or expand its runs. */
@@ -50,6 +51,7 @@ export function RunRow(props: {
   onRestore: (runId: string) => void;
 }): React.JSX.Element {
   const { run, selected, sort, onToggle, onOpenRun, onRestore } = props;
+  const trans = useTrans();
   const label = runLabel(run);
   const sortKey = parseColumn(sort, METRICS);
   const metricKeys = Object.keys(run.metrics).sort();
@@ -59,11 +61,11 @@ export function RunRow(props: {
       : metricKeys
   ).slice(0, 2);
   const details = [
-    run.archived ? 'archived' : null,
+    run.archived ? trans.__('archived') : null,
     formatTime(run.start_time),
     run.status === 'RUNNING' ? null : formatDuration(run.duration),
-    run.seed !== null ? `seed ${run.seed}` : null,
-    `${run.cells} cell${run.cells === 1 ? '' : 's'}`,
+    run.seed !== null ? trans.__('seed %1', run.seed) : null,
+    trans._n('%1 cell', '%1 cells', run.cells),
     ...shownKeys.map(key => `${key} ${formatNumber(run.metrics[key])}`)
   ].filter((part): part is string => part !== null);
   return (
@@ -75,7 +77,7 @@ export function RunRow(props: {
       <input
         type="checkbox"
         className="jp-xp-RunRow-check"
-        aria-label={`Select ${label}`}
+        aria-label={trans.__('Select %1', label)}
         checked={selected}
         onChange={() => onToggle(run.run_id)}
       />
@@ -84,7 +86,7 @@ export function RunRow(props: {
           <button
             type="button"
             className="jp-xp-RunRow-name"
-            title={`${label} (${run.run_id}): open its details`}
+            title={trans.__('%1 (%2): open its details', label, run.run_id)}
             onClick={() => onOpenRun(run.run_id)}
           >
             {label}
@@ -95,7 +97,7 @@ export function RunRow(props: {
           className="jp-xp-RunRow-details"
           title={
             run.died_in_cell !== null
-              ? `Died in ${run.died_in_cell}`
+              ? trans.__('Died in %1', run.died_in_cell)
               : details.join(' · ')
           }
         >
@@ -104,11 +106,11 @@ export function RunRow(props: {
       </div>
       {run.archived && (
         <Button
-          aria-label={`Restore ${label}`}
-          title="Archived: bring the run back into the run list"
+          aria-label={trans.__('Restore %1', label)}
+          title={trans.__('Archived: bring the run back into the run list')}
           onClick={() => onRestore(run.run_id)}
         >
-          Restore
+          {trans.__('Restore')}
         </Button>
       )}
     </div>

@@ -5,6 +5,7 @@ import type { RunSummary } from '../../models/types';
 import { runLabel } from '../../format';
 import { RunListModel } from '../../models/runList';
 import { Button, Loading } from '../common';
+import { useTrans } from '../translation';
 import {
   cellText,
   cellValue,
@@ -34,13 +35,16 @@ export function ColumnChooser(props: {
   model: RunListModel;
 }): React.JSX.Element {
   const { model } = props;
+  const trans = useTrans();
   const { columns } = model.table;
   const choices = columnChoices(model.paramKeys, model.metricKeys, columns);
   const group = (title: string, options: string[]): React.JSX.Element => (
     <fieldset className="jp-xp-ColumnChooser-group">
       <legend>{title}</legend>
       {options.length === 0 ? (
-        <span className="jp-xp-Muted">none in the listed runs</span>
+        <span className="jp-xp-Muted">
+          {trans.__('none in the listed runs')}
+        </span>
       ) : (
         options.map(column => (
           <label key={column} className="jp-xp-Label">
@@ -59,10 +63,10 @@ export function ColumnChooser(props: {
   );
   return (
     <details className="jp-xp-ColumnChooser">
-      <summary>{`Columns (${columns.length})`}</summary>
+      <summary>{trans.__('Columns (%1)', columns.length)}</summary>
       <div className="jp-xp-ColumnChooser-body">
-        {group('Params', choices.params)}
-        {group('Metrics', choices.metrics)}
+        {group(trans.__('Params'), choices.params)}
+        {group(trans.__('Metrics'), choices.metrics)}
       </div>
     </details>
   );
@@ -77,6 +81,7 @@ export function ColumnChooser(props: {
  */
 export function RunTable(props: IRunTableProps): React.JSX.Element {
   const { model, selected, onToggle, onOpenRun } = props;
+  const trans = useTrans();
   const { columns } = model.table;
   const sort = model.sort;
   const shown = [...FIXED_COLUMNS, ...columns];
@@ -88,18 +93,31 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
     .join(' ')}`;
   const width = `max(100%, ${20 + (7 + 3.5 + 5 * columns.length) * 13 + 12 * (columns.length + 2)}px)`;
   const style = { gridTemplateColumns: template };
+  const heading = (column: string): string =>
+    column === 'name'
+      ? trans.__('Name')
+      : column === 'seed'
+        ? trans.__('Seed')
+        : columnLabel(column);
+  const order =
+    sort.order === 'asc' ? trans.__('ascending') : trans.__('descending');
   return (
     <div className="jp-xp-RunTable">
       {model.sortsHere && (
         <div className="jp-xp-RunTable-sortbar">
           <span className="jp-xp-Muted">
-            {`Sorted by ${columnLabel(sort.column)}, ${sort.order === 'asc' ? 'ascending' : 'descending'}${
-              model.sortCapped
-                ? `, over the first ${model.runs.length} runs only: filter the list to sort all of them`
-                : ''
-            }.`}
+            {model.sortCapped
+              ? trans.__(
+                  'Sorted by %1, %2, over the first %3 runs only: filter the list to sort all of them.',
+                  heading(sort.column),
+                  order,
+                  model.runs.length
+                )
+              : trans.__('Sorted by %1, %2.', heading(sort.column), order)}
           </span>
-          <Button onClick={() => model.setTable({ sort: null })}>Unsort</Button>
+          <Button onClick={() => model.setTable({ sort: null })}>
+            {trans.__('Unsort')}
+          </Button>
         </div>
       )}
       <div className="jp-xp-RunTable-scroll">
@@ -114,7 +132,7 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
                   type="button"
                   role="columnheader"
                   className="jp-xp-RunTable-heading"
-                  title={`Sort by ${columnLabel(column)}`}
+                  title={trans.__('Sort by %1', heading(column))}
                   aria-sort={
                     current === null
                       ? 'none'
@@ -124,7 +142,7 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
                   }
                   onClick={() => model.setSort(nextSort(sort, column))}
                 >
-                  {columnLabel(column)}
+                  {heading(column)}
                   {current !== null && (current === 'asc' ? ' ↑' : ' ↓')}
                 </button>
               );
@@ -132,13 +150,17 @@ export function RunTable(props: IRunTableProps): React.JSX.Element {
           </div>
           {!model.sortReady && (
             <Loading
-              what={`Loading every run to sort them by ${columnLabel(sort.column)} (${model.runs.length} so far)…`}
+              what={trans.__(
+                'Loading every run to sort them by %1 (%2 so far)…',
+                heading(sort.column),
+                model.runs.length
+              )}
             />
           )}
           <VirtualList
             items={model.sortReady ? runs : []}
             rowHeight={TABLE_ROW_HEIGHT}
-            label="Runs table"
+            label={trans.__('Runs table')}
             itemKey={run => run.run_id}
             renderItem={run => (
               <TableRow
@@ -167,6 +189,7 @@ function TableRow(props: {
   onOpenRun: (runId: string) => void;
 }): React.JSX.Element {
   const { run, columns, style, selected, onToggle, onOpenRun } = props;
+  const trans = useTrans();
   const label = runLabel(run);
   return (
     <div
@@ -175,14 +198,14 @@ function TableRow(props: {
     >
       <input
         type="checkbox"
-        aria-label={`Select ${label}`}
+        aria-label={trans.__('Select %1', label)}
         checked={selected}
         onChange={() => onToggle(run.run_id)}
       />
       <button
         type="button"
         className="jp-xp-RunRow-name"
-        title={`${label} (${run.run_id}): open its details`}
+        title={trans.__('%1 (%2): open its details', label, run.run_id)}
         onClick={() => onOpenRun(run.run_id)}
       >
         {label}
