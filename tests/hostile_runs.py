@@ -53,12 +53,15 @@ def hostile_run(
     files: dict[str, str],
     params: dict[str, str] | None = None,
     experiment: str = "hostile",
+    datasets: list[tuple[str, str]] | None = None,
 ) -> str:
     """A finished run written with plain MlflowClient calls; returns its id.
 
     ``run_tags`` are set as given (``xp.kind`` defaults to notebook so that lists show it);
-    ``files`` maps an ``xp/`` file name to its text.
+    ``files`` maps an ``xp/`` file name to its text; ``datasets`` are ``(name, source text)``
+    logged as MLflow dataset inputs (a name MLflow would refuse gets a ``d`` in front).
     """
+    from mlflow.entities import Dataset, DatasetInput, InputTag
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=tracking_uri)
@@ -73,6 +76,10 @@ def hostile_run(
     client.log_metric(run_id, "val/accuracy", 0.5)
     for name, text in files.items():
         client.log_text(run_id, text, f"{tags.ARTIFACT_DIR}/{name}")
+    for n, (name, source) in enumerate(datasets or []):
+        data = Dataset(f"d{name}"[:500], str(n), "local", source, profile=source)
+        context = [InputTag("mlflow.data.context", name[:100] or "training")]
+        client.log_inputs(run_id, datasets=[DatasetInput(data, context)])
     client.set_terminated(run_id)
     return run_id
 

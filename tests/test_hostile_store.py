@@ -76,6 +76,9 @@ KNOWN_KEYS = {
     tags.CONFIG_SCHEMA_ARTIFACT: ("type", "properties", "$defs", "$ref", "anyOf"),
 }
 CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "duration")
+# What a dataset input's source JSON holds (capture/provenance.py), and its DVC pointer's part.
+DATASET_KEYS = ("uri", "sha256", "dvc")
+DVC_KEYS = ("pointer", "stage", "out", "hash", "hash_name", "size", "nfiles", "remote", "git")
 
 
 def _shaped(keys: tuple[str, ...]) -> st.SearchStrategy[str]:
@@ -107,6 +110,21 @@ def file_text(name: str, marker: Path) -> st.SearchStrategy[str]:
     )
 
 
+def dataset_source() -> st.SearchStrategy[str]:
+    """A dataset input's source text: any JSON or text, almost the right shape, or too deep."""
+    pointer = st.fixed_dictionaries({}, optional=dict.fromkeys(DVC_KEYS, json_values))
+    shaped = st.fixed_dictionaries(
+        {"dvc": pointer}, optional=dict.fromkeys(DATASET_KEYS[:2], json_values)
+    )
+    return st.one_of(
+        json_values.map(json.dumps),
+        text,
+        _shaped(DATASET_KEYS),
+        shaped.map(json.dumps),
+        st.sampled_from([deep_json(100_000), "[]", "null"]),
+    )
+
+
 def run_specs(marker: Path) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
@@ -119,6 +137,7 @@ def run_specs(marker: Path) -> st.SearchStrategy[dict[str, Any]]:
             ),
             "model": text,
             "lineage": st.dictionaries(st.sampled_from(["source_run", "params", "gate"]), text),
+            "datasets": st.lists(st.tuples(text, dataset_source()), max_size=3),
         }
     )
 
@@ -156,7 +175,9 @@ def hostile_store(store: Any, tmp_path: Path) -> dict[str, Any]:
     uri = store.location.tracking_uri
     hostile, versions = [], []
     for spec in generated(marker):
-        run_id = hostile_run(uri, spec["tags"], spec["files"], spec["params"])
+        run_id = hostile_run(
+            uri, spec["tags"], spec["files"], spec["params"], datasets=spec["datasets"]
+        )
         versions.append(hostile_version(uri, run_id, spec["model"], spec["lineage"]))
         hostile.append(run_id)
     plain = plain_run(uri, experiment="plain")

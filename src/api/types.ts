@@ -13,6 +13,9 @@ export interface XpApi {
   CompareBody?: CompareBody;
   CompareCurves?: CompareCurves;
   ConfigBody?: ConfigBody;
+  DatasetDvc?: DatasetDvc;
+  DatasetEntry?: DatasetEntry;
+  DatasetGitRevision?: DatasetGitRevision;
   ErrorBody?: ErrorBody;
   Failure?: Failure;
   FirstDifference?: FirstDifference;
@@ -729,6 +732,90 @@ export interface ConfigBody {
  */
 export interface ErrorBody {
   message: string;
+/**
+ * What the DVC pointer tracking a dataset says (its ``.dvc`` file or ``dvc.lock`` stage).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "DatasetDvc".
+ */
+export interface DatasetDvc {
+  error?: string | null;
+  git: DatasetGitRevision | null;
+  /**
+   * the output's md5 (a folder's ends in .dir) or etag
+   */
+  hash: string | null;
+  hash_name: string | null;
+  nfiles: number | null;
+  /**
+   * the tracked output's path, as the pointer names it
+   */
+  out: string | null;
+  /**
+   * the .dvc or dvc.lock file, from the DVC root
+   */
+  pointer: string | null;
+  /**
+   * the DVC remote's name
+   */
+  remote: string | null;
+  /**
+   * its URL, without user, password or secrets
+   */
+  remote_url: string | null;
+  size: number | null;
+  /**
+   * the dvc.lock stage whose output it is
+   */
+  stage: string | null;
+}
+/**
+ * The git revision of a dataset's DVC pointer file.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "DatasetGitRevision".
+ */
+export interface DatasetGitRevision {
+  /**
+   * the last commit that changed the pointer file
+   */
+  commit: string | null;
+  error?: string | null;
+  /**
+   * committed, modified, untracked, ignored or missing
+   */
+  status: string | null;
+}
+/**
+ * A dataset the run declared (``xp.dataset``): one MLflow dataset input and its provenance.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "DatasetEntry".
+ */
+export interface DatasetEntry {
+  /**
+   * training, evaluation, ...
+   */
+  context: string | null;
+  /**
+   * MLflow's digest: the first 36 characters of the checksum
+   */
+  digest: string;
+  /**
+   * its DVC pointer, when DVC tracks it
+   */
+  dvc: DatasetDvc | null;
+  name: string;
+  /**
+   * the content checksum of the file or folder
+   */
+  sha256: string | null;
+  source_type: string;
+  /**
+   * where the data was read, as a file:// URI
+   */
+  uri: string | null;
+}
 }
 /**
  * Why a promoted run failed: the error, the failing line and whose code raised it.
@@ -1477,6 +1564,10 @@ export interface RunDetail {
   end_time: number | null;
   environment: {
     [k: string]: unknown;
+  /**
+   * xp.dataset's datasets, as MLflow dataset inputs
+   */
+  datasets?: DatasetEntry[];
   } | null;
   errors: number;
   experiment: string;

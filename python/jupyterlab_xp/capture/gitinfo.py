@@ -50,11 +50,14 @@ def read_git(
     exclude: Sequence[str] = (),
     max_diff_bytes: int = 256_000,
     timeout: float = GIT_TIMEOUT,
+    files: Sequence[str] = (),
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Raw state of each distinct work tree holding one of ``paths`` (work trees in
     ``exclude`` skipped), read by the child process; ``(repos, None)``, or ``([], error)``
-    when the reader failed as a whole (timed out, crashed, could not start)."""
+    when the reader failed as a whole (timed out, crashed, could not start). With ``files``,
+    only those files' revisions (``gitread.file_revisions``), in each repo's ``files``."""
     request = {
+        "files": list(files),
         "paths": list(paths),
         "exclude": list(exclude),
         "max_diff_bytes": max_diff_bytes,
@@ -126,6 +129,23 @@ def capture_git(
     if error is not None:
         return _empty(error)
     return _recorded(repos[0], max_diff_bytes) if repos else None
+
+
+def file_revision(file: Path, timeout: float = GIT_TIMEOUT) -> dict[str, Any] | None:
+    """``{commit, status}`` of one file in its git work tree (see ``gitread.file_revisions``),
+    None outside one, ``{error}`` when it could not be read."""
+    file = file.resolve()
+    if not _maybe_in_work_tree(file.parent):
+        return None
+    repos, error = read_git([str(file.parent)], timeout=timeout, files=[str(file)])
+    if error is not None:
+        return {"error": error}
+    if not repos:
+        return None
+    if repos[0].get("error"):
+        return {"error": redact_text(str(repos[0]["error"]))[:_ERROR_CHARS]}
+    found = (repos[0].get("files") or {}).get(str(file))
+    return found if isinstance(found, dict) else None
 
 
 def _is_library(file: str, library_roots: tuple[str, ...]) -> bool:

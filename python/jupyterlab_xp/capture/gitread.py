@@ -20,7 +20,9 @@ forever, and a libgit2 crash would take the kernel down. A child can be timed ou
 Request: ``{"paths": [...], "exclude": [...], "max_diff_bytes": N, "ceiling": str | null}``.
 Answer: ``{"repos": [{"from": path, "toplevel": ..., ...}]}``, one entry per distinct work tree
 found from ``paths`` (in order, work trees listed in ``exclude`` skipped); a path outside any
-repository gives no entry. Failures become an ``error`` field, never a traceback.
+repository gives no entry. Failures become an ``error`` field, never a traceback. A request
+with ``"files": [...]`` (absolute paths) is answered with only each file's revision in ``files``
+(:func:`file_revisions`), not the work tree's state.
 """
 
 from __future__ import annotations
@@ -112,6 +114,52 @@ def read_repository(repo: pygit2.Repository, max_diff_bytes: int, info: dict[str
         info["diff"], info["diff_truncated"] = _diff(repo, max_diff_bytes)
 
 
+MAX_WALK = 10_000  # commits searched for the last change of a file (the rest is "not found")
+
+
+def file_revisions(repo: pygit2.Repository, files: list[str]) -> dict[str, dict[str, Any]]:
+    """For each file in the work tree: ``commit``, the newest commit whose tree changed it
+    (within :data:`MAX_WALK` commits of HEAD), and ``status``: committed, modified, untracked,
+    ignored or missing."""
+    from pygit2.enums import FileStatus, SortMode
+
+    top = os.path.realpath(repo.workdir)
+    out: dict[str, dict[str, Any]] = {}
+    for file in files:
+        rel = os.path.relpath(os.path.realpath(file), top)
+        if rel.startswith(".."):
+            continue
+        rel = rel.replace(os.sep, "/")
+        names = {
+            FileStatus.CURRENT: "committed",
+            FileStatus.WT_NEW: "untracked",
+            FileStatus.IGNORED: "ignored",
+        }
+        try:
+            status = names.get(FileStatus(repo.status_file(rel)), "modified")
+        except (KeyError, ValueError):
+            status = "missing"
+        commit = None
+        if not repo.head_is_unborn:
+
+            def entry(c: pygit2.Commit, rel: str = rel) -> str | None:
+                try:
+                    return str(c.tree[rel].id)
+                except KeyError:
+                    return None
+
+            walker = repo.walk(repo.head.target, SortMode.TOPOLOGICAL | SortMode.TIME)
+            for n, c in enumerate(walker):
+                mine = entry(c)
+                if mine is None or n >= MAX_WALK:
+                    break
+                if not c.parents or entry(c.parents[0]) != mine:
+                    commit = str(c.id)
+                    break
+        out[file] = {"commit": commit, "status": status}
+    return out
+
+
 def _discover(path: str, ceiling: str | None) -> str | None:
     import pygit2
 
@@ -151,7 +199,10 @@ def read_paths(request: dict[str, Any]) -> list[dict[str, Any]]:
         seen.add(top)
         info = {**empty_state(), "toplevel": top, "from": path}
         try:
-            read_repository(repo, max_bytes, info)
+            if request.get("files"):
+                info["files"] = file_revisions(repo, list(request["files"]))
+            else:
+                read_repository(repo, max_bytes, info)
         except Exception as exc:  # a broken ref, an unreadable index...
             info["error"] = f"git: {exc}"
         found.append(info)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from jupyterlab_xp.frontends.render_datasets import render_datasets
 from jupyterlab_xp.frontends.render_env import render_used
 from jupyterlab_xp.frontends.render_verdict import render_time_went
 from jupyterlab_xp.frontends.render_verify import render_cells, render_order, render_verification
@@ -322,5 +323,6 @@ def render_detail(d: dict[str, Any]) -> str:  # noqa: C901, PLR0912, PLR0915  # 
         )
     if not d["cells_journal"]:
         out.append("  (no cells recorded)")
+    out += render_datasets(d)
     out += render_time_went(d)
     return "\n".join(out)

@@ -301,6 +301,7 @@ class ActiveRun(StoreLink):
 
         def checksum() -> None:
             from jupyterlab_xp.capture.datasets import dataset_checksum
+            from jupyterlab_xp.capture.provenance import local_provenance
 
             info = dataset_checksum(path)
             self.record(
@@ -308,6 +309,7 @@ class ActiveRun(StoreLink):
                 name=name,
                 context=context,
                 **info,
+                **local_provenance(path),
                 tags={f"xp.dataset.{name}": info["sha256"]},
             )
 

@@ -164,6 +164,42 @@ class RunDetail(RunSummary):
     """``GET runs/{id}``: everything recorded for one run."""
 
     params: dict[str, str]
+class DatasetGitRevision(ApiModel):
+    """The git revision of a dataset's DVC pointer file."""
+
+    commit: str | None = Field(description="the last commit that changed the pointer file")
+    status: str | None = Field(description="committed, modified, untracked, ignored or missing")
+    error: str | None = None
+
+
+class DatasetDvc(ApiModel):
+    """What the DVC pointer tracking a dataset says (its ``.dvc`` file or ``dvc.lock`` stage)."""
+
+    pointer: str | None = Field(description="the .dvc or dvc.lock file, from the DVC root")
+    stage: str | None = Field(description="the dvc.lock stage whose output it is")
+    out: str | None = Field(description="the tracked output's path, as the pointer names it")
+    hash: str | None = Field(description="the output's md5 (a folder's ends in .dir) or etag")
+    hash_name: str | None
+    size: int | None
+    nfiles: int | None
+    remote: str | None = Field(description="the DVC remote's name")
+    remote_url: str | None = Field(description="its URL, without user, password or secrets")
+    git: DatasetGitRevision | None
+    error: str | None = None
+
+
+class DatasetEntry(ApiModel):
+    """A dataset the run declared (``xp.dataset``): one MLflow dataset input and its provenance."""
+
+    name: str
+    digest: str = Field(description="MLflow's digest: the first 36 characters of the checksum")
+    context: str | None = Field(description="training, evaluation, ...")
+    source_type: str
+    uri: str | None = Field(description="where the data was read, as a file:// URI")
+    sha256: str | None = Field(description="the content checksum of the file or folder")
+    dvc: DatasetDvc | None = Field(description="its DVC pointer, when DVC tracks it")
+
+
     tags: dict[str, str]
     note: str | None
     seeds: dict[str, Any] | None
@@ -195,6 +231,9 @@ class RunDetail(RunSummary):
         default_factory=list, description="%xp profile's cells and their top operators"
     )
 
+    datasets: list[DatasetEntry] = Field(
+        default_factory=list, description="xp.dataset's datasets, as MLflow dataset inputs"
+    )
 
 class MetricPoint(ApiModel):
     """One logged value of a metric."""

@@ -10,7 +10,6 @@ active-run stack, so it cannot steal or end a run the user started themselves.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -258,16 +257,20 @@ class MlflowStore:
             make_tree_private(top, top / run_id / "artifacts" / artifact_path)
 
     def log_dataset(
-        self, run_id: str, name: str, sha256: str, path: str, context: str | None = None
+        self,
+        run_id: str,
+        name: str,
+        digest: str,
+        source_type: str,
+        source: str,
+        profile: str | None = None,
+        context: str | None = None,
     ) -> None:
-        """Log a local file or folder as an MLflow dataset input (digest = its checksum)."""
+        """Log a dataset input (``capture.provenance.mlflow_input`` makes the fields)."""
         from mlflow.entities import Dataset, DatasetInput, InputTag
 
         dataset = Dataset(
-            name=name,
-            digest=sha256[:36],  # MLflow's digest column holds 36 characters
-            source_type="local",
-            source=json.dumps({"uri": Path(path).as_uri(), "sha256": sha256}),
+            name=name, digest=digest, source_type=source_type, source=source, profile=profile
         )
         tags_ = [InputTag("mlflow.data.context", context)] if context else []
         self.client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags_)])

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from jupyterlab_xp.capture.provenance import mlflow_input
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
@@ -147,9 +148,7 @@ class RunSync:
             run_tags[tags.RUNNING_CELL] = running_cell
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
         for data in datasets:
-            self.store.log_dataset(
-                self.run_id, data["name"], data["sha256"], data["path"], data.get("context")
-            )
+            self.store.log_dataset(self.run_id, **mlflow_input(data))
         for rel, checkpoint, at_save in checkpoints:
             if upload_checkpoint(self.store, self._redactor, self.run_id, self.dir, rel):
                 self.store.log_checkpoint_model(self.run_id, checkpoint, rel, at_save)

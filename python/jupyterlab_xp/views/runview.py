@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.store import boundary, sqlite_index
+from jupyterlab_xp.store.dataset_reads import MAX_DATASETS, dataset_inputs
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
 from jupyterlab_xp.views.artifacts import RunArtifacts
 from jupyterlab_xp.views.checkpoints import checkpoint_list
@@ -195,10 +196,24 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     detail["profiles"] = profiles or []
     detail["artifacts_error"] = artifacts.error
     return detail
+    detail["datasets"], problems = dataset_inputs(_input_rows(run))
+    if problems:
+        unreadable["datasets"] = "; ".join(problems[:3])
 
 
 def redactions(count_tag: str | None, places: Any) -> dict[str, Any]:
     """How many values were redacted on their way to the store, and where (none of the values).
+def _input_rows(run: Run) -> list[tuple[object, object, object, object, object]]:
+    """The run's MLflow dataset inputs as plain values, for the parsing boundary."""
+    inputs = getattr(getattr(run, "inputs", None), "dataset_inputs", None) or []
+    rows = []
+    for item in inputs[: MAX_DATASETS + 1]:
+        data = item.dataset
+        context = next((t.value for t in item.tags or [] if t.key == "mlflow.data.context"), None)
+        rows.append((data.name, data.digest, data.source_type, data.source, context))
+    return rows
+
+
 
     The count is the tag (set as the run syncs); the places come with ``xp/redactions.json`` at
     the end. Both are read from the store, so anything malformed is left out.

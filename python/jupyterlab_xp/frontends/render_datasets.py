@@ -1,0 +1,39 @@
+"""The datasets section of ``jupyter xp show``: each declared dataset and its provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _dvc_line(dvc: dict[str, Any]) -> str:
+    where = dvc.get("pointer") or "?"
+    if dvc.get("stage"):
+        where += f" stage {dvc['stage']}"
+    git = dvc.get("git") or {}
+    commit = git.get("commit")
+    revision = f"git {commit[:12]} ({git.get('status')})" if commit else f"git {git.get('status')}"
+    remote = dvc.get("remote")
+    remote_text = (
+        f"remote {remote} {dvc.get('remote_url') or ''}".rstrip() if remote else "no remote"
+    )
+    hashed = f"{dvc.get('hash_name') or 'hash'} {dvc.get('hash')}"
+    return f"    dvc {where}: {hashed}  {revision}  {remote_text}"
+
+
+def render_datasets(detail: dict[str, Any]) -> list[str]:
+    """Lines for a run detail's ``datasets`` (none when the run declared none)."""
+    datasets = detail.get("datasets") or []
+    if not datasets:
+        return []
+    out = ["\ndatasets"]
+    for data in datasets:
+        checksum = data.get("sha256") or data.get("digest") or "-"
+        out.append(
+            f"  {data['name']} ({data.get('context') or 'no context'})  "
+            f"{data.get('source_type')} sha256 {checksum[:16]}  {data.get('uri') or ''}".rstrip()
+        )
+        if data.get("dvc"):
+            out.append(_dvc_line(data["dvc"]))
+            if data["dvc"].get("error"):
+                out.append(f"    dvc: {data['dvc']['error']}")
+    return out

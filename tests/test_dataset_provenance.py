@@ -1,0 +1,152 @@
+"""Where a declared dataset came from (issue 24 §2): DVC pointers, read back with plain MLflow.
+
+The DVC repositories here are made by the real ``dvc`` (pinned for tests): ``dvc init``,
+``dvc remote add``, ``dvc add`` and ``dvc repro`` in a real git repository. The product itself
+never runs ``dvc``: it reads the pointer files and ``.dvc/config`` as data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import jupyterlab_xp as xp
+from jupyterlab_xp.capture.datasets import dataset_checksum
+from jupyterlab_xp.capture.dvc import dvc_provenance
+from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.views.runview import run_detail
+
+DVC = str(Path(sys.executable).with_name("dvc"))
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def _dvc(repo: Path, *args: str) -> None:
+    # DVC's own config, site cache and analytics stay inside the test's folder, offline.
+    env = {
+        **os.environ,
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(repo.parent / "dvc-site"),
+        "DVC_GLOBAL_CONFIG_DIR": str(repo.parent / "dvc-global"),
+        "DVC_SYSTEM_CONFIG_DIR": str(repo.parent / "dvc-system"),
+    }
+    subprocess.run([DVC, *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def dvc_repo(tmp_path: Path) -> Path:
+    """A git repository with DVC: a default remote whose URL holds a user and a password, a
+    tracked file and a tracked folder, both pointers committed."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _dvc(repo, "init", "-q")
+    _dvc(repo, "remote", "add", "-d", "storage", "https://alice:s3cret@data.example.org/dvc")
+    (repo / "train.csv").write_text("x,y\n1,2\n")
+    (repo / "images").mkdir()
+    (repo / "images" / "a.txt").write_text("a")
+    (repo / "images" / "b.txt").write_text("b")
+    _dvc(repo, "add", "-q", "train.csv", "images")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "data")
+    return repo
+
+
+def test_dvc_pointer_hash_remote_and_revision(store: Any, dvc_repo: Path) -> None:
+    # Given DVC-tracked data in a repository, and a later commit that does not touch the pointer
+    pointer_commit = _git(dvc_repo, "rev-parse", "HEAD")
+    (dvc_repo / "README.md").write_text("later\n")
+    _git(dvc_repo, "add", "README.md")
+    _git(dvc_repo, "commit", "-qm", "docs")
+    # When a run declares the file and a file inside the tracked folder
+    with xp.start("dvc-data", seed=0) as run:
+        xp.dataset(dvc_repo / "train.csv")
+        xp.dataset(dvc_repo / "images" / "a.txt", name="images", context="evaluation")
+    # Then each MLflow dataset input, read with plain MlflowClient, carries the pointer's md5,
+    # the remote without its credentials and the commit that last changed the pointer
+    from mlflow.tracking import MlflowClient
+
+    inputs = MlflowClient(store.location.tracking_uri).get_run(run.run_id).inputs.dataset_inputs
+    sources = {i.dataset.name: json.loads(i.dataset.source) for i in inputs}
+    train = sources["train.csv"]["dvc"]
+    written = (dvc_repo / "train.csv.dvc").read_text()
+    assert f"md5: {train['hash']}" in written and train["hash_name"] == "md5"
+    assert train["pointer"] == "train.csv.dvc" and train["size"] == len("x,y\n1,2\n")
+    assert train["remote"] == "storage"
+    assert train["remote_url"] == "https://data.example.org/dvc"
+    assert train["git"] == {"commit": pointer_commit, "status": "committed"}
+    images = sources["images"]["dvc"]
+    assert images["pointer"] == "images.dvc" and images["out"] == "images"
+    assert images["hash"].endswith(".dir") and images["nfiles"] == 2
+    assert sources["train.csv"]["sha256"] == dataset_checksum(dvc_repo / "train.csv")["sha256"]
+    assert "s3cret" not in json.dumps(sources) and "alice" not in json.dumps(sources)
+
+
+def test_dvc_lock_stage_output_and_an_edited_pointer(dvc_repo: Path) -> None:
+    # Given a pipeline stage reproduced by dvc (its output in dvc.lock), committed, and then a
+    # pointer edited by hand in the work tree and a per-output remote over ssh with a user
+    _dvc(dvc_repo, "stage", "add", "-q", "-n", "prep", "-o", "prepared.txt",
+         "python -c \"open('prepared.txt', 'w').write('p')\"")  # fmt: skip
+    _dvc(dvc_repo, "repro", "-q")
+    _dvc(dvc_repo, "remote", "add", "backup", "ssh://bob@backup.example.org/srv/dvc")
+    _git(dvc_repo, "add", "-A")
+    _git(dvc_repo, "commit", "-qm", "stage")
+    stage_commit = _git(dvc_repo, "rev-parse", "HEAD")
+    pointer = dvc_repo / "train.csv.dvc"
+    pointer.write_text(pointer.read_text() + "  remote: backup\n")
+    # When both are read
+    stage = dvc_provenance(dvc_repo / "prepared.txt")
+    edited = dvc_provenance(dvc_repo / "train.csv")
+    # Then the stage output names dvc.lock, its stage and the commit that added it; the edited
+    # pointer says it is modified and names its own remote, without the user
+    assert stage is not None and edited is not None
+    assert stage["pointer"] == "dvc.lock" and stage["stage"] == "prep"
+    assert stage["hash"] == hashlib.md5(b"p").hexdigest()  # DVC's md5 of a file: of its bytes
+    assert stage["git"] == {"commit": stage_commit, "status": "committed"}
+    assert edited["git"]["status"] == "modified"
+    assert edited["remote"] == "backup"
+    assert edited["remote_url"] == "ssh://backup.example.org/srv/dvc"
+
+
+def test_untracked_data_and_data_outside_dvc(dvc_repo: Path, tmp_path: Path) -> None:
+    # Given a file in the DVC repository that no pointer tracks, and a file outside any
+    (dvc_repo / "loose.csv").write_text("1\n")
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("1\n")
+    # When their provenance is read
+    found = [dvc_provenance(dvc_repo / "loose.csv"), dvc_provenance(outside)]
+    # Then neither has any
+    assert found == [None, None]
+
+
+def test_show_prints_the_dvc_provenance(
+    store: Any, dvc_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a run that declared DVC-tracked data
+    with xp.start("dvc-shown", seed=0) as run:
+        xp.dataset(dvc_repo / "train.csv")
+    # When it is shown, as text and through the run detail every frontend reads
+    assert main(["show", run.run_id]) == 0
+    text = capsys.readouterr().out
+    detail = run_detail(store, store.get_run(run.run_id))
+    # Then the dataset, its DVC pointer, md5, revision and remote are there
+    (entry,) = detail["datasets"]
+    assert entry["dvc"]["pointer"] == "train.csv.dvc" and entry["context"] == "training"
+    assert "\ndatasets\n  train.csv (training)" in text
+    assert f"dvc train.csv.dvc: md5 {entry['dvc']['hash']}" in text
+    assert "remote storage https://data.example.org/dvc" in text
