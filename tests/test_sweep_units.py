@@ -164,7 +164,7 @@ def test_trial_kernel_without_a_sweep_imports_no_optuna() -> None:
     code = (
         "import sys, os\n"
         "os.environ.pop('XP_TRIAL', None)\n"
-        "from jupyterlab_xp.kernel import trial\n"
+        "from jupyterlab_xp.kernel import trial_report as trial\n"
         "trial.report({'val/score': 1.0}, 0, lambda t: None)\n"
         "print(json.dumps(['optuna' in sys.modules, 'sqlalchemy' in sys.modules]))"
     )

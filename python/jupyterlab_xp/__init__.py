@@ -30,7 +30,7 @@ from jupyterlab_xp.kernel.api import (
 from jupyterlab_xp.kernel.comparing import compare
 from jupyterlab_xp.kernel.predictions import log_predictions
 from jupyterlab_xp.kernel.splits import split
-from jupyterlab_xp.kernel.trial import TrialPruned
+from jupyterlab_xp.kernel.trial_report import TrialPruned
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.validation import seed_name
-from jupyterlab_xp.kernel import config_record, trial
+from jupyterlab_xp.kernel import config_record, trial_report
 from jupyterlab_xp.kernel.recorder import get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed
@@ -152,7 +152,7 @@ def log(metrics: Mapping[str, float], step: int | None = None) -> None:
         raise XpError("xp.log takes a dict of metric name to number")
     run = _require_run()
     run.log_metrics(metrics, step)
-    trial.report(metrics, step, run.set_tags)  # a sweep's trial: its pruner may stop the cell
+    trial_report.report(metrics, step, run.set_tags)  # a sweep's trial: its pruner may stop the cell
     for key in metrics:
         problem = metric_name_problem(key) if key not in _NAMES_WARNED else None
         if problem:

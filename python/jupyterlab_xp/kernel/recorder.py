@@ -40,7 +40,7 @@ from jupyterlab_xp.store.mlflow_store import (
     wait_for_mlflow_import,
 )
 from jupyterlab_xp.store.recovery import recover_all
-from jupyterlab_xp.store.worker import SyncWorker
+from jupyterlab_xp.store.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
 

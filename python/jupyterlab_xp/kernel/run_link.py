@@ -20,7 +20,7 @@ from jupyterlab_xp.kernel.tasks import LocalTasks
 from jupyterlab_xp.store.faults import REFUSED_FILE
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
-from jupyterlab_xp.store.worker import SyncWorker
+from jupyterlab_xp.store.sync_worker import SyncWorker
 
 
 class RunOwner(Protocol):

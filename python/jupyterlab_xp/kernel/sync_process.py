@@ -46,7 +46,7 @@ from jupyterlab_xp.journal.summary import CELL_READINGS_FILE
 from jupyterlab_xp.store.liveness import Heartbeat
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
-from jupyterlab_xp.store.worker import SyncWorker
+from jupyterlab_xp.store.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
