@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,12 +30,14 @@ SPECS = [
     ("lr_0.1", "exp-a", "finished", {}, 0.6),
     ("lrX0.1 50", "exp-b", "finished", {}, 0.2),
     ("quoted", "exp-b", "finished", {"owner": "Bob's", "say": 'a "b"\\c%'}, 0.4),
+    # NaN sorts after every value and before no value, in both orders, as MLflow orders it
+    ("zeta", "exp-a", "finished", {}, float("nan")),
 ]
 
 
 @pytest.fixture(scope="module")
 def listing(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Nine runs over two experiments (recorded once for the module: recording takes time)."""
+    """Ten runs over two experiments (recorded once for the module: recording takes time)."""
     home = tmp_path_factory.mktemp("listing")
     shutil.copyfile(migrated_db, home / "mlflow.db")
     with pytest.MonkeyPatch.context() as env:
@@ -79,6 +82,29 @@ QUERIES = [
 ]
 
 
+def nan_as_text(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with each NaN metric as "nan" (NaN equals nothing, itself included)."""
+    return [
+        {**r, "metrics": {k: "nan" if math.isnan(v) else v for k, v in r["metrics"].items()}}
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_a_nan_metric_sorts_after_values_and_before_none(listing: Any, order: str) -> None:
+    # Given runs with accuracies, one NaN (zeta) and one with none (beta)
+    store, _ = listing
+    query = parse_run_query({"sort": ["metrics.val/accuracy"], "order": [order]})
+    # When the fast path sorts them by accuracy, either way
+    rows, _ = list_summaries(store.local_sqlite, store.location.display, query)
+    # Then zeta comes after every value, shown as NaN (not as 0), and beta last
+    names = [r["name"] for r in rows]
+    assert names[-2:] == ["zeta", "beta"]
+    assert math.isnan(rows[-2]["metrics"]["val/accuracy"])
+    accuracies = [r["metrics"]["val/accuracy"] for r in rows[:-2]]
+    assert accuracies == sorted(accuracies, reverse=order == "desc")
+
+
 @pytest.mark.parametrize("args", QUERIES, ids=[str(q) for q in QUERIES])
 def test_fast_path_matches_mlflow_search(listing: Any, args: Any) -> None:
     # Given a query
@@ -89,7 +115,7 @@ def test_fast_path_matches_mlflow_search(listing: Any, args: Any) -> None:
     slow, slow_token = list_runs_mlflow(store, query)
     # Then they list the same runs, in the same order, with the same summaries
     assert [r["run_id"] for r in fast] == [r["run_id"] for r in slow]
-    assert fast == slow
+    assert nan_as_text(fast) == nan_as_text(slow)
     assert (fast_token is None) == (slow_token is None)
 
 

@@ -9,6 +9,7 @@ other on both.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def list_summaries(
     if query.sort_metric:
         join = "LEFT JOIN latest_metrics m ON m.run_uuid = r.run_uuid AND m.key = ?"
         args.insert(0, query.sort_metric)
-        order = f"m.value IS NULL, m.value {direction}, r.start_time DESC"
+        # As MLflow's search orders it: values, then NaN (stored as 0 with is_nan), then none.
+        order = f"m.value IS NULL, m.is_nan, m.value {direction}, r.start_time DESC"
     elif query.sort == "name":
         order = f"r.name {direction}, r.start_time DESC"
     else:
@@ -99,12 +101,12 @@ def list_summaries(
                 ).fetchall()
             )
             metrics: dict[str, dict[str, float]] = {i: {} for i in ids}
-            for run_id, key, value in conn.execute(
-                f"SELECT run_uuid, key, value FROM latest_metrics "  # noqa: S608
+            for run_id, key, value, is_nan in conn.execute(
+                f"SELECT run_uuid, key, value, is_nan FROM latest_metrics "  # noqa: S608
                 f"WHERE run_uuid IN ({marks})",
                 ids,
             ):
-                metrics[run_id][key] = value
+                metrics[run_id][key] = math.nan if is_nan else value
             # The table view's columns: only the params asked for, and the keys to choose from.
             params: dict[str, dict[str, str]] = {i: {} for i in ids}
             if query.params is not None:
