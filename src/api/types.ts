@@ -725,14 +725,6 @@ export interface ConfigBody {
   version: string;
 }
 /**
- * Every error answer: one line that says what went wrong.
- *
- * This interface was referenced by `XpApi`'s JSON-Schema
- * via the `definition` "ErrorBody".
- */
-export interface ErrorBody {
-  message: string;
-/**
  * What the DVC pointer tracking a dataset says (its ``.dvc`` file or ``dvc.lock`` stage).
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -816,6 +808,14 @@ export interface DatasetEntry {
    */
   uri: string | null;
 }
+/**
+ * Every error answer: one line that says what went wrong.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "ErrorBody".
+ */
+export interface ErrorBody {
+  message: string;
 }
 /**
  * Why a promoted run failed: the error, the failing line and whose code raised it.
@@ -1556,6 +1556,10 @@ export interface RunDetail {
    * xp.checkpoint's checkpoints (xp/checkpoints.json)
    */
   checkpoints?: CheckpointEntry[];
+  /**
+   * xp.dataset's datasets, as MLflow dataset inputs
+   */
+  datasets?: DatasetEntry[];
   died_in_cell: string | null;
   /**
    * seconds
@@ -1564,10 +1568,6 @@ export interface RunDetail {
   end_time: number | null;
   environment: {
     [k: string]: unknown;
-  /**
-   * xp.dataset's datasets, as MLflow dataset inputs
-   */
-  datasets?: DatasetEntry[];
   } | null;
   errors: number;
   experiment: string;

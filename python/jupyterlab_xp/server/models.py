@@ -160,10 +160,6 @@ class Redactions(ApiModel):
     places: list[RedactionPlace] = Field(description="where (xp/redactions.json, at the end)")
 
 
-class RunDetail(RunSummary):
-    """``GET runs/{id}``: everything recorded for one run."""
-
-    params: dict[str, str]
 class DatasetGitRevision(ApiModel):
     """The git revision of a dataset's DVC pointer file."""
 
@@ -200,6 +196,10 @@ class DatasetEntry(ApiModel):
     dvc: DatasetDvc | None = Field(description="its DVC pointer, when DVC tracks it")
 
 
+class RunDetail(RunSummary):
+    """``GET runs/{id}``: everything recorded for one run."""
+
+    params: dict[str, str]
     tags: dict[str, str]
     note: str | None
     seeds: dict[str, Any] | None
@@ -230,10 +230,10 @@ class DatasetEntry(ApiModel):
     profiles: list[CellProfile] = Field(
         default_factory=list, description="%xp profile's cells and their top operators"
     )
-
     datasets: list[DatasetEntry] = Field(
         default_factory=list, description="xp.dataset's datasets, as MLflow dataset inputs"
     )
+
 
 class MetricPoint(ApiModel):
     """One logged value of a metric."""

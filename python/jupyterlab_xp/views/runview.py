@@ -194,15 +194,13 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     # %xp profile's cells: their top operators (the traces stay artifacts, megabytes each)
     profiles = read("profiles", tags.PROFILES_ARTIFACT) if tags.PROFILES in run_tags else None
     detail["profiles"] = profiles or []
-    detail["artifacts_error"] = artifacts.error
-    return detail
     detail["datasets"], problems = dataset_inputs(_input_rows(run))
     if problems:
         unreadable["datasets"] = "; ".join(problems[:3])
+    detail["artifacts_error"] = artifacts.error
+    return detail
 
 
-def redactions(count_tag: str | None, places: Any) -> dict[str, Any]:
-    """How many values were redacted on their way to the store, and where (none of the values).
 def _input_rows(run: Run) -> list[tuple[object, object, object, object, object]]:
     """The run's MLflow dataset inputs as plain values, for the parsing boundary."""
     inputs = getattr(getattr(run, "inputs", None), "dataset_inputs", None) or []
@@ -214,6 +212,8 @@ def _input_rows(run: Run) -> list[tuple[object, object, object, object, object]]
     return rows
 
 
+def redactions(count_tag: str | None, places: Any) -> dict[str, Any]:
+    """How many values were redacted on their way to the store, and where (none of the values).
 
     The count is the tag (set as the run syncs); the places come with ``xp/redactions.json`` at
     the end. Both are read from the store, so anything malformed is left out.
