@@ -152,7 +152,8 @@ def log(metrics: Mapping[str, float], step: int | None = None) -> None:
         raise XpError("xp.log takes a dict of metric name to number")
     run = _require_run()
     run.log_metrics(metrics, step)
-    trial_report.report(metrics, step, run.set_tags)  # a sweep's trial: its pruner may stop the cell
+    # a sweep's trial: its pruner may stop the cell
+    trial_report.report(metrics, step, run.set_tags)
     for key in metrics:
         problem = metric_name_problem(key) if key not in _NAMES_WARNED else None
         if problem:

@@ -2,7 +2,8 @@
 
 The trial is a promotion job like any other (its folder under ``promotions/``, its bundle, a
 papermill kernel of its own), with kind ``trial``, links to the sweep's parent run and the
-environment its kernel reports to the Optuna trial through (see :mod:`jupyterlab_xp.kernel.trial_report`).
+environment its kernel reports to the Optuna trial through (see
+:mod:`jupyterlab_xp.kernel.trial_report`).
 Each trial reads its source again and runs it only when its code still has the digest the sweep
 was created with (the code that was shown): a source changed in the store since is refused.
 """
