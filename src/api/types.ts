@@ -16,6 +16,7 @@ export interface XpApi {
   DatasetDvc?: DatasetDvc;
   DatasetEntry?: DatasetEntry;
   DatasetGitRevision?: DatasetGitRevision;
+  DatasetHub?: DatasetHub;
   ErrorBody?: ErrorBody;
   Failure?: Failure;
   FirstDifference?: FirstDifference;
@@ -797,6 +798,10 @@ export interface DatasetEntry {
    * its DVC pointer, when DVC tracks it
    */
   dvc: DatasetDvc | null;
+  /**
+   * a Hugging Face datasets object's record
+   */
+  hf?: DatasetHub | null;
   name: string;
   /**
    * the content checksum of the file or folder
@@ -807,6 +812,40 @@ export interface DatasetEntry {
    * where the data was read, as a file:// URI
    */
   uri: string | null;
+}
+/**
+ * A Hugging Face ``datasets`` object the run declared.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "DatasetHub".
+ */
+export interface DatasetHub {
+  config_name: string | null;
+  dataset_name: string | null;
+  /**
+   * datasets' fingerprint per split
+   */
+  fingerprints: {
+    [k: string]: string;
+  };
+  /**
+   * whether load_dataset was given that commit (None: the call was not seen)
+   */
+  pinned: boolean | null;
+  /**
+   * the Hub repository it was loaded from
+   */
+  repo: string | null;
+  /**
+   * the Hub commit its files were read at
+   */
+  revision: string | null;
+  /**
+   * rows per split
+   */
+  splits: {
+    [k: string]: number;
+  };
 }
 /**
  * Every error answer: one line that says what went wrong.

@@ -3,7 +3,8 @@
 ``xp.dataset(path)`` records a file or folder's content checksum (``datasets.py``) and, here,
 its provenance: the DVC pointer that tracks it (``dvc.py``). The journal's ``dataset`` record
 becomes one MLflow dataset input (:func:`mlflow_input`), whose ``source`` JSON carries all of
-it, so that a plain ``MlflowClient`` reads it back with the run.
+it, so that a plain ``MlflowClient`` reads it back with the run. A Hugging Face ``datasets``
+object (``kernel/hf_datasets.py``) becomes an input of MLflow's ``hugging_face`` source type.
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ def mlflow_input(record: dict[str, Any]) -> dict[str, Any]:
     """``{name, digest, source_type, source, profile, context}`` of a journal ``dataset`` record:
     the MLflow dataset input it becomes (``source`` and ``profile`` as JSON text)."""
     sha256 = str(record.get("sha256") or "")
+    hub = record.get("hf")
+    if isinstance(hub, dict):  # a Hugging Face datasets object: MLflow's own source type
+        hub_source = {"path": hub.get("repo") or hub.get("dataset_name"), **hub}
+        return {
+            "name": str(record["name"]),
+            "digest": sha256[:MLFLOW_DIGEST_CHARS],
+            "source_type": "hugging_face",
+            "source": json.dumps(hub_source, sort_keys=True, default=str),
+            "profile": json.dumps({"num_rows": hub.get("splits")}, sort_keys=True, default=str),
+            "context": record.get("context"),
+        }
     source: dict[str, Any] = {"uri": Path(str(record.get("path", ""))).as_uri(), "sha256": sha256}
     source.update({k: record[k] for k in SOURCE_KEYS if k in record})
     profile = {k: record[k] for k in ("kind", "files", "bytes") if k in record}

@@ -20,6 +20,14 @@ def _dvc_line(dvc: dict[str, Any]) -> str:
     return f"    dvc {where}: {hashed}  {revision}  {remote_text}"
 
 
+def _hub_line(hub: dict[str, Any]) -> str:
+    rows = ", ".join(f"{name} {count:,}" for name, count in (hub.get("splits") or {}).items())
+    where = f"hub {hub.get('repo')}@{hub.get('revision')}" if hub.get("revision") else "local"
+    pinned = {True: "pinned", False: "NOT pinned", None: "pin unknown"}[hub.get("pinned")]
+    pin = f" ({pinned})" if hub.get("revision") else ""
+    return f"    datasets {where}{pin}  config {hub.get('config_name') or '-'}  rows: {rows or '-'}"
+
+
 def render_datasets(detail: dict[str, Any]) -> list[str]:
     """Lines for a run detail's ``datasets`` (none when the run declared none)."""
     datasets = detail.get("datasets") or []
@@ -32,6 +40,8 @@ def render_datasets(detail: dict[str, Any]) -> list[str]:
             f"  {data['name']} ({data.get('context') or 'no context'})  "
             f"{data.get('source_type')} sha256 {checksum[:16]}  {data.get('uri') or ''}".rstrip()
         )
+        if data.get("hf"):
+            out.append(_hub_line(data["hf"]))
         if data.get("dvc"):
             out.append(_dvc_line(data["dvc"]))
             if data["dvc"].get("error"):

@@ -195,18 +195,23 @@ def tag(**values: Any) -> None:
     _require_run().set_tags(values)
 
 
-def dataset(
-    path: str | os.PathLike[str], name: str | None = None, context: str = "training"
-) -> str:
-    """Declare data the run reads: a file or folder whose content checksum is recorded.
+def dataset(data: Any, name: str | None = None, context: str = "training") -> str:
+    """Declare data the run reads: a file or folder, or a Hugging Face ``datasets`` object.
 
-    The checksum is computed in the background and lands as an MLflow dataset input (digest,
-    source path) and a tag ``xp.dataset.<name>``; compare two runs to see if their data differ.
+    A path's content checksum is computed in the background, with its provenance (the DVC
+    pointer that tracks it); a ``Dataset`` or ``DatasetDict`` is recorded by its fingerprint,
+    config, split sizes and, when loaded from the Hub, the commit it was read at. Each lands as
+    an MLflow dataset input and a tag ``xp.dataset.<name>``; compare two runs to see if their
+    data differ.
 
     Returns:
-        The dataset's name in the run (``name``, else the file or folder name).
+        The dataset's name in the run (``name``, else the file or folder's or the dataset's).
     """
-    return _require_run().dataset(Path(path), name, context)
+    if isinstance(data, str | os.PathLike):
+        return _require_run().dataset(Path(data), name, context)
+    from jupyterlab_xp.kernel.hf_datasets import describe
+
+    return _require_run().hf_dataset(describe(data), name, context)
 
 
 def note(text: str) -> None:

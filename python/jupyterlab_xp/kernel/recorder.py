@@ -27,6 +27,7 @@ from jupyterlab_xp.core.errors import StoreError, XpError
 from jupyterlab_xp.core.tags import PROMOTION_ENV
 from jupyterlab_xp.core.validation import validate_key, validate_name
 from jupyterlab_xp.kernel.config_record import watch_hydra
+from jupyterlab_xp.kernel.hf_datasets import watch_load_dataset
 from jupyterlab_xp.kernel.notebook import find_notebook, given_notebook
 from jupyterlab_xp.kernel.notices import print_notices
 from jupyterlab_xp.kernel.run import ActiveRun
@@ -144,6 +145,7 @@ class Recorder:
         )
         self.active = run
         watch_hydra(lambda: self)  # a hydra.compose in the run is recorded by itself
+        watch_load_dataset()  # the revision a load_dataset asked for: xp.dataset says if pinned
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         if run.channel is None or run.notebook is not None or defer_sync:

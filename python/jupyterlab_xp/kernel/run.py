@@ -89,6 +89,7 @@ class ActiveRun(StoreLink):
         self.cells = 0
         self.errors = 0
         self.params: dict[str, str] = {}
+        self.dataset_warnings: set[str] = set()  # what xp.dataset has said once in this run
         self._open_cell: dict[str, Any] | None = None
         self._param_sources: set[str] = set()
         # Parameters cells the capture thread read from the notebook, parsed on the main thread:
@@ -314,6 +315,37 @@ class ActiveRun(StoreLink):
             )
 
         self.recorder.tasks.call_soon(checksum)
+        return name
+
+    def hf_dataset(self, info: dict[str, Any], name: str | None, context: str) -> str:
+        """Declare a Hugging Face ``datasets`` object (``hf_datasets.describe``'s ``info``);
+        one line when it came from the Hub without a pinned revision (once per run).
+
+        Returns:
+            The dataset's name in the run.
+        """
+        name = validate_key(name or info.get("dataset_name") or "dataset", "dataset name")
+        validate_key(context, "dataset context")
+        if (
+            info.get("revision")
+            and not info.get("pinned")
+            and "unpinned" not in self.dataset_warnings
+        ):
+            self.dataset_warnings.add("unpinned")
+            print(
+                f"xp: dataset {name!r} was loaded from the Hub without a pinned revision; it was "
+                f'commit {info["revision"]}: load_dataset(..., revision="{info["revision"]}") '
+                "reads the same data again",
+                file=sys.stderr,
+            )
+        self.record(
+            "dataset",
+            name=name,
+            context=context,
+            sha256=info["digest"],
+            hf=info,
+            tags={f"xp.dataset.{name}": info["digest"]},
+        )
         return name
 
     def note(self, text: str) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import columns, tags
 from jupyterlab_xp.core.errors import StoreError, XpError
+from jupyterlab_xp.kernel.hf_datasets import is_hf_dataset
 from jupyterlab_xp.kernel.notices import add_notice
 from jupyterlab_xp.kernel.recorder import get_recorder
 
@@ -71,7 +72,8 @@ def item_ids(items: Any) -> list[Any]:
     """The ids of ``items``: an int n (0..n-1), a list or array of ids, or a sized dataset.
 
     A dataset (torch ``Dataset``, an sklearn ``Bunch``) is identified by position unless it
-    has an ``ids`` attribute or key; a Bunch's length is that of its ``data``.
+    has an ``ids`` attribute or key (a Hugging Face ``datasets.Dataset``: an ``id`` column); a
+    Bunch's length is that of its ``data``.
     """
     if isinstance(items, bool):
         raise XpError("xp.split takes a count, a list or array of ids, or a dataset")
@@ -100,6 +102,9 @@ def item_ids(items: Any) -> list[Any]:
 def _dataset_ids(items: Any) -> list[Any] | None:
     if isinstance(items, str | bytes):
         raise XpError("xp.split takes a count, a list or array of ids, or a dataset; got text")
+    if is_hf_dataset(items) and not isinstance(items, Mapping):  # a datasets.Dataset
+        columns = getattr(items, "column_names", None) or []
+        return list(items["id"]) if "id" in columns else list(range(len(items)))
     if isinstance(items, Mapping) and "data" in items:  # sklearn Bunch
         ids = items.get("ids")
         return list(ids) if ids is not None else list(range(len(items["data"])))

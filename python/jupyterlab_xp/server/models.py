@@ -184,6 +184,20 @@ class DatasetDvc(ApiModel):
     error: str | None = None
 
 
+class DatasetHub(ApiModel):
+    """A Hugging Face ``datasets`` object the run declared."""
+
+    repo: str | None = Field(description="the Hub repository it was loaded from")
+    revision: str | None = Field(description="the Hub commit its files were read at")
+    pinned: bool | None = Field(
+        description="whether load_dataset was given that commit (None: the call was not seen)"
+    )
+    config_name: str | None
+    dataset_name: str | None
+    splits: dict[str, int] = Field(description="rows per split")
+    fingerprints: dict[str, str] = Field(description="datasets' fingerprint per split")
+
+
 class DatasetEntry(ApiModel):
     """A dataset the run declared (``xp.dataset``): one MLflow dataset input and its provenance."""
 
@@ -194,6 +208,7 @@ class DatasetEntry(ApiModel):
     uri: str | None = Field(description="where the data was read, as a file:// URI")
     sha256: str | None = Field(description="the content checksum of the file or folder")
     dvc: DatasetDvc | None = Field(description="its DVC pointer, when DVC tracks it")
+    hf: DatasetHub | None = Field(None, description="a Hugging Face datasets object's record")
 
 
 class RunDetail(RunSummary):

@@ -49,6 +49,18 @@ class DvcPointer(_Part):
     error: Text | None = None
 
 
+class HubDataset(_Part):
+    """A Hugging Face ``datasets`` object's record (``kernel/hf_datasets.py``)."""
+
+    repo: Text | None = None
+    revision: Text | None = None
+    pinned: bool | None = None
+    config_name: Text | None = None
+    dataset_name: Text | None = None
+    splits: Annotated[dict[Text, int], Field(max_length=MAX_SPLITS)] = {}
+    fingerprints: Annotated[dict[Text, Text], Field(max_length=MAX_SPLITS)] = {}
+
+
 class _Source(_Part):
     uri: Text | None = None
     sha256: Text | None = None
@@ -65,6 +77,7 @@ class DatasetInput(_Part):
     uri: Text | None = None
     sha256: Text | None = None
     dvc: DvcPointer | None = None
+    hf: HubDataset | None = None
 
 
 def _source(text: str | None, what: str) -> dict[str, Any]:
@@ -72,6 +85,11 @@ def _source(text: str | None, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         return {}
     fields: dict[str, Any] = {}
+    if "fingerprints" in value:  # a hugging_face source: its own fields, at the top
+        try:
+            fields["hf"] = HubDataset.model_validate(value, strict=True).model_dump()
+        except ValidationError:
+            fields["hf"] = None
     for key in _Source.model_fields:  # field by field: one bad part costs only itself
         if key in value:
             try:

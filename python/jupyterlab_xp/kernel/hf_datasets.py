@@ -1,0 +1,126 @@
+"""Hugging Face ``datasets`` objects given to ``xp.dataset``: fingerprint, config, splits, revision.
+
+``datasets`` is never imported here: an object is one only when the user has imported it
+already (it is in ``sys.modules``). A dataset loaded from the Hub names the commit its files
+were read at in their ``hf://datasets/REPO@SHA/`` URLs; whether the user pinned it is known only
+from the call, so ``load_dataset`` is wrapped once it is imported in a recording kernel (as
+``hydra.compose`` is) and notes the revision it was asked for on what it returns.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import re
+import sys
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+from jupyterlab_xp.core.errors import XpError
+from jupyterlab_xp.kernel.seeds import _PostImportFinder
+
+REQUESTED = "_xp_requested_revision"  # set on what a wrapped load_dataset returns
+_HUB_FILE = re.compile(r"hf://datasets/(?P<repo>[^@\s]+)@(?P<sha>[0-9a-f]{40})/")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+MAX_SPLITS = 64
+
+
+def is_hf_dataset(obj: object) -> bool:
+    """True for a ``datasets.Dataset`` or ``DatasetDict`` (only when ``datasets`` is imported)."""
+    module = sys.modules.get("datasets")
+    kinds = tuple(
+        k for k in (getattr(module, "Dataset", None), getattr(module, "DatasetDict", None)) if k
+    )
+    return bool(kinds) and isinstance(obj, kinds)
+
+
+def _splits(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, Mapping):  # a DatasetDict
+        return {str(name): split for name, split in list(obj.items())[:MAX_SPLITS]}
+    return {str(obj.split) if obj.split is not None else "data": obj}
+
+
+def _hub_file(splits: dict[str, Any]) -> re.Match[str] | None:
+    for split in splits.values():
+        for url in getattr(split.info, "download_checksums", None) or {}:
+            found = _HUB_FILE.match(str(url))
+            if found:
+                return found
+    return None
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    """What is recorded of a ``datasets`` object.
+
+    Returns:
+        ``digest`` (a Dataset's fingerprint; a DatasetDict's sha256 over its splits'),
+        ``fingerprints`` and ``splits`` (rows) per split, ``config_name``, ``dataset_name``, and
+        for a Hub dataset ``repo``, ``revision`` (the commit its files were read at) and
+        ``pinned`` (whether ``load_dataset`` was given that commit; None when not seen).
+
+    Raises:
+        XpError: ``obj`` is not a ``datasets.Dataset`` or ``DatasetDict``.
+    """
+    if not is_hf_dataset(obj):
+        raise XpError(
+            f"xp.dataset takes a path or a Hugging Face datasets object, not {type(obj).__name__}"
+        )
+    splits = _splits(obj)
+    fingerprints = {name: str(getattr(s, "_fingerprint", "")) for name, s in splits.items()}
+    if isinstance(obj, Mapping):
+        lines = "".join(f"{n}\0{fingerprints[n]}\n" for n in sorted(fingerprints))
+        digest = hashlib.sha256(lines.encode()).hexdigest()
+    else:
+        digest = next(iter(fingerprints.values()))
+    first = next(iter(splits.values()), None)
+    info = getattr(first, "info", None)
+    hub = _hub_file(splits)
+    requested = getattr(obj, REQUESTED, None)
+    pinned = None
+    if hub is not None and requested is not None:
+        pinned = bool(_COMMIT.fullmatch(str(requested[1]))) if requested[1] else False
+    return {
+        "digest": digest,
+        "fingerprints": fingerprints,
+        "splits": {name: int(s.num_rows) for name, s in splits.items()},
+        "config_name": getattr(info, "config_name", None),
+        "dataset_name": getattr(info, "dataset_name", None),
+        "repo": hub["repo"] if hub else (requested[0] if requested else None),
+        "revision": hub["sha"] if hub else None,
+        "pinned": pinned,
+    }
+
+
+def watch_load_dataset() -> None:
+    """Note the revision each ``datasets.load_dataset`` call asks for (once per process)."""
+    module = sys.modules.get("datasets")
+    if module is not None:
+        _wrap_load(module)
+    elif not any(getattr(f, "xp_datasets", False) for f in sys.meta_path):
+        finder = _PostImportFinder({"datasets": _wrap_load})
+        finder.xp_datasets = True  # type: ignore[attr-defined]
+        sys.meta_path.insert(0, finder)
+
+
+def _wrap_load(module: ModuleType) -> None:
+    original = getattr(module, "load_dataset", None)
+    if not callable(original) or hasattr(original, "__xp_original__"):
+        return
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def load_dataset(*args: Any, **kwargs: Any) -> Any:
+        loaded = original(*args, **kwargs)
+        try:
+            given = signature.bind_partial(*args, **kwargs).arguments
+            note = (str(given.get("path")), given.get("revision"))
+            for obj in (loaded, *(loaded.values() if isinstance(loaded, Mapping) else ())):
+                setattr(obj, REQUESTED, note)
+        except (AttributeError, TypeError):  # a streaming or foreign object: nothing noted
+            pass
+        return loaded
+
+    load_dataset.__xp_original__ = original  # type: ignore[attr-defined]
+    module.load_dataset = load_dataset  # type: ignore[attr-defined]

@@ -1,0 +1,154 @@
+"""Hugging Face ``datasets`` objects given to ``xp.dataset`` (issue 24 §2), with no download.
+
+Every dataset here is built locally from a dict. A Hub-loaded one is built the same way with the
+``DatasetInfo`` that ``load_dataset`` gives a Hub dataset: its data files' checksums keyed by
+``hf://datasets/REPO@COMMIT/...`` URLs (what datasets 5 writes; nothing is fetched).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pytest
+
+import jupyterlab_xp as xp
+from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.kernel.hf_datasets import REQUESTED
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _rows(n: int) -> dict[str, list[Any]]:
+    return {"id": [f"ex-{i}" for i in range(n)], "x": list(range(n))}
+
+
+def _hub_dataset(n: int) -> datasets.Dataset:
+    info = datasets.DatasetInfo(
+        dataset_name="tiny",
+        config_name="default",
+        download_checksums={
+            f"hf://datasets/org/tiny@{COMMIT}/data/train.parquet": {"num_bytes": 10}
+        },
+    )
+    return datasets.Dataset.from_dict(_rows(n), info=info)
+
+
+def _inputs(store: Any, run_id: str) -> dict[str, Any]:
+    from mlflow.tracking import MlflowClient
+
+    run = MlflowClient(store.location.tracking_uri).get_run(run_id)
+    return {i.dataset.name: i.dataset for i in run.inputs.dataset_inputs}
+
+
+def test_dataset_and_dataset_dict_are_mlflow_inputs(store: Any) -> None:
+    # Given a local Dataset and a DatasetDict of two splits
+    train = datasets.Dataset.from_dict(_rows(5))
+    splits = datasets.DatasetDict({"train": train, "test": train.select([0, 1])})
+    # When a run declares both
+    with xp.start("hf-data", seed=0) as run:
+        xp.dataset(train, name="train")
+        xp.dataset(splits, name="all", context="evaluation")
+    # Then plain MLflow reads them back as hugging_face inputs: fingerprints, split sizes
+    inputs = _inputs(store, run.run_id)
+    assert inputs["train"].source_type == "hugging_face"
+    assert inputs["train"].digest == train._fingerprint
+    source = json.loads(inputs["all"].source)
+    assert source["splits"] == {"train": 5, "test": 2}
+    assert source["fingerprints"]["test"] == splits["test"]._fingerprint
+    assert source["revision"] is None and source["pinned"] is None
+    assert json.loads(inputs["all"].profile) == {"num_rows": {"train": 5, "test": 2}}
+    assert store.get_run(run.run_id).data.tags["xp.dataset.train"] == train._fingerprint
+
+
+def test_hub_revision_recorded_and_an_unpinned_load_said_once(
+    store: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two Hub datasets loaded without a pinned revision and one loaded with the commit
+    unpinned, again, pinned = _hub_dataset(3), _hub_dataset(4), _hub_dataset(2)
+    setattr(unpinned, REQUESTED, ("org/tiny", None))
+    setattr(again, REQUESTED, ("org/tiny", "main"))
+    setattr(pinned, REQUESTED, ("org/tiny", COMMIT))
+    # When a run declares all three
+    with xp.start("hub-data", seed=0) as run:
+        xp.dataset(unpinned, name="a")
+        xp.dataset(again, name="b")
+        xp.dataset(pinned, name="c")
+    err = capsys.readouterr().err
+    # Then each records the commit it was read at; one line says the first was not pinned
+    sources = {n: json.loads(d.source) for n, d in _inputs(store, run.run_id).items()}
+    assert {n: (s["repo"], s["revision"], s["pinned"]) for n, s in sources.items()} == {
+        "a": ("org/tiny", COMMIT, False),
+        "b": ("org/tiny", COMMIT, False),
+        "c": ("org/tiny", COMMIT, True),
+    }
+    assert err.count("without a pinned revision") == 1
+    assert f'revision="{COMMIT}"' in err
+    # ...and jupyter xp show prints it
+    assert main(["show", run.run_id]) == 0
+    shown = capsys.readouterr().out
+    assert f"datasets hub org/tiny@{COMMIT} (NOT pinned)  config default  rows: data 3" in shown
+    assert f"datasets hub org/tiny@{COMMIT} (pinned)" in shown
+
+
+def test_split_takes_a_dataset_with_an_id_column() -> None:
+    # Given a Dataset whose id column is not its row order
+    ids = [f"ex-{i}" for i in (7, 3, 9, 1, 5, 0, 2, 8, 6, 4)]
+    data = datasets.Dataset.from_dict({"id": ids, "x": list(range(10))})
+    # When it is split, and so are its ids as a list
+    by_dataset = xp.split(data, {"train": 0.7, "test": 0.3}, seed=1)
+    by_ids = xp.split(ids, {"train": 0.7, "test": 0.3}, seed=1)
+    by_position = xp.split(10, {"train": 0.7, "test": 0.3}, seed=1)
+    # Then the split follows the ids, not the positions
+    assert {k: list(v) for k, v in by_dataset.items()} == {k: list(v) for k, v in by_ids.items()}
+    assert {k: list(v) for k, v in by_dataset.items()} != {
+        k: list(v) for k, v in by_position.items()
+    }
+
+
+def test_wrong_object_is_a_clear_error(store: Any) -> None:
+    with xp.start("not-data", seed=0), pytest.raises(xp.XpError, match="Hugging Face"):
+        xp.dataset(object())
+
+
+def test_datasets_is_not_imported_by_the_recorder(tmp_path: Path, xp_home: Path) -> None:
+    # Given a script that records a run declaring a file, without importing datasets
+    (tmp_path / "d.csv").write_text("1\n")
+    script = (
+        "import sys, jupyterlab_xp as xp\n"
+        "with xp.start('no-hf', seed=0):\n"
+        f"    xp.dataset({str(tmp_path / 'd.csv')!r})\n"
+        "print('datasets' in sys.modules, 'huggingface_hub' in sys.modules)\n"
+    )
+    # When it runs
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    # Then datasets was never imported
+    assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_load_dataset_in_a_recording_notes_the_revision_asked_for(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a recording (which wraps datasets.load_dataset) and a local CSV file
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    (tmp_path / "rows.csv").write_text("id,x\na,1\nb,2\n")
+    with xp.start("loaded", seed=0) as run:
+        # When the real load_dataset reads it, asked for a branch name
+        loaded = datasets.load_dataset(
+            "csv",
+            data_files=str(tmp_path / "rows.csv"),
+            cache_dir=str(tmp_path / "hf-cache"),
+            revision="main",
+        )
+        xp.dataset(loaded, name="rows")
+    # Then the call was seen on the DatasetDict and its splits, and the rows are recorded
+    assert getattr(loaded, REQUESTED) == ("csv", "main")
+    assert getattr(loaded["train"], REQUESTED) == ("csv", "main")
+    source = json.loads(_inputs(store, run.run_id)["rows"].source)
+    assert source["splits"] == {"train": 2} and source["revision"] is None
