@@ -7,6 +7,7 @@ import json
 import os
 import queue
 import shutil
+import textwrap
 import time
 import uuid
 from collections.abc import Iterator
@@ -173,6 +174,12 @@ class Kernel:
                 out["stdout"] += body.get("data", {}).get("text/plain", "") + "\n"
             elif kind == "status" and body["execution_state"] == "idle":
                 break
+        return out
+
+    def ok(self, code: str) -> dict[str, Any]:
+        """Run ``code`` (dedented) like :meth:`execute` and fail the test unless it succeeds."""
+        out = self.execute(textwrap.dedent(code))
+        assert out["status"] == "ok", out
         return out
 
     def is_alive(self) -> bool:

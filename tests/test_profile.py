@@ -7,14 +7,15 @@ operators are what the profiler measured, so the loop's matrix product must be a
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Any
 
 import pytest
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.server.handlers import detail_body
 from jupyterlab_xp.store import boundary
+from jupyterlab_xp.views.runview import run_detail
 
 MATMUL_CELL = """
 import torch
@@ -32,25 +33,20 @@ for batch in DataLoader(list(range(40)), batch_size=4):
 """
 
 
-def _ok(kernel: Any, code: str) -> dict[str, Any]:
-    out = kernel.execute(textwrap.dedent(code))
-    assert out["status"] == "ok", out
-    return out
-
-
 @pytest.mark.kernel
 def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
     kernel_factory: Any, store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a recorded kernel that profiles a matrix product loop, then runs a cell unprofiled
     k = kernel_factory()
-    _ok(k, "%load_ext jupyterlab_xp\n%xp start profiled --seed 1")
-    armed = _ok(k, "%xp profile")
-    profiled = _ok(k, MATMUL_CELL)
-    _ok(k, "after = 1")
-    _ok(k, "%xp profile 3")
-    _ok(k, LOADER_CELL)
-    _ok(k, "%xp stop")
+    k.ok("%load_ext jupyterlab_xp\n%xp start profiled --seed 1")
+    armed = k.ok("%xp profile")
+    profiled = k.ok(MATMUL_CELL)
+    k.ok("import time\ntime.sleep(1.2)")
+    k.ok("after = 1")
+    k.ok("%xp profile 3")
+    k.ok(LOADER_CELL)
+    k.ok("%xp stop")
     run = next(r for r in store.search_runs() if r.info.run_name == "profiled")
     run_id = run.info.run_id
     # When its artifacts are read from the store
@@ -78,6 +74,14 @@ def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
     assert stepped["steps"] == 3
     stepped_ops = {op["name"]: op for op in stepped["operators"]}
     assert stepped_ops["aten::mm"]["calls"] <= 3
+    # And the server's run detail carries each cell's verdict and the profiled cells
+    body = detail_body(run_detail(store, store.get_run(run_id))).model_dump()
+    timeline = {c["source"].strip(): c for c in body["cells_journal"]}
+    slept = timeline["import time\ntime.sleep(1.2)"]
+    assert slept["verdict"] == "idle" and slept["verdict_because"].startswith("CPU busy only")
+    assert timeline["after = 1"]["verdict"] is None  # too short to judge
+    assert [p["cell"] for p in body["profiles"]] == [whole["cell"], stepped["cell"]]
+    assert body["profiles"][0]["operators"][0] == whole["operators"][0] | {"self_cuda_us": None}
     # And `jupyter xp show` prints the profiled cells' top operators
     capsys.readouterr()
     assert main(["show", run_id]) == 0
@@ -95,14 +99,14 @@ def test_profile_without_a_run_or_with_a_bad_count_is_one_line_and_harms_nothing
 ) -> None:
     # Given a recorded kernel
     k = kernel_factory()
-    _ok(k, "%load_ext jupyterlab_xp")
+    k.ok("%load_ext jupyterlab_xp")
     # When %xp profile is asked for with no run, then with a typo and a zero count
     no_run = k.execute("%xp profile")
-    _ok(k, "%xp start careful")
+    k.ok("%xp start careful")
     typo = k.execute("%xp profile three")
     zero = k.execute("%xp profile 0")
-    after = _ok(k, "x = 2 + 2\nprint(x)")
-    _ok(k, "%xp stop")
+    after = k.ok("x = 2 + 2\nprint(x)")
+    k.ok("%xp stop")
     # Then each is one UsageError line, the next cell runs unprofiled and the run is whole
     assert no_run["stderr"].strip() == (
         "UsageError: no run is being recorded; start one with %xp start, then %xp profile"

@@ -140,6 +140,14 @@ export interface CellExecution {
   source: string;
   start: number;
   status: 'ok' | 'error' | 'died' | 'running';
+  /**
+   * where the cell's time went (None: under 1 s, or not judged)
+   */
+  verdict?: ('data-bound' | 'compute-bound' | 'memory-bound' | 'idle') | null;
+  /**
+   * the figure that decided the verdict
+   */
+  verdict_because?: string | null;
 }
 /**
  * A cell run under ``%xp profile`` (``xp/profiles.json``).

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyterlab_xp.views.verdict import cell_verdict, run_verdict
+from jupyterlab_xp.views.verdict import cell_verdict, memory_total_mb, run_verdict
 
 SHOWN_OPERATORS = 5  # per profiled cell; the rest are in xp/profiles.json, the trace beside it
 
 
 def render_time_went(detail: dict[str, Any]) -> list[str]:
     """Lines for a run detail (none when no cell could be judged and none was profiled)."""
-    memory = ((detail.get("hardware") or {}).get("memory") or {}).get("total")
-    total_mb = memory / 2**20 if isinstance(memory, int | float) and memory > 0 else None
+    total_mb = memory_total_mb(detail.get("hardware"))
     judged = [(c, cell_verdict(c, total_mb)) for c in detail.get("cells_journal") or []]
     overall = run_verdict(one for _, one in judged)
     out: list[str] = []

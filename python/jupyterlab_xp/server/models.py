@@ -116,6 +116,10 @@ class CellExecution(ApiModel):
     gpu_memory_share: float | None = Field(
         None, description="the fullest GPU's peak memory over the cell, 0 to 1 (None: no reading)"
     )
+    verdict: Literal["data-bound", "compute-bound", "memory-bound", "idle"] | None = Field(
+        None, description="where the cell's time went (None: under 1 s, or not judged)"
+    )
+    verdict_because: str | None = Field(None, description="the figure that decided the verdict")
 
 
 class ProfileOperator(ApiModel):

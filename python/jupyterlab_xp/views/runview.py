@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.store import boundary, sqlite_index
+from jupyterlab_xp.store import boundary, run_index
 from jupyterlab_xp.store.dataset_reads import MAX_DATASETS, dataset_inputs
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
 from jupyterlab_xp.views.artifacts import RunArtifacts
 from jupyterlab_xp.views.checkpoints import checkpoint_list
+from jupyterlab_xp.views.verdict import with_verdicts
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -62,7 +63,7 @@ def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]]
     """
     source = store.index_source
     if source is not None:
-        return sqlite_index.list_summaries(source, store.location.display, query)
+        return run_index.list_summaries(source, store.location.display, query)
     db = store.local_sqlite
     if db is not None and _could_create(db):
         return [], None
@@ -172,7 +173,8 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
         ("order", tags.ORDER_ARTIFACT),
     ):
         detail[field] = read(field, name)
-    detail["cells_journal"], problem = artifacts.cells()
+    cells, problem = artifacts.cells()
+    detail["cells_journal"] = with_verdicts(cells, detail["hardware"])  # the timeline shows them
     if problem:
         unreadable["cells_journal"] = problem
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)

@@ -63,6 +63,32 @@ def cell_verdict(
     return {"verdict": verdict, "because": because, "seconds": duration}
 
 
+def memory_total_mb(hardware: Mapping[str, Any] | None) -> float | None:
+    """The machine's memory in MiB from ``hardware.json`` (None when it does not say)."""
+    memory = ((hardware or {}).get("memory") or {}).get("total")
+    total = _number(memory)
+    return total / 2**20 if total is not None and total > 0 else None
+
+
+def with_verdicts(
+    cells: Iterable[Mapping[str, Any]], hardware: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The cells with ``verdict`` and ``verdict_because`` (None for a cell not judged), as the
+    run detail shows them in its cell timeline."""
+    total_mb = memory_total_mb(hardware)
+    out = []
+    for cell in cells:
+        one = cell_verdict(cell, total_mb)
+        out.append(
+            {
+                **cell,
+                "verdict": one["verdict"] if one else None,
+                "verdict_because": one["because"] if one else None,
+            }
+        )
+    return out
+
+
 def run_verdict(judged: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | None:
     """The run's verdict: the one that holds for most of its judged cells' time.
 

@@ -83,6 +83,83 @@ describe('a run’s tab', () => {
     expect(onPromote.mock.calls[0][0].run_id).toBe('abc');
   });
 
+  it('shows each cell’s verdict with its figure, and a profiled cell’s top operators', async () => {
+    // Given a run with a data-bound cell, a short cell with no verdict and a profiled cell
+    const cell = {
+      execution_count: 1,
+      cell_id: null,
+      sha256: null,
+      start: 0,
+      status: 'ok' as const,
+      error_name: null,
+      error_value: null,
+      peak_rss_mb: 100
+    };
+    const server = new FakeTransport()
+      .on('GET runs/abc', () =>
+        detail({
+          run_id: 'abc',
+          cells_journal: [
+            {
+              ...cell,
+              seq: 1,
+              source: 'for batch in loader: pass',
+              duration: 10,
+              verdict: 'data-bound',
+              verdict_because: 'waited on the data loader 62 % of the cell'
+            },
+            { ...cell, seq: 2, source: 'x = 1', duration: 0.01 },
+            {
+              ...cell,
+              seq: 3,
+              source: 'b = a @ a',
+              duration: 4,
+              verdict: 'compute-bound',
+              verdict_because: 'CPU busy 97 % of the cell'
+            }
+          ],
+          profiles: [
+            {
+              cell: 3,
+              steps: null,
+              cuda: false,
+              trace: 'profiles/cell-3.trace.json',
+              operators: [
+                { name: 'aten::mm', self_cpu_us: 8125, calls: 50 },
+                { name: 'aten::add', self_cpu_us: 120.5, calls: 50 }
+              ]
+            }
+          ]
+        })
+      )
+      .on('GET promotions', () => ({ promotions: [] }));
+
+    // When its tab is shown
+    model = await show(server);
+
+    // Then each judged cell shows its verdict and the figure that decided it
+    const journal = screen.getByRole('list', { name: 'Cell journal' });
+    const [loader, short, profiled] = within(journal).getAllByRole('listitem');
+    expect(within(loader).getByText('data-bound').title).toBe(
+      "Where this cell's time went"
+    );
+    expect(loader.textContent).toContain(
+      'waited on the data loader 62 % of the cell'
+    );
+    expect(within(short).queryByText(/-bound|idle/)).toBeNull();
+    expect(within(profiled).getByText('compute-bound')).toBeTruthy();
+    // And the profiled cell lists its top operators, self CPU time in ms, and its trace
+    const table = within(profiled).getByRole('table', {
+      name: 'Top operators of #3'
+    });
+    expect(
+      within(table).getByRole('row', { name: 'aten::mm 8.125 ms 50' })
+    ).toBeTruthy();
+    expect(within(table).queryByText('Self CUDA')).toBeNull();
+    expect(profiled.textContent).toContain('xp/profiles/cell-3.trace.json');
+    expect(within(loader).queryByRole('table')).toBeNull();
+  });
+
   it('names the fields the store held in a form it could not read', async () => {
     // Given a run whose seeds file and cells tag did not parse on the server
     const server = new FakeTransport()

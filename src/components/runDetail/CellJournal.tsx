@@ -1,7 +1,7 @@
 // A run's cell journal: the order verdict and one row per cell execution.
 import React, { useState } from 'react';
 
-import type { CellExecution, RunDetail } from '../../models/types';
+import type { CellExecution, CellProfile, RunDetail } from '../../models/types';
 import { asArray, asString, firstLine, formatDuration } from '../../format';
 import { Badge } from '../common';
 
@@ -24,6 +24,76 @@ function cellTone(
     case 'running':
       return 'info';
   }
+}
+
+/** How each verdict reads at a glance: waiting on data or memory is the warning sign. */
+function verdictTone(
+  verdict: NonNullable<CellExecution['verdict']>
+): 'ok' | 'warn' | 'error' | 'muted' {
+  switch (verdict) {
+    case 'compute-bound':
+      return 'ok';
+    case 'data-bound':
+      return 'warn';
+    case 'memory-bound':
+      return 'error';
+    case 'idle':
+      return 'muted';
+  }
+}
+
+/** Microseconds as milliseconds, three decimals (what torch.profiler's tables show). */
+function milliseconds(us: number): string {
+  return `${(us / 1000).toFixed(3)} ms`;
+}
+
+/** A profiled cell's top operators (``%xp profile``) and where its trace is. */
+export function ProfileTable(props: {
+  profile: CellProfile;
+}): React.JSX.Element {
+  const { profile } = props;
+  const cuda = profile.cuda;
+  const steps =
+    profile.steps !== null ? `, first ${profile.steps} batches` : '';
+  return (
+    <div className="jp-xp-Cell-profile">
+      <p className="jp-xp-Muted">
+        {`Profiled${steps}`}
+        {profile.trace !== null && ` — trace: xp/${profile.trace}`}
+      </p>
+      <table
+        className="jp-xp-Table"
+        aria-label={`Top operators of #${profile.cell}`}
+      >
+        <thead>
+          <tr>
+            <th>Operator</th>
+            <th>Self CPU</th>
+            <th>Calls</th>
+            {cuda && <th>Self CUDA</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {profile.operators.map((op, index) => (
+            <tr key={index}>
+              <td>
+                <code>{op.name}</code>
+              </td>
+              <td>{milliseconds(op.self_cpu_us)}</td>
+              <td>{op.calls}</td>
+              {cuda && (
+                <td>
+                  {typeof op.self_cuda_us === 'number'
+                    ? milliseconds(op.self_cuda_us)
+                    : ''}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 /** Whether a top-to-bottom run of the notebook replays what was executed. */
@@ -64,6 +134,8 @@ export function OrderVerdict(props: {
 /** The cell journal: one row per execution, in the order they ran. */
 export function CellTimeline(props: {
   cells: readonly CellExecution[];
+  /** The cells run under ``%xp profile``, by their seq. */
+  profiles?: readonly CellProfile[];
   /** The journal could not be read from the store: unknown, not empty. */
   unavailable?: boolean;
 }): React.JSX.Element {
@@ -83,10 +155,18 @@ export function CellTimeline(props: {
     );
   }
   const longest = Math.max(...cells.map(cell => cell.duration ?? 0));
+  const profiles = new Map(
+    (props.profiles ?? []).map(profile => [profile.cell, profile])
+  );
   return (
     <ol className="jp-xp-Timeline" aria-label="Cell journal">
       {cells.map(cell => (
-        <CellRow key={cell.seq} cell={cell} longest={longest} />
+        <CellRow
+          key={cell.seq}
+          cell={cell}
+          longest={longest}
+          profile={profiles.get(cell.seq)}
+        />
       ))}
     </ol>
   );
@@ -95,8 +175,9 @@ export function CellTimeline(props: {
 function CellRow(props: {
   cell: CellExecution;
   longest: number;
+  profile?: CellProfile;
 }): React.JSX.Element {
-  const { cell, longest } = props;
+  const { cell, longest, profile } = props;
   const [open, setOpen] = useState(false);
   const share =
     longest > 0 && cell.duration !== null ? cell.duration / longest : 0;
@@ -128,6 +209,17 @@ function CellRow(props: {
         </span>
         <code className="jp-xp-Cell-source">{firstLine(cell.source)}</code>
       </button>
+      {cell.verdict !== null && cell.verdict !== undefined && (
+        <div className="jp-xp-Cell-verdict">
+          <Badge
+            label={cell.verdict}
+            tone={verdictTone(cell.verdict)}
+            title="Where this cell's time went"
+          />
+          <span>{` ${cell.verdict_because ?? ''}`}</span>
+        </div>
+      )}
+      {profile !== undefined && <ProfileTable profile={profile} />}
       {(cell.error_name !== null || cell.error_value !== null) && (
         <div className="jp-xp-Cell-errorText">
           {`${cell.error_name ?? 'Error'}: ${cell.error_value ?? ''}`}

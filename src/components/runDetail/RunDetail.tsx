@@ -148,6 +148,7 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
         <OrderVerdict order={run.order} />
         <CellTimeline
           cells={run.cells_journal}
+          profiles={run.profiles}
           unavailable={Boolean(run.artifacts_error)}
         />
       </Section>
