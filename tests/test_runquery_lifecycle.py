@@ -16,7 +16,7 @@ from jupyterlab_xp.kernel.recorder import reset_recorder
 from jupyterlab_xp.store import mlflow_store
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
-from jupyterlab_xp.store.sqlite_index import list_summaries
+from jupyterlab_xp.store.run_index import list_summaries
 from jupyterlab_xp.views.export import export_runs, runs_csv, safe_cell
 from jupyterlab_xp.views.runview import list_runs_mlflow
 

@@ -15,7 +15,7 @@ import jupyterlab_xp as xp
 from jupyterlab_xp.core.config import STORE_DATABASE_ENV
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
-from jupyterlab_xp.store.sqlite_index import list_summaries
+from jupyterlab_xp.store.run_index import list_summaries
 from jupyterlab_xp.views.export import run_params
 from jupyterlab_xp.views.lookup import find_run
 from jupyterlab_xp.views.runview import list_runs, list_runs_mlflow

@@ -1,4 +1,4 @@
-"""Read-only connections to MLflow's own database, for the read model in :mod:`.sqlite_index`.
+"""Read-only connections to MLflow's own database, for the read model in :mod:`.run_index`.
 
 Two sources hold MLflow's tables: the embedded store's SQLite file, and, in team mode, the
 tracking server's backend database when the user gives its URI (``XP_STORE_DATABASE_URI``, e.g.

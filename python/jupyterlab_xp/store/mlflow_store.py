@@ -41,7 +41,7 @@ from jupyterlab_xp.core.tags import (
     MAX_TAG_VALUE,
 )
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
-from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store import run_index
 from jupyterlab_xp.store.artifact_reader import ArtifactReader
 from jupyterlab_xp.store.query import quote_value
 
@@ -410,7 +410,7 @@ class MlflowStore:
 
     @property
     def index_source(self) -> Path | str | None:
-        """Where MLflow's tables can be read directly (:mod:`.sqlite_index`), if anywhere.
+        """Where MLflow's tables can be read directly (:mod:`.run_index`), if anywhere.
 
         The embedded store's SQLite file once it exists; on a tracking server, its database
         when ``XP_STORE_DATABASE_URI`` gives it; else None (MLflow's search, over HTTP).
@@ -426,7 +426,7 @@ class MlflowStore:
             return []
         source = self.index_source
         if source is not None:
-            return sqlite_index.run_ids_with_prefix(
+            return run_index.run_ids_with_prefix(
                 source, self.location.display, prefix, limit, archived
             )
         # On a tracking server, MLflow's own search (LIKE on the id; the prefix is plain hex).

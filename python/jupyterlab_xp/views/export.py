@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import columns, tags
-from jupyterlab_xp.store import sqlite_index
+from jupyterlab_xp.store import run_index
 from jupyterlab_xp.store.query import MAX_LIMIT, RunQuery
 from jupyterlab_xp.views.runview import list_runs
 
@@ -56,7 +56,7 @@ def run_params(store: MlflowStore, run_ids: Sequence[str]) -> dict[str, dict[str
     tables can be read (:attr:`MlflowStore.index_source`), else one search per 100 runs."""
     source = store.index_source
     if source is not None:
-        return sqlite_index.run_params(source, store.location.display, list(run_ids))
+        return run_index.run_params(source, store.location.display, list(run_ids))
     found: dict[str, dict[str, str]] = {}
     hex_ids = [i for i in run_ids if i.isalnum()]  # MLflow's run ids: safe inside quotes
     for start in range(0, len(hex_ids), 100):

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyterlab_xp.core import tags
-from jupyterlab_xp.store import boundary, sqlite_index
+from jupyterlab_xp.store import boundary, run_index
 from jupyterlab_xp.store.dataset_reads import MAX_DATASETS, dataset_inputs
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
 from jupyterlab_xp.views.artifacts import RunArtifacts
@@ -63,7 +63,7 @@ def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]]
     """
     source = store.index_source
     if source is not None:
-        return sqlite_index.list_summaries(source, store.location.display, query)
+        return run_index.list_summaries(source, store.location.display, query)
     db = store.local_sqlite
     if db is not None and _could_create(db):
         return [], None
