@@ -1,4 +1,4 @@
-// The jupyterlab-xp frontend plugin: wires the REST client, the views, the notebook tools and the status bar.
+// The jupyterlab-xp frontend plugin: wires the REST client, the panel and its tabs, the notebook tools and the status bar.
 import {
   ILayoutRestorer,
   JupyterFrontEnd,
@@ -18,7 +18,7 @@ import { addPromote } from './commands/promote';
 import { addRecord } from './commands/record';
 import { bundleOf } from './components/translation';
 import { SweepViews } from './commands/sweep';
-import { XpViews } from './commands/views';
+import { XpTabs } from './commands/tabs';
 import { RecordingModel } from './models/recording';
 import { browserStorage, migrateTableSettings } from './models/runTable';
 import { RecordingStatus } from './notebook/recording';
@@ -61,7 +61,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       serverTransport(app.serviceManager.serverSettings)
     );
     const serverRoot = PageConfig.getOption('serverRoot');
-    const views = new XpViews(
+    const tabs = new XpTabs(
       app,
       client,
       serverRoot,
@@ -77,7 +77,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         .load(PLUGIN_ID)
         .then(async settings => {
           await migrateTableSettings(browserStorage(), settings);
-          views.runs.useSettings(settings);
+          tabs.runs.useSettings(settings);
         })
         .catch(() => {
           // Settings that cannot be read: the defaults hold for this session.
@@ -93,7 +93,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       app,
       client,
       notebooks,
-      promotion => views.showPromotion(promotion),
+      promotion => tabs.showPromotion(promotion),
       trans
     );
 

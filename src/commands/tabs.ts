@@ -27,10 +27,10 @@ import { idsArg, runIdArg } from './args';
  * once and brought to the front when asked for again; the layout restorer
  * reopens them with the page.
  */
-export class XpViews {
+export class XpTabs {
   /**
    * @param app - the JupyterLab application
-   * @param client - the REST client the views' models use
+   * @param client - the REST client the tabs' models use
    * @param serverRoot - the server's root folder
    * @param restorer - reopens the panel and the tabs with the page, if given
    * @param rendermime - renders runs' notes (Markdown, sanitized), if given
