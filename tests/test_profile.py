@@ -7,6 +7,8 @@ operators are what the profiler measured, so the loop's matrix product must be a
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,6 +122,30 @@ def test_profile_without_a_run_or_with_a_bad_count_is_one_line_and_harms_nothing
     run = next(r for r in store.search_runs() if r.info.run_name == "careful")
     assert run.info.status == "FINISHED"
     assert "xp.profiles" not in run.data.tags
+
+
+@pytest.mark.kernel
+def test_profile_without_torch_names_the_extra(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a recorded kernel where torch does not import (a torch package that raises first)
+    shim = tmp_path / "no-torch" / "torch"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError(\"No module named 'torch'\")\n")
+    path = [str(shim.parent), os.environ.get("PYTHONPATH", "")]
+    k = kernel_factory(extra_env={"PYTHONPATH": os.pathsep.join(p for p in path if p)})
+    k.ok("%load_ext jupyterlab_xp\n%xp start no-torch")
+    # When %xp profile is asked for
+    out = k.execute("%xp profile")
+    after = k.ok("print(1 + 1)")
+    k.ok("%xp stop")
+    # Then one line names the [torch] extra, and the run goes on
+    assert out["stderr"].strip() == (
+        "UsageError: %xp profile needs torch: pip install 'jupyterlab-xp[torch]'"
+    )
+    assert after["stdout"] == "2\n"
+    run = next(r for r in store.search_runs() if r.info.run_name == "no-torch")
+    assert run.info.status == "FINISHED"
 
 
 def test_profiles_read_from_the_store_are_bounded_and_checked() -> None:
