@@ -150,3 +150,55 @@ def test_show_prints_the_dvc_provenance(
     assert "\ndatasets\n  train.csv (training)" in text
     assert f"dvc train.csv.dvc: md5 {entry['dvc']['hash']}" in text
     assert "remote storage https://data.example.org/dvc" in text
+
+
+def test_data_cards_found_beside_the_data_or_one_folder_up(
+    store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given data with each kind of card: a data_card.md beside a file, a dataset README with a
+    # YAML header inside a folder, a croissant.json one folder up; a project README without a
+    # YAML header (not a card) above two files that have none
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.csv").write_text("1\n")
+    (tmp_path / "a" / "data_card.md").write_text("# x\nWhat it is.\n")
+    (tmp_path / "b" / "images").mkdir(parents=True)
+    (tmp_path / "b" / "images" / "1.txt").write_text("1")
+    readme = "---\nlicense: cc-by-4.0\npretty_name: Images\n---\n# Images\n"
+    (tmp_path / "b" / "images" / "README.md").write_text(readme)
+    (tmp_path / "c" / "raw").mkdir(parents=True)
+    (tmp_path / "c" / "raw" / "y.csv").write_text("2\n")
+    croissant = {"@context": {"@vocab": "https://schema.org/"}, "@type": "sc:Dataset"}
+    (tmp_path / "c" / "croissant.json").write_text(json.dumps(croissant))
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "d" / "README.md").write_text("# My project\n---\n")
+    (tmp_path / "d" / "e" / "z.csv").write_text("3\n")
+    (tmp_path / "d" / "e" / "w.csv").write_text("4\n")
+    # When a run declares all five
+    with xp.start("cards", seed=0) as run:
+        xp.dataset(tmp_path / "a" / "x.csv")
+        xp.dataset(tmp_path / "b" / "images")
+        xp.dataset(tmp_path / "c" / "raw" / "y.csv")
+        xp.dataset(tmp_path / "d" / "e" / "z.csv")
+        xp.dataset(tmp_path / "d" / "e" / "w.csv")
+    err = capsys.readouterr().err
+    # Then each card is recorded by kind, path and sha256 in the MLflow input's source, the
+    # two datasets without one say so, and one line (not two) flagged it
+    from mlflow.tracking import MlflowClient
+
+    inputs = MlflowClient(store.location.tracking_uri).get_run(run.run_id).inputs.dataset_inputs
+    cards = {i.dataset.name: json.loads(i.dataset.source)["card"] for i in inputs}
+    assert {n: (c or {}).get("kind") for n, c in cards.items()} == {
+        "x.csv": "data_card",
+        "images": "dataset_readme",
+        "y.csv": "croissant",
+        "z.csv": None,
+        "w.csv": None,
+    }
+    assert cards["images"]["path"] == str(tmp_path / "b" / "images" / "README.md")
+    assert cards["images"]["sha256"] == hashlib.sha256(readme.encode()).hexdigest()
+    assert err.count("has no data card") == 1 and "'z.csv'" in err
+    # ...and jupyter xp show prints them
+    assert main(["show", run.run_id]) == 0
+    shown = capsys.readouterr().out
+    assert f"data card croissant {tmp_path / 'c' / 'croissant.json'}" in shown
+    assert shown.count("no data card") == 2

@@ -77,7 +77,8 @@ KNOWN_KEYS = {
 }
 CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "duration")
 # What a dataset input's source JSON holds (capture/provenance.py), and its DVC pointer's part.
-DATASET_KEYS = ("uri", "sha256", "dvc")
+DATASET_KEYS = ("uri", "sha256", "dvc", "card", "fingerprints", "splits", "revision", "pinned")
+CARD_KEYS = ("path", "kind", "sha256", "bytes")
 DVC_KEYS = ("pointer", "stage", "out", "hash", "hash_name", "size", "nfiles", "remote", "git")
 
 
@@ -113,8 +114,9 @@ def file_text(name: str, marker: Path) -> st.SearchStrategy[str]:
 def dataset_source() -> st.SearchStrategy[str]:
     """A dataset input's source text: any JSON or text, almost the right shape, or too deep."""
     pointer = st.fixed_dictionaries({}, optional=dict.fromkeys(DVC_KEYS, json_values))
+    card = st.fixed_dictionaries({}, optional=dict.fromkeys(CARD_KEYS, json_values))
     shaped = st.fixed_dictionaries(
-        {"dvc": pointer}, optional=dict.fromkeys(DATASET_KEYS[:2], json_values)
+        {"dvc": pointer, "card": card}, optional=dict.fromkeys(DATASET_KEYS[:2], json_values)
     )
     return st.one_of(
         json_values.map(json.dumps),

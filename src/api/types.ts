@@ -13,6 +13,7 @@ export interface XpApi {
   CompareBody?: CompareBody;
   CompareCurves?: CompareCurves;
   ConfigBody?: ConfigBody;
+  DatasetCard?: DatasetCard;
   DatasetDvc?: DatasetDvc;
   DatasetEntry?: DatasetEntry;
   DatasetGitRevision?: DatasetGitRevision;
@@ -734,6 +735,21 @@ export interface ConfigBody {
   version: string;
 }
 /**
+ * The data card found beside a dataset (or one folder up).
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "DatasetCard".
+ */
+export interface DatasetCard {
+  bytes: number | null;
+  /**
+   * data_card (data_card.md), dataset_readme or croissant
+   */
+  kind: string;
+  path: string;
+  sha256: string | null;
+}
+/**
  * What the DVC pointer tracking a dataset says (its ``.dvc`` file or ``dvc.lock`` stage).
  *
  * This interface was referenced by `XpApi`'s JSON-Schema
@@ -794,6 +810,14 @@ export interface DatasetGitRevision {
  * via the `definition` "DatasetEntry".
  */
 export interface DatasetEntry {
+  /**
+   * its data card, when one was found
+   */
+  card?: DatasetCard | null;
+  /**
+   * a card was looked for (False: a run recorded before cards were)
+   */
+  card_checked?: boolean;
   /**
    * training, evaluation, ...
    */

@@ -1,7 +1,8 @@
 """Where a declared dataset came from, and the MLflow dataset input that records it.
 
 ``xp.dataset(path)`` records a file or folder's content checksum (``datasets.py``) and, here,
-its provenance: the DVC pointer that tracks it (``dvc.py``). The journal's ``dataset`` record
+its provenance: the DVC pointer that tracks it (``dvc.py``) and its data card
+(``data_cards.py``). The journal's ``dataset`` record
 becomes one MLflow dataset input (:func:`mlflow_input`), whose ``source`` JSON carries all of
 it, so that a plain ``MlflowClient`` reads it back with the run. A Hugging Face ``datasets``
 object (``kernel/hf_datasets.py``) becomes an input of MLflow's ``hugging_face`` source type.
@@ -13,15 +14,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jupyterlab_xp.capture.data_cards import find_data_card
 from jupyterlab_xp.capture.dvc import dvc_provenance
 
-SOURCE_KEYS = ("dvc",)  # provenance fields a dataset record carries into the input's source
+SOURCE_KEYS = ("dvc", "card")  # provenance fields a dataset record carries into its source
 MLFLOW_DIGEST_CHARS = 36  # MLflow's digest column holds 36 characters
 
 
 def local_provenance(path: Path) -> dict[str, Any]:
-    """The provenance of a local file or folder: ``dvc`` (None when DVC does not track it)."""
-    return {"dvc": dvc_provenance(path)}
+    """The provenance of a local file or folder: ``dvc`` (None when DVC does not track it) and
+    ``card``, its data card (None when it has none)."""
+    return {"dvc": dvc_provenance(path), "card": find_data_card(path.expanduser().absolute())}
 
 
 def mlflow_input(record: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,12 @@ def render_datasets(detail: dict[str, Any]) -> list[str]:
             f"  {data['name']} ({data.get('context') or 'no context'})  "
             f"{data.get('source_type')} sha256 {checksum[:16]}  {data.get('uri') or ''}".rstrip()
         )
+        card = data.get("card")
+        if card:
+            out.append(f"    data card {card.get('kind')} {card.get('path')}  "
+                       f"sha256 {(card.get('sha256') or '-')[:16]}")  # fmt: skip
+        elif data.get("card_checked"):
+            out.append("    no data card")
         if data.get("hf"):
             out.append(_hub_line(data["hf"]))
         if data.get("dvc"):

@@ -27,6 +27,7 @@ from jupyterlab_xp.journal import summary
 from jupyterlab_xp.journal.jsonl import CellJournal, read_journal
 from jupyterlab_xp.journal.rundir import JOURNAL_FILE, hold_lock, release_lock
 from jupyterlab_xp.kernel.loader_timing import BusyClock
+from jupyterlab_xp.kernel.notices import add_notice
 from jupyterlab_xp.kernel.run_link import RunOwner, StoreLink
 from jupyterlab_xp.kernel.seeds import SeedKeeper, determinism_flags
 from jupyterlab_xp.kernel.sync_client import SyncChannel, rss_now_mb
@@ -305,14 +306,22 @@ class ActiveRun(StoreLink):
             from jupyterlab_xp.capture.provenance import local_provenance
 
             info = dataset_checksum(path)
+            provenance = local_provenance(path)
             self.record(
                 "dataset",
                 name=name,
                 context=context,
                 **info,
-                **local_provenance(path),
+                **provenance,
                 tags={f"xp.dataset.{name}": info["sha256"]},
             )
+            if provenance["card"] is None and "no card" not in self.dataset_warnings:
+                self.dataset_warnings.add("no card")  # once per run: one line, not one per file
+                add_notice(
+                    f"xp: dataset {name!r} has no data card (a data_card.md, a README.md with a "
+                    "YAML header or a croissant.json beside it or one folder up): say what the "
+                    "data is, where it came from and what it may be used for"
+                )
 
         self.recorder.tasks.call_soon(checksum)
         return name

@@ -202,6 +202,15 @@ class DatasetHub(ApiModel):
     fingerprints: dict[str, str] = Field(description="datasets' fingerprint per split")
 
 
+class DatasetCard(ApiModel):
+    """The data card found beside a dataset (or one folder up)."""
+
+    path: str
+    kind: str = Field(description="data_card (data_card.md), dataset_readme or croissant")
+    sha256: str | None
+    bytes: int | None
+
+
 class DatasetEntry(ApiModel):
     """A dataset the run declared (``xp.dataset``): one MLflow dataset input and its provenance."""
 
@@ -213,6 +222,10 @@ class DatasetEntry(ApiModel):
     sha256: str | None = Field(description="the content checksum of the file or folder")
     dvc: DatasetDvc | None = Field(description="its DVC pointer, when DVC tracks it")
     hf: DatasetHub | None = Field(None, description="a Hugging Face datasets object's record")
+    card: DatasetCard | None = Field(None, description="its data card, when one was found")
+    card_checked: bool = Field(
+        False, description="a card was looked for (False: a run recorded before cards were)"
+    )
 
 
 class RunDetail(RunSummary):

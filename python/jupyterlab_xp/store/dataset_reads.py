@@ -61,10 +61,20 @@ class HubDataset(_Part):
     fingerprints: Annotated[dict[Text, Text], Field(max_length=MAX_SPLITS)] = {}
 
 
+class DataCard(_Part):
+    """The data card found beside the data (``capture/data_cards.py``)."""
+
+    path: Text
+    kind: Text
+    sha256: Text | None = None
+    bytes: int | None = None
+
+
 class _Source(_Part):
     uri: Text | None = None
     sha256: Text | None = None
     dvc: DvcPointer | None = None
+    card: DataCard | None = None
 
 
 class DatasetInput(_Part):
@@ -78,13 +88,15 @@ class DatasetInput(_Part):
     sha256: Text | None = None
     dvc: DvcPointer | None = None
     hf: HubDataset | None = None
+    card: DataCard | None = None
+    card_checked: bool = False  # False: recorded before cards were looked for, or not a path
 
 
 def _source(text: str | None, what: str) -> dict[str, Any]:
     value = json_value(text, what, MAX_SOURCE_BYTES)
     if not isinstance(value, dict):
         return {}
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"card_checked": "card" in value}
     if "fingerprints" in value:  # a hugging_face source: its own fields, at the top
         try:
             fields["hf"] = HubDataset.model_validate(value, strict=True).model_dump()
