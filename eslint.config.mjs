@@ -12,7 +12,8 @@ export default defineConfig(
     '.yarn/',
     'python/',
     'ui-tests/test-results/',
-    'ui-tests/playwright-report/'
+    'ui-tests/playwright-report/',
+    'docs/site/_build/'
   ]),
   js.configs.recommended,
   tseslint.configs.recommended,
