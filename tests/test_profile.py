@@ -76,6 +76,7 @@ def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
     assert stepped["steps"] == 3
     stepped_ops = {op["name"]: op for op in stepped["operators"]}
     assert stepped_ops["aten::mm"]["calls"] <= 3
+    assert not [name for name in stepped_ops if name.startswith("ProfilerStep")]  # not operators
     # And the server's run detail carries each cell's verdict and the profiled cells
     body = detail_body(run_detail(store, store.get_run(run_id))).model_dump()
     timeline = {c["source"].strip(): c for c in body["cells_journal"]}

@@ -145,7 +145,7 @@ def top_operators(averages: Any, cuda: bool) -> list[dict[str, Any]]:
     rows = []
     for event in averages:
         name = str(event.key)
-        if name.startswith("ProfilerStep#"):  # the step markers: the whole step, not an op
+        if name.startswith("ProfilerStep"):  # step markers (ProfilerStep*): a step, not an op
             continue
         row: dict[str, Any] = {
             "name": name[:300],
