@@ -202,3 +202,35 @@ def test_data_cards_found_beside_the_data_or_one_folder_up(
     shown = capsys.readouterr().out
     assert f"data card croissant {tmp_path / 'c' / 'croissant.json'}" in shown
     assert shown.count("no data card") == 2
+
+
+def test_a_recording_kernel_records_dvc_and_hugging_face_data(
+    kernel_factory: Any, store: Any, dvc_repo: Path
+) -> None:
+    # Given a real kernel recording a run, which imports datasets only after %xp start
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start data")["status"] == "ok"
+    # When a cell declares a DVC-tracked file and a Dataset built from a dict
+    out = k.execute(
+        "import datasets, jupyterlab_xp as xp\n"
+        "ds = datasets.Dataset.from_dict({'id': ['a', 'b', 'c'], 'x': [1, 2, 3]})\n"
+        f"xp.dataset({str(dvc_repo / 'train.csv')!r})\n"
+        "xp.dataset(ds, name='rows')\n"
+        "print(hasattr(datasets.load_dataset, '__xp_original__'), ds._fingerprint)"
+    )
+    assert out["status"] == "ok", out
+    stopped = k.execute("%xp stop")
+    assert stopped["status"] == "ok", stopped
+    # Then load_dataset was wrapped on import, both datasets are MLflow inputs with their
+    # provenance, and the file without a data card was flagged in the kernel's output
+    wrapped, fingerprint = out["stdout"].split()
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(store.location.tracking_uri)
+    (found,) = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    inputs = {i.dataset.name: i.dataset for i in found.inputs.dataset_inputs}
+    assert wrapped == "True"
+    assert inputs["rows"].digest == fingerprint and inputs["rows"].source_type == "hugging_face"
+    dvc = json.loads(inputs["train.csv"].source)["dvc"]
+    assert dvc["pointer"] == "train.csv.dvc" and dvc["git"]["status"] == "committed"
+    assert "has no data card" in out["stderr"] + stopped["stderr"]
