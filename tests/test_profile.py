@@ -83,6 +83,7 @@ def test_a_profiled_matmul_loop_leaves_a_trace_and_its_top_operators(
     slept = timeline["import time\ntime.sleep(1.2)"]
     assert slept["verdict"] == "idle" and slept["verdict_because"].startswith("CPU busy only")
     assert timeline["after = 1"]["verdict"] is None  # too short to judge
+    assert body["time_verdict"]["seconds"]["idle"] >= 1.2  # the sleep, at least
     assert [p["cell"] for p in body["profiles"]] == [whole["cell"], stepped["cell"]]
     assert body["profiles"][0]["operators"][0] == whole["operators"][0] | {"self_cuda_us": None}
     # And `jupyter xp show` prints the profiled cells' top operators

@@ -22,7 +22,7 @@ from fake_nvml import make_fake_nvml
 from jupyterlab_xp.frontends.cli import main
 from jupyterlab_xp.journal.summary import CELL_READINGS_FILE, add_cell_readings
 from jupyterlab_xp.kernel.sampler import SystemSampler
-from jupyterlab_xp.views.verdict import cell_verdict, run_verdict
+from jupyterlab_xp.views.verdict import cell_verdict, run_verdict, timeline_verdict, with_verdicts
 
 IMPORTS = """
 import time
@@ -211,3 +211,35 @@ def test_a_cell_on_a_busy_gpu_is_compute_bound_through_the_sync_process(
     # And the cell is compute-bound on its GPU, its CPU thread idle
     assert cell["busy"] < 0.5 * cell["duration"]
     assert _judged(cell)["because"] == "GPU busy 57 % of the cell"
+
+
+def test_the_run_detail_judges_each_cell_and_the_run_from_the_same_rules() -> None:
+    # Given a journal of a data-bound cell, a compute-bound one, a short one and a hostile one,
+    # on a machine of 1000 MiB (hardware.json)
+    base = {"peak_rss_mb": 100.0, "loader_wait": 0.0, "busy": 0.1}
+    cells = [
+        {**base, "seq": 1, "duration": 10.0, "loader_wait": 6.2},
+        {**base, "seq": 2, "duration": 4.0, "busy": 3.9},
+        {**base, "seq": 3, "duration": 0.2},
+        {**base, "seq": 4, "duration": "ten", "busy": None},
+    ]
+    hardware = {"memory": {"total": 1000 * 2**20}}
+    # When the run detail's timeline is made from them
+    judged = with_verdicts(cells, hardware)
+    overall = timeline_verdict(judged)
+    # Then each cell carries its verdict and figure (None when not judged), as show prints them
+    assert [(c["seq"], c["verdict"]) for c in judged] == [
+        (1, "data-bound"),
+        (2, "compute-bound"),
+        (3, None),
+        (4, None),
+    ]
+    assert judged[0]["verdict_because"] == "waited on the data loader 62 % of the cell"
+    assert judged[2]["verdict_because"] is None
+    # And the run's verdict is the one of most of the judged time: 10 s of 14
+    assert overall == {
+        "verdict": "data-bound",
+        "share": 10.0 / 14.0,
+        "seconds": {"data-bound": 10.0, "compute-bound": 4.0},
+    }
+    assert timeline_verdict(with_verdicts(cells[2:], None)) is None

@@ -70,6 +70,7 @@ export interface XpApi {
   SweepRequest?: SweepRequest;
   SweepSummary?: SweepSummary;
   SweepTrial?: SweepTrial;
+  TimeVerdict?: TimeVerdict;
   ValueRow?: ValueRow;
   Verification?: Verification;
 }
@@ -1696,6 +1697,10 @@ export interface RunDetail {
     [k: string]: string;
   };
   /**
+   * where the run's time went (None: no cell of 1 s or more was judged)
+   */
+  time_verdict?: TimeVerdict | null;
+  /**
    * fields of this run that could not be read from the store, and why (e.g. {"cells": "tag xp.cells is not a count"}); they are shown empty
    */
   unreadable?: {
@@ -1705,6 +1710,25 @@ export interface RunDetail {
    * for a promoted run: did it reproduce its source (xp/verify.json)
    */
   verification: Verification | null;
+}
+/**
+ * Where a run's time went: the verdict that holds for most of its judged cells' time.
+ *
+ * This interface was referenced by `XpApi`'s JSON-Schema
+ * via the `definition` "TimeVerdict".
+ */
+export interface TimeVerdict {
+  /**
+   * the judged cells' seconds by verdict
+   */
+  seconds: {
+    [k: string]: number;
+  };
+  /**
+   * its share of the judged cells' time, 0 to 1
+   */
+  share: number;
+  verdict: 'data-bound' | 'compute-bound' | 'memory-bound' | 'idle';
 }
 /**
  * ``GET runs``: a page of runs.

@@ -141,6 +141,14 @@ class CellProfile(ApiModel):
     operators: list[ProfileOperator] = Field(description="the top operators by self CPU time")
 
 
+class TimeVerdict(ApiModel):
+    """Where a run's time went: the verdict that holds for most of its judged cells' time."""
+
+    verdict: Literal["data-bound", "compute-bound", "memory-bound", "idle"]
+    share: float = Field(description="its share of the judged cells' time, 0 to 1")
+    seconds: dict[str, float] = Field(description="the judged cells' seconds by verdict")
+
+
 class RedactionPlace(ApiModel):
     """One place where values were replaced by ``<redacted>`` on their way to the store."""
 
@@ -261,6 +269,9 @@ class RunDetail(RunSummary):
     )
     profiles: list[CellProfile] = Field(
         default_factory=list, description="%xp profile's cells and their top operators"
+    )
+    time_verdict: TimeVerdict | None = Field(
+        None, description="where the run's time went (None: no cell of 1 s or more was judged)"
     )
     datasets: list[DatasetEntry] = Field(
         default_factory=list, description="xp.dataset's datasets, as MLflow dataset inputs"

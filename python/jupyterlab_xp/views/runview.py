@@ -11,7 +11,7 @@ from jupyterlab_xp.store.dataset_reads import MAX_DATASETS, dataset_inputs
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
 from jupyterlab_xp.views.artifacts import RunArtifacts
 from jupyterlab_xp.views.checkpoints import checkpoint_list
-from jupyterlab_xp.views.verdict import with_verdicts
+from jupyterlab_xp.views.verdict import timeline_verdict, with_verdicts
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -175,6 +175,7 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
         detail[field] = read(field, name)
     cells, problem = artifacts.cells()
     detail["cells_journal"] = with_verdicts(cells, detail["hardware"])  # the timeline shows them
+    detail["time_verdict"] = timeline_verdict(detail["cells_journal"])
     if problem:
         unreadable["cells_journal"] = problem
     detail["source_run_id"] = run_tags.get(tags.SOURCE_RUN)

@@ -107,6 +107,13 @@ def run_verdict(judged: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | 
     return {"verdict": verdict, "share": seconds[verdict] / total, "seconds": seconds}
 
 
+def timeline_verdict(cells: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The run's verdict from cells :func:`with_verdicts` judged (their duration is the time)."""
+    return run_verdict(
+        {"verdict": c["verdict"], "seconds": c["duration"]} for c in cells if c.get("verdict")
+    )
+
+
 def _idle_because(busy: float | None, duration: float) -> str:
     if busy is None:
         return "no loader wait, and no CPU reading on this platform"

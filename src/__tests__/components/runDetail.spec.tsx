@@ -118,6 +118,11 @@ describe('a run’s tab', () => {
               verdict_because: 'CPU busy 97 % of the cell'
             }
           ],
+          time_verdict: {
+            verdict: 'data-bound',
+            share: 10 / 14,
+            seconds: { 'data-bound': 10, 'compute-bound': 4 }
+          },
           profiles: [
             {
               cell: 3,
@@ -137,6 +142,10 @@ describe('a run’s tab', () => {
     // When its tab is shown
     model = await show(server);
 
+    // Then the run's verdict heads the journal, with its share of the judged time
+    expect(screen.getByText(/Where the time went:/).textContent).toBe(
+      'Where the time went: data-bound 71 % of the time of the cells judged'
+    );
     // Then each judged cell shows its verdict and the figure that decided it
     const journal = screen.getByRole('list', { name: 'Cell journal' });
     const [loader, short, profiled] = within(journal).getAllByRole('listitem');

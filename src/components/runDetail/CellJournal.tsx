@@ -96,6 +96,27 @@ export function ProfileTable(props: {
   );
 }
 
+/** Where the run's time went: the verdict of most of its judged cells' time. */
+export function TimeVerdict(props: {
+  verdict: RunDetail['time_verdict'];
+}): React.JSX.Element | null {
+  const { verdict } = props;
+  if (verdict === null || verdict === undefined) {
+    return null;
+  }
+  return (
+    <p className="jp-xp-TimeVerdict">
+      {'Where the time went: '}
+      <Badge
+        label={verdict.verdict}
+        tone={verdictTone(verdict.verdict)}
+        title="The verdict of most of the judged cells' time (cells of 1 s or more)"
+      />
+      {` ${Math.round(verdict.share * 100)} % of the time of the cells judged`}
+    </p>
+  );
+}
+
 /** Whether a top-to-bottom run of the notebook replays what was executed. */
 export function OrderVerdict(props: {
   order: RunDetail['order'];

@@ -7,9 +7,13 @@ import { RunDetailModel } from '../../models/runDetail';
 import { ErrorState, Loading, Section } from '../common';
 import { PromotionListView } from '../Promotion';
 import { ArchiveButton, ArchivedBanner, EditError } from './Archive';
-import { cellsNote, CellTimeline, OrderVerdict } from './CellJournal';
+import {
+  cellsNote,
+  CellTimeline,
+  OrderVerdict,
+  TimeVerdict
+} from './CellJournal';
 import { Checkpoints } from './Checkpoints';
-import { Datasets } from './Datasets';
 import { Environment } from './Environment';
 import { Git } from './Git';
 import { Hardware } from './Hardware';
@@ -139,9 +143,6 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
       <Section title={trans.__('Metrics')}>
         <MetricsTable run={run} model={model} />
       </Section>
-      <Section title={trans.__('Datasets')}>
-        <Datasets run={run} />
-      </Section>
       <Section title={trans.__('Checkpoints')}>
         <Checkpoints run={run} />
       </Section>
@@ -150,6 +151,7 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
       </Section>
       <Section title={trans.__('Cell journal')} note={cellsNote(run)}>
         <OrderVerdict order={run.order} />
+        <TimeVerdict verdict={run.time_verdict} />
         <CellTimeline
           cells={run.cells_journal}
           profiles={run.profiles}
