@@ -14,6 +14,7 @@ import {
   TimeVerdict
 } from './CellJournal';
 import { Checkpoints } from './Checkpoints';
+import { Datasets } from './Datasets';
 import { Environment } from './Environment';
 import { Git } from './Git';
 import { Hardware } from './Hardware';
@@ -142,6 +143,9 @@ export function RunDetailView(props: IRunDetailViewProps): React.JSX.Element {
       </Section>
       <Section title={trans.__('Metrics')}>
         <MetricsTable run={run} model={model} />
+      </Section>
+      <Section title={trans.__('Datasets')}>
+        <Datasets run={run} />
       </Section>
       <Section title={trans.__('Checkpoints')}>
         <Checkpoints run={run} />
