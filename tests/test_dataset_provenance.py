@@ -234,3 +234,26 @@ def test_a_recording_kernel_records_dvc_and_hugging_face_data(
     dvc = json.loads(inputs["train.csv"].source)["dvc"]
     assert dvc["pointer"] == "train.csv.dvc" and dvc["git"]["status"] == "committed"
     assert "has no data card" in out["stderr"] + stopped["stderr"]
+
+
+def test_a_hostile_dataset_input_costs_only_itself(store: Any) -> None:
+    # Given a run written with plain MLflow calls: a well-formed input whose DVC part has a
+    # wrong type in one field, an input whose source is not JSON, and one nested too deep
+    from hostile_runs import deep_json, hostile_run
+
+    good = {"uri": "file:///d", "sha256": "ab", "dvc": {"hash": "cd", "size": "big"}}
+    run_id = hostile_run(
+        store.location.tracking_uri,
+        {},
+        {},
+        datasets=[("ok", json.dumps(good)), ("bad", "{"), ("deep", deep_json(1000))],
+    )
+    # When the run detail reads them
+    detail = run_detail(store, store.get_run(run_id))
+    # Then the good input is shown, without the DVC part that did not parse, and the other
+    # two are left out and named in one unreadable line (inputs come back in no set order)
+    assert [(d["name"], d["uri"], d["dvc"]) for d in detail["datasets"]] == [
+        ("dok", "file:///d", None)
+    ]
+    assert "is not JSON" in detail["unreadable"]["datasets"]
+    assert "nested deeper than" in detail["unreadable"]["datasets"]
