@@ -33,6 +33,7 @@ def make_fake_nvml(fail_after_samples: int | None = None) -> ModuleType:
             "total": 40 * 2**30,
             "used": 3 * 2**30,
             "util": 57,
+            "mem_util": 31,  # NVML's memory rate: the share of time its memory was read or written
         },
         {
             "name": "NVIDIA A100-SXM4-40GB",
@@ -40,6 +41,7 @@ def make_fake_nvml(fail_after_samples: int | None = None) -> ModuleType:
             "total": 40 * 2**30,
             "used": 1 * 2**30,
             "util": 12,
+            "mem_util": 4,
         },
     ]
 
@@ -53,7 +55,7 @@ def make_fake_nvml(fail_after_samples: int | None = None) -> ModuleType:
         state["reads"] += 1
         if fail_after_samples is not None and state["reads"] > fail_after_samples:
             raise NVMLError_GpuIsLost("GPU is lost")
-        return SimpleNamespace(gpu=gpus[handle]["util"], memory=0)
+        return SimpleNamespace(gpu=gpus[handle]["util"], memory=gpus[handle]["mem_util"])
 
     fake.NVMLError = NVMLError  # type: ignore[attr-defined]
     fake.NVMLError_GpuIsLost = NVMLError_GpuIsLost  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from jupyterlab_xp.capture.hardware import (
     open_nvml,
     torch_build_info,
     torch_version_file_builds,
+    visible_nvml_indices,
 )
 from machine import nvml_gpu_count
 
@@ -110,3 +111,24 @@ def test_torch_build_lines_of_cuda_rocm_and_cpu_builds_are_read() -> None:
         "git_version_build": "cf30153",
     }
     assert torch_version_file_builds("debug = False\n") == {}
+
+
+def test_the_sampler_reads_only_the_gpus_cuda_visible_devices_leaves_the_run() -> None:
+    # Given the fake NVML's two GPUs (GPU-0000 and GPU-0001)
+    # When CUDA_VISIBLE_DEVICES names the second by index or UUID prefix, or none, or a bad list
+    by_index = open_nvml(make_fake_nvml(), "1")
+    by_uuid = open_nvml(make_fake_nvml(), "GPU-0001")
+    # Then only that GPU is sampled, under its NVML index, with its memory-bandwidth use
+    for session in (by_index, by_uuid):
+        assert session is not None
+        assert [
+            (g["index"], g["utilization_gpu"], g["utilization_memory"]) for g in session.sample()
+        ] == [(1, 12, 4)]
+    assert open_nvml(make_fake_nvml(), "") is None and open_nvml(make_fake_nvml(), "-1") is None
+    # And the list is read as CUDA reads it: in order, up to the first entry naming no device
+    uuids = ["GPU-0000", "GPU-0001"]
+    assert visible_nvml_indices("1,0", uuids) == [1, 0]
+    assert visible_nvml_indices("0,7,1", uuids) == [0]
+    assert visible_nvml_indices("GPU-0,1", uuids) == []  # a prefix matching both names neither
+    assert visible_nvml_indices("MIG-abc", uuids) == []
+    assert visible_nvml_indices("0,0", uuids) == [0]

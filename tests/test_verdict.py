@@ -134,6 +134,10 @@ def test_the_verdict_follows_the_readings_in_order() -> None:
     }
     full = _judged({**base, "gpu_utilization_percent": 88.0, "gpu_memory_share": 0.97}, 1000.0)
     assert full["verdict"] == "memory-bound"
+    # A machine that swaps is memory-bound before its busy CPU counts (a CPU-only machine too)
+    paging = _judged({**busy, "swap_in_mb_per_s": 42.4}, 1000.0)
+    assert paging == {"verdict": "memory-bound", "because": "swapped in 42 MiB/s", "seconds": 10.0}
+    assert _judged({**busy, "swap_in_mb_per_s": 0.3}, 1000.0)["verdict"] == "compute-bound"
     assert _judged(base)["because"] == "CPU busy only 5 % of the cell, no loader wait"
 
 
@@ -172,8 +176,15 @@ def test_a_cells_gpu_readings_come_from_the_sampler_and_reach_its_entry(tmp_path
     # When a cell's readings are taken over its time, and a window without samples
     readings = sampler.cell_readings(start, end)
     before = sampler.cell_readings(start - 60, start - 30)
-    # Then they are the busiest GPU's utilisation and the fullest one's memory share
-    assert readings == {"gpu_utilization_percent": 57.0, "gpu_memory_share": 0.075}
+    # Then they are the busiest GPU's utilisation and memory-bandwidth use, the fullest one's
+    # memory share, and the machine's swap-in rate (this machine swaps nothing in a test)
+    gpu = {k: v for k, v in readings.items() if k.startswith("gpu_")}
+    assert gpu == {
+        "gpu_utilization_percent": 57.0,
+        "gpu_memory_share": 0.075,
+        "gpu_memory_busy_percent": 31.0,
+    }
+    assert set(readings) - set(gpu) <= {"swap_in_mb_per_s"}
     assert before == {}
     # And the sync process's readings file adds them to that cell's entry (a torn line skipped)
     (tmp_path / CELL_READINGS_FILE).write_text(
@@ -208,6 +219,7 @@ def test_a_cell_on_a_busy_gpu_is_compute_bound_through_the_sync_process(
     cell = cells[GPU_CELL]
     assert cell["gpu_utilization_percent"] == 57.0
     assert cell["gpu_memory_share"] == 0.075
+    assert cell["gpu_memory_busy_percent"] == 31.0
     # And the cell is compute-bound on its GPU, its CPU thread idle
     assert cell["busy"] < 0.5 * cell["duration"]
     assert _judged(cell)["because"] == "GPU busy 57 % of the cell"
@@ -243,3 +255,16 @@ def test_the_run_detail_judges_each_cell_and_the_run_from_the_same_rules() -> No
         "seconds": {"data-bound": 10.0, "compute-bound": 4.0},
     }
     assert timeline_verdict(with_verdicts(cells[2:], None)) is None
+
+
+def test_a_cells_swap_in_rate_is_the_counters_change_around_it() -> None:
+    # Given the sampler's swap-in counts (bytes since boot) a second apart around a 3 s cell
+    sampler = SystemSampler(lambda metrics, step: None, interval=1.0)
+    for t, swapped in [(99.0, 0.0), (100.5, 10 * 2**20), (101.5, 40 * 2**20), (103.5, 100 * 2**20)]:
+        sampler._swap.append((t, swapped))
+    # When the cell from 100 s to 103.2 s is read, and one with a single count in it
+    readings = sampler.cell_readings(100.0, 103.2)
+    alone = sampler.cell_readings(103.4, 103.6)
+    # Then the rate is from the count just before the cell to the last one in it: 40 MiB in 2.5 s
+    assert readings == {"swap_in_mb_per_s": 16.0}
+    assert alone == {}

@@ -125,6 +125,10 @@ export interface CellExecution {
   error_value: string | null;
   execution_count: number | null;
   /**
+   * the busiest GPU's mean memory-bandwidth use over the cell, percent of the time its memory was read or written (None: no GPU reading)
+   */
+  gpu_memory_busy_percent?: number | null;
+  /**
    * the fullest GPU's peak memory over the cell, 0 to 1 (None: no reading)
    */
   gpu_memory_share?: number | null;
@@ -142,6 +146,10 @@ export interface CellExecution {
   source: string;
   start: number;
   status: 'ok' | 'error' | 'died' | 'running';
+  /**
+   * the machine's swap-in rate over the cell, MiB/s (None: no reading)
+   */
+  swap_in_mb_per_s?: number | null;
   /**
    * where the cell's time went (None: under 1 s, or not judged)
    */

@@ -74,23 +74,31 @@ def gpus_via_nvml(nvml: ModuleType | None = None) -> tuple[list[dict[str, Any]],
 
 
 class NvmlSession:
-    """An open NVML handle set for the sampler; ``sample()`` is cheap and never raises."""
+    """An open NVML handle set for the sampler; ``sample()`` is cheap and never raises.
 
-    def __init__(self, lib: ModuleType, handles: list[Any]) -> None:
+    ``indices`` are the NVML indices of ``handles`` (the GPUs the run can see), so that a
+    reading of GPU 2 is named gpu2 whatever ``CUDA_VISIBLE_DEVICES`` left out before it."""
+
+    def __init__(
+        self, lib: ModuleType, handles: list[Any], indices: list[int] | None = None
+    ) -> None:
         self._lib = lib
         self._handles = handles
+        self._indices = indices if indices is not None else list(range(len(handles)))
 
     def sample(self) -> list[dict[str, Any]]:
-        """Utilisation (percent) and memory (bytes) per GPU; [] once NVML fails."""
+        """Utilisation and memory-bandwidth use (percent of the time, NVML's ``gpu`` and
+        ``memory`` rates) and memory (bytes) per GPU; [] once NVML fails."""
         out: list[dict[str, Any]] = []
         try:
-            for index, handle in enumerate(self._handles):
+            for index, handle in zip(self._indices, self._handles, strict=False):
                 rates = self._lib.nvmlDeviceGetUtilizationRates(handle)
                 memory = self._lib.nvmlDeviceGetMemoryInfo(handle)
                 out.append(
                     {
                         "index": index,
                         "utilization_gpu": int(rates.gpu),
+                        "utilization_memory": int(rates.memory),
                         "memory_used": int(memory.used),
                         "memory_total": int(memory.total),
                     }
@@ -108,8 +116,11 @@ class NvmlSession:
             self._handles = []
 
 
-def open_nvml(nvml: ModuleType | None = None) -> NvmlSession | None:
-    """An NVML session over every GPU, or None without NVML or GPUs."""
+def open_nvml(nvml: ModuleType | None = None, visible: str | None = None) -> NvmlSession | None:
+    """An NVML session over the GPUs the run can use, or None without NVML or such GPUs.
+
+    ``visible`` is ``CUDA_VISIBLE_DEVICES`` (None: unset, every GPU): NVML sees every GPU of
+    the machine, and another job's GPU kept busy must not make this run's cells compute-bound."""
     try:
         lib = _load_nvml(nvml)
         lib.nvmlInit()
@@ -117,13 +128,43 @@ def open_nvml(nvml: ModuleType | None = None) -> NvmlSession | None:
         return None
     try:
         handles = [lib.nvmlDeviceGetHandleByIndex(i) for i in range(lib.nvmlDeviceGetCount())]
+        uuids = [_text(lib.nvmlDeviceGetUUID(h)) for h in handles] if visible else []
     except Exception:
-        handles = []
-    if not handles:
+        handles, uuids = [], []
+    indices = (
+        visible_nvml_indices(visible, uuids) if visible is not None else list(range(len(handles)))
+    )
+    if not handles or not indices:
         with contextlib.suppress(Exception):  # see NvmlSession.close
             lib.nvmlShutdown()
         return None
-    return NvmlSession(lib, handles)
+    return NvmlSession(lib, [handles[i] for i in indices], indices)
+
+
+def visible_nvml_indices(visible: str, uuids: list[str]) -> list[int]:
+    """The NVML indices ``CUDA_VISIBLE_DEVICES`` names, in its order, as CUDA reads it.
+
+    Entries are indices or (prefixes of) UUIDs, ``GPU-...``; CUDA stops at the first entry that
+    names no device, and so does this. A MIG instance (``MIG-...``) has no NVML index of its own
+    here: it ends the list too, so a MIG run's GPU readings are left out rather than guessed.
+    """
+    found: list[int] = []
+    for entry in (e.strip() for e in visible.split(",")):
+        if entry.isdigit():
+            index = int(entry)
+            if index >= len(uuids):
+                break
+        elif entry.startswith("GPU-"):
+            matches = [i for i, u in enumerate(uuids) if u.startswith(entry)]
+            if len(matches) != 1:
+                break
+            index = matches[0]
+        else:
+            break
+        if index in found:
+            break
+        found.append(index)
+    return found
 
 
 def torch_build_info() -> dict[str, Any]:

@@ -18,10 +18,15 @@ OK = "ok"
 ERROR = "error"
 DIED = "died"  # started, never ended: the kernel died in this cell
 RUNNING = "running"  # started, not ended yet, kernel alive
-# What the run's sync process measured over each cell (its GPUs), one JSON line per cell, in
+# What the run's sync process measured over each cell (its GPUs, swap), one JSON line per cell, in
 # the run folder beside the journal: the kernel's journal is the kernel's alone.
 CELL_READINGS_FILE = "cell-readings.jsonl"
-CELL_READINGS = ("gpu_utilization_percent", "gpu_memory_share")
+CELL_READINGS = (
+    "gpu_utilization_percent",
+    "gpu_memory_share",
+    "gpu_memory_busy_percent",
+    "swap_in_mb_per_s",
+)
 
 
 def cell_executions(records: Iterable[dict[str, Any]], alive: bool = False) -> list[dict[str, Any]]:

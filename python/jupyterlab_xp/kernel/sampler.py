@@ -5,11 +5,15 @@ kernel itself runs no sampling thread.
 
 Samples are averaged and handed to the recorder every ``report_every`` seconds as metrics
 ``system/*``; the running peak of resident memory serves the per-cell peak. The last hour of
-GPU readings is kept too, for the readings of each cell (:meth:`SystemSampler.cell_readings`).
+GPU readings and of the machine's swap-in counter is kept too, for the readings of each cell
+(:meth:`SystemSampler.cell_readings`). Only the GPUs ``CUDA_VISIBLE_DEVICES`` leaves the run
+are sampled.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 from collections import deque
@@ -41,8 +45,10 @@ class SystemSampler:
         self._thread = threading.Thread(target=self._loop, name="xp-sampler", daemon=True)
         self.peak_mb = 0.0
         self.last_rss_mb = 0.0  # the latest reading (0.0 before the first)
-        # (time, busiest GPU's utilisation, fullest GPU's memory share) per sample with GPUs
-        self._gpu: deque[tuple[float, float, float]] = deque(maxlen=KEPT_SAMPLES)
+        # (time, busiest GPU's utilisation, fullest GPU's memory share, busiest GPU memory
+        # bandwidth) per sample with GPUs; (time, bytes swapped in since boot) per sample
+        self._gpu: deque[tuple[float, float, float, float]] = deque(maxlen=KEPT_SAMPLES)
+        self._swap: deque[tuple[float, float]] = deque(maxlen=KEPT_SAMPLES)
 
     def start(self) -> None:
         """Start the sampling thread."""
@@ -57,15 +63,21 @@ class SystemSampler:
         self.peak_mb = 0.0
 
     def cell_readings(self, start: float, end: float) -> dict[str, float]:
-        """The GPUs over a cell (wall-clock ``start`` to ``end``): the busiest one's mean
-        utilisation and the fullest one's peak memory share; {} without GPU samples in it."""
-        picked = [(util, share) for t, util, share in list(self._gpu) if start <= t <= end]
-        if not picked:
-            return {}
-        return {
-            "gpu_utilization_percent": round(sum(u for u, _ in picked) / len(picked), 1),
-            "gpu_memory_share": round(max(share for _, share in picked), 3),
-        }
+        """The machine over a cell (wall-clock ``start`` to ``end``): the swap-in rate, and of
+        the GPUs the busiest one's mean utilisation and memory-bandwidth use and the fullest
+        one's peak memory share; {} without samples in it."""
+        out: dict[str, float] = {}
+        # the sample just before the cell too: a swap-in rate needs two counts around it
+        swapped = [(t, n) for t, n in list(self._swap) if start - self._interval <= t <= end]
+        if len(swapped) >= 2 and swapped[-1][0] > swapped[0][0]:
+            rate = (swapped[-1][1] - swapped[0][1]) / (swapped[-1][0] - swapped[0][0]) / 2**20
+            out["swap_in_mb_per_s"] = round(max(rate, 0.0), 2)
+        picked = [g[1:] for g in list(self._gpu) if start <= g[0] <= end]
+        if picked:
+            out["gpu_utilization_percent"] = round(sum(g[0] for g in picked) / len(picked), 1)
+            out["gpu_memory_share"] = round(max(g[1] for g in picked), 3)
+            out["gpu_memory_busy_percent"] = round(sum(g[2] for g in picked) / len(picked), 1)
+        return out
 
     def _loop(self) -> None:
         nvml = None
@@ -76,7 +88,7 @@ class SystemSampler:
 
             process = psutil.Process(self._pid)
             process.cpu_percent(None)  # the first call only primes the counter
-            nvml = open_nvml(self._nvml_module)
+            nvml = open_nvml(self._nvml_module, os.environ.get("CUDA_VISIBLE_DEVICES"))
             sums: dict[str, float] = {}
             count = step = 0
             while not self._stop.wait(self._interval):
@@ -96,6 +108,10 @@ class SystemSampler:
                 nvml.close()
 
     def _sample(self, process: Any, nvml: Any) -> dict[str, float]:
+        import psutil
+
+        with contextlib.suppress(Exception):  # no swap counters (not Linux, a container)
+            self._swap.append((time.time(), float(psutil.swap_memory().sin)))
         memory = process.memory_info()
         sample = {
             "system/cpu_percent": float(process.cpu_percent(None)),
@@ -106,10 +122,12 @@ class SystemSampler:
             index = gpu["index"]
             sample[f"system/gpu{index}_utilization_percent"] = float(gpu["utilization_gpu"])
             sample[f"system/gpu{index}_memory_used_mb"] = gpu["memory_used"] / 2**20
+            sample[f"system/gpu{index}_memory_busy_percent"] = float(gpu["utilization_memory"])
         if gpus:
             util = max(float(g["utilization_gpu"]) for g in gpus)
             share = max(
                 g["memory_used"] / g["memory_total"] if g["memory_total"] else 0.0 for g in gpus
             )
-            self._gpu.append((time.time(), util, share))
+            bandwidth = max(float(g["utilization_memory"]) for g in gpus)
+            self._gpu.append((time.time(), util, share, bandwidth))
         return sample

@@ -116,6 +116,14 @@ class CellExecution(ApiModel):
     gpu_memory_share: float | None = Field(
         None, description="the fullest GPU's peak memory over the cell, 0 to 1 (None: no reading)"
     )
+    gpu_memory_busy_percent: float | None = Field(
+        None,
+        description="the busiest GPU's mean memory-bandwidth use over the cell, percent of the "
+        "time its memory was read or written (None: no GPU reading)",
+    )
+    swap_in_mb_per_s: float | None = Field(
+        None, description="the machine's swap-in rate over the cell, MiB/s (None: no reading)"
+    )
     verdict: Literal["data-bound", "compute-bound", "memory-bound", "idle"] | None = Field(
         None, description="where the cell's time went (None: under 1 s, or not judged)"
     )

@@ -220,6 +220,8 @@ class CellRow(BaseModel):
     busy: float | None = None
     gpu_utilization_percent: float | None = None
     gpu_memory_share: float | None = None
+    gpu_memory_busy_percent: float | None = None
+    swap_in_mb_per_s: float | None = None
 
 
 MAX_PROFILES = 1000  # profiled cells of one run (%xp profile: one per cell asked for)

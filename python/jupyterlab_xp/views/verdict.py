@@ -1,11 +1,12 @@
 """Where a cell's time went: data-bound, compute-bound, memory-bound or idle, and the figure.
 
 Judged from the readings a cell's entry in ``xp/cells.jsonl`` holds (``duration``, the
-``loader_wait`` and ``busy`` seconds the kernel measured, ``peak_rss_mb``, and the GPU readings
-the run's sync process took over the cell when there are GPUs), with the machine's memory from
-``hardware.json``. The order is the one a person would check: a cell that waited on its loader
-half the time is data-bound whatever else it did; memory near capacity comes next (the machine
-then pages or the device runs out); then a CPU or GPU kept busy; anything else waited on
+``loader_wait`` and ``busy`` seconds the kernel measured, ``peak_rss_mb``, and what the run's
+sync process read over the cell: the machine's swap-in rate, and the GPU readings when there are
+GPUs), with the machine's memory from ``hardware.json``. The order is the one a person would
+check: a cell that waited on its loader half the time is data-bound whatever else it did; memory
+near capacity or swapping comes next (the machine then pages or the device runs out); then a
+CPU or GPU kept busy; anything else waited on
 something outside (sleep, I/O, a lock, the network) and is idle.
 """
 
@@ -24,6 +25,9 @@ LOADER_SHARE = 0.5  # waited on the data loader at least this share of the cell
 BUSY_SHARE = 0.5  # the kernel thread on a CPU (or queued for one) at least this share
 GPU_BUSY_PERCENT = 50.0  # a GPU's mean utilisation over the cell
 MEMORY_SHARE = 0.9  # peak memory at least this share of the machine's or the device's
+# The machine paged back in at least this many MiB a second over the cell: its working set no
+# longer fits, and a cell that swaps is waiting on the disk whatever its CPU share says.
+SWAP_IN_MB_PER_S = 5.0
 
 
 def cell_verdict(
@@ -46,6 +50,7 @@ def cell_verdict(
     peak = _number(cell.get("peak_rss_mb"))
     gpu_busy = _number(cell.get("gpu_utilization_percent")) or 0.0
     gpu_full = _number(cell.get("gpu_memory_share")) or 0.0
+    swap_in = _number(cell.get("swap_in_mb_per_s")) or 0.0
     if waited is None and busy is None:
         return None  # recorded before these readings existed
     verdict, because = IDLE, _idle_because(busy, duration)
@@ -54,6 +59,8 @@ def cell_verdict(
     elif memory_total_mb and peak is not None and peak / memory_total_mb >= MEMORY_SHARE:
         verdict = MEMORY_BOUND
         because = f"peak memory {_percent(peak / memory_total_mb)} of the machine's"
+    elif swap_in >= SWAP_IN_MB_PER_S:
+        verdict, because = MEMORY_BOUND, f"swapped in {swap_in:.0f} MiB/s"
     elif gpu_full >= MEMORY_SHARE:
         verdict, because = MEMORY_BOUND, f"GPU memory {_percent(gpu_full)} full"
     elif gpu_busy >= GPU_BUSY_PERCENT:
