@@ -139,16 +139,97 @@ def test_load_dataset_in_a_recording_notes_the_revision_asked_for(
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     (tmp_path / "rows.csv").write_text("id,x\na,1\nb,2\n")
     with xp.start("loaded", seed=0) as run:
-        # When the real load_dataset reads it, asked for a branch name
+        # When the real load_dataset reads it, asked for a branch name, and xp.dataset names it
         loaded = datasets.load_dataset(
             "csv",
             data_files=str(tmp_path / "rows.csv"),
             cache_dir=str(tmp_path / "hf-cache"),
             revision="main",
         )
-        xp.dataset(loaded, name="rows")
-    # Then the call was seen on the DatasetDict and its splits, and the rows are recorded
+        named = xp.dataset(loaded, name="rows")
+    # Then the call was seen on the DatasetDict and its splits; the load declared it under the
+    # file's name, and xp.dataset only added a name
     assert getattr(loaded, REQUESTED) == ("csv", "main")
     assert getattr(loaded["train"], REQUESTED) == ("csv", "main")
-    source = json.loads(_inputs(store, run.run_id)["rows"].source)
+    inputs = _inputs(store, run.run_id)
+    assert list(inputs) == ["rows.csv"] and named == "rows"
+    source = json.loads(inputs["rows.csv"].source)
     assert source["splits"] == {"train": 2} and source["revision"] is None
+    run_tags = store.get_run(run.run_id).data.tags
+    assert run_tags["xp.dataset.rows"] == run_tags["xp.dataset.rows.csv"]
+    assert run_tags["xp.dataset.rows"].startswith(inputs["rows.csv"].digest)  # (36 in MLflow)
+
+
+def test_load_dataset_names() -> None:
+    # Given the arguments of load_dataset calls: a Hub repository with a config, a packaged
+    # builder with one file, one with several, and a name with characters a key may not hold
+    from jupyterlab_xp.kernel.hf_datasets import load_name
+
+    calls = [
+        {"path": "org/tiny", "name": "sst2"},
+        {"path": "json", "data_files": "/data/a b.jsonl"},
+        {"path": "csv", "data_files": {"train": "t.csv", "test": "e.csv"}},
+        {"path": "org/../x", "name": "c#1"},
+    ]
+    # When each is named / Then the repository, the file, the builder; no path-like parts
+    assert [load_name(c) for c in calls] == ["org/tiny:sst2", "a b.jsonl", "csv", "org/x:c_1"]
+
+
+def test_a_failure_of_the_recorder_leaves_load_dataset_alone(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a recording in which describing a dataset fails, and a local CSV file
+    from jupyterlab_xp.kernel import hf_datasets
+
+    def broken(obj: Any) -> dict[str, Any]:
+        raise RuntimeError("describe broke")
+
+    monkeypatch.setattr(hf_datasets, "describe", broken)
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    (tmp_path / "rows.csv").write_text("id,x\na,1\nb,2\n")
+    with xp.start("broken", seed=0) as run:
+        # When load_dataset is called twice
+        got = [
+            datasets.load_dataset(
+                "csv", data_files=str(tmp_path / "rows.csv"), cache_dir=str(tmp_path / "c")
+            )
+            for _ in range(2)
+        ]
+    # Then the user gets the datasets, one line says they were not recorded, and none is
+    assert [list(g["train"]["x"]) for g in got] == [[1, 2], [1, 2]]
+    err = capsys.readouterr().err
+    assert err.count("this load_dataset is not recorded: RuntimeError: describe broke") == 1
+    assert _inputs(store, run.run_id) == {}
+
+
+def test_a_recording_kernel_declares_what_load_dataset_returns(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a real kernel recording a run, offline, and a CSV file written here
+    (tmp_path / "rows.csv").write_text("id,x\na,1\nb,2\nc,3\n")
+    offline = {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    k = kernel_factory(extra_env=offline)
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start loaded")["status"] == "ok"
+    # When a cell loads it with load_dataset, and a later cell declares it twice more
+    loaded = k.execute(
+        "import datasets, jupyterlab_xp as xp\n"
+        f"ds = datasets.load_dataset('csv', data_files={str(tmp_path / 'rows.csv')!r})\n"
+        "print(type(ds).__name__, ds['train'].num_rows, list(ds['train']['x']))"
+    )
+    assert loaded["status"] == "ok", loaded
+    again = k.execute("print(xp.dataset(ds), xp.dataset(ds, name='rows'))")
+    assert again["status"] == "ok", again
+    assert k.execute("%xp stop")["status"] == "ok"
+    # Then the user's value is what load_dataset gave, and plain MLflow reads exactly one input,
+    # named for the file, with its split sizes; the second name is a tag on the same digest
+    from mlflow.tracking import MlflowClient
+
+    assert loaded["stdout"].splitlines()[-1] == "DatasetDict 3 [1, 2, 3]"  # (after progress)
+    assert again["stdout"].strip() == "rows.csv rows"
+    client = MlflowClient(store.location.tracking_uri)
+    (found,) = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    (only,) = found.inputs.dataset_inputs
+    assert only.dataset.name == "rows.csv" and only.dataset.source_type == "hugging_face"
+    assert json.loads(only.dataset.source)["splits"] == {"train": 3}
+    assert found.data.tags["xp.dataset.rows"] == found.data.tags["xp.dataset.rows.csv"]
+    assert found.data.tags["xp.dataset.rows"].startswith(only.dataset.digest)

@@ -202,7 +202,8 @@ def dataset(data: Any, name: str | None = None, context: str = "training") -> st
     pointer that tracks it); a ``Dataset`` or ``DatasetDict`` is recorded by its fingerprint,
     config, split sizes and, when loaded from the Hub, the commit it was read at. Each lands as
     an MLflow dataset input and a tag ``xp.dataset.<name>``; compare two runs to see if their
-    data differ.
+    data differ. ``load_dataset`` in a recording declares what it returns by itself; declaring
+    it again adds no second input, only ``name`` as a tag.
 
     Returns:
         The dataset's name in the run (``name``, else the file or folder's or the dataset's).

@@ -145,7 +145,7 @@ class Recorder:
         )
         self.active = run
         watch_hydra(lambda: self)  # a hydra.compose in the run is recorded by itself
-        watch_load_dataset()  # the revision a load_dataset asked for: xp.dataset says if pinned
+        watch_load_dataset(get_recorder)  # declared by itself (get_recorder: tests replace it)
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         if run.channel is None or run.notebook is not None or defer_sync:

@@ -91,6 +91,7 @@ class ActiveRun(StoreLink):
         self.errors = 0
         self.params: dict[str, str] = {}
         self.dataset_warnings: set[str] = set()  # what xp.dataset has said once in this run
+        self._hf_names: dict[str, list[str]] = {}  # a datasets object's digest: its names
         self._open_cell: dict[str, Any] | None = None
         self._param_sources: set[str] = set()
         # Parameters cells the capture thread read from the notebook, parsed on the main thread:
@@ -328,13 +329,23 @@ class ActiveRun(StoreLink):
 
     def hf_dataset(self, info: dict[str, Any], name: str | None, context: str) -> str:
         """Declare a Hugging Face ``datasets`` object (``hf_datasets.describe``'s ``info``);
-        one line when it came from the Hub without a pinned revision (once per run).
+        one line when it came from the Hub without a pinned revision (once per run). One already
+        declared (the same digest: a wrapped ``load_dataset`` declares what it returns) makes no
+        second input: a new name only adds its ``xp.dataset.<name>`` tag.
 
         Returns:
             The dataset's name in the run.
         """
+        known = self._hf_names.get(info["digest"])
+        if known is not None and (name is None or name in known):
+            return name or known[0]
         name = validate_key(name or info.get("dataset_name") or "dataset", "dataset name")
         validate_key(context, "dataset context")
+        if known is not None:
+            known.append(name)
+            self.record("tag", tags={f"xp.dataset.{name}": info["digest"]})
+            return name
+        self._hf_names[info["digest"]] = [name]
         if (
             info.get("revision")
             and not info.get("pinned")
