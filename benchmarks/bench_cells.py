@@ -3,8 +3,14 @@
 Budget (DESIGN.md): p50 <= 0.3 ms and p99 <= 5 ms per cell, journal write included; through a
 real kernel, <= 5 % in steady state and <= 10 % for the first cells right after ``%xp start``,
 on an idle machine and with one busy process per CPU (started and ended here), on trivial cells
-and on cells that compute. Recorder on and off run interleaved, 3 rounds, median; each figure
-is printed beside its baseline from the same run.
+and on cells that compute. Recorder on and off run interleaved (off first in even rounds, on
+first in odd ones, so a drift in the machine's load favours neither), and each row's overhead is
+the median of the rounds' own on/off ratios, printed with their range: on a loaded machine one
+round's ratio can be far off, and the range shows how far.
+
+Wall time on a loaded machine mostly measures the scheduler. The CPU rows do not: the CPU time
+the kernel process spent per cell, recorder on and off, and what the run's sync process (the
+kernel's child, niced) spent per cell beside it.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ import sys
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import NamedTuple
+
+import psutil
 
 from _common import BenchKernel, fresh_home, header, line, median, percentile
 
-ROUNDS = 3
+ROUNDS = {False: 3, True: 5}  # idle, busy: more rounds where the noise is
 SETTLE_SECONDS = 10.0  # between the first cells and the steady ones (the same with it off)
 WORKLOADS = {
     # name: (setup, cell template, first cells, steady cells)
@@ -76,12 +85,35 @@ def load(busy: bool) -> Iterator[None]:
             proc.wait()
 
 
-def session(recording: bool, workload: str) -> tuple[float, float]:
-    """Milliseconds for the first cells right after ``%xp start``, then for the steady ones."""
+class Session(NamedTuple):
+    """One kernel's figures: wall ms for the first and the steady cells, CPU ms in steady state."""
+
+    first_ms: float
+    steady_ms: float
+    kernel_cpu_ms: float  # the kernel process
+    sync_cpu_ms: float  # its children: the run's sync process (0 with the recorder off)
+
+
+def _cpu_ms(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return (times.user + times.system) * 1000
+
+
+def _children_cpu_ms(proc: psutil.Process) -> float:
+    total = 0.0
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # one that ended meanwhile
+            total += _cpu_ms(child)
+    return total
+
+
+def session(recording: bool, workload: str) -> Session:
+    """The first cells right after ``%xp start``, then (after a settle) the steady ones."""
     setup, template, first, steady = WORKLOADS[workload]
     env = {"XP_HOME": str(fresh_home()), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     kernel = BenchKernel(env)
     try:
+        proc = psutil.Process(kernel.km.provisioner.pid)  # type: ignore[union-attr]
         kernel.run("%load_ext jupyterlab_xp")
         if setup:
             kernel.run(setup)
@@ -92,15 +124,28 @@ def session(recording: bool, workload: str) -> tuple[float, float]:
             kernel.run(template.format(i=i))
         first_ms = (time.perf_counter() - start) * 1000
         time.sleep(SETTLE_SECONDS)
+        cpu0, sync0 = _cpu_ms(proc), _children_cpu_ms(proc)
         start = time.perf_counter()
         for i in range(steady):
             kernel.run(template.format(i=i))
         steady_ms = (time.perf_counter() - start) * 1000
+        cpu = _cpu_ms(proc) - cpu0
+        sync = max(0.0, _children_cpu_ms(proc) - sync0)
         if recording:
             kernel.run("%xp stop")
-        return first_ms, steady_ms
+        return Session(first_ms, steady_ms, cpu, sync)
     finally:
         kernel.close()
+
+
+def _overhead_row(label: str, on: list[float], off: list[float], budget: float) -> None:
+    ratios = sorted(a / b for a, b in zip(on, off, strict=True))
+    line(label, median(on), median(off), "recorder off", budget=f"<= {budget:.2f} x")
+    print(
+        f"   overhead {100 * (median(ratios) - 1):+.1f} % (median of {len(ratios)} rounds' "
+        f"ratios; range {100 * (ratios[0] - 1):+.1f} % .. {100 * (ratios[-1] - 1):+.1f} %)",
+        flush=True,
+    )
 
 
 def through_kernel() -> None:
@@ -108,25 +153,33 @@ def through_kernel() -> None:
     for busy in (False, True):
         where = f"{os.cpu_count()} busy processes" if busy else "idle"
         for workload, (_, _, first, steady) in WORKLOADS.items():
-            off: list[tuple[float, float]] = []
-            on: list[tuple[float, float]] = []
+            off: list[Session] = []
+            on: list[Session] = []
             with load(busy):
-                for _ in range(ROUNDS):  # interleaved: the machine's noise drifts over a run
-                    off.append(session(False, workload))
-                    on.append(session(True, workload))
-            for index, (phase, cells, budget) in enumerate(
-                (("first", first, 1.10), ("steady", steady, 1.05))
-            ):
-                ours = median([r[index] for r in on])
-                base = median([r[index] for r in off])
-                line(
-                    f"{where}, {cells} {workload} cells, {phase}",
-                    ours,
-                    base,
-                    "recorder off",
-                    budget=f"<= {budget:.2f} x",
-                )
-                print(f"   overhead {100 * (ours / base - 1):+.1f} %", flush=True)
+                for round_ in range(ROUNDS[busy]):
+                    # Interleaved, the order flipped each round: the load drifts over a run.
+                    for recording in (False, True) if round_ % 2 == 0 else (True, False):
+                        (on if recording else off).append(session(recording, workload))
+            _overhead_row(
+                f"{where}, {first} {workload} cells, first",
+                [s.first_ms for s in on],
+                [s.first_ms for s in off],
+                1.10,
+            )
+            _overhead_row(
+                f"{where}, {steady} {workload} cells, steady",
+                [s.steady_ms for s in on],
+                [s.steady_ms for s in off],
+                1.05,
+            )
+            line(
+                f"{where}, {workload}: kernel CPU per cell",
+                median([s.kernel_cpu_ms / steady for s in on]),
+                median([s.kernel_cpu_ms / steady for s in off]),
+                "recorder off",
+            )
+            sync = median([s.sync_cpu_ms / steady for s in on])
+            print(f"   sync process CPU per cell {sync:.3f} ms (niced, outside the kernel)")
 
 
 def main() -> None:
