@@ -196,6 +196,7 @@ def test_data_cards_found_beside_the_data_or_one_folder_up(
     }
     assert cards["images"]["path"] == str(tmp_path / "b" / "images" / "README.md")
     assert cards["images"]["sha256"] == hashlib.sha256(readme.encode()).hexdigest()
+    assert cards["images"]["license"] == "cc-by-4.0" and cards["x.csv"]["license"] is None
     assert err.count("has no data card") == 1 and "'z.csv'" in err
     # ...and jupyter xp show prints them
     assert main(["show", run.run_id]) == 0

@@ -7,6 +7,7 @@ Every dataset here is built locally from a dict. A Hub-loaded one is built the s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -27,13 +28,11 @@ def _rows(n: int) -> dict[str, list[Any]]:
     return {"id": [f"ex-{i}" for i in range(n)], "x": list(range(n))}
 
 
-def _hub_dataset(n: int) -> datasets.Dataset:
+def _hub_dataset(n: int, repo: str = "org/tiny") -> datasets.Dataset:
     info = datasets.DatasetInfo(
-        dataset_name="tiny",
+        dataset_name=repo.rpartition("/")[2],
         config_name="default",
-        download_checksums={
-            f"hf://datasets/org/tiny@{COMMIT}/data/train.parquet": {"num_bytes": 10}
-        },
+        download_checksums={f"hf://datasets/{repo}@{COMMIT}/data/train.parquet": {"num_bytes": 10}},
     )
     return datasets.Dataset.from_dict(_rows(n), info=info)
 
@@ -93,6 +92,87 @@ def test_hub_revision_recorded_and_an_unpinned_load_said_once(
     shown = capsys.readouterr().out
     assert f"datasets hub org/tiny@{COMMIT} (NOT pinned)  config default  rows: data 3" in shown
     assert f"datasets hub org/tiny@{COMMIT} (pinned)" in shown
+
+
+def _hub_cache(root: Path, repo: str, card: str) -> Path:
+    """A cache laid out as huggingface_hub lays it out: ``datasets--ORG--NAME/`` holds
+    ``blobs/<file hash>`` (the bytes), ``refs/main`` (the commit the branch was at) and
+    ``snapshots/<commit>/README.md``, a relative symlink to its blob."""
+    repo_dir = root / f"datasets--{repo.replace('/', '--')}"
+    blob = repo_dir / "blobs" / hashlib.sha1(card.encode()).hexdigest()  # (git's is salted)
+    blob.parent.mkdir(parents=True)
+    blob.write_text(card)
+    (repo_dir / "refs").mkdir()
+    (repo_dir / "refs" / "main").write_text(COMMIT)
+    snapshot = repo_dir / "snapshots" / COMMIT
+    snapshot.mkdir(parents=True)
+    (snapshot / "README.md").symlink_to(Path("..") / ".." / "blobs" / blob.name)
+    return snapshot / "README.md"
+
+
+def test_a_hub_dataset_card_is_read_from_the_local_hub_cache(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a hub cache holding org/tiny's README at the commit read (a YAML header with its
+    # license), and nothing of org/other
+    import huggingface_hub.constants
+
+    card = "---\nlicense: cc-by-4.0\npretty_name: Tiny\n---\n# Tiny\nWhat it is.\n"
+    readme = _hub_cache(tmp_path / "hub", "org/tiny", card)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    # When a run declares a dataset of each, read at that commit
+    with xp.start("hub-cards", seed=0) as run:
+        xp.dataset(_hub_dataset(3), name="tiny")
+        xp.dataset(_hub_dataset(2, "org/other"), name="other")
+    err = capsys.readouterr().err
+    # Then the first input's source names the cached README, its sha256 and license; the second
+    # says its card is not in the local cache, and neither is flagged as having no card
+    sources = {n: json.loads(d.source) for n, d in _inputs(store, run.run_id).items()}
+    assert sources["tiny"]["card"] == {
+        "path": str(readme),
+        "kind": "hub_readme",
+        "sha256": hashlib.sha256(card.encode()).hexdigest(),
+        "bytes": len(card),
+        "license": "cc-by-4.0",
+    }
+    assert sources["other"]["card"] is None
+    assert sources["other"]["card_note"] == "not in the local cache"
+    assert "has no data card" not in err
+    # ...and jupyter xp show prints both
+    assert main(["show", run.run_id]) == 0
+    shown = capsys.readouterr().out
+    assert f"data card hub_readme {readme}  sha256 " in shown and "license cc-by-4.0" in shown
+    assert "data card not in the local cache" in shown
+
+
+def test_the_hub_cache_is_where_huggingface_hub_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given huggingface_hub not imported, and each environment variable it reads
+    from jupyterlab_xp.capture.data_cards import find_hub_card, hub_cache
+
+    monkeypatch.delitem(sys.modules, "huggingface_hub.constants")
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    found = [hub_cache()]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    found.append(hub_cache())
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    found.append(hub_cache())
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    found.append(hub_cache())
+    # Then the cache folder follows them in huggingface_hub's order, and a repository name that
+    # would leave it is not looked up
+    assert found == [
+        tmp_path / "home" / ".cache" / "huggingface" / "hub",
+        tmp_path / "xdg" / "huggingface" / "hub",
+        tmp_path / "hf" / "hub",
+        tmp_path / "cache",
+    ]
+    _hub_cache(tmp_path / "cache", "org/tiny", "# no header: still the repository's card\n")
+    assert find_hub_card("org/tiny", COMMIT)["card"]["kind"] == "hub_readme"
+    assert find_hub_card("../tiny", COMMIT) == {"card": None, "card_note": "not in the local cache"}
 
 
 def test_split_takes_a_dataset_with_an_id_column() -> None:

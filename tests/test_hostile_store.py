@@ -77,8 +77,9 @@ KNOWN_KEYS = {
 }
 CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "duration")
 # What a dataset input's source JSON holds (capture/provenance.py), and its DVC pointer's part.
-DATASET_KEYS = ("uri", "sha256", "dvc", "card", "fingerprints", "splits", "revision", "pinned")
-CARD_KEYS = ("path", "kind", "sha256", "bytes")
+DATASET_KEYS = ("uri", "sha256", "dvc", "card", "card_note", "fingerprints", "splits", "revision",
+                "pinned")  # fmt: skip
+CARD_KEYS = ("path", "kind", "sha256", "bytes", "license")
 DVC_KEYS = ("pointer", "stage", "out", "hash", "hash_name", "size", "nfiles", "remote", "git")
 
 

@@ -220,10 +220,12 @@ export interface CellVerdict {
     | 'identical'
     | 'same-values'
     | 'within-tolerance'
+    | 'environment'
     | 'random'
     | 'differs'
     | 'no-stored-output'
-    | 'skipped';
+    | 'skipped'
+    | 'notebook-export';
   first_difference?: FirstDifference | null;
   /**
    * perceptual-hash similarity of the cell's PNG outputs, 0 to 1
@@ -752,9 +754,13 @@ export interface ConfigBody {
 export interface DatasetCard {
   bytes: number | null;
   /**
-   * data_card (data_card.md), dataset_readme or croissant
+   * data_card (data_card.md), dataset_readme, croissant, or hub_readme (a Hub dataset's README.md in the local hub cache)
    */
   kind: string;
+  /**
+   * the license its header or Croissant names
+   */
+  license?: string | null;
   path: string;
   sha256: string | null;
 }
@@ -827,6 +833,10 @@ export interface DatasetEntry {
    * a card was looked for (False: a run recorded before cards were)
    */
   card_checked?: boolean;
+  /**
+   * why there is no card when one may exist: not in the local cache
+   */
+  card_note?: string | null;
   /**
    * training, evaluation, ...
    */

@@ -42,8 +42,11 @@ def render_datasets(detail: dict[str, Any]) -> list[str]:
         )
         card = data.get("card")
         if card:
+            licensed = f"  license {card['license']}" if card.get("license") else ""
             out.append(f"    data card {card.get('kind')} {card.get('path')}  "
-                       f"sha256 {(card.get('sha256') or '-')[:16]}")  # fmt: skip
+                       f"sha256 {(card.get('sha256') or '-')[:16]}{licensed}")  # fmt: skip
+        elif data.get("card_note"):
+            out.append(f"    data card {data['card_note']}")
         elif data.get("card_checked"):
             out.append("    no data card")
         if data.get("hf"):

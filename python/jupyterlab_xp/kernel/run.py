@@ -358,14 +358,23 @@ class ActiveRun(StoreLink):
                 "reads the same data again",
                 file=sys.stderr,
             )
-        self.record(
-            "dataset",
-            name=name,
-            context=context,
-            sha256=info["digest"],
-            hf=info,
-            tags={f"xp.dataset.{name}": info["digest"]},
-        )
+        fields = {"name": name, "context": context, "sha256": info["digest"]}
+        tag = {f"xp.dataset.{name}": info["digest"]}
+        if not (info.get("repo") and info.get("revision")):  # not from the Hub: no card looked for
+            self.record("dataset", **fields, hf=info, tags=tag)
+            return name
+
+        def with_card() -> None:  # a Hub dataset's card: files read, so not on the cell's path
+            from jupyterlab_xp.capture.data_cards import find_hub_card
+
+            self.record(
+                "dataset",
+                **fields,
+                hf={**info, **find_hub_card(info["repo"], info["revision"])},
+                tags=tag,
+            )
+
+        self.recorder.tasks.call_soon(with_card)
         return name
 
     def note(self, text: str) -> None:

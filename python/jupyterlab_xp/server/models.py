@@ -222,9 +222,13 @@ class DatasetCard(ApiModel):
     """The data card found beside a dataset (or one folder up)."""
 
     path: str
-    kind: str = Field(description="data_card (data_card.md), dataset_readme or croissant")
+    kind: str = Field(
+        description="data_card (data_card.md), dataset_readme, croissant, or hub_readme (a Hub "
+        "dataset's README.md in the local hub cache)"
+    )
     sha256: str | None
     bytes: int | None
+    license: str | None = Field(None, description="the license its header or Croissant names")
 
 
 class DatasetEntry(ApiModel):
@@ -239,6 +243,9 @@ class DatasetEntry(ApiModel):
     dvc: DatasetDvc | None = Field(description="its DVC pointer, when DVC tracks it")
     hf: DatasetHub | None = Field(None, description="a Hugging Face datasets object's record")
     card: DatasetCard | None = Field(None, description="its data card, when one was found")
+    card_note: str | None = Field(
+        None, description="why there is no card when one may exist: not in the local cache"
+    )
     card_checked: bool = Field(
         False, description="a card was looked for (False: a run recorded before cards were)"
     )

@@ -68,6 +68,7 @@ class DataCard(_Part):
     kind: Text
     sha256: Text | None = None
     bytes: int | None = None
+    license: Text | None = None
 
 
 class _Source(_Part):
@@ -75,6 +76,7 @@ class _Source(_Part):
     sha256: Text | None = None
     dvc: DvcPointer | None = None
     card: DataCard | None = None
+    card_note: Text | None = None  # why there is no card, when it is not "none was found"
 
 
 class DatasetInput(_Part):
@@ -89,6 +91,7 @@ class DatasetInput(_Part):
     dvc: DvcPointer | None = None
     hf: HubDataset | None = None
     card: DataCard | None = None
+    card_note: Text | None = None  # a Hub dataset's card: "not in the local cache"
     card_checked: bool = False  # False: recorded before cards were looked for, or not a path
 
 

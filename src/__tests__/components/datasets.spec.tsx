@@ -17,7 +17,8 @@ afterEach(cleanup);
 
 describe('Datasets', () => {
   it('shows each dataset with its DVC pointer, Hub revision and data card', () => {
-    // Given a run with a DVC-tracked file that has a card and a Hub dataset without one
+    // Given a run with a DVC-tracked file that has a card and a Hub dataset whose card is not
+    // in the local cache
     const run = withDatasets([
       {
         name: 'train.csv',
@@ -42,7 +43,8 @@ describe('Datasets', () => {
           path: '/data/data_card.md',
           kind: 'data_card',
           sha256: 'd'.repeat(64),
-          bytes: 20
+          bytes: 20,
+          license: 'cc-by-4.0'
         },
         card_checked: true
       },
@@ -63,7 +65,8 @@ describe('Datasets', () => {
           splits: { train: 3 },
           fingerprints: { train: '015b76730e82c51f' }
         },
-        card_checked: false
+        card_note: 'not in the local cache',
+        card_checked: true
       }
     ]);
     // When the section renders
@@ -76,10 +79,13 @@ describe('Datasets', () => {
     expect(rows[1].textContent).toContain(
       `DVC train.csv.dvc: md5 ${'c'.repeat(32)}, git ${COMMIT.slice(0, 12)} (committed), remote storage https://data.example.org/dvc`
     );
-    expect(rows[1].textContent).toContain('data_card: /data/data_card.md');
+    expect(rows[1].textContent).toContain(
+      'data_card: /data/data_card.md (license cc-by-4.0)'
+    );
     expect(rows[2].textContent).toContain(
       `Hub org/tiny@${COMMIT} (not pinned), config default, rows train 3`
     );
+    expect(rows[2].textContent).toContain('not in the local cache');
   });
 
   it('says how to declare a dataset when the run has none', () => {

@@ -49,10 +49,14 @@ export function provenanceLines(data: Dataset): string[] {
   return lines;
 }
 
-/** The card's kind and path, "none" when one was looked for and not found. */
+/** The card's kind, path and license; why there is none, or "none" when none was found. */
 export function cardText(data: Dataset): string {
   if (data.card) {
-    return `${data.card.kind}: ${data.card.path}`;
+    const license = data.card.license ? ` (license ${data.card.license})` : '';
+    return `${data.card.kind}: ${data.card.path}${license}`;
+  }
+  if (data.card_note) {
+    return data.card_note;
   }
   return data.card_checked ? 'none' : '-';
 }
