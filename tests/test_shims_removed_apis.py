@@ -285,9 +285,11 @@ def test_an_index_repr_wrapped_before_its_dtype_is_the_same_value() -> None:
     assert "\n" in new
     # When
     klass, rules, _ = cellcheck.compare_text(stored, new, 1e-6)
-    # Then: the same value, by that rule; a wrapped list of values is not joined
+    # Then: the same value, by that rule; a list wrapped at another width is joined only by
+    # the whitespace rule (a line break inside brackets is layout), its values still compared
     assert (klass, rules) == (cellcheck.SAME, ["pandas-repr-wrap"])
-    assert normalize.normalise("[1,\n 2]")[0] == "[1,\n2]"
+    assert normalize.normalise("[1,\n 2]") == ("[1, 2]", ["whitespace"])
+    assert cellcheck.compare_text("[1,\n 2]", "[1, 3]", 1e-6)[0] == cellcheck.DIFFERS
 
 
 def test_a_dict_printed_in_another_order_and_a_class_in_a_private_module_are_the_same() -> None:

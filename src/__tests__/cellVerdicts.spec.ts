@@ -81,6 +81,48 @@ describe('cellRows', () => {
   });
 });
 
+describe('cellRows for excused differences', () => {
+  it('shows an environment cell with its rule and first difference, and an export muted', () => {
+    // Given a cell whose printed Python version differs and a cell that exports the notebook
+    const check: OutputCheck = {
+      compared: 1,
+      matched: 1,
+      mismatched: [],
+      verified: true,
+      classes: { environment: 1, 'notebook-export': 1 },
+      cells: [
+        {
+          cell: 'cell 1 (In [1])',
+          line: 'print(sys.version)',
+          class: 'environment',
+          rules: ['python-version'],
+          first_difference: { stored: '3.9.6', new: '3.11.7' }
+        },
+        {
+          cell: 'cell 9 (In [9])',
+          line: '!jupyter nbconvert --to script analysis.ipynb',
+          class: 'notebook-export',
+          note: 'exports the notebook’s own file'
+        }
+      ]
+    };
+
+    // When its rows are made
+    const rows = cellRows(check);
+
+    // Then the environment cell is info with its rule and what changed, the export muted
+    expect(rows.map(r => [r.cls, r.tone])).toEqual([
+      ['environment', 'info'],
+      ['notebook-export', 'muted']
+    ]);
+    expect(rows[0].detail).toBe(
+      'python-version; first difference: 3.9.6 → 3.11.7'
+    );
+    expect(rows[0].sideBySide).toBeNull();
+    expect(classSummary(check)).toBe('1 environment, 1 notebook-export');
+  });
+});
+
 describe('orderLines', () => {
   it('lists the auto order’s repairs, the sessions note and the cells left out', () => {
     // Given an auto order that moved a definition and left a scratch cell out

@@ -9,7 +9,8 @@ from itertools import zip_longest
 from typing import Any
 
 from jupyterlab_xp.frontends.render_env import render_used
-from jupyterlab_xp.promote.cellcheck import CLASSES
+from jupyterlab_xp.promote.cellcheck import CLASSES, ENVIRONMENT, EXPORT, RANDOM
+from jupyterlab_xp.promote.normalize import ENVIRONMENT_RULES
 
 SIDE = 48  # characters per side when stored and new are shown side by side
 SIDE_LINES = 6
@@ -80,7 +81,31 @@ def render_verification(check: dict[str, Any] | None) -> list[str]:
         out.append(f"python      {label} {was or 'unknown'}, today {python.get('today')}")
     out += render_used(check.get("environment"), None)  # where the verdict holds
     out += render_shims(check.get("shims"))
+    out += render_excused(check.get("outputs"))
     out += render_cells(check.get("outputs"))
+    return out
+
+
+ENVIRONMENT_NAMES = {r.name for r in ENVIRONMENT_RULES} | {"clock"}
+EXCUSED = {
+    ENVIRONMENT: "only what reports the environment differs",
+    RANDOM: "unseeded random draws, or values made from them",
+    EXPORT: "exports the notebook's own file, not compared",
+}
+
+
+def render_excused(outputs: dict[str, Any] | None) -> list[str]:
+    """The cells that differ and why that is not held against the verdict, like the shims:
+    one line per class, with the rules that said so."""
+    cells = (outputs or {}).get("cells") or []
+    out = []
+    for klass, why in EXCUSED.items():
+        these = [c for c in cells if c.get("class") == klass]
+        if not these:
+            continue
+        rules = sorted({r for c in these for r in c.get("rules") or []} & ENVIRONMENT_NAMES)
+        named = f" ({', '.join(rules)})" if rules else ""
+        out.append(f"excused     {klass} in {len(these)} cell(s): {why}{named}")
     return out
 
 

@@ -2,10 +2,15 @@
 
 Classes, best first: ``identical`` (the same text, images and error); ``same-values`` (only
 presentation drift, the rules of :mod:`.normalize`, or plots that look alike); ``within-tolerance``
-(numbers close under ``math.isclose``, relative and absolute); ``random`` (the outputs differ and
-the cell draws random numbers nothing seeded); ``differs`` (with the first differing value);
-``no-stored-output``; ``skipped`` (a shim skipped or answered an interactive or informational
-cell: not compared, the note says what it did). The text compared is what the notebook shows:
+(numbers close under ``math.isclose``, relative and absolute); ``environment`` (what differs
+only reports the environment that ran the cell: the Python and library versions it prints, the
+installed library's ``help()`` text, the clock it reads — :data:`.normalize.ENVIRONMENT_RULES`
+and :func:`.randomness.clock_cells`); ``random`` (the outputs differ and the cell draws random
+numbers nothing seeded, or reads what such a draw made); ``differs`` (with the first differing
+value); ``no-stored-output``; ``skipped`` (a shim skipped or answered an interactive or
+informational cell: not compared, the note says what it did); ``notebook-export`` (a shell
+command that converts or exports the notebook's own file: its output is the tool's log, not a
+result, and is not compared). The text compared is what the notebook shows:
 each stream's chunks joined as they arrived (one ``print`` may come in one chunk or three),
 results' ``text/plain`` (a DataFrame's HTML table when the plain text disagrees), and an error's
 name and value.
@@ -18,13 +23,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jupyterlab_xp.promote import imagehash
-from jupyterlab_xp.promote.normalize import RULES, html_table_text, numbers, skeleton
+from jupyterlab_xp.promote.normalize import (
+    ENVIRONMENT_RULES,
+    RULES,
+    Rule,
+    html_table_text,
+    numbers,
+    skeleton,
+)
 
 IDENTICAL, SAME, CLOSE = "identical", "same-values", "within-tolerance"
-RANDOM, DIFFERS, NO_OUTPUT = "random", "differs", "no-stored-output"
-SKIPPED = "skipped"
-CLASSES = (IDENTICAL, SAME, CLOSE, RANDOM, DIFFERS, NO_OUTPUT, SKIPPED)
-REPRODUCED = (IDENTICAL, SAME, CLOSE)
+ENVIRONMENT, RANDOM, DIFFERS = "environment", "random", "differs"
+NO_OUTPUT, SKIPPED, EXPORT = "no-stored-output", "skipped", "notebook-export"
+CLASSES = (IDENTICAL, SAME, CLOSE, ENVIRONMENT, RANDOM, DIFFERS, NO_OUTPUT, SKIPPED, EXPORT)
+REPRODUCED = (IDENTICAL, SAME, CLOSE, ENVIRONMENT)
+NOT_COMPARED = (NO_OUTPUT, SKIPPED, EXPORT)
 TEXT_CAP = 2000  # characters of stored and new text kept per cell in the verdict
 ABS_TOLERANCE = 1e-12
 
@@ -75,10 +88,10 @@ def shown(outputs: list[dict[str, Any]]) -> Shown:
     return out
 
 
-def normalise_pair(a: str, b: str) -> tuple[str, str, list[str]]:
+def normalise_pair(a: str, b: str, rules: tuple[Rule, ...] = RULES) -> tuple[str, str, list[str]]:
     """Both texts through every rule, and the rules that brought them closer (the drift)."""
     fired: list[str] = []
-    for rule in RULES:
+    for rule in rules:
         new_a, new_b = rule.apply(a), rule.apply(b)
         if (new_a != a or new_b != b) and a != b and rule.name != "whitespace":
             fired.append(rule.name)
@@ -99,17 +112,31 @@ def compare_text(a: str, b: str, tolerance: float) -> tuple[str, list[str], dict
     if a == b:
         return IDENTICAL, [], None
     na, nb, fired = normalise_pair(a, b)
+    klass, more, first = _compare_normalised(na, nb, tolerance)
+    if klass != DIFFERS:
+        return klass, [*fired, *more], first
+    # Only then what reports the environment (a printed version, help() text): said so apart.
+    ea, eb, environment = normalise_pair(na, nb, ENVIRONMENT_RULES)
+    if environment and _compare_normalised(ea, eb, tolerance)[0] != DIFFERS:
+        return ENVIRONMENT, [*fired, *environment], first  # what differed, all the same
+    return klass, fired, first
+
+
+def _compare_normalised(
+    na: str, nb: str, tolerance: float
+) -> tuple[str, list[str], dict[str, str] | None]:
+    """Two normalised texts: equal, the same numbers in another format, close, or not."""
     if na == nb:
-        return SAME, fired, None
+        return SAME, [], None
     if skeleton(na) == skeleton(nb):
         pairs = list(zip(numbers(na), numbers(nb), strict=True))
         if all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in pairs):
-            return SAME, [*fired, "number-format"], None
+            return SAME, ["number-format"], None
         far = next(((x, y) for x, y in pairs if not _close(x, y, tolerance)), None)
         if far is None:
-            return CLOSE, fired, None
-        return DIFFERS, fired, {"stored": repr(far[0]), "new": repr(far[1])}
-    return DIFFERS, fired, first_difference(na, nb)
+            return CLOSE, [], None
+        return DIFFERS, [], {"stored": repr(far[0]), "new": repr(far[1])}
+    return DIFFERS, [], first_difference(na, nb)
 
 
 def first_difference(a: str, b: str) -> dict[str, str]:
@@ -128,14 +155,19 @@ def first_difference(a: str, b: str) -> dict[str, str]:
 
 
 def _worse(a: str, b: str) -> str:
-    order = (IDENTICAL, SAME, CLOSE, DIFFERS)
+    order = (IDENTICAL, SAME, CLOSE, ENVIRONMENT, DIFFERS)
     return a if order.index(a) >= order.index(b) else b
 
 
 def classify(  # noqa: C901, PLR0912  # one rule per cell class, in the order they apply
-    stored: list[dict[str, Any]], new: list[dict[str, Any]], tolerance: float, random: bool
+    stored: list[dict[str, Any]],
+    new: list[dict[str, Any]],
+    tolerance: float,
+    random: bool,
+    clock: bool = False,
 ) -> dict[str, Any]:
-    """The verdict on one cell (see the module's docstring for the classes)."""
+    """The verdict on one cell (see the module's docstring for the classes). ``random``: the
+    cell draws unseeded random numbers or reads what they made; ``clock``: it reads the clock."""
     before, after = shown(stored), shown(new)
     if before.empty:
         return {"class": NO_OUTPUT}
@@ -180,6 +212,9 @@ def classify(  # noqa: C901, PLR0912  # one rule per cell class, in the order th
                     first = first or {"stored": "image", "new": f"similarity {similarity:.2f}"}
     if klass == DIFFERS and random:
         klass = RANDOM
+    elif klass == DIFFERS and clock:
+        klass, rules = ENVIRONMENT, [*rules, "clock"]
+        notes.append("the cell reads the clock, or a value made from it")
     entry: dict[str, Any] = {"class": klass, "rules": rules}
     if similarity is not None:
         entry["image_similarity"] = round(similarity, 3)

@@ -372,7 +372,8 @@ class Job:
         }
         used = entry.get("shims") or []
         skipped = {u["cell"]: u["detail"] for u in used if u["name"] in shims.SKIPS}
-        result["outputs"] = verify.compare_outputs(cells, executed, tolerance, skipped)
+        name = src.notebook_path.name if src.notebook_path else None
+        result["outputs"] = verify.compare_outputs(cells, executed, tolerance, skipped, name)
         result["verdict"] = verify.overall(result["verdict"], result["outputs"])
         result["order"] = self.status.get("order_repair") or {"order": self.request["order"]}
         result["python"] = bundle.python_versions(src)

@@ -10,6 +10,7 @@ built from a real before/after pair (``tests/fixtures/stale/``).
 from __future__ import annotations
 
 import ast
+import functools
 import pprint
 import re
 from collections.abc import Callable
@@ -85,6 +86,38 @@ def _sorted_literal(text: str) -> str:
     return pprint.pformat(value, sort_dicts=True) if _unordered(value) else text
 
 
+_COUNTS_NAMED = re.compile(r"(?m)\A(\w+)\n((?:.*\n)*?)Name: (?:count|proportion), (dtype: \w+)$")
+_COUNTS_UNNAMED = re.compile(r"(?m)^Name: (?:count|proportion), (dtype: \w+)$")
+
+
+def _value_counts(text: str) -> str:
+    """pandas 2's value_counts() text in pandas 1's form: the index's name back as the
+    Series' name (or no name when the column had none)."""
+    named = _COUNTS_NAMED.sub(r"\2Name: \1, \3", text)
+    return named if named != text else _COUNTS_UNNAMED.sub(r"\1", text)
+
+
+_OPEN, _CLOSE = "([{", ")]}"
+_BRACKET_PAD = re.compile(r"(?<=[\[(]) | (?=[\])])")
+
+
+def _join_bracketed(text: str) -> str:
+    """Line breaks inside brackets as spaces: where an array or a list wraps is layout."""
+    out, depth = [], 0
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        out.append(" " if char == "\n" and depth else char)
+    return "".join(out)
+
+
+def _padding(text: str) -> str:
+    lines = (re.sub(r"[ \t]+", " ", ln).strip() for ln in _join_bracketed(text).splitlines())
+    return "\n".join(_BRACKET_PAD.sub("", ln) for ln in lines).strip()
+
+
 def _numpy_scalar(match: re.Match[str]) -> str:
     return match.group(1)
 
@@ -144,6 +177,12 @@ RULES: tuple[Rule, ...] = (
         _sub(r"\bnp\.void\((\((?:[^()]|\([^()]*\))*\)), dtype=\[[^\]]*\]\)", r"\1"),
     ),
     Rule(
+        "pandas-value-counts",
+        "pandas 2 names value_counts() as count (or proportion) and its index after the column, "
+        "where pandas 1 named the result after the column: the same counts",
+        _value_counts,
+    ),
+    Rule(
         "timeit",
         "%timeit's line (loops, runs, separators) is a measurement of the machine, not a result",
         _sub(
@@ -178,6 +217,12 @@ RULES: tuple[Rule, ...] = (
         _sparse,
     ),
     Rule(
+        "sparse-str-header",
+        "SciPy 1.13+ prints a sparse matrix's shape and a Coords/Values header above its "
+        "entries, where earlier versions printed the entries alone",
+        _sub(r"<sparse \w+ \w+ \d+x\d+ nnz=\d+>[ \t]*\n[ \t]*Coords[ \t]+Values[ \t]*\n", ""),
+    ),
+    Rule(
         "temp-path",
         "kernels and libraries name temporary files (/tmp/ipykernel_123/456.py), new each run",
         _sub(
@@ -191,6 +236,26 @@ RULES: tuple[Rule, ...] = (
         "Python before 3.7 printed a dict's keys in hash order (IPython sorted them): the same "
         "dict or set in another order",
         _sorted_literal,
+    ),
+    Rule(
+        "figure-repr",
+        "matplotlib before 3.0 printed a figure as <matplotlib.figure.Figure at 0x...>, today "
+        "<Figure size WxH with N Axes>: the same figure",
+        _sub(
+            r"<matplotlib\.figure\.Figure (?:object )?at 0x[0-9a-fA-F]+>"
+            r"|<Figure with \d+ Axes>",  # after figure-size: the old repr has no count
+            "<Figure>",
+        ),
+    ),
+    Rule(
+        "axes-repr",
+        "matplotlib printed an Axes as <matplotlib.axes._subplots.AxesSubplot at 0x...> before "
+        "3.4, <AxesSubplot:...> before 3.7 and <Axes: ...> since: the same Axes",
+        _sub(
+            r"<matplotlib\.axes\.(?:_subplots\.|_axes\.)?(?:AxesSubplot|Axes)(?: object)? at "
+            r"0x[0-9a-fA-F]+>|<(?:AxesSubplot|Axes):[^<>\n]*>",
+            "<Axes>",
+        ),
     ),
     Rule(
         "private-module-path",
@@ -223,10 +288,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "whitespace",
-        "column padding and trailing spaces change with the widest value and the version",
-        lambda text: "\n".join(
-            re.sub(r"[ \t]+", " ", ln).strip() for ln in text.strip().splitlines()
-        ),
+        "column padding and trailing spaces change with the widest value and the version; NumPy "
+        "pads array elements to the widest (a space for the sign, before 1.14 even when none is "
+        "negative) and wraps them at another width",
+        _padding,
     ),
 )
 
@@ -289,3 +354,63 @@ def html_table_text(html: str) -> str | None:
     parser.feed(html)
     rows = [row for row in parser.rows if row]
     return "\n".join("\t".join(row) for row in rows) if rows else None
+
+
+# Output that reports the environment itself, not a result: applied only after the drift rules
+# left two texts different, and a cell they reconcile is classed ``environment``, not
+# ``same-values``, so the verdict says the stored and new text differed there.
+_VERSION = r"\d+\.\d+(?:\.\d+)*(?:(?:a|b|rc|\.?dev|\.?post)\d*)?(?:\+[\w.]+)?"
+_PYTHON_VERSION = re.compile(
+    # sys.version: "3.9.6 | packaged by conda-forge | (default, Jul 11 2021, 03:35:11) \n[Clang]"
+    r"\b[23]\.\d+\.\d+\S*\s*(?:\|[^|\n]*\|\s*)?\([^()\n]*\d{4}[^()\n]*\)"
+    r"(?:\s*\[[^\[\]\n]*(?:\([^()\n]*\)[^\[\]\n]*)?\])?"
+)
+_NAMED_VERSION = re.compile(rf"(?i)(\bversion\b\W{{0,3}}(?:is\s+)?v?){_VERSION}")
+_PACKAGE_LINE = re.compile(
+    # a line that is only a package and its version: "[OK] numpy 1.22.0", "pandas : 1.3.5",
+    # "torch==2.0.1" (watermark, pip freeze, version checks)
+    rf"(?m)^([ \t]*(?:\[\w+\][ \t]*)?([A-Za-z][\w.-]*)[ \t]*(?:==|:|[ \t])[ \t]*v?)"
+    rf"{_VERSION}[ \t]*$"
+)
+
+
+@functools.cache
+def _distributions() -> frozenset[str]:
+    """The installed distributions' and their modules' names, normalised (a line "loss 0.25"
+    is not a version)."""
+    from importlib import metadata
+
+    names = {str(d.metadata["Name"] or "") for d in metadata.distributions()}
+    names |= set(metadata.packages_distributions())  # import names too: sklearn, yaml
+    return frozenset(re.sub(r"[-_.]+", "-", n).lower() for n in names if len(n) > 2) | {"python"}
+
+
+def _package_line(match: re.Match[str]) -> str:
+    name = re.sub(r"[-_.]+", "-", match.group(2)).lower()
+    return match.group(1) + "<VERSION>" if name in _distributions() else match.group(0)
+
+
+_HELP = re.compile(
+    r"(?s)^Help on (?:[\w-]+ )*?(?:function|module|class|method|package|object|"
+    r"method-wrapper|instance|built-in function|builtin_function_or_method)"
+    r" ([\w.]+)(?: in module [\w.]+)?:\n.*"
+)
+
+ENVIRONMENT_RULES: tuple[Rule, ...] = (
+    Rule(
+        "python-version",
+        "sys.version names the Python that ran the cell, its build date and compiler",
+        _sub(_PYTHON_VERSION.pattern, "<PYTHON>"),
+    ),
+    Rule(
+        "package-version",
+        "a printed version (NAME version: 1.2.3, [OK] numpy 1.22.0, pandas : 1.3.5) names "
+        "the library installed where the cell ran",
+        lambda text: _PACKAGE_LINE.sub(_package_line, _NAMED_VERSION.sub(r"\1<VERSION>", text)),
+    ),
+    Rule(
+        "help-text",
+        "help(x) prints the installed library's documentation of x, which changes with its version",
+        lambda text: _HELP.sub(r"Help on \1: <HELP>", text),
+    ),
+)

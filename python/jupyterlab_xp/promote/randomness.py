@@ -5,11 +5,21 @@ or an unseeded ``default_rng()``/``RandomState()``, torch, scikit-learn estimato
 without ``random_state``) and no earlier cell, nor the cell itself before the draw, seeded that
 library. ``%xp start`` and ``xp.seed_everything`` seed every library (the journal of a recorded
 run says so); a cell added by promote does not count, since the stored outputs predate it.
+
+What a draw made is random too: statement by statement (read with :mod:`ast`), a name assigned
+from a draw or from a random name is random, and so is an object a drawing statement changes in
+place (``df["noise"] = np.random.randn(n)``, ``rng.shuffle(x)``); a name assigned again from
+values nothing random made is not. A later cell that reads a random name is random: its output
+may differ for the same reason. The clock is read the same way (:func:`clock_cells`): a cell
+that calls ``datetime.now()``, ``time.time()`` and the like, or reads a name made from them.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 PYTHON, NUMPY, TORCH = "random", "numpy", "torch"
 ALL = frozenset({PYTHON, NUMPY, TORCH})
@@ -40,6 +50,7 @@ _UNSEEDED_GEN = re.compile(
 # a random_state (so a NumPy seed makes them reproducible).
 _SKLEARN = re.compile(
     r"\b(train_test_split|KFold|StratifiedKFold|ShuffleSplit|RandomForestClassifier"
+    r"|RandomizedSearchCV|ParameterSampler|BaggingClassifier|BaggingRegressor|IsolationForest"
     r"|RandomForestRegressor|ExtraTreesClassifier|ExtraTreesRegressor|KMeans|MiniBatchKMeans"
     r"|GradientBoostingClassifier|GradientBoostingRegressor|MLPClassifier|MLPRegressor|SGDClassifier"
     r"|TSNE|make_classification|make_regression|make_blobs)\(([^()]*(?:\([^()]*\)[^()]*)*)\)"
@@ -77,14 +88,102 @@ def _seeded(code: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@dataclass
+class _Statement:
+    """One top-level statement: its text, the names it reads, assigns and changes in place."""
+
+    source: str
+    reads: set[str]
+    assigns: set[str]
+    changes: set[str]
+
+
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _statement(node: ast.stmt, text: str, modules: set[str]) -> _Statement:
+    reads = {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    assigns = {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    changes: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            assigns.add(sub.name)
+        elif isinstance(sub, ast.Import | ast.ImportFrom):
+            modules |= {(a.asname or a.name).split(".")[0] for a in sub.names}
+        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+            reads.add(sub.target.id)  # x += 1 keeps what x was
+        targets = getattr(sub, "targets", None) or [getattr(sub, "target", None)]
+        if isinstance(sub, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            changes |= {r for t in targets if not isinstance(t, ast.Name) for r in [_root(t)] if r}
+        call = sub.value if isinstance(sub, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            # A call made for its effect changes its object: x.append(draw()), ax.plot(noise)
+            receiver = _root(call.func.value)
+            if receiver and receiver not in modules:
+                changes.add(receiver)
+            if call.func.attr == "shuffle":
+                changes |= {a.id for a in call.args if isinstance(a, ast.Name)}
+    segment = ast.get_source_segment(text, node) or ""
+    return _Statement(segment, reads, assigns, changes - modules)
+
+
+def _statements(code: str, modules: set[str]) -> list[_Statement] | None:
+    from jupyterlab_xp.promote.defuse import python_code
+
+    try:
+        text = python_code(code)
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return [_statement(node, text, modules) for node in tree.body]
+
+
+class _Flow:
+    """Names made from a source (an unseeded draw, the clock), followed from cell to cell."""
+
+    def __init__(self) -> None:
+        self.made: set[str] = set()
+        self.modules: set[str] = set()
+        self.defined: set[str] = set()  # names the notebook assigned: objects it can change
+
+    def cell(self, code: str, source: Callable[[str], bool]) -> bool:
+        """Whether the cell reads the source or a name made from it; records what it makes."""
+        statements = _statements(code, self.modules)
+        if statements is None:  # not Python (yet): the whole cell, by its text
+            reads = any(re.search(rf"(?<![\w.]){re.escape(n)}\b", code) for n in self.made)
+            return source(code) or reads
+        hit = False
+        for statement in statements:
+            self.defined |= statement.assigns
+            if source(statement.source) or statement.reads & self.made:
+                hit = True
+                self.made |= statement.assigns | (statement.changes & self.defined)
+            else:
+                self.made -= statement.assigns  # assigned again from values nothing random made
+        return hit
+
+
 def random_cells(sources: list[str], counted: list[bool] | None = None) -> list[bool]:
-    """For each cell in run order, whether it draws random numbers nothing seeded.
+    """For each cell in run order, whether it draws random numbers nothing seeded, or reads a
+    name made from such a draw.
 
     ``counted[i]`` False leaves cell i out of the seeding (a cell promote added: the stored
     outputs were made without it).
     """
     seeded: set[str] = set()
     generators: set[str] = set()
+    flow = _Flow()
+
+    def drew(text: str) -> bool:
+        return bool(_draws(text, generators) - seeded)
+
     out: list[bool] = []
     for index, code in enumerate(sources):
         if counted is not None and not counted[index]:
@@ -92,6 +191,25 @@ def random_cells(sources: list[str], counted: list[bool] | None = None) -> list[
             continue
         # A seed in the same cell before its draws seeds them: count the cell's seeds first.
         seeded |= _seeded(code)
-        draws = _draws(code, generators)
-        out.append(bool(draws - seeded))
+        out.append(flow.cell(code, drew))
     return out
+
+
+_CLOCK = re.compile(
+    r"\b(?:datetime\.(?:now|today|utcnow)|date\.today|time\.(?:time|time_ns|localtime|gmtime"
+    r"|ctime)|Timestamp\.(?:now|today))\(|\b(?:Timestamp|datetime64|to_datetime)\(\s*['\"]"
+    r"(?:now|today)['\"]"
+)
+
+
+def clock_cells(sources: list[str], counted: list[bool] | None = None) -> list[bool]:
+    """For each cell in run order, whether it reads the clock (``datetime.now()``,
+    ``time.time()``, ``pd.Timestamp("now")``) or a name made from it: its output says when it
+    ran."""
+    flow = _Flow()
+    return [
+        False
+        if counted is not None and not counted[index]
+        else flow.cell(code, lambda text: bool(_CLOCK.search(text)))
+        for index, code in enumerate(sources)
+    ]

@@ -7,13 +7,16 @@ Metrics: every metric of the source run against the promoted run's latest value:
 with a small absolute floor so that values that should be zero may differ by rounding.
 
 Outputs: every cell from the source gets a class (:mod:`.cellcheck`: identical, same-values,
-within-tolerance, random, differs, no-stored-output); "verified" means every compared cell is
-identical, same-values or within-tolerance.
+within-tolerance, environment, random, differs, no-stored-output, skipped, notebook-export);
+"verified" means every compared cell is identical, same-values, within-tolerance or differs
+only where it reports the environment.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from pathlib import PurePath
 from typing import Any
 
 from jupyterlab_xp.promote import cellcheck, randomness
@@ -74,11 +77,27 @@ def same_text(a: str, b: str, tolerance: float) -> bool:
     return cellcheck.compare_text(a, b, tolerance)[0] in cellcheck.REPRODUCED
 
 
+_SHELL_CELL = re.compile(r"\A\s*%%(?:bash|sh|script|system)\b")
+
+
+def exports_notebook(code: str, notebook: str | None) -> bool:
+    """Whether ``code`` only runs shell commands and one of them names the notebook's own
+    file (``!jupyter nbconvert --to script analysis.ipynb``): it exports the notebook."""
+    if not notebook or PurePath(notebook).name not in code:
+        return False
+    if _SHELL_CELL.match(code):
+        return True
+    lines = [ln.strip() for ln in code.splitlines()]
+    commands = [ln for ln in lines if ln and not ln.startswith("#")]
+    return bool(commands) and all(ln.startswith(("!", "%system", "%sx")) for ln in commands)
+
+
 def compare_outputs(
     planned: list[PlannedCell],
     executed: dict[str, Any],
     tolerance: float,
     skipped: dict[Any, str] | None = None,
+    notebook: str | None = None,
 ) -> dict[str, Any] | None:
     """Stored outputs of the source's cells against the executed notebook's, cell by cell.
 
@@ -86,7 +105,9 @@ def compare_outputs(
     n-th executed code cell is the n-th planned cell. Every cell from the source gets a class
     (:mod:`.cellcheck`); cells promote added are left out. ``skipped``: the execution counts
     of cells a shim skipped or answered (:data:`.shims.SKIPS`), with what it did: classed
-    ``skipped``, not compared. None when the source stored no outputs at all.
+    ``skipped``, not compared. ``notebook``: the notebook's file name, for the cells that
+    export it (:func:`exports_notebook`: classed ``notebook-export``, not compared). None when
+    the source stored no outputs at all.
     """
     code = [c for c in executed.get("cells", []) if c.get("cell_type") == "code"]
     from_source = [
@@ -99,20 +120,29 @@ def compare_outputs(
     if first_seq is not None:
         codes[first_seq] = "%xp start\n" + codes[first_seq]
     random = randomness.random_cells(codes, from_source)
+    clock = randomness.clock_cells(codes, from_source)
     cells: list[dict[str, Any]] = []
     for index, cell in enumerate(planned):
         if not from_source[index]:
             continue
         ran = code[index].get("outputs", []) if index < len(code) else []
-        entry = cellcheck.classify(cell.outputs, ran, tolerance, random[index])
+        entry = cellcheck.classify(cell.outputs, ran, tolerance, random[index], clock[index])
         count = code[index].get("execution_count") if index < len(code) else None
         if skipped and count is not None and count in skipped:
             entry = {"class": cellcheck.SKIPPED, "note": skipped[count]}
+        elif entry["class"] != cellcheck.NO_OUTPUT and exports_notebook(cell.source, notebook):
+            entry = {
+                "class": cellcheck.EXPORT,
+                "note": "exports the notebook's own file: the tool's log, not compared",
+                "stored": entry.get("stored"),
+                "new": entry.get("new"),
+            }
+            entry = {k: v for k, v in entry.items() if v is not None}
         if index >= len(code):
             entry.update({"class": cellcheck.DIFFERS, "note": "never ran"})
         first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
         cells.append({"cell": cell.label, "line": first[:120], **entry})
-    compared = [c for c in cells if c["class"] not in (cellcheck.NO_OUTPUT, cellcheck.SKIPPED)]
+    compared = [c for c in cells if c["class"] not in cellcheck.NOT_COMPARED]
     if not compared:
         return None
     counts = {k: sum(c["class"] == k for c in cells) for k in cellcheck.CLASSES}

@@ -12,10 +12,12 @@ CellClass = Literal[
     "identical",
     "same-values",
     "within-tolerance",
+    "environment",
     "random",
     "differs",
     "no-stored-output",
     "skipped",
+    "notebook-export",
 ]
 
 

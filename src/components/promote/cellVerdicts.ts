@@ -9,10 +9,12 @@ export const CELL_CLASSES: ReadonlyArray<[CellClass, CellTone]> = [
   ['identical', 'ok'],
   ['same-values', 'ok'],
   ['within-tolerance', 'info'],
+  ['environment', 'info'],
   ['random', 'warn'],
   ['differs', 'error'],
   ['no-stored-output', 'muted'],
-  ['skipped', 'muted']
+  ['skipped', 'muted'],
+  ['notebook-export', 'muted']
 ];
 
 const TONES = new Map(CELL_CLASSES);
@@ -49,7 +51,12 @@ export function cellRows(outputs: OutputCheck): ICellRow[] {
       parts.push(cell.note);
     }
     const first = cell.first_difference;
-    if (first && (cell.class === 'differs' || cell.class === 'random')) {
+    if (
+      first &&
+      (cell.class === 'differs' ||
+        cell.class === 'random' ||
+        cell.class === 'environment')
+    ) {
       parts.push(`first difference: ${first.stored} → ${first.new}`);
     }
     return {

@@ -9,8 +9,8 @@ removed API; then it answers the way the old version did and records the use
 
 One module per library registers its shims (``SHIMS``: applied when the library is imported;
 ``SHELL_SHIMS``: applied to the IPython shell): ``matplotlib``, ``ipython``, ``numpy``,
-``pandas``, ``scipy``, ``sklearn``, ``downloads``, ``imports`` (a helper's import of a package
-that is not installed) and ``python2``. Shims that skip or answer instead of
+``pandas``, ``scipy``, ``sklearn``, ``torch``, ``downloads``, ``imports`` (a helper's import of a
+package that is not installed) and ``python2``. Shims that skip or answer instead of
 emulating mark their cell as ``skipped`` in the verdict (:data:`SKIPS`).
 
 This package runs in the user's kernel: it imports only the standard library at import time.
@@ -37,6 +37,7 @@ from jupyterlab_xp.promote.shims import (
     python2,
     scipy,
     sklearn,
+    torch,
 )
 from jupyterlab_xp.promote.shims.log import LOG_ENV, MAX_LOG_LINES, Shim, hook, record
 
@@ -63,6 +64,7 @@ SHIMS: tuple[Shim, ...] = (
     *pandas.SHIMS,
     *scipy.SHIMS,
     *sklearn.SHIMS,
+    *torch.SHIMS,
     *downloads.SHIMS,
     *imports.SHIMS,
 )
