@@ -80,7 +80,8 @@ CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "
 DATASET_KEYS = ("uri", "sha256", "dvc", "card", "card_note", "fingerprints", "splits", "revision",
                 "pinned")  # fmt: skip
 CARD_KEYS = ("path", "kind", "sha256", "bytes", "license")
-DVC_KEYS = ("pointer", "stage", "out", "hash", "hash_name", "size", "nfiles", "remote", "git")
+DVC_KEYS = ("pointer", "stage", "out", "hash", "hash_name", "size", "nfiles", "remote", "git",
+            "note")  # fmt: skip
 
 
 def _shaped(keys: tuple[str, ...]) -> st.SearchStrategy[str]:

@@ -780,11 +780,15 @@ export interface DatasetDvc {
   hash_name: string | null;
   nfiles: number | null;
   /**
+   * a dvc.yaml stage's output with no dvc.lock entry: not locked: no hash
+   */
+  note?: string | null;
+  /**
    * the tracked output's path, as the pointer names it
    */
   out: string | null;
   /**
-   * the .dvc or dvc.lock file, from the DVC root
+   * the .dvc, dvc.lock or dvc.yaml file, from the DVC root
    */
   pointer: string | null;
   /**
@@ -797,7 +801,7 @@ export interface DatasetDvc {
   remote_url: string | null;
   size: number | null;
   /**
-   * the dvc.lock stage whose output it is
+   * the pipeline stage whose output it is
    */
   stage: string | null;
 }

@@ -2,10 +2,13 @@
 
 A path is DVC-tracked when a ``.dvc`` file beside it (or beside a folder above it) lists it as
 an output, or when a stage in a ``dvc.lock`` (in its folder or one above, up to the DVC
-repository's root) names it among its ``outs``. Those YAML files and ``.dvc/config`` are read
-as data: ``dvc`` never runs, and nothing in a repository's config chooses a program (a remote
-is only named, never contacted). A remote URL is recorded without its user, password or secret
-query parameters; the git revision comes from ``gitinfo``'s libgit2 reader, which runs nothing.
+repository's root) names it among its ``outs``. A stage's output in ``dvc.yaml`` that no
+``dvc.lock`` entry has yet (the pipeline never ran ``dvc repro`` or ``dvc commit``) is recorded
+by its stage, without a hash, and said to be not locked. Those YAML files and
+``.dvc/config`` are read as data: ``dvc`` never runs, and nothing in a repository's config
+chooses a program (a remote is only named, never contacted). A remote URL is recorded without
+its user, password or secret query parameters; the git revision comes from ``gitinfo``'s
+libgit2 reader, which runs nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from jupyterlab_xp.core.redact import strip_url_credentials
 
 MAX_POINTER_BYTES = 4 << 20  # a dvc.lock of a large pipeline is kilobytes to a few MiB
 _HASH_KEYS = ("md5", "etag", "checksum")  # DVC's hash fields, local first, then cloud
+NOT_LOCKED = "not locked: no hash"  # a dvc.yaml output that dvc repro / dvc commit never hashed
 
 
 def find_dvc_root(path: Path) -> Path | None:
@@ -51,8 +55,43 @@ def _out_for(outs: Any, base: Path, path: Path) -> dict[str, Any] | None:
     return None
 
 
+def _yaml_outs(body: Any, folder: Path) -> tuple[Any, Path]:
+    """A ``dvc.yaml`` stage's ``outs`` as ``dvc.lock`` writes them (``[{path: ...}]``) and the
+    folder they are relative to (its ``wdir``). An output is a path or a one-key mapping of the
+    path to its options; a templated one (``${...}``, ``foreach``) is left out: only running DVC
+    would resolve it."""
+    if not isinstance(body, dict):
+        return None, folder
+    wdir = body.get("wdir")
+    base = folder / wdir if isinstance(wdir, str) and "${" not in wdir else folder
+    outs = []
+    given = body.get("outs")
+    for out in given if isinstance(given, list) else []:
+        if isinstance(out, dict) and len(out) == 1:
+            out = next(iter(out))
+        if isinstance(out, str) and "${" not in out:
+            outs.append({"path": out})
+    return outs, base
+
+
+def _stage_out(file: Path, path: Path) -> tuple[str, dict[str, Any]] | None:
+    """``(stage, output)`` of the ``dvc.lock`` or ``dvc.yaml`` ``file`` that is ``path``."""
+    document = _load_yaml(file)
+    stages = document.get("stages") if isinstance(document, dict) else None
+    for stage, body in stages.items() if isinstance(stages, dict) else ():
+        if file.name == "dvc.yaml":
+            outs, base = _yaml_outs(body, file.parent)
+        else:
+            outs, base = (body.get("outs") if isinstance(body, dict) else None), file.parent
+        out = _out_for(outs, base, path)
+        if out is not None:
+            return str(stage), out
+    return None
+
+
 def _pointer(path: Path, root: Path) -> tuple[Path, str | None, dict[str, Any]] | None:
-    """``(pointer file, stage or None, its output)`` that tracks ``path``, nearest first."""
+    """``(pointer file, stage or None, its output)`` that tracks ``path``, nearest first; in
+    each folder a ``dvc.lock`` entry before a ``dvc.yaml`` stage not locked yet."""
     for tracked in (path, *path.parents):
         if tracked == root or root not in tracked.parents:
             break
@@ -65,14 +104,10 @@ def _pointer(path: Path, root: Path) -> tuple[Path, str | None, dict[str, Any]] 
             if out is not None:
                 return file, None, out
     for folder in (path.parent, *path.parent.parents):
-        lock = folder / "dvc.lock"
-        if lock.is_file():
-            document = _load_yaml(lock)
-            stages = document.get("stages") if isinstance(document, dict) else None
-            for stage, body in stages.items() if isinstance(stages, dict) else ():
-                out = _out_for(body.get("outs") if isinstance(body, dict) else None, folder, path)
-                if out is not None:
-                    return lock, str(stage), out
+        for file in (folder / "dvc.lock", folder / "dvc.yaml"):
+            found = _stage_out(file, path) if file.is_file() else None
+            if found is not None:
+                return file, *found
         if folder == root:
             break
     return None
@@ -115,12 +150,13 @@ def dvc_provenance(path: Path) -> dict[str, Any] | None:
     """What DVC says of ``path``, or None when no DVC pointer tracks it.
 
     Returns:
-        ``pointer`` (the ``.dvc`` or ``dvc.lock`` file, relative to the DVC root), ``stage``
-        (for a ``dvc.lock`` output), ``out`` (the output's path), ``hash`` (its md5, or a
+        ``pointer`` (the ``.dvc``, ``dvc.lock`` or ``dvc.yaml`` file, relative to the DVC root),
+        ``stage`` (for a stage's output), ``out`` (the output's path), ``hash`` (its md5, or a
         cloud etag), ``hash_name`` (``md5`` for DVC 3, ``md5-dos2unix`` for DVC 2 pointers),
         ``size``, ``nfiles``, ``remote`` and ``remote_url`` (no credentials), and the pointer's
         ``git``: ``commit`` (the last commit that changed it) and ``status`` (committed,
-        modified, untracked); ``error`` when a file could not be read.
+        modified, untracked); ``note`` for a ``dvc.yaml`` output not locked (no hash);
+        ``error`` when a file could not be read.
     """
     # Not resolve(): DVC's symlink cache mode links a tracked file into .dvc/cache, where no
     # pointer is beside it.
@@ -145,6 +181,8 @@ def dvc_provenance(path: Path) -> dict[str, Any] | None:
         "size": out.get("size") if isinstance(out.get("size"), int) else None,
         "nfiles": out.get("nfiles") if isinstance(out.get("nfiles"), int) else None,
     }
+    if file.name == "dvc.yaml":  # a stage's output that no dvc.lock has hashed yet
+        info.update(hash_name=None, note=NOT_LOCKED)
     try:
         remote = out.get("remote") if isinstance(out.get("remote"), str) else None
         info["remote"], info["remote_url"] = _remote(_read_config(root), remote)

@@ -17,6 +17,8 @@ def _dvc_line(dvc: dict[str, Any]) -> str:
         f"remote {remote} {dvc.get('remote_url') or ''}".rstrip() if remote else "no remote"
     )
     hashed = f"{dvc.get('hash_name') or 'hash'} {dvc.get('hash')}"
+    if dvc.get("hash") is None and dvc.get("note"):  # a dvc.yaml output never locked
+        hashed = str(dvc["note"])
     return f"    dvc {where}: {hashed}  {revision}  {remote_text}"
 
 

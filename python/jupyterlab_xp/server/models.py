@@ -191,8 +191,10 @@ class DatasetGitRevision(ApiModel):
 class DatasetDvc(ApiModel):
     """What the DVC pointer tracking a dataset says (its ``.dvc`` file or ``dvc.lock`` stage)."""
 
-    pointer: str | None = Field(description="the .dvc or dvc.lock file, from the DVC root")
-    stage: str | None = Field(description="the dvc.lock stage whose output it is")
+    pointer: str | None = Field(
+        description="the .dvc, dvc.lock or dvc.yaml file, from the DVC root"
+    )
+    stage: str | None = Field(description="the pipeline stage whose output it is")
     out: str | None = Field(description="the tracked output's path, as the pointer names it")
     hash: str | None = Field(description="the output's md5 (a folder's ends in .dir) or etag")
     hash_name: str | None
@@ -201,6 +203,9 @@ class DatasetDvc(ApiModel):
     remote: str | None = Field(description="the DVC remote's name")
     remote_url: str | None = Field(description="its URL, without user, password or secrets")
     git: DatasetGitRevision | None
+    note: str | None = Field(
+        None, description="a dvc.yaml stage's output with no dvc.lock entry: not locked: no hash"
+    )
     error: str | None = None
 
 

@@ -46,6 +46,7 @@ class DvcPointer(_Part):
     remote: Text | None = None
     remote_url: Text | None = None
     git: GitRevision | None = None
+    note: Text | None = None  # a dvc.yaml output that no dvc.lock has hashed: "not locked"
     error: Text | None = None
 
 

@@ -88,6 +88,42 @@ describe('Datasets', () => {
     expect(rows[2].textContent).toContain('not in the local cache');
   });
 
+  it('says a dvc.yaml output has no hash when no dvc.lock has locked it', () => {
+    // Given a run with an output of a dvc.yaml stage that dvc repro never ran
+    const run = withDatasets([
+      {
+        name: 'later.txt',
+        digest: 'e'.repeat(36),
+        context: 'training',
+        source_type: 'local',
+        uri: 'file:///repo/later.txt',
+        sha256: 'f'.repeat(64),
+        dvc: {
+          pointer: 'dvc.yaml',
+          stage: 'later',
+          out: 'later.txt',
+          hash: null,
+          hash_name: null,
+          size: null,
+          nfiles: null,
+          remote: null,
+          remote_url: null,
+          git: { commit: COMMIT, status: 'committed' },
+          note: 'not locked: no hash'
+        },
+        card_checked: true
+      }
+    ]);
+    // When the section renders
+    render(<Datasets run={run} />);
+    // Then its provenance names the stage and says it is not locked
+    expect(
+      screen.getByText(
+        `DVC dvc.yaml stage later: not locked: no hash, git ${COMMIT.slice(0, 12)} (committed), no remote`
+      )
+    ).toBeTruthy();
+  });
+
   it('says how to declare a dataset when the run has none', () => {
     // Given a run without datasets
     render(<Datasets run={withDatasets([])} />);

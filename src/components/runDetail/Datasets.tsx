@@ -21,8 +21,13 @@ export function provenanceLines(data: Dataset): string[] {
     const remote = dvc.remote
       ? `remote ${dvc.remote}${dvc.remote_url ? ` ${dvc.remote_url}` : ''}`
       : 'no remote';
+    // A dvc.yaml output that no dvc.lock has hashed yet says so instead of a hash.
+    const hashed =
+      !dvc.hash && dvc.note
+        ? dvc.note
+        : `${dvc.hash_name ?? 'hash'} ${dvc.hash ?? '-'}`;
     lines.push(
-      `DVC ${dvc.pointer ?? '?'}${stage}: ${dvc.hash_name ?? 'hash'} ${dvc.hash ?? '-'}, ${commit}${status}, ${remote}`
+      `DVC ${dvc.pointer ?? '?'}${stage}: ${hashed}, ${commit}${status}, ${remote}`
     );
   }
   const hub = data.hf;
