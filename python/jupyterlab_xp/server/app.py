@@ -12,7 +12,7 @@ import asyncio
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Unicode, default
+from traitlets import Bool, Float, Unicode, default
 
 from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
@@ -38,6 +38,7 @@ from jupyterlab_xp.server.sweep_handlers import ROUTES as SWEEP_ROUTES
 from jupyterlab_xp.store.liveness import heartbeat_timeout
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_all
+from jupyterlab_xp.store.team_mirror import TeamMirror
 
 
 class XpExtensionApp(ExtensionApp):
@@ -61,6 +62,13 @@ class XpExtensionApp(ExtensionApp):
         "KILLED (default $XP_HEARTBEAT_TIMEOUT, else 300; 0 turns this sweep off).",
     )
 
+    team_mirror = Bool(
+        True,
+        config=True,
+        help="Keep a local read model of a tracking server reached over HTTP for the run list "
+        "(XP_HOME/mirrors); False asks the server's search every time.",
+    )
+
     @default("heartbeat_timeout")
     def _heartbeat_timeout_default(self) -> float:
         return heartbeat_timeout()
@@ -70,7 +78,10 @@ class XpExtensionApp(ExtensionApp):
         apply_telemetry_choice()
         location = resolve_store(self.tracking_uri or None)
         self.settings["xp_location"] = location
-        self.settings["xp_store"] = MlflowStore(location)
+        store = self.settings["xp_store"] = MlflowStore(location)
+        if self.team_mirror and location.tracking_uri.startswith(("http://", "https://")):
+            # Filled and refreshed by its own thread, started by the first list of runs.
+            self.settings["xp_mirror"] = TeamMirror(store)
         self.log.info("jupyterlab-xp: runs are read from %s", location.display)
         if self.recover_interval > 0:
             self._sweeper = PeriodicCallback(self._sweep, self.recover_interval * 1000)
@@ -89,6 +100,9 @@ class XpExtensionApp(ExtensionApp):
         sweeper = getattr(self, "_sweeper", None)
         if sweeper is not None:
             sweeper.stop()
+        mirror = self.settings.get("xp_mirror")
+        if mirror is not None:
+            await asyncio.to_thread(mirror.stop)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(

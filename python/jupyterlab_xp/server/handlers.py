@@ -32,13 +32,14 @@ from jupyterlab_xp.server.run_edit_models import RunPatch
 from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query, quote_value
+from jupyterlab_xp.store.team_mirror import TeamMirror
 from jupyterlab_xp.views import manage
 from jupyterlab_xp.views.compare import compare_runs
 from jupyterlab_xp.views.curves import group_curves
 from jupyterlab_xp.views.export import export_runs, runs_csv
 from jupyterlab_xp.views.gate import gate
 from jupyterlab_xp.views.registry import run_versions, version_lineage
-from jupyterlab_xp.views.runview import list_runs, pop_param_keys, run_detail, run_summary
+from jupyterlab_xp.views.runview import list_runs_from, pop_param_keys, run_detail, run_summary
 
 NAMESPACE = "jupyterlab-xp/api/v1"
 AUTH_RESOURCE = "jupyterlab_xp"
@@ -153,7 +154,7 @@ class XpHandler(APIHandler):
 
         def compute() -> BaseModel:
             change(self.store, self._run(run_id))
-            run = self._run(run_id)
+            run = self._edited(run_id)
             return models.RunSummary(**run_summary(run, self.store.experiment_names()))
 
         await self.respond(compute)
@@ -162,6 +163,18 @@ class XpHandler(APIHandler):
         run = self.store.get_run(check_run_id(run_id))
         if run is None:
             raise LookupError(f"no run {run_id}")
+        return run
+
+    @property
+    def mirror(self) -> TeamMirror | None:
+        """The run list's local read model of a team server over HTTP (None: none)."""
+        return self.settings.get("xp_mirror")
+
+    def _edited(self, run_id: str) -> Any:
+        """The run as an edit here left it, written into the mirror at once."""
+        run = self._run(run_id)
+        if self.mirror is not None:
+            self.mirror.apply(run)
         return run
 
 
@@ -202,7 +215,11 @@ class RunsHandler(XpHandler):
                 more = {"X-XP-Truncated": "true"} if truncated else {}
                 return Download(runs_csv(runs), "runs.csv", headers=more)
             query = parse_run_query(args)
-            summaries, token = list_runs(self.store, query)
+            summaries, token, source = list_runs_from(self.store, query, self.mirror)
+            self.set_header("X-XP-Runs-Source", source)
+            if source == "mirror" and self.mirror is not None:
+                age = self.mirror.age()
+                self.set_header("X-XP-Runs-Age", "" if age is None else f"{age:.1f}")
             keys = pop_param_keys(summaries, query)
             return models.RunList(
                 runs=[models.RunSummary(**s) for s in summaries],
@@ -233,7 +250,7 @@ class RunHandler(XpHandler):
 
         def compute() -> BaseModel:
             manage.edit_run(self.store, self._run(run_id), body.name, note, body.tags)
-            return detail_body(run_detail(self.store, self._run(run_id)))
+            return detail_body(run_detail(self.store, self._edited(run_id)))
 
         await self.respond(compute)
 

@@ -402,6 +402,53 @@ class MlflowStore:
             ) from exc
         return list(page), page.token
 
+    # -- the team mirror's reads (store/team_mirror.py): every experiment, every lifecycle -----
+    def every_experiment(self) -> list[tuple[str, str, str]]:
+        """``(id, name, lifecycle_stage)`` of every experiment, deleted ones too.
+
+        Raises:
+            StoreError: the store failed.
+        """
+        from mlflow.entities import ViewType
+
+        try:
+            found = self._all_experiments(ViewType.ALL)
+        except Exception as exc:
+            raise StoreError(
+                f"cannot list experiments in {self.location.display}: {_first_line(exc)}"
+            ) from exc
+        return [(str(e.experiment_id), str(e.name), str(e.lifecycle_stage)) for e in found]
+
+    def search_every_run(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        max_results: int = 1000,
+        page_token: str | None = None,
+    ) -> tuple[list[Run], str | None]:
+        """One page of xp runs of ``experiment_ids`` in every lifecycle stage, oldest first.
+
+        Raises:
+            StoreError: the store failed or refused the query.
+        """
+        if not experiment_ids:
+            return [], None
+        clauses = [_XP_RUNS, *([filter_string] if filter_string else [])]
+        try:
+            page = self.client.search_runs(
+                list(experiment_ids),
+                " and ".join(clauses),
+                run_view_type=_VIEW_TYPES["all"],
+                max_results=max_results,
+                order_by=["attributes.start_time ASC"],
+                page_token=page_token,
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot search runs in {self.location.display}: {_first_line(exc)}"
+            ) from exc
+        return list(page), page.token
+
     @property
     def local_sqlite(self) -> Path | None:
         """The database file when the store is a local SQLite file, else None."""
@@ -483,3 +530,7 @@ def _cap(value: str, limit: int) -> str:
         return value
     marker = "...[truncated]"
     return value[: limit - len(marker)] + marker
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__).splitlines()[0]

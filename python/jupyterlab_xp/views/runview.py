@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from jupyterlab_xp.store.mlflow_store import MlflowStore
     from jupyterlab_xp.store.query import RunQuery
+    from jupyterlab_xp.store.team_mirror import TeamMirror
 
 
 def run_summary(
@@ -53,21 +54,38 @@ def pop_param_keys(summaries: list[dict[str, Any]], query: RunQuery) -> list[str
     return None if query.params is None else sorted(set().union(*found))
 
 
-def list_runs(store: MlflowStore, query: RunQuery) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of run summaries and the next page's token.
+def list_runs(
+    store: MlflowStore, query: RunQuery, mirror: TeamMirror | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of run summaries and the next page's token (see :func:`list_runs_from`)."""
+    summaries, token, _ = list_runs_from(store, query, mirror)
+    return summaries, token
+
+
+def list_runs_from(
+    store: MlflowStore, query: RunQuery, mirror: TeamMirror | None = None
+) -> tuple[list[dict[str, Any]], str | None, str]:
+    """A page of run summaries, the next page's token, and which source answered.
 
     MLflow's tables are read directly where they can be (:attr:`MlflowStore.index_source`: a
     local SQLite store, or a team server's database given by ``XP_STORE_DATABASE_URI``; fast at
-    100,000 runs); any other store through ``MlflowClient.search_runs``. A local store that does
-    not exist yet holds no runs: answered at once, without creating and migrating it (seconds).
+    100,000 runs): ``"database"``. A tracking server over plain HTTP with a ``mirror`` (the
+    server's; :mod:`~jupyterlab_xp.store.team_mirror`) answers from it once it is complete:
+    ``"mirror"``. Any other store, or the mirror's first fill, through
+    ``MlflowClient.search_runs``: ``"mlflow"``. A local store that does not exist yet holds no
+    runs: answered at once, without creating and migrating it (seconds).
     """
     source = store.index_source
     if source is not None:
-        return run_index.list_summaries(source, store.location.display, query)
+        return *run_index.list_summaries(source, store.location.display, query), "database"
+    if mirror is not None:
+        page = mirror.list_summaries(query)
+        if page is not None:
+            return *page, "mirror"
     db = store.local_sqlite
     if db is not None and _could_create(db):
-        return [], None
-    return list_runs_mlflow(store, query)
+        return [], None, "database"
+    return *list_runs_mlflow(store, query), "mlflow"
 
 
 def _could_create(path: Path) -> bool:
