@@ -285,15 +285,18 @@ def test_a_failure_of_the_recorder_leaves_load_dataset_alone(
 def test_a_recording_kernel_declares_what_load_dataset_returns(
     kernel_factory: Any, store: Any, tmp_path: Path
 ) -> None:
-    # Given a real kernel recording a run, offline, and a CSV file written here
+    # Given a real kernel, offline, that imported load_dataset in its first cell and then
+    # started recording a run (a later import is tested in test_dataset_provenance), and a CSV
+    # file written here
     (tmp_path / "rows.csv").write_text("id,x\na,1\nb,2\nc,3\n")
     offline = {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     k = kernel_factory(extra_env=offline)
+    assert k.execute("from datasets import load_dataset")["status"] == "ok"
     assert k.execute("%load_ext jupyterlab_xp\n%xp start loaded")["status"] == "ok"
     # When a cell loads it with load_dataset, and a later cell declares it twice more
     loaded = k.execute(
-        "import datasets, jupyterlab_xp as xp\n"
-        f"ds = datasets.load_dataset('csv', data_files={str(tmp_path / 'rows.csv')!r})\n"
+        "import jupyterlab_xp as xp\n"
+        f"ds = load_dataset('csv', data_files={str(tmp_path / 'rows.csv')!r})\n"
         "print(type(ds).__name__, ds['train'].num_rows, list(ds['train']['x']))"
     )
     assert loaded["status"] == "ok", loaded

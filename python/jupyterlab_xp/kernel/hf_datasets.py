@@ -124,10 +124,22 @@ def watch_load_dataset(owner: Callable[[], Any]) -> None:
     module = sys.modules.get("datasets")
     if module is not None:
         _wrap_load(module, owner)
+        _rebind(getattr(getattr(owner(), "shell", None), "user_ns", None), module.load_dataset)
     elif not any(getattr(f, "xp_datasets", False) for f in sys.meta_path):
         finder = _PostImportFinder({"datasets": lambda m: _wrap_load(m, owner)})
         finder.xp_datasets = True  # type: ignore[attr-defined]
         sys.meta_path.insert(0, finder)
+
+
+def _rebind(namespace: Any, wrapped: Any) -> None:
+    """Point the notebook's own names for the original ``load_dataset`` (a ``from datasets
+    import load_dataset`` run before ``%xp start``, the usual first cell) at the wrapper."""
+    original = getattr(wrapped, "__xp_original__", None)
+    if original is None or not isinstance(namespace, dict):
+        return
+    for key, value in list(namespace.items()):
+        if value is original:
+            namespace[key] = wrapped
 
 
 def _say_once(message: str) -> None:
