@@ -80,8 +80,9 @@ class XpExtensionApp(ExtensionApp):
         self.settings["xp_location"] = location
         store = self.settings["xp_store"] = MlflowStore(location)
         if self.team_mirror and location.tracking_uri.startswith(("http://", "https://")):
-            # Filled and refreshed by its own thread, started by the first list of runs.
-            self.settings["xp_mirror"] = TeamMirror(store)
+            # Its thread imports MLflow and fills or refreshes it now, before the panel asks.
+            mirror = self.settings["xp_mirror"] = TeamMirror(store)
+            mirror.start()
         self.log.info("jupyterlab-xp: runs are read from %s", location.display)
         if self.recover_interval > 0:
             self._sweeper = PeriodicCallback(self._sweep, self.recover_interval * 1000)

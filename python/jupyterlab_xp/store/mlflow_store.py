@@ -403,6 +403,11 @@ class MlflowStore:
         return list(page), page.token
 
     # -- the team mirror's reads (store/team_mirror.py): every experiment, every lifecycle -----
+    @property
+    def client_ready(self) -> bool:
+        """True once the client exists (MLflow imported): a call costs no import any more."""
+        return "client" in self.__dict__
+
     def every_experiment(self) -> list[tuple[str, str, str]]:
         """``(id, name, lifecycle_stage)`` of every experiment, deleted ones too.
 

@@ -123,7 +123,7 @@ class TeamMirror:
         self._thread_lock = threading.Lock()
         self._hot_started = -math.inf  # monotonic start of the last successful hot refresh
         self._last_slice = -math.inf
-        self._last_list = time.monotonic()
+        self._last_list = -math.inf  # no list yet: no slices
         self._retry_at = 0.0
         self._failures = 0
         # When the state of each run written was read (monotonic): a read older than the
@@ -191,7 +191,11 @@ class TeamMirror:
         if not self.complete:
             self._wake.set()
             return None
-        if arrival >= self._retry_at:
+        if not self.store.client_ready:
+            # The first list after the server starts: MLflow is still being imported (seconds)
+            # by the thread, which then refreshes; the first paint comes from what is local.
+            self._wake.set()
+        elif arrival >= self._retry_at:
             with contextlib.suppress(StoreError):  # said in the log; the mirror answers
                 self.refresh_hot(arrival)
         return run_index.list_summaries(self.path, self.store.location.display, query)
@@ -214,8 +218,12 @@ class TeamMirror:
             self._thread.join(timeout=60)
 
     def _loop(self) -> None:
-        """The first fill, page by page; then, while someone lists runs, slices of finished
-        runs (each list refreshes new and running runs itself)."""
+        """Import MLflow and refresh once; the first fill, page by page; then, while someone
+        lists runs, slices of finished runs (each list refreshes new and running runs itself)."""
+        with contextlib.suppress(Exception):  # a store that is down: the loop says so, later
+            _ = self.store.client
+            if self.complete:
+                self.refresh_hot(time.monotonic())
         while not self._stop.is_set():
             self._wake.wait(timeout=self.interval)
             self._wake.clear()
