@@ -23,6 +23,9 @@ from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
 
+# DESIGN.md: a store that has failed holds a caller at most about 2 s.
+STORE_FAILING_WAIT_SECONDS = 2.0
+
 _STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
 
 
@@ -34,8 +37,23 @@ class RunHandle:
 
     @property
     def run_id(self) -> str | None:
-        """The MLflow run id (waits up to a minute for the background thread to create it)."""
-        return self._run.run_id or self._run.wait_run_id(60.0)
+        """The MLflow run id.
+
+        Waits up to a minute for the run's sync process to create it, and at most a few seconds
+        once that process says the store is failing (down, or refusing the credentials): None
+        then, and the journal keeps the run until the store answers.
+        """
+        return self._run.run_id or self._run.wait_run_id(60.0, STORE_FAILING_WAIT_SECONDS)
+
+    @property
+    def created_run_id(self) -> str | None:
+        """The MLflow run id if the store has created the run already; never waits."""
+        return self._run.run_id
+
+    @property
+    def synced_by_its_job(self) -> bool:
+        """True in a promotion's kernel: its job syncs the journal once the kernel is gone."""
+        return self._run.deferred
 
     @property
     def local_id(self) -> str:

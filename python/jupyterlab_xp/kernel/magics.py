@@ -184,11 +184,18 @@ class XpMagics(Magics):
 
     def _stop(self, opts: argparse.Namespace) -> None:
         handle = api.stop(opts.status)
-        run_id = handle.run_id
-        if run_id is None:  # a promotion's kernel: its job syncs the run once the kernel exits
+        # No more waiting here: stop itself waited (bounded) for the run's sync process.
+        run_id = handle.created_run_id
+        if run_id is None:
+            later = (
+                "the journal is synced to the store when this kernel exits"
+                if handle.synced_by_its_job  # a promotion's kernel
+                else "the store has not answered yet: the journal keeps the run and it reaches "
+                "the store when it answers (`jupyter xp runs` finishes it)"
+            )
             print(
                 f"xp: stopped local run {handle.local_id} ({opts.status}): {handle.cells} cells "
-                "recorded; the journal is synced to the store when this kernel exits"
+                f"recorded; {later}"
             )
             return
         print(
