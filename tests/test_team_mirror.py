@@ -115,10 +115,16 @@ def test_changes_made_on_the_server_show_after_one_refresh(
     started = client.create_run(
         exp_id, run_name="theirs", tags={tags.KIND: tags.KIND_NOTEBOOK}
     ).info.run_id
-    # Then the next list shows it running (each list fetches new and running runs)
-    assert listed(mirror)[started]["status"] == "RUNNING"
+    # ...and another in an experiment the mirror has not seen yet
+    new_exp = client.create_experiment("their own")
+    elsewhere = client.create_run(new_exp, tags={tags.KIND: tags.KIND_NOTEBOOK}).info.run_id
+    # Then the next list shows both running (each list fetches new and running runs)
+    rows = listed(mirror)
+    assert rows[started]["status"] == rows[elsewhere]["status"] == "RUNNING"
+    assert rows[elsewhere]["experiment"] == "their own"
     # When they end it, the next list shows it ended (running runs are read at every list)
     client.set_terminated(started, "FAILED")
+    client.set_terminated(elsewhere)
     assert listed(mirror)[started]["status"] == "FAILED"
     # When they rename, archive and untag finished runs, and log a late metric
     client.set_tag(first, tags.MLFLOW_RUN_NAME, "renamed by a teammate")

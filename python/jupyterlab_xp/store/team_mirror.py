@@ -31,6 +31,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,10 @@ SCHEMA_VERSION = "1"
 REFRESH_INTERVAL = 2.0
 # How long a list waits for a due refresh before answering from the mirror as it is.
 REFRESH_WAIT = 1.5
-# Runs started this long before the newest known start are fetched again (clocks differ).
+# Runs started this long before the newest known start are looked for again (clocks differ, a
+# run is created after it started): at every list, and more widely with each slice. Known
+# finished runs are left out of the search by id, which the server parses: keep that list short.
+LIST_SKEW_MS = 30 * 1000
 CLOCK_SKEW_MS = 10 * 60 * 1000
 # Finished runs re-read per slice, and seconds between slices: 30,000 runs in about 10 minutes,
 # at a cost to the team server of one small search a second.
@@ -264,7 +268,9 @@ class TeamMirror:
         if slice_now:
             with self._bulk_lock, self._failing():
                 self._last_slice = time.monotonic()
-                self._slice(self._experiment_ids())
+                exp_ids = self._experiment_ids()
+                self._hot(exp_ids, CLOCK_SKEW_MS, live=False)
+                self._slice(exp_ids)
 
     def refresh_hot(self, since: float) -> None:
         """Fetch new and running runs, unless a refresh that began after ``since`` (monotonic)
@@ -277,8 +283,15 @@ class TeamMirror:
             if self._hot_started >= since:
                 return
             started = time.monotonic()
-            with self._failing():
-                self._hot(self._experiment_ids())
+            with self._failing(), ThreadPoolExecutor(1) as pool:
+                # The experiment list is asked beside the search (one round trip less per
+                # list); runs of an experiment it did not know yet are searched after it.
+                listing = pool.submit(self.store.every_experiment)
+                known = self._known_experiment_ids()
+                self._hot(known, LIST_SKEW_MS)
+                added = set(self._save_experiments(listing.result())) - set(known)
+                if added:
+                    self._hot(sorted(added), LIST_SKEW_MS, live=False)
             self._hot_started = started
             with self._write_lock, self._connect() as conn:
                 _set_state(conn, "refreshed", repr(time.time()))
@@ -297,8 +310,14 @@ class TeamMirror:
             raise StoreError(f"cannot refresh the run list's mirror: {self.error}") from exc
         self._failures, self._retry_at, self.error = 0, 0.0, None
 
+    def _known_experiment_ids(self) -> list[str]:
+        with self._connect() as conn:
+            return [row[0] for row in conn.execute("SELECT experiment_id FROM experiments")]
+
     def _experiment_ids(self) -> list[str]:
-        experiments = self.store.every_experiment()
+        return self._save_experiments(self.store.every_experiment())
+
+    def _save_experiments(self, experiments: list[tuple[str, str, str]]) -> list[str]:
         with self._write_lock, self._connect() as conn:
             conn.execute("DELETE FROM experiments")
             conn.executemany(
@@ -339,12 +358,13 @@ class TeamMirror:
             token = next_token
         return False
 
-    def _hot(self, exp_ids: Sequence[str]) -> None:
-        """New runs (by start time) and every run the mirror holds as running."""
+    def _hot(self, exp_ids: Sequence[str], skew_ms: int, live: bool = True) -> None:
+        """New runs (started since ``skew_ms`` before the newest known start) and, with
+        ``live``, every run the mirror holds as running."""
         with self._connect() as conn:
             watermark = int(_state(conn, "watermark") or 0)
-            since = max(0, watermark - CLOCK_SKEW_MS)
-            live = [
+            since = max(0, watermark - skew_ms)
+            running = [
                 row[0]
                 for row in conn.execute("SELECT run_uuid FROM runs WHERE status IN (?, ?)", _LIVE)
             ]
@@ -377,8 +397,10 @@ class TeamMirror:
             if token is None:
                 break
         with self._write_lock, self._connect() as conn:
-            _set_state(conn, "watermark", str(newest))
-        self._reread([i for i in live if i not in seen], exp_ids)
+            stored = int(_state(conn, "watermark") or 0)  # a concurrent pass may have moved it
+            _set_state(conn, "watermark", str(max(stored, newest)))
+        if live:
+            self._reread([i for i in running if i not in seen], exp_ids)
 
     def _slice(self, exp_ids: Sequence[str]) -> None:
         """Re-read the finished runs checked longest ago (others' edits, late metrics)."""
