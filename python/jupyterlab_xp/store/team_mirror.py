@@ -188,18 +188,20 @@ class TeamMirror:
         Each list first fetches the runs started since the newest known one and every running
         run (a few small searches), so that a page never shows a status older than the list
         itself. With the store down the mirror answers as it is (:meth:`age` says how old), and
-        the store is asked again after a back-off.
+        the thread asks the store again after a back-off.
         """
         arrival = self._last_list = time.monotonic()
         self.start()
         if not self.complete:
             self._wake.set()
             return None
-        if not self.store.client_ready:
+        if not self.store.client_ready or self._failures:
             # The first list after the server starts: MLflow is still being imported (seconds)
             # by the thread, which then refreshes; the first paint comes from what is local.
+            # A store that failed: the thread tries again (after a back-off), not each list,
+            # which would wait for MLflow's own retries every time.
             self._wake.set()
-        elif arrival >= self._retry_at:
+        else:
             with contextlib.suppress(StoreError):  # said in the log; the mirror answers
                 self.refresh_hot(arrival)
         return run_index.list_summaries(self.path, self.store.location.display, query)
@@ -238,11 +240,11 @@ class TeamMirror:
                 if not self.complete:
                     self.refresh(fill_pages=1, hot=False, slice_now=False)
                     self._wake.set()  # the next page at once
-                elif (
-                    now - self._last_list < IDLE_AFTER  # else leave the team server alone
-                    and now - self._last_slice >= self.slice_interval
-                ):
-                    self.refresh(hot=False)
+                elif now - self._last_list < IDLE_AFTER:  # else leave the team server alone
+                    if self._failures:
+                        self.refresh_hot(now)  # the store failed: is it back?
+                    if now - self._last_slice >= self.slice_interval:
+                        self.refresh(hot=False)
             except Exception as exc:  # a server thread: said, and tried again later
                 log.warning("jupyterlab-xp: refreshing the run list's mirror failed: %s", exc)
                 self._retry_at = max(self._retry_at, time.monotonic() + self.interval)
