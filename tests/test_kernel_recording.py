@@ -228,6 +228,23 @@ def test_a_stopped_run_whose_sync_lags_is_left_to_its_sync_process_while_the_ker
     assert _only_run(store).info.status == "FINISHED"
 
 
+def test_the_sync_process_runs_niced_from_its_first_import(
+    kernel_factory: Any, xp_home: Path
+) -> None:
+    import psutil
+
+    # Given a kernel recording a run
+    k = kernel_factory()
+    assert k.execute("%load_ext jupyterlab_xp\n%xp start niced")["status"] == "ok"
+    (folder,) = (xp_home / "runs").iterdir()
+    # When its sync process is looked at
+    pid = _wait_for(lambda: _sync_pid(folder))
+    kernel = psutil.Process(int(k.execute("import os; print(os.getpid())")["stdout"]))
+    # Then it yields the CPUs to the kernel: niced by 10 (in its first line, before imports)
+    assert psutil.Process(pid).nice() == min(19, kernel.nice() + 10)
+    assert k.execute("%xp stop")["status"] == "ok"
+
+
 def _sync_pid(folder: Path) -> int | None:
     try:
         return int(json.loads((folder / "sync-status.json").read_text())["pid"])

@@ -59,9 +59,18 @@ CAPTURE_WAIT_SECONDS = 10.0  # a run that ends this soon after its start waits f
 GIVE_UP_SECONDS = 600.0  # a kernel gone, the store still failing: leave it to recovery
 NICE = 10
 # (Not ``-m``: the package's own imports load this module first, which runpy warns about.)
-_ENTRY = (
-    "import sys\nfrom jupyterlab_xp.kernel.sync_process import main\nsys.exit(main(sys.argv[1:]))"
-)
+# Niced before anything is imported: importing the package costs about half a second of CPU,
+# which at the default priority would compete with the kernel's first cells after %xp start.
+_ENTRY = f"""\
+import os
+try:
+    os.nice({NICE})
+except OSError:
+    pass
+import sys
+from jupyterlab_xp.kernel.sync_process import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def spawn(location: StoreLocation, run_dir: Path) -> subprocess.Popen[bytes]:
@@ -289,8 +298,6 @@ class RunSyncProcess:
 def main(argv: list[str]) -> int:
     """The sync process's entry: ``RUN_DIR LOCATION_JSON KERNEL_PID`` (see :func:`spawn`)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    with contextlib.suppress(OSError):
-        os.nice(NICE)  # the kernel's cells come first
     run_dir = Path(argv[0])
     fields = json.loads(argv[1])
     location = StoreLocation(**{**fields, "home": Path(fields["home"])})
