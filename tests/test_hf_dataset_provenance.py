@@ -242,17 +242,26 @@ def test_load_dataset_in_a_recording_notes_the_revision_asked_for(
 
 def test_load_dataset_names() -> None:
     # Given the arguments of load_dataset calls: a Hub repository with a config, a packaged
-    # builder with one file, one with several, and a name with characters a key may not hold
+    # builder with one file, one with several, one with a data_dir, and a name with characters
+    # a key may not hold
     from jupyterlab_xp.kernel.hf_datasets import load_name
 
     calls = [
         {"path": "org/tiny", "name": "sst2"},
         {"path": "json", "data_files": "/data/a b.jsonl"},
         {"path": "csv", "data_files": {"train": "t.csv", "test": "e.csv"}},
+        {"path": "imagefolder", "data_dir": "/data/pets/"},
         {"path": "org/../x", "name": "c#1"},
     ]
-    # When each is named / Then the repository, the file, the builder; no path-like parts
-    assert [load_name(c) for c in calls] == ["org/tiny:sst2", "a b.jsonl", "csv", "org/x:c_1"]
+    # When each is named / Then the repository, the file, the builder, the folder; no part
+    # that looks like a path
+    assert [load_name(c) for c in calls] == [
+        "org/tiny:sst2",
+        "a b.jsonl",
+        "csv",
+        "pets",
+        "org/x:c_1",
+    ]
 
 
 def test_a_failure_of_the_recorder_leaves_load_dataset_alone(

@@ -101,14 +101,17 @@ def describe(obj: Any) -> dict[str, Any]:
 
 def load_name(given: Mapping[str, Any]) -> str:
     """The name a ``load_dataset`` call's dataset is recorded under: the Hub repository
-    (``org/name``), a local folder's name, or for a packaged builder (``csv``, ``json``, ...)
-    its one data file's name; ``:config`` when a config was asked for."""
+    (``org/name``), a local folder's name, or for a packaged builder (``csv``, ``json``,
+    ``imagefolder``, ...) its one data file's or its ``data_dir``'s name; ``:config`` when a
+    config was asked for."""
     path = str(given.get("path") or "dataset")
     files = given.get("data_files")
+    if not isinstance(files, str | os.PathLike):
+        files = given.get("data_dir")
     if os.path.exists(path):  # noqa: PTH110 (a str from the user's call)
         base = os.path.basename(os.path.normpath(path))  # noqa: PTH119
     elif "/" not in path and isinstance(files, str | os.PathLike):
-        base = os.path.basename(os.fspath(files)) or path  # noqa: PTH119
+        base = os.path.basename(os.path.normpath(os.fspath(files))) or path  # noqa: PTH119
     else:
         base = path
     config = given.get("name")
