@@ -126,13 +126,14 @@ def test_dvc_lock_stage_output_and_an_edited_pointer(dvc_repo: Path) -> None:
 def test_a_dvc_yaml_output_not_locked_yet(
     store: Any, dvc_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given a pipeline whose stage "prep" was reproduced (in dvc.lock), and a stage "later"
-    # added after it, in a sub-folder as its wdir, that dvc repro never ran (dvc.yaml only;
-    # its output made by hand), and a templated output only DVC could resolve
-    _dvc(dvc_repo, "stage", "add", "-q", "-n", "prep", "-o", "prepared.txt",
+    # Given a pipeline whose stage "prep" (its wdir a sub-folder, which dvc.lock's paths are
+    # relative to) was reproduced, and a stage "later" added after it in the same wdir, that
+    # dvc repro never ran (dvc.yaml only; its output made by hand), and a templated output
+    # only DVC could resolve
+    (dvc_repo / "sub").mkdir()
+    _dvc(dvc_repo, "stage", "add", "-q", "-n", "prep", "-w", "sub", "-o", "prepared.txt",
          "python -c \"open('prepared.txt', 'w').write('p')\"")  # fmt: skip
     _dvc(dvc_repo, "repro", "-q")
-    (dvc_repo / "sub").mkdir()
     _dvc(dvc_repo, "stage", "add", "-q", "-n", "later", "-w", "sub", "-o", "later.txt",
          "python -c \"open('later.txt', 'w').write('l')\"")  # fmt: skip
     (dvc_repo / "sub" / "later.txt").write_text("l")
@@ -143,13 +144,13 @@ def test_a_dvc_yaml_output_not_locked_yet(
     _git(dvc_repo, "commit", "-qm", "stages")
     yaml_commit = _git(dvc_repo, "rev-parse", "HEAD")
     # When the three outputs are read, and a run declares the one not locked
-    found = {n: dvc_provenance(dvc_repo / n) for n in ("prepared.txt", "sub/later.txt")}
+    found = {n: dvc_provenance(dvc_repo / n) for n in ("sub/prepared.txt", "sub/later.txt")}
     templated = dvc_provenance(dvc_repo / "${item}.txt")
     with xp.start("unlocked", seed=0) as run:
         xp.dataset(dvc_repo / "sub" / "later.txt")
     # Then the locked one names dvc.lock and its md5; the other names dvc.yaml, its stage, no
     # hash and that it is not locked, with dvc.yaml's revision; the templated one is left out
-    prepared, later = found["prepared.txt"], found["sub/later.txt"]
+    prepared, later = found["sub/prepared.txt"], found["sub/later.txt"]
     assert prepared is not None and later is not None
     assert (prepared["pointer"], prepared["hash"]) == ("dvc.lock", hashlib.md5(b"p").hexdigest())
     assert "note" not in prepared

@@ -74,18 +74,26 @@ def _yaml_outs(body: Any, folder: Path) -> tuple[Any, Path]:
     return outs, base
 
 
-def _stage_out(file: Path, path: Path) -> tuple[str, dict[str, Any]] | None:
-    """``(stage, output)`` of the ``dvc.lock`` or ``dvc.yaml`` ``file`` that is ``path``."""
-    document = _load_yaml(file)
-    stages = document.get("stages") if isinstance(document, dict) else None
-    for stage, body in stages.items() if isinstance(stages, dict) else ():
-        if file.name == "dvc.yaml":
-            outs, base = _yaml_outs(body, file.parent)
-        else:
-            outs, base = (body.get("outs") if isinstance(body, dict) else None), file.parent
+def _stage_out(folder: Path, path: Path) -> tuple[Path, str, dict[str, Any]] | None:
+    """``(dvc.lock or dvc.yaml, stage, output)`` of ``folder``'s pipeline that is ``path``: a
+    locked output first, then a stage's output not locked yet. ``dvc.lock`` paths are relative
+    to their stage's ``wdir``, which only ``dvc.yaml`` says."""
+    stages: dict[str, dict[str, Any]] = {}
+    for name in ("dvc.yaml", "dvc.lock"):
+        file = folder / name
+        document = _load_yaml(file) if file.is_file() else None
+        found = document.get("stages") if isinstance(document, dict) else None
+        stages[name] = found if isinstance(found, dict) else {}
+    bases = {str(k): _yaml_outs(body, folder) for k, body in stages["dvc.yaml"].items()}
+    for stage, body in stages["dvc.lock"].items():
+        base = bases.get(str(stage), (None, folder))[1]
+        out = _out_for(body.get("outs") if isinstance(body, dict) else None, base, path)
+        if out is not None:
+            return folder / "dvc.lock", str(stage), out
+    for stage, (outs, base) in bases.items():
         out = _out_for(outs, base, path)
         if out is not None:
-            return str(stage), out
+            return folder / "dvc.yaml", stage, out
     return None
 
 
@@ -104,10 +112,9 @@ def _pointer(path: Path, root: Path) -> tuple[Path, str | None, dict[str, Any]] 
             if out is not None:
                 return file, None, out
     for folder in (path.parent, *path.parent.parents):
-        for file in (folder / "dvc.lock", folder / "dvc.yaml"):
-            found = _stage_out(file, path) if file.is_file() else None
-            if found is not None:
-                return file, *found
+        found = _stage_out(folder, path)
+        if found is not None:
+            return found
         if folder == root:
             break
     return None

@@ -127,7 +127,8 @@ def watch_load_dataset(owner: Callable[[], Any]) -> None:
     module = sys.modules.get("datasets")
     if module is not None:
         _wrap_load(module, owner)
-        _rebind(getattr(getattr(owner(), "shell", None), "user_ns", None), module.load_dataset)
+        namespace = getattr(getattr(owner(), "shell", None), "user_ns", None)
+        _rebind(namespace, getattr(module, "load_dataset", None))
     elif not any(getattr(f, "xp_datasets", False) for f in sys.meta_path):
         finder = _PostImportFinder({"datasets": lambda m: _wrap_load(m, owner)})
         finder.xp_datasets = True  # type: ignore[attr-defined]
