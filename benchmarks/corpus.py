@@ -42,6 +42,7 @@ SHARED = HERE.parent.parent / "shared" / "corpus"
 TIMEOUT = 120  # seconds per cell, as in the baseline
 NOTEBOOK_LIMIT = 900  # seconds per notebook run, whole
 PASSING = ("exact", "within-tolerance", "random", "no-metrics")
+EXCUSED = ("environment", "random", "notebook-export")  # classes that differ, named apart
 COLUMNS = (
     "notebook",
     "restored",
@@ -412,6 +413,13 @@ def markdown(results: list[Result], command: str) -> str:
         lines += [
             "",
             "Compatibility shims used: " + ", ".join(f"{s} ({k})" for s, k in shims.most_common()),
+        ]
+    excused = Counter(k for r in results if r.restored for k in r.classes if k in EXCUSED)
+    if excused:
+        lines += [
+            "",
+            "Cells that differ without counting against the notebook (notebooks with such "
+            "cells): " + ", ".join(f"{k} ({n})" for k, n in excused.most_common()),
         ]
     if regress:
         lines += ["", "Run by papermill, not restored: " + ", ".join(regress)]

@@ -21,12 +21,17 @@ from jupyterlab_xp.promote.shims.torch import _own_files
 from jupyterlab_xp.promote.source import from_notebook
 from test_promote import wait_job
 from test_promote_stale_e2e import _code, _notebook
+from test_promote_stale_shims import _error
 from test_shims_removed_apis import _result
 
 OLD_HELP = (
     "Help on built-in function len in module builtins:\n\nlen(...)\n"
     "    len(object) -> integer\n\n    Return the number of items of a sequence or mapping.\n"
 )
+
+# np.partition(x, 3) as another NumPy may leave it: each side of the 4th value in another order
+_PARTITIONED = np.partition(np.array([7, 2, 3, 1, 6, 5, 4]), 3)
+OTHER_PARTITION = repr(np.concatenate([_PARTITIONED[:3][::-1], _PARTITIONED[3:][::-1]]))
 
 
 def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_followed(
@@ -81,6 +86,9 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
                 15,
                 "[NbConvertApp] Converting notebook old.ipynb to script\n",
             ),
+            _code("from email.mime.text import MIMEText\nprint(email.__name__)", 16, "email\n"),
+            _error("print(json.dumps(1))", 17, "NameError", "name 'json' is not defined"),
+            _result("np.partition(np.array([7, 2, 3, 1, 6, 5, 4]), 3)", 18, OTHER_PARTITION),
         ],
     )
 
@@ -108,6 +116,9 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
         "cell 13": "no-stored-output",
         "cell 14": "identical",
         "cell 15": "notebook-export",
+        "cell 16": "identical",  # the package it imported from, bound by its name
+        "cell 17": "identical",  # json, never imported from: still a NameError
+        "cell 18": "same-values",  # another valid partition: the order NumPy leaves open
     }, json.dumps(check["outputs"]["cells"], indent=1)
     assert "python-version" in cells["cell 1"]["rules"]
     assert "package-version" in cells["cell 2"]["rules"]
@@ -118,6 +129,7 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
     assert {"figure-repr", "axes-repr"} <= set(cells["cell 10"]["rules"])
     assert "sparse-str-header" in cells["cell 11"]["rules"]
     assert cells["cell 12"]["rules"] == ["whitespace"]
+    assert cells["cell 18"]["rules"] == ["partition-order"]
     # ... the verdict is random (not exact), and says what it excused, like the shims
     assert check["verdict"] == "random"
     assert check["outputs"]["classes"]["environment"] == 4
@@ -131,6 +143,30 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
     assert shims["torch-load-own-file"] == (
         "torch.load('model.pt') with weights_only=False: the file this run's torch.save wrote"
     )
+    assert shims["module-name-bound"] == (
+        "email used by name, imported only as from email... import: bound to the package, "
+        "as import email would"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "new", "agree"),
+    [
+        ("array([2, 1, 3, 4, 6, 5, 7])", "array([1, 2, 3, 4, 5, 6, 7])", True),
+        (
+            "array([[0, 4, 7, 6],\n       [0, 2, 6, 5]])",
+            "array([[0, 4, 6, 7], [0, 2, 5, 6]])",
+            True,
+        ),
+        ("array([2, 1, 3, 4])", "array([1, 2, 3, 5])", False),  # another value
+        ("array([[1, 2], [3, 4]])", "array([[1, 3], [2, 4]])", False),  # values moved rows
+        ("array([1, 2])", "[1, 2]", False),
+    ],
+)
+def test_partitions_agree_only_on_the_same_values_in_each_row(
+    stored: str, new: str, agree: bool
+) -> None:
+    assert verify.partitions_agree(stored, new) is agree
 
 
 @pytest.mark.parametrize(
@@ -139,6 +175,10 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
         ("loss 0.31", "loss 0.25"),  # a number after a word that is no package
         ("numpy version: 1.18.1\nmean 0.5", "numpy version: 2.4.6\nmean 0.7"),
         ("Help on function f in module __main__:\n\nf(x)\n", "x = 3"),
+        (  # what the cell prints after help() is compared
+            "Help on function f in module __main__:\n\nf(x)\n    Old doc.\n\nresult 1.5",
+            "Help on function f in module __main__:\n\nf(x, /)\n    New doc.\n\nresult 2.5",
+        ),
     ],
 )
 def test_a_changed_result_beside_an_environment_line_still_differs(stored: str, new: str) -> None:

@@ -116,9 +116,12 @@ def compare_text(a: str, b: str, tolerance: float) -> tuple[str, list[str], dict
     if klass != DIFFERS:
         return klass, [*fired, *more], first
     # Only then what reports the environment (a printed version, help() text): said so apart.
-    ea, eb, environment = normalise_pair(na, nb, ENVIRONMENT_RULES)
-    if environment and _compare_normalised(ea, eb, tolerance)[0] != DIFFERS:
-        return ENVIRONMENT, [*fired, *environment], first  # what differed, all the same
+    ea, eb, environment = normalise_pair(a, b, ENVIRONMENT_RULES)  # before padding goes
+    if environment:
+        ea, eb, again = normalise_pair(ea, eb)
+        if _compare_normalised(ea, eb, tolerance)[0] != DIFFERS:
+            drift = [r for r in again if r not in environment]
+            return ENVIRONMENT, [*drift, *environment], first  # what differed, all the same
     return klass, fired, first
 
 

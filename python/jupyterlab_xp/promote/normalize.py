@@ -391,10 +391,36 @@ def _package_line(match: re.Match[str]) -> str:
 
 
 _HELP = re.compile(
-    r"(?s)^Help on (?:[\w-]+ )*?(?:function|module|class|method|package|object|"
-    r"method-wrapper|instance|built-in function|builtin_function_or_method)"
-    r" ([\w.]+)(?: in module [\w.]+)?:\n.*"
+    r"(?m)^Help on (?:[\w-]+ )*?(?:function|module|class|method|package|object|instance"
+    r"|method-wrapper|builtin_function_or_method) ([\w.]+)(?: in module [\w.]+)?:$"
 )
+_HELP_SECTION = re.compile(r"[A-Z][A-Z ]+")
+
+
+def _help_text(text: str) -> str:
+    """pydoc's text (help(x)) as one line naming x: the header, the signature, and the lines
+    that are blank, indented or a section (DESCRIPTION, FILE) after it; what follows stays."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = _HELP.match(lines[index])
+        if not match:
+            out.append(lines[index])
+            index += 1
+            continue
+        out.append(f"Help on {match.group(1)}: <HELP>")
+        index += 1
+        signature = False
+        while index < len(lines):
+            line = lines[index]
+            if line.strip() and not line[0].isspace() and not _HELP_SECTION.fullmatch(line):
+                if signature:
+                    break
+                signature = True
+            index += 1
+    return "\n".join(out)
+
 
 ENVIRONMENT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -411,6 +437,6 @@ ENVIRONMENT_RULES: tuple[Rule, ...] = (
     Rule(
         "help-text",
         "help(x) prints the installed library's documentation of x, which changes with its version",
-        lambda text: _HELP.sub(r"Help on \1: <HELP>", text),
+        _help_text,
     ),
 )

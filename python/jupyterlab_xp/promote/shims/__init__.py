@@ -10,7 +10,8 @@ removed API; then it answers the way the old version did and records the use
 One module per library registers its shims (``SHIMS``: applied when the library is imported;
 ``SHELL_SHIMS``: applied to the IPython shell): ``matplotlib``, ``ipython``, ``numpy``,
 ``pandas``, ``scipy``, ``sklearn``, ``torch``, ``downloads``, ``imports`` (a helper's import of a
-package that is not installed) and ``python2``. Shims that skip or answer instead of
+package that is not installed), ``modulenames`` (a package used by a name it was never imported
+as) and ``python2``. Shims that skip or answer instead of
 emulating mark their cell as ``skipped`` in the verdict (:data:`SKIPS`).
 
 This package runs in the user's kernel: it imports only the standard library at import time.
@@ -32,6 +33,7 @@ from jupyterlab_xp.promote.shims import (
     imports,
     ipython,
     matplotlib,
+    modulenames,
     numpy,
     pandas,
     python2,
@@ -71,6 +73,7 @@ SHIMS: tuple[Shim, ...] = (
 SHELL_SHIMS: dict[str, tuple[str, Callable[[Any], None]]] = {
     **ipython.SHELL_SHIMS,
     **python2.SHELL_SHIMS,
+    **modulenames.SHELL_SHIMS,
 }
 NAMES = tuple(dict.fromkeys(s.name for s in SHIMS)) + tuple(SHELL_SHIMS)
 WHAT = {
