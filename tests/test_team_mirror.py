@@ -23,7 +23,7 @@ from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.query import parse_run_query
 from jupyterlab_xp.store.team_mirror import TeamMirror
 from jupyterlab_xp.views import manage
-from jupyterlab_xp.views.runview import list_runs_from, list_runs_mlflow
+from jupyterlab_xp.views.runview import list_runs_from, list_runs_mlflow, run_detail
 from test_runquery import QUERIES, SPECS, nan_as_text
 
 STORE_KINDS = ("team",)
@@ -220,3 +220,28 @@ def test_with_the_server_killed_the_list_answers_from_the_mirror(
     # ...and once the server is back, a refresh succeeds and clears the error
     mirror.refresh()
     assert mirror.error is None
+
+
+def test_a_run_detail_reads_its_files_without_looking_the_run_up_again(
+    store: MlflowStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a finished run with its xp/ files on the team server
+    (run_id,) = record(1)
+    run = store.get_run(run_id)
+    assert run is not None
+    # When its detail is read, counting the client's calls by run id
+    calls: list[str] = []
+    for name in ("get_run", "download_artifacts", "list_artifacts"):
+        real = getattr(store.client, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store.client, name, counted)
+    detail = run_detail(store, run)
+    # Then its files were read through the run's artifact repository (one request each),
+    # not by run id (a lookup of the run for every file, and of logged models for a listing)
+    assert detail["artifacts_error"] is None
+    assert detail["environment"] is not None and detail["hardware"] is not None
+    assert calls == []

@@ -115,7 +115,7 @@ class MlflowStore:
         self.location = location
         self._experiments: dict[str, str] = {}
         # Reads the run artifacts through this store's client, made on first use.
-        self.artifacts = ArtifactReader(location, lambda: self.client)
+        self.artifacts = ArtifactReader(location, lambda: self.client, self._repository)
 
     @cached_property
     def client(self) -> MlflowClient:
@@ -401,6 +401,17 @@ class MlflowStore:
                 f"cannot search runs in {self.location.display}: {str(exc).splitlines()[0]}"
             ) from exc
         return list(page), page.token
+
+    def _repository(self, artifact_uri: str) -> Any:
+        """The artifact repository of a run's ``artifact_uri`` (its ``info.artifact_uri``).
+
+        Read through it, a run's files cost one request each: the client's calls by run id
+        fetch the run again for every file, and its listing looks for logged models too.
+        """
+        _ = self.client  # MLflow imported under the import lock, our HTTP settings applied
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        return get_artifact_repository(artifact_uri, tracking_uri=self.location.tracking_uri)
 
     # -- the team mirror's reads (store/team_mirror.py): every experiment, every lifecycle -----
     @property

@@ -49,6 +49,10 @@ class RunArtifacts:
         self._store, self._run = store, run
         self._run_id = run.info.run_id
         self._finished = run.info.status in FINISHED_STATUSES
+        # Read through the run's own artifact repository: no lookup of the run per file.
+        self._artifact_uri = (
+            run.info.artifact_uri if isinstance(run.info.artifact_uri, str) else None
+        )
         self._sizes: dict[str, int] | None = None
         self._fetched: dict[str, str | None] = {}
         self.error: str | None = None
@@ -99,7 +103,9 @@ class RunArtifacts:
                     _live.move_to_end(key)
                     return _live[key]
         try:
-            text = self._store.artifacts.read_text(self._run_id, path, self._finished)
+            text = self._store.artifacts.read_text(
+                self._run_id, path, self._finished, self._artifact_uri
+            )
         except StoreError as exc:
             self.error = str(exc)
             return None
@@ -125,7 +131,9 @@ class RunArtifacts:
     def _listing(self) -> dict[str, int] | None:
         if self._sizes is None and self.error is None:
             try:
-                self._sizes = self._store.artifacts.sizes(self._run_id, tags.ARTIFACT_DIR)
+                self._sizes = self._store.artifacts.sizes(
+                    self._run_id, tags.ARTIFACT_DIR, self._artifact_uri
+                )
             except StoreError as exc:
                 self.error = str(exc)
         return self._sizes
