@@ -89,6 +89,7 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
             _code("from email.mime.text import MIMEText\nprint(email.__name__)", 16, "email\n"),
             _error("print(json.dumps(1))", 17, "NameError", "name 'json' is not defined"),
             _result("np.partition(np.array([7, 2, 3, 1, 6, 5, 4]), 3)", 18, OTHER_PARTITION),
+            _result("plt.style.available[:2]", 19, "['_classic_test_patch', 'bmh']"),
         ],
     )
 
@@ -119,6 +120,7 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
         "cell 16": "identical",  # the package it imported from, bound by its name
         "cell 17": "identical",  # json, never imported from: still a NameError
         "cell 18": "same-values",  # another valid partition: the order NumPy leaves open
+        "cell 19": "environment",  # the style sheets this matplotlib ships
     }, json.dumps(check["outputs"]["cells"], indent=1)
     assert "python-version" in cells["cell 1"]["rules"]
     assert "package-version" in cells["cell 2"]["rules"]
@@ -130,12 +132,13 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
     assert "sparse-str-header" in cells["cell 11"]["rules"]
     assert cells["cell 12"]["rules"] == ["whitespace"]
     assert cells["cell 18"]["rules"] == ["partition-order"]
+    assert cells["cell 19"]["rules"] == ["installed-listing"]
     # ... the verdict is random (not exact), and says what it excused, like the shims
     assert check["verdict"] == "random"
-    assert check["outputs"]["classes"]["environment"] == 4
+    assert check["outputs"]["classes"]["environment"] == 5
     assert render_excused(check["outputs"]) == [
-        "excused     environment in 4 cell(s): only what reports the environment differs "
-        "(clock, help-text, package-version, python-version)",
+        "excused     environment in 5 cell(s): only what reports the environment differs "
+        "(clock, help-text, installed-listing, package-version, python-version)",
         "excused     random in 1 cell(s): unseeded random draws, or values made from them",
         "excused     notebook-export in 1 cell(s): exports the notebook's own file, not compared",
     ]
@@ -147,6 +150,25 @@ def test_what_reports_the_environment_and_what_drifted_is_named_and_a_draw_is_fo
         "email used by name, imported only as from email... import: bound to the package, "
         "as import email would"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import matplotlib.pyplot as plt\nplt.style.available[:5]", True),
+        ("fig.canvas.get_supported_filetypes()", True),
+        ("import math\ndir(math)", True),
+        ("np.__version__", True),
+        ("dir(model)", False),  # the notebook's own object
+        ("model.available", False),
+        ("print(len(plt.style.available))", False),  # a value made from it
+        ("x = np.__version__", False),  # shows nothing
+    ],
+)
+def test_a_value_that_lists_the_installed_software_reports_the_environment(
+    code: str, expected: bool
+) -> None:
+    assert verify.lists_installed(code) is expected
 
 
 @pytest.mark.parametrize(

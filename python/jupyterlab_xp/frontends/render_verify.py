@@ -86,7 +86,7 @@ def render_verification(check: dict[str, Any] | None) -> list[str]:
     return out
 
 
-ENVIRONMENT_NAMES = {r.name for r in ENVIRONMENT_RULES} | {"clock"}
+ENVIRONMENT_NAMES = {r.name for r in ENVIRONMENT_RULES} | {"clock", "installed-listing"}
 EXCUSED = {
     ENVIRONMENT: "only what reports the environment differs",
     RANDOM: "unseeded random draws, or values made from them",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import sys
 from pathlib import PurePath
 from typing import Any
 
@@ -93,6 +94,42 @@ def exports_notebook(code: str, notebook: str | None) -> bool:
     return bool(commands) and all(ln.startswith(("!", "%system", "%sx")) for ln in commands)
 
 
+_LISTINGS = ("available", "get_supported_filetypes", "__version__", "version_info")
+
+
+def lists_installed(code: str) -> bool:
+    """Whether the value ``code`` shows is what the installed software offers: ``dir()`` of an
+    imported module, a library's ``__version__``, matplotlib's ``style.available`` or
+    ``get_supported_filetypes()`` (sliced or not): it reports the environment, not a result."""
+    from jupyterlab_xp.promote.defuse import python_code
+
+    try:
+        tree = ast.parse(python_code(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return False
+    modules = {
+        (a.asname or a.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for a in node.names
+    }
+    value = tree.body[-1].value
+    while isinstance(value, ast.Subscript):
+        value = value.value
+    if isinstance(value, ast.Call):
+        if isinstance(value.func, ast.Name) and value.func.id == "dir" and len(value.args) == 1:
+            arg = value.args[0]
+            return isinstance(arg, ast.Name) and (arg.id in modules or arg.id in _MODULE_NAMES)
+        value = value.func
+    if not isinstance(value, ast.Attribute) or value.attr not in _LISTINGS:
+        return False
+    owner = value.value
+    return value.attr != "available" or (isinstance(owner, ast.Attribute) and owner.attr == "style")
+
+
+_MODULE_NAMES = frozenset(sys.stdlib_module_names)  # dir(math) with math imported elsewhere
 _PARTITION = re.compile(r"\bpartition\(")
 _ARRAY = re.compile(r"\A\s*array\((\[.*\])(?:,\s*dtype=[\w.]+)?\)\s*\Z", re.S)
 
@@ -163,6 +200,15 @@ def compare_outputs(
         ran = code[index].get("outputs", []) if index < len(code) else []
         entry = cellcheck.classify(cell.outputs, ran, tolerance, random[index], clock[index])
         count = code[index].get("execution_count") if index < len(code) else None
+        if (
+            entry["class"] == cellcheck.DIFFERS
+            and "image_similarity" not in entry
+            and "note" not in entry  # no image count or warnings that differ
+            and lists_installed(cell.source)
+        ):
+            entry["class"] = cellcheck.ENVIRONMENT
+            entry["rules"] = [*entry.get("rules", []), "installed-listing"]
+            entry["note"] = "the value lists what the installed software offers"
         if entry["class"] == cellcheck.DIFFERS and _PARTITION.search(cell.source):
             before, after = cellcheck.shown(cell.outputs), cellcheck.shown(ran)
             if not (before.images or after.images) and partitions_agree(before.text, after.text):
