@@ -68,3 +68,29 @@ def test_a_hydra_compose_is_recorded_and_takes_a_promotions_override(
     assert promoted.data.params["model.lr"] == "0.5"
     assert promoted.data.metrics["val/score"] == pytest.approx(4.0)
     assert json.loads(promoted.data.tags[tags.HYDRA_OVERRIDES]) == ["model.width=8"]
+
+
+@pytest.mark.kernel
+def test_a_compose_imported_before_xp_start_is_recorded_too(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a notebook whose first cell imports compose, before %xp start (the usual order)
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "train.yaml").write_text("model:\n  lr: 0.1\n  width: 4\n")
+    kernel = kernel_factory()
+    first = kernel.execute("from hydra import compose, initialize_config_dir")
+    assert first["status"] == "ok", first
+    # When a run starts and the notebook composes through its own name for compose
+    started = kernel.execute("%load_ext jupyterlab_xp\n%xp start --seed 1")
+    assert started["status"] == "ok", started
+    composed = kernel.execute(
+        f"with initialize_config_dir(config_dir={str(conf)!r}, version_base=None):\n"
+        "    cfg = compose('train', overrides=['model.width=8'])"
+    )
+    assert composed["status"] == "ok", composed
+    assert kernel.execute("%xp stop")["status"] == "ok"
+    # Then that compose is recorded as one made after the import would be
+    (run,) = store.search_runs(max_results=5)
+    assert run.data.params["model.width"] == "8" and run.data.params["model.lr"] == "0.1"
+    assert json.loads(run.data.tags[tags.HYDRA_OVERRIDES]) == ["model.width=8"]

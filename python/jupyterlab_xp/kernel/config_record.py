@@ -23,7 +23,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.files import write_atomic
 from jupyterlab_xp.kernel.run import ActiveRun
-from jupyterlab_xp.kernel.seeds import _PostImportFinder
+from jupyterlab_xp.kernel.seeds import _PostImportFinder, rebind_wrapped
 
 
 class ConfigOwner(Protocol):
@@ -77,6 +77,8 @@ def watch_hydra(owner: Callable[[], ConfigOwner]) -> None:
     module = sys.modules.get("hydra")
     if module is not None:
         _wrap_compose(module, owner)
+        namespace = getattr(getattr(owner(), "shell", None), "user_ns", None)
+        rebind_wrapped(namespace, getattr(module, "compose", None))
     elif not any(getattr(f, "xp_hydra", False) for f in sys.meta_path):
         finder = _PostImportFinder({"hydra": lambda m: _wrap_compose(m, owner)})
         finder.xp_hydra = True  # type: ignore[attr-defined]
@@ -104,10 +106,12 @@ def _wrap_compose(module: ModuleType, owner: Callable[[], ConfigOwner]) -> None:
         }
         try:
             record(run, config, hydra)
-        except XpError as exc:  # e.g. a second compose whose values differ: say so, once
-            if str(exc) not in _WARNED:
-                _WARNED.add(str(exc))
-                print(f"xp: this hydra.compose is not recorded: {exc}", file=sys.stderr)
+        except Exception as exc:  # e.g. a second compose whose values differ: say so, once
+            # (never more: the recorder must not break the user's call)
+            text = str(exc) if isinstance(exc, XpError) else f"{type(exc).__name__}: {exc}"
+            if text not in _WARNED:
+                _WARNED.add(text)
+                print(f"xp: this hydra.compose is not recorded: {text[:300]}", file=sys.stderr)
         return config
 
     compose.__xp_original__ = original  # type: ignore[attr-defined]

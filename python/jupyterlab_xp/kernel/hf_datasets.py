@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.kernel.seeds import _PostImportFinder
+from jupyterlab_xp.kernel.seeds import _PostImportFinder, rebind_wrapped
 
 REQUESTED = "_xp_requested_revision"  # set on what a wrapped load_dataset returns
 _HUB_FILE = re.compile(r"hf://datasets/(?P<repo>[^@\s]+)@(?P<sha>[0-9a-f]{40})/")
@@ -128,22 +128,11 @@ def watch_load_dataset(owner: Callable[[], Any]) -> None:
     if module is not None:
         _wrap_load(module, owner)
         namespace = getattr(getattr(owner(), "shell", None), "user_ns", None)
-        _rebind(namespace, getattr(module, "load_dataset", None))
+        rebind_wrapped(namespace, getattr(module, "load_dataset", None))
     elif not any(getattr(f, "xp_datasets", False) for f in sys.meta_path):
         finder = _PostImportFinder({"datasets": lambda m: _wrap_load(m, owner)})
         finder.xp_datasets = True  # type: ignore[attr-defined]
         sys.meta_path.insert(0, finder)
-
-
-def _rebind(namespace: Any, wrapped: Any) -> None:
-    """Point the notebook's own names for the original ``load_dataset`` (a ``from datasets
-    import load_dataset`` run before ``%xp start``, the usual first cell) at the wrapper."""
-    original = getattr(wrapped, "__xp_original__", None)
-    if original is None or not isinstance(namespace, dict):
-        return
-    for key, value in list(namespace.items()):
-        if value is original:
-            namespace[key] = wrapped
 
 
 def _say_once(message: str) -> None:

@@ -144,8 +144,10 @@ class Recorder:
             defer_sync=defer_sync,
         )
         self.active = run
-        watch_hydra(lambda: self)  # a hydra.compose in the run is recorded by itself
-        watch_load_dataset(get_recorder)  # declared by itself (get_recorder: tests replace it)
+        # Recorded by themselves, in whichever recorder is current when they are called
+        # (get_recorder: a new XP_HOME or a test replaces it; the wrappers stay installed).
+        watch_hydra(get_recorder)  # a hydra.compose
+        watch_load_dataset(get_recorder)  # a load_dataset
         if self._pending_cell is not None:  # the cell running %xp start is part of the run
             run.cell_started(*self._pending_cell)
         if run.channel is None or run.notebook is not None or defer_sync:

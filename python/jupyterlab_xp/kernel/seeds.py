@@ -65,6 +65,21 @@ def derive_seed(root: int, name: str) -> int:
     return int.from_bytes(digest, "big") % (MAX_SEED + 1)
 
 
+def rebind_wrapped(namespace: Any, wrapped: Any) -> None:
+    """Point a namespace's names for a wrapped function's original at the wrapper.
+
+    A notebook usually imports what it uses in its first cell (``from datasets import
+    load_dataset``, ``from hydra import compose``), before ``%xp start`` wraps the library's
+    function: those names still hold the original, and their calls would go unrecorded.
+    """
+    original = getattr(wrapped, "__xp_original__", None)
+    if original is None or not isinstance(namespace, dict):
+        return
+    for key, value in list(namespace.items()):
+        if value is original:
+            namespace[key] = wrapped
+
+
 class _PostImportFinder(importlib.abc.MetaPathFinder):
     """Calls ``callbacks[name](module)`` right after module ``name`` finishes importing."""
 
