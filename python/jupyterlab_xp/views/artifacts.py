@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
+# Every file a detail reads in one round of requests (it reads at most ten).
+PREFETCH_WORKERS = 10
 
 # A running run's files, keyed by (run id, path, size): a file the recorder replaces with other
 # content of the very same size is seen when the run ends (its files are then read again).
@@ -66,7 +68,7 @@ class RunArtifacts:
         wanted = [n for n in names if self._needs_download(n)]
         if len(wanted) < 2:
             return
-        with ThreadPoolExecutor(max_workers=min(4, len(wanted))) as pool:
+        with ThreadPoolExecutor(max_workers=min(PREFETCH_WORKERS, len(wanted))) as pool:
             texts = list(pool.map(self.text, wanted))  # a store failure: self.error
         for name, text in zip(wanted, texts, strict=True):
             self._fetched[name] = text
