@@ -47,6 +47,36 @@ def test_errors_are_permanent_only_when_mlflow_says_so() -> None:
     assert not is_permanent(TimeoutError())
 
 
+# How it works: a slow store holds `%xp stop` until its records are in (at most 60 s); only a
+# failing one is given up on after 1 s. A SQLite lock held by another writer is slowness.
+@pytest.mark.stores("sqlite")
+def test_a_sqlite_store_locked_by_another_writer_is_slow_not_failing(
+    store: Any, xp_home: Path
+) -> None:
+    # Given a recording whose run exists, and another process's write lock on the SQLite file
+    run = xp.start("locked", seed=1)
+    assert run.run_id is not None
+    worker = get_recorder().worker
+    holder = sqlite3.connect(xp_home / "mlflow.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        # When a metric is logged and the write meets the lock past SQLite's own patience
+        xp.log({"val/loss": 0.5}, step=1)
+        deadline = time.monotonic() + 120
+        while "locked" not in (worker.last_error or "") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # Then the sync says it is retrying, but not that the store is failing
+        assert "locked" in (worker.last_error or "")
+        assert not worker.store_failing
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # And once the lock is gone the stop waits for the metric and the run's end
+    xp.stop()
+    assert run._run.sync.ended
+    assert _only_run(store).data.metrics["val/loss"] == 0.5
+
+
 # README: "nothing after it waits"
 @pytest.mark.kernel
 def test_a_refused_param_is_set_aside_and_the_rest_arrives(

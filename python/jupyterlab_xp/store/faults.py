@@ -2,10 +2,11 @@
 
 Transient (retried with back-off): the store is down or slow (connection refused, timeouts,
 429/5xx, SQLite "database is locked"), or refuses our credentials (the user may fix them; the
-journal keeps everything meanwhile). Permanent (set aside once, never retried): MLflow says this
-very write can never succeed — a param changed value, the run or experiment was deleted, a
-malformed value. Records set aside are written to ``refused.jsonl`` in the run folder and
-reported; nothing after them waits.
+journal keeps everything meanwhile). All but the lock say the store is failing, which cuts
+every wait for it short; a lock only says it is slow. Permanent (set aside once, never
+retried): MLflow says this very write can never succeed — a param changed value, the run or
+experiment was deleted, a malformed value. Records set aside are written to ``refused.jsonl``
+in the run folder and reported; nothing after them waits.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def is_permanent(exc: BaseException) -> bool:
     """
     code = getattr(exc, "error_code", None)
     return isinstance(code, str) and code in PERMANENT_CODES
+
+
+def is_contention(exc: BaseException) -> bool:
+    """True when the store answered but another writer held its lock past the driver's patience.
+
+    SQLite's "database is locked" (Python's driver waits 5 s for the lock first): the store is
+    slow, not down, so callers keep a slow store's (bounded) patience rather than a failed
+    one's. Retried like any transient error.
+    """
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def describe(exc: BaseException) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from jupyterlab_xp.store.faults import describe, is_permanent
+from jupyterlab_xp.store.faults import describe, is_contention, is_permanent
 from jupyterlab_xp.store.sync import RunSync
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,11 @@ class SyncWorker:
 
     @property
     def store_failing(self) -> bool:
-        """True while the store fails transiently (down, slow, locked): callers should not wait."""
+        """True while the store fails (down, refusing, erring): callers should not wait.
+
+        A store that only answers late (SQLite's lock held by another writer) is not failing:
+        callers keep their bounded patience for a slow store.
+        """
         return self.failing_since is not None
 
     def _apply_with_retry(self, run: RunSync, records: list[dict[str, Any]]) -> None:
@@ -133,7 +137,7 @@ class SyncWorker:
 
     def _failed(self, exc: BaseException) -> None:
         self.last_error = describe(exc)
-        if self.failing_since is None:
+        if self.failing_since is None and not is_contention(exc):
             self.failing_since = time.monotonic()
         # Not a warning: in a kernel that would print into whichever cell is running, on every
         # retry. `%xp status` shows it ("sync: retrying (...)"), and nothing is lost meanwhile.
