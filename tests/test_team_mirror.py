@@ -144,6 +144,31 @@ def test_changes_made_on_the_server_show_after_one_refresh(
     assert nan_as_text(list(active.values())) == nan_as_text(slow)
 
 
+def test_a_run_created_long_after_it_started_is_found_by_the_background_pass(
+    store: MlflowStore, mirror: TeamMirror, team_server: Any
+) -> None:
+    import time
+
+    from mlflow.tracking import MlflowClient
+
+    # Given a filled mirror
+    record(2)
+    mirror.refresh()
+    client = MlflowClient(tracking_uri=team_server.url)
+    exp_id = client.get_experiment_by_name("mirror").experiment_id
+    # When a run that started two hours ago reaches the server only now (a recording synced
+    # after an outage): older than every start-time margin the refreshes look back over
+    two_hours_ago = int(time.time() * 1000) - 2 * 3600 * 1000
+    late = client.create_run(
+        exp_id, start_time=two_hours_ago, tags={tags.KIND: tags.KIND_NOTEBOOK}
+    ).info.run_id
+    client.set_terminated(late)
+    # Then the lists' own refreshes do not see it, and the background pass does
+    assert late not in listed(mirror)
+    mirror.refresh()
+    assert late in listed(mirror)
+
+
 def test_edits_made_here_are_in_the_mirror_at_once(store: MlflowStore, mirror: TeamMirror) -> None:
     # Given a filled mirror over two finished runs
     first, second = record(2)

@@ -14,7 +14,8 @@ It is filled and kept up to date only through :class:`MlflowStore
 - each refresh (at most one panel poll apart while someone lists runs): runs started since the
   newest known start, less a margin for clock skew, and every run the mirror holds as running;
 - in the background, finished runs re-read in slices (others' renames, tags, archiving, late
-  metrics), and runs the server no longer has dropped;
+  metrics), runs the server no longer has dropped, and a page of the whole list read per slice
+  (a run created long after it started: synced after an outage);
 - edits made through this server (:func:`apply`) at once.
 
 A store that is down leaves the mirror as it was: the list answers from it, with its age, and the
@@ -273,6 +274,7 @@ class TeamMirror:
                 exp_ids = self._experiment_ids()
                 self._hot(exp_ids, CLOCK_SKEW_MS, live=False)
                 self._slice(exp_ids)
+                self._sweep(exp_ids)
 
     def refresh_hot(self, since: float) -> None:
         """Fetch new and running runs, unless a refresh that began after ``since`` (monotonic)
@@ -415,6 +417,25 @@ class TeamMirror:
                 )
             ]
         self._reread(ids, exp_ids)
+
+    def _sweep(self, exp_ids: Sequence[str]) -> None:
+        """The next page of every run, in start order, from where the last slice stopped.
+
+        New runs are looked for by start time, but a run can be created long after its start:
+        a recording that synced once the store was back from an outage, a run imported from
+        elsewhere. Walking the whole list a page per slice finds those within one pass (30,000
+        runs: about ten minutes while someone lists runs), at a page's cost per slice.
+        """
+        with self._connect() as conn:
+            token = _state(conn, "sweep_token")
+        read_at = time.monotonic()
+        runs, token = self.store.search_every_run(exp_ids, "", self.slice_size, token or None)
+        self._write(runs, read_at)
+        with self._write_lock, self._connect() as conn:
+            if token is None:  # the end: the next slice starts over
+                conn.execute("DELETE FROM mirror_state WHERE key = 'sweep_token'")
+            else:
+                _set_state(conn, "sweep_token", token)
 
     def _reread(self, ids: Sequence[str], exp_ids: Sequence[str]) -> None:
         """Read these runs again; the ones the server no longer lists as xp runs are dropped."""
