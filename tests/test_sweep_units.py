@@ -223,3 +223,37 @@ def test_a_sweep_whose_worker_crashes_is_stopped_not_finished(
     assert parent.data.tags[tags.SWEEP_STATE] == "stopped"
     assert parent.info.status == "FAILED"
     assert "worker(s) ended with status 1" in parent.data.tags[tags.SWEEP_ERROR]
+
+
+def test_a_trial_asked_past_the_budget_by_a_racing_worker_never_runs(
+    store: Any, xp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jupyterlab_xp.sweep import worker
+
+    # Given: a sweep of one trial whose one trial another worker has just asked for
+    url = studies.default_storage(xp_home)
+    notebook = tmp_path / "tiny.ipynb"
+    notebook.write_bytes(TINY.read_bytes())
+    sweep = sweeps.create(
+        store, from_notebook(notebook), url, params=["x=uniform:0:1"], objective="m", trials=1
+    )
+    storage = studies.open_storage(url)
+    study, _ = studies.load(storage, sweep["study"], sampling=False)
+    with pytest.warns(UserWarning, match="Heartbeat"):  # Optuna's: ask outside optimize
+        study.ask()  # trial 0, running in the other worker
+    # ...and a worker that looked at the budget just before that ask (so it found it unspent)
+    looks = iter([0])
+    monkeypatch.setattr(worker, "counted", lambda s: next(looks, len(s.get_trials())))
+
+    def run_trial(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a trial past the budget ran")
+
+    monkeypatch.setattr(worker, "run_trial", run_trial)
+    # When: that worker asks for a trial
+    ran = worker.work(store, url, sweep["study"], tmp_path, say=lambda *a: None)
+    # Then: the trial it got is past the budget: never run, marked, and left out of the views
+    assert ran == 0
+    trials = study.get_trials(deepcopy=False)
+    assert [t.number for t in trials] == [0, 1]
+    assert trials[1].user_attrs.get(studies.OVER_BUDGET_ATTR) is True
+    assert [row["number"] for row in results.detail(store, sweep["study"], url)["trials"]] == [0]

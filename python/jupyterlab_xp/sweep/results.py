@@ -97,7 +97,11 @@ def detail(store: MlflowStore, study_name: str, storage_url: str) -> dict[str, A
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fail_stale_trials is "experimental"
         optuna.storages.fail_stale_trials(study)  # a worker that died elsewhere
-    trials = study.get_trials(deepcopy=False)
+    trials = [  # a trial asked past the budget by a racing worker never ran
+        t
+        for t in study.get_trials(deepcopy=False)
+        if not t.user_attrs.get(studies.OVER_BUDGET_ATTR)
+    ]
     maximize = config["direction"] == "maximize"
     rows, series, best_so_far = [], [], None
     for trial in trials:

@@ -24,6 +24,8 @@ CONFIG_ATTR = "xp"  # the study's user attribute holding the sweep's config (JSO
 STOP_ATTR = "xp.stop"  # set when the sweep must stop: why, in one line
 WORKER_ATTR = "xp.worker"  # a trial's user attribute: "host:pid:pid_start" of its worker
 RUN_ATTR = "xp.run"  # a trial's user attribute: its MLflow run id
+# A trial a worker asked for past the budget (racing another worker): never run, not shown.
+OVER_BUDGET_ATTR = "xp.over_budget"
 # Heartbeats let any worker fail a trial whose worker died on another machine (seconds;
 # XP_SWEEP_HEARTBEAT="interval:grace" overrides, the tests use short ones).
 HEARTBEAT = (10, 60)

@@ -78,6 +78,14 @@ def work(  # noqa: PLR0915  # the worker's loop: ask, run, tell, in one place
 
     def objective(trial: Any) -> float:
         nonlocal ran
+        if trial.number >= target:
+            # Two workers that end trials at once can both find the budget unspent and both
+            # ask for one. The storage numbers trials atomically (it locks the study's row),
+            # so the one past the budget is known here, before anything runs: it never runs,
+            # and the sweep's views leave it out.
+            trial.set_user_attr(studies.OVER_BUDGET_ATTR, True)
+            study.stop()
+            raise optuna.TrialPruned()
         ran += 1
         params = suggest(trial, space)
         trial.set_user_attr(studies.WORKER_ATTR, worker_id())
