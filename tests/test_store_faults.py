@@ -293,7 +293,9 @@ def test_a_journal_that_cannot_be_written_stops_the_run_cleanly(
     # When the next cell's record cannot be written
     out = k.execute("x = 41 + 1\nprint(x)")
     # Then the cell ran, the user got one clear line, and the run is no longer recording
-    assert out["status"] == "ok" and "42\n" in out["stdout"]  # (IPython may add its own)
+    # (IPython's history thread meets the same file-size limit and may print its own error
+    # into the same stream, even between "42" and its newline)
+    assert out["status"] == "ok" and "42" in out["stdout"]
     assert "cannot write this run's journal" in out["stderr"]
     assert "File too large" in out["stderr"]
     later = k.execute("y = 1")
