@@ -18,13 +18,10 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.validation import seed_name
 from jupyterlab_xp.kernel import config_record, trial_report
-from jupyterlab_xp.kernel.recorder import get_recorder
+from jupyterlab_xp.kernel.recorder import CELL_WAIT_SECONDS, get_recorder
 from jupyterlab_xp.kernel.run import ActiveRun
 from jupyterlab_xp.kernel.seeds import derive_seed, parse_seed
 from jupyterlab_xp.kernel.values import MetricNameWarning, metric_name_problem
-
-# DESIGN.md: a store that has failed holds a caller at most about 2 s.
-STORE_FAILING_WAIT_SECONDS = 2.0
 
 _STATUSES = {"finished": tags.FINISHED, "failed": tags.FAILED, "killed": tags.KILLED}
 
@@ -43,7 +40,7 @@ class RunHandle:
         once that process says the store is failing (down, or refusing the credentials): None
         then, and the journal keeps the run until the store answers.
         """
-        return self._run.run_id or self._run.wait_run_id(60.0, STORE_FAILING_WAIT_SECONDS)
+        return self._run.run_id or self._run.wait_run_id(60.0, CELL_WAIT_SECONDS)
 
     @property
     def created_run_id(self) -> str | None:
