@@ -20,3 +20,18 @@ os.environ["XP_HOME"] = os.environ.get("XP_BENCH_HOME") or tempfile.mkdtemp(pref
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 if os.environ.get("XP_BENCH_TRACKING_URI"):
     os.environ["MLFLOW_TRACKING_URI"] = os.environ["XP_BENCH_TRACKING_URI"]
+
+# The browser tests' reporter (failure-summary.js) ends a failed run with the server's
+# warnings and errors, which a CI log's tail would otherwise have lost among the test output.
+if os.environ.get("XP_UI_SERVER_LOG"):
+    c.ServerApp.logging_config = {
+        "handlers": {
+            "xp_file": {
+                "class": "logging.FileHandler",
+                "level": "WARNING",
+                "filename": os.environ["XP_UI_SERVER_LOG"],
+                "formatter": "console",
+            }
+        },
+        "loggers": {"ServerApp": {"handlers": ["console", "xp_file"]}},
+    }

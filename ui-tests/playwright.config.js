@@ -4,14 +4,28 @@
  * Galata's base configuration, run against the system Chromium: Playwright
  * cannot download its own browsers on the build machines.
  */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// The test servers' warnings and errors, for failure-summary.js (set once: workers load
+// this file again and inherit it).
+if (!process.env.XP_UI_SERVER_LOG) {
+  process.env.XP_UI_SERVER_LOG = path.join(
+    os.tmpdir(),
+    `xp-ui-server-${process.pid}.log`
+  );
+  fs.writeFileSync(process.env.XP_UI_SERVER_LOG, '');
+}
 
 const jupyter = process.env.JUPYTER || '../.venv/bin/jupyter';
 const EMPTY = 'http://localhost:8889';
 
 module.exports = {
   ...baseConfig,
-  reporter: [['list']],
+  reporter: [['list'], ['./failure-summary.js']],
   workers: 1,
   use: {
     ...baseConfig.use,
