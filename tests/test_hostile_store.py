@@ -185,7 +185,14 @@ def hostile_store(store: Any, tmp_path: Path) -> dict[str, Any]:
         versions.append(hostile_version(uri, run_id, spec["model"], spec["lineage"]))
         hostile.append(run_id)
     plain = plain_run(uri, experiment="plain")
-    return {"plain": plain, "hostile": hostile, "versions": versions, "marker": marker}
+    run_tags = [(k, v) for spec in generated(marker) for k, v in spec["tags"].items() if v]
+    return {
+        "plain": plain,
+        "hostile": hostile,
+        "versions": versions,
+        "marker": marker,
+        "tags": run_tags,
+    }
 
 
 def routes() -> list[tuple[str, type[tornado.web.RequestHandler]]]:
@@ -325,3 +332,60 @@ def test_every_cli_command_over_hostile_runs(
         assert "Traceback" not in err and err.count("\n") <= 1, (argv, err)
     assert not hostile_store["marker"].exists()
     assert plain in {r["run_id"] for r in listed}
+
+
+@pytest.mark.stores("team")
+async def test_the_run_list_through_the_team_mirror_over_hostile_runs(
+    jp_serverapp: Any,
+    http_server_client: Any,
+    jp_auth_header: Any,
+    jp_base_url: str,
+    hostile_store: Any,
+    store: Any,
+) -> None:
+    import asyncio
+    from urllib.parse import urlencode
+
+    from jupyterlab_xp.core.errors import XpError
+    from jupyterlab_xp.store.query import parse_run_query
+    from jupyterlab_xp.views.runview import list_runs_mlflow
+    from test_runquery import QUERIES
+
+    # Given the generated hostile runs on a team server reached over plain HTTP (no database
+    # URI), and the server's local read model of it filled
+    plain, hostile = hostile_store["plain"], hostile_store["hostile"]
+    mirror = jp_serverapp.web_app.settings["xp_mirror"]
+    await asyncio.to_thread(mirror.refresh)
+    # When the list is asked every way the parity tests ask it, and each hostile run's tags
+    # are asked for as a filter
+    asked = [*QUERIES, {"limit": ["1000"]}]
+    asked += [{"tag": [f"{key}={value}"]} for key, value in hostile_store["tags"][:3]]
+    for args in asked:
+        response = await http_server_client.fetch(
+            f"{jp_base_url}{API}/runs?{urlencode(args, doseq=True)}",
+            headers=jp_auth_header,
+            raise_error=False,
+        )
+        # Then each answers from the mirror, below 500, and lists what MLflow's search lists
+        try:
+            query = parse_run_query(args)
+        except XpError:  # a filter the list refuses (a hostile tag value): 400, one line
+            assert response.code == 400, (args, response.body[:300])
+            continue
+        assert response.code == 200, (args, response.body[:300])
+        assert response.headers["X-XP-Runs-Source"] == "mirror", args
+        rows = json.loads(response.body)["runs"]
+        slow, _ = await asyncio.to_thread(list_runs_mlflow, store, query)
+        assert [r["run_id"] for r in rows] == [r["run_id"] for r in slow], args
+    listed = await http_server_client.fetch(
+        f"{jp_base_url}{API}/runs?limit=1000", headers=jp_auth_header
+    )
+    assert {plain, *hostile} <= {r["run_id"] for r in json.loads(listed.body)["runs"]}
+    # ...and each run's detail (its experiment's name from the mirror) is below 500
+    for run_id in [plain, *hostile]:
+        response = await http_server_client.fetch(
+            f"{jp_base_url}{API}/runs/{run_id}", headers=jp_auth_header, raise_error=False
+        )
+        assert response.code < 500, (run_id, response.body[:300])
+        assert b"Traceback" not in response.body
+    assert not hostile_store["marker"].exists()

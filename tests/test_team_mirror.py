@@ -169,6 +169,47 @@ def test_a_run_created_long_after_it_started_is_found_by_the_background_pass(
     assert late in listed(mirror)
 
 
+def test_the_background_pass_reads_the_list_once_and_drops_what_it_no_longer_sees(
+    store: MlflowStore, team_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlflow.tracking import MlflowClient
+
+    # Given a filled mirror over five finished runs, its background pass two runs a slice
+    ids = record(5)
+    mirror = TeamMirror(store, page_size=3, slice_size=2)
+    try:
+        mirror.refresh()
+        assert set(listed(mirror)) == set(ids)
+        client = MlflowClient(tracking_uri=team_server.url)
+        # When a teammate untags a run in the middle of the list and renames the last one
+        client.delete_tag(ids[2], tags.KIND)
+        client.set_tag(ids[4], tags.MLFLOW_RUN_NAME, "renamed by a teammate")
+        searches: list[str] = []
+        real = store.search_every_run
+
+        def counted(exp_ids: Any, filter_string: str = "", *args: Any, **kw: Any) -> Any:
+            searches.append(filter_string)
+            return real(exp_ids, filter_string, *args, **kw)
+
+        monkeypatch.setattr(store, "search_every_run", counted)
+        # ...and the background pass walks the whole list, a slice at a time
+        rows = [listed(mirror)]
+        for _ in range(3):
+            mirror.refresh(hot=False)
+            rows.append(listed(mirror))
+        # Then the untagged run is gone and the rename shows, and no other run ever left
+        assert set(rows[-1]) == set(ids) - {ids[2]}
+        assert rows[-1][ids[4]]["name"] == "renamed by a teammate"
+        assert all(set(r) >= set(ids) - {ids[2]} for r in rows)
+        # ...from one page of the list per slice: the only run read again by id is the one
+        # that page no longer listed (its absence confirmed before it is dropped)
+        by_id = [s for s in searches if "run_id IN" in s]
+        assert by_id, searches
+        assert all(ids[2] in s and not any(i in s for i in ids if i != ids[2]) for s in by_id)
+    finally:
+        mirror.stop()
+
+
 def test_edits_made_here_are_in_the_mirror_at_once(store: MlflowStore, mirror: TeamMirror) -> None:
     # Given a filled mirror over two finished runs
     first, second = record(2)

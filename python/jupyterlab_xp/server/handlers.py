@@ -237,7 +237,14 @@ class RunHandler(XpHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        await self.respond(lambda: detail_body(run_detail(self.store, self._run(run_id))))
+        def compute() -> BaseModel:
+            run = self._run(run_id)
+            known = (
+                None if self.mirror is None else self.mirror.experiment_name(run.info.experiment_id)
+            )
+            return detail_body(run_detail(self.store, run, known))
+
+        await self.respond(compute)
 
     @tornado.web.authenticated
     @authorized(action="write")  # type: ignore[untyped-decorator]

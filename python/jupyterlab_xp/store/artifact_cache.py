@@ -26,6 +26,10 @@ class ArtifactCache:
         self.folder = folder
         self._store = store_uri
         self.max_bytes = max_bytes
+        # Bytes in the folder as of the last full count, plus what was put since: the folder is
+        # listed again only when that passes max_bytes (a detail puts ten files; listing a full
+        # cache's thousands of entries at each would cost more than the downloads).
+        self._size: int | None = None
 
     def _path(self, run_id: str, artifact: str) -> Path:
         key = hashlib.sha256(f"{self._store}\0{run_id}\0{artifact}".encode()).hexdigest()
@@ -50,9 +54,13 @@ class ArtifactCache:
             write_atomic(path, text.encode("utf-8"))
         except OSError:
             return  # a cache that cannot write only costs time
-        self._trim()
+        self._trim(len(text.encode("utf-8")))
 
-    def _trim(self) -> None:
+    def _trim(self, added: int) -> None:
+        if self._size is not None:
+            self._size += added
+            if self._size <= self.max_bytes:
+                return
         entries = []
         for path in self.folder.glob("*/*"):
             with contextlib.suppress(OSError):
@@ -65,3 +73,4 @@ class ArtifactCache:
             with contextlib.suppress(OSError):
                 path.unlink()
                 total -= size
+        self._size = total

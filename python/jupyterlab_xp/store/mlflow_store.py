@@ -359,6 +359,14 @@ class MlflowStore:
 
         return {e.experiment_id: e.name for e in self._all_experiments(ViewType.ACTIVE_ONLY)}
 
+    def experiment_name(self, experiment_id: str) -> str | None:
+        """The name of one experiment (one request, not the whole list), or None when the
+        store cannot say (a detail then shows the id)."""
+        try:
+            return str(self.client.get_experiment(experiment_id).name)
+        except Exception:
+            return None
+
     def search_runs(
         self,
         experiments: Sequence[str] | None = None,

@@ -9,6 +9,7 @@ other on both.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,17 @@ def list_summaries(
         summaries.append(row)
     token = offset_token(offset + query.limit) if len(rows) > query.limit else None
     return summaries, token
+
+
+def warm(db: Path | str) -> None:
+    """Open one connection and ask one row, so that the first list pays neither the driver's
+    import nor the first connection (about a second for PostgreSQL on a busy machine); a
+    failure is left for that list to report."""
+    with contextlib.suppress(IndexReadError), connect(db) as conn:
+        conn.execute(
+            "SELECT r.run_uuid FROM runs r JOIN experiments e "
+            "ON e.experiment_id = r.experiment_id ORDER BY r.start_time DESC LIMIT 1"
+        ).fetchall()
 
 
 def run_ids_with_prefix(

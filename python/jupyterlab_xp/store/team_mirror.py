@@ -13,9 +13,9 @@ It is filled and kept up to date only through :class:`MlflowStore
 - first use: every xp run, oldest first, a page at a time (until then the list asks MLflow);
 - each refresh (at most one panel poll apart while someone lists runs): runs started since the
   newest known start, less a margin for clock skew, and every run the mirror holds as running;
-- in the background, finished runs re-read in slices (others' renames, tags, archiving, late
-  metrics), runs the server no longer has dropped, and a page of the whole list read per slice
-  (a run created long after it started: synced after an outage);
+- in the background, a page of the whole list at a time, in start order: every run re-read
+  (others' renames, tags, archiving, late metrics), runs the server no longer lists dropped,
+  and a run created long after it started found (synced after an outage);
 - edits made through this server (:func:`apply`) at once.
 
 A store that is down leaves the mirror as it was: the list answers from it, with its age, and the
@@ -61,8 +61,8 @@ REFRESH_WAIT = 1.5
 # finished runs are left out of the search by id, which the server parses: keep that list short.
 LIST_SKEW_MS = 30 * 1000
 CLOCK_SKEW_MS = 10 * 60 * 1000
-# Finished runs re-read per slice, and seconds between slices: 30,000 runs in about 10 minutes,
-# at a cost to the team server of one small search a second.
+# Runs re-read per background pass (a page of the whole list), and seconds between passes:
+# 30,000 runs in about 10 minutes, at a cost to the team server of 50 runs a second.
 SLICE_SIZE = 500
 SLICE_INTERVAL = 10.0
 PAGE_SIZE = 1000
@@ -70,9 +70,12 @@ IDS_PER_SEARCH = 100  # run ids in one ``run_id IN (...)`` filter
 MAX_KNOWN = 1000  # finished run ids a refresh leaves out of its search for new runs
 IDLE_AFTER = 300.0  # seconds without a list after which the thread stops polling the server
 MAX_BACKOFF = 60.0
+# A run detail takes its experiment's name from the mirror refreshed this recently (seconds).
+NAMES_FRESH = 60.0
 # A shared store is hostile input: a value this long is cut (MLflow's own limits are far lower).
 MAX_TEXT = 65_536
 _LIVE = (tags.RUNNING, "SCHEDULED")
+_FIRST, _LAST = -(2**63), 2**63 - 1  # SQLite's integer range: before and after every start
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -183,6 +186,18 @@ class TeamMirror:
             refreshed = _state(conn, "refreshed")
         return None if refreshed is None else max(0.0, time.time() - float(refreshed))
 
+    def experiment_name(self, experiment_id: str) -> str | None:
+        """The experiment's name as the mirror holds it, if it was refreshed in the last
+        :data:`NAMES_FRESH` seconds (a run detail then needs no request for it), else None."""
+        with self._connect() as conn:
+            refreshed = _state(conn, "refreshed")
+            row = conn.execute(
+                "SELECT name FROM experiments WHERE experiment_id = ?", (experiment_id,)
+            ).fetchone()
+        if row is None or refreshed is None or time.time() - float(refreshed) > NAMES_FRESH:
+            return None
+        return str(row[0])
+
     def list_summaries(self, query: RunQuery) -> tuple[list[dict[str, Any]], str | None] | None:
         """A page from the mirror, or None while its first fill runs (ask MLflow then).
 
@@ -226,7 +241,15 @@ class TeamMirror:
 
     def _loop(self) -> None:
         """Import MLflow and refresh once; the first fill, page by page; then, while someone
-        lists runs, slices of finished runs (each list refreshes new and running runs itself)."""
+        lists runs, a slice of the whole list every ``slice_interval`` (:meth:`_sweep`; each
+        list refreshes new and running runs itself)."""
+        database = self.store.index_source
+        if database is not None:
+            # The server's database is given (XP_STORE_DATABASE_URI): lists read it, and the
+            # mirror stays as it is. Connect now, so the panel's first list does not pay for
+            # the driver's import and the first connection.
+            run_index.warm(database)
+            return
         with contextlib.suppress(Exception):  # a store that is down: the loop says so, later
             _ = self.store.client
             if self.complete:
@@ -257,8 +280,8 @@ class TeamMirror:
         """Bring the mirror up to date now, in the caller's thread.
 
         While the first fill is not done, read ``fill_pages`` more pages of it (None: all);
-        once it is, fetch new and running runs (``hot``) and a slice of finished ones
-        (``slice_now``).
+        once it is, fetch new and running runs (``hot``) and the background pass's next slice
+        of the whole list (``slice_now``: :meth:`_sweep`).
 
         Raises:
             StoreError: the store failed (the mirror keeps what it had; retried with back-off).
@@ -273,7 +296,6 @@ class TeamMirror:
                 self._last_slice = time.monotonic()
                 exp_ids = self._experiment_ids()
                 self._hot(exp_ids, CLOCK_SKEW_MS, live=False)
-                self._slice(exp_ids)
                 self._sweep(exp_ids)
 
     def refresh_hot(self, since: float) -> None:
@@ -406,36 +428,53 @@ class TeamMirror:
         if live:
             self._reread([i for i in running if i not in seen], exp_ids)
 
-    def _slice(self, exp_ids: Sequence[str]) -> None:
-        """Re-read the finished runs checked longest ago (others' edits, late metrics)."""
-        with self._connect() as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT run_uuid FROM runs ORDER BY checked, run_uuid LIMIT ?",
-                    (self.slice_size,),
-                )
-            ]
-        self._reread(ids, exp_ids)
-
     def _sweep(self, exp_ids: Sequence[str]) -> None:
-        """The next page of every run, in start order, from where the last slice stopped.
+        """Read the next page of every run, in start order, from where the last slice stopped.
 
-        New runs are looked for by start time, but a run can be created long after its start:
-        a recording that synced once the store was back from an outage, a run imported from
-        elsewhere. Walking the whole list a page per slice finds those within one pass (30,000
-        runs: about ten minutes while someone lists runs), at a page's cost per slice.
+        One pass over the whole list (30,000 runs: about ten minutes while someone lists runs)
+        re-reads every run (others' renames, tags, archiving, late metrics), finds a run created
+        long after its start (a recording synced once the store was back from an outage, a run
+        imported from elsewhere: new runs are otherwise looked for by start time), and finds
+        the runs the server no longer lists as xp runs. A page covers the starts after the
+        previous page's last one up to its own last (the first page, everything before; the
+        last, everything after): a run the mirror holds there that the page does not list is
+        read again by id, and dropped only if that search does not list it either (a run can
+        also have moved to the page before, when one before it went away while the pass ran).
         """
         with self._connect() as conn:
             token = _state(conn, "sweep_token")
+            after = _state(conn, "sweep_after")
         read_at = time.monotonic()
-        runs, token = self.store.search_every_run(exp_ids, "", self.slice_size, token or None)
+        runs, next_token = self.store.search_every_run(exp_ids, "", self.slice_size, token or None)
         self._write(runs, read_at)
+        starts = [_int(r.info.start_time) for r in runs]
+        low = _FIRST if token is None or after is None else int(after)
+        high = _LAST if next_token is None or not starts else starts[-1]
+        if None not in starts and high is not None:
+            seen = {r.info.run_id for r in runs}
+            gone = [i for i in self._held_between(low, high, exp_ids) if i not in seen]
+            self._reread(gone, exp_ids)  # dropped if the server does not list them by id
         with self._write_lock, self._connect() as conn:
-            if token is None:  # the end: the next slice starts over
-                conn.execute("DELETE FROM mirror_state WHERE key = 'sweep_token'")
+            if next_token is None:  # the end: the next slice starts over
+                conn.execute("DELETE FROM mirror_state WHERE key IN ('sweep_token', 'sweep_after')")
             else:
-                _set_state(conn, "sweep_token", token)
+                _set_state(conn, "sweep_token", next_token)
+                if high is not None:
+                    _set_state(conn, "sweep_after", str(high))
+
+    def _held_between(self, low: int, high: int, exp_ids: Sequence[str]) -> list[str]:
+        """Ids the mirror holds with a start after ``low`` and up to ``high``, in ``exp_ids``
+        (a run of an experiment the slice did not search is not judged by it)."""
+        marks = ",".join("?" * len(exp_ids)) or "NULL"
+        with self._connect() as conn:
+            return [
+                row[0]
+                for row in conn.execute(
+                    "SELECT run_uuid FROM runs WHERE start_time > ? AND start_time <= ? "  # noqa: S608
+                    f"AND experiment_id IN ({marks})",
+                    (low, high, *exp_ids),
+                )
+            ]
 
     def _reread(self, ids: Sequence[str], exp_ids: Sequence[str]) -> None:
         """Read these runs again; the ones the server no longer lists as xp runs are dropped."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import StoreError
@@ -29,15 +29,30 @@ if TYPE_CHECKING:
 
     from jupyterlab_xp.store.mlflow_store import MlflowStore
 
+T = TypeVar("T")
+
 FINISHED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
-# Every file a detail reads in one round of requests (it reads at most ten).
+# Every file a detail reads in one round of requests (it reads at most ten), beside the
+# lookup of its experiment's name.
 PREFETCH_WORKERS = 10
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 # A running run's files, keyed by (run id, path, size): a file the recorder replaces with other
 # content of the very same size is seen when the run ends (its files are then read again).
 _LIVE_CACHE_SIZE = 256
 _live: OrderedDict[tuple[str, str, int], str] = OrderedDict()
 _live_lock = threading.Lock()
+
+
+def background(call: Callable[..., T], *args: Any) -> Future[T]:
+    """``call(*args)`` on the details' shared readers (threads made once, not per detail:
+    starting ten threads cost a detail more than some of its requests)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(PREFETCH_WORKERS + 1, thread_name_prefix="xp-detail")
+        return _pool.submit(call, *args)
 
 
 class RunArtifacts:
@@ -68,10 +83,9 @@ class RunArtifacts:
         wanted = [n for n in names if self._needs_download(n)]
         if len(wanted) < 2:
             return
-        with ThreadPoolExecutor(max_workers=min(PREFETCH_WORKERS, len(wanted))) as pool:
-            texts = list(pool.map(self.text, wanted))  # a store failure: self.error
-        for name, text in zip(wanted, texts, strict=True):
-            self._fetched[name] = text
+        reads = [background(self.text, name) for name in wanted]
+        for name, read in zip(wanted, reads, strict=True):
+            self._fetched[name] = read.result()  # a store failure: self.error
 
     def _needs_download(self, name: str) -> bool:
         path = f"{tags.ARTIFACT_DIR}/{name}"

@@ -9,7 +9,7 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.store import boundary, run_index
 from jupyterlab_xp.store.dataset_reads import MAX_DATASETS, dataset_inputs
 from jupyterlab_xp.store.query import MAX_LIMIT, offset_token, param_columns, token_offset
-from jupyterlab_xp.views.artifacts import RunArtifacts
+from jupyterlab_xp.views.artifacts import RunArtifacts, background
 from jupyterlab_xp.views.checkpoints import checkpoint_list
 from jupyterlab_xp.views.verdict import timeline_verdict, with_verdicts
 
@@ -151,10 +151,17 @@ def _literal_text_page(
     ) if more else None
 
 
-def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
+def run_detail(store: MlflowStore, run: Run, experiment_name: str | None = None) -> dict[str, Any]:
     """Everything recorded for a run: params, metrics, tags, seeds, environment, hardware,
-    git and the cell journal."""
-    detail = run_summary(run, store.experiment_names())
+    git and the cell journal.
+
+    ``experiment_name``: the run's experiment's name when the caller knows it (the team
+    mirror's); else it is asked of the store beside the run's files, not before them.
+    """
+    exp_id = run.info.experiment_id
+    if experiment_name is None:
+        asked = background(store.experiment_name, exp_id)
+    detail = run_summary(run)
     detail["params"] = dict(run.data.params)
     detail["tags"] = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
     detail["note"] = run.data.tags.get(tags.MLFLOW_NOTE)
@@ -219,6 +226,8 @@ def run_detail(store: MlflowStore, run: Run) -> dict[str, Any]:
     if problems:
         unreadable["datasets"] = "; ".join(problems[:3])
     detail["artifacts_error"] = artifacts.error
+    exp_name = asked.result() if experiment_name is None else experiment_name
+    detail["experiment"] = exp_id if exp_name is None else exp_name
     return detail
 
 
