@@ -9,10 +9,14 @@ column is read from ``baseline.tsv`` with ``--reuse-baseline``). The table (TSV)
 summary (rates, causes of failure with counts, the command and the date) go to ``--out``.
 
     python benchmarks/corpus.py [--only PATTERN] [--limit N] [--jobs N] [--reuse-baseline]
-                                [--merge EARLIER/corpus.tsv ...] [--no-run]
+                                [--merge EARLIER/corpus.tsv ...] [--no-run] [--reverify]
 
 ``--merge`` makes a partial rerun's table whole: the notebooks not run keep their rows from
 earlier tables (the last that has one), and the summary says how many rows are from which.
+``--reverify`` runs nothing either: it recomputes the verification of each notebook of the
+``--merge`` tables from its last promotion in the cache (the executed notebook beside the
+stored one) with today's rules, keeps every other column, and lists the notebooks whose
+classes changed: a new rule is checked on the whole corpus before anything runs again.
 """
 
 from __future__ import annotations
@@ -359,6 +363,71 @@ def one(entry: Entry, args: argparse.Namespace, template: Path | None) -> Result
 _partial_lock = threading.Lock()
 
 
+def cached_job(entry: Entry, cache: Path) -> dict[str, Any] | None:
+    """The notebook's last promotion in the cache, as ``promote --json`` printed it, with its
+    verification recomputed from the executed notebook by today's rules (as the job's
+    ``_verify`` does); None when the cache holds no promotion of it."""
+    from jupyterlab_xp.promote import build, shims, verify
+    from jupyterlab_xp.promote.source import from_notebook
+
+    promotions = cache / "runs" / entry.slug / "home" / "xp" / "promotions"
+    found = max(promotions.glob("*/status.json"), key=lambda p: p.stat().st_mtime, default=None)
+    if found is None:
+        return None
+    status = json.loads(found.read_text())
+    request = json.loads((found.parent / "request.json").read_text())
+    job = {"state": status.get("state"), "verdict": status.get("verdict"), "promotion": status}
+    job["error"] = status.get("error")
+    run = (status.get("runs") or [{}])[0]
+    executed_path = Path(run.get("executed_notebook") or "-")
+    if not run.get("verification") or not executed_path.exists():
+        return job
+    src = from_notebook(Path(request["notebook"]))
+    order = (status.get("order_repair") or {}).get("cells")
+    cells = (
+        build.planned_from_numbers(src, order)
+        if request["order"] == "auto" and order
+        else build.plan_cells(src, request["order"])
+    )
+    drop = {"injected-parameters", build.SHIMS_TAG}
+    executed = {
+        "cells": [
+            c
+            for c in json.loads(executed_path.read_text()).get("cells", [])
+            if not drop & set(c.get("metadata", {}).get("tags", []))
+        ]
+    }
+    used = run.get("shims") or []
+    skipped = {u["cell"]: u["detail"] for u in used if u["name"] in shims.SKIPS}
+    tolerance = request["tolerance"]
+    name = Path(request["notebook"]).name
+    outputs = verify.compare_outputs(cells, executed, tolerance, skipped, name)
+    metrics = verify.compare_metrics(src.metrics, {}, tolerance)["verdict"]  # a notebook: none
+    run["verification"] = {**run["verification"], "outputs": outputs}
+    run["verification"]["verdict"] = job["verdict"] = verify.overall(metrics, outputs)
+    return job
+
+
+def reverify(results: list[Result], cache: Path) -> list[str]:
+    """Each restored result's verification recomputed from the cache (:func:`cached_job`);
+    the notebooks whose classes changed, with the old and new classes."""
+    changed = []
+    for result in results:
+        job = cached_job(result.entry, cache) if result.restored else None
+        if job is None:
+            continue
+        before = (result.verified, dict(result.classes))
+        seconds, papermill, pm_seconds = result.seconds, result.papermill, result.papermill_seconds
+        summarise(result, job)
+        result.seconds, result.papermill, result.papermill_seconds = seconds, papermill, pm_seconds
+        if (result.verified, result.classes) != before:
+            old = " ".join(f"{k}={v}" for k, v in sorted(before[1].items()))
+            new = " ".join(f"{k}={v}" for k, v in sorted(result.classes.items()))
+            verified = f"verified {before[0]} -> {result.verified}"
+            changed.append(f"{result.entry.name}: {old} -> {new} ({verified})")
+    return changed
+
+
 def migrated_store() -> Path | None:
     folder = Path(tempfile.mkdtemp(prefix="xp-corpus-store-"))
     env = _env(folder)
@@ -453,12 +522,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-run", action="store_true", help="run nothing: the table of the --merge tables"
     )
+    parser.add_argument(
+        "--reverify",
+        action="store_true",
+        help="run nothing: the --merge tables with each notebook's verification recomputed "
+        "from its promotion in the cache by today's rules",
+    )
     args = parser.parse_args(argv)
     corpus = entries = read_corpus(args.corpus)
     if args.only:
         entries = [e for e in entries if re.search(args.only, e.name)]
     entries = entries[: args.limit] if args.limit else entries
-    entries = [] if args.no_run else entries
+    entries = [] if args.no_run or args.reverify else entries
     args.cache.mkdir(parents=True, exist_ok=True)
     out = args.out_dir = args.out or args.cache
     out.mkdir(parents=True, exist_ok=True)
@@ -468,12 +543,18 @@ def main(argv: list[str] | None = None) -> int:
         results = list(pool.map(lambda e: one(e, args, template), entries))
     if args.merge:
         results = merge(results, corpus, args.merge)
+    changed = reverify(results, args.cache) if args.reverify else []
     with (out / "corpus.tsv").open("w", newline="") as f:
         writer = csv.DictWriter(f, COLUMNS, delimiter="\t")
         writer.writeheader()
         writer.writerows(r.row() for r in results)
     command = "python benchmarks/corpus.py " + " ".join(argv if argv is not None else sys.argv[1:])
     summary = markdown(results, command.strip())
+    if args.reverify:
+        summary += (
+            "\nVerification recomputed from the cache with today's rules; classes changed in "
+            f"{len(changed)} notebook(s):\n\n" + "".join(f"- {c}\n" for c in changed)
+        )
     (out / "corpus.md").write_text(summary)
     print(summary)
     return 0

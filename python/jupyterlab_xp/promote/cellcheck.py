@@ -206,7 +206,11 @@ def classify(  # noqa: C901, PLR0912  # one rule per cell class, in the order th
                 for x, y in zip(before.images, after.images, strict=True)
             ]
             similarity = min((s for s in scores if s is not None), default=None)
-            if similarity is not None and similarity < 1.0:
+            redrawn = any(
+                imagehash.png_bytes(x) != imagehash.png_bytes(y)
+                for x, y in zip(before.images, after.images, strict=True)
+            )  # other pixels whose hashes agree: alike, not identical
+            if similarity is not None and (similarity < 1.0 or redrawn):
                 alike = similarity >= imagehash.SIMILAR
                 klass = _worse(klass, SAME if alike else DIFFERS)
                 rules += ["image-hash"] if alike else []

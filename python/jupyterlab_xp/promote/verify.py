@@ -94,6 +94,37 @@ def exports_notebook(code: str, notebook: str | None) -> bool:
     return bool(commands) and all(ln.startswith(("!", "%system", "%sx")) for ln in commands)
 
 
+_SHELL_LINE = re.compile(r"\A(?:!!?|%(?:sx|system)\s+|%(?=(?:ls|ll)\b))\s*(.*)\Z")
+_FILE_LISTINGS = frozenset({"ls", "ll", "dir", "find", "tree", "du", "df"})
+_FILTERS = frozenset({"head", "tail", "sort", "grep", "wc", "cat", "less", "more"})
+
+
+def lists_files(code: str) -> bool:
+    """Whether ``code`` only runs shell commands that list the file system (``!ls *.ipynb``,
+    ``%ls data``, ``!du -sh data``, ``!find . -name '*.csv' | head``): what it shows is which
+    files the machine that ran it holds (a promotion copies the notebook and the files it
+    reads, not the repository around it), not a result the notebook computed."""
+    lines = [ln.strip() for ln in code.splitlines()]
+    body = [ln for ln in lines if ln and not ln.startswith("#")]
+    if _SHELL_CELL.match(code):
+        commands = body[1:]
+    else:
+        matches = [_SHELL_LINE.match(ln) for ln in body]
+        if not body or not all(matches):
+            return False
+        commands = [m.group(1) for m in matches if m]
+    parts = [p.strip() for c in commands for p in re.split(r"&&|\|\||;", c) if p.strip()]
+    if not parts:
+        return False
+    for part in parts:
+        words = [seg.split()[0] if seg.split() else "" for seg in part.split("|")]
+        if words[0] not in _FILE_LISTINGS or not all(w in _FILTERS for w in words[1:]):
+            return False
+        if re.search(r"\s-(?:exec|execdir|delete|ok)\b", part):  # find that acts on files
+            return False
+    return True
+
+
 _LISTINGS = ("available", "get_supported_filetypes", "__version__", "version_info")
 
 
@@ -129,6 +160,109 @@ def lists_installed(code: str) -> bool:
     return value.attr != "available" or (isinstance(owner, ast.Attribute) and owner.attr == "style")
 
 
+def _parsed(code: str) -> ast.Module | None:
+    from jupyterlab_xp.promote.defuse import python_code
+
+    try:
+        return ast.parse(python_code(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _shown(tree: ast.Module) -> list[ast.expr]:
+    """What a cell shows: each ``print(...)``'s arguments and its last bare expression."""
+    shown: list[ast.expr] = []
+    for index, node in enumerate(tree.body):
+        if not isinstance(node, ast.Expr):
+            continue
+        value = node.value
+        func = value.func if isinstance(value, ast.Call) else None
+        if isinstance(value, ast.Call) and isinstance(func, ast.Name) and func.id == "print":
+            shown += value.args
+            continue
+        if index == len(tree.body) - 1:
+            shown.append(value)
+    return shown
+
+
+def _reads_description(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "DESCR":
+            return True
+        key = sub.slice if isinstance(sub, ast.Subscript) else None
+        if isinstance(key, ast.Constant) and key.value == "DESCR":
+            return True
+    return False
+
+
+def shows_description(code: str) -> bool:
+    """Whether everything ``code`` shows is made from a dataset's ``DESCR`` (scikit-learn's and
+    other loaders' description of a bundled dataset, ``print(iris['DESCR'][:193])``): the
+    installed library's documentation of its data, which its versions reword."""
+    tree = _parsed(code)
+    shown = _shown(tree) if tree is not None else []
+    return bool(shown) and all(_reads_description(node) for node in shown)
+
+
+_DICT_KEYS = re.compile(r"dict_keys\((\[[^\]\n]*\])\)")
+
+
+def keys_added(stored: str, new: str) -> bool:
+    """Whether ``new`` is ``stored`` with keys appended to the ``dict_keys([...])`` it prints,
+    and nothing else changed: a library's object that a newer version gives more fields."""
+    old_lists, new_lists = _DICT_KEYS.findall(stored), _DICT_KEYS.findall(new)
+    if not old_lists or len(old_lists) != len(new_lists) or old_lists == new_lists:
+        return False
+    try:
+        pairs = [
+            (ast.literal_eval(a), ast.literal_eval(b))
+            for a, b in zip(old_lists, new_lists, strict=True)
+        ]
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    if not all(len(b) >= len(a) and b[: len(a)] == a for a, b in pairs):
+        return False
+    replaced = iter(old_lists)
+    return _DICT_KEYS.sub(lambda _: f"dict_keys({next(replaced)})", new) == stored
+
+
+def library_object(code: str, codes: list[str]) -> bool:
+    """Whether each name whose ``.keys()`` ``code`` shows was last assigned (in ``codes``, the
+    cells up to it) the result of a function imported from a package (``iris =
+    load_iris()`` after ``from sklearn.datasets import load_iris``): the library decides its
+    fields."""
+    tree = _parsed(code)
+    shown = _shown(tree) if tree is not None else []
+    names = {
+        node.func.value.id
+        for expr in shown
+        for node in ast.walk(expr)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "keys"
+        and isinstance(node.func.value, ast.Name)
+    }
+    if not names:
+        return False
+    imported: set[str] = set()
+    made_by: dict[str, str] = {}
+    for source in codes:
+        parsed = _parsed(source)
+        for node in ast.walk(parsed) if parsed is not None else []:
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported |= {a.asname or a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+                if isinstance(target, ast.Name):
+                    func = value.func if isinstance(value, ast.Call) else None
+                    while isinstance(func, ast.Attribute):
+                        func = func.value
+                    made_by[target.id] = func.id if isinstance(func, ast.Name) else ""
+    return all(made_by.get(name) in imported for name in names)
+
+
 _MODULE_NAMES = frozenset(sys.stdlib_module_names)  # dir(math) with math imported elsewhere
 _PARTITION = re.compile(r"\bpartition\(")
 _ARRAY = re.compile(r"\A\s*array\((\[.*\])(?:,\s*dtype=[\w.]+)?\)\s*\Z", re.S)
@@ -162,6 +296,22 @@ def partitions_agree(stored: str, new: str) -> bool:
         sorted(c) for c in zip(*b, strict=False)
     ]
     return rows or columns
+
+
+# Cells whose whole output reports the environment, read from their code (see each function).
+_LISTING_RULES = (
+    ("installed-listing", lists_installed, "the value lists what the installed software offers"),
+    (
+        "file-listing-command",
+        lists_files,
+        "a shell command lists the files of the machine that ran it",
+    ),
+    (
+        "dataset-description",
+        shows_description,
+        "the value is the installed library's description of a bundled dataset",
+    ),
+)
 
 
 def compare_outputs(
@@ -204,11 +354,23 @@ def compare_outputs(
             entry["class"] == cellcheck.DIFFERS
             and "image_similarity" not in entry
             and "note" not in entry  # no image count or warnings that differ
-            and lists_installed(cell.source)
+        ):
+            for rule, applies, note in _LISTING_RULES:
+                if applies(cell.source):
+                    entry["class"] = cellcheck.ENVIRONMENT
+                    entry["rules"] = [*entry.get("rules", []), rule]
+                    entry["note"] = note
+                    break
+        if (
+            entry["class"] == cellcheck.DIFFERS
+            and "image_similarity" not in entry
+            and "note" not in entry
+            and keys_added(cellcheck.shown(cell.outputs).text, cellcheck.shown(ran).text)
+            and library_object(cell.source, codes[: index + 1])
         ):
             entry["class"] = cellcheck.ENVIRONMENT
-            entry["rules"] = [*entry.get("rules", []), "installed-listing"]
-            entry["note"] = "the value lists what the installed software offers"
+            entry["rules"] = [*entry.get("rules", []), "library-keys-added"]
+            entry["note"] = "the library's object has fields its installed version added"
         if entry["class"] == cellcheck.DIFFERS and _PARTITION.search(cell.source):
             before, after = cellcheck.shown(cell.outputs), cellcheck.shown(ran)
             if not (before.images or after.images) and partitions_agree(before.text, after.text):
