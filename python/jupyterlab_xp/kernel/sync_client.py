@@ -20,6 +20,7 @@ from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.files import read_json, write_atomic
 from jupyterlab_xp.journal.rundir import STATE_FILE
 from jupyterlab_xp.kernel.sync_process import CAPTURE_REQUEST_FILE, STATUS_FILE, spawn
+from jupyterlab_xp.kernel.sync_settle import WANTED_FILE
 from jupyterlab_xp.store.sync import RunSync
 
 SYNC_MODE_ENV = "XP_SYNC"  # "process" or "thread"; default: process in a kernel
@@ -51,6 +52,7 @@ class SyncChannel:
         self._next_poll = 0.0
         self._restarts = 0
         self._stamps: dict[str, tuple[int, int, int]] = {}
+        self._wanted = False
 
     def start(self, notebook: Path | None, capture: bool = True) -> None:
         """Start the sync process (once), telling its capture what only this process knows.
@@ -98,6 +100,15 @@ class SyncChannel:
             self._restarts += 1
             self._spawn()
 
+    def _want_run(self) -> None:
+        """Tell a sync process still waiting for the kernel to go quiet (sync_settle.py) that
+        a cell waits for it: it starts at once."""
+        if self._wanted:
+            return
+        self._wanted = True
+        with contextlib.suppress(OSError):
+            (self.sync.dir / WANTED_FILE).touch(mode=0o600)
+
     def _changed(self, name: str) -> bool:
         try:
             info = (self.sync.dir / name).stat()
@@ -114,6 +125,7 @@ class SyncChannel:
     def wait(self, done: Any, timeout: float, when_failing: float) -> bool:
         """Wait until ``done()`` (after each poll), at most ``timeout`` seconds, and at most
         ``when_failing`` once the sync process says the store is failing."""
+        self._want_run()
         start = time.monotonic()
         while True:
             self.poll(force=True)

@@ -59,15 +59,19 @@ CAPTURE_WAIT_SECONDS = 10.0  # a run that ends this soon after its start waits f
 GIVE_UP_SECONDS = 600.0  # a kernel gone, the store still failing: leave it to recovery
 NICE = 10
 # (Not ``-m``: the package's own imports load this module first, which runpy warns about.)
-# Niced before anything is imported: importing the package costs about half a second of CPU,
-# which at the default priority would compete with the kernel's first cells after %xp start.
+# Niced before anything is imported, and the imports (about 3 s of CPU: MLflow, then the
+# package) wait until the kernel is between cells (sync_settle.py, run by path: importing it
+# as a module would import the package first), so that they do not compete with the kernel's
+# first cells after %xp start.
+_SETTLE = Path(__file__).with_name("sync_settle.py")
 _ENTRY = f"""\
 import os
 try:
     os.nice({NICE})
 except OSError:
     pass
-import sys
+import runpy, sys
+runpy.run_path({str(_SETTLE)!r})["settle"](sys.argv[1])
 from jupyterlab_xp.kernel.sync_process import main
 sys.exit(main(sys.argv[1:]))
 """
