@@ -66,6 +66,7 @@ def xp_home(
     ``sqlite``: a copy of a migrated SQLite file in XP_HOME. ``team``: the session's real
     ``mlflow server`` on PostgreSQL, its tables emptied for this test.
     """
+    from jupyterlab_xp.kernel import run as run_module
     from jupyterlab_xp.kernel.recorder import reset_recorder
 
     home = tmp_path / "xp-home"
@@ -79,6 +80,11 @@ def xp_home(
         monkeypatch.setenv("MLFLOW_TRACKING_URI", server.url)
     else:
         shutil.copyfile(migrated_db, home / "mlflow.db")
+    # An in-process run's stop waits for its capture at most 10 s, then records the run as
+    # incomplete (its packages and hardware missing): a loaded test machine can take longer to
+    # capture, and tests that compare environments need the capture. (test_store_faults sets
+    # the bound itself to test the incomplete run.)
+    monkeypatch.setattr(run_module, "TASKS_AT_STOP_SECONDS", 300.0)
     reset_recorder()
     return home
 

@@ -261,7 +261,10 @@ class RunSyncProcess:
         readings = self.sampler.cell_readings(start, record["t"])
         if readings:
             line = json.dumps({"cell": record["cell"], **readings}) + "\n"
-            with (self.dir / CELL_READINGS_FILE).open("a", encoding="utf-8") as out:
+            # Private as the rest of the run folder, whatever the umask (README: files).
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+            fd = os.open(self.dir / CELL_READINGS_FILE, flags, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 out.write(line)
 
     def _log_system(self, metrics: dict[str, float], step: int) -> None:
