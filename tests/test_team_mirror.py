@@ -100,6 +100,39 @@ def test_a_database_uri_is_read_before_the_mirror(
     assert not mirror.complete
 
 
+def test_with_a_database_uri_the_servers_thread_connects_and_fills_nothing(
+    store: MlflowStore, postgres: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from jupyterlab_xp.store import index_db
+
+    # Given a run and the team database's URI, as the server is given them
+    record(1)
+    uri = postgres.uri()
+    monkeypatch.setenv(STORE_DATABASE_ENV, uri)
+    earlier = index_db._ENGINES.pop(uri, None)  # a connection made before the server's
+    if earlier is not None:
+        earlier.dispose()
+    made = TeamMirror(store)
+    try:
+        # When the server starts its mirror's thread
+        made.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and any(
+            t.name == "xp-team-mirror" and t.is_alive() for t in threading.enumerate()
+        ):
+            time.sleep(0.1)
+        # Then the thread has connected to the database and ended, the mirror left unfilled
+        # (lists read the database: filling it would read the whole server over HTTP)
+        assert not any(t.name == "xp-team-mirror" and t.is_alive() for t in threading.enumerate())
+        assert uri in index_db._ENGINES
+        assert not made.complete
+    finally:
+        made.stop()
+
+
 def test_changes_made_on_the_server_show_after_one_refresh(
     store: MlflowStore, mirror: TeamMirror, team_server: Any
 ) -> None:
