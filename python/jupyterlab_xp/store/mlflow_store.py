@@ -66,6 +66,11 @@ _import_lock = threading.Lock()
 _imported = threading.Event()
 
 
+# ...and one client made at a time in a process: making one imports the store's own modules
+# (SQLAlchemy's models for a database), and functools.cached_property has no lock since 3.12.
+_client_lock = threading.Lock()
+
+
 def _client_class() -> type[MlflowClient]:
     # MLflow starts its telemetry client when it is imported: decide before (README: Privacy).
     apply_telemetry_choice()
@@ -74,6 +79,14 @@ def _client_class() -> type[MlflowClient]:
 
         _imported.set()
         return MlflowClient
+
+
+def _ensure_imported() -> None:
+    """Import MLflow under the lock before a method's own ``from mlflow... import``: a server
+    answers several requests at once, and a half-initialised module seen by one of them can
+    break a later import for good (a module whose first import failed runs again)."""
+    if not _imported.is_set():
+        _client_class()
 
 
 def mlflow_import_pending() -> bool:
@@ -120,6 +133,13 @@ class MlflowStore:
     @cached_property
     def client(self) -> MlflowClient:
         """The MlflowClient, created (and for a new SQLite file, migrated) on first use."""
+        with _client_lock:
+            made = self.__dict__.get("client")  # another thread made it while this one waited
+            if made is None:
+                made = self.__dict__["client"] = self._make_client()
+            return made
+
+    def _make_client(self) -> MlflowClient:
         if self.location.embedded:
             # Made private before MLflow creates them, whatever the umask (README: files).
             private_dir(self.location.home / ARTIFACTS_DIR)
@@ -160,6 +180,7 @@ class MlflowStore:
         """Id of the experiment called ``name``, created (with our artifact location) if new."""
         if name in self._experiments:
             return self._experiments[name]
+        _ensure_imported()
         from mlflow.exceptions import MlflowException
 
         found = self.client.get_experiment_by_name(name)
@@ -194,6 +215,7 @@ class MlflowStore:
 
     def find_run_by_tag(self, key: str, value: str) -> str | None:
         """Id of a run (any experiment) whose tag ``key`` equals ``value``, or None."""
+        _ensure_imported()
         from mlflow.entities import ViewType
 
         exp_ids = [e.experiment_id for e in self._all_experiments(ViewType.ALL)]
@@ -227,6 +249,7 @@ class MlflowStore:
     ) -> None:
         """Log params, metric points (converted once, :mod:`~jupyterlab_xp.core.metric_points`)
         and tags in few requests."""
+        _ensure_imported()
         from mlflow.entities import Metric, Param, RunTag
 
         param_list = [Param(k, _cap(str(v), MAX_PARAM_VALUE)) for k, v in (params or {}).items()]
@@ -267,6 +290,7 @@ class MlflowStore:
         context: str | None = None,
     ) -> None:
         """Log a dataset input (``capture.provenance.mlflow_input`` makes the fields)."""
+        _ensure_imported()
         from mlflow.entities import Dataset, DatasetInput, InputTag
 
         dataset = Dataset(
@@ -290,6 +314,7 @@ class MlflowStore:
         its step and version as params, and the run's metrics as they stood when it was saved.
         One logged model per checkpoint version: a batch the sync retries finds the one it made.
         """
+        _ensure_imported()
         from mlflow.entities import LoggedModelOutput, Metric
 
         client = self.client
@@ -346,6 +371,7 @@ class MlflowStore:
     # -- reading -----------------------------------------------------------------------------
     def experiment_ids(self, names: Sequence[str] | None = None) -> list[str]:
         """Ids of the named experiments (unknown names are skipped), or of all of them."""
+        _ensure_imported()
         from mlflow.entities import ViewType
 
         if names:
@@ -355,6 +381,7 @@ class MlflowStore:
 
     def experiment_names(self) -> dict[str, str]:
         """Map of experiment id to name."""
+        _ensure_imported()
         from mlflow.entities import ViewType
 
         return {e.experiment_id: e.name for e in self._all_experiments(ViewType.ACTIVE_ONLY)}
@@ -417,6 +444,7 @@ class MlflowStore:
         fetch the run again for every file, and its listing looks for logged models too.
         """
         _ = self.client  # MLflow imported under the import lock, our HTTP settings applied
+        _ensure_imported()
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
         return get_artifact_repository(artifact_uri, tracking_uri=self.location.tracking_uri)
@@ -433,6 +461,7 @@ class MlflowStore:
         Raises:
             StoreError: the store failed.
         """
+        _ensure_imported()
         from mlflow.entities import ViewType
 
         try:
@@ -514,6 +543,7 @@ class MlflowStore:
     def get_run(self, run_id: str) -> Run | None:
         """The run with this id, or None when the store has no such run."""
         client = self.client  # first: MLflow is imported under the import lock
+        _ensure_imported()
         from mlflow.exceptions import MlflowException
 
         try:
