@@ -30,10 +30,16 @@ def mlflow_first_page(home: Path) -> float:
     return float(out.stdout.split()[-1])
 
 
-def panel_first_paint(home: Path, extra_env: dict[str, str] | None = None) -> tuple[float, int]:
+def panel_first_paint(
+    home: Path,
+    extra_env: dict[str, str] | None = None,
+    config: str = "playwright.bench.config.js",
+) -> tuple[float, int]:
     """Milliseconds from opening the panel to its first run rows, and the rows drawn.
 
     ``extra_env``: e.g. ``XP_BENCH_TRACKING_URI`` to point the server at a team server.
+    ``config``: the Playwright configuration in ui-tests/ (the team benchmark's runs its server
+    on a free port, ``XP_BENCH_PORT``).
     """
     env = {
         **os.environ,
@@ -42,7 +48,7 @@ def panel_first_paint(home: Path, extra_env: dict[str, str] | None = None) -> tu
         **(extra_env or {}),
     }
     done = subprocess.run(
-        ["npx", "playwright", "test", "-c", "playwright.bench.config.js"],
+        ["npx", "playwright", "test", "-c", config],
         cwd=ROOT / "ui-tests",
         env=env,
         capture_output=True,

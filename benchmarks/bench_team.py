@@ -17,17 +17,15 @@ hours); ``XP_BENCH_TEAM_RUNS`` changes how many.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
+import bench_panel
 from _common import header, line, median
-from bench_panel import ROOT
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -104,26 +102,9 @@ def timed(action: object) -> float:
 
 def panel_first_paint(home: Path, extra_env: dict[str, str]) -> tuple[float, int]:
     """bench_panel's measure, on a free port of its own (the browser tests hold 8888/8889)."""
-    env = {
-        **os.environ,
-        "XP_BENCH_HOME": str(home),
-        "XP_BENCH_PORT": str(free_port()),
-        "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
-        **extra_env,
-    }
-    done = subprocess.run(
-        ["npx", "playwright", "test", "-c", "playwright.bench-team.config.js"],
-        cwd=ROOT / "ui-tests",
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    return bench_panel.panel_first_paint(
+        home, {"XP_BENCH_PORT": str(free_port()), **extra_env}, "playwright.bench-team.config.js"
     )
-    found = re.search(r"first paint: (\d+) ms \((\d+) rows", done.stdout)
-    if done.returncode != 0 or found is None:
-        print(done.stdout[-2000:], done.stderr[-2000:])
-        raise SystemExit("the panel benchmark failed")
-    return float(found.group(1)), int(found.group(2))
 
 
 def load() -> None:
