@@ -48,7 +48,13 @@ def test_a_running_cell_holds_the_start_until_the_bound(tmp_path: Path) -> None:
     # The cell's own source names a cell's end: escaped inside its value, it is not one.
     source = 'print(\'"type":"cell_end"\')'
     _journal(tmp_path, ("run_start", {}), ("cell_start", {"cell": 1, "source": source}))
-    assert settle(str(tmp_path), max_seconds=0.5) == "timeout"
+    assert settle(str(tmp_path), max_seconds=sync_settle.LONG_CELL_SECONDS / 2) == "timeout"
+
+
+def test_a_long_cell_starts_the_process_so_that_the_sampler_sees_it(tmp_path: Path) -> None:
+    # A cell still open after LONG_CELL_SECONDS is a computation, not a burst of short cells
+    _journal(tmp_path, ("run_start", {}), ("cell_start", {"cell": 1, "source": "train()"}))
+    assert settle(str(tmp_path), max_seconds=60.0) == "long-cell"
 
 
 def test_a_kernel_between_cells_and_quiet_lets_it_start(tmp_path: Path) -> None:

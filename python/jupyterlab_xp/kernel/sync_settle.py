@@ -22,6 +22,9 @@ from pathlib import Path
 
 MAX_SECONDS = 3.0
 QUIET_SECONDS = 0.3
+# A cell open this long is a long computation, not one of a burst of short cells: waiting on
+# would leave it without the sampler's readings (its verdict), so the process starts.
+LONG_CELL_SECONDS = 0.5
 POLL_SECONDS = 0.05
 WANTED_FILE = "run-wanted"  # the kernel waits for the run's id: start now
 _JOURNAL = "journal.jsonl"  # journal/rundir.JOURNAL_FILE (imported there, checked by a test)
@@ -30,7 +33,7 @@ _FLUSH = getattr(os, "fdatasync", os.fsync)
 
 def settle(run_dir: str, max_seconds: float = MAX_SECONDS) -> str:
     """Return once the sync process should start, and why (``quiet``, ``ended``, ``wanted``,
-    ``timeout``; for its log and the tests)."""
+    ``long-cell``, ``timeout``; for its log and the tests)."""
     journal = Path(run_dir) / _JOURNAL
     wanted = Path(run_dir) / WANTED_FILE
     start = time.monotonic()
@@ -38,6 +41,7 @@ def settle(run_dir: str, max_seconds: float = MAX_SECONDS) -> str:
     fd: int | None = None
     offset = 0
     open_cells = 0
+    opened = start  # when the cell now open started (as far as the polls can tell)
     changed = start
     rest = b""
     try:
@@ -58,8 +62,12 @@ def settle(run_dir: str, max_seconds: float = MAX_SECONDS) -> str:
                     whole, _, rest = data.rpartition(b"\n")
                     # Compact JSON with "type" as its third key; a quote inside a value is
                     # escaped, so these bytes only ever come from a record's own type.
+                    was_open = open_cells > 0
                     open_cells += whole.count(b'"type":"cell_start"')
-                    open_cells -= whole.count(b'"type":"cell_end"')
+                    ended = whole.count(b'"type":"cell_end"')
+                    open_cells -= ended
+                    if ended or not was_open:
+                        opened = now  # a cell that is open now started since the last look
                     if b'"type":"run_end"' in whole:
                         return "ended"
                     with contextlib.suppress(OSError):
@@ -67,6 +75,8 @@ def settle(run_dir: str, max_seconds: float = MAX_SECONDS) -> str:
                     changed = now
             if open_cells <= 0 and now - changed >= QUIET_SECONDS:
                 return "quiet"
+            if open_cells > 0 and now - opened >= LONG_CELL_SECONDS:
+                return "long-cell"
             if now >= deadline:
                 return "timeout"
             time.sleep(POLL_SECONDS)
