@@ -444,7 +444,6 @@ class MlflowStore:
         fetch the run again for every file, and its listing looks for logged models too.
         """
         _ = self.client  # MLflow imported under the import lock, our HTTP settings applied
-        _ensure_imported()
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
         return get_artifact_repository(artifact_uri, tracking_uri=self.location.tracking_uri)
@@ -543,7 +542,6 @@ class MlflowStore:
     def get_run(self, run_id: str) -> Run | None:
         """The run with this id, or None when the store has no such run."""
         client = self.client  # first: MLflow is imported under the import lock
-        _ensure_imported()
         from mlflow.exceptions import MlflowException
 
         try:
