@@ -143,6 +143,36 @@ def test_without_hashes_for_every_pin_the_lock_says_why_and_stays_installable(
     assert "No hashes: XP_LOCK_HASHES=off." in hashes.with_hashes(LOCK, tmp_path / "cache")
 
 
+def test_the_lookup_stops_at_the_first_pin_without_wheels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(hashes.SWITCH, "on")
+    monkeypatch.setattr(hashes, "WORKERS", 1)  # one page at a time: the order is the lock's
+    asked: list[str] = []
+
+    def fetch(url: str, deadline: float) -> str:
+        asked.append(url)
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        digest = "a" * 64
+        return (
+            ""
+            if name == "built-here"
+            else _page([f'<a href="/f/{name}-1.0-py3-none-any.whl#sha256={digest}">'])
+        )
+
+    monkeypatch.setattr(hashes, "_fetch", fetch)
+    # Given a lock of 40 pins whose second has no wheel on the index
+    pins = ["first==1.0", "built-here==1.0", *(f"pkg{i}==1.0" for i in range(38))]
+    text = hashes.with_hashes("\n".join(pins) + "\n", tmp_path / "cache")
+    # Then the lock has no hashes, the index was asked for two pages, not 40, and it says so
+    assert "--hash" not in text
+    assert len(asked) == 2
+    assert "no wheel for 1 of 40 pins (built-here==1.0; 38 not asked after that)" in text
+    # ...and the pin found is cached all the same
+    cache = hashes.HashCache(tmp_path / "cache" / "wheel-hashes.json")
+    assert [key.split(" ", 1)[1] for key in cache.known] == ["first==1.0"]
+
+
 def test_hashes_asked_once_are_read_from_the_cache(
     index: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
