@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import time
 from pathlib import Path
@@ -31,6 +32,32 @@ def test_records_read_back_in_order_with_sequence_numbers(tmp_path: Path) -> Non
     assert [r["seq"] for r in read] == [1, 2, 3, 4, 5]
     assert [r["source"] for r in read] == [w["source"] for w in written]
     assert all("sum" not in r for r in read)
+
+
+def test_a_forked_child_writes_nothing_to_its_parents_journal(tmp_path: Path) -> None:
+    # Given a journal with two records, and a fork of its process (a DataLoader's worker)
+    journal = CellJournal(tmp_path / "journal.jsonl")
+    journal.append("cell_start", cell=1)
+    journal.append("seed_call", fn="torch.manual_seed")
+    pid = os.fork()
+    if pid == 0:  # the child: torch seeds its worker through the wrapped seed functions
+        try:
+            journal.append("seed_call", fn="random.seed")
+            journal.append("seed_call", fn="numpy.random.seed")
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    # When the parent goes on
+    journal.append("cell_end", cell=1)
+    journal.close()
+    # Then the journal holds the parent's records only, numbered without a repeat or a gap
+    records = list(read_journal(tmp_path / "journal.jsonl"))
+    assert [(r["seq"], r["type"]) for r in records] == [
+        (1, "cell_start"),
+        (2, "seed_call"),
+        (3, "cell_end"),
+    ]
 
 
 # README: "mode 0600"

@@ -216,3 +216,65 @@ def test_a_dataloader_without_a_generator_gets_the_data_seed(
     data_seed = int.from_bytes(hashlib.blake2b(b"11/data", digest_size=4).digest(), "big")
     assert seeds["dataloaders"][0]["generator"] == "xp"
     assert seeds["dataloaders"][0]["seed"] == data_seed
+
+
+WORKER_IMPORTS = """
+import json, time
+import torch
+from torch.utils.data import DataLoader, Dataset
+"""
+WORKER_ORDER = """
+torch.manual_seed({init})  # model initialisation: differs between the two runs
+_ = torch.randn({draws})
+
+class Augmented(Dataset):
+    def __len__(self):
+        return 16
+
+    def __getitem__(self, i):
+        time.sleep(0.1)  # a slow decoder, in the worker processes
+        return torch.tensor([float(i), torch.rand(()).item()])  # an augmentation's draw
+
+loader = DataLoader(Augmented(), batch_size=4, shuffle=True, num_workers=2,
+                    persistent_workers=True)
+print(json.dumps([batch.tolist() for epoch in range(2) for batch in loader]))
+"""
+
+
+@pytest.mark.kernel
+def test_a_dataloader_with_workers_keeps_its_order_and_draws_and_is_recorded(
+    kernel_factory: Any, store: Any
+) -> None:
+    from jupyterlab_xp.views.verdict import cell_verdict
+
+    # Given two runs with the same root seed whose model initialisation draws differ, each
+    # loading two epochs through two persistent worker processes that draw random numbers
+    batches = []
+    for name, init, draws in (("a", 1, 5), ("b", 2, 50)):
+        k = kernel_factory()
+        _ok(k, f"%load_ext jupyterlab_xp\n%xp start workers-{name} --seed 11")
+        _ok(k, WORKER_IMPORTS)  # (its own cell: importing torch takes seconds of CPU)
+        printed = _ok(k, WORKER_ORDER.format(init=init, draws=draws))["stdout"]
+        batches.append(json.loads(printed))
+        _ok(k, "%xp stop")
+    # Then both runs saw the same order and the same draws in the workers: the workers' seeds
+    # come from the loader's generator, which the data seed set
+    assert batches[0] == batches[1]
+    items = [int(row[0]) for batch in batches[0] for row in batch]  # two epochs of 16
+    assert sorted(items[:16]) == sorted(items[16:]) == list(range(16))
+    # And the workers are recorded: tags, and the loader's seeding in seeds.json
+    run = _run(store, "workers-a")
+    assert run.data.tags["xp.dataloader.num_workers"] == "2"
+    assert run.data.tags["xp.dataloader.persistent_workers"] == "true"
+    seeds = json.loads(store.artifacts.read_text(run.info.run_id, "xp/seeds.json"))
+    (loader,) = seeds["dataloaders"]
+    assert (loader["num_workers"], loader["persistent_workers"]) == (2, True)
+    assert loader["generator"] == "xp"
+    # And the seeding torch does in each worker is not taken for the user's own seed calls
+    assert [call["fn"] for call in seeds["user_calls"]] == ["torch.manual_seed"]
+    # And the time the kernel waited on the workers counts as loader wait: data-bound
+    text = store.artifacts.read_text(run.info.run_id, "xp/cells.jsonl")
+    (cell,) = [c for c in map(json.loads, text.splitlines()) if "Augmented" in c["source"]]
+    assert cell["loader_wait"] >= 1.0
+    verdict = cell_verdict(cell)
+    assert verdict is not None and verdict["verdict"] == "data-bound", cell

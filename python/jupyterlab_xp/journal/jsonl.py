@@ -82,6 +82,7 @@ class CellJournal:
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
         self._fd = os.open(path, flags, 0o600)
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._flush_wanted = threading.Event()
         self._flusher: threading.Thread | None = None
         self._closing = False
@@ -100,7 +101,13 @@ class CellJournal:
                 survives a crash of the machine, not only of the process (left to the reader
                 when the journal was opened with ``flush_here=False``).
             **fields: the record's content; must be JSON-serialisable (others become ``str``).
+
+        In a forked child of the process that opened the journal nothing is written (the
+        record is returned unwritten): the child's copy of ``seq`` would repeat the parent's
+        numbers, and a reader stops at the first record out of sequence.
         """
+        if os.getpid() != self._pid:
+            return {"seq": self._seq, "t": time.time(), "type": kind, **fields}
         with self._lock:
             record: dict[str, Any] = {"seq": self._seq + 1, "t": time.time(), "type": kind}
             record.update(fields)

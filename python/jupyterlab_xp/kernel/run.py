@@ -65,6 +65,7 @@ class ActiveRun(StoreLink):
         self.deferred = defer_sync
         self.ended = False
         self._record_lock = threading.Lock()
+        self._pid = os.getpid()  # the recording process: a forked child records nothing
         self.local_id = uuid.uuid4().hex
         self.name = name
         self.experiment = experiment
@@ -139,7 +140,13 @@ class ActiveRun(StoreLink):
 
     # -- journal ------------------------------------------------------------------------------
     def record(self, kind: str, /, durable: bool = False, **fields: Any) -> dict[str, Any]:
-        """Journal a record, then hand it to the sync thread (a no-op once the run ended)."""
+        """Journal a record, then hand it to the sync thread (a no-op once the run ended, and
+        in a forked child such as a DataLoader's worker process)."""
+        if os.getpid() != self._pid:
+            # A fork of the kernel (torch's DataLoader workers on Linux) inherits the recorder:
+            # torch seeds each worker through the wrapped seed functions. Its records are not
+            # the run's, and the lock may have been held by another thread at the fork.
+            return {"type": kind, **fields}
         with self._record_lock:  # records reach the worker in journal order
             if self.ended:  # late background work: the journal is closed, and may be the job's
                 log.warning("xp: %s arrived after the run ended; not recorded", kind)
