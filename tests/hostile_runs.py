@@ -44,6 +44,8 @@ READ_TAGS = (
     tags.DEVICE,
     tags.PYTHONHASHSEED,
     tags.PROFILES,
+    tags.DATALOADER_WORKERS,  # compare flags a seed group whose runs differ in them
+    tags.DATALOADER_PERSISTENT,
 )
 
 

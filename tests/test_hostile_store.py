@@ -75,7 +75,10 @@ KNOWN_KEYS = {
     tags.CONFIG_ARTIFACT: ("model", "lr"),
     tags.CONFIG_SCHEMA_ARTIFACT: ("type", "properties", "$defs", "$ref", "anyOf"),
 }
-CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "duration")
+CELL_KEYS = ("seq", "execution_count", "cell_id", "source", "start", "status", "duration",
+             # the readings each cell's verdict is judged from (views/verdict.py)
+             "loader_wait", "busy", "peak_rss_mb", "swap_in_mb_per_s", "gpu_utilization_percent",
+             "gpu_memory_busy_percent", "gpu_memory_share")  # fmt: skip
 # What a dataset input's source JSON holds (capture/provenance.py), and its DVC pointer's part.
 DATASET_KEYS = ("uri", "sha256", "dvc", "card", "card_note", "fingerprints", "splits", "revision",
                 "pinned")  # fmt: skip
@@ -266,6 +269,8 @@ def cli_invocations(run_ids: list[str], plain: str) -> Iterator[list[str]]:
             options = command._option_string_actions
             argv += ["--dry-run"] if "--dry-run" in options else []
             yield argv
+            if "--hold-seed" in options:  # compare holding seed.data, which runs may record
+                yield [*argv, "--hold-seed", "data"]
             if "--json" in options:
                 yield [*argv, "--json"]
 
