@@ -301,3 +301,64 @@ async def test_rest_refuses_overrides_the_recorded_config_lacks(
         # Then each is a 400 of one line naming it, and nothing ran
         assert code == 400 and message in said, (path, said)
     assert len(store.search_runs(max_results=20)) == 1
+
+
+# --- a pydantic model, recorded in a real kernel and promoted -----------------------------------
+
+PYDANTIC_CELLS = [
+    {"id": "start", "source": "%load_ext jupyterlab_xp\n%xp start --seed 3"},
+    {
+        "id": "train",
+        "source": "import jupyterlab_xp as xp\n"
+        "from pydantic import BaseModel, ConfigDict\n"
+        "class Optim(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid')\n"
+        "    lr: float = 0.1\n"
+        "class Config(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid')\n"
+        "    width: int = 16\n"
+        "    optim: Optim = Optim()\n"
+        "cfg = Config()\n"
+        "xp.param(cfg)\n"
+        "xp.log({'val/score': cfg.optim.lr * cfg.width})",
+    },
+    {"id": "stop", "source": "%xp stop"},
+]
+
+
+@pytest.mark.kernel
+def test_a_pydantic_config_is_recorded_with_its_schema_and_promoted_by_it(
+    kernel_factory: Any, store: Any, tmp_path: Path
+) -> None:
+    # Given a notebook whose config is a pydantic model, recorded in a real kernel
+    notebook = write_notebook(tmp_path / "train.ipynb", PYDANTIC_CELLS)
+    kernel = kernel_factory(notebook)
+    for cell in PYDANTIC_CELLS:
+        result = kernel.execute(cell["source"], cell_id=cell["id"])
+        assert result["status"] == "ok", result
+    (run,) = store.search_runs(max_results=5)
+    run_id = run.info.run_id
+    # Then it is dotted params, its resolved values and the model's JSON schema
+    assert run.data.params["width"] == "16" and run.data.params["optim.lr"] == "0.1"
+    config = json.loads(store.artifacts.read_text(run_id, "xp/config.json"))
+    assert config == {"width": 16, "optim": {"lr": 0.1}}
+    schema = json.loads(store.artifacts.read_text(run_id, "xp/config.schema.json"))
+    assert schema["properties"]["width"]["type"] == "integer"
+    # When a promotion names a key the model forbids, or a float for its integer width (the
+    # values alone would let any number through: the schema decides)
+    for args, message in (
+        (["-p", "optim.momentum", "0.9"], "optim.momentum is not a field of the recorded config"),
+        (["-p", "width", "2.5"], "width must be integer, got float 2.5"),
+    ):
+        refused = _cli("promote", run_id, *args, cwd=tmp_path)
+        # Then it is one line and exit 2, and nothing ran
+        assert refused.returncode == 2, refused.stderr
+        assert message in refused.stderr and refused.stderr.strip().count("\n") == 0
+    assert len(store.search_runs(max_results=20)) == 1
+    # When it is promoted with a nested override
+    done = _cli("promote", run_id, "-p", "optim.lr", "0.5", "--json", cwd=tmp_path)
+    # Then the promoted kernel's model held it: its param and its metric say so
+    assert done.returncode == 0, done.stderr[-2000:]
+    promoted = store.get_run(json.loads(done.stdout)["runs"][0])
+    assert promoted.data.params["optim.lr"] == "0.5"
+    assert promoted.data.metrics["val/score"] == pytest.approx(8.0)
