@@ -242,6 +242,11 @@ def test_the_sync_process_runs_niced_from_its_first_import(
     kernel = psutil.Process(int(k.execute("import os; print(os.getpid())")["stdout"]))
     # Then it yields the CPUs to the kernel: niced by 10 (in its first line, before imports)
     assert psutil.Process(pid).nice() == min(19, kernel.nice() + 10)
+    # ...and, on Linux, batch-scheduled in every thread: its wake-ups never preempt the kernel
+    if hasattr(os, "SCHED_BATCH"):
+        threads = psutil.Process(pid).threads()
+        assert len(threads) > 1  # the worker, sampler and capture threads inherit it
+        assert {os.sched_getscheduler(t.id) for t in threads} == {os.SCHED_BATCH}
     assert k.execute("%xp stop")["status"] == "ok"
 
 

@@ -134,6 +134,18 @@ def test_the_verdict_follows_the_readings_in_order() -> None:
     }
     full = _judged({**base, "gpu_utilization_percent": 88.0, "gpu_memory_share": 0.97}, 1000.0)
     assert full["verdict"] == "memory-bound"
+    # A busy GPU whose memory is read or written most of the cell waits on its bandwidth
+    on_gpu = {**base, "gpu_utilization_percent": 97.0, "gpu_memory_share": 0.3}
+    bandwidth = _judged({**on_gpu, "gpu_memory_busy_percent": 81.0}, 1000.0)
+    assert bandwidth == {
+        "verdict": "memory-bound",
+        "because": "GPU memory bandwidth in use 81 % of the cell",
+        "seconds": 10.0,
+    }
+    assert _judged({**on_gpu, "gpu_memory_busy_percent": 45.0})["verdict"] == "compute-bound"
+    # A data-bound cell on a GPU says how long the GPU waited with it
+    starved = _judged({**data, "gpu_utilization_percent": 38.0, "gpu_memory_busy_percent": 9.0})
+    assert starved["because"] == "waited on the data loader 62 % of the cell, GPU idle 62 %"
     # A machine that swaps is memory-bound before its busy CPU counts (a CPU-only machine too)
     paging = _judged({**busy, "swap_in_mb_per_s": 42.4}, 1000.0)
     assert paging == {"verdict": "memory-bound", "because": "swapped in 42 MiB/s", "seconds": 10.0}
@@ -210,6 +222,9 @@ def test_a_cell_on_a_busy_gpu_is_compute_bound_through_the_sync_process(
     k = kernel_factory(extra_env={"PYTHONPATH": os.pathsep.join(p for p in path if p)})
     # When a cell that waits on nothing the kernel sees runs for 4 s in a recorded run
     _ok(k, "%load_ext jupyterlab_xp\n%xp start gpu-cell --seed 1")
+    # (once the run exists, so its sync process and sampler are up: under load their start
+    # can take longer than the cell, and a cell before the first sample has no readings)
+    _ok(k, "import jupyterlab_xp as xp\nassert xp.active_run().run_id is not None")
     _ok(k, GPU_CELL)
     _ok(k, "%xp stop")
     run = next(r for r in store.search_runs() if r.info.run_name == "gpu-cell")

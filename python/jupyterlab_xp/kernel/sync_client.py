@@ -52,7 +52,6 @@ class SyncChannel:
         self._next_poll = 0.0
         self._restarts = 0
         self._stamps: dict[str, tuple[int, int, int]] = {}
-        self._wanted = False
 
     def start(self, notebook: Path | None, capture: bool = True) -> None:
         """Start the sync process (once), telling its capture what only this process knows.
@@ -101,11 +100,9 @@ class SyncChannel:
             self._spawn()
 
     def _want_run(self) -> None:
-        """Tell a sync process still waiting for the kernel to go quiet (sync_settle.py) that
-        a cell waits for it: it starts at once."""
-        if self._wanted:
-            return
-        self._wanted = True
+        """Tell the sync process that the kernel waits for it: one still waiting for the kernel
+        to go quiet (sync_settle.py) starts at once, a running one applies what is queued
+        without its linger."""
         with contextlib.suppress(OSError):
             (self.sync.dir / WANTED_FILE).touch(mode=0o600)
 

@@ -43,6 +43,7 @@ from jupyterlab_xp.journal.rundir import (
     take_sync_lock,
 )
 from jupyterlab_xp.journal.summary import CELL_READINGS_FILE
+from jupyterlab_xp.kernel.sync_settle import WANTED_FILE
 from jupyterlab_xp.store.liveness import Heartbeat
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.sync import RunSync
@@ -55,6 +56,10 @@ CAPTURE_REQUEST_FILE = "capture-request.json"  # what only the kernel knows: its
 LOG_FILE = "sync.log"
 POLL_SECONDS = 0.05  # how often the journal is looked at: also the machine-crash window
 OWNER_EVERY = 5  # ...and every this many looks, whether the kernel still holds the run
+# How long the worker gathers records before one MLflow request: each request is a commit
+# that takes the CPU for milliseconds, so in steady state a burst of cells becomes one every
+# couple of seconds. A run's start and end, and a kernel waiting for the store, go at once.
+LINGER_SECONDS = 2.0
 CAPTURE_WAIT_SECONDS = 10.0  # a run that ends this soon after its start waits for its capture
 GIVE_UP_SECONDS = 600.0  # a kernel gone, the store still failing: leave it to recovery
 NICE = 10
@@ -68,7 +73,11 @@ _ENTRY = f"""\
 import os
 try:
     os.nice({NICE})
-except OSError:
+    # Batch scheduling: a wake-up of this process never preempts a running thread (the
+    # kernel's, or the client's waiting on it); it takes a CPU when one is free. Unlike
+    # SCHED_IDLE it keeps its nice share, so a busy machine does not starve its heartbeat.
+    os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+except (AttributeError, OSError):
     pass
 import runpy, sys
 runpy.run_path({str(_SETTLE)!r})["settle"](sys.argv[1])
@@ -148,7 +157,8 @@ class RunSyncProcess:
         self.kernel_pid = kernel_pid
         self.store = MlflowStore(location)
         self.sync = RunSync(self.store, run_dir)
-        self.worker = SyncWorker()
+        self.worker = SyncWorker(linger=LINGER_SECONDS)
+        self.wanted = run_dir / WANTED_FILE
         self.tail = JournalTail(run_dir / JOURNAL_FILE)
         self.alive = True
         self.captured = threading.Event()
@@ -168,6 +178,10 @@ class RunSyncProcess:
         polls = 0
         while not self.sync.ended:
             self._submit(self.tail.read())
+            if self.wanted.exists():  # the kernel waits (for the run's id, or its stop)
+                with contextlib.suppress(OSError):
+                    self.wanted.unlink()
+                self.worker.hurry()
             self._write_status()
             polls += 1
             if polls % OWNER_EVERY == 0 and owner_gone(self.dir):
@@ -187,6 +201,8 @@ class RunSyncProcess:
                 if not self.captured.wait(CAPTURE_WAIT_SECONDS):
                     record.setdefault("tags", {})[tags.INCOMPLETE] = "capture still running"
             self.worker.submit(self.sync, record)
+            if record["type"] in ("run_start", "run_end"):
+                self.worker.hurry()
             if record["type"] == "run_start":
                 self._started()
             elif record["type"] in ("cell_start", "cell_end"):

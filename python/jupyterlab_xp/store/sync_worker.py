@@ -59,9 +59,14 @@ class SyncWorker:
                 self._thread.start()
         self._queue.put((run, item))
 
+    def hurry(self) -> None:
+        """Apply what is queued now instead of after the linger (a run created, ended, or
+        waited for)."""
+        self._wake.set()
+
     def flush(self, run: RunSync | None, timeout: float) -> bool:
         """Wait until everything queued for ``run`` is done; False on timeout."""
-        self._wake.set()
+        self.hurry()
         with self._cond:
             return self._cond.wait_for(lambda: self._pending.get(id(run), 0) == 0, timeout)
 
