@@ -134,6 +134,18 @@ def test_the_verdict_follows_the_readings_in_order() -> None:
     }
     full = _judged({**base, "gpu_utilization_percent": 88.0, "gpu_memory_share": 0.97}, 1000.0)
     assert full["verdict"] == "memory-bound"
+    # A busy GPU whose memory is read or written most of the cell waits on its bandwidth
+    on_gpu = {**base, "gpu_utilization_percent": 97.0, "gpu_memory_share": 0.3}
+    bandwidth = _judged({**on_gpu, "gpu_memory_busy_percent": 81.0}, 1000.0)
+    assert bandwidth == {
+        "verdict": "memory-bound",
+        "because": "GPU memory bandwidth in use 81 % of the cell",
+        "seconds": 10.0,
+    }
+    assert _judged({**on_gpu, "gpu_memory_busy_percent": 45.0})["verdict"] == "compute-bound"
+    # A data-bound cell on a GPU says how long the GPU waited with it
+    starved = _judged({**data, "gpu_utilization_percent": 38.0, "gpu_memory_busy_percent": 9.0})
+    assert starved["because"] == "waited on the data loader 62 % of the cell, GPU idle 62 %"
     # A machine that swaps is memory-bound before its busy CPU counts (a CPU-only machine too)
     paging = _judged({**busy, "swap_in_mb_per_s": 42.4}, 1000.0)
     assert paging == {"verdict": "memory-bound", "because": "swapped in 42 MiB/s", "seconds": 10.0}

@@ -5,8 +5,9 @@ Judged from the readings a cell's entry in ``xp/cells.jsonl`` holds (``duration`
 sync process read over the cell: the machine's swap-in rate, and the GPU readings when there are
 GPUs), with the machine's memory from ``hardware.json``. The order is the one a person would
 check: a cell that waited on its loader half the time is data-bound whatever else it did; memory
-near capacity or swapping comes next (the machine then pages or the device runs out); then a
-CPU or GPU kept busy; anything else waited on
+near capacity, swapping or a GPU's memory bandwidth in use most of the time comes next (the
+machine then pages, the device runs out, or its kernels wait on memory); then a CPU or GPU kept
+busy; anything else waited on
 something outside (sleep, I/O, a lock, the network) and is idle.
 """
 
@@ -24,6 +25,9 @@ MIN_SECONDS = 1.0  # shorter cells are the notebook's bookkeeping: no verdict
 LOADER_SHARE = 0.5  # waited on the data loader at least this share of the cell
 BUSY_SHARE = 0.5  # the kernel thread on a CPU (or queued for one) at least this share
 GPU_BUSY_PERCENT = 50.0  # a GPU's mean utilisation over the cell
+# A GPU's memory read or written at least this share of the cell (NVML's memory rate: its
+# bandwidth, not its capacity): its kernels wait on memory more than on arithmetic.
+GPU_MEMORY_BUSY_PERCENT = 70.0
 MEMORY_SHARE = 0.9  # peak memory at least this share of the machine's or the device's
 # The machine paged back in at least this many MiB a second over the cell: its working set no
 # longer fits, and a cell that swaps is waiting on the disk whatever its CPU share says.
@@ -48,7 +52,9 @@ def cell_verdict(
     waited = _number(cell.get("loader_wait"))
     busy = _number(cell.get("busy"))
     peak = _number(cell.get("peak_rss_mb"))
-    gpu_busy = _number(cell.get("gpu_utilization_percent")) or 0.0
+    gpu_reading = _number(cell.get("gpu_utilization_percent"))
+    gpu_busy = gpu_reading or 0.0
+    gpu_bandwidth = _number(cell.get("gpu_memory_busy_percent")) or 0.0
     gpu_full = _number(cell.get("gpu_memory_share")) or 0.0
     swap_in = _number(cell.get("swap_in_mb_per_s")) or 0.0
     if waited is None and busy is None:
@@ -56,6 +62,8 @@ def cell_verdict(
     verdict, because = IDLE, _idle_because(busy, duration)
     if waited is not None and waited / duration >= LOADER_SHARE:
         verdict, because = DATA_BOUND, f"waited on the data loader {_pct(waited / duration)}"
+        if gpu_reading is not None:  # what the wait cost: the GPU had nothing to do
+            because += f", GPU idle {_percent(1 - min(gpu_busy, 100.0) / 100)}"
     elif memory_total_mb and peak is not None and peak / memory_total_mb >= MEMORY_SHARE:
         verdict = MEMORY_BOUND
         because = f"peak memory {_percent(peak / memory_total_mb)} of the machine's"
@@ -63,6 +71,9 @@ def cell_verdict(
         verdict, because = MEMORY_BOUND, f"swapped in {swap_in:.0f} MiB/s"
     elif gpu_full >= MEMORY_SHARE:
         verdict, because = MEMORY_BOUND, f"GPU memory {_percent(gpu_full)} full"
+    elif gpu_bandwidth >= GPU_MEMORY_BUSY_PERCENT:
+        verdict = MEMORY_BOUND
+        because = f"GPU memory bandwidth in use {_percent(gpu_bandwidth / 100)} of the cell"
     elif gpu_busy >= GPU_BUSY_PERCENT:
         verdict, because = COMPUTE_BOUND, f"GPU busy {_percent(gpu_busy / 100)} of the cell"
     elif busy is not None and busy / duration >= BUSY_SHARE:
