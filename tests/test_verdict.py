@@ -23,6 +23,7 @@ from jupyterlab_xp.frontends.cli import main
 from jupyterlab_xp.journal.summary import CELL_READINGS_FILE, add_cell_readings
 from jupyterlab_xp.kernel.sampler import SystemSampler
 from jupyterlab_xp.views.verdict import cell_verdict, run_verdict, timeline_verdict, with_verdicts
+from machine import nvml_gpu_count
 
 IMPORTS = """
 import time
@@ -283,3 +284,41 @@ def test_a_cells_swap_in_rate_is_the_counters_change_around_it() -> None:
     # Then the rate is from the count just before the cell to the last one in it: 40 MiB in 2.5 s
     assert readings == {"swap_in_mb_per_s": 16.0}
     assert alone == {}
+
+
+REAL_GPU_CELL = """
+import time, torch
+a = torch.randn(4096, 4096, device="cuda")
+end = time.perf_counter() + 5.0
+while time.perf_counter() < end:
+    a = torch.tanh(a @ a)
+    torch.cuda.synchronize()
+"""
+
+
+def _real_cuda() -> bool:
+    if not nvml_gpu_count():
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(not _real_cuda(), reason="needs a real CUDA GPU (the fake NVML tests cover it)")
+def test_a_cell_on_a_real_gpu_is_judged_by_its_gpu(kernel_factory: Any, store: Any) -> None:
+    # Given a recorded kernel on a machine with a real GPU
+    k = kernel_factory()
+    _ok(k, "%load_ext jupyterlab_xp\n%xp start real-gpu --seed 1")
+    _ok(k, "import torch\ntorch.zeros(1, device='cuda')")  # CUDA's start in its own cell
+    # When a cell multiplies matrices on it for 5 s
+    _ok(k, REAL_GPU_CELL)
+    _ok(k, "%xp stop")
+    run = next(r for r in store.search_runs() if r.info.run_name == "real-gpu")
+    text = store.artifacts.read_text(run.info.run_id, "xp/cells.jsonl")
+    cell = next(c for c in map(json.loads, text.splitlines()) if "randn(4096" in c["source"])
+    # Then the sampler read the GPU over the cell, and the verdict comes from the GPU's figures
+    assert cell["gpu_utilization_percent"] >= 50.0, cell
+    verdict = _judged(cell)
+    assert verdict["verdict"] in ("compute-bound", "memory-bound"), verdict
+    assert verdict["because"].startswith("GPU"), verdict
