@@ -134,6 +134,30 @@ def test_what_is_not_a_config_is_one_line() -> None:
         configs.resolved(deep)
 
 
+def test_the_loader_tags_name_every_worker_setting_the_run_used() -> None:
+    import torch.utils.data
+
+    from jupyterlab_xp.kernel.seeds import SeedKeeper
+
+    # Given a run's seed keeper, and a training loader with workers made before and after a
+    # validation loader in the kernel
+    events: list[tuple[str, dict[str, Any]]] = []
+    keeper = SeedKeeper(lambda kind, **fields: events.append((kind, fields)))
+    keeper.seed_all(5)
+    try:
+        loader = torch.utils.data.DataLoader
+        loader(list(range(4)), num_workers=2, persistent_workers=True)
+        loader(list(range(4)))
+        loader(list(range(4)), num_workers=2, persistent_workers=True)
+    finally:
+        keeper.uninstall()
+    # Then the tags hold every setting used so far, not the last loader's
+    recorded = [fields["tags"] for kind, fields in events if kind == "dataloader"]
+    workers, persistent = "xp.dataloader.num_workers", "xp.dataloader.persistent_workers"
+    assert recorded[0] == {workers: "2", persistent: "true"}
+    assert recorded[-1] == {workers: "0,2", persistent: "false,true"}
+
+
 # --- in a real kernel -------------------------------------------------------------------------
 
 

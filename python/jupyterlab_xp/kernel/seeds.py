@@ -133,6 +133,9 @@ class SeedKeeper:
         self.seed: int | None = None
         self.deterministic = False
         self.loader_clock = LoaderClock()  # read per cell by the run (a cell's verdict)
+        # The worker settings of every DataLoader made in the run (tags hold them all)
+        self._loader_workers: set[int] = set()
+        self._loader_persistent: set[bool] = set()
 
     # -- seeding ------------------------------------------------------------------------------
     def seed_all(self, seed: int, deterministic: bool = False) -> dict[str, Any]:
@@ -247,6 +250,11 @@ class SeedKeeper:
     def _record_loader(self, loader: Any, injected: int | None) -> None:
         workers = int(getattr(loader, "num_workers", 0))
         persistent = bool(getattr(loader, "persistent_workers", False))
+        # The tags name every setting the run's loaders used ("0,4": a validation loader in
+        # the kernel and a training loader with 4 workers), not the last loader's: runs that
+        # differ in their training loader are told apart whichever loader came last.
+        self._loader_workers.add(workers)
+        self._loader_persistent.add(persistent)
         self._emit(
             "dataloader",
             num_workers=workers,
@@ -254,8 +262,10 @@ class SeedKeeper:
             generator="xp" if injected is not None else "user",
             seed=injected,
             tags={
-                DATALOADER_WORKERS: str(workers),
-                DATALOADER_PERSISTENT: str(persistent).lower(),
+                DATALOADER_WORKERS: ",".join(map(str, sorted(self._loader_workers))),
+                DATALOADER_PERSISTENT: ",".join(
+                    str(p).lower() for p in sorted(self._loader_persistent)
+                ),
             },
         )
 
