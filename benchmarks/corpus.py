@@ -439,6 +439,16 @@ def migrated_store() -> Path | None:
     return folder / "mlflow.db" if ok else None
 
 
+def overhead(extra: list[float]) -> str:
+    """Median, p90 and max of promote's seconds minus papermill's, over how many notebooks."""
+    ordered = sorted(extra)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    return (
+        f"median {statistics.median(ordered):.1f} s, p90 {p90:.1f} s, max {ordered[-1]:.1f} s "
+        f"({len(ordered)} notebooks)"
+    )
+
+
 def markdown(results: list[Result], command: str) -> str:
     n = len(results)
     restored = sum(r.restored for r in results)
@@ -470,10 +480,7 @@ def markdown(results: list[Result], command: str) -> str:
         f"| papermill runs it, promote does not | {len(regress)} |",
     ]
     if both:
-        lines.append(
-            f"| median promote overhead over papermill where both run | "
-            f"{statistics.median(both):.1f} s |"
-        )
+        lines.append(f"| promote's seconds over papermill's where both run | {overhead(both)} |")
     lines += ["", "Why the rest did not restore:", "", "| count | cause |", "|---|---|"]
     lines += [f"| {k} | {c} |" for c, k in causes.most_common()]
     lines += ["", "Restored but not verified:", "", "| count | why |", "|---|---|"]

@@ -188,6 +188,51 @@ def test_hashes_asked_once_are_read_from_the_cache(
     assert hashes.with_hashes(LOCK, tmp_path / "cache") == first
 
 
+def test_a_promotion_asks_the_index_while_its_notebook_runs(
+    index: tuple[str, Path], xp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import os
+
+    from conftest import write_notebook
+
+    url, _ = index
+    # Given a notebook whose cell waits until the index has been asked for a page
+    mark = tmp_path / "asked"
+    wait = (
+        "import pathlib, time\n"
+        "deadline = time.monotonic() + 120\n"
+        f"while not pathlib.Path({str(mark)!r}).exists() and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        f"print(pathlib.Path({str(mark)!r}).exists())"
+    )
+    notebook = write_notebook(tmp_path / "waits.ipynb", [{"source": wait}])
+    handler = http.server.SimpleHTTPRequestHandler
+    seen = handler.send_head
+
+    def send_head(self: http.server.SimpleHTTPRequestHandler) -> object:
+        mark.touch()
+        return seen(self)
+
+    monkeypatch.setattr(handler, "send_head", send_head)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "XP_"))}
+    env.update(XP_HOME=str(xp_home), XP_LOCK_HASHES="on", PIP_INDEX_URL=url)
+    # When it is promoted with the wheel-hash lookup on
+    ran = subprocess.run(
+        [sys.executable, "-m", "jupyterlab_xp", "promote", str(notebook), "--json"],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    # Then the cell saw the index asked while it ran (the lookup does not wait for the last
+    # cell), and the bundle's lock says why it has no hashes: this index lists none of them
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    result = json.loads(ran.stdout)
+    executed = json.loads(Path(result["bundle"], "executed.ipynb").read_text())
+    (cell,) = [c for c in executed["cells"] if "deadline" in "".join(c["source"])]
+    assert "".join(cell["outputs"][0]["text"]).strip() == "True"
+    lock = Path(result["bundle"], "requirements.lock").read_text()
+    assert "# No hashes: the index listed no wheel for" in lock and "--hash" not in lock
+
+
 def test_a_simple_page_gives_only_wheels_of_the_pinned_version() -> None:
     page = _page(
         [

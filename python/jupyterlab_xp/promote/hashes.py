@@ -89,12 +89,22 @@ def wheel_hashes(page: str, name: str, version: str) -> list[str]:
     return sorted(found)
 
 
-def _index_for(pin: str, pins: list[str]) -> str:
-    build = accelerator.build_of(pins)
-    name = canonicalize_name(pin.partition("==")[0])
-    if build is not None and name in accelerator.PYTORCH_PACKAGES:
-        return build.index_url + "/"
+def default_index() -> str:
+    """The user's package index: ``PIP_INDEX_URL``, else PyPI."""
     return os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX
+
+
+def _indexes(pins: list[str], index: str | None) -> dict[str, str]:
+    """Each pin's index: PyTorch's for its builds, else ``index`` (default: the user's)."""
+    build = accelerator.build_of(pins)
+    default = index or default_index()
+    return {
+        pin: build.index_url + "/"
+        if build is not None
+        and canonicalize_name(pin.partition("==")[0]) in accelerator.PYTORCH_PACKAGES
+        else default
+        for pin in pins
+    }
 
 
 def _fetch(url: str, deadline: float) -> str:
@@ -128,31 +138,39 @@ class HashCache:
 
 
 def lookup(
-    pins: list[str], cache: HashCache, log: Callable[[str], None] = lambda _: None
+    pins: list[str],
+    cache: HashCache,
+    log: Callable[[str], None] = lambda _: None,
+    index: str | None = None,
 ) -> dict[str, list[str]]:
     """``pin -> wheel sha256s`` for the pins the index lists wheels of (others left out)."""
-    return lookup_all(pins, cache, log)[0]
+    return lookup_all(pins, cache, log, index)[0]
 
 
 def lookup_all(
-    pins: list[str], cache: HashCache, log: Callable[[str], None] = lambda _: None
+    pins: list[str],
+    cache: HashCache,
+    log: Callable[[str], None] = lambda _: None,
+    index: str | None = None,
 ) -> tuple[dict[str, list[str]], list[str]]:
     """``pin -> wheel sha256s`` for the pins the index lists wheels of, and the pins found
     without. A lock is hashed whole or not at all: once a pin has no wheel (or its index does
-    not answer) the pins not yet asked are not asked, and are in neither."""
+    not answer) the pins not yet asked are not asked, and are in neither. ``index`` is the
+    index to ask (default :func:`default_index`, read once, here)."""
     deadline = time.monotonic() + TOTAL_SECONDS
-    todo = [p for p in pins if f"{_index_for(p, pins)} {p}" not in cache.known]
+    where = _indexes(pins, index)
+    key = {pin: f"{where[pin]} {pin}" for pin in pins}  # the cache's key
+    todo = [p for p in pins if key[p] not in cache.known]
     missed = threading.Event()
 
     def ask(pin: str) -> tuple[str, list[str] | None]:
         name, _, version = pin.partition("==")
-        index = _index_for(pin, pins)
         if missed.is_set():
             return pin, []  # not asked
         if time.monotonic() > deadline:
             return pin, None
         try:
-            page = _fetch(f"{index.rstrip('/')}/{canonicalize_name(name)}/", deadline)
+            page = _fetch(f"{where[pin].rstrip('/')}/{canonicalize_name(name)}/", deadline)
         except (OSError, urllib.error.URLError, ValueError) as exc:
             log(f"hashes: {name}: {str(exc)[:120]}")
             missed.set()
@@ -166,28 +184,29 @@ def lookup_all(
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for pin, found in pool.map(ask, todo):
             if found:
-                cache.known[f"{_index_for(pin, pins)} {pin}"] = found
+                cache.known[key[pin]] = found
             elif found is None:
                 missing.append(pin)
     if todo:
         cache.save()
-    known = {
-        p: cache.known[f"{_index_for(p, pins)} {p}"]
-        for p in pins
-        if f"{_index_for(p, pins)} {p}" in cache.known
-    }
-    return known, missing
+    return {p: cache.known[key[p]] for p in pins if key[p] in cache.known}, missing
 
 
-def with_hashes(text: str, cache_dir: Path, log: Callable[[str], None] = lambda _: None) -> str:
-    """``text`` (a bundle lock) with ``--hash`` options on every pin, or a header saying why not."""
+def with_hashes(
+    text: str,
+    cache_dir: Path,
+    log: Callable[[str], None] = lambda _: None,
+    index: str | None = None,
+) -> str:
+    """``text`` (a bundle lock) with ``--hash`` options on every pin, or a header saying why not
+    (``index`` as in :func:`lookup_all`)."""
     lines = text.splitlines()
     pins = [line for line in lines if line and not line.startswith(("#", "-"))]
     if not pins:
         return text
     if not enabled():
         return _note(text, f"# No hashes: {SWITCH}=off.")
-    found, missing = lookup_all(pins, HashCache(cache_dir / CACHE_FILE), log)
+    found, missing = lookup_all(pins, HashCache(cache_dir / CACHE_FILE), log, index)
     if missing:
         listed = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
         unasked = len(pins) - len(missing) - len(found)

@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -76,6 +77,7 @@ class Job:
         self.attempt = 1  # papermill runs of this seed's notebook (auto order retries)
         self.envs = envs.Used({"kind": "today", "pins": []})  # --env/--with: an overlay's
         self.shims = bool(self.request.get("shims"))  # compatibility shims installed first
+        self._lock: Callable[[], str] | None = None  # the bundle's lock, made while cells run
 
     @property
     def is_trial(self) -> bool:
@@ -113,6 +115,7 @@ class Job:
             self.log(f"source loaded: {len(cells)} cells, seeds {self.seeds}")
             self.envs = envs.prepare(self.request, self.location.home, self.bundle, self.log)
             self.status["environment"] = self.envs.record
+            self._lock = self._lock_in_background(src)
             if self.request["order"] == "auto":
                 self.repair = build.auto_repair(src)
                 self.status["order_repair"] = {**self.repair.as_dict(), "attempts": 1}
@@ -394,15 +397,36 @@ class Job:
         """The run whose verdict speaks for the promotion: the one with the source's seed."""
         return self.seeds.index(src.seed) if src.seed in self.seeds else 0
 
+    def _lock_in_background(self, src: sources.Source) -> Callable[[], str]:
+        """The bundle's lock (with the overlay's pins), its wheels' hashes asked of the index
+        in a thread while the notebook runs: a first promotion asks for a page per pin, a
+        second or more of waiting otherwise paid after the last cell. Returns a call that
+        waits for it (and asks again here if the thread failed, so its error is the job's)."""
+        text = self.envs.lock_text(bundle.lock_text(src))
+        cache, index = self.location.home / "cache", hashes.default_index()  # environ read here
+        done: list[str] = []
+        thread = threading.Thread(
+            target=lambda: done.append(hashes.with_hashes(text, cache, self.log, index)),
+            daemon=True,  # a job that fails or is cancelled does not wait for the index
+        )
+        if hashes.enabled():
+            thread.start()
+
+        def result() -> str:
+            if thread.is_alive():
+                thread.join()
+            return done[0] if done else hashes.with_hashes(text, cache, self.log, index)
+
+        return result
+
     def _write_bundle(self, src: sources.Source, cells: list[build.PlannedCell]) -> None:
         folder = self.bundle
         seed = self.seeds[self._reference_index(src)]
+        lock = self._lock or self._lock_in_background(src)
         files = {
             bundle.SCRIPT: bundle.script(src, cells, self.params, seed),
             bundle.PARAMS: bundle.params_yaml(self.params, seed),
-            bundle.LOCK: hashes.with_hashes(  # with the overlay's pins, then their wheels' hashes
-                self.envs.lock_text(bundle.lock_text(src)), self.location.home / "cache", self.log
-            ),
+            bundle.LOCK: lock(),  # with the overlay's pins, then their wheels' hashes
             bundle.MLPROJECT: bundle.mlproject(src, self.params, seed),
             bundle.PYTHON_ENV: bundle.python_env(src),
             bundle.DOCKERFILE: bundle.dockerfile(src),

@@ -359,6 +359,7 @@ def cancel(location: StoreLocation, job_id: str) -> dict[str, Any]:
 def follow(store: MlflowStore, job_id: str, quiet: bool) -> dict[str, Any]:
     """Poll the job until it ends, printing progress lines when they change."""
     shown = ""
+    status = jobs_dir(store.location) / job_id / STATUS
     while True:
         job = read(store.location, job_id)
         if job["state"] not in ACTIVE:
@@ -369,4 +370,24 @@ def follow(store: MlflowStore, job_id: str, quiet: bool) -> dict[str, Any]:
         if line != shown and not quiet:
             print(line, flush=True)
             shown = line
-        time.sleep(0.5)
+        _wait_for_change(status, 0.5)
+
+
+def _wait_for_change(path: Path, seconds: float) -> None:
+    """Sleep until ``path`` is written again or ``seconds`` pass: the job's status file shows
+    its end within 0.1 s, and the progress (read from the executed notebook, which may be
+    megabytes) is read twice a second at most."""
+    before = _stamp(path)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        if _stamp(path) != before:
+            return
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns
