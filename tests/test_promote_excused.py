@@ -246,6 +246,26 @@ def test_numpy_1_13_padding_and_wrapping_is_the_same_array() -> None:
         ),
         (["x = np.arange(5)", "np.random.shuffle(x)", "x"], [False, True, True]),
         (["x = np.random.rand(3)\n%timeit x.sum()", "x = 1", "x"], [True, False, False]),
+        # NumPy's generator by the names star imports, from-imports and %pylab bind
+        (["from numpy import *", "M = random.rand(3, 3)\nM", "M.sum()"], [False, True, True]),
+        (["from numpy import *", "random.seed(1)\nrandom.rand(2)"], [False, False]),
+        (
+            ["%pylab inline", "x = randn(100)", "plot(x)", "linspace(0, 1)"],
+            [False, True, True, False],
+        ),
+        (
+            ["from numpy.random import rand, seed as s", "rand(3)", "s(0)\nrand(3)"],
+            [False, True, False],
+        ),
+        (
+            ["import numpy.random as npr", "npr.normal(size=3)", "npr.get_state()"],
+            [False, True, False],
+        ),
+        (
+            ["from numpy import random", "random.rand(2)", "import random", "random.gauss(0, 1)"],
+            [False, True, False, True],
+        ),
+        (["from numpy import arange", "def rand():\n    return 4", "rand()"], [False] * 3),
     ],
 )
 def test_values_made_from_an_unseeded_draw_are_random(

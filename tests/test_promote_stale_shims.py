@@ -26,14 +26,17 @@ def _error(source: str, count: int, ename: str, evalue: str) -> dict[str, Any]:
     return cell
 
 
-def _png(style: str, figsize: tuple[float, float], dpi: int) -> str:
-    """A line plot drawn as an old inline backend drew it, as a notebook stores it."""
+def _png(
+    style: str, figsize: tuple[float, float], dpi: int, rc: dict[str, Any] | None = None
+) -> str:
+    """A line plot drawn as an old inline backend drew it, as a notebook stores it (``rc``
+    over the style)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with plt.style.context(style):
+    with plt.style.context(style), matplotlib.rc_context(rc or {}):
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
         ax.plot([0, 1, 2, 3], [0, 1, 4, 9])
         buffer = io.BytesIO()
@@ -295,8 +298,43 @@ def test_plots_are_redrawn_at_the_stored_size_and_style_before_comparing(
     assert redrawn > max(c["image_similarity"] for c in today)
     (era,) = [u for u in check["shims"] if u["name"] == "plot-era"]
     assert era["detail"] == (
-        "matplotlib 1.x 'classic' style, figures 6x4 in at 72 DPI (as the stored plots were drawn)"
+        "matplotlib 1.x 'classic' style, figures 6x4 in at 72 DPI, %matplotlib inline setting "
+        "them again over a style, as it did (as the stored plots were drawn)"
     )
+
+
+def test_a_style_chosen_before_matplotlib_inline_gives_way_to_the_old_inline_settings(
+    store: Any, tmp_path: Path
+) -> None:
+    # Given: a notebook of the old inline backend's era that chose the classic style and then
+    # ran %matplotlib inline, which set 6x4 inches at 72 DPI on white over the style's 8x6 at 80
+    from jupyterlab_xp.promote.shims.matplotlib import OLD_INLINE_RC
+
+    stored = _png("classic", (6.0, 4.0), 72, OLD_INLINE_RC)
+    plot = "plt.plot([0, 1, 2, 3], [0, 1, 4, 9])\nplt.show()"
+    notebook = _notebook(
+        tmp_path / "classic.ipynb",
+        [
+            _code("import matplotlib.pyplot as plt\nplt.style.use('classic')", 1),
+            _code("%matplotlib inline", 2),
+            _image(plot, 3, stored),
+            _image(plot, 4, stored),
+        ],
+        python="2.7.12",
+    )
+
+    # When: it is promoted
+    done = wait_job(store, jobs.create(store, from_notebook(notebook))["id"])
+
+    # Then: the figures are drawn at the stored size again (not 640x480), and the verdict says
+    # the inline backend's settings were applied again
+    assert done["state"] == "finished", done["error"]
+    check = done["runs"][0]["verification"]
+    cells = [c for c in check["outputs"]["cells"] if "image_similarity" in c or "new" in c]
+    assert cells and all("432x288" in c.get("new", "432x288") for c in cells), cells
+    assert all(c["class"] in ("identical", "same-values") for c in cells), cells
+    (era,) = [u for u in check["shims"] if u["name"] == "plot-era"]
+    assert "%matplotlib inline setting them again over a style" in era["detail"]
 
 
 def test_plot_era_needs_evidence() -> None:

@@ -1,6 +1,7 @@
 """Which cells draw random numbers that nothing seeded, read from the code (never from a diff).
 
 A cell is ``random`` when it calls a generator of a library (Python's ``random``, NumPy's global
+(also by the names ``from numpy import *``, ``from numpy.random import ...`` or ``%pylab`` bind)
 or an unseeded ``default_rng()``/``RandomState()``, torch, scikit-learn estimators and splits
 without ``random_state``) and no earlier cell, nor the cell itself before the draw, seeded that
 library. ``%xp start`` and ``xp.seed_everything`` seed every library (the journal of a recorded
@@ -55,6 +56,84 @@ _SKLEARN = re.compile(
     r"|GradientBoostingClassifier|GradientBoostingRegressor|MLPClassifier|MLPRegressor|SGDClassifier"
     r"|TSNE|make_classification|make_regression|make_blobs)\(([^()]*(?:\([^()]*\)[^()]*)*)\)"
 )
+
+
+# NumPy's global generator by other names: ``from numpy import random`` and ``from numpy import
+# *`` bind the module as ``random``, ``import numpy.random as npr`` as ``npr``; ``from
+# numpy.random import rand`` (or ``*``), ``from pylab import *`` and ``%pylab`` bind its
+# functions by their bare names (``rand(3)``, ``seed(0)``).
+_NP_NOT_DRAWS = (
+    "seed|default_rng|RandomState|Generator|SeedSequence|get_state|set_state|PCG64|MT19937"
+    "|BitGenerator"
+)
+_NP_FUNCTION_NAMES = (
+    "rand randn randint random random_sample random_integers ranf sample choice shuffle "
+    "permutation bytes normal uniform standard_normal binomial poisson exponential beta gamma "
+    "lognormal multinomial multivariate_normal laplace logistic geometric chisquare "
+    "standard_t triangular weibull"
+)
+_NP_FUNCTIONS = frozenset(_NP_FUNCTION_NAMES.split())
+_FROM_NUMPY = re.compile(r"^[ \t]*from[ \t]+numpy[ \t]+import[ \t]+([^#\n]+)", re.M)
+_FROM_NP_RANDOM = re.compile(r"^[ \t]*from[ \t]+numpy\.random[ \t]+import[ \t]+([^#\n]+)", re.M)
+_IMPORT_NP_RANDOM = re.compile(r"^[ \t]*import[ \t]+numpy\.random[ \t]+as[ \t]+(\w+)", re.M)
+_PYLAB = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?:matplotlib\.)?pylab[ \t]+import[ \t]+\*|%pylab\b)", re.M
+)
+_IMPORT_RANDOM = re.compile(r"^[ \t]*import[ \t]+random\b(?![ \t]+as)", re.M)  # Python's again
+
+
+def _imported(names: str) -> list[tuple[str, str]]:
+    """``a, b as c`` (parentheses allowed) as ``[(a, a), (b, c)]``."""
+    out = []
+    for part in names.strip().strip("()").split(","):
+        words = part.split()
+        if words:
+            out.append((words[0], words[2] if len(words) == 3 and words[1] == "as" else words[0]))
+    return out
+
+
+@dataclass
+class _NumpyNames:
+    """The names a notebook has bound to NumPy's global generator, cell after cell."""
+
+    modules: set[str]
+    functions: set[str]
+    seeders: set[str]
+
+    def read(self, code: str) -> None:
+        for match in _FROM_NUMPY.finditer(code):
+            for name, bound in _imported(match.group(1)):
+                if name in ("*", "random"):
+                    self.modules.add("random" if name == "*" else bound)
+        self.modules |= set(_IMPORT_NP_RANDOM.findall(code))
+        for match in _FROM_NP_RANDOM.finditer(code):
+            for name, bound in _imported(match.group(1)):
+                if name == "*":
+                    self.functions |= _NP_FUNCTIONS
+                    self.seeders.add("seed")
+                elif name == "seed":
+                    self.seeders.add(bound)
+                elif name in _NP_FUNCTIONS:
+                    self.functions.add(bound)
+        if _PYLAB.search(code):
+            self.functions |= _NP_FUNCTIONS
+            self.seeders.add("seed")
+        if _IMPORT_RANDOM.search(code):
+            self.modules.discard("random")
+
+    def _calls(self, code: str, names: set[str], attribute: str) -> bool:
+        if not names:
+            return False
+        alternatives = "|".join(sorted(re.escape(n) for n in names))
+        return bool(re.search(rf"(?<![\w.])(?:{alternatives}){attribute}\(", code))
+
+    def draws(self, code: str) -> bool:
+        return self._calls(code, self.functions, "") or self._calls(
+            code, self.modules, rf"\.(?!(?:{_NP_NOT_DRAWS})\b)\w+"
+        )
+
+    def seeds(self, code: str) -> bool:
+        return self._calls(code, self.seeders, "") or self._calls(code, self.modules, r"\.seed")
 
 
 def _draws(code: str, generators: set[str]) -> set[str]:
@@ -179,10 +258,12 @@ def random_cells(sources: list[str], counted: list[bool] | None = None) -> list[
     """
     seeded: set[str] = set()
     generators: set[str] = set()
+    numpy = _NumpyNames(set(), set(), set())
     flow = _Flow()
 
     def drew(text: str) -> bool:
-        return bool(_draws(text, generators) - seeded)
+        found = _draws(text, generators) | ({NUMPY} if numpy.draws(text) else set())
+        return bool(found - seeded)
 
     out: list[bool] = []
     for index, code in enumerate(sources):
@@ -190,7 +271,8 @@ def random_cells(sources: list[str], counted: list[bool] | None = None) -> list[
             out.append(False)
             continue
         # A seed in the same cell before its draws seeds them: count the cell's seeds first.
-        seeded |= _seeded(code)
+        numpy.read(code)
+        seeded |= _seeded(code) | ({NUMPY} if numpy.seeds(code) else set())
         out.append(flow.cell(code, drew))
     return out
 

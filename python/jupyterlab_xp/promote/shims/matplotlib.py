@@ -150,6 +150,17 @@ def _ffmpeg_used(module: Any) -> None:
 
 
 PLOT_ERA = "figures drawn at the stored plots' size, DPI and style (promote/plotera.py)"
+# What `%matplotlib inline` set until matplotlib-inline 0.1.4 (its InlineBackend.rc), over any
+# style the notebook had chosen before it: plt.style.use('classic') then %matplotlib inline drew
+# 6x4 inches at 72 DPI on white, not classic's 8x6 at 80 on grey.
+OLD_INLINE_RC = {
+    "figure.figsize": (6.0, 4.0),
+    "figure.facecolor": (1, 1, 1, 0),
+    "figure.edgecolor": (1, 1, 1, 0),
+    "font.size": 10,
+    "figure.dpi": 72,
+    "figure.subplot.bottom": 0.125,
+}
 
 
 def plot_era(plots: dict[str, Any]) -> Shim:
@@ -170,10 +181,27 @@ def plot_era(plots: dict[str, Any]) -> Shim:
             module.rcParams["figure.figsize"] = (width, height)
             module.rcParams["figure.dpi"] = float(plots["dpi"])
             done.append(f"figures {width:g}x{height:g} in at {float(plots['dpi']):g} DPI")
+            if [width, height, float(plots["dpi"])] == [6.0, 4.0, 72.0] and _old_inline_rc():
+                done.append("%matplotlib inline setting them again over a style, as it did")
         if done:
             record("plot-era", ", ".join(done) + " (as the stored plots were drawn)")
 
     return Shim("plot-era", PLOT_ERA, "matplotlib", apply)
+
+
+def _old_inline_rc() -> bool:
+    """The inline backend's settings of the stored plots' era (:data:`OLD_INLINE_RC`), applied
+    when it is activated; False without matplotlib-inline."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        return False
+    backend = InlineBackend.instance(parent=get_ipython())  # with the shell's configuration
+    if backend.rc:  # the user's own configuration wins
+        return False
+    backend.rc = dict(OLD_INLINE_RC)
+    return True
 
 
 SHIMS = (
