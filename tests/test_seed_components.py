@@ -143,6 +143,19 @@ async def test_compare_route_holds_a_seed_component(jp_fetch: Any, store: Any) -
     # Then there are two groups of three
     assert code == 200
     assert sorted(len(g["run_ids"]) for g in body["seed_groups"]) == [3, 3]
-    # And a seed no run records is a one-line 400
+    # And the curves of a metric come in the same groups, as the panel draws them
+    metric = "val/accuracy"
+    code, curves = await call(
+        jp_fetch, "GET", "compare/curves", ids=ids, metric=metric, hold_seed="data"
+    )
+    assert code == 200
+    assert [(g["label"], g["run_ids"]) for g in curves["groups"]] == [
+        (g["label"], g["run_ids"]) for g in body["seed_groups"]
+    ]
+    # And a seed no run records is a one-line 400, on both routes
     code, message = await refused(jp_fetch, "GET", "compare", ids=ids, hold_seed="order")
+    assert code == 400 and "seed.order" in message
+    code, message = await refused(
+        jp_fetch, "GET", "compare/curves", ids=ids, metric=metric, hold_seed="order"
+    )
     assert code == 400 and "seed.order" in message

@@ -353,7 +353,8 @@ class CompareHandler(XpHandler):
 
 
 class CompareCurvesHandler(XpHandler):
-    """``GET compare/curves?ids=a,b,...&metric=KEY``: a metric's curves per seed group."""
+    """``GET compare/curves?ids=a,b,...&metric=KEY[&hold_seed=NAME]``: a metric's curves per
+    seed group (``hold_seed``: the groups of ``compare`` holding that seed component)."""
 
     @tornado.web.authenticated
     @authorized
@@ -361,11 +362,20 @@ class CompareCurvesHandler(XpHandler):
         args = self.query_args()
 
         def compute() -> BaseModel:
-            extra = {k for k in args if not k.isdigit()} - {"ids", "metric"}  # digits: cache
-            if extra or len(args.get("ids", [])) != 1 or len(args.get("metric", [])) != 1:
-                raise XpError("compare/curves takes ids=RUN,RUN,... and metric=KEY")
+            extra = {k for k in args if not k.isdigit()} - {"ids", "metric", "hold_seed"}
+            if (
+                extra  # (digits: a cache buster)
+                or len(args.get("ids", [])) != 1
+                or len(args.get("metric", [])) != 1
+                or len(args.get("hold_seed", [])) > 1
+            ):
+                raise XpError(
+                    "compare/curves takes ids=RUN,RUN,... and metric=KEY, and optionally "
+                    "hold_seed=NAME"
+                )
             ids = [i for i in args["ids"][0].split(",") if i]
-            return CompareCurves(**group_curves(self.store, ids, args["metric"][0]))
+            hold = args.get("hold_seed", [None])[0]
+            return CompareCurves(**group_curves(self.store, ids, args["metric"][0], hold))
 
         await self.respond(compute, HEAVY)
 

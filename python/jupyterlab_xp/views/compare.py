@@ -6,7 +6,7 @@ The REST API, ``jupyter xp compare`` and the notebook widget all call :func:`com
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jupyterlab_xp.core import tags
@@ -26,6 +26,18 @@ from jupyterlab_xp.views.runview import run_detail
 from jupyterlab_xp.views.stats import ALPHA, CORRECTIONS, SYSTEM_PREFIX, seed_group_tests
 
 MAX_RUNS = 20
+
+
+def check_held_seed(hold_seed: str | None, params: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a seed component to hold that is no seed name or that no compared run records.
+
+    Raises:
+        XpError: the one line to show.
+    """
+    if hold_seed is not None:
+        held = f"{tags.NAMED_SEED_PREFIX}{seed_name(hold_seed)}"
+        if not any(held in p for p in params):
+            raise XpError(f"no run compared records {held} (xp.seed({hold_seed!r})) to hold")
 
 
 def compare_runs(
@@ -57,10 +69,7 @@ def compare_runs(
     hardware = [hardware_fields(d) for d in details]
     git = [git_fields(d) for d in details]
     environment = [environment_fields(d) for d in details]
-    if hold_seed is not None:
-        held = f"{tags.NAMED_SEED_PREFIX}{seed_name(hold_seed)}"
-        if not any(held in d["params"] for d in details):
-            raise XpError(f"no run compared records {held} (xp.seed({hold_seed!r})) to hold")
+    check_held_seed(hold_seed, [d["params"] for d in details])
     seed_groups, group_tests, left_out = seed_group_tests(
         details, metric_keys, correction, hold_seed
     )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jupyterlab_xp.core.validation import validate_key
-from jupyterlab_xp.views.compare import compared_ids, json_number
+from jupyterlab_xp.views.compare import check_held_seed, compared_ids, json_number
 from jupyterlab_xp.views.stats import CONFIDENCE, seed_groups
 
 
@@ -65,27 +65,33 @@ def band(
     return points
 
 
-def group_curves(store: Any, run_ids: Sequence[str], key: str) -> dict[str, Any]:
+def group_curves(
+    store: Any, run_ids: Sequence[str], key: str, hold_seed: str | None = None
+) -> dict[str, Any]:
     """The curves of metric ``key`` over ``run_ids`` (2 to 20), per seed group, as a
     CompareCurves dict: each group's band and its runs' own curves (a value per step).
 
-    Groups are the comparison's seed groups (same labels, same order).
+    Groups are the comparison's seed groups (same labels, same order), holding the seed
+    component ``hold_seed`` when the comparison holds it.
 
     Raises:
-        XpError: too few or too many ids, a malformed id or metric name.
+        XpError: too few or too many ids, a malformed id or metric name, a seed component
+            no run records.
         LookupError: an unknown run.
     """
     ids = compared_ids(run_ids)
     validate_key(key, "metric name")
-    runs = []
+    runs, params = [], []
     for run_id in ids:
         run = store.get_run(run_id)
         if run is None:
             raise LookupError(f"no run {run_id}")
         points = store.metric_history(run_id, key) if key in run.data.metrics else []
-        runs.append({"run_id": run_id, "params": dict(run.data.params), "points": points})
+        params.append(dict(run.data.params))
+        runs.append({"run_id": run_id, "params": params[-1], "points": points})
+    check_held_seed(hold_seed, params)
     groups = []
-    for label, _params, members in seed_groups(runs):
+    for label, _params, members in seed_groups(runs, hold_seed):
         histories = [last_per_step(m["points"]) for m in members]
         groups.append(
             {
