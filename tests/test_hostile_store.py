@@ -239,6 +239,7 @@ def requests(
                 every = ",".join([*run_ids, plain][:20])
                 queries += [f"?ids={every}", f"?ids={every}&metric={METRIC}"]
                 queries.append(f"?ids={every}&hold_seed=data")  # compare holds seed.data
+                queries.append(f"?ids={every}&metric={METRIC}&hold_seed=data")  # its curves
                 queries += [f"?run_id={r}" for r in run_ids] + ["?q=%1B%FF", "?format=csv"]
             for method in _methods(handler):
                 for query in queries if method == "GET" else [""]:

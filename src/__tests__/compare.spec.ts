@@ -98,6 +98,38 @@ describe('CompareModel', () => {
     });
   });
 
+  it('holds a seed component: compares again, curves in the same groups', async () => {
+    // Given a comparison of runs a and b, opened without a held seed
+    const server = new FakeTransport()
+      .on('GET compare', () => BODY)
+      .on('GET compare/curves', () => ({
+        key: 'loss',
+        confidence: 0.95,
+        groups: []
+      }));
+    model = new CompareModel(server.client(), ['a', 'b']);
+    await model.refresh();
+    expect(model.holdSeed).toBeNull();
+
+    // When the data seed is held
+    model.setHoldSeed('data');
+    await model.refresh();
+
+    // Then the comparison and every curve are asked again with hold_seed
+    expect(model.holdSeed).toBe('data');
+    const compares = server.calls('GET compare').map(c => c.query?.toString());
+    expect(compares[compares.length - 1]).toBe('ids=a%2Cb&hold_seed=data');
+    expect(
+      server.calls('GET compare/curves').map(c => c.query?.toString())
+    ).toContain('ids=a%2Cb&metric=loss&hold_seed=data');
+
+    // And letting go asks without it
+    model.setHoldSeed(null);
+    await model.refresh();
+    const last = server.calls('GET compare').pop();
+    expect(last?.query?.toString()).toBe('ids=a%2Cb');
+  });
+
   it('says why the comparison failed, and Refresh asks again', async () => {
     let fails = true;
     const server = new FakeTransport().on('GET compare', () => {

@@ -221,21 +221,35 @@ export class XpClient {
     );
   }
 
-  /** `GET compare?ids=...`: what differs between runs, computed on the server. */
-  compare(runIds: readonly string[]): Promise<CompareBody> {
+  /**
+   * `GET compare?ids=...[&hold_seed=NAME]`: what differs between runs,
+   * computed on the server; `holdSeed` groups runs by that seed component too.
+   */
+  compare(
+    runIds: readonly string[],
+    holdSeed: string | null = null
+  ): Promise<CompareBody> {
     const args = new URLSearchParams({ ids: runIds.join(',') });
+    if (holdSeed !== null) {
+      args.set('hold_seed', holdSeed);
+    }
     return this._get<CompareBody>('compare', args);
   }
 
   /**
-   * `GET compare/curves?ids=...&metric=...`: one metric's curves per seed
-   * group (mean, std and interval at each step) and each run's own curve.
+   * `GET compare/curves?ids=...&metric=...[&hold_seed=NAME]`: one metric's
+   * curves per seed group (mean, std and interval at each step) and each
+   * run's own curve, in the groups of {@link compare} with the same `holdSeed`.
    */
   compareCurves(
     runIds: readonly string[],
-    metric: string
+    metric: string,
+    holdSeed: string | null = null
   ): Promise<CompareCurves> {
     const args = new URLSearchParams({ ids: runIds.join(','), metric });
+    if (holdSeed !== null) {
+      args.set('hold_seed', holdSeed);
+    }
     return this._get<CompareCurves>('compare/curves', args);
   }
 

@@ -36,6 +36,24 @@ export class CompareModel extends Model {
     return this._state;
   }
 
+  /**
+   * The seed component the seed groups hold (`data`: runs are grouped by
+   * `seed.data` too, so each group's spread is the other components' noise),
+   * or null for groups that differ only in their seeds.
+   */
+  get holdSeed(): string | null {
+    return this._holdSeed;
+  }
+
+  /** Hold a seed component (null: none), and compare again. */
+  setHoldSeed(name: string | null): void {
+    if (name === this._holdSeed) {
+      return;
+    }
+    this._holdSeed = name;
+    void this.refresh();
+  }
+
   /** The curves of one compared metric. */
   curves(key: string): LoadState<CompareCurves> {
     return this._curves.get(key) ?? { kind: 'loading' };
@@ -51,7 +69,7 @@ export class CompareModel extends Model {
     this.emitChanged();
     let body: CompareBody;
     try {
-      body = await this._client.compare(this.runIds);
+      body = await this._client.compare(this.runIds, this._holdSeed);
     } catch (error) {
       if (current()) {
         this._state = { kind: 'failed', message: errorMessage(error) };
@@ -87,7 +105,11 @@ export class CompareModel extends Model {
 
   private async _fetchCurves(key: string): Promise<LoadState<CompareCurves>> {
     try {
-      const value = await this._client.compareCurves(this.runIds, key);
+      const value = await this._client.compareCurves(
+        this.runIds,
+        key,
+        this._holdSeed
+      );
       return { kind: 'ready', value };
     } catch (error) {
       return { kind: 'failed', message: errorMessage(error) };
@@ -98,4 +120,5 @@ export class CompareModel extends Model {
   private readonly _curves = new Map<string, LoadState<CompareCurves>>();
   private _state: LoadState<CompareBody> = { kind: 'loading' };
   private _generation = 0;
+  private _holdSeed: string | null = null;
 }

@@ -85,4 +85,46 @@ describe('a comparison', () => {
       )
     ).toBeTruthy();
   });
+  it('holds a seed component the runs record, and compares again with it', async () => {
+    // Given a comparison of runs that record a data and a model seed
+    const seeded: CompareBody = {
+      ...BODY,
+      params: [
+        ...BODY.params,
+        { key: 'seed.data', values: ['11', '12'], differs: true },
+        { key: 'seed.model', values: ['7', '8'], differs: true }
+      ]
+    };
+    const server = new FakeTransport()
+      .on('GET compare', () => seeded)
+      .on('GET compare/curves', () => ({
+        key: 'loss',
+        confidence: 0.95,
+        groups: []
+      }));
+    model = new CompareModel(server.client(), ['a', 'b']);
+    render(<CompareView model={model} onOpenRun={() => undefined} />);
+    await act(() => advance());
+
+    // When the data seed is chosen to hold
+    const hold = screen.getByRole('combobox', { name: 'Hold seed component' });
+    expect(
+      within(hold)
+        .getAllByRole('option')
+        .map(option => option.textContent)
+    ).toEqual(['none', 'data', 'model']);
+    fireEvent.change(hold, { target: { value: 'data' } });
+    await act(() => advance());
+
+    // Then the runs are compared again holding it, and the choice stays shown
+    const asked = server.calls('GET compare').pop();
+    expect(asked?.query?.get('hold_seed')).toBe('data');
+    expect(
+      (
+        screen.getByRole('combobox', {
+          name: 'Hold seed component'
+        }) as HTMLSelectElement
+      ).value
+    ).toBe('data');
+  });
 });

@@ -70,6 +70,53 @@ function CurveControls(props: {
   );
 }
 
+/** The prefix of the params that hold a seed component: `seed.data`. */
+const SEED_COMPONENT = 'seed.';
+
+/**
+ * "Hold seed component": group the runs by one seed component too (the
+ * components the compared runs record, `xp.seed(NAME)`), so each group's
+ * spread is the other components' noise. Nothing when no run records one.
+ */
+function HoldSeed(props: {
+  model: CompareModel;
+  params: readonly ValueRow[];
+}): React.JSX.Element | null {
+  const { model } = props;
+  const trans = useTrans();
+  const id = useId();
+  const components = props.params
+    .filter(row => row.key.startsWith(SEED_COMPONENT))
+    .map(row => row.key.slice(SEED_COMPONENT.length));
+  if (components.length === 0) {
+    return null;
+  }
+  return (
+    <div className="jp-xp-Compare-toolbar">
+      <label className="jp-xp-Label" htmlFor={id}>
+        {trans.__('Hold seed component')}
+      </label>
+      <select
+        id={id}
+        value={model.holdSeed ?? ''}
+        onChange={event => model.setHoldSeed(event.currentTarget.value || null)}
+      >
+        <option value="">{trans.__('none')}</option>
+        {components.map(name => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+      <span className="jp-xp-Muted">
+        {trans.__(
+          "Held: the groups split by that seed too, so each group's spread is the other components' noise."
+        )}
+      </span>
+    </div>
+  );
+}
+
 /** One metric's curves, a mean per seed group with its band. */
 function Curves(props: {
   model: CompareModel;
@@ -221,6 +268,7 @@ export function CompareView(props: ICompareViewProps): React.JSX.Element {
         <CellDiffs body={body} showAll={showAll} />
       </Section>
       <Section title={trans.__('Seed groups')}>
+        <HoldSeed model={model} params={body.params} />
         <SeedGroups body={body} />
         <PairedTests body={body} />
       </Section>
