@@ -315,10 +315,13 @@ def test_a_style_chosen_before_matplotlib_inline_gives_way_to_the_old_inline_set
     notebook = _notebook(
         tmp_path / "classic.ipynb",
         [
-            _code("import matplotlib.pyplot as plt\nplt.style.use('classic')", 1),
-            _code("%matplotlib inline", 2),
-            _image(plot, 3, stored),
+            # (matplotlib imported first by another package's import: its 3d axes still load)
+            _code("from mpl_toolkits import mplot3d", 1),
+            _code("import matplotlib.pyplot as plt\nplt.style.use('classic')", 2),
+            _code("%matplotlib inline", 3),
             _image(plot, 4, stored),
+            _image(plot, 5, stored),
+            _code("ax = plt.axes(projection='3d')\nplt.close()", 6),
         ],
         python="2.7.12",
     )

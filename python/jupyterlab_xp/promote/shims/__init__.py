@@ -141,7 +141,7 @@ def install(
     ``object_strings`` (:func:`..pandasera.object_strings`) keeps pandas' text as object."""
     chosen = set(NAMES if names is None else names) | {"plot-era", "pandas-object-strings"}
     pending: dict[str, list[Shim]] = {}
-    extra = [matplotlib.plot_era(plots)] if plots else []
+    extra = matplotlib.plot_era(plots) if plots else []
     extra += [pandas.object_strings()] if object_strings else []
     for shim in [*SHIMS, *extra]:
         if shim.name not in chosen:

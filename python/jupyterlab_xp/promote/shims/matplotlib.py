@@ -163,8 +163,14 @@ OLD_INLINE_RC = {
 }
 
 
-def plot_era(plots: dict[str, Any]) -> Shim:
-    """Draw figures as the stored ones were drawn (:mod:`..plotera` read their size and style)."""
+def plot_era(plots: dict[str, Any]) -> list[Shim]:
+    """Draw figures as the stored ones were drawn (:mod:`..plotera` read their size and style);
+    at the old inline backend's 6x4 inches and 72 DPI, its settings too (:data:`OLD_INLINE_RC`),
+    given to matplotlib-inline when it is imported (importing it from matplotlib's own import
+    would import pyplot half-way through another import, ``mpl_toolkits.mplot3d``'s)."""
+    old_inline = [float(v) for v in plots.get("figsize") or []] + [
+        float(plots.get("dpi") or 0)
+    ] == [6.0, 4.0, 72.0]
 
     def apply(module: Any) -> None:
         done = []
@@ -181,27 +187,25 @@ def plot_era(plots: dict[str, Any]) -> Shim:
             module.rcParams["figure.figsize"] = (width, height)
             module.rcParams["figure.dpi"] = float(plots["dpi"])
             done.append(f"figures {width:g}x{height:g} in at {float(plots['dpi']):g} DPI")
-            if [width, height, float(plots["dpi"])] == [6.0, 4.0, 72.0] and _old_inline_rc():
+            if old_inline:
                 done.append("%matplotlib inline setting them again over a style, as it did")
         if done:
             record("plot-era", ", ".join(done) + " (as the stored plots were drawn)")
 
-    return Shim("plot-era", PLOT_ERA, "matplotlib", apply)
+    era = [Shim("plot-era", PLOT_ERA, "matplotlib", apply)]
+    if old_inline:
+        era.append(Shim("plot-era", PLOT_ERA, "matplotlib_inline.config", _old_inline_rc))
+    return era
 
 
-def _old_inline_rc() -> bool:
-    """The inline backend's settings of the stored plots' era (:data:`OLD_INLINE_RC`), applied
-    when it is activated; False without matplotlib-inline."""
-    try:
-        from IPython import get_ipython
-        from matplotlib_inline.config import InlineBackend
-    except ImportError:
-        return False
-    backend = InlineBackend.instance(parent=get_ipython())  # with the shell's configuration
-    if backend.rc:  # the user's own configuration wins
-        return False
-    backend.rc = dict(OLD_INLINE_RC)
-    return True
+def _old_inline_rc(module: Any) -> None:
+    """The inline backend's settings of the stored plots' era, applied when it is activated
+    (``%matplotlib inline``, or pyplot's first figure); a user's own ``InlineBackend.rc`` wins."""
+    from IPython import get_ipython
+
+    backend = module.InlineBackend.instance(parent=get_ipython())  # with the shell's config
+    if not backend.rc:
+        backend.rc = dict(OLD_INLINE_RC)
 
 
 SHIMS = (
