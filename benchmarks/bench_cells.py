@@ -10,7 +10,11 @@ round's ratio can be far off, and the range shows how far.
 
 Wall time on a loaded machine mostly measures the scheduler. The CPU rows do not: the CPU time
 the kernel process spent per cell, recorder on and off, and what the run's sync process (the
-kernel's child, niced) spent per cell beside it.
+kernel's child, niced) spent per cell beside it. The paired rows measure the steady state a
+second way, which a machine's drifting load blurs less: two settled kernels, one recording,
+take turns in blocks of a few seconds, and the overhead is the median of the pairs' ratios.
+
+``python benchmarks/bench_cells.py [hooks] [sessions] [paired] [--idle-only]`` runs a part.
 """
 
 from __future__ import annotations
@@ -148,9 +152,9 @@ def _overhead_row(label: str, on: list[float], off: list[float], budget: float) 
     )
 
 
-def through_kernel() -> None:
+def through_kernel(loads: tuple[bool, ...] = (False, True)) -> None:
     """Every row: idle and busy, trivial and compute, first cells and steady state."""
-    for busy in (False, True):
+    for busy in loads:
         where = f"{os.cpu_count()} busy processes" if busy else "idle"
         for workload, (_, _, first, steady) in WORKLOADS.items():
             off: list[Session] = []
@@ -182,21 +186,104 @@ def through_kernel() -> None:
             print(f"   sync process CPU per cell {sync:.3f} ms (niced, outside the kernel)")
 
 
-def main() -> None:
+BLOCKS = {False: 12, True: 24}  # pairs of blocks per steady row, idle and busy (noisier)
+BLOCK_CELLS = {"trivial": 400, "compute": 60}  # a few seconds each: far more than the linger
+
+
+def _steady_kernel(recording: bool, workload: str) -> tuple[BenchKernel, psutil.Process]:
+    """A kernel past its first cells and settled, recording or not."""
+    setup, template, first, _ = WORKLOADS[workload]
+    env = {"XP_HOME": str(fresh_home()), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    kernel = BenchKernel(env)
+    kernel.run("%load_ext jupyterlab_xp")
+    if setup:
+        kernel.run(setup)
+    if recording:
+        kernel.run("%xp start bench-kernel --seed 1")
+    for i in range(first):
+        kernel.run(template.format(i=i))
+    return kernel, psutil.Process(kernel.km.provisioner.pid)  # type: ignore[union-attr]
+
+
+def paired_blocks(busy: bool) -> None:
+    """Steady state as paired blocks: two settled kernels, one recording, take turns.
+
+    Sessions run one after the other see different moments of a machine's load; here the two
+    kernels run alternate blocks of a few seconds (the order flipped each pair), so each pair
+    sees the same load and the median of the pairs' ratios is the recorder's. The recording
+    kernel's sync process idles during the other's blocks (its last batch of a block lands
+    within the 2 s linger, a commit of a few milliseconds against blocks of seconds).
+    """
+    where = f"{os.cpu_count()} busy processes" if busy else "idle"
+    for workload, (_, template, _, _) in WORKLOADS.items():
+        with load(busy):
+            on, on_proc = _steady_kernel(True, workload)
+            off, off_proc = _steady_kernel(False, workload)
+            try:
+                time.sleep(SETTLE_SECONDS)
+                walls: dict[bool, list[float]] = {True: [], False: []}
+                cpu = {True: _cpu_ms(on_proc), False: _cpu_ms(off_proc)}
+                n = BLOCK_CELLS[workload]
+                for block in range(BLOCKS[busy]):
+                    for recording in (True, False) if block % 2 == 0 else (False, True):
+                        kernel = on if recording else off
+                        start = time.perf_counter()
+                        for i in range(n):
+                            kernel.run(template.format(i=i))
+                        walls[recording].append((time.perf_counter() - start) * 1000)
+                cpu = {True: _cpu_ms(on_proc) - cpu[True], False: _cpu_ms(off_proc) - cpu[False]}
+                on.run("%xp stop")
+            finally:
+                on.close()
+                off.close()
+        ratios = sorted(a / b for a, b in zip(walls[True], walls[False], strict=True))
+        pairs = len(ratios)
+        line(
+            f"{where}, {pairs}x{n} {workload} cells, paired",
+            sum(walls[True]),
+            sum(walls[False]),
+            "recorder off",
+            budget="<= 1.05 x",
+        )
+        print(
+            f"   overhead {100 * (median(ratios) - 1):+.1f} % (median of {pairs} pairs' ratios;"
+            f" quartiles {100 * (ratios[pairs // 4] - 1):+.1f} % .. "
+            f"{100 * (ratios[(3 * pairs) // 4] - 1):+.1f} %); kernel CPU per cell "
+            f"{cpu[True] / (pairs * n):.3f} vs {cpu[False] / (pairs * n):.3f} ms",
+            flush=True,
+        )
+
+
+PARTS = ("hooks", "sessions", "paired")
+
+
+def main(argv: list[str]) -> None:
+    """``bench_cells.py [PART ...] [--idle-only]``: PART among hooks, sessions, paired (all)."""
+    parts = [a for a in argv if a in PARTS] or list(PARTS)  # (run_all passes its own names)
+    loads = (False,) if "--idle-only" in argv else (False, True)
     header("recorder cost per cell")
-    ours, base = hooks_in_process()
-    line(
-        "hooks p50 (journal line)",
-        percentile(ours, 50),
-        percentile(base, 50),
-        "no-op callbacks",
-        budget="<= 0.3 ms",
-    )
-    line(
-        "hooks p99", percentile(ours, 99), percentile(base, 99), "no-op callbacks", budget="<= 5 ms"
-    )
-    through_kernel()
+    if "hooks" in parts:
+        ours, base = hooks_in_process()
+        line(
+            "hooks p50 (journal line)",
+            percentile(ours, 50),
+            percentile(base, 50),
+            "no-op callbacks",
+            budget="<= 0.3 ms",
+        )
+        line(
+            "hooks p99",
+            percentile(ours, 99),
+            percentile(base, 99),
+            "no-op callbacks",
+            budget="<= 5 ms",
+        )
+    if "sessions" in parts:
+        through_kernel(loads)
+    if "paired" in parts:
+        for busy in loads:
+            paired_blocks(busy)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
