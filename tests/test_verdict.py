@@ -20,6 +20,7 @@ import pytest
 
 from fake_nvml import make_fake_nvml
 from jupyterlab_xp.frontends.cli import main
+from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.summary import CELL_READINGS_FILE, add_cell_readings
 from jupyterlab_xp.kernel.sampler import SystemSampler
 from jupyterlab_xp.views.verdict import cell_verdict, run_verdict, timeline_verdict, with_verdicts
@@ -322,3 +323,29 @@ def test_a_cell_on_a_real_gpu_is_judged_by_its_gpu(kernel_factory: Any, store: A
     verdict = _judged(cell)
     assert verdict["verdict"] in ("compute-bound", "memory-bound"), verdict
     assert verdict["because"].startswith("GPU"), verdict
+
+
+def test_only_a_cell_long_enough_for_a_verdict_reads_the_busy_clock_at_its_end(
+    xp_home: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    from jupyterlab_xp.kernel.recorder import get_recorder
+    from jupyterlab_xp.kernel.run import BUSY_READ_SECONDS
+
+    # Given a run recording in this process, and a short cell then one longer than the bound
+    recorder = get_recorder()
+    run = recorder.start("busy-reads", seed=1)
+    result = SimpleNamespace(execution_count=None, error_before_exec=None, error_in_exec=None)
+    for pause in (0.0, BUSY_READ_SECONDS + 0.1):
+        recorder.pre_run_cell(SimpleNamespace(raw_cell=f"sleep({pause})", cell_id=None))
+        time.sleep(pause)
+        recorder.post_run_cell(result)
+    recorder.stop()
+    # Then the short cell has no busy time (no verdict judges it; the read of /proc would let
+    # the kernel's other threads take the GIL in a burst of cells) and the long one has it
+    short, long_ = [r for r in read_journal(run.journal.path) if r["type"] == "cell_end"]
+    assert "busy" not in short
+    assert long_["busy"] >= 0.0
+    # And both have their peak memory
+    assert short["peak_rss_mb"] > 0 and long_["peak_rss_mb"] > 0

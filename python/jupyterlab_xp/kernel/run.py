@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 TASKS_AT_STOP_SECONDS = 10.0  # %xp stop waits this long for captures and dataset checksums
 STOP_WHEN_FAILING_SECONDS = 1.0  # ...and this long for a store that is down or refusing
+BUSY_READ_SECONDS = 0.5  # a cell this long records its busy time (verdicts judge 1 s and more)
+RSS_REUSE_SECONDS = 0.25  # shorter cells in a burst share one reading of resident memory
 
 
 class ActiveRun(StoreLink):
@@ -66,6 +68,7 @@ class ActiveRun(StoreLink):
         self.ended = False
         self._record_lock = threading.Lock()
         self._pid = os.getpid()  # the recording process: a forked child records nothing
+        self._rss, self._rss_at = 0.0, float("-inf")  # the last resident-memory reading
         self.local_id = uuid.uuid4().hex
         self.name = name
         self.experiment = experiment
@@ -252,8 +255,13 @@ class ActiveRun(StoreLink):
             self._parse_pending_parameters()
         if cell is None:
             return
-        duration = time.perf_counter() - cell["t0"]
-        busy, waited = self.busy.read(), self.seeds.loader_clock.waited
+        now = time.perf_counter()
+        duration = now - cell["t0"]
+        # A short cell gets no verdict (views/verdict.MIN_SECONDS), so it skips the busy clock's
+        # second read: each read of /proc lets the kernel's other threads take the GIL, and a
+        # burst of short cells then waits for them (IPython's history writer among them).
+        busy = self.busy.read() if duration >= BUSY_READ_SECONDS else None
+        waited = self.seeds.loader_clock.waited
         maxrss = maxrss_mb()
         if maxrss > cell["maxrss"]:  # the process high-water mark moved: the cell's peak
             peak = maxrss
@@ -263,7 +271,7 @@ class ActiveRun(StoreLink):
             # here would cost every cell ~40 us (psutil opens /proc/<pid>/statm each time).
             sampler = self.sampler
             last = sampler.last_rss_mb if sampler is not None else 0.0
-            peak = max(sampler.peak_mb, last) if last else rss_now_mb()
+            peak = max(sampler.peak_mb, last) if last else self._rss_mb(now, duration)
         fields: dict[str, Any] = {
             "cell": cell["cell"],
             "execution_count": execution_count,
@@ -281,6 +289,13 @@ class ActiveRun(StoreLink):
         self.record("cell_end", **fields)
         if error is None and cell["source"].strip() in self._param_sources:
             self._record_parameters_cell(cell["source"])  # on this thread: see _params_to_parse
+
+    def _rss_mb(self, now: float, duration: float) -> float:
+        """Resident memory after a cell: read again for a cell of a quarter second or more,
+        or when the last reading is that old; a burst of short cells shares one reading."""
+        if duration >= RSS_REUSE_SECONDS or now - self._rss_at >= RSS_REUSE_SECONDS:
+            self._rss, self._rss_at = rss_now_mb(), now
+        return self._rss
 
     # -- params, metrics, tags, notes -------------------------------------------------------
     def log_params(self, values: Mapping[str, Any], source: str = "user") -> None:
