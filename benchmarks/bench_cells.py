@@ -111,28 +111,40 @@ def _children_cpu_ms(proc: psutil.Process) -> float:
     return total
 
 
-def session(recording: bool, workload: str) -> Session:
-    """The first cells right after ``%xp start``, then (after a settle) the steady ones."""
-    setup, template, first, steady = WORKLOADS[workload]
+def _started_kernel(recording: bool, workload: str) -> tuple[BenchKernel, psutil.Process]:
+    """A fresh kernel with the extension loaded and the workload's setup run, recording or not."""
+    setup = WORKLOADS[workload][0]
     env = {"XP_HOME": str(fresh_home()), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     kernel = BenchKernel(env)
     try:
-        proc = psutil.Process(kernel.km.provisioner.pid)  # type: ignore[union-attr]
         kernel.run("%load_ext jupyterlab_xp")
         if setup:
             kernel.run(setup)
         if recording:
             kernel.run("%xp start bench-kernel --seed 1")
-        start = time.perf_counter()
-        for i in range(first):
-            kernel.run(template.format(i=i))
-        first_ms = (time.perf_counter() - start) * 1000
+    except BaseException:
+        kernel.close()
+        raise
+    return kernel, psutil.Process(kernel.km.provisioner.pid)  # type: ignore[union-attr]
+
+
+def _cells(kernel: BenchKernel, template: str, n: int) -> float:
+    """Wall milliseconds for ``n`` cells of ``template`` through ``kernel``."""
+    start = time.perf_counter()
+    for i in range(n):
+        kernel.run(template.format(i=i))
+    return (time.perf_counter() - start) * 1000
+
+
+def session(recording: bool, workload: str) -> Session:
+    """The first cells right after ``%xp start``, then (after a settle) the steady ones."""
+    _, template, first, steady = WORKLOADS[workload]
+    kernel, proc = _started_kernel(recording, workload)
+    try:
+        first_ms = _cells(kernel, template, first)
         time.sleep(SETTLE_SECONDS)
         cpu0, sync0 = _cpu_ms(proc), _children_cpu_ms(proc)
-        start = time.perf_counter()
-        for i in range(steady):
-            kernel.run(template.format(i=i))
-        steady_ms = (time.perf_counter() - start) * 1000
+        steady_ms = _cells(kernel, template, steady)
         cpu = _cpu_ms(proc) - cpu0
         sync = max(0.0, _children_cpu_ms(proc) - sync0)
         if recording:
@@ -190,21 +202,6 @@ BLOCKS = {False: 12, True: 24}  # pairs of blocks per steady row, idle and busy 
 BLOCK_CELLS = {"trivial": 400, "compute": 60}  # a few seconds each: far more than the linger
 
 
-def _steady_kernel(recording: bool, workload: str) -> tuple[BenchKernel, psutil.Process]:
-    """A kernel past its first cells and settled, recording or not."""
-    setup, template, first, _ = WORKLOADS[workload]
-    env = {"XP_HOME": str(fresh_home()), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    kernel = BenchKernel(env)
-    kernel.run("%load_ext jupyterlab_xp")
-    if setup:
-        kernel.run(setup)
-    if recording:
-        kernel.run("%xp start bench-kernel --seed 1")
-    for i in range(first):
-        kernel.run(template.format(i=i))
-    return kernel, psutil.Process(kernel.km.provisioner.pid)  # type: ignore[union-attr]
-
-
 def paired_blocks(busy: bool) -> None:
     """Steady state as paired blocks: two settled kernels, one recording, take turns.
 
@@ -215,22 +212,20 @@ def paired_blocks(busy: bool) -> None:
     within the 2 s linger, a commit of a few milliseconds against blocks of seconds).
     """
     where = f"{os.cpu_count()} busy processes" if busy else "idle"
-    for workload, (_, template, _, _) in WORKLOADS.items():
+    for workload, (_, template, first, _) in WORKLOADS.items():
         with load(busy):
-            on, on_proc = _steady_kernel(True, workload)
-            off, off_proc = _steady_kernel(False, workload)
+            on, on_proc = _started_kernel(True, workload)
+            off, off_proc = _started_kernel(False, workload)
             try:
+                n = BLOCK_CELLS[workload]
+                for kernel in (on, off):  # past the first cells, then settled
+                    _cells(kernel, template, first)
                 time.sleep(SETTLE_SECONDS)
                 walls: dict[bool, list[float]] = {True: [], False: []}
                 cpu = {True: _cpu_ms(on_proc), False: _cpu_ms(off_proc)}
-                n = BLOCK_CELLS[workload]
                 for block in range(BLOCKS[busy]):
                     for recording in (True, False) if block % 2 == 0 else (False, True):
-                        kernel = on if recording else off
-                        start = time.perf_counter()
-                        for i in range(n):
-                            kernel.run(template.format(i=i))
-                        walls[recording].append((time.perf_counter() - start) * 1000)
+                        walls[recording].append(_cells(on if recording else off, template, n))
                 cpu = {True: _cpu_ms(on_proc) - cpu[True], False: _cpu_ms(off_proc) - cpu[False]}
                 on.run("%xp stop")
             finally:

@@ -73,9 +73,9 @@ _ENTRY = f"""\
 import os
 try:
     os.nice({NICE})
-    # Batch scheduling: a wake-up of this process never preempts a running thread (the
-    # kernel's, or the client's waiting on it); it takes a CPU when one is free. Unlike
-    # SCHED_IDLE it keeps its nice share, so a busy machine does not starve its heartbeat.
+    # Batch scheduling: the scheduler disfavours this process's wake-ups against a running
+    # thread (the kernel's, or the client's waiting on it). Unlike SCHED_IDLE it keeps its
+    # nice share, so a busy machine does not starve its heartbeat.
     os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 except (AttributeError, OSError):
     pass
@@ -178,9 +178,11 @@ class RunSyncProcess:
         polls = 0
         while not self.sync.ended:
             self._submit(self.tail.read())
-            if self.wanted.exists():  # the kernel waits (for the run's id, or its stop)
-                with contextlib.suppress(OSError):
-                    self.wanted.unlink()
+            try:  # (one look: the kernel waits, for the run's id or its stop)
+                self.wanted.unlink()
+            except OSError:
+                pass
+            else:
                 self.worker.hurry()
             self._write_status()
             polls += 1
