@@ -5,8 +5,10 @@ real kernel, <= 5 % in steady state and <= 10 % for the first cells right after 
 on an idle machine and with one busy process per CPU (started and ended here), on trivial cells
 and on cells that compute. Recorder on and off run interleaved (off first in even rounds, on
 first in odd ones, so a drift in the machine's load favours neither), and each row's overhead is
-the median of the rounds' own on/off ratios, printed with their range: on a loaded machine one
-round's ratio can be far off, and the range shows how far.
+the median of the rounds' own on/off ratios, printed with their quartiles and range: on a loaded
+machine one round's ratio can be far off, and the range shows how far. The first cells get more
+rounds (short sessions of their own beside the full ones), and every session ends with its sync
+process, so none runs beside the next one's cells.
 
 Wall time on a loaded machine mostly measures the scheduler. The CPU rows do not: the CPU time
 the kernel process spent per cell, recorder on and off, and what the run's sync process (the
@@ -24,15 +26,21 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import psutil
 
 from _common import BenchKernel, fresh_home, header, line, median, percentile
 
+T = TypeVar("T")
 ROUNDS = {False: 3, True: 5}  # idle, busy: more rounds where the noise is
+# The first cells take a second or two, and one round's ratio can be far off either way on a
+# shared machine (a disk flush or another process at the wrong moment): they get more rounds,
+# in short sessions of their own besides the full ones.
+FIRST_ROUNDS = {False: 11, True: 11}
 SETTLE_SECONDS = 10.0  # between the first cells and the steady ones (the same with it off)
 WORKLOADS = {
     # name: (setup, cell template, first cells, steady cells)
@@ -136,6 +144,18 @@ def _cells(kernel: BenchKernel, template: str, n: int) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _closed(kernel: BenchKernel, proc: psutil.Process, recording: bool) -> None:
+    """Stop the run, shut the kernel down, and wait for its sync process to end: a sync process
+    still finishing must not run beside the next session's cells."""
+    try:
+        children = proc.children(recursive=True)
+        if recording:
+            kernel.run("%xp stop")
+    finally:
+        kernel.close()
+    psutil.wait_procs(children, timeout=60)
+
+
 def session(recording: bool, workload: str) -> Session:
     """The first cells right after ``%xp start``, then (after a settle) the steady ones."""
     _, template, first, steady = WORKLOADS[workload]
@@ -147,21 +167,43 @@ def session(recording: bool, workload: str) -> Session:
         steady_ms = _cells(kernel, template, steady)
         cpu = _cpu_ms(proc) - cpu0
         sync = max(0.0, _children_cpu_ms(proc) - sync0)
-        if recording:
-            kernel.run("%xp stop")
         return Session(first_ms, steady_ms, cpu, sync)
     finally:
-        kernel.close()
+        _closed(kernel, proc, recording)
+
+
+def first_cells(recording: bool, workload: str) -> float:
+    """A short session: only the first cells right after ``%xp start`` (or none), wall ms."""
+    _, template, first, _ = WORKLOADS[workload]
+    kernel, proc = _started_kernel(recording, workload)
+    try:
+        return _cells(kernel, template, first)
+    finally:
+        _closed(kernel, proc, recording)
 
 
 def _overhead_row(label: str, on: list[float], off: list[float], budget: float) -> None:
     ratios = sorted(a / b for a, b in zip(on, off, strict=True))
+    n = len(ratios)
+    low, high = 100 * (ratios[n // 4] - 1), 100 * (ratios[(3 * n) // 4] - 1)
     line(label, median(on), median(off), "recorder off", budget=f"<= {budget:.2f} x")
     print(
-        f"   overhead {100 * (median(ratios) - 1):+.1f} % (median of {len(ratios)} rounds' "
-        f"ratios; range {100 * (ratios[0] - 1):+.1f} % .. {100 * (ratios[-1] - 1):+.1f} %)",
+        f"   overhead {100 * (median(ratios) - 1):+.1f} % (median of {n} rounds' ratios; "
+        f"quartiles {low:+.1f} % .. {high:+.1f} %, "
+        f"range {100 * (ratios[0] - 1):+.1f} % .. {100 * (ratios[-1] - 1):+.1f} %)",
         flush=True,
     )
+
+
+def _interleaved(rounds: int, measure: Callable[[bool], T]) -> tuple[list[T], list[T]]:
+    """``measure(recording)`` for ``rounds`` rounds, recorder on and off, the order flipped each
+    round (the load drifts over a run): the (on, off) results."""
+    on: list[T] = []
+    off: list[T] = []
+    for round_ in range(rounds):
+        for recording in (False, True) if round_ % 2 == 0 else (True, False):
+            (on if recording else off).append(measure(recording))
+    return on, off
 
 
 def through_kernel(loads: tuple[bool, ...] = (False, True)) -> None:
@@ -169,17 +211,15 @@ def through_kernel(loads: tuple[bool, ...] = (False, True)) -> None:
     for busy in loads:
         where = f"{os.cpu_count()} busy processes" if busy else "idle"
         for workload, (_, _, first, steady) in WORKLOADS.items():
-            off: list[Session] = []
-            on: list[Session] = []
             with load(busy):
-                for round_ in range(ROUNDS[busy]):
-                    # Interleaved, the order flipped each round: the load drifts over a run.
-                    for recording in (False, True) if round_ % 2 == 0 else (True, False):
-                        (on if recording else off).append(session(recording, workload))
+                on, off = _interleaved(ROUNDS[busy], partial(session, workload=workload))
+                first_on, first_off = _interleaved(
+                    FIRST_ROUNDS[busy], partial(first_cells, workload=workload)
+                )
             _overhead_row(
                 f"{where}, {first} {workload} cells, first",
-                [s.first_ms for s in on],
-                [s.first_ms for s in off],
+                [s.first_ms for s in on] + first_on,
+                [s.first_ms for s in off] + first_off,
                 1.10,
             )
             _overhead_row(
@@ -227,10 +267,9 @@ def paired_blocks(busy: bool) -> None:
                     for recording in (True, False) if block % 2 == 0 else (False, True):
                         walls[recording].append(_cells(on if recording else off, template, n))
                 cpu = {True: _cpu_ms(on_proc) - cpu[True], False: _cpu_ms(off_proc) - cpu[False]}
-                on.run("%xp stop")
             finally:
-                on.close()
-                off.close()
+                _closed(on, on_proc, True)
+                _closed(off, off_proc, False)
         ratios = sorted(a / b for a, b in zip(walls[True], walls[False], strict=True))
         pairs = len(ratios)
         line(
