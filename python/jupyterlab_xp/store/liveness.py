@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from jupyterlab_xp.core import columns, tags
-from jupyterlab_xp.store.boundary import local_run_folder
 from jupyterlab_xp.store.faults import describe
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
@@ -179,6 +178,10 @@ def sweep_stale(
         # Ours: its lock and journal say whether it is alive, and where it died. Only when the
         # folder's own sync state names this run: a copied xp.local_id does not make it ours.
         folder = run_tags.get(tags.LOCAL_ID)
+        # Imported here: the parsing boundary brings pydantic, which a kernel that only beats
+        # for its own run never needs (this module is on its import path).
+        from jupyterlab_xp.store.boundary import local_run_folder
+
         if runs_dir is not None and local_run_folder(runs_dir, run.info.run_id, folder):
             continue
         end_tags = {tags.END_REASON: tags.HEARTBEAT_LOST}

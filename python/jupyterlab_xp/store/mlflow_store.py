@@ -41,7 +41,6 @@ from jupyterlab_xp.core.tags import (
     MAX_TAG_VALUE,
 )
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
-from jupyterlab_xp.store import run_index
 from jupyterlab_xp.store.artifact_reader import ArtifactReader
 from jupyterlab_xp.store.query import quote_value
 
@@ -525,6 +524,10 @@ class MlflowStore:
             return []
         source = self.index_source
         if source is not None:
+            # Imported here: the index's parsing boundary brings pydantic, which the kernel
+            # (whose recorder holds a store) never needs.
+            from jupyterlab_xp.store import run_index
+
             return run_index.run_ids_with_prefix(
                 source, self.location.display, prefix, limit, archived
             )

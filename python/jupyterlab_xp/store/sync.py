@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from jupyterlab_xp.capture.provenance import mlflow_input
 from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.config import private_dir
 from jupyterlab_xp.core.files import read_json, write_atomic, write_json_atomic
@@ -147,6 +146,11 @@ class RunSync:
         if running_cell is not None:  # what a sweep on another machine names if we die now
             run_tags[tags.RUNNING_CELL] = running_cell
         self.store.log_batch(self.run_id, params=params, metrics=metrics, tags=run_tags)
+        if datasets:
+            # Imported here: the kernel holds a RunSync but never applies records, and
+            # provenance's import (DVC, git, data cards, YAML) would cost it 30 ms at start.
+            from jupyterlab_xp.capture.provenance import mlflow_input
+
         for data in datasets:
             self.store.log_dataset(self.run_id, **mlflow_input(data))
         for rel, checkpoint, at_save in checkpoints:
