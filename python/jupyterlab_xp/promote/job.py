@@ -10,6 +10,7 @@ run's artifacts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -519,5 +520,22 @@ def main(argv: list[str] | None = None) -> int:
     return Job(job_dir).run()
 
 
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown.
+
+    Everything the job makes is on disk by now (status, bundle, the run in the store; MLflow's
+    calls here are synchronous), and tearing down the 2,700 modules that papermill and MLflow
+    load costs 0.6 s of CPU after the promotion has ended, on a machine whose next notebook is
+    starting. Logging's handlers and the standard streams are flushed first.
+    """
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_now(main())
