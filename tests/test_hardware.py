@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pynvml
+import pytest
 
 from fake_nvml import make_fake_nvml
+from jupyterlab_xp.capture import hardware
 from jupyterlab_xp.capture.hardware import (
     capture_hardware,
     open_nvml,
@@ -79,6 +82,39 @@ def test_a_sampler_session_opens_only_with_gpus() -> None:
     assert (session is not None) == bool(nvml_gpu_count())
     if session is not None:
         session.close()
+
+
+def test_torch_build_is_found_through_the_file_list_when_not_beside_the_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a torch whose version.py is not where an ordinary install puts it (an editable
+    # install), but its distribution's file list names it
+    version_py = tmp_path / "src" / "torch" / "version.py"
+    version_py.parent.mkdir(parents=True)
+    version_py.write_text("cuda = '12.8'\nhip = None\n")
+
+    class Listed:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __str__(self) -> str:
+            return self.name
+
+        def read_text(self) -> str:
+            return version_py.read_text()
+
+    class Editable:
+        version = "2.99.0"
+        files = (Listed("torch/__init__.py"), Listed("torch/version.py"))
+
+        def locate_file(self, path: str) -> Path:
+            return tmp_path / "site-packages" / path  # nothing there
+
+    monkeypatch.setattr(hardware.metadata, "distribution", lambda name: Editable())
+    # When its build is read
+    info = torch_build_info()
+    # Then the listed file gave it
+    assert info == {"version": "2.99.0", "cuda_build": "12.8", "hip_build": None}
 
 
 def test_torch_build_is_read_without_importing_torch() -> None:

@@ -13,6 +13,7 @@ import platform
 import re
 import sys
 from importlib import metadata
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -174,7 +175,15 @@ def torch_build_info() -> dict[str, Any]:
     except metadata.PackageNotFoundError:
         return {}
     info: dict[str, Any] = {"version": dist.version}
-    version_file = next((f for f in dist.files or [] if str(f) == "torch/version.py"), None)
+    # Where an ordinary install puts it, beside the distribution's metadata: listing the
+    # distribution's files instead parses torch's RECORD of 15,000 lines (0.2 s of CPU, on
+    # the kernel's capture thread while the first cells run).
+    version_file: Any = None
+    with contextlib.suppress(Exception):  # a finder of its own may not locate files
+        located = Path(str(dist.locate_file("torch/version.py")))
+        version_file = located if located.is_file() else None
+    if version_file is None:  # another layout (an editable install): its file list says where
+        version_file = next((f for f in dist.files or [] if str(f) == "torch/version.py"), None)
     if version_file is None:
         return info
     try:
