@@ -149,6 +149,11 @@ def test_a_checkpoint_is_on_disk_while_the_store_is_down(
     # Then it is whole in the run folder although the store never answered
     folder = Path(saved["folder"])
     assert folder.is_relative_to(xp_home / "runs") and (folder / tags.CHECKPOINT_METADATA).is_file()
+    assert run._run.run_id is None
+    # (and the store was down: the sync thread's first attempt may end after the checkpoint)
+    deadline = time.monotonic() + 60
+    while not get_recorder().worker.store_failing and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert get_recorder().worker.store_failing and run._run.run_id is None
     xp.stop()
     # And once the store is back the same run gets it
