@@ -24,8 +24,6 @@ from jupyterlab_xp.journal.jsonl import read_journal
 from jupyterlab_xp.journal.rundir import ARTIFACTS_DIR, JOURNAL_FILE
 from jupyterlab_xp.promote import trust
 from jupyterlab_xp.promote.params import check_name, typed
-from jupyterlab_xp.store import boundary
-from jupyterlab_xp.store.boundary import check_run_id
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 _START = re.compile(r"^\s*%xp\s+start\b.*?--seed[ =](\d+)", re.MULTILINE)
@@ -117,7 +115,9 @@ def from_run(store: MlflowStore, run_id: str, root: Path | None = None) -> Sourc
     ``root`` is the folder a notebook path recorded elsewhere must lie in for the job to run
     there (the server's root, the CLI's working folder); see :mod:`jupyterlab_xp.promote.trust`.
     """
-    run = store.get_run(check_run_id(run_id))
+    from jupyterlab_xp.store import boundary
+
+    run = store.get_run(boundary.check_run_id(run_id))
     if run is None:
         raise LookupError(f"no run {run_id}")
     if run.info.status == tags.RUNNING:
@@ -215,6 +215,8 @@ _CONFIG_FILES = (tags.CONFIG_ARTIFACT, tags.CONFIG_SCHEMA_ARTIFACT)
 def _config_file(read: Any, name: str, notes: list[str]) -> dict[str, Any] | None:
     """A recorded config file, or None with a note: only dotted overrides need it, so one
     that does not parse leaves them out rather than the whole promotion."""
+    from jupyterlab_xp.store import boundary
+
     try:
         value = boundary.artifact(name, read(name))
     except boundary.Unreadable as exc:
@@ -242,6 +244,8 @@ def _local_folder(store: MlflowStore, run_id: str, run_tags: dict[str, str]) -> 
     The tag naming the folder comes from the store: the folder counts only when its own sync
     state names this run.
     """
+    from jupyterlab_xp.store import boundary
+
     folder = boundary.local_run_folder(store.location.runs_dir, run_id, run_tags.get(tags.LOCAL_ID))
     return folder if folder is not None and (folder / JOURNAL_FILE).is_file() else None
 
