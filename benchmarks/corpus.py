@@ -439,6 +439,22 @@ def migrated_store() -> Path | None:
     return folder / "mlflow.db" if ok else None
 
 
+def compile_package() -> None:
+    """Byte-compile the package's modules, as pip does when it installs the wheel.
+
+    An editable install under ``PYTHONDONTWRITEBYTECODE`` (set on the machines this runs on)
+    compiles the package's modules from source in every process a promotion starts (command
+    line, job, kernel): about 0.1 s of CPU each, which an installed package does not pay, and
+    which papermill, compiled in site-packages, does not pay either.
+    """
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("jupyterlab_xp")
+    if spec is not None and spec.origin is not None:
+        compileall.compile_dir(str(Path(spec.origin).parent), quiet=1)
+
+
 def overhead(extra: list[float]) -> str:
     """Median, p90 and max of promote's seconds minus papermill's, over how many notebooks."""
     ordered = sorted(extra)
@@ -546,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "corpus.partial.tsv").write_text("\t".join(COLUMNS) + "\n")
     template = migrated_store() if entries else None
+    if entries:
+        compile_package()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: one(e, args, template), entries))
     if args.merge:
