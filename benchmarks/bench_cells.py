@@ -16,15 +16,18 @@ kernel's child, niced) spent per cell beside it. The paired rows measure the ste
 second way, which a machine's drifting load blurs less: two settled kernels, one recording,
 take turns in blocks of a few seconds, and the overhead is the median of the pairs' ratios.
 
-``python benchmarks/bench_cells.py [hooks] [sessions] [paired] [--idle-only]`` runs a part.
+``python benchmarks/bench_cells.py [hooks] [inproc] [sessions] [paired] [--idle-only]`` runs a
+part; ``inproc`` is IPython's own ``run_cell`` in one process, the hooks on and off in turn.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -288,7 +291,81 @@ def paired_blocks(busy: bool) -> None:
         )
 
 
-PARTS = ("hooks", "sessions", "paired")
+INPROC_BLOCKS = 12  # pairs of blocks of IPython's run_cell in process, hooks on and off
+INPROC_CELLS = 1000
+
+
+def in_process() -> None:
+    """IPython's own ``run_cell`` in one process, the recorder's hooks on and off in turn.
+
+    The kernel's cell path without its messaging: a real ``InteractiveShell`` whose history is
+    on disk (a profile of its own, so its history writer commits to a file as a kernel's does)
+    and a real run with its sync process. The hooks are unregistered for the "off" blocks of
+    each pair, so both see the same process, history file and moment. Cells follow each other
+    with no gap, the worst case for the history writer's lock (a kernel has a round trip
+    between cells in which that writer's commit usually ends).
+    """
+    with tempfile.TemporaryDirectory(prefix="xp-bench-ipython-") as profile:
+        env = {**os.environ, "IPYTHONDIR": profile, "XP_HOME": str(fresh_home())}
+        out = subprocess.run(
+            [sys.executable, __file__, "--in-process-child"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    walls, cpus = json.loads(out.strip().splitlines()[-1])
+    for label in ("on", "off"):
+        walls[label] = [w * 1000 / INPROC_CELLS for w in walls[label]]
+        cpus[label] = [c * 1000 / INPROC_CELLS for c in cpus[label]]
+    ratios = sorted(a / b for a, b in zip(walls["on"], walls["off"], strict=True))
+    pairs = len(ratios)
+    line(
+        f"in process, {pairs}x{INPROC_CELLS} run_cell, paired",
+        median(walls["on"]),
+        median(walls["off"]),
+        "hooks off",
+    )
+    print(
+        f"   +{median(walls['on']) - median(walls['off']):.3f} ms per cell (quartiles of the "
+        f"ratios {ratios[pairs // 4]:.2f} .. {ratios[(3 * pairs) // 4]:.2f}); main thread CPU "
+        f"{median(cpus['on']):.3f} vs {median(cpus['off']):.3f} ms per cell",
+        flush=True,
+    )
+
+
+def _in_process_child() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from jupyterlab_xp.kernel.recorder import get_recorder
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "jupyterlab_xp")
+    shell.run_cell("%xp start bench-in-process --seed 1")
+    recorder = get_recorder()
+    recorder.active.wait_run_id(120)  # type: ignore[union-attr]
+    time.sleep(SETTLE_SECONDS)
+    hooks = (("pre_run_cell", recorder.pre_run_cell), ("post_run_cell", recorder.post_run_cell))
+    walls: dict[str, list[float]] = {"on": [], "off": []}
+    cpus: dict[str, list[float]] = {"on": [], "off": []}
+    for block in range(INPROC_BLOCKS):
+        for label in ("on", "off") if block % 2 == 0 else ("off", "on"):
+            if label == "off":
+                for event, hook in hooks:
+                    shell.events.unregister(event, hook)
+            cpu, wall = time.thread_time(), time.perf_counter()
+            for i in range(INPROC_CELLS):
+                shell.run_cell(f"x = {i}", store_history=True)
+            walls[label].append(time.perf_counter() - wall)
+            cpus[label].append(time.thread_time() - cpu)
+            if label == "off":
+                for event, hook in hooks:
+                    shell.events.register(event, hook)
+    shell.run_cell("%xp stop")
+    print(json.dumps([walls, cpus]), flush=True)
+
+
+PARTS = ("hooks", "inproc", "sessions", "paired")
 
 
 def main(argv: list[str]) -> None:
@@ -312,6 +389,8 @@ def main(argv: list[str]) -> None:
             "no-op callbacks",
             budget="<= 5 ms",
         )
+    if "inproc" in parts:
+        in_process()
     if "sessions" in parts:
         through_kernel(loads)
     if "paired" in parts:
@@ -320,4 +399,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["--in-process-child"]:
+        _in_process_child()
+    else:
+        main(sys.argv[1:])

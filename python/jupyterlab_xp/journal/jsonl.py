@@ -5,9 +5,11 @@ Each line is one record ``{"seq": n, "t": unix-time, "type": ..., ..., "sum": ch
 the checksum, so a reader can tell a complete record from a torn or corrupted one and keep the
 valid prefix: whatever was on disk when a kernel died is readable, up to the last whole record.
 
-Every record is written with ``os.write`` before ``append`` returns: a dying *process* (a killed,
-crashed or OOM-killed kernel) loses nothing that ``os.write`` returned from, so "cell started"
-is safe before the cell runs. Records marked ``durable`` are also flushed to the disk for a crash
+Every record is written with one ``write`` system call before ``append`` returns: a dying
+*process* (a killed, crashed or OOM-killed kernel) loses nothing that ``write`` returned from,
+so "cell started" is safe before the cell runs. The call keeps the GIL
+(:mod:`jupyterlab_xp.core.held_gil`: releasing it on the cell path lets IPython's history writer
+in at the wrong moment). Records marked ``durable`` are also flushed to the disk for a crash
 of the *machine*, by group commit: a background thread runs the platform's durable flush
 (:func:`~jupyterlab_xp.core.files.durable_flush`) as soon as one is asked for, and one flush
 covers every record written meanwhile. The cell does not wait for the disk; a machine crash
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from jupyterlab_xp.core import held_gil
 from jupyterlab_xp.core.files import durable_flush
 
 _SUM_KEY = b',"sum":"'
@@ -112,7 +115,7 @@ class CellJournal:
             record: dict[str, Any] = {"seq": self._seq + 1, "t": time.time(), "type": kind}
             record.update(fields)
             line = encode_record(record)
-            os.write(self._fd, line)
+            held_gil.write(self._fd, line)
             self._seq += 1
             if durable and self._flush_here:
                 self._request_flush()

@@ -13,6 +13,8 @@ import time
 from types import ModuleType
 from typing import Any
 
+from jupyterlab_xp.core import held_gil
+
 
 class LoaderClock:
     """Seconds spent in ``next()`` on DataLoader iterators since this clock was made.
@@ -70,7 +72,7 @@ class BusyClock:
             if self._fd is None:
                 return None
         try:
-            fields = os.pread(self._fd, 96, 0).split()  # type: ignore[arg-type]
+            fields = held_gil.pread(self._fd, 96, 0).split()  # type: ignore[arg-type]
             return (int(fields[0]) + int(fields[1])) / 1e9
         except (OSError, ValueError, IndexError):
             return None

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jupyterlab_xp.core import held_gil
 from jupyterlab_xp.core.config import StoreLocation
 from jupyterlab_xp.core.files import read_json, write_atomic
 from jupyterlab_xp.journal.rundir import STATE_FILE
@@ -160,6 +161,6 @@ def rss_now_mb() -> float:
     with contextlib.suppress(OSError, ValueError, IndexError):
         if _statm_fd is None:
             _statm_fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
-        pages = int(os.pread(_statm_fd, 64, 0).split()[1])
+        pages = int(held_gil.pread(_statm_fd, 64, 0).split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     return 0.0
