@@ -16,8 +16,9 @@ kernel's child, niced) spent per cell beside it. The paired rows measure the ste
 second way, which a machine's drifting load blurs less: two settled kernels, one recording,
 take turns in blocks of a few seconds, and the overhead is the median of the pairs' ratios.
 
-``python benchmarks/bench_cells.py [hooks] [inproc] [sessions] [paired] [--idle-only]`` runs a
-part; ``inproc`` is IPython's own ``run_cell`` in one process, the hooks on and off in turn.
+``python benchmarks/bench_cells.py [hooks] [inproc] [sessions] [paired] [--idle-only |
+--busy-only]`` runs a part; ``inproc`` is IPython's own ``run_cell`` in one process, the hooks
+on and off in turn.
 """
 
 from __future__ import annotations
@@ -369,9 +370,12 @@ PARTS = ("hooks", "inproc", "sessions", "paired")
 
 
 def main(argv: list[str]) -> None:
-    """``bench_cells.py [PART ...] [--idle-only]``: PART among hooks, sessions, paired (all)."""
+    """``bench_cells.py [PART ...] [--idle-only | --busy-only]``: PART among hooks, inproc,
+    sessions, paired (all)."""
     parts = [a for a in argv if a in PARTS] or list(PARTS)  # (run_all passes its own names)
-    loads = (False,) if "--idle-only" in argv else (False, True)
+    loads = (
+        (False,) if "--idle-only" in argv else (True,) if "--busy-only" in argv else (False, True)
+    )
     header("recorder cost per cell")
     if "hooks" in parts:
         ours, base = hooks_in_process()
