@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from jupyterlab_xp.core.errors import XpError
-from jupyterlab_xp.promote import build, verify
+from jupyterlab_xp.promote import build, notebook_run, verify
 from jupyterlab_xp.promote.params import check_params, parse_seeds, parse_text
 from jupyterlab_xp.promote.source import Source
 
@@ -208,7 +208,7 @@ def test_the_users_cell_timeout_is_for_the_notebooks_cells_not_the_ones_promote_
         notebook={"cells": [{"cell_type": "code", "source": "import time\ntime.sleep(9)"}]},
     )
     nb = build.build_notebook(src, build.plan_cells(src, "notebook"), "notebook", shims=True)
-    timeout_of = build.cell_timeout(3.0)
+    timeout_of = notebook_run.cell_timeout(3.0)
 
     # When nbclient asks each code cell's timeout
     timeouts = {
@@ -219,8 +219,8 @@ def test_the_users_cell_timeout_is_for_the_notebooks_cells_not_the_ones_promote_
     # (under load %xp start alone can take longer than 3 s)
     assert timeouts.pop("time.sleep(9)") == 3.0
     assert any(k.startswith("%xp start") for k in timeouts) and "%xp stop" in timeouts
-    assert set(timeouts.values()) == {build.ADDED_CELL_TIMEOUT}
-    assert build.cell_timeout(900.0)(nb["cells"][1]) == 900.0  # a longer timeout is kept
+    assert set(timeouts.values()) == {notebook_run.ADDED_CELL_TIMEOUT}
+    assert notebook_run.cell_timeout(900.0)(nb["cells"][1]) == 900.0  # a longer timeout is kept
 
 
 def test_the_job_process_ends_without_teardown_after_flushing_its_output() -> None:

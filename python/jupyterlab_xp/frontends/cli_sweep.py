@@ -29,7 +29,7 @@ from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.frontends.dry_run import render_dry_run
 from jupyterlab_xp.frontends.render import table
 from jupyterlab_xp.promote import jobs, preview
-from jupyterlab_xp.promote.job import Cancelled
+from jupyterlab_xp.promote.notebook_run import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import confirm, results, sweeps, worker
 from jupyterlab_xp.sweep import study as studies

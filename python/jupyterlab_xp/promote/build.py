@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,15 +22,11 @@ from jupyterlab_xp.core import tags
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.promote import pandasera, plotera, repair, trust
 from jupyterlab_xp.promote import shims as shim_cell
+from jupyterlab_xp.promote.notebook_run import ADDED
 from jupyterlab_xp.promote.orders import ORDERS
 from jupyterlab_xp.promote.source import Source, cell_source, sha256
 
-ADDED = "added by promote"  # the label of the start and stop cells promote adds
 SHIMS_TAG = "xp-shims"  # the cell that installs the compatibility shims
-# The cells promote adds (start, shims, stop) are not the user's: their per-cell timeout is for
-# the notebook's own cells. Under load %xp start imports and seeds for seconds, and a 3 s timeout
-# would fail the promotion before its first cell, with no cell to name and no run.
-ADDED_CELL_TIMEOUT = 600.0
 _STARTS = re.compile(r"^\s*(%xp\s+start\b|%load_ext\s+jupyterlab_xp\b)|\bxp\.start\(", re.M)
 _STOPS = re.compile(r"^\s*%xp\s+stop\b|\bxp\.stop\(", re.M)
 # Interactive-only actions: a job has nobody to show them to, and promote must not recurse.
@@ -216,17 +211,6 @@ def _numbered(source: Source, numbers: list[int], order: str) -> list[PlannedCel
         )
         for number, cell in ((n, code[n - 1]) for n in numbers)
     ]
-
-
-def cell_timeout(timeout: float) -> Callable[[Mapping[str, Any]], float]:
-    """nbclient's ``timeout_func``: ``timeout`` for the notebook's cells, at least
-    :data:`ADDED_CELL_TIMEOUT` for the cells promote adds (their origin names :data:`ADDED`)."""
-
-    def of(cell: Mapping[str, Any]) -> float:
-        added = ADDED in str((cell.get("metadata") or {}).get("xp", {}).get("origin"))
-        return max(timeout, ADDED_CELL_TIMEOUT) if added else timeout
-
-    return of
 
 
 def build_notebook(

@@ -14,12 +14,12 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from jupyterlab_xp.core import tags
@@ -44,22 +44,13 @@ from jupyterlab_xp.promote import (
     verify,
 )
 from jupyterlab_xp.promote import source as sources
+from jupyterlab_xp.promote.notebook_run import Cancelled, on_sigterm, stop_children
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.store.recovery import recover_orphans, settle
 from jupyterlab_xp.store.redaction import Redactor
 
-KERNEL_START_ATTEMPTS = 3
-KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
 PRUNED_ERROR = "TrialPruned"  # the exception a trial's kernel raises when its pruner says stop
 OK_OUTCOMES = ("ok", "pruned")
-
-
-class Cancelled(BaseException):
-    """SIGTERM from ``cancel``: unwinds papermill like Ctrl-C would."""
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Cancelled()
 
 
 class Job:
@@ -99,9 +90,6 @@ class Job:
         if (self.dir / "cancel.json").exists():
             return self._end("cancelled", "cancelled before it started")
         try:
-            import papermill  # noqa: F401 - before the thread below imports MLflow's deps
-
-            self.log("papermill imported")
             if not self.request.get("source_run_id"):
                 # MLflow takes seconds to import and its store a moment to open: do both while
                 # the kernel starts and runs. (A run source needs them at once.)
@@ -234,43 +222,17 @@ class Job:
         return folder / f"shims-{self.attempt}.jsonl"
 
     def _execute(self, src: sources.Source, seed: int, index: int) -> str:
-        import papermill
-        from papermill.exceptions import PapermillExecutionError
-
         entry = self.status["runs"][index]
         entry["status"] = tags.RUNNING
         self.save()
         output = Path(entry["executed_notebook"])
         cwd = src.notebook_path.parent if src.notebook_path else self.bundle
-        saved_env, kernel_env = dict(os.environ), self._env(src, seed)
-        os.environ.clear()
-        os.environ.update(kernel_env)  # papermill's kernel inherits our environment
+        ran = self._run_notebook(self._env(src, seed), output, cwd)
         outcome, error, failed_at = "ok", None, None
-        try:
-            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-                try:
-                    papermill.execute_notebook(
-                        str(self.bundle / bundle.NOTEBOOK),
-                        str(output),
-                        parameters=self.params,
-                        kernel_name=self.envs.kernel_name,
-                        execution_timeout=self.request["cell_timeout"],
-                        timeout_func=build.cell_timeout(float(self.request["cell_timeout"])),
-                        progress_bar=False,
-                        cwd=str(cwd),
-                        start_timeout=120,
-                    )
-                    break
-                except RuntimeError as exc:
-                    # jupyter_client picks free ports, closes them and lets the kernel bind
-                    # them; a kernel starting at that moment elsewhere (another job's) can take
-                    # one first and this kernel dies at birth. No cell ran: start it again.
-                    if KERNEL_DIED_AT_START not in str(exc) or attempt == KERNEL_START_ATTEMPTS:
-                        raise
-                    self.log(f"seed {seed}: the kernel died while starting; attempt {attempt + 1}")
-        except PapermillExecutionError as exc:
-            outcome, error = "failed", f"{exc.ename}: {exc.evalue}".splitlines()[0][:300]
-            failed_at = exc.exec_count
+        if ran["raised"] == "execution":  # papermill's PapermillExecutionError
+            ename, exec_count = str(ran["ename"]), ran["exec_count"]
+            outcome, error = "failed", f"{ename}: {ran['evalue']}".splitlines()[0][:300]
+            failed_at = exec_count
             if executed.error_output_cell(output) is None and executed.reproduced_stored_error(
                 output, failed_at
             ):  # it raised what the notebook shows, and nothing else went wrong
@@ -281,17 +243,14 @@ class Job:
             ):
                 # papermill named a reproduced error: the failure is the one that is not
                 failed_at, error = None, None
-            if exc.ename == PRUNED_ERROR and self.is_trial:  # the sweep's pruner stopped it
+            if ename == PRUNED_ERROR and self.is_trial:  # the sweep's pruner stopped it
                 outcome, error, entry["pruned"] = "pruned", None, True
-        except Cancelled:
+        elif ran["raised"] == "cancelled":
             outcome, error = "cancelled", "cancelled"
-            _stop_children()
-        except Exception as exc:  # timeout, dead kernel, kernel that would not start
-            outcome = "killed" if type(exc).__name__ == "DeadKernelError" else "failed"
-            error = f"{type(exc).__name__}: {str(exc).strip()}".splitlines()[0][:300]
-        finally:
-            os.environ.clear()
-            os.environ.update(saved_env)
+            stop_children()
+        elif ran["raised"] is not None:  # timeout, dead kernel, kernel that would not start
+            outcome = "killed" if ran["type"] == "DeadKernelError" else "failed"
+            error = f"{ran['type']}: {ran['message']}".splitlines()[0][:300]
         self.log(f"papermill returned: {outcome}")
         cell = executed.failed_cell(output, failed_at) if outcome not in OK_OUTCOMES else None
         if outcome == "ok":
@@ -306,6 +265,45 @@ class Job:
         entry["run_id"], entry["status"] = self._settle_run(seed, outcome, error)
         self.save()
         return outcome
+
+    def _run_notebook(self, env: dict[str, str], output: Path, cwd: Path) -> dict[str, Any]:
+        """Papermill's run of the bundle's notebook in a process of its own with the kernel's
+        environment ``env`` (:mod:`.notebook_run`); what it raised. A cancel (SIGTERM) is
+        passed on to it, and the job waits for it to stop its kernel."""
+        folder = self.dir / f"run-{len(list(self.dir.glob('run-*')))}"
+        folder.mkdir(mode=0o700)
+        args = {
+            "notebook": str(self.bundle / bundle.NOTEBOOK),
+            "output": str(output),
+            "params": {k: repr(v) for k, v in self.params.items()},  # literals: they round-trip
+            "kernel_name": self.envs.kernel_name,
+            "cwd": str(cwd),
+            "cell_timeout": self.request["cell_timeout"],
+            "parent": os.getpid(),  # it ends with this process
+        }
+        write_json_atomic(folder / "args.json", args)
+        result = folder / "result.json"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab_xp.promote.notebook_run",
+                *map(str, (folder / "args.json", result)),
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        while True:
+            try:
+                code = process.wait()
+                break
+            except Cancelled:
+                process.send_signal(signal.SIGTERM)  # it stops papermill and its kernel
+        found = read_json(result)
+        if not isinstance(found, dict) or "raised" not in found:
+            message = f"the notebook's papermill process ended without a result (exit {code})"
+            return {"raised": "other", "type": "RuntimeError", "message": message}
+        return found
 
     def _check_overrides(self, entry: dict[str, Any], outcome: str) -> None:
         """A run that ran but whose params show its config overrides never reached its config
@@ -324,7 +322,7 @@ class Job:
             self._opening.join()
         # A kernel papermill gave up on may still be exiting (or syncing at exit): wait for it,
         # so that its run is either synced by it or recovered from its journal here.
-        _stop_children(grace=30.0)
+        stop_children(grace=30.0)
         run_id = None
         deadline = time.monotonic() + 60
         while run_id is None and time.monotonic() < deadline:
@@ -487,23 +485,6 @@ class Job:
         self.store.log_batch(src.run_id, tags=link)
 
 
-def _stop_children(grace: float = 0.0) -> None:
-    """Stop the kernel papermill started (in its own session, out of our process group).
-
-    With ``grace``, first give it that long to exit by itself (it may be syncing its run).
-    """
-    import psutil
-
-    children = psutil.Process().children(recursive=True)
-    if grace:
-        _, children = psutil.wait_procs(children, timeout=grace)
-    for child in children:
-        child.terminate()
-    _, alive = psutil.wait_procs(children, timeout=5)
-    for child in alive:
-        child.kill()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -516,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     apply_telemetry_choice()  # its kernels inherit this environment
     hold_lock(job_dir)  # held until this process ends: readers know the job is alive
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     return Job(job_dir).run()
 
 

@@ -22,7 +22,8 @@ from pathlib import PurePath
 from typing import Any
 
 from jupyterlab_xp.promote import cellcheck, normalize, randomness
-from jupyterlab_xp.promote.build import ADDED, PlannedCell
+from jupyterlab_xp.promote.build import PlannedCell
+from jupyterlab_xp.promote.notebook_run import ADDED
 
 DEFAULT_TOLERANCE = 1e-6
 ABS_TOLERANCE = 1e-12  # below this, two values are the same number whatever their ratio

@@ -23,7 +23,8 @@ from jupyterlab_xp.core.files import read_json
 from jupyterlab_xp.journal.rundir import hold_lock, release_lock
 from jupyterlab_xp.promote import jobs, trust
 from jupyterlab_xp.promote import source as sources
-from jupyterlab_xp.promote.job import Cancelled, Job
+from jupyterlab_xp.promote.job import Job
+from jupyterlab_xp.promote.notebook_run import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 
 COMPLETE, PRUNED, FAILED, CANCELLED = "complete", "pruned", "failed", "cancelled"

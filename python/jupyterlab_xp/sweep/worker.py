@@ -22,7 +22,7 @@ from jupyterlab_xp.core.config import resolve_store
 from jupyterlab_xp.core.errors import XpError
 from jupyterlab_xp.core.process import process_start_time
 from jupyterlab_xp.core.telemetry import apply_telemetry_choice
-from jupyterlab_xp.promote.job import Cancelled
+from jupyterlab_xp.promote.notebook_run import Cancelled
 from jupyterlab_xp.store.mlflow_store import MlflowStore
 from jupyterlab_xp.sweep import study as studies
 from jupyterlab_xp.sweep.space import space_from_text, suggest
