@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
 import subprocess
 import sys
+import types
 from pathlib import Path
+from typing import Any
 
 import pynvml
 import pytest
@@ -168,3 +172,24 @@ def test_the_sampler_reads_only_the_gpus_cuda_visible_devices_leaves_the_run() -
     assert visible_nvml_indices("GPU-0,1", uuids) == []  # a prefix matching both names neither
     assert visible_nvml_indices("MIG-abc", uuids) == []
     assert visible_nvml_indices("0,0", uuids) == [0]
+
+
+def test_a_torch_still_being_imported_is_not_called_into(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a torch module whose import has not finished (the user's cell imports it while the
+    # capture runs on its background thread): any use of it would be a call into half of it
+    class Importing(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            raise AssertionError(f"torch.{name} used while torch is being imported")
+
+    real_torch = importlib.import_module("torch")  # (2 s the first time in this process)
+    torch = Importing("torch")
+    torch.__spec__ = importlib.machinery.ModuleSpec("torch", None)
+    torch.__spec__._initializing = True  # type: ignore[attr-defined]  # as importlib marks it
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    # When the hardware is captured
+    hw = capture_hardware()
+    # Then torch's build is read from its files and its runtime is left out, not called
+    assert hw["torch"]["version"].startswith("2.13.0") and "runtime" not in hw["torch"]
+    # And once its import has finished, its runtime is captured
+    monkeypatch.setitem(sys.modules, "torch", real_torch)
+    assert capture_hardware()["torch"]["runtime"]["num_threads"] >= 1

@@ -213,6 +213,18 @@ _VERSION_LINE = re.compile(
 )
 
 
+def _importing(module: ModuleType) -> bool:
+    """True while ``module`` is still being imported (on another thread: the user's cell).
+
+    This capture runs on a background thread of the kernel. Calling into a torch whose import
+    has not finished (its C extension half set up) fails, or can block this thread and the
+    importing one together: a promoted notebook whose cell imported torch while the capture
+    ran was seen to hang until its cell timeout, the capture ending only once the cell was
+    interrupted. importlib marks a module's spec while it executes the module's code.
+    """
+    return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
+
+
 def torch_runtime_info(torch: ModuleType) -> dict[str, Any]:
     """What the imported torch sees: CUDA availability, devices, cuDNN, MPS."""
     info: dict[str, Any] = {"version": str(torch.__version__)}
@@ -242,7 +254,7 @@ def capture_hardware(nvml: ModuleType | None = None) -> dict[str, Any]:
         freq = None
     torch_info = torch_build_info()
     loaded = sys.modules.get("torch")
-    if loaded is not None:
+    if loaded is not None and not _importing(loaded):
         torch_info["runtime"] = torch_runtime_info(loaded)
     return {
         "cpu": {
