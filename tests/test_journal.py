@@ -166,3 +166,23 @@ def test_the_durable_flush_is_the_platforms_own(tmp_path: Path, monkeypatch) -> 
     journal.close()
     assert [r["type"] for r in read_journal(tmp_path / "journal.jsonl")] == ["metric", "cell_start"]
     assert [c[0] for c in calls[2:]] == ["flush", "flush"]
+
+
+def test_looking_whether_a_live_owner_is_gone_leaves_no_descriptor_open(tmp_path: Path) -> None:
+    from jupyterlab_xp.journal.rundir import hold_lock, owner_gone, release_lock
+
+    # Given a run whose owner (a kernel) holds its lock
+    held = hold_lock(tmp_path)
+    try:
+        fds = len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").is_dir() else None
+        # When its sync process looks whether the owner is gone, as it does four times a second
+        looks = [owner_gone(tmp_path) for _ in range(200)]
+        # Then the owner is alive every time, and no look kept a descriptor (a soft limit of
+        # 1,024 would have ended the sync process's file opens within minutes)
+        assert not any(looks)
+        if fds is not None:
+            assert len(os.listdir("/proc/self/fd")) == fds
+    finally:
+        release_lock(held)
+    # And once the owner lets go, the look says so
+    assert owner_gone(tmp_path)

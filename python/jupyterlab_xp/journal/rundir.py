@@ -29,7 +29,11 @@ def hold_lock(run_dir: Path) -> int:
     import fcntl
 
     fd = os.open(lock_path(run_dir), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:  # held by another process: the descriptor is not the caller's
+        os.close(fd)
+        raise
     return fd
 
 
