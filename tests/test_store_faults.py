@@ -282,22 +282,21 @@ def test_a_journal_that_cannot_be_written_stops_the_run_cleanly(
     k = kernel_factory()
     assert k.execute("%load_ext jupyterlab_xp\n%xp start full-disk")["status"] == "ok"
     assert k.execute("%xp log loss=1.0")["status"] == "ok"
+    # When a cell leaves the journal 10 bytes to grow, so that its own end cannot be written
     limit = k.execute(
         "import os, resource, signal\n"
         "from jupyterlab_xp.kernel.recorder import get_recorder\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a killed kernel\n"
         "path = get_recorder().active.journal.path\n"
-        "resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(path) + 10, -1))"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(path) + 10, -1))\n"
+        "print(41 + 1)"
     )
-    assert limit["status"] == "ok", limit
-    # When the next cell's record cannot be written
-    out = k.execute("x = 41 + 1\nprint(x)")
     # Then the cell ran, the user got one clear line, and the run is no longer recording
     # (IPython's history thread meets the same file-size limit and may print its own error
     # into the same stream, even between "42" and its newline)
-    assert out["status"] == "ok" and "42" in out["stdout"]
-    assert "cannot write this run's journal" in out["stderr"]
-    assert "File too large" in out["stderr"]
+    assert limit["status"] == "ok" and "42" in limit["stdout"], limit
+    assert "cannot write this run's journal" in limit["stderr"]
+    assert "File too large" in limit["stderr"]
     later = k.execute("y = 1")
     assert later["status"] == "ok" and "journal" not in later["stderr"]
     assert "no run is being recorded" in k.execute("%xp status")["stdout"]
