@@ -124,17 +124,33 @@ def write_notebook(path: Path, cells: list[dict[str, Any]]) -> Path:
     return path
 
 
+KERNEL_START_ATTEMPTS = 3
+KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
+
+
 class Kernel:
     """A real IPython kernel driven through jupyter_client, as JupyterLab drives it."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         from jupyter_client.manager import KernelManager
 
-        self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(env=env, cwd=str(cwd))
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            self.km = KernelManager(kernel_name="python3")
+            self.km.start_kernel(env=env, cwd=str(cwd))
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            try:
+                self.kc.wait_for_ready(timeout=60)
+                return
+            except RuntimeError as exc:
+                # Nothing is left open for a later test's garbage collection to find.
+                self.kc.stop_channels()
+                self.km.shutdown_kernel(now=True)
+                # jupyter_client picks free ports, closes them and lets the kernel bind them:
+                # a kernel starting at that moment in another test worker can take one first,
+                # and this one dies at birth, before any cell ran. Start it again.
+                if KERNEL_DIED_AT_START not in str(exc) or attempt == KERNEL_START_ATTEMPTS:
+                    raise
 
     def execute(
         self, code: str, cell_id: str | None = None, timeout: float = 120
