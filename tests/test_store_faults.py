@@ -197,13 +197,17 @@ def test_work_still_running_at_stop_is_marked_incomplete_never_written_late(
     data = xp_home / "big.csv"
     data.write_text("x\n1\n")
     handle = xp.start("slow-data", seed=1)
+    # (the run's own capture goes first on the same background thread: once it is in the
+    # journal, the checksum is the one thing still running at the stop, however slow the machine)
+    journal = handle._run.dir / "journal.jsonl"
+    _wait(lambda: '"type":"capture"' in journal.read_text())
     xp.dataset(data)
     xp.stop()
     # When the checksum ends after the journal was closed
     release.set()
     assert get_recorder().tasks.flush(30)
     # Then the run says it is incomplete, and nothing was written to the closed journal
-    text = (handle._run.dir / "journal.jsonl").read_text()
+    text = journal.read_text()
     kinds = [json.loads(line)["type"] for line in text.splitlines()]
     assert "dataset" not in kinds
     assert kinds[-1] == "tag" and "xp.incomplete" in text
