@@ -124,15 +124,13 @@ def write_notebook(path: Path, cells: list[dict[str, Any]]) -> Path:
     return path
 
 
-KERNEL_START_ATTEMPTS = 3
-KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
-
-
 class Kernel:
     """A real IPython kernel driven through jupyter_client, as JupyterLab drives it."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         from jupyter_client.manager import KernelManager
+
+        from jupyterlab_xp.promote.notebook_run import KERNEL_DIED_AT_START, KERNEL_START_ATTEMPTS
 
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             self.km = KernelManager(kernel_name="python3")
